@@ -1,0 +1,137 @@
+/**
+ * The one place where mocks stand in for the Pulumi engine (`pulumi.runtime.setMocks`).
+ *
+ * Every registered resource is recorded with its type, name, inputs and provider reference, so
+ * component tests can assert exact children. Outputs echo the inputs, plus the few computed
+ * outputs that the programs read (PEMs, random results, stack-reference outputs).
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+/** A resource as the mocked engine saw it. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, any>;
+    /** The provider reference (`urn::id`) the engine was given, if any. */
+    readonly provider?: string;
+    readonly custom: boolean;
+}
+
+const recorded: RecordedResource[] = [];
+/** Outputs returned by `pulumi:pulumi:StackReference`, keyed by the referenced stack name. */
+const stackOutputs = new Map<string, Record<string, unknown>>();
+
+function fakePem(kind: string, name: string): string {
+    return `-----BEGIN ${kind}-----\nMOCK-${name}\n-----END ${kind}-----\n`;
+}
+
+/** Computed outputs that real providers return and that the programs read. */
+function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    switch (type) {
+        case "tls:index/privateKey:PrivateKey":
+            return {
+                privateKeyPem: fakePem("EC PRIVATE KEY", name),
+                privateKeyPemPkcs8: fakePem("PRIVATE KEY", name),
+                publicKeyPem: fakePem("PUBLIC KEY", name),
+            };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: fakePem("CERTIFICATE", name), readyForRenewal: false };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: fakePem("CERTIFICATE REQUEST", name) };
+        case "random:index/randomPassword:RandomPassword":
+        case "random:index/randomString:RandomString":
+            return { result: `generated-${name}` };
+        case "pulumi:pulumi:StackReference": {
+            const stack = String(inputs.name ?? name);
+            return { outputs: stackOutputs.get(stack) ?? {}, secretOutputNames: [] };
+        }
+        default:
+            return {};
+    }
+}
+
+let installed = false;
+
+/**
+ * Installs the mocks once per process (mocha runs every file in one process) and returns the
+ * shared recorder. Call it before importing programs that create resources at import time.
+ */
+export function installMocks(options: { preview?: boolean; stack?: string } = {}): void {
+    if (installed && !options.preview) return;
+    installed = true;
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+                recorded.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    provider: args.provider,
+                    custom: args.custom ?? true,
+                });
+                const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
+                return { id: args.id ?? `${args.name}-id`, state };
+            },
+            call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+                return args.inputs;
+            },
+        },
+        "mla",
+        options.stack ?? "test",
+        options.preview ?? false,
+    );
+}
+
+/** Sets the outputs a `StackReference` to `stack` resolves to. */
+export function setStackOutputs(stack: string, outputs: Record<string, unknown>): void {
+    stackOutputs.set(stack, outputs);
+}
+
+/** Forgets every recorded resource; call in `beforeEach`. */
+export function resetResources(): void {
+    recorded.length = 0;
+}
+
+/**
+ * Waits until the engine has stopped registering resources, then returns them. Registration is
+ * asynchronous (outputs resolve over several ticks), so "stable for a few rounds" is the signal.
+ */
+export async function settledResources(): Promise<RecordedResource[]> {
+    let last = -1;
+    let stableRounds = 0;
+    while (stableRounds < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (recorded.length === last) stableRounds++;
+        else {
+            stableRounds = 0;
+            last = recorded.length;
+        }
+    }
+    return [...recorded];
+}
+
+/** Resolves an Output's value (unknown values under preview resolve to undefined). */
+export function promiseOf<T>(output: pulumi.Input<T> | pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Whether an Output is marked secret. */
+export function isSecretOutput(output: pulumi.Output<unknown>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}
+
+/** The recorded resources of one type, in registration order. */
+export function ofType(resources: RecordedResource[], type: string): RecordedResource[] {
+    return resources.filter((r) => r.type === type);
+}
+
+/** The one recorded resource with this type and name; throws a readable error otherwise. */
+export function findResource(resources: RecordedResource[], type: string, name: string): RecordedResource {
+    const hit = resources.filter((r) => r.type === type && r.name === name);
+    if (hit.length !== 1) {
+        const names = ofType(resources, type).map((r) => r.name).join(", ");
+        throw new Error(`expected exactly one ${type} named ${name}, found ${hit.length} (have: ${names || "none"})`);
+    }
+    return hit[0];
+}
