@@ -1,0 +1,134 @@
+/**
+ * The input of the cluster program: everything one user cluster's stack needs.
+ *
+ * Two producers fill it: the cluster stack's config loader (`pulumi up` by hand) and the
+ * onboarding service (an HTTP body). Both validate into this one shape, so the program never
+ * sees unchecked input. Sub-shapes are plain data; secrets are `pulumi.Input<string>`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** Kubernetes resource requests and limits, as in a container spec. */
+export interface ResourceSpec {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+}
+
+/** A request rate limit: steady rate and burst, as nginx `limit_req` takes them. */
+export interface RateLimitSpec {
+    /** Requests per second allowed on average. */
+    requestsPerSecond: number;
+    /** Requests allowed above the rate before answering 429. */
+    burst: number;
+}
+
+/** The per-cluster MLA gateway in the seed. */
+export interface GatewaySpec {
+    /** DNS names the user cluster uses to reach the write listener; they become server-cert SANs. */
+    externalHostnames: string[];
+    /** Optional IP SANs for the server certificate. */
+    externalIps: string[];
+    /** Type of the external write Service. Defaults to "LoadBalancer". */
+    serviceType: "LoadBalancer" | "NodePort" | "ClusterIP";
+    /** Gateway replicas. Defaults to 2 (a PodDisruptionBudget keeps one up). */
+    replicas: number;
+    /** Metric-ingestion requests (remote-write pushes). */
+    metricsWriteLimit: RateLimitSpec;
+    /** Log-ingestion requests (Loki pushes). */
+    logsWriteLimit: RateLimitSpec;
+    /** Query requests on the read listener (metrics and logs). */
+    queryLimit: RateLimitSpec;
+    /** Largest accepted request body, nginx size syntax. Defaults to "16m". */
+    maxBodySize: string;
+}
+
+/** The cluster's private PKI. */
+export interface PkiSpec {
+    /** Certificate lifetime in hours. Defaults to 8760 (one year). */
+    validityHours: number;
+    /** Renew this many hours before expiry. Defaults to 720 (30 days). */
+    earlyRenewalHours: number;
+}
+
+/** The metrics agent (Prometheus in agent mode) in the user cluster. */
+export interface MonitoringSpec {
+    enabled: boolean;
+    /** Scrape interval. Defaults to "30s". */
+    scrapeInterval: string;
+    /** Extra Prometheus scrape_config objects, appended after the built-in jobs. */
+    customScrapeConfigs: Record<string, unknown>[];
+    /** Defaults to requests 100m/256Mi, limits 1/4Gi (the reference's defaults). */
+    resources: ResourceSpec;
+    /** Defaults to 1. */
+    replicas: number;
+    /** Deploy node-exporter and scrape it. Defaults to false. */
+    nodeExporter: boolean;
+    /** Deploy kube-state-metrics and scrape it. Defaults to false. */
+    kubeStateMetrics: boolean;
+}
+
+/** The log agent DaemonSet in the user cluster. */
+export interface LoggingSpec {
+    enabled: boolean;
+    /** Defaults to "alloy"; Promtail is end-of-life (2026-03-02) and kept as an option. */
+    agent: "alloy" | "promtail";
+    resources: ResourceSpec;
+}
+
+/** One Prometheus-style rule group, for the Cortex ruler (PromQL) or the Loki ruler (LogQL). */
+export interface RuleGroupSpec {
+    name: string;
+    interval?: string;
+    rules: Record<string, unknown>[];
+}
+
+/** Per-tenant limits, retention and alerting. */
+export interface TenantSpec {
+    /** The owner's Alertmanager config (YAML text). Defaults to routing everything to "null". */
+    alertmanagerConfig?: string;
+    /** Owner rule groups evaluated by the Cortex ruler. */
+    metricRuleGroups: RuleGroupSpec[];
+    /** Owner rule groups evaluated by the Loki ruler. */
+    logRuleGroups: RuleGroupSpec[];
+    /** Cortex per-tenant limits. */
+    metricsLimits: {
+        ingestionRate: number;
+        ingestionBurstSize: number;
+        maxSeriesPerUser: number;
+        maxSeriesPerMetric: number;
+        maxSamplesPerQuery: number;
+        maxFetchedSeriesPerQuery: number;
+    };
+    /** Loki per-tenant limits (MB/s as Loki counts them). */
+    logsLimits: {
+        ingestionRateMb: number;
+        ingestionBurstSizeMb: number;
+        maxStreamsPerUser: number;
+        perStreamRateLimit: string;
+        perStreamRateLimitBurst: string;
+    };
+    /** Retention, Prometheus duration syntax (e.g. "168h"). */
+    retention: { metrics: string; logs: string };
+    /** On destroy, also delete the tenant's stored data through the backends' APIs. */
+    purgeOnDestroy: boolean;
+}
+
+/** Everything one cluster stack needs. */
+export interface ClusterSpec {
+    /** The tenant id; a DNS-1123 label. */
+    clusterId: string;
+    /** The owning project; Grafana keeps one org per project. A DNS-1123 label. */
+    project: string;
+    /** The seed stack to read endpoints from (a StackReference name, e.g. "org/mla/seed-eu1"). */
+    seedStack: string;
+    /** Kubeconfig of the seed cluster (secret). */
+    seedKubeconfig: pulumi.Input<string>;
+    /** Kubeconfig of the user cluster (secret). */
+    userKubeconfig: pulumi.Input<string>;
+    /** Write routes answer 503 with Retry-After; agents buffer in their WAL. */
+    suspended: boolean;
+    gateway: GatewaySpec;
+    pki: PkiSpec;
+    monitoring: MonitoringSpec;
+    logging: LoggingSpec;
+    tenant: TenantSpec;
+}
