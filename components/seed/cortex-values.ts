@@ -1,0 +1,125 @@
+/**
+ * Helm values for the Cortex chart: multi-tenant blocks storage on S3, the Alertmanager and ruler
+ * with their APIs, tenant configs and rules through the chart's sidecars, HA replica counts.
+ */
+import { SEED_CHARTS } from "./charts";
+import { type ResourceSpec, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, objectStoreEndpoint } from "./seed-plan";
+import { CORTEX_ALERTMANAGER_PREFIX, seedEndpoints } from "./service-names";
+import { TENANT_DELIVERY_CONVENTIONS, SIDECAR_FOLDER_ANNOTATION, onlyLabel } from "./tenant-delivery";
+
+/** Where the Alertmanager sidecar writes `<tenant>.yaml`; the `local` store reads the same folder. */
+export const CORTEX_ALERTMANAGER_CONFIG_DIR = "/data/alertmanager-configs";
+/** Where the ruler sidecar writes `<tenant>/<file>.yaml`; the `local` rule store reads the same folder. */
+export const CORTEX_RULES_DIR = "/data/rules";
+
+/** Chart value keys of the Cortex components, by plan name. */
+const COMPONENT_KEYS = {
+    distributor: "distributor",
+    ingester: "ingester",
+    querier: "querier",
+    queryFrontend: "query_frontend",
+    storeGateway: "store_gateway",
+    ruler: "ruler",
+    alertmanager: "alertmanager",
+    compactor: "compactor",
+} as const;
+
+/** The sidecar settings shared by the Alertmanager and ruler sidecars. */
+function sidecar(labels: Readonly<Record<string, string>>, folder: string, namespace: string) {
+    const [label, labelValue] = onlyLabel(labels);
+    return {
+        enabled: true,
+        label,
+        labelValue,
+        folder,
+        folderAnnotation: SIDECAR_FOLDER_ANNOTATION,
+        searchNamespace: namespace,
+        resource: "configmap",
+    };
+}
+
+/** S3 credentials reach each pod as env from the Secret, and Cortex expands `${VAR}` in its config. */
+function credentialEnv() {
+    return Object.values(S3_ENV).map((name) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: SEED_OBJECT_NAMES.s3Secret, key: name } },
+    }));
+}
+
+/** Per-component values: replicas, resources, the S3 env and env expansion. */
+function component(replicas: number, resources: ResourceSpec | undefined): Record<string, unknown> {
+    return {
+        replicas,
+        ...(resources ? { resources } : {}),
+        env: credentialEnv(),
+        extraArgs: { "config.expand-env": "true" },
+    };
+}
+
+/** The values passed to the Cortex chart. */
+export function cortexValues(plan: SeedPlan): Record<string, unknown> {
+    const endpoints = seedEndpoints(SEED_CHARTS, plan.namespace);
+    const s3 = objectStoreEndpoint(plan, endpoints.minioEndpoint);
+    const rf = plan.cortex.replicationFactor;
+    const components: Record<string, unknown> = {};
+    for (const [name, key] of Object.entries(COMPONENT_KEYS) as [keyof typeof COMPONENT_KEYS, string][]) {
+        components[key] = component(plan.cortex.replicas[name], plan.cortex.resources[name]);
+    }
+    const alertmanager = components.alertmanager as Record<string, unknown>;
+    // A StatefulSet keeps silences and the notification log on a volume across restarts.
+    alertmanager.statefulSet = { enabled: true };
+    alertmanager.sidecar = sidecar(
+        TENANT_DELIVERY_CONVENTIONS.alertmanagerConfig.labels,
+        CORTEX_ALERTMANAGER_CONFIG_DIR,
+        plan.namespace,
+    );
+    (components.ruler as Record<string, unknown>).sidecar = sidecar(
+        TENANT_DELIVERY_CONVENTIONS.metricRules.labels,
+        CORTEX_RULES_DIR,
+        plan.namespace,
+    );
+    return {
+        config: {
+            auth_enabled: true,
+            ingester: { lifecycler: { ring: { replication_factor: rf } } },
+            blocks_storage: {
+                backend: "s3",
+                s3: {
+                    endpoint: s3.endpoint,
+                    region: s3.region,
+                    bucket_name: plan.buckets.metrics,
+                    insecure: s3.insecure,
+                    access_key_id: `\${${S3_ENV.accessKeyId}}`,
+                    secret_access_key: `\${${S3_ENV.secretAccessKey}}`,
+                },
+            },
+            // Rules and Alertmanager configs arrive declaratively through the sidecars, so both
+            // stores are local folders; the object store holds blocks only.
+            ruler_storage: { backend: "local", local: { directory: CORTEX_RULES_DIR } },
+            ruler: {
+                enable_api: true,
+                enable_sharding: plan.cortex.replicas.ruler > 1,
+                ring: { kvstore: { store: "memberlist" } },
+                alertmanager_url: endpoints.alertmanagerUrl,
+            },
+            alertmanager_storage: { backend: "local", local: { path: CORTEX_ALERTMANAGER_CONFIG_DIR } },
+            alertmanager: {
+                enable_api: true,
+                external_url: CORTEX_ALERTMANAGER_PREFIX,
+                data_dir: "/data/alertmanager",
+                // Cortex rejects the `local` store with sharding; HA comes from gossip between the
+                // replicas instead (every replica runs every tenant and they dedupe notifications).
+                sharding_enabled: false,
+                cluster: {
+                    listen_address: "0.0.0.0:9094",
+                    peers: plan.cortex.replicas.alertmanager > 1 ? endpoints.alertmanagerPeers : "",
+                },
+            },
+        },
+        // The seed owns this ConfigMap (the overrides merger writes it), so the chart must not.
+        runtimeconfigmap: { create: false },
+        // Our per-cluster gateways are the entry point; the chart's nginx would be a second one.
+        nginx: { enabled: false },
+        ...components,
+    };
+}

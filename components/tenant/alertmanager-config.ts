@@ -1,0 +1,106 @@
+/**
+ * The tenant's Alertmanager config: the owner's YAML, checked, or a default that routes every
+ * alert to a receiver named "null" (which has no integrations, so nothing is sent).
+ *
+ * The multi-tenant Cortex Alertmanager loads it from the file `<clusterId>.yaml` that the chart
+ * sidecar writes; a config it cannot parse would be rejected there long after `pulumi up`
+ * succeeded, so the structural checks run here, before any object is created.
+ */
+import { parse } from "yaml";
+import { durationProblem } from "./duration";
+import { throwIfProblems } from "./tenant-error";
+
+/** The config used when the owner gives none: everything goes to "null". */
+export const DEFAULT_ALERTMANAGER_CONFIG = ["route:", '  receiver: "null"', "receivers:", '  - name: "null"', ""].join(
+    "\n",
+);
+
+const ROUTE_DURATIONS = ["group_wait", "group_interval", "repeat_interval"];
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Every problem with an owner config, as messages starting with `alertmanagerConfig`. An empty
+ * list means the config is structurally sound (amtool-level checks such as matcher syntax are
+ * left to the Alertmanager; tests run amtool on the same text).
+ */
+export function alertmanagerConfigProblems(text: string): string[] {
+    let doc: unknown;
+    try {
+        doc = parse(text);
+    } catch (e) {
+        return [`alertmanagerConfig is not valid YAML: ${(e as Error).message.split("\n")[0]}`];
+    }
+    if (!isObj(doc)) return ["alertmanagerConfig must be a YAML mapping with route and receivers"];
+    const problems: string[] = [];
+    const names = receiverNames(doc.receivers, problems);
+    if (!isObj(doc.route)) problems.push("alertmanagerConfig.route is required and must be a mapping");
+    else {
+        if (typeof doc.route.receiver !== "string" || doc.route.receiver === "") {
+            problems.push("alertmanagerConfig.route.receiver is required (the receiver for unmatched alerts)");
+        }
+        checkRoute(doc.route, "alertmanagerConfig.route", names, problems);
+    }
+    if (doc.inhibit_rules !== undefined && !Array.isArray(doc.inhibit_rules)) {
+        problems.push("alertmanagerConfig.inhibit_rules must be a list");
+    }
+    for (const path of filePaths(doc, "alertmanagerConfig")) {
+        // Cortex refuses file references in tenant configs: they would read the Alertmanager's own disk.
+        problems.push(`${path} refers to a local file, which the multi-tenant Alertmanager does not allow; put the value inline`);
+    }
+    return problems;
+}
+
+/** The config file content to deliver: the owner's text (checked) or the default. */
+export function renderAlertmanagerConfig(ownerConfig?: string): string {
+    if (ownerConfig === undefined || ownerConfig.trim() === "") return DEFAULT_ALERTMANAGER_CONFIG;
+    throwIfProblems(alertmanagerConfigProblems(ownerConfig));
+    return ownerConfig.endsWith("\n") ? ownerConfig : `${ownerConfig}\n`;
+}
+
+function receiverNames(receivers: unknown, problems: string[]): Set<string> {
+    const names = new Set<string>();
+    if (!Array.isArray(receivers) || receivers.length === 0) {
+        problems.push("alertmanagerConfig.receivers is required and must list at least one receiver");
+        return names;
+    }
+    receivers.forEach((r, i) => {
+        const name = isObj(r) ? r.name : undefined;
+        if (typeof name !== "string" || name === "") {
+            problems.push(`alertmanagerConfig.receivers[${i}] needs a name`);
+        } else if (names.has(name)) {
+            problems.push(`alertmanagerConfig.receivers: the name "${name}" is used twice`);
+        } else names.add(name);
+    });
+    return names;
+}
+
+function checkRoute(route: Obj, path: string, names: Set<string>, problems: string[]): void {
+    if (route.receiver !== undefined && (typeof route.receiver !== "string" || !names.has(route.receiver))) {
+        problems.push(`${path}.receiver "${String(route.receiver)}" is not one of the receivers`);
+    }
+    for (const key of ROUTE_DURATIONS) {
+        if (route[key] === undefined) continue;
+        const problem = durationProblem(`${path}.${key}`, route[key]);
+        if (problem) problems.push(problem);
+    }
+    if (route.routes === undefined) return;
+    if (!Array.isArray(route.routes)) {
+        problems.push(`${path}.routes must be a list`);
+        return;
+    }
+    route.routes.forEach((child, i) => {
+        if (isObj(child)) checkRoute(child, `${path}.routes[${i}]`, names, problems);
+        else problems.push(`${path}.routes[${i}] must be a mapping`);
+    });
+}
+
+/** Paths of every `*_file` / `*_files` key, anywhere in the document. */
+function filePaths(value: unknown, path: string): string[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => filePaths(v, `${path}[${i}]`));
+    if (!isObj(value)) return [];
+    return Object.entries(value).flatMap(([k, v]) =>
+        /_files?$/.test(k) ? [`${path}.${k}`] : filePaths(v, `${path}.${k}`),
+    );
+}

@@ -1,0 +1,88 @@
+/**
+ * The tenant's ConfigMaps in the seed namespace, as plain objects (pure): Alertmanager config,
+ * metric and log rules, datasources, and the two overrides fragments. The Tenant component and
+ * `mla render` both build from here; every text inside comes from its own renderer.
+ */
+import type { RuleGroupSpec, TenantSpec } from "../../stacks/cluster-spec";
+import { renderAlertmanagerConfig } from "./alertmanager-config";
+import { TENANT_DELIVERY, tenantLabels, tenantObjectName } from "./delivery";
+import { renderCortexOverrides, renderLokiOverrides } from "./limits";
+import { renderRuleFile } from "./rule-groups";
+
+/** One ConfigMap: its role (for the Pulumi resource name) and its metadata and data. */
+export interface TenantConfigMap {
+    role: string;
+    name: string;
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+    data: Record<string, string>;
+}
+
+/** The rule files of one ruler: owner groups and admin defaults as two rule namespaces. */
+export function ruleFiles(clusterId: string, owner: readonly RuleGroupSpec[], admin: readonly RuleGroupSpec[]): Record<string, string> {
+    const files: Record<string, string> = {};
+    // Empty files are left out: an empty namespace is noise in the ruler's API and UI.
+    if (admin.length > 0) files[`${clusterId}-defaults.yaml`] = renderRuleFile(admin);
+    if (owner.length > 0) files[`${clusterId}-owner.yaml`] = renderRuleFile(owner);
+    return files;
+}
+
+/** Inputs of {@link tenantConfigMaps}; all validated beforehand. */
+export interface TenantConfigMapInputs {
+    clusterId: string;
+    tenant: TenantSpec;
+    adminMetricRuleGroups: readonly RuleGroupSpec[];
+    adminLogRuleGroups: readonly RuleGroupSpec[];
+}
+
+/** Every tenant ConfigMap except the datasources (which wait for the Grafana org id). */
+export function tenantConfigMaps(inputs: TenantConfigMapInputs): TenantConfigMap[] {
+    const { clusterId: id, tenant } = inputs;
+    const base = tenantLabels(id);
+    const d = TENANT_DELIVERY;
+    const folder = { [d.metricRules.folderAnnotation]: id };
+    return [
+        {
+            role: "alertmanager",
+            name: tenantObjectName("alertmanager", id),
+            labels: { ...base, ...d.alertmanagerConfig.labels },
+            data: { [`${id}.yaml`]: renderAlertmanagerConfig(tenant.alertmanagerConfig) },
+        },
+        {
+            role: "metric-rules",
+            name: tenantObjectName("metric-rules", id),
+            labels: { ...base, ...d.metricRules.labels },
+            annotations: folder,
+            data: ruleFiles(id, tenant.metricRuleGroups, inputs.adminMetricRuleGroups),
+        },
+        {
+            role: "log-rules",
+            name: tenantObjectName("log-rules", id),
+            labels: { ...base, ...d.logRules.labels },
+            annotations: { [d.logRules.folderAnnotation]: id },
+            data: ruleFiles(id, tenant.logRuleGroups, inputs.adminLogRuleGroups),
+        },
+        {
+            role: "cortex-overrides",
+            name: tenantObjectName("overrides-cortex", id),
+            labels: { ...base, ...d.cortexOverrides.labels },
+            data: { [d.cortexOverrides.dataKey]: renderCortexOverrides(id, tenant) },
+        },
+        {
+            role: "loki-overrides",
+            name: tenantObjectName("overrides-loki", id),
+            labels: { ...base, ...d.lokiOverrides.labels },
+            data: { [d.lokiOverrides.dataKey]: renderLokiOverrides(id, tenant) },
+        },
+    ];
+}
+
+/** The datasource ConfigMap's name, labels and data key. */
+export function datasourceConfigMapMeta(clusterId: string): Omit<TenantConfigMap, "data"> & { dataKey: string } {
+    return {
+        role: "datasources",
+        name: tenantObjectName("datasources", clusterId),
+        labels: { ...tenantLabels(clusterId), ...TENANT_DELIVERY.grafanaDatasources.labels },
+        dataKey: `datasources-${clusterId}.yaml`,
+    };
+}

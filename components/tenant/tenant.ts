@@ -1,0 +1,153 @@
+/**
+ * `Tenant`: one cluster's tenant configuration in the seed. Alertmanager config, metric and log
+ * rules (owner + admin defaults), Cortex and Loki limits/retention fragments, Grafana datasources
+ * in the project's org, and (opt-in) the purge of stored data on destroy.
+ *
+ * Everything is a labelled ConfigMap in the seed's MLA namespace, loaded by the chart sidecars
+ * and the overrides merger; only the Grafana org and the purge call an API (dynamic providers).
+ * Give the seed's Kubernetes provider through `opts.providers`/`opts.provider`.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../seed-defaults/default-rule-groups";
+import type { RuleGroupSpec, TenantSpec } from "../../stacks/cluster-spec";
+import { DEFAULT_SEED_NAMESPACE } from "./delivery";
+import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, datasourceUids, renderDatasources } from "./grafana-datasources";
+import { GrafanaOrg } from "./grafana-org";
+import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
+import { throwIfProblems } from "./tenant-error";
+import { tenantProblems } from "./tenant-problems";
+import { TenantPurge } from "./tenant-purge";
+
+/** Grafana access for creating the project's org (needs network reach to Grafana). */
+export interface TenantGrafanaArgs {
+    /** Grafana base URL (seed output `grafanaUrl`). */
+    url: pulumi.Input<string>;
+    /** `admin:<password>` (secret). */
+    adminCredentials: pulumi.Input<string>;
+    /** Dashboards (JSON text) to import into the org; see components/seed-defaults. */
+    dashboards?: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/** Backend endpoints for the purge (needs network reach to both). */
+export interface TenantPurgeEndpoints {
+    /** A Cortex component serving `/purger/*`. */
+    cortexUrl: pulumi.Input<string>;
+    /** The Loki compactor/backend serving `/loki/api/v1/delete`. */
+    lokiUrl: pulumi.Input<string>;
+    /** Loki stream selectors to delete. Defaults to every stream with a namespace label. */
+    lokiSelectors?: string[];
+}
+
+/** Arguments of {@link Tenant}. */
+export interface TenantArgs {
+    /** The tenant id. */
+    clusterId: string;
+    /** The project; its Grafana org is named after it. */
+    project: string;
+    tenant: TenantSpec;
+    /** The seed's MLA namespace (seed output `namespace`). Defaults to "mla". */
+    namespace?: pulumi.Input<string>;
+    /** The cluster's gateway read Service, which the datasources point at. Defaults to the Gateway component's. */
+    gatewayRead?: GatewayReadEndpoint;
+    /** Admin default metric groups (from the seed). Defaults to `defaultMetricRuleGroups()`. */
+    adminMetricRuleGroups?: RuleGroupSpec[];
+    /** Admin default log groups (from the seed). Defaults to `defaultLogRuleGroups()` (none). */
+    adminLogRuleGroups?: RuleGroupSpec[];
+    /** A known Grafana org id; when set, no org is created and `grafana` is not needed. */
+    orgId?: pulumi.Input<number>;
+    /** Grafana access for creating the project's org; required unless `orgId` is set. */
+    grafana?: TenantGrafanaArgs;
+    /** Required when `tenant.purgeOnDestroy` is true. */
+    purge?: TenantPurgeEndpoints;
+}
+
+/** One cluster's tenant configuration in the seed. */
+export class Tenant extends pulumi.ComponentResource {
+    /** The ConfigMaps, by role (alertmanager, metric-rules, log-rules, cortex-overrides, loki-overrides, datasources). */
+    readonly configMaps: Record<string, k8s.core.v1.ConfigMap>;
+    /** The project's Grafana org id. */
+    readonly orgId: pulumi.Output<number>;
+    /** The purge resource, when purge is on. Make the gateway depend on it so writes stop first. */
+    readonly purge?: TenantPurge;
+
+    constructor(name: string, args: TenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("mla:cluster:Tenant", name, {}, opts);
+        const adminMetric = args.adminMetricRuleGroups ?? defaultMetricRuleGroups();
+        const adminLog = args.adminLogRuleGroups ?? defaultLogRuleGroups();
+        const problems = tenantProblems({
+            clusterId: args.clusterId,
+            tenant: args.tenant,
+            adminMetricRuleGroups: adminMetric,
+            adminLogRuleGroups: adminLog,
+        });
+        if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.project)) {
+            problems.push(`project ${JSON.stringify(args.project)} must be a DNS-1123 label`);
+        }
+        if (args.orgId === undefined && args.grafana === undefined) {
+            problems.push("either orgId or grafana (to create the project's org) is required");
+        }
+        if (args.tenant.purgeOnDestroy === true && args.purge === undefined) {
+            problems.push("tenant.purgeOnDestroy needs purge endpoints (cortexUrl, lokiUrl)");
+        }
+        const gatewayRead = args.gatewayRead ?? DEFAULT_GATEWAY_READ;
+        if (!Number.isInteger(gatewayRead.port) || gatewayRead.port < 1 || gatewayRead.port > 65535) {
+            problems.push(`gatewayRead.port ${gatewayRead.port} must be 1-65535`);
+        }
+        throwIfProblems(problems);
+
+        const id = args.clusterId;
+        const namespace = args.namespace ?? DEFAULT_SEED_NAMESPACE;
+        const configMap = (cm: TenantConfigMap | (Omit<TenantConfigMap, "data"> & { data: pulumi.Input<Record<string, string>> })) =>
+            new k8s.core.v1.ConfigMap(
+                `${name}-${cm.role}`,
+                {
+                    metadata: { name: cm.name, namespace, labels: cm.labels, annotations: cm.annotations },
+                    data: cm.data,
+                },
+                { parent: this },
+            );
+
+        this.configMaps = {};
+        for (const cm of tenantConfigMaps({ clusterId: id, tenant: args.tenant, adminMetricRuleGroups: adminMetric, adminLogRuleGroups: adminLog })) {
+            this.configMaps[cm.role] = configMap(cm);
+        }
+
+        const uids = datasourceUids(id);
+        if (args.orgId !== undefined) this.orgId = pulumi.output(args.orgId);
+        else {
+            const grafana = args.grafana as TenantGrafanaArgs;
+            const org = new GrafanaOrg(
+                `${name}-grafana-org`,
+                {
+                    grafanaUrl: grafana.url,
+                    adminCredentials: grafana.adminCredentials,
+                    name: args.project,
+                    ownDatasourceUids: [uids.prometheus, uids.loki, uids.alertmanager],
+                    dashboards: grafana.dashboards ?? [],
+                },
+                { parent: this },
+            );
+            this.orgId = org.orgId;
+        }
+        const meta = datasourceConfigMapMeta(id);
+        this.configMaps[meta.role] = configMap({
+            ...meta,
+            data: this.orgId.apply((orgId) => ({
+                [meta.dataKey]: renderDatasources({ clusterId: id, orgId, gateway: gatewayRead }),
+            })),
+        });
+
+        if (args.tenant.purgeOnDestroy) {
+            const purge = args.purge as TenantPurgeEndpoints;
+            this.purge = new TenantPurge(
+                `${name}-purge`,
+                { tenantId: id, cortexUrl: purge.cortexUrl, lokiUrl: purge.lokiUrl, lokiSelectors: purge.lokiSelectors },
+                // Deleted after the overrides: the Loki fragment's deletion mode must still be live then.
+                { parent: this, dependsOn: [this.configMaps["loki-overrides"]] },
+            );
+        }
+
+        this.registerOutputs({ orgId: this.orgId });
+    }
+}

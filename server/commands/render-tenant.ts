@@ -1,0 +1,155 @@
+/**
+ * `mla render alertmanager|rules|limits`: write a tenant's Alertmanager config, rule files and
+ * overrides fragments, from the same functions the Tenant component uses, so owners can check
+ * them with amtool and promtool before `pulumi up`.
+ */
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../../components/seed-defaults/default-rule-groups";
+import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
+import { renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
+import { renderRuleFile } from "../../components/tenant/rule-groups";
+import { withTenantDefaults } from "../../components/tenant/tenant-defaults";
+import { TenantConfigError, throwIfProblems } from "../../components/tenant/tenant-error";
+import { tenantProblems } from "../../components/tenant/tenant-problems";
+import type { TenantSpec } from "../../stacks/cluster-spec";
+import { parseFlags, requireFlag, writeFiles } from "./args";
+import { type Command, type CommandIo, UsageError } from "./command";
+
+const OPTIONS = {
+    "cluster-id": { type: "string" },
+    out: { type: "string" },
+    config: { type: "string" },
+    "alertmanager-config": { type: "string" },
+    "metric-rules": { type: "string" },
+    "log-rules": { type: "string" },
+    "retention-metrics": { type: "string" },
+    "retention-logs": { type: "string" },
+    purge: { type: "boolean" },
+} as const;
+
+const COMMON_USAGE = [
+    "Options:",
+    "  --cluster-id ID              the tenant (required)",
+    "  --out DIR                    directory to write into (required; created if missing)",
+    "  --config FILE                a TenantSpec as YAML or JSON (the cluster spec's `tenant`);",
+    "                               fields left out take the defaults",
+    "  --alertmanager-config FILE   the owner's Alertmanager config (overrides --config)",
+    "  --metric-rules FILE          owner metric rules, a Prometheus rule file (`groups:`)",
+    "  --log-rules FILE             owner log rules, a Loki rule file (`groups:`)",
+    "  --retention-metrics DUR      metric retention, e.g. 720h",
+    "  --retention-logs DUR         log retention, e.g. 168h",
+    "  --purge                      purge stored data on destroy (adds Loki's deletion mode)",
+    "",
+    "Every input is checked as the Tenant component checks it; problems are listed and the exit",
+    "code is 1, with nothing written.",
+    "",
+].join("\n");
+
+function readText(file: string, flag: string): string {
+    try {
+        return readFileSync(file, "utf8");
+    } catch (e) {
+        throw new UsageError(`cannot read --${flag} ${file}: ${(e as Error).message}`);
+    }
+}
+
+function readGroups(file: string, flag: string): TenantSpec["metricRuleGroups"] {
+    const doc = parse(readText(file, flag)) as { groups?: unknown } | null;
+    if (!doc || !Array.isArray(doc.groups)) throw new UsageError(`--${flag} ${file} must be a rule file with a groups: list`);
+    return doc.groups as TenantSpec["metricRuleGroups"];
+}
+
+/** The tenant spec from --config and the flags (flags win). */
+export function tenantFromFlags(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>): TenantSpec {
+    let partial: Partial<TenantSpec> = {};
+    if (flags.config !== undefined) {
+        const doc = parse(readText(flags.config, "config"));
+        if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) {
+            throw new UsageError(`--config ${flags.config} must hold a mapping (a TenantSpec)`);
+        }
+        partial = (doc ?? {}) as Partial<TenantSpec>;
+    }
+    const am = flags["alertmanager-config"];
+    if (am !== undefined) partial.alertmanagerConfig = readText(am, "alertmanager-config");
+    if (flags["metric-rules"] !== undefined) partial.metricRuleGroups = readGroups(flags["metric-rules"], "metric-rules");
+    if (flags["log-rules"] !== undefined) partial.logRuleGroups = readGroups(flags["log-rules"], "log-rules");
+    const retention = { ...partial.retention } as Partial<TenantSpec["retention"]>;
+    if (flags["retention-metrics"] !== undefined) retention.metrics = flags["retention-metrics"];
+    if (flags["retention-logs"] !== undefined) retention.logs = flags["retention-logs"];
+    partial.retention = retention as TenantSpec["retention"];
+    if (flags.purge) partial.purgeOnDestroy = true;
+    return withTenantDefaults(partial);
+}
+
+/** Runs one render target: parse, check everything, build the files, write them. */
+async function renderTenant(
+    args: string[],
+    io: CommandIo,
+    build: (clusterId: string, tenant: TenantSpec) => Record<string, string>,
+): Promise<number> {
+    const flags = parseFlags(args, OPTIONS);
+    const clusterId = requireFlag(flags["cluster-id"], "cluster-id");
+    const out = requireFlag(flags.out, "out");
+    const tenant = tenantFromFlags(flags);
+    let files: Record<string, string>;
+    try {
+        throwIfProblems(
+            tenantProblems({
+                clusterId,
+                tenant,
+                adminMetricRuleGroups: defaultMetricRuleGroups(),
+                adminLogRuleGroups: defaultLogRuleGroups(),
+            }),
+        );
+        files = build(clusterId, tenant);
+    } catch (e) {
+        if (!(e instanceof TenantConfigError)) throw e;
+        io.err(`${e.message}\n`);
+        return 1;
+    }
+    for (const path of writeFiles(out, files)) io.out(`${path}\n`);
+    return 0;
+}
+
+/** `mla render alertmanager`. */
+export const renderAlertmanager: Command = {
+    name: "render alertmanager",
+    summary: "Write a tenant's Alertmanager config (alertmanager.yml, for amtool check-config)",
+    usage: `Usage: mla render alertmanager --cluster-id ID --out DIR [options]\n\nWrites DIR/alertmanager.yml: the owner's config, or the default that routes every alert to "null".\n\n${COMMON_USAGE}`,
+    run: (args, io) => renderTenant(args, io, (_id, t) => ({ "alertmanager.yml": renderAlertmanagerConfig(t.alertmanagerConfig) })),
+};
+
+/** `mla render rules`. */
+export const renderRules: Command = {
+    name: "render rules",
+    summary: "Write a tenant's rule files (metrics-rules.yml for promtool, logs-rules.yml)",
+    usage: [
+        "Usage: mla render rules --cluster-id ID --out DIR [options]",
+        "",
+        "Writes DIR/metrics-rules.yml (owner metric groups; `promtool check rules` reads it),",
+        "DIR/metrics-rules-defaults.yml (the admin default groups every cluster gets) and",
+        "DIR/logs-rules.yml (owner log groups, LogQL). The ruler keeps owner and admin groups in",
+        "separate rule namespaces, so a group name may appear in both.",
+        "",
+        COMMON_USAGE,
+    ].join("\n"),
+    run: (args, io) =>
+        renderTenant(args, io, (_id, t) => ({
+            "metrics-rules.yml": renderRuleFile(t.metricRuleGroups),
+            "metrics-rules-defaults.yml": renderRuleFile(defaultMetricRuleGroups()),
+            "logs-rules.yml": renderRuleFile(t.logRuleGroups),
+        })),
+};
+
+/** `mla render limits`. */
+export const renderLimits: Command = {
+    name: "render limits",
+    summary: "Write a tenant's Cortex and Loki overrides fragments (limits and retention)",
+    usage: `Usage: mla render limits --cluster-id ID --out DIR [options]\n\nWrites DIR/cortex-overrides.yaml and DIR/loki-overrides.yaml: this tenant's entries, indented for\nthe seed's merged runtime config (under its single \`overrides:\` key).\n\n${COMMON_USAGE}`,
+    run: (args, io) =>
+        renderTenant(args, io, (id, t) => ({
+            "cortex-overrides.yaml": renderCortexOverrides(id, t),
+            "loki-overrides.yaml": renderLokiOverrides(id, t),
+        })),
+};

@@ -1,0 +1,79 @@
+/**
+ * The seed stack's outputs: the contract cluster stacks read through a `StackReference`.
+ *
+ * Output names are flat and fixed; `tenantDelivery` carries the conventions (labels, folders,
+ * data keys) by which cluster stacks deliver per-tenant config to the seed's sidecars and to
+ * the overrides merger.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type { SeedMla } from "../components/seed/seed-mla";
+import { TENANT_DELIVERY_CONVENTIONS } from "../components/seed/tenant-delivery";
+import type { RuleGroupSpec } from "./cluster-spec";
+
+export { tenantDelivery, type TenantDelivery } from "../components/seed/tenant-delivery";
+
+/** The tenant delivery conventions (without the namespace, which is the `namespace` output). */
+export const TENANT_DELIVERY = TENANT_DELIVERY_CONVENTIONS;
+
+/** Every seed output name, in the order the stack exports them. */
+export const SEED_OUTPUT_NAMES = [
+    "namespace",
+    "metricsPushUrl",
+    "metricsQueryUrl",
+    "alertmanagerUrl",
+    "metricsRulerUrl",
+    "logsPushUrl",
+    "logsQueryUrl",
+    "logsRulerUrl",
+    "grafanaUrl",
+    "grafanaNamespace",
+    "grafanaAdminPassword",
+    "objectStoreAccessKeyId",
+    "objectStoreSecretAccessKey",
+    "tenantDelivery",
+    "adminMetricRuleGroups",
+    "adminLogRuleGroups",
+] as const;
+
+/** The name of one seed output. */
+export type SeedOutputName = (typeof SEED_OUTPUT_NAMES)[number];
+
+/** Outputs that are secret (cluster stacks must read them with `getOutput`, never log them). */
+export const SECRET_SEED_OUTPUTS: readonly SeedOutputName[] = [
+    "grafanaAdminPassword",
+    "objectStoreAccessKeyId",
+    "objectStoreSecretAccessKey",
+];
+
+/** The admin default rule groups every cluster stack applies to its tenant. */
+export interface AdminRuleGroups {
+    metric: RuleGroupSpec[];
+    log: RuleGroupSpec[];
+}
+
+/** The stack outputs of a seed, from its `SeedMla`. */
+export function seedOutputs(
+    seed: SeedMla,
+    grafanaNamespace: string,
+    admin: AdminRuleGroups,
+): Record<SeedOutputName, pulumi.Output<unknown> | unknown> {
+    const e = seed.endpoints;
+    return {
+        namespace: seed.namespace,
+        metricsPushUrl: e.metricsPushUrl,
+        metricsQueryUrl: e.metricsQueryUrl,
+        alertmanagerUrl: e.alertmanagerUrl,
+        metricsRulerUrl: e.metricsRulerUrl,
+        logsPushUrl: e.logsPushUrl,
+        logsQueryUrl: e.logsQueryUrl,
+        logsRulerUrl: e.logsRulerUrl,
+        grafanaUrl: e.grafanaUrl,
+        grafanaNamespace,
+        grafanaAdminPassword: seed.grafanaAdminPassword,
+        objectStoreAccessKeyId: seed.objectStoreAccessKeyId,
+        objectStoreSecretAccessKey: seed.objectStoreSecretAccessKey,
+        tenantDelivery: seed.delivery,
+        adminMetricRuleGroups: admin.metric,
+        adminLogRuleGroups: admin.log,
+    };
+}

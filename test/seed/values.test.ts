@@ -1,0 +1,204 @@
+import { expect } from "chai";
+import { cortexValues } from "../../components/seed/cortex-values";
+import { grafanaValues } from "../../components/seed/grafana-values";
+import { lokiValues } from "../../components/seed/loki-values";
+import { minioValues } from "../../components/seed/minio-values";
+import { SEED_CHARTS } from "../../components/seed/charts";
+import { SEED_OBJECT_NAMES, defaultSeedPlan, type MinioPlan, type SeedPlan } from "../../components/seed/seed-plan";
+import { helmFullname, seedEndpoints } from "../../components/seed/service-names";
+
+/** The value at a dotted path (keys containing dots are not used here). */
+function at(values: unknown, path: string): unknown {
+    return path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], values);
+}
+
+function plan(edit: (p: SeedPlan) => void = () => {}): SeedPlan {
+    const p = defaultSeedPlan();
+    edit(p);
+    return p;
+}
+
+describe("helm fullname and seed endpoints", () => {
+    const cases: [string, string, string][] = [
+        ["cortex", "cortex", "cortex"],
+        ["cortex", "mla-cortex", "mla-cortex"],
+        ["cortex", "metrics", "metrics-cortex"],
+        ["loki", "loki", "loki"],
+    ];
+    for (const [chart, release, expected] of cases) {
+        it(`names release "${release}" of chart ${chart} "${expected}"`, () => {
+            expect(helmFullname({ chart, releaseName: release })).to.equal(expected);
+        });
+    }
+    it("derives service URLs from release names and namespace", () => {
+        const e = seedEndpoints({ ...SEED_CHARTS, cortex: { chart: "cortex", releaseName: "metrics" } }, "obs", "ui");
+        expect(e.metricsPushUrl).to.equal("http://metrics-cortex-distributor.obs.svc.cluster.local:8080/api/v1/push");
+        expect(e.alertmanagerPeers).to.equal("metrics-cortex-alertmanager-headless.obs.svc.cluster.local:9094");
+        expect(e.logsQueryUrl).to.equal("http://loki-query-frontend.obs.svc.cluster.local:3100");
+        expect(e.grafanaUrl).to.equal("http://grafana.ui.svc.cluster.local");
+    });
+    it("names the Cortex runtime ConfigMap as the chart mounts it", () => {
+        expect(SEED_OBJECT_NAMES.cortexRuntimeConfigMap).to.equal(`${helmFullname(SEED_CHARTS.cortex)}-runtime-config`);
+    });
+});
+
+describe("cortex values", () => {
+    const table: [string, SeedPlan, Record<string, unknown>][] = [
+        [
+            "defaults: multi-tenant, HA, local rule and alertmanager stores fed by sidecars",
+            plan(),
+            {
+                "config.auth_enabled": true,
+                "config.ingester.lifecycler.ring.replication_factor": 3,
+                "config.blocks_storage.backend": "s3",
+                "config.blocks_storage.s3.bucket_name": "mla-metrics",
+                "config.blocks_storage.s3.insecure": true,
+                "config.ruler_storage": { backend: "local", local: { directory: "/data/rules" } },
+                "config.alertmanager_storage": { backend: "local", local: { path: "/data/alertmanager-configs" } },
+                "config.alertmanager.sharding_enabled": false,
+                "config.alertmanager.cluster.peers": "cortex-alertmanager-headless.mla.svc.cluster.local:9094",
+                "config.ruler.enable_sharding": true,
+                "alertmanager.replicas": 3,
+                "alertmanager.statefulSet.enabled": true,
+                "alertmanager.sidecar": {
+                    enabled: true,
+                    label: "cortex_alertmanager",
+                    labelValue: "1",
+                    folder: "/data/alertmanager-configs",
+                    folderAnnotation: "k8s-sidecar-target-directory",
+                    searchNamespace: "mla",
+                    resource: "configmap",
+                },
+                "ruler.sidecar.label": "cortex_rules",
+                "ruler.sidecar.folder": "/data/rules",
+                "ruler.replicas": 2,
+                "distributor.replicas": 2,
+                "ingester.replicas": 3,
+                "querier.replicas": 2,
+                "query_frontend.replicas": 2,
+                "store_gateway.replicas": 2,
+                "compactor.replicas": 1,
+                "runtimeconfigmap.create": false,
+                "nginx.enabled": false,
+                "ingester.resources": undefined,
+            },
+        ],
+        [
+            "single replicas: no gossip peers, no ruler sharding; resources passed through",
+            plan((p) => {
+                p.cortex.replicas.alertmanager = 1;
+                p.cortex.replicas.ruler = 1;
+                p.cortex.resources.ingester = { limits: { memory: "8Gi" } };
+            }),
+            {
+                "config.alertmanager.cluster.peers": "",
+                "config.ruler.enable_sharding": false,
+                "ingester.resources": { limits: { memory: "8Gi" } },
+            },
+        ],
+        [
+            "external S3: endpoint, region and TLS from the plan",
+            plan((p) => (p.objectStore = { kind: "s3", endpoint: "s3.example.com:443", region: "eu-central-1", insecure: false })),
+            {
+                "config.blocks_storage.s3.endpoint": "s3.example.com:443",
+                "config.blocks_storage.s3.region": "eu-central-1",
+                "config.blocks_storage.s3.insecure": false,
+            },
+        ],
+    ];
+    for (const [name, p, expected] of table) {
+        it(name, () => {
+            const values = cortexValues(p);
+            for (const [path, value] of Object.entries(expected)) expect(at(values, path), path).to.deep.equal(value);
+        });
+    }
+});
+
+describe("loki values", () => {
+    it("runs distributed, multi-tenant, on S3, with the ruler on the sidecar folder sending to Cortex", () => {
+        const v = lokiValues(plan());
+        const expected: Record<string, unknown> = {
+            deploymentMode: "Distributed",
+            "loki.auth_enabled": true,
+            "loki.commonConfig.replication_factor": 3,
+            "loki.storage.bucketNames": { chunks: "mla-logs" },
+            "loki.storage.s3.endpoint": "minio.mla.svc.cluster.local:9000",
+            "loki.storage.s3.accessKeyId": "${S3_ACCESS_KEY_ID}",
+            "loki.rulerConfig": {
+                storage: { type: "local", local: { directory: "/rules" } },
+                alertmanager_url: "http://cortex-alertmanager.mla.svc.cluster.local:8080/api/prom/alertmanager",
+                enable_api: true,
+                enable_sharding: true,
+            },
+            "loki.compactor.retention_enabled": true,
+            "loki.limits_config.retention_period": "168h",
+            "loki.structuredConfig.runtime_config.file": "/etc/loki/mla-runtime/runtime-config.yaml",
+            "defaults.extraVolumes": [{ name: "mla-runtime", configMap: { name: "loki-mla-runtime" } }],
+            "sidecar.rules": {
+                enabled: true,
+                label: "loki_rule",
+                labelValue: "1",
+                folder: "/rules",
+                folderAnnotation: "k8s-sidecar-target-directory",
+                searchNamespace: "mla",
+                resource: "configmap",
+            },
+            "ruler.sidecar": true,
+            "ruler.replicas": 2,
+            "ingester.replicas": 3,
+            "gateway.enabled": false,
+            "minio.enabled": false,
+            "singleBinary.replicas": 0,
+        };
+        for (const [path, value] of Object.entries(expected)) expect(at(v, path), path).to.deep.equal(value);
+    });
+    it("takes retention and namespace from the plan", () => {
+        const v = lokiValues(plan((p) => ((p.namespace = "obs"), (p.loki.retention = "720h"))));
+        expect(at(v, "loki.limits_config.retention_period")).to.equal("720h");
+        expect(at(v, "sidecar.rules.searchNamespace")).to.equal("obs");
+        expect(at(v, "loki.rulerConfig.alertmanager_url")).to.equal("http://cortex-alertmanager.obs.svc.cluster.local:8080/api/prom/alertmanager");
+    });
+});
+
+describe("grafana values", () => {
+    it("reads the admin password from the seed's Secret and watches the MLA namespace", () => {
+        const v = grafanaValues(plan());
+        expect(v.admin).to.deep.equal({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        expect(at(v, "sidecar.datasources.label")).to.equal("grafana_datasource");
+        expect(at(v, "sidecar.dashboards.searchNamespace")).to.equal("mla");
+        expect(v["grafana.ini"]).to.equal(undefined);
+    });
+    it("configures the auth proxy for SSO when set", () => {
+        const v = grafanaValues(
+            plan((p) => {
+                p.grafana.rootUrl = "https://grafana.example.com";
+                p.grafana.authProxy = { headerName: "X-User", headerProperty: "email", autoSignUp: false, whitelist: ["10.0.0.1", "10.0.0.2"] };
+            }),
+        );
+        expect(v["grafana.ini"]).to.deep.equal({
+            server: { root_url: "https://grafana.example.com" },
+            "auth.proxy": { enabled: true, header_name: "X-User", header_property: "email", auto_sign_up: false, whitelist: "10.0.0.1, 10.0.0.2" },
+        });
+    });
+});
+
+describe("minio values", () => {
+    it("uses the credentials Secret and creates the metrics and logs buckets", () => {
+        const p = plan() as SeedPlan & { objectStore: MinioPlan };
+        expect(minioValues(p)).to.deep.equal({
+            mode: "distributed",
+            replicas: 4,
+            existingSecret: "mla-s3-credentials",
+            persistence: { enabled: true, size: "50Gi" },
+            resources: { requests: { cpu: "100m", memory: "1Gi" } },
+            buckets: [
+                { name: "mla-metrics", policy: "none", purge: false },
+                { name: "mla-logs", policy: "none", purge: false },
+            ],
+        });
+    });
+    it("omits replicas in standalone mode", () => {
+        const p = plan((x) => (x.objectStore = { ...(x.objectStore as MinioPlan), mode: "standalone" })) as SeedPlan & { objectStore: MinioPlan };
+        expect(minioValues(p)).to.not.have.property("replicas");
+    });
+});
