@@ -1,5 +1,15 @@
 /** Every `mla` sub-command, in the order `mla --help` lists them. */
 import type { Command } from "./command";
+import { renderAlertmanager, renderLimits, renderRules } from "./render-tenant";
+import { renderSeedValues } from "./render-seed-values";
+import { renderGateway } from "./render-gateway";
+import { renderAgent } from "./render-agent";
+import { serveCommand } from "./serve";
 
 export const commands: Command[] = [
+    renderAlertmanager, renderRules, renderLimits,
+    renderSeedValues,
+    renderGateway,
+    renderAgent,
+    serveCommand,
 ];

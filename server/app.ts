@@ -1,0 +1,139 @@
+/**
+ * Builds the onboarding service's Fastify app from injected dependencies. `main.ts` supplies
+ * them from the environment; tests supply an in-memory executor and a temp data dir.
+ */
+import type { ServerResponse } from "node:http";
+import { join } from "node:path";
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { bearerCheck } from "./auth";
+import { ClusterService } from "./cluster-service";
+import { HttpError } from "./errors";
+import type { Executor } from "./executor";
+import { ServiceMetrics } from "./metrics";
+import { OperationEvents } from "./operation-events";
+import { Registry } from "./registry";
+import { clusterRoutes } from "./routes/cluster-routes";
+import { operationRoutes } from "./routes/operation-routes";
+import { RouteTable } from "./routes/route-table";
+import { systemRoutes } from "./routes/system-routes";
+import { Scheduler } from "./scheduler";
+import { loadOrCreateKey, SpecStore } from "./spec-store";
+
+/** Everything the app is built from. */
+export interface AppOptions {
+    /** Registry, events, specs and (for the file backend) state live here. */
+    dataDir: string;
+    executor: Executor;
+    /** The bearer token every `/v1` route requires. */
+    token: string;
+    /** Operations running at once. */
+    workers: number;
+    /** Operations waiting at most before 429. */
+    queueLimit: number;
+    /** Largest request body in bytes. Defaults to 1 MiB (kubeconfigs with embedded certs are a few KiB). */
+    bodyLimit?: number;
+    /** How long shutdown waits for cancelled operations. Defaults to 30 s. */
+    shutdownTimeoutMs?: number;
+    /** Default seed kubeconfigs, `<seed>.yaml`. Defaults to `<dataDir>/seeds`. */
+    seedKubeconfigDir?: string;
+    /** Key of the encrypted spec store. Defaults to `<dataDir>/spec.key`. */
+    specKeyFile?: string;
+    /** pino settings; `stream` captures logs (tests). Defaults to info on stdout. */
+    log?: { level?: string; stream?: NodeJS.WritableStream };
+    /** Also export process metrics (CPU, memory). Defaults to false. */
+    processMetrics?: boolean;
+    /** Reported in the OpenAPI document. */
+    version?: string;
+}
+
+/** The built app and the parts tests and `main.ts` reach into. */
+export interface BuiltApp {
+    app: FastifyInstance;
+    service: ClusterService;
+    registry: Registry;
+    scheduler: Scheduler;
+    routes: RouteTable;
+}
+
+/** Log paths that could hold a secret; pino replaces them before anything is written. */
+const REDACT = [
+    "req.headers.authorization",
+    "headers.authorization",
+    "body.userKubeconfig",
+    "body.seedKubeconfig",
+    "body.tenant.alertmanagerConfig",
+    "*.userKubeconfig",
+    "*.seedKubeconfig",
+    "*.alertmanagerConfig",
+];
+
+function errorHandler(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+        if (error instanceof HttpError) {
+            return reply.code(error.statusCode).headers(error.headers).send({ error: error.message });
+        }
+        const status = error.statusCode ?? 500;
+        if (status >= 400 && status < 500) {
+            // JSON.parse messages quote the input, which may be a kubeconfig: never pass them on.
+            const message = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError ? "request body is not valid JSON" : error.message;
+            return reply.code(status).send({ error: message });
+        }
+        request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, "request failed");
+        return reply.code(500).send({ error: "internal error; see the service log" });
+    });
+    app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` }));
+}
+
+/** Builds the app; call `app.listen`, and `app.close()` for a graceful shutdown. */
+export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
+    const app = Fastify({
+        bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+        logger: { level: opts.log?.level ?? "info", redact: { paths: REDACT, censor: "[redacted]" }, ...(opts.log?.stream ? { stream: opts.log.stream } : {}) },
+        // Reject instead of silently dropping unknown fields or coercing types.
+        ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+        forceCloseConnections: true,
+        return503OnClosing: true,
+    });
+    const metrics = new ServiceMetrics({ processMetrics: opts.processMetrics });
+    const registry = Registry.open(opts.dataDir);
+    const events = new OperationEvents(opts.dataDir);
+    const specs = new SpecStore(opts.dataDir, loadOrCreateKey(opts.specKeyFile ?? join(opts.dataDir, "spec.key")));
+    const scheduler = new Scheduler({
+        workers: opts.workers,
+        queueLimit: opts.queueLimit,
+        onChange: (queued, running) => {
+            metrics.queueDepth.set(queued);
+            metrics.running.set(running);
+        },
+    });
+    const service = new ClusterService({
+        registry, events, specs, scheduler, metrics,
+        executor: opts.executor,
+        log: app.log,
+        seedKubeconfigDir: opts.seedKubeconfigDir ?? join(opts.dataDir, "seeds"),
+    });
+    for (const op of registry.interrupted) app.log.warn({ operationId: op.id, clusterId: op.clusterId, kind: op.kind }, "operation interrupted by a restart");
+
+    const checkToken = bearerCheck(opts.token);
+    app.addHook("onRequest", async (request) => {
+        const path = request.url.split("?")[0];
+        if (path === "/v1" || path.startsWith("/v1/")) checkToken(request.headers.authorization);
+    });
+    errorHandler(app);
+
+    const routes = new RouteTable();
+    const streams = new Set<ServerResponse>();
+    clusterRoutes(app, routes, service);
+    operationRoutes(app, routes, service, events, streams);
+    systemRoutes(app, routes, { executor: opts.executor, registry, metrics, version: opts.version ?? "dev" });
+
+    // Graceful shutdown: refuse new operations, SIGINT running ones, wait, then end SSE streams
+    // (hijacked responses would otherwise hold `close` open).
+    app.addHook("preClose", async () => {
+        const stuck = await scheduler.shutdown(opts.shutdownTimeoutMs ?? 30_000);
+        if (stuck.length > 0) app.log.warn({ operations: stuck }, "operations still running at the shutdown deadline; they will be marked interrupted on the next start");
+        for (const res of streams) res.end();
+    });
+    app.addHook("onClose", async () => registry.close());
+    return { app, service, registry, scheduler, routes };
+}

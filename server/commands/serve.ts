@@ -1,0 +1,37 @@
+/** `mla serve`: the onboarding service. */
+import type { Command } from "./command";
+import { intFlag, parseFlags } from "./args";
+
+const usage = `Usage: mla serve [--listen host:port] [--data-dir dir] [--executor automation|memory] [--workers n]
+
+Runs the onboarding HTTP service. Flags override the environment variables of the same meaning
+(MLA_LISTEN, MLA_DATA_DIR, MLA_EXECUTOR, MLA_WORKERS); see .env.example for all of them.
+Defaults: listen 127.0.0.1:8080, data in ./.mla, the Automation API executor.
+With no MLA_API_TOKEN or MLA_API_TOKEN_FILE, a token is generated into <data dir>/api-token (0600).
+`;
+
+/** The `serve` command. */
+export const serveCommand: Command = {
+    name: "serve",
+    summary: "Run the onboarding service (HTTP API over the Automation API)",
+    usage,
+    async run(args) {
+        const flags = parseFlags(args, {
+            listen: { type: "string" },
+            "data-dir": { type: "string" },
+            executor: { type: "string" },
+            workers: { type: "string" },
+        });
+        const workers = intFlag(flags.workers, "workers");
+        // Loaded on use: the service pulls in the Pulumi SDK, which other commands do not need.
+        const { serve } = await import("../main");
+        await serve({
+            ...process.env,
+            ...(flags.listen ? { MLA_LISTEN: flags.listen } : {}),
+            ...(flags["data-dir"] ? { MLA_DATA_DIR: flags["data-dir"] } : {}),
+            ...(flags.executor ? { MLA_EXECUTOR: flags.executor } : {}),
+            ...(workers !== undefined ? { MLA_WORKERS: String(workers) } : {}),
+        });
+        return 0;
+    },
+};

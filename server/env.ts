@@ -1,0 +1,69 @@
+/**
+ * The service's environment, checked against a TypeBox schema at boot: one error lists every
+ * bad variable. `.env.example` documents each of them.
+ */
+import { resolve } from "node:path";
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+
+const Int = (description: string, fallback: number) => Type.String({ pattern: "^[1-9][0-9]{0,8}$", default: String(fallback), description });
+
+/** Every variable the service reads. */
+export const ServiceEnv = Type.Object({
+    MLA_API_TOKEN: Type.Optional(Type.String({ minLength: 16, description: "Bearer token for /v1 (at least 16 characters)" })),
+    MLA_API_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1, description: "File holding the bearer token" })),
+    MLA_LISTEN: Type.String({ pattern: "^(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$", default: "127.0.0.1:8080" }),
+    MLA_DATA_DIR: Type.String({ minLength: 1, default: ".mla" }),
+    MLA_BACKEND_URL: Type.Optional(Type.String({ pattern: "^[a-z0-9]+://", description: "Pulumi backend; default file://<data dir>/state" })),
+    MLA_WORKERS: Int("Operations running at once", 4),
+    MLA_QUEUE_SIZE: Int("Operations waiting at most before 429", 100),
+    MLA_BODY_LIMIT: Int("Largest request body in bytes", 1024 * 1024),
+    MLA_SHUTDOWN_TIMEOUT: Int("Seconds shutdown waits for cancelled operations", 30),
+    MLA_EXECUTOR: Type.Union([Type.Literal("automation"), Type.Literal("memory")], { default: "automation" }),
+    MLA_LOG_LEVEL: Type.Union(["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)), { default: "info" }),
+    MLA_SEED_KUBECONFIG_DIR: Type.Optional(Type.String({ minLength: 1 })),
+    MLA_SPEC_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
+    MLA_SECRETS_PROVIDER: Type.Optional(Type.String({ pattern: "^[a-z0-9]+://" })),
+    PULUMI_CONFIG_PASSPHRASE: Type.Optional(Type.String()),
+    PULUMI_CONFIG_PASSPHRASE_FILE: Type.Optional(Type.String()),
+});
+
+/** The raw validated environment. */
+export type ServiceEnv = Static<typeof ServiceEnv>;
+
+/** The settings derived from it. */
+export interface ServiceConfig {
+    env: ServiceEnv;
+    host: string;
+    port: number;
+    dataDir: string;
+    workers: number;
+    queueLimit: number;
+    bodyLimit: number;
+    shutdownTimeoutMs: number;
+}
+
+/** Validates `source` (only the known keys), applies defaults; throws one error listing every problem. */
+export function loadServiceConfig(source: NodeJS.ProcessEnv): ServiceConfig {
+    const known = Object.fromEntries(
+        Object.keys(ServiceEnv.properties)
+            .filter((k) => source[k] !== undefined && source[k] !== "")
+            .map((k) => [k, source[k]]),
+    );
+    const env = Value.Default(ServiceEnv, known) as ServiceEnv;
+    // Never print the value: several of these are secrets.
+    const problems = [...Value.Errors(ServiceEnv, env)].map((e) => `${e.path.slice(1)} ${e.message}`);
+    const [, host, port] = /^(.*):([0-9]+)$/.exec(env.MLA_LISTEN ?? "") ?? [];
+    if (port !== undefined && Number(port) > 65535) problems.push("MLA_LISTEN port must be at most 65535");
+    if (problems.length > 0) throw new Error(`${problems.length} problem(s) in the environment: ${problems.join("; ")}`);
+    return {
+        env,
+        host: host.replace(/^\[|\]$/g, ""),
+        port: Number(port),
+        dataDir: resolve(env.MLA_DATA_DIR),
+        workers: Number(env.MLA_WORKERS),
+        queueLimit: Number(env.MLA_QUEUE_SIZE),
+        bodyLimit: Number(env.MLA_BODY_LIMIT),
+        shutdownTimeoutMs: Number(env.MLA_SHUTDOWN_TIMEOUT) * 1000,
+    };
+}

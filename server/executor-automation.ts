@@ -1,0 +1,194 @@
+/**
+ * The real executor: Pulumi's Automation API on this machine, one workspace directory per stack
+ * (local workspaces change their "current stack", so they are never shared between stacks).
+ *
+ * Secrets never reach argv: kubeconfigs go to the inline program in memory (no `setConfig`,
+ * which passes values on the command line), and the passphrase goes through the environment.
+ * Cancellation is the AbortSignal, which the SDK turns into SIGINT to the CLI.
+ */
+import { execFile } from "node:child_process";
+import { accessSync, constants, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
+import type { ClusterSpec } from "../stacks/cluster-spec";
+import { classifyEngineError, INSTALL_PULUMI } from "./engine-errors";
+import { StepCollector } from "./engine-events";
+import type { DestroyRequest, DestroyResult, Executor, ExecutorRequest, PreviewResult, ReadyCheck, UpResult } from "./executor";
+
+/** The cluster program's body, as `stacks/cluster.ts` exports it. */
+export type ClusterProgram = (spec: ClusterSpec) => Promise<Record<string, unknown>>;
+
+/** Settings of the Automation API executor. */
+export interface AutomationExecutorOptions {
+    /** Workspaces live in `<dataDir>/workspaces/<cluster>`; the default state in `<dataDir>/state`. */
+    dataDir: string;
+    /** Any Pulumi backend URL (`s3://...`, `https://api.pulumi.com`). Defaults to `file://<dataDir>/state`. */
+    backendUrl?: string;
+    /** The inline program. */
+    program: ClusterProgram;
+    /** A secrets provider URL (`awskms://...`); the passphrase provider when unset. */
+    secretsProvider?: string;
+    /** Where `PULUMI_CONFIG_PASSPHRASE(_FILE)` and `PATH` are read. Defaults to `process.env`. */
+    env?: NodeJS.ProcessEnv;
+    /** An extra readiness check, e.g. whether the cluster program is available. */
+    programCheck?: () => ReadyCheck;
+}
+
+const PROJECT = "mla";
+
+/** Runs `pulumi version`; resolves to the version or an errno code. */
+function pulumiVersion(env: NodeJS.ProcessEnv): Promise<{ version?: string; code?: string }> {
+    return new Promise((resolve) => {
+        execFile("pulumi", ["version"], { env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 10_000 }, (err, stdout) => {
+            if (err) resolve({ code: (err as NodeJS.ErrnoException).code === "ENOENT" ? "ENOENT" : String((err as NodeJS.ErrnoException).code ?? "failed") });
+            else resolve({ version: stdout.trim() });
+        });
+    });
+}
+
+/** The Automation API executor. */
+export class AutomationExecutor implements Executor {
+    readonly name = "automation";
+    readonly backendUrl: string;
+    private readonly env: NodeJS.ProcessEnv;
+
+    constructor(private readonly options: AutomationExecutorOptions) {
+        this.backendUrl = options.backendUrl ?? `file://${join(options.dataDir, "state")}`;
+        this.env = options.env ?? process.env;
+    }
+
+    /** Environment for every CLI call: backend and secrets, never on argv. */
+    private envVars(): Record<string, string> {
+        const vars: Record<string, string> = { PULUMI_BACKEND_URL: this.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" };
+        for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PATH"]) {
+            const value = this.env[name];
+            if (value !== undefined) vars[name] = value;
+        }
+        return vars;
+    }
+
+    private workDir(clusterId: string): string {
+        const dir = join(this.options.dataDir, "workspaces", clusterId);
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        return dir;
+    }
+
+    /** Selects or creates the stack with an inline program over `spec`. */
+    private async stack(clusterId: string, spec: ClusterSpec | undefined): Promise<Stack> {
+        const program = async () => {
+            if (!spec) throw new Error("this operation does not run the program");
+            // Marked secret inside the program so the engine encrypts them in state.
+            return this.options.program({ ...spec, seedKubeconfig: pulumi.secret(spec.seedKubeconfig), userKubeconfig: pulumi.secret(spec.userKubeconfig) });
+        };
+        return LocalWorkspace.createOrSelectStack(
+            { stackName: clusterId, projectName: PROJECT, program },
+            {
+                workDir: this.workDir(clusterId),
+                envVars: this.envVars(),
+                secretsProvider: this.options.secretsProvider,
+                projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } },
+            },
+        );
+    }
+
+    /** Runs `work`, turning whatever the Automation API throws into a classified error. */
+    private async classified<T>(work: () => Promise<T>): Promise<T> {
+        try {
+            return await work();
+        } catch (e) {
+            throw classifyEngineError(e);
+        }
+    }
+
+    up(request: ExecutorRequest): Promise<UpResult> {
+        return this.classified(async () => {
+            const stack = await this.stack(request.clusterId, request.spec);
+            const collector = new StepCollector(request.onEvent);
+            const result = await stack.up({ onEvent: collector.handle, signal: request.signal });
+            return { changeSummary: (result.summary?.resourceChanges as Record<string, number>) ?? collector.changeSummary, outputs: result.outputs };
+        });
+    }
+
+    preview(request: ExecutorRequest): Promise<PreviewResult> {
+        return this.classified(async () => {
+            const stack = await this.stack(request.clusterId, request.spec);
+            const collector = new StepCollector(request.onEvent);
+            const result = await stack.preview({ onEvent: collector.handle, signal: request.signal, diff: false });
+            return { changeSummary: result.changeSummary as Record<string, number>, steps: collector.steps };
+        });
+    }
+
+    destroy(request: DestroyRequest): Promise<DestroyResult> {
+        return this.classified(async () => {
+            const collector = new StepCollector(request.onEvent);
+            if (request.purge && request.spec) {
+                // Purge happens in the tenant resources' delete; record the switch in state first.
+                request.onEvent({ type: "log", message: "recording purgeOnDestroy in the stack before destroying" });
+                const spec = { ...request.spec, tenant: { ...request.spec.tenant, purgeOnDestroy: true } };
+                await (await this.stack(request.clusterId, spec)).up({ onEvent: collector.handle, signal: request.signal });
+            }
+            const stack = await this.stack(request.clusterId, request.spec);
+            await stack.destroy({ onEvent: collector.handle, signal: request.signal });
+            await stack.workspace.removeStack(request.clusterId);
+            rmSync(this.workDir(request.clusterId), { recursive: true, force: true });
+            return { changeSummary: collector.changeSummary };
+        });
+    }
+
+    /** `pulumi cancel`: clears the lock a crashed update left on a DIY backend. */
+    async unlock(clusterId: string): Promise<void> {
+        let stack: Stack;
+        try {
+            stack = await LocalWorkspace.selectStack(
+                { stackName: clusterId, projectName: PROJECT, program: async () => ({}) },
+                { workDir: this.workDir(clusterId), envVars: this.envVars(), secretsProvider: this.options.secretsProvider },
+            );
+        } catch (e) {
+            if (e instanceof StackNotFoundError) return; // never created: nothing to unlock
+            throw classifyEngineError(e);
+        }
+        // Fails when no update holds the lock, which is the good case.
+        await stack.cancel().catch(() => undefined);
+    }
+
+    async checkReady(): Promise<ReadyCheck[]> {
+        const checks: ReadyCheck[] = [];
+        const cli = await pulumiVersion(this.envVars());
+        checks.push(
+            cli.version
+                ? { name: "pulumi-cli", ok: true, detail: `pulumi ${cli.version}` }
+                : { name: "pulumi-cli", ok: false, detail: cli.code === "ENOENT" ? INSTALL_PULUMI : `\`pulumi version\` failed (${cli.code})` },
+        );
+        checks.push(await this.checkBackend(cli.version !== undefined));
+        const secrets = this.options.secretsProvider ?? this.env.PULUMI_CONFIG_PASSPHRASE ?? this.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        checks.push(
+            secrets !== undefined
+                ? { name: "secrets", ok: true, detail: this.options.secretsProvider ? `provider ${this.options.secretsProvider.split(":")[0]}` : "passphrase from the environment" }
+                : { name: "secrets", ok: false, detail: "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE, or MLA_SECRETS_PROVIDER)" },
+        );
+        if (this.options.programCheck) checks.push(this.options.programCheck());
+        return checks;
+    }
+
+    private async checkBackend(cliPresent: boolean): Promise<ReadyCheck> {
+        if (this.backendUrl.startsWith("file://")) {
+            const dir = fileURLToPath(this.backendUrl);
+            try {
+                mkdirSync(dir, { recursive: true, mode: 0o700 });
+                accessSync(dir, constants.W_OK);
+                return { name: "backend", ok: true, detail: `file backend ${dir}` };
+            } catch (e) {
+                return { name: "backend", ok: false, detail: `cannot write the file backend ${dir} (${(e as NodeJS.ErrnoException).code})` };
+            }
+        }
+        const scheme = this.backendUrl.split(":")[0];
+        if (!cliPresent) return { name: "backend", ok: false, detail: `${scheme} backend not checked: it needs the Pulumi CLI` };
+        return new Promise((resolve) =>
+            execFile("pulumi", ["whoami", "--non-interactive"], { env: { ...this.env, ...this.envVars() }, timeout: 15_000 }, (err) =>
+                resolve(err ? { name: "backend", ok: false, detail: `${scheme} backend not reachable (pulumi whoami failed)` } : { name: "backend", ok: true, detail: `${scheme} backend reachable` }),
+            ),
+        );
+    }
+}

@@ -1,0 +1,130 @@
+/**
+ * An executor that runs nothing: it records every call, emits plausible progress events and
+ * answers after a delay. Tests use it to drive the service; `mla serve --executor memory` uses it
+ * for demos without a cluster.
+ */
+import type { ClusterSpec } from "../stacks/cluster-spec";
+import {
+    type DestroyRequest,
+    type DestroyResult,
+    type Executor,
+    ExecutorError,
+    type ExecutorRequest,
+    type PreviewResult,
+    type ReadyCheck,
+    type UpResult,
+} from "./executor";
+import type { ResourceStep } from "./operation-types";
+
+/** One recorded call. */
+export interface MemoryCall {
+    method: "up" | "preview" | "destroy" | "unlock";
+    clusterId: string;
+    spec?: ClusterSpec;
+    purge?: boolean;
+}
+
+/** Behaviour knobs. */
+export interface MemoryExecutorOptions {
+    /** Time each operation takes, in ms. Defaults to 20. */
+    delayMs?: number;
+    /** A message to fail the call with (as an engine failure), or undefined to succeed. */
+    failWith?(call: MemoryCall): string | undefined;
+    /** A promise the call waits for before finishing (tests hold operations open with it). */
+    gate?(call: MemoryCall): Promise<void> | undefined;
+}
+
+/** The demo resources every cluster "has". */
+const RESOURCES: ReadonlyArray<{ type: string; name: string }> = [
+    { type: "kubernetes:core/v1:Namespace", name: "seed-namespace" },
+    { type: "tls:index/privateKey:PrivateKey", name: "ca-key" },
+    { type: "kubernetes:apps/v1:Deployment", name: "gateway" },
+    { type: "kubernetes:apps/v1:Deployment", name: "metrics-agent" },
+];
+
+/** The in-memory executor. */
+export class MemoryExecutor implements Executor {
+    readonly name = "memory";
+    readonly calls: MemoryCall[] = [];
+    private active = 0;
+    private readonly activePerCluster = new Map<string, number>();
+    /** Highest number of calls running at once, overall. */
+    maxConcurrency = 0;
+    /** Highest number of calls running at once for a single cluster. */
+    maxPerCluster = 0;
+    private readonly applied = new Map<string, string>();
+
+    constructor(private readonly options: MemoryExecutorOptions = {}) {}
+
+    private async perform(call: MemoryCall, signal: AbortSignal, onEvent: ExecutorRequest["onEvent"], op: string): Promise<ResourceStep[]> {
+        this.calls.push(call);
+        this.active++;
+        const perCluster = (this.activePerCluster.get(call.clusterId) ?? 0) + 1;
+        this.activePerCluster.set(call.clusterId, perCluster);
+        this.maxConcurrency = Math.max(this.maxConcurrency, this.active);
+        this.maxPerCluster = Math.max(this.maxPerCluster, perCluster);
+        try {
+            const steps = RESOURCES.map((r) => ({ op, urn: `urn:pulumi:${call.clusterId}::mla::${r.type}::${r.name}`, ...r, diffs: op === "update" ? ["spec"] : [] }));
+            for (const step of steps) onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
+            await this.wait(this.options.delayMs ?? 20, signal);
+            const gate = this.options.gate?.(call);
+            if (gate) await Promise.race([gate, this.aborted(signal)]);
+            const failure = this.options.failWith?.(call);
+            if (failure !== undefined) throw new ExecutorError("engine-failed", failure);
+            return steps;
+        } finally {
+            this.active--;
+            this.activePerCluster.set(call.clusterId, perCluster - 1);
+        }
+    }
+
+    private aborted(signal: AbortSignal): Promise<never> {
+        return new Promise((_, reject) => {
+            if (signal.aborted) reject(new ExecutorError("cancelled", "cancelled"));
+            signal.addEventListener("abort", () => reject(new ExecutorError("cancelled", "cancelled")), { once: true });
+        });
+    }
+
+    private wait(ms: number, signal: AbortSignal): Promise<void> {
+        return Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), this.aborted(signal)]);
+    }
+
+    private summary(steps: ResourceStep[]): Record<string, number> {
+        return { [steps[0]?.op ?? "same"]: steps.length };
+    }
+
+    async up(request: ExecutorRequest): Promise<UpResult> {
+        const op = this.applied.has(request.clusterId) ? "update" : "create";
+        const steps = await this.perform({ method: "up", clusterId: request.clusterId, spec: request.spec }, request.signal, request.onEvent, op);
+        this.applied.set(request.clusterId, request.spec.project);
+        return {
+            changeSummary: this.summary(steps),
+            outputs: {
+                gatewayHostname: { value: `${request.clusterId}.gateway.example`, secret: false },
+                namespace: { value: `cluster-${request.clusterId}`, secret: false },
+                agentClientKey: { value: `fake-key-of-${request.clusterId}`, secret: true },
+            },
+        };
+    }
+
+    async preview(request: ExecutorRequest): Promise<PreviewResult> {
+        const op = this.applied.has(request.clusterId) ? "update" : "create";
+        const steps = await this.perform({ method: "preview", clusterId: request.clusterId, spec: request.spec }, request.signal, request.onEvent, op);
+        return { changeSummary: this.summary(steps), steps };
+    }
+
+    async destroy(request: DestroyRequest): Promise<DestroyResult> {
+        const call: MemoryCall = { method: "destroy", clusterId: request.clusterId, spec: request.spec, purge: request.purge };
+        const steps = await this.perform(call, request.signal, request.onEvent, "delete");
+        this.applied.delete(request.clusterId);
+        return { changeSummary: this.summary(steps) };
+    }
+
+    async unlock(clusterId: string): Promise<void> {
+        this.calls.push({ method: "unlock", clusterId });
+    }
+
+    async checkReady(): Promise<ReadyCheck[]> {
+        return [{ name: "executor", ok: true, detail: "in-memory executor (no engine; demo and tests only)" }];
+    }
+}

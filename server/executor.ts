@@ -1,0 +1,91 @@
+/**
+ * The seam between the service and whatever runs Pulumi.
+ *
+ * The service never talks to the engine directly: the scheduler calls an {@link Executor}.
+ * Implementations: the Automation API on this machine (`executor-automation.ts`) and an in-memory
+ * stand-in for tests and demos (`executor-memory.ts`). A Pulumi Kubernetes Operator executor fits
+ * the same shape: `up` applies a `Stack` custom resource and watches its status, `cancel` is the
+ * AbortSignal, `unlock` is a no-op because the operator owns its locks (see docs/service.md).
+ */
+import type { ClusterSpec } from "../stacks/cluster-spec";
+import type { ChangeSummary, OperationEvent, ResourceStep } from "./operation-types";
+
+/** A progress event before the service numbers and timestamps it. */
+export type ExecutorEvent = Omit<OperationEvent, "seq" | "time">;
+
+/** One stack operation. */
+export interface ExecutorRequest {
+    /** The stack name: the cluster id. */
+    clusterId: string;
+    /** The full spec, secrets included; kept in memory only. */
+    spec: ClusterSpec;
+    /** Aborted when the operation is cancelled or the service shuts down (SIGINT to the engine). */
+    signal: AbortSignal;
+    /** Progress; called in order. */
+    onEvent(event: ExecutorEvent): void;
+}
+
+/** A destroy; the spec is optional because the stack state holds the providers' credentials. */
+export interface DestroyRequest extends Omit<ExecutorRequest, "spec"> {
+    spec?: ClusterSpec;
+    /** Also delete the tenant's stored data (needs `spec`). */
+    purge: boolean;
+}
+
+/** A stack output as the engine reports it. */
+export interface StackOutput {
+    value: unknown;
+    secret: boolean;
+}
+
+/** The outcome of `up`. */
+export interface UpResult {
+    changeSummary: ChangeSummary;
+    outputs: Record<string, StackOutput>;
+}
+
+/** The outcome of `preview`: what would change, per resource. */
+export interface PreviewResult {
+    changeSummary: ChangeSummary;
+    steps: ResourceStep[];
+}
+
+/** The outcome of `destroy`. */
+export interface DestroyResult {
+    changeSummary: ChangeSummary;
+}
+
+/** One readiness check, as `/readyz` lists it. */
+export interface ReadyCheck {
+    name: string;
+    ok: boolean;
+    /** What was found, or exactly what to do when not ok. */
+    detail: string;
+}
+
+/** Runs stack operations. Every method may be called for different stacks concurrently. */
+export interface Executor {
+    /** A short name for logs and `/readyz` ("automation", "memory"). */
+    readonly name: string;
+    up(request: ExecutorRequest): Promise<UpResult>;
+    preview(request: ExecutorRequest): Promise<PreviewResult>;
+    destroy(request: DestroyRequest): Promise<DestroyResult>;
+    /**
+     * Clears a lock left by an interrupted operation (`pulumi cancel`). Called before the next
+     * operation on a stack whose previous operation was cut off by a restart.
+     */
+    unlock(clusterId: string): Promise<void>;
+    /** Whether the executor can run operations: the CLI, the backend. */
+    checkReady(): Promise<ReadyCheck[]>;
+}
+
+/** Thrown by executors with a machine-readable code; the message must not contain secrets. */
+export class ExecutorError extends Error {
+    constructor(
+        readonly code: string,
+        message: string,
+    ) {
+        super(message);
+        this.name = "ExecutorError";
+    }
+}

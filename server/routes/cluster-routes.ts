@@ -1,0 +1,94 @@
+/** The `/v1/clusters` routes. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { AcceptedBody, ClusterList, ClusterParams, ClusterResponse, DeleteQuery, ErrorBody } from "../api-schemas";
+import { ClusterBody } from "../cluster-body";
+import type { Accepted, ClusterService } from "../cluster-service";
+import type { ClusterRecord } from "../operation-types";
+import type { RouteResponse, RouteTable } from "./route-table";
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+type BodyRequest = FastifyRequest<{ Params: { id: string }; Body: ClusterBody }>;
+type DeleteRequest = FastifyRequest<{ Params: { id: string }; Querystring: { purge?: string } }>;
+
+const errors: Record<number, RouteResponse> = {
+    400: { description: "Invalid id or body; the message lists every problem", schema: ErrorBody },
+    401: { description: "Missing or wrong bearer token", schema: ErrorBody },
+};
+const accepted = { description: "Accepted; follow the operation", schema: AcceptedBody };
+const queueFull = { description: "Queue full; see Retry-After", schema: ErrorBody };
+const notFound = { description: "No such cluster", schema: ErrorBody };
+const conflict = { description: "The cluster is being deleted or has no stored spec", schema: ErrorBody };
+
+function answer(reply: FastifyReply, result: Accepted): object {
+    reply.code(202).header("location", `/v1/operations/${result.operation.id}`);
+    return { operationId: result.operation.id, joined: result.joined, state: result.operation.state };
+}
+
+/** Registers the cluster routes. */
+export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: ClusterService): void {
+    const view = (c: ClusterRecord) => {
+        const last = c.lastOperationId ? service.operation(c.lastOperationId) : undefined;
+        return { ...c, lastOperation: last };
+    };
+    table.add(app, {
+        method: "GET",
+        url: "/v1/clusters",
+        summary: "List clusters with their status, last operation and non-secret outputs",
+        auth: true,
+        responses: { 200: { description: "All clusters", schema: ClusterList }, 401: errors[401] },
+        handler: async () => ({ clusters: service.listClusters().map(view) }),
+    });
+    table.add(app, {
+        method: "GET",
+        url: "/v1/clusters/:id",
+        summary: "A cluster's status, last operation and non-secret outputs",
+        auth: true,
+        params: ClusterParams,
+        responses: { 200: { description: "The cluster", schema: ClusterResponse }, ...errors, 404: notFound },
+        handler: async (req: IdRequest) => view(service.getCluster(req.params.id)),
+    });
+    table.add(app, {
+        method: "PUT",
+        url: "/v1/clusters/:id",
+        summary: "Create or update the cluster's stack (pulumi up); joins an identical queued or running request",
+        auth: true,
+        params: ClusterParams,
+        body: ClusterBody,
+        responses: { 202: accepted, ...errors, 409: conflict, 413: { description: "Body too large", schema: ErrorBody }, 429: queueFull },
+        handler: async (req: BodyRequest, reply) => answer(reply, await service.apply(req.params.id, req.body)),
+    });
+    table.add(app, {
+        method: "POST",
+        url: "/v1/clusters/:id/preview",
+        summary: "Preview what PUT with this body would change: change summary and per-resource steps",
+        auth: true,
+        params: ClusterParams,
+        body: ClusterBody,
+        responses: { 202: accepted, ...errors, 429: queueFull },
+        handler: async (req: BodyRequest, reply) => answer(reply, await service.preview(req.params.id, req.body)),
+    });
+    table.add(app, {
+        method: "DELETE",
+        url: "/v1/clusters/:id",
+        summary: "Destroy the cluster's stack and forget it; purge=true also deletes the tenant's data",
+        auth: true,
+        params: ClusterParams,
+        querystring: DeleteQuery,
+        responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
+        handler: async (req: DeleteRequest, reply) =>
+            answer(reply, service.remove(req.params.id, req.query.purge === "true")),
+    });
+    for (const [action, suspended] of [["suspend", true], ["resume", false]] as const) {
+        table.add(app, {
+            method: "POST",
+            url: `/v1/clusters/:id/${action}`,
+            summary: suspended
+                ? "Suspend ingestion: the gateway answers 503 and agents buffer"
+                : "Resume ingestion after a suspend",
+            auth: true,
+            params: ClusterParams,
+            responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
+            handler: async (req: IdRequest, reply) => answer(reply, service.setSuspended(req.params.id, suspended)),
+        });
+    }
+}

@@ -1,0 +1,88 @@
+/** The `/v1/operations` routes, including the Server-Sent Events progress stream. */
+import type { ServerResponse } from "node:http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ErrorBody, OperationBody, OperationParams } from "../api-schemas";
+import type { ClusterService } from "../cluster-service";
+import type { OperationEvents } from "../operation-events";
+import { FINAL_STATES, type OperationEvent } from "../operation-types";
+import type { RouteTable } from "./route-table";
+
+type IdRequest = FastifyRequest<{ Params: { id: string } }>;
+
+/** Proxies close idle connections; a comment line every so often keeps the stream open. */
+const HEARTBEAT_MS = 15_000;
+
+const errors = {
+    400: { description: "Invalid operation id", schema: ErrorBody },
+    401: { description: "Missing or wrong bearer token", schema: ErrorBody },
+    404: { description: "No such operation", schema: ErrorBody },
+};
+
+function frame(event: OperationEvent): string {
+    return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** Registers the operation routes; open SSE responses are tracked in `streams` for shutdown. */
+export function operationRoutes(
+    app: FastifyInstance,
+    table: RouteTable,
+    service: ClusterService,
+    events: OperationEvents,
+    streams: Set<ServerResponse>,
+): void {
+    table.add(app, {
+        method: "GET",
+        url: "/v1/operations/:id",
+        summary: "An operation's state, timings, errors and result",
+        auth: true,
+        params: OperationParams,
+        responses: { 200: { description: "The operation", schema: OperationBody }, ...errors },
+        handler: async (req: IdRequest) => service.operation(req.params.id),
+    });
+    table.add(app, {
+        method: "POST",
+        url: "/v1/operations/:id/cancel",
+        summary: "Cancel: drop a queued operation or interrupt a running one (SIGINT to the engine)",
+        auth: true,
+        params: OperationParams,
+        responses: { 202: { description: "Cancellation requested", schema: OperationBody }, ...errors, 409: { description: "Already finished", schema: ErrorBody } },
+        handler: async (req: IdRequest, reply: FastifyReply) => {
+            reply.code(202);
+            return service.cancel(req.params.id);
+        },
+    });
+    table.add(app, {
+        method: "GET",
+        url: "/v1/operations/:id/events",
+        summary: "Progress as Server-Sent Events: replays from the start (or after Last-Event-ID), then live until the operation ends",
+        auth: true,
+        params: OperationParams,
+        responses: { 200: { description: "An event stream; the last event has type `state` and a final state", contentType: "text/event-stream" }, ...errors },
+        handler: async (req: IdRequest, reply: FastifyReply) => {
+            const op = service.operation(req.params.id);
+            const after = Number(req.headers["last-event-id"] ?? 0) || 0;
+            reply.hijack();
+            const res = reply.raw;
+            res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+            streams.add(res);
+            const end = () => {
+                clearInterval(heartbeat);
+                unsubscribe();
+                streams.delete(res);
+                if (!res.writableEnded) res.end();
+            };
+            // Listing and subscribing happen in one synchronous turn, so no event falls between them.
+            let last = after;
+            const send = (e: OperationEvent) => {
+                if (e.seq <= last) return;
+                last = e.seq;
+                res.write(frame(e));
+            };
+            events.list(op.id).forEach(send);
+            const unsubscribe = events.subscribe(op.id, (e) => (e ? send(e) : end()));
+            const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
+            res.on("close", end);
+            if (FINAL_STATES.includes(service.operation(op.id).state)) end();
+        },
+    });
+}

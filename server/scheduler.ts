@@ -1,0 +1,146 @@
+/**
+ * Runs jobs with two limits: at most one job per key (per stack) at a time, and at most
+ * `workers` jobs overall. Jobs wait in one bounded FIFO queue; a job whose stack is busy is
+ * skipped, not blocking the jobs behind it, and jobs of one stack run in submission order.
+ */
+
+/** A unit of work for one stack. */
+export interface Job {
+    /** Operation id. */
+    id: string;
+    /** The stack: only one job per key runs at a time. */
+    key: string;
+    /** Does the work; must settle after `signal` aborts (SIGINT to the engine). */
+    run(signal: AbortSignal): Promise<void>;
+    /** Called instead of `run` when the job leaves the queue without running. */
+    dropped(reason: "cancelled" | "shutdown"): void;
+}
+
+/** Thrown by {@link Scheduler.submit} when the queue is full; carries a Retry-After estimate. */
+export class QueueFullError extends Error {
+    constructor(readonly retryAfterSeconds: number) {
+        super(`the operation queue is full; retry in ${retryAfterSeconds} s`);
+        this.name = "QueueFullError";
+    }
+}
+
+/** Thrown by {@link Scheduler.submit} after shutdown started. */
+export class ShuttingDownError extends Error {
+    constructor() {
+        super("the service is shutting down");
+    }
+}
+
+/** Scheduler limits. */
+export interface SchedulerOptions {
+    /** Jobs running at once across all stacks. */
+    workers: number;
+    /** Jobs waiting at most; one more gets {@link QueueFullError}. */
+    queueLimit: number;
+    /** Called whenever queue depth or running count changes (metrics). */
+    onChange?(queued: number, running: number): void;
+}
+
+/** The job scheduler. */
+export class Scheduler {
+    private readonly queue: Job[] = [];
+    private readonly running = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>();
+    private readonly busyKeys = new Set<string>();
+    private accepting = true;
+    /** Moving average of job durations, for Retry-After. */
+    private averageSeconds = 5;
+
+    constructor(private readonly options: SchedulerOptions) {}
+
+    get queuedCount(): number {
+        return this.queue.length;
+    }
+
+    get runningCount(): number {
+        return this.running.size;
+    }
+
+    /**
+     * Throws when a job could not be queued now (queue full, or shutdown started). Callers check
+     * before creating records, so a refused request leaves no trace in the registry.
+     */
+    admit(): void {
+        if (!this.accepting) throw new ShuttingDownError();
+        if (this.queue.length >= this.options.queueLimit) {
+            const waves = Math.ceil((this.queue.length + 1) / this.options.workers);
+            throw new QueueFullError(Math.max(1, Math.ceil(waves * this.averageSeconds)));
+        }
+    }
+
+    /** Queues a job; throws like {@link Scheduler.admit}. */
+    submit(job: Job): void {
+        this.admit();
+        this.queue.push(job);
+        this.dispatch();
+    }
+
+    /** Cancels a job: drops it if queued, aborts it if running. Returns where it was found. */
+    cancel(id: string): "queued" | "running" | undefined {
+        const index = this.queue.findIndex((j) => j.id === id);
+        if (index >= 0) {
+            const [job] = this.queue.splice(index, 1);
+            this.changed();
+            job.dropped("cancelled");
+            return "queued";
+        }
+        const entry = this.running.get(id);
+        if (!entry) return undefined;
+        entry.controller.abort();
+        return "running";
+    }
+
+    private changed(): void {
+        this.options.onChange?.(this.queue.length, this.running.size);
+    }
+
+    private dispatch(): void {
+        for (let i = 0; i < this.queue.length && this.running.size < this.options.workers; ) {
+            const job = this.queue[i];
+            if (this.busyKeys.has(job.key)) {
+                i++;
+                continue;
+            }
+            this.queue.splice(i, 1);
+            this.start(job);
+        }
+        this.changed();
+    }
+
+    private start(job: Job): void {
+        const controller = new AbortController();
+        this.busyKeys.add(job.key);
+        const started = Date.now();
+        const done = Promise.resolve()
+            .then(() => job.run(controller.signal))
+            .catch(() => undefined) // a job records its own failure; the pool must keep going
+            .finally(() => {
+                this.averageSeconds = 0.8 * this.averageSeconds + 0.2 * ((Date.now() - started) / 1000);
+                this.running.delete(job.id);
+                this.busyKeys.delete(job.key);
+                this.dispatch();
+            });
+        this.running.set(job.id, { job, controller, done });
+    }
+
+    /**
+     * Stops accepting, drops queued jobs, aborts running ones and waits up to `timeoutMs` for them
+     * to settle. Resolves to the ids still running at the deadline.
+     */
+    async shutdown(timeoutMs: number): Promise<string[]> {
+        this.accepting = false;
+        for (const job of this.queue.splice(0)) job.dropped("shutdown");
+        this.changed();
+        const entries = [...this.running.values()];
+        entries.forEach((e) => e.controller.abort());
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+        await Promise.race([Promise.all(entries.map((e) => e.done)), deadline]);
+        clearTimeout(timer);
+        return [...this.running.keys()];
+    }
+}

@@ -1,0 +1,131 @@
+/**
+ * The cluster program: one user cluster's MLA. `index.ts` runs it for cluster stacks
+ * (`pulumi up` by hand, spec from `loadClusterSpec`); the onboarding service runs it inline.
+ *
+ * Seed side (seed provider), in namespace `cluster-<id>`: the cluster's PKI and its gateway.
+ * User-cluster side (user provider): the agents. Both providers are explicit and every component
+ * gets its provider through `opts.providers`; no resource may fall back to the ambient default
+ * provider (tested; stacks also set `pulumi:disable-default-providers: [kubernetes]`).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Agents } from "../components/agents/agents";
+import { ClusterPki } from "../components/pki";
+import { Gateway } from "../gateway/gateway";
+import { clusterNamespace } from "../gateway/layout";
+import type { UpstreamUrls } from "../gateway/read-routes";
+import type { ClusterSpec } from "./cluster-spec";
+
+/** The seed outputs the gateway forwards to. */
+const UPSTREAM_OUTPUTS: (keyof UpstreamUrls)[] = [
+    "metricsPushUrl",
+    "logsPushUrl",
+    "metricsQueryUrl",
+    "logsQueryUrl",
+    "alertmanagerUrl",
+    "metricsRulerUrl",
+    "logsRulerUrl",
+];
+
+/**
+ * The URL agents push to: the first external hostname on the write Service's port (443).
+ * NodePort gateways need a load balancer or DNS in front that listens on 443.
+ */
+export function gatewayUrlOf(spec: ClusterSpec): string {
+    return `https://${spec.gateway.externalHostnames[0]}`;
+}
+
+/** Runs the cluster program for `spec` (already resolved); returns the stack outputs, none secret. */
+export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, unknown>> {
+    const id = spec.clusterId;
+    const seedProvider = new k8s.Provider("seed", {
+        kubeconfig: pulumi.secret(spec.seedKubeconfig),
+        suppressDeprecationWarnings: true,
+    });
+    const userProvider = new k8s.Provider("user", {
+        kubeconfig: pulumi.secret(spec.userKubeconfig),
+        suppressDeprecationWarnings: true,
+    });
+    const onSeed = { providers: { kubernetes: seedProvider } };
+    const onUser = { providers: { kubernetes: userProvider } };
+
+    const seed = new pulumi.StackReference("seed", { name: spec.seedStack });
+    const upstreams = Object.fromEntries(UPSTREAM_OUTPUTS.map((k) => [k, seed.requireOutput(k).apply(String)])) as {
+        [K in keyof UpstreamUrls]: pulumi.Output<string>;
+    };
+
+    // The seed namespace for everything of this cluster: gateway, certificates, tenant config.
+    const namespace = new k8s.core.v1.Namespace(
+        "cluster-namespace",
+        { metadata: { name: clusterNamespace(id), labels: { "app.kubernetes.io/part-of": "mla", "mla.dev/cluster-id": id, "mla.dev/project": spec.project } } },
+        { provider: seedProvider },
+    );
+
+    const pki = new ClusterPki(
+        "pki",
+        {
+            clusterId: id,
+            serverDnsNames: spec.gateway.externalHostnames,
+            serverIpAddresses: spec.gateway.externalIps,
+            validityHours: spec.pki.validityHours,
+            earlyRenewalHours: spec.pki.earlyRenewalHours,
+        },
+        onSeed,
+    );
+
+    const gateway = new Gateway(
+        "gateway",
+        {
+            clusterId: id,
+            namespace: namespace.metadata.name,
+            upstreams,
+            tls: { caCertPem: pki.caCertPem, serverCertPem: pki.serverCertPem, serverKeyPem: pki.serverKeyPem },
+            suspended: spec.suspended,
+            replicas: spec.gateway.replicas,
+            // One replica is accepted only when the spec asks for it explicitly (development seeds).
+            allowSingleReplica: spec.gateway.replicas === 1,
+            serviceType: spec.gateway.serviceType,
+            metricsWriteLimit: spec.gateway.metricsWriteLimit,
+            logsWriteLimit: spec.gateway.logsWriteLimit,
+            queryLimit: spec.gateway.queryLimit,
+            maxBodySize: spec.gateway.maxBodySize,
+        },
+        onSeed,
+    );
+
+    // Tenant config (issue 5) plugs in here: Alertmanager config, rule groups, limits and Grafana
+    // datasources in `namespace`, with `onSeed`, reading `seed.getOutput("tenantDelivery")` and
+    // `gateway.readUrl`.
+
+    const agents = new Agents(
+        "agents",
+        {
+            clusterId: id,
+            gatewayUrl: gatewayUrlOf(spec),
+            tls: {
+                caCertPem: pki.caCertPem,
+                metricsClientCertPem: pki.metricsClientCertPem,
+                metricsClientKeyPem: pki.metricsClientKeyPem,
+                logsClientCertPem: pki.logsClientCertPem,
+                logsClientKeyPem: pki.logsClientKeyPem,
+            },
+            monitoring: spec.monitoring,
+            logging: spec.logging,
+        },
+        onUser,
+    );
+
+    return {
+        clusterId: id,
+        project: spec.project,
+        seedNamespace: namespace.metadata.name,
+        gatewayUrl: gatewayUrlOf(spec),
+        gatewayHostnames: spec.gateway.externalHostnames,
+        gatewayWriteService: gateway.writeServiceName,
+        gatewayReadUrl: gateway.readUrl,
+        caCertPem: pki.caCertPem,
+        agentsNamespace: agents.namespace,
+        monitoringEnabled: spec.monitoring.enabled,
+        loggingEnabled: spec.logging.enabled,
+    };
+}

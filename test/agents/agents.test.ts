@@ -1,0 +1,177 @@
+import { expect } from "chai";
+import { createHash } from "node:crypto";
+import { installMocks, ofType, promiseOf, resetResources, settledResources, type RecordedResource } from "../support/mocks";
+import { assertAllSchemaValid } from "../support/k8s-schema";
+
+installMocks();
+
+// Imported after the mocks, as the Pulumi SDK requires.
+import * as k8s from "@pulumi/kubernetes";
+import { Agents, type AgentsArgs } from "../../components/agents/agents";
+import { renderAgentConfigs } from "../../components/agents/agent-configs";
+
+const tls = {
+    caCertPem: "CA",
+    metricsClientCertPem: "M-CERT",
+    metricsClientKeyPem: "M-KEY",
+    logsClientCertPem: "L-CERT",
+    logsClientKeyPem: "L-KEY",
+};
+
+function args(over: { monitoring?: Partial<AgentsArgs["monitoring"]>; logging?: Partial<AgentsArgs["logging"]> } = {}): AgentsArgs {
+    return {
+        clusterId: "c1",
+        gatewayUrl: "https://mla-c1.example.com",
+        tls,
+        monitoring: { enabled: true, ...over.monitoring },
+        logging: { enabled: true, ...over.logging },
+    };
+}
+
+async function deploy(a: AgentsArgs): Promise<{ resources: RecordedResource[]; agents: Agents; providerUrn: string }> {
+    resetResources();
+    const provider = new k8s.Provider("user", { kubeconfig: "fake", suppressDeprecationWarnings: true });
+    const agents = new Agents("agents", a, { providers: { kubernetes: provider } });
+    // A provider reference is `<urn>::<id>`; the URN identifies the provider.
+    const urn = await promiseOf(provider.urn);
+    return { resources: await settledResources(), agents, providerUrn: urn };
+}
+
+const k8sObjects = (rs: RecordedResource[]) => rs.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
+const names = (rs: RecordedResource[], type: string) => ofType(rs, type).map((r) => r.name);
+const podSpec = (r: RecordedResource) => r.inputs.spec.template.spec;
+
+describe("Agents", () => {
+    it("creates the namespace, both agents with RBAC, TLS Secrets and configs, all through the given provider", async () => {
+        const { resources, providerUrn } = await deploy(args());
+        const objects = k8sObjects(resources);
+        expect(objects.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal(
+            [
+                "kubernetes:core/v1:Namespace agents-namespace",
+                "kubernetes:core/v1:ServiceAccount agents-metrics-agent-sa",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole agents-metrics-agent-role",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding agents-metrics-agent-binding",
+                "kubernetes:core/v1:Secret agents-metrics-tls",
+                "kubernetes:core/v1:ConfigMap agents-metrics-config",
+                "kubernetes:apps/v1:Deployment agents-metrics",
+                "kubernetes:core/v1:ServiceAccount agents-log-agent-sa",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole agents-log-agent-role",
+                "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding agents-log-agent-binding",
+                "kubernetes:core/v1:Secret agents-logs-tls",
+                "kubernetes:core/v1:ConfigMap agents-logs-config",
+                "kubernetes:apps/v1:DaemonSet agents-logs",
+            ].sort(),
+        );
+        for (const r of objects) expect(r.provider?.split("::").slice(0, -1).join("::"), `${r.type} ${r.name}`).to.equal(providerUrn);
+        await assertAllSchemaValid(resources);
+    });
+
+    it("deploys the same config bytes `mla render agent` writes, and rolls pods on a config change", async () => {
+        const a = args({ monitoring: { customScrapeConfigs: [{ job_name: "x", static_configs: [{ targets: ["a:1"] }] }] } });
+        const { resources } = await deploy(a);
+        const expected = renderAgentConfigs({
+            clusterId: "c1",
+            gatewayUrl: "https://mla-c1.example.com",
+            monitoring: { enabled: true, customScrapeConfigs: a.monitoring.customScrapeConfigs },
+            logging: { enabled: true },
+        });
+        const cm = (n: string) => ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === n)!.inputs.data;
+        expect(cm("agents-metrics-config")).to.deep.equal({ "prometheus.yml": expected["prometheus.yml"] });
+        expect(cm("agents-logs-config")).to.deep.equal({ "config.alloy": expected["config.alloy"] });
+        const deployment = ofType(resources, "kubernetes:apps/v1:Deployment")[0];
+        const sum = createHash("sha256").update(expected["prometheus.yml"]).digest("hex");
+        expect(deployment.inputs.spec.template.metadata.annotations).to.deep.equal({ "mla.dev/config-checksum": sum });
+    });
+
+    it("puts the client certificate, key and CA into kubernetes.io/tls Secrets per agent", async () => {
+        const { resources } = await deploy(args());
+        const secrets = ofType(resources, "kubernetes:core/v1:Secret");
+        // The engine sees stringData as a secret value (the key is a secret Output).
+        const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+        for (const s of secrets) expect(s.inputs.stringData).to.have.property(SECRET_SIG);
+        expect(secrets.map((s) => [s.inputs.metadata.name, s.inputs.type, s.inputs.stringData.value])).to.deep.equal([
+            ["mla-metrics-agent-tls", "kubernetes.io/tls", { "ca.crt": "CA", "tls.crt": "M-CERT", "tls.key": "M-KEY" }],
+            ["mla-log-agent-tls", "kubernetes.io/tls", { "ca.crt": "CA", "tls.crt": "L-CERT", "tls.key": "L-KEY" }],
+        ]);
+    });
+
+    it("runs Prometheus 3 in agent mode with the defaults and a pod spec that passes PSS restricted", async () => {
+        const { resources } = await deploy(args());
+        const spec = podSpec(ofType(resources, "kubernetes:apps/v1:Deployment")[0]);
+        const [c] = spec.containers;
+        expect(c.image).to.match(/^quay\.io\/prometheus\/prometheus:v3\.\d+\.\d+$/);
+        expect(c.args).to.include("--agent");
+        expect(c.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
+        expect(spec.securityContext).to.include({ runAsNonRoot: true });
+        expect(spec.securityContext.seccompProfile).to.deep.equal({ type: "RuntimeDefault" });
+        expect(c.securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        expect(spec.volumes.filter((v: any) => v.hostPath)).to.deep.equal([]);
+        expect(spec.hostNetwork).to.equal(undefined);
+    });
+
+    it("runs the log agent on every node, reading /var/log/pods read-only", async () => {
+        const { resources } = await deploy(args());
+        const spec = podSpec(ofType(resources, "kubernetes:apps/v1:DaemonSet")[0]);
+        expect(spec.tolerations).to.deep.equal([{ operator: "Exists" }]);
+        expect(spec.containers[0].image).to.match(/^grafana\/alloy:v\d+\.\d+\.\d+$/);
+        expect(spec.containers[0].volumeMounts).to.deep.include({ name: "pod-logs", mountPath: "/var/log/pods", readOnly: true });
+    });
+
+    it("grants only read verbs", async () => {
+        const { resources } = await deploy(args({ monitoring: { kubeStateMetrics: true } }));
+        const verbs = ofType(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").flatMap((r) => r.inputs.rules.flatMap((x: any) => x.verbs));
+        expect([...new Set(verbs)].sort()).to.deep.equal(["get", "list", "watch"]);
+    });
+
+    it("with logging off creates no log agent objects and enforces PSS restricted on the namespace", async () => {
+        const { resources } = await deploy(args({ logging: { enabled: false } }));
+        expect(names(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
+        expect(k8sObjects(resources).filter((r) => /log/.test(r.name))).to.deep.equal([]);
+        const ns = ofType(resources, "kubernetes:core/v1:Namespace")[0];
+        expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).to.equal("restricted");
+    });
+
+    it("with the log agent on enforces privileged (hostPath) but still warns at restricted", async () => {
+        const { resources } = await deploy(args());
+        const labels = ofType(resources, "kubernetes:core/v1:Namespace")[0].inputs.metadata.labels;
+        expect(labels["pod-security.kubernetes.io/enforce"]).to.equal("privileged");
+        expect(labels["pod-security.kubernetes.io/warn"]).to.equal("restricted");
+    });
+
+    it("with monitoring off creates no metrics agent objects", async () => {
+        const { resources } = await deploy(args({ monitoring: { enabled: false, nodeExporter: true } }));
+        expect(names(resources, "kubernetes:apps/v1:Deployment")).to.deep.equal([]);
+        expect(k8sObjects(resources).filter((r) => /metrics|exporter/.test(r.name))).to.deep.equal([]);
+    });
+
+    it("adds node-exporter and kube-state-metrics with their scrape jobs when asked", async () => {
+        const { resources, agents } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true } }));
+        expect(names(resources, "kubernetes:apps/v1:DaemonSet").sort()).to.deep.equal(["agents-logs", "agents-node-exporter"]);
+        expect(names(resources, "kubernetes:apps/v1:Deployment").sort()).to.deep.equal(["agents-kube-state-metrics", "agents-metrics"]);
+        const config = (await promiseOf(agents.configFiles))["prometheus.yml"];
+        expect(config).to.contain("job_name: node-exporter").and.to.contain("job_name: kube-state-metrics");
+        await assertAllSchemaValid(resources);
+    });
+
+    it("deploys Promtail with promtail.yaml when asked", async () => {
+        const { resources } = await deploy(args({ logging: { agent: "promtail" } }));
+        const ds = ofType(resources, "kubernetes:apps/v1:DaemonSet")[0];
+        expect(podSpec(ds).containers[0].image).to.match(/^grafana\/promtail:\d+\.\d+\.\d+$/);
+        expect(Object.keys(ofType(resources, "kubernetes:core/v1:ConfigMap")[1].inputs.data)).to.deep.equal(["promtail.yaml"]);
+        await assertAllSchemaValid(resources);
+    });
+
+    it("rejects bad args with every problem in one error", () => {
+        const bad: AgentsArgs = {
+            ...args(),
+            clusterId: "C_1",
+            gatewayUrl: "http://gw",
+            monitoring: { enabled: true, replicas: -1, customScrapeConfigs: [{ job_name: "kubelet" }] },
+        };
+        expect(() => new Agents("bad", bad)).to.throw(
+            'invalid Agents args: clusterId "C_1" must be a DNS-1123 label; gatewayUrl "http://gw" must be https://host[:port]; ' +
+                "monitoring.replicas -1 must be a whole number >= 0; " +
+                'monitoring: custom scrape config job_name "kubelet" is used more than once or by a built-in job',
+        );
+    });
+});

@@ -1,0 +1,139 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { loadClusterSpec } from "../../stacks/cluster-config";
+import { CLUSTER_DEFAULTS, resolveClusterSpec, type ClusterSpecInput } from "../../stacks/cluster-defaults";
+import { ConfigError, ConfigReader, type ConfigSource } from "../../stacks/config-reader";
+
+const identity: ClusterSpecInput = {
+    clusterId: "c1",
+    project: "shop",
+    seedStack: "org/mla/seed",
+    seedKubeconfig: "seed-kc",
+    userKubeconfig: "user-kc",
+    gateway: { externalHostnames: ["mla-c1.example.com"] },
+};
+
+function source(values: Record<string, unknown>, secrets: Record<string, string> = {}): ConfigSource {
+    return {
+        namespace: "mla",
+        get: (k) => values[k],
+        getSecret: (k) => (secrets[k] === undefined ? undefined : pulumi.secret(secrets[k])),
+    };
+}
+
+describe("resolveClusterSpec", () => {
+    it("applies the documented defaults", () => {
+        const spec = resolveClusterSpec(identity);
+        expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m" });
+        expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720 });
+        expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
+        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
+        expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
+        expect(spec.tenant.retention).to.deep.equal({ metrics: "168h", logs: "168h" });
+        expect(spec.suspended).to.equal(false);
+    });
+
+    it("keeps explicit values, including zero and false, and merges resources per quantity", () => {
+        const spec = resolveClusterSpec({
+            ...identity,
+            monitoring: { replicas: 0, enabled: false, resources: { limits: { memory: "8Gi" } } },
+            gateway: { ...identity.gateway, metricsWriteLimit: { burst: 0 } },
+        });
+        expect(spec.monitoring.replicas).to.equal(0);
+        expect(spec.monitoring.enabled).to.equal(false);
+        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "8Gi" } });
+        expect(spec.gateway.metricsWriteLimit).to.deep.equal({ requestsPerSecond: 100, burst: 0 });
+        expect(CLUSTER_DEFAULTS.monitoring.replicas).to.equal(1);
+    });
+
+    it("lists every semantic problem in one ConfigError", () => {
+        const bad: ClusterSpecInput = {
+            ...identity,
+            clusterId: "C1",
+            project: "a_b",
+            gateway: { externalHostnames: ["Bad_Host"], replicas: 0, queryLimit: { requestsPerSecond: 0 } },
+            pki: { validityHours: 100, earlyRenewalHours: 100 },
+            monitoring: { scrapeInterval: "30 seconds", customScrapeConfigs: [{ job_name: "kubelet" }] },
+            tenant: { retention: { metrics: "1 week" } },
+        };
+        expect(() => resolveClusterSpec(bad))
+            .to.throw(ConfigError)
+            .with.property("problems")
+            .that.deep.equals([
+                'clusterId must be a DNS-1123 label of at most 55 characters, got "C1"',
+                'project must be a DNS-1123 label, got "a_b"',
+                'gateway.externalHostnames[0] must be a lower-case DNS name, got "Bad_Host"',
+                "gateway.replicas must be a whole number >= 1, got 0",
+                "gateway.queryLimit.requestsPerSecond must be > 0, got 0",
+                "pki.earlyRenewalHours must be a whole number >= 1 and below pki.validityHours (100), got 100",
+                'monitoring.scrapeInterval must be a duration like 30s, got "30 seconds"',
+                'monitoring.customScrapeConfigs custom scrape config job_name "kubelet" is used more than once or by a built-in job',
+                'tenant.retention.metrics must be a duration like 168h, got "1 week"',
+            ]);
+    });
+
+    it("refuses a cluster id whose namespace cluster-<id> would exceed 63 characters", () => {
+        expect(() => resolveClusterSpec({ ...identity, clusterId: "a".repeat(56) })).to.throw(/clusterId must be a DNS-1123 label of at most 55/);
+        expect(resolveClusterSpec({ ...identity, clusterId: "a".repeat(55) }).clusterId).to.have.length(55);
+    });
+});
+
+describe("loadClusterSpec", () => {
+    const secrets = { seedKubeconfig: "seed-kc", userKubeconfig: "user-kc" };
+    const base = { clusterId: "c1", project: "shop", seedStack: "org/mla/seed", gateway: { externalHostnames: ["gw.example.com"] } };
+
+    it("reads identity, secret kubeconfigs and objects, accepting CLI strings for numbers and booleans", async () => {
+        const spec = loadClusterSpec(
+            new ConfigReader(
+                source(
+                    {
+                        ...base,
+                        suspended: "true",
+                        gateway: { externalHostnames: ["gw.example.com"], replicas: "3", metricsWriteLimit: { requestsPerSecond: "0.5" } },
+                        monitoring: { nodeExporter: "true", customScrapeConfigs: [{ job_name: "app", static_configs: [] }] },
+                        logging: { agent: "promtail" },
+                    },
+                    secrets,
+                ),
+            ),
+        );
+        expect(spec.suspended).to.equal(true);
+        expect(spec.gateway.replicas).to.equal(3);
+        expect(spec.gateway.metricsWriteLimit).to.deep.equal({ requestsPerSecond: 0.5, burst: 200 });
+        expect(spec.monitoring.nodeExporter).to.equal(true);
+        expect(spec.monitoring.customScrapeConfigs).to.deep.equal([{ job_name: "app", static_configs: [] }]);
+        expect(spec.logging.agent).to.equal("promtail");
+        expect(await pulumi.isSecret(pulumi.output(spec.userKubeconfig))).to.equal(true);
+    });
+
+    it("reports missing keys, type errors, unknown settings and semantic problems together", () => {
+        const reader = new ConfigReader(
+            source({ project: "shop", seedStack: "org/mla/seed", gateway: { externalHostnames: ["gw.example.com"], replica: 3, replicas: "two" }, logging: { agent: "fluentd" } }),
+        );
+        expect(() => loadClusterSpec(reader))
+            .to.throw(ConfigError)
+            .with.property("problems")
+            .that.deep.equals([
+                "mla:gateway.replica is not a known setting (known: externalHostnames, externalIps, serviceType, replicas, metricsWriteLimit, logsWriteLimit, queryLimit, maxBodySize)",
+                "mla:clusterId is required",
+                "mla:seedKubeconfig is required (pulumi config set --secret mla:seedKubeconfig < kubeconfig.yaml)",
+                "mla:userKubeconfig is required (pulumi config set --secret mla:userKubeconfig < kubeconfig.yaml)",
+                'mla:gateway.replicas must be a whole number, got "two"',
+                'mla:logging.agent must be one of alloy, promtail, got "fluentd"',
+            ]);
+    });
+
+    it("accepts Pulumi.cluster-example.yaml as shipped", () => {
+        const file = parse(readFileSync(join(__dirname, "..", "..", "Pulumi.cluster-example.yaml"), "utf8")).config;
+        const values = Object.fromEntries(
+            Object.entries(file).filter(([k]) => k.startsWith("mla:")).map(([k, v]) => [k.slice(4), v]),
+        );
+        const spec = loadClusterSpec(new ConfigReader(source(values, secrets)));
+        expect(spec.clusterId).to.equal("c1");
+        expect(spec.monitoring.customScrapeConfigs.map((c) => c.job_name)).to.deep.equal(["ingress-nginx"]);
+        expect(file["pulumi:disable-default-providers"]).to.deep.equal(["kubernetes"]);
+    });
+});

@@ -1,0 +1,132 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, ofType, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
+import { assertAllSchemaValid } from "../support/k8s-schema";
+
+installMocks();
+
+import { clusterProgram } from "../../stacks/cluster";
+import { resolveClusterSpec, type ClusterSpecInput } from "../../stacks/cluster-defaults";
+
+const SEED = "org/mla/seed-eu1";
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+
+setStackOutputs(SEED, {
+    namespace: "mla",
+    metricsPushUrl: "http://cortex-distributor.mla.svc:8080/api/v1/push",
+    metricsQueryUrl: "http://cortex-query-frontend.mla.svc:8080/prometheus",
+    alertmanagerUrl: "http://cortex-alertmanager.mla.svc:8080",
+    metricsRulerUrl: "http://cortex-ruler.mla.svc:8080/prometheus",
+    logsPushUrl: "http://loki-distributor.mla.svc:3100/loki/api/v1/push",
+    logsQueryUrl: "http://loki-query-frontend.mla.svc:3100",
+    logsRulerUrl: "http://loki-ruler.mla.svc:3100",
+    grafanaUrl: "http://grafana.mla.svc",
+    grafanaNamespace: "mla",
+    tenantDelivery: {},
+});
+
+function input(over: Partial<ClusterSpecInput> = {}): ClusterSpecInput {
+    return {
+        clusterId: "c1",
+        project: "shop",
+        seedStack: SEED,
+        seedKubeconfig: pulumi.secret("seed-kubeconfig"),
+        userKubeconfig: pulumi.secret("user-kubeconfig"),
+        gateway: { externalHostnames: ["mla-c1.example.com"] },
+        ...over,
+    };
+}
+
+async function run(over: Partial<ClusterSpecInput> = {}) {
+    resetResources();
+    const outputs = await clusterProgram(resolveClusterSpec(input(over)));
+    return { outputs, resources: await settledResources() };
+}
+
+const providerUrn = (name: string) => `urn:pulumi:test::mla::pulumi:providers:kubernetes::${name}`;
+const providerOf = (r: RecordedResource) => r.provider?.split("::").slice(0, -1).join("::");
+const kubeObjects = (rs: RecordedResource[]) => rs.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+
+describe("clusterProgram", () => {
+    it("puts the namespace, PKI-fed gateway objects on the seed provider and every agent object on the user provider", async () => {
+        const { resources } = await run();
+        const objects = kubeObjects(resources);
+        const seedSide = objects.filter((r) => !r.name.startsWith("agents"));
+        const userSide = objects.filter((r) => r.name.startsWith("agents"));
+        expect(seedSide.map((r) => r.name).sort()).to.deep.equal(
+            ["cluster-namespace", "gateway", "gateway-config", "gateway-pdb", "gateway-read", "gateway-tls", "gateway-write"].sort(),
+        );
+        expect(userSide).to.have.length.greaterThan(10);
+        for (const r of seedSide) expect(providerOf(r), `${r.type} ${r.name}`).to.equal(providerUrn("seed"));
+        for (const r of userSide) expect(providerOf(r), `${r.type} ${r.name}`).to.equal(providerUrn("user"));
+        // No Kubernetes resource at all may rely on the ambient default provider.
+        for (const r of objects) expect(r.provider, `${r.type} ${r.name}`).to.match(/^urn:pulumi:test::mla::pulumi:providers:kubernetes::(seed|user)::/);
+        await assertAllSchemaValid(resources);
+    });
+
+    it("creates the seed namespace cluster-<id> and the PKI's CA and three certificates", async () => {
+        const { resources } = await run();
+        const ns = ofType(resources, "kubernetes:core/v1:Namespace").find((r) => r.name === "cluster-namespace")!;
+        expect(ns.inputs.metadata.name).to.equal("cluster-c1");
+        expect(ofType(resources, "tls:index/locallySignedCert:LocallySignedCert").map((r) => r.name).sort()).to.deep.equal([
+            "pki-log-agent",
+            "pki-metrics-agent",
+            "pki-server",
+        ]);
+        expect(ofType(resources, "mla:cluster:Pki")).to.have.length(1);
+    });
+
+    it("passes both kubeconfigs to their providers as secrets", async () => {
+        const { resources } = await run();
+        const providers = ofType(resources, "pulumi:providers:kubernetes");
+        expect(providers.map((p) => p.name).sort()).to.deep.equal(["seed", "user"]);
+        for (const p of providers) {
+            expect(p.inputs.kubeconfig, p.name).to.have.property(SECRET_SIG);
+            expect(p.inputs.kubeconfig.value).to.equal(`${p.name}-kubeconfig`);
+            expect(p.inputs.suppressDeprecationWarnings).to.equal("true");
+        }
+    });
+
+    it("points the gateway at the seed's endpoints and the agents at the gateway", async () => {
+        const { resources } = await run();
+        const nginx = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs.data["nginx.conf"];
+        expect(nginx).to.contain("cortex-distributor.mla.svc:8080");
+        const prom = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "agents-metrics-config")!.inputs.data["prometheus.yml"];
+        expect(prom).to.contain("url: https://mla-c1.example.com/api/v1/push").and.to.contain("cluster: c1");
+    });
+
+    it("with logging off creates no DaemonSet and no log-agent objects", async () => {
+        const { resources } = await run({ logging: { enabled: false } });
+        expect(ofType(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
+        expect(kubeObjects(resources).filter((r) => /log/.test(r.name))).to.deep.equal([]);
+        await assertAllSchemaValid(resources);
+    });
+
+    it("returns outputs without secrets or keys", async () => {
+        const { outputs } = await run();
+        expect(Object.keys(outputs).sort()).to.deep.equal(
+            [
+                "agentsNamespace",
+                "caCertPem",
+                "clusterId",
+                "gatewayHostnames",
+                "gatewayReadUrl",
+                "gatewayUrl",
+                "gatewayWriteService",
+                "loggingEnabled",
+                "monitoringEnabled",
+                "project",
+                "seedNamespace",
+            ].sort(),
+        );
+        for (const [key, value] of Object.entries(outputs)) {
+            const output: pulumi.Output<unknown> = pulumi.output(value);
+            const resolved = await new Promise((resolve) => {
+                output.apply(resolve);
+            });
+            expect(JSON.stringify(resolved), key).not.to.match(/PRIVATE KEY|kubeconfig/);
+            expect(await pulumi.isSecret(output), key).to.equal(false);
+        }
+        expect(outputs.gatewayUrl).to.equal("https://mla-c1.example.com");
+    });
+});

@@ -1,0 +1,46 @@
+import { expect } from "chai";
+import { requestHash, seedKubeconfigPath, toClusterSpec } from "../../server/cluster-request";
+import { secretScrubber } from "../../server/scrub";
+import { body, kubeconfig, USER_SECRET } from "./support";
+
+describe("HTTP body to cluster spec", () => {
+    it("applies the documented defaults", () => {
+        const spec = toClusterSpec("c1", body() as never, "seed-kc");
+        expect(spec).to.deep.include({ clusterId: "c1", project: "team-a", seedStack: "seed-eu1", seedKubeconfig: "seed-kc", suspended: false });
+        expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m", externalHostnames: [] });
+        expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720 });
+        expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
+        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
+        expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
+        expect(spec.tenant).to.deep.include({ purgeOnDestroy: false, retention: { metrics: "168h", logs: "168h" } });
+    });
+
+    it("keeps explicit zeros and falses instead of defaulting them", () => {
+        const spec = toClusterSpec("c1", body({ monitoring: { enabled: false }, tenant: { metricsLimits: { ingestionRate: 0 } } }) as never, "s");
+        expect(spec.monitoring.enabled).to.equal(false);
+        expect(spec.tenant.metricsLimits.ingestionRate).to.equal(0);
+    });
+
+    it("hashes equal specs equally regardless of key order, and differently for another kind or kubeconfig", () => {
+        const a = toClusterSpec("c1", body() as never, "s");
+        const b = toClusterSpec("c1", JSON.parse(JSON.stringify({ seed: "seed-eu1", ...body() })) as never, "s");
+        expect(requestHash("up", a)).to.equal(requestHash("up", b));
+        expect(requestHash("up", a)).to.not.equal(requestHash("preview", a));
+        expect(requestHash("up", a)).to.not.equal(requestHash("up", toClusterSpec("c1", body({ userKubeconfig: kubeconfig("rotated-token-0000000") }) as never, "s")));
+        expect(requestHash("up", a)).to.match(/^[0-9a-f]{64}$/);
+    });
+
+    it("names the seed kubeconfig file after the seed stack's last segment", () => {
+        expect(seedKubeconfigPath("/etc/mla/seeds", "org/mla/seed-eu1")).to.equal("/etc/mla/seeds/seed-eu1.yaml");
+        expect(seedKubeconfigPath("/etc/mla/seeds", "seed-eu1")).to.equal("/etc/mla/seeds/seed-eu1.yaml");
+    });
+});
+
+describe("secretScrubber", () => {
+    it("redacts whole secrets, their long lines and bare values, and leaves short common lines", () => {
+        const scrub = secretScrubber([kubeconfig(USER_SECRET), undefined]);
+        expect(scrub(`failed: ${kubeconfig(USER_SECRET)}`)).to.equal("failed: [redacted]");
+        expect(scrub(`bad token ${USER_SECRET} here`)).to.equal("bad token [redacted] here");
+        expect(scrub("apiVersion: v1 is fine")).to.equal("apiVersion: v1 is fine");
+    });
+});

@@ -1,0 +1,50 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { MemoryExecutor } from "../../server/executor-memory";
+import { body, removeDir, startServer, type TestServer, USER_SECRET, waitForOperation } from "./support";
+
+describe("restart over the same data dir", () => {
+    const servers: TestServer[] = [];
+
+    after(async () => {
+        for (const s of servers) await s.app.close().catch(() => undefined);
+        removeDir(servers[0].dataDir);
+    });
+
+    it("keeps clusters, marks the running operation interrupted, and clears the stack's lock before its next operation", async () => {
+        // The first instance never finishes "stuck": it is killed mid-operation.
+        const first = await startServer({ executor: new MemoryExecutor({ delayMs: 0, gate: (c) => (c.clusterId === "stuck" ? new Promise(() => undefined) : undefined) }) });
+        servers.push(first);
+        const done = (await (await first.call("/v1/clusters/done", { method: "PUT", json: body() })).json()) as any;
+        await waitForOperation(first, done.operationId);
+        const stuck = (await (await first.call("/v1/clusters/stuck", { method: "PUT", json: body() })).json()) as any;
+        await new Promise((r) => setTimeout(r, 50));
+        expect(first.registry.operation(stuck.operationId)?.state).to.equal("running");
+        // A crash: the process stops serving without shutting the scheduler down.
+        first.app.server.close();
+        first.app.server.closeAllConnections();
+
+        const second = await startServer({ dataDir: first.dataDir });
+        servers.push(second);
+        const clusters = (await (await second.call("/v1/clusters")).json()) as any;
+        expect(clusters.clusters.map((c: any) => [c.id, c.status, c.lockCheckPending])).to.deep.equal([
+            ["done", "ready", false],
+            ["stuck", "interrupted", true],
+        ]);
+        expect(clusters.clusters[0].outputs).to.deep.equal({ gatewayHostname: "done.gateway.example", namespace: "cluster-done" });
+        const op = (await (await second.call(`/v1/operations/${stuck.operationId}`)).json()) as any;
+        expect(op.state).to.equal("interrupted");
+        expect(op.error.code).to.equal("interrupted");
+        expect(second.logs()).to.include("operation interrupted by a restart");
+
+        // Suspend works from the encrypted stored spec, after the lock is cleared.
+        const suspend = (await (await second.call("/v1/clusters/stuck/suspend", { method: "POST" })).json()) as any;
+        expect((await waitForOperation(second, suspend.operationId)).state).to.equal("succeeded");
+        expect(second.executor.calls.map((c) => `${c.method} ${c.clusterId}`)).to.deep.equal(["unlock stuck", "up stuck"]);
+        expect(second.executor.calls[1].spec?.userKubeconfig).to.include(USER_SECRET);
+        expect(((await (await second.call("/v1/clusters/stuck")).json()) as any).lockCheckPending).to.equal(false);
+        // The stored spec is encrypted: the kubeconfig is not readable in the data dir.
+        expect(readFileSync(join(first.dataDir, "specs", "stuck.enc"), "utf8")).to.not.include(USER_SECRET);
+    });
+});
