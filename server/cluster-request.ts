@@ -1,81 +1,38 @@
 /**
- * Turns a validated HTTP body into the cluster program's {@link ClusterSpec}, applying defaults.
- *
- * Kept in one file on purpose: when `stacks/cluster-defaults.ts` (`resolveClusterSpec`) lands,
- * `toClusterSpec` becomes a thin call to it, and nothing else in the service changes.
+ * Turns a validated HTTP body into the cluster program's {@link ClusterSpec}: the same defaults and
+ * semantic checks as a hand-run cluster stack (`resolveClusterSpec`), with every problem in one 400.
  */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ClusterSpec, RateLimitSpec } from "../stacks/cluster-spec";
+import { ConfigError } from "../stacks/config-reader";
+import { type ClusterSpecInput, resolveClusterSpec } from "../stacks/cluster-defaults";
+import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ClusterBody } from "./cluster-body";
+import { HttpError } from "./errors";
 import { kubeconfigProblems } from "./kubeconfig";
-
-const rate = (requestsPerSecond: number, burst: number): RateLimitSpec => ({ requestsPerSecond, burst });
 
 /** Returns the spec for cluster `clusterId`; `seedKubeconfig` is the body's or the configured file's. */
 export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconfig: string): ClusterSpec {
-    const g = body.gateway ?? {};
-    const m = body.monitoring ?? {};
-    const l = body.logging ?? {};
-    const t = body.tenant ?? {};
-    return {
+    const input: ClusterSpecInput = {
         clusterId,
         project: body.project,
         seedStack: body.seed,
         seedKubeconfig,
         userKubeconfig: body.userKubeconfig,
-        suspended: body.suspended ?? false,
-        gateway: {
-            externalHostnames: g.externalHostnames ?? [],
-            externalIps: g.externalIps ?? [],
-            serviceType: g.serviceType ?? "LoadBalancer",
-            // Two replicas so the PodDisruptionBudget can always keep one serving.
-            replicas: g.replicas ?? 2,
-            metricsWriteLimit: g.metricsWriteLimit ?? rate(50, 100),
-            logsWriteLimit: g.logsWriteLimit ?? rate(50, 100),
-            queryLimit: g.queryLimit ?? rate(20, 40),
-            maxBodySize: g.maxBodySize ?? "16m",
-        },
-        pki: { validityHours: body.pki?.validityHours ?? 8760, earlyRenewalHours: body.pki?.earlyRenewalHours ?? 720 },
-        monitoring: {
-            enabled: m.enabled ?? true,
-            scrapeInterval: m.scrapeInterval ?? "30s",
-            customScrapeConfigs: m.customScrapeConfigs ?? [],
-            // The reference system's defaults for the agent.
-            resources: m.resources ?? { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } },
-            replicas: m.replicas ?? 1,
-            nodeExporter: m.nodeExporter ?? false,
-            kubeStateMetrics: m.kubeStateMetrics ?? false,
-        },
-        logging: {
-            enabled: l.enabled ?? true,
-            agent: l.agent ?? "alloy",
-            resources: l.resources ?? { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "1", memory: "1Gi" } },
-        },
-        tenant: {
-            alertmanagerConfig: t.alertmanagerConfig,
-            metricRuleGroups: t.metricRuleGroups ?? [],
-            logRuleGroups: t.logRuleGroups ?? [],
-            metricsLimits: {
-                ingestionRate: t.metricsLimits?.ingestionRate ?? 25_000,
-                ingestionBurstSize: t.metricsLimits?.ingestionBurstSize ?? 50_000,
-                maxSeriesPerUser: t.metricsLimits?.maxSeriesPerUser ?? 1_000_000,
-                maxSeriesPerMetric: t.metricsLimits?.maxSeriesPerMetric ?? 50_000,
-                maxSamplesPerQuery: t.metricsLimits?.maxSamplesPerQuery ?? 50_000_000,
-                maxFetchedSeriesPerQuery: t.metricsLimits?.maxFetchedSeriesPerQuery ?? 100_000,
-            },
-            logsLimits: {
-                ingestionRateMb: t.logsLimits?.ingestionRateMb ?? 4,
-                ingestionBurstSizeMb: t.logsLimits?.ingestionBurstSizeMb ?? 6,
-                maxStreamsPerUser: t.logsLimits?.maxStreamsPerUser ?? 10_000,
-                perStreamRateLimit: t.logsLimits?.perStreamRateLimit ?? "3MB",
-                perStreamRateLimitBurst: t.logsLimits?.perStreamRateLimitBurst ?? "15MB",
-            },
-            retention: { metrics: t.retention?.metrics ?? "168h", logs: t.retention?.logs ?? "168h" },
-            purgeOnDestroy: t.purgeOnDestroy ?? false,
-        },
+        suspended: body.suspended,
+        gateway: body.gateway,
+        pki: body.pki,
+        monitoring: body.monitoring,
+        logging: body.logging,
+        tenant: body.tenant,
     };
+    try {
+        return resolveClusterSpec(input);
+    } catch (e) {
+        if (e instanceof ConfigError) throw new HttpError(400, `invalid cluster spec: ${e.problems.join("; ")}`);
+        throw e;
+    }
 }
 
 /** The file a seed's default kubeconfig is read from: `<dir>/<last segment of the seed stack>.yaml`. */

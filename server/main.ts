@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { resolveApiToken } from "./api-token";
 import { buildApp } from "./app";
-import { clusterProgramCheck, lazyClusterProgram } from "./cluster-program";
+import { clusterProgramCheck, inlineClusterProgram } from "./cluster-program";
 import { loadServiceConfig } from "./env";
 import type { Executor } from "./executor";
 import { AutomationExecutor } from "./executor-automation";
@@ -25,7 +25,7 @@ export async function serve(source: NodeJS.ProcessEnv = process.env): Promise<vo
                   dataDir,
                   backendUrl: env.MLA_BACKEND_URL,
                   secretsProvider: env.MLA_SECRETS_PROVIDER,
-                  program: lazyClusterProgram,
+                  program: inlineClusterProgram,
                   programCheck: clusterProgramCheck,
                   env: source,
               });

@@ -7,7 +7,7 @@ describe("HTTP body to cluster spec", () => {
     it("applies the documented defaults", () => {
         const spec = toClusterSpec("c1", body() as never, "seed-kc");
         expect(spec).to.deep.include({ clusterId: "c1", project: "team-a", seedStack: "seed-eu1", seedKubeconfig: "seed-kc", suspended: false });
-        expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m", externalHostnames: [] });
+        expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m", externalHostnames: ["mla.c1.example.com"] });
         expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720 });
         expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
         expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
@@ -16,9 +16,23 @@ describe("HTTP body to cluster spec", () => {
     });
 
     it("keeps explicit zeros and falses instead of defaulting them", () => {
-        const spec = toClusterSpec("c1", body({ monitoring: { enabled: false }, tenant: { metricsLimits: { ingestionRate: 0 } } }) as never, "s");
+        const spec = toClusterSpec("c1", body({ monitoring: { enabled: false, replicas: 0 } }) as never, "s");
         expect(spec.monitoring.enabled).to.equal(false);
-        expect(spec.tenant.metricsLimits.ingestionRate).to.equal(0);
+        expect(spec.monitoring.replicas).to.equal(0);
+    });
+
+    it("answers every semantic problem of the spec in one 400", () => {
+        let error: { statusCode?: number; message?: string } = {};
+        try {
+            toClusterSpec("c1", body({ gateway: { externalHostnames: [] }, tenant: { metricsLimits: { ingestionRate: 0 } } }) as never, "s");
+        } catch (e) {
+            error = e as typeof error;
+        }
+        expect(error.statusCode).to.equal(400);
+        expect(error.message).to.equal(
+            "invalid cluster spec: gateway.externalHostnames must name at least one DNS name the user cluster reaches the gateway at; " +
+                "tenant.metricsLimits.ingestionRate must be a whole number > 0, got 0",
+        );
     });
 
     it("hashes equal specs equally regardless of key order, and differently for another kind or kubeconfig", () => {

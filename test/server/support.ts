@@ -35,7 +35,14 @@ export const SEED_SECRET = "seed-cluster-token-SECRET-2d8e4b6a0c";
 
 /** A minimal valid body. */
 export function body(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-    return { project: "team-a", seed: "seed-eu1", userKubeconfig: kubeconfig(USER_SECRET), seedKubeconfig: kubeconfig(SEED_SECRET), ...overrides };
+    return {
+        project: "team-a",
+        seed: "seed-eu1",
+        userKubeconfig: kubeconfig(USER_SECRET),
+        seedKubeconfig: kubeconfig(SEED_SECRET),
+        gateway: { externalHostnames: ["mla.c1.example.com"] },
+        ...overrides,
+    };
 }
 
 /** A running app and its pieces. */
