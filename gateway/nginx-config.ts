@@ -57,8 +57,9 @@ function indent(lines: string[], depth: number): string[] {
 }
 
 /** The body of a proxied location: tenant header, keepalive headers and the target. */
-function proxyLines(p: NginxConfigParams, upstream: keyof UpstreamUrls, upstreamPath: string): string[] {
-    const { hostPort, basePath } = parseUpstreamUrl(p.upstreams[upstream]);
+function proxyLines(p: NginxConfigParams, upstream: keyof UpstreamUrls, upstreamPath: string, fromRoot = false): string[] {
+    const { hostPort, basePath: urlPath } = parseUpstreamUrl(p.upstreams[upstream]);
+    const basePath = fromRoot ? "" : urlPath;
     return [
         `proxy_set_header X-Scope-OrgID "${p.tenantId}";`,
         `proxy_set_header Host "${hostPort}";`,
@@ -107,7 +108,7 @@ function writeServer(p: NginxConfigParams): string[] {
 function readServer(p: NginxConfigParams): string[] {
     const locations = READ_ROUTES.flatMap((route) => [
         `location ${route.location} {`,
-        ...indent([limitLine("query", p.limits.query), ...proxyLines(p, route.upstream, route.upstreamPath)], 1),
+        ...indent([limitLine("query", p.limits.query), ...proxyLines(p, route.upstream, route.upstreamPath, route.fromRoot)], 1),
         "}",
     ]);
     return serverBlock("# Read listener: seed-internal, plain HTTP, for Grafana; also the pods' probe endpoint.", [

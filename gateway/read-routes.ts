@@ -17,7 +17,7 @@ export interface UpstreamUrls {
     metricsQueryUrl: string;
     /** Loki query-frontend root, e.g. `http://loki-query-frontend.mla.svc:3100`. */
     logsQueryUrl: string;
-    /** Cortex Alertmanager root, e.g. `http://cortex-alertmanager.mla.svc:8080`. */
+    /** Cortex Alertmanager at its external URL path, e.g. `http://cortex-alertmanager.mla.svc:8080/api/prom/alertmanager`. */
     alertmanagerUrl: string;
     /** Cortex ruler's Prometheus API root, e.g. `http://cortex-ruler.mla.svc:8080/prometheus`. */
     metricsRulerUrl: string;
@@ -35,6 +35,8 @@ export interface ReadRoute {
     upstream: ReadUpstream;
     /** Path on the upstream, after the upstream URL's own path, that replaces `location`. */
     upstreamPath: string;
+    /** Use `upstreamPath` from the upstream's root, ignoring the URL's own path. Defaults to false. */
+    fromRoot?: boolean;
 }
 
 /** Every read route, in render order. Paths are Cortex's and Loki's HTTP APIs. */
@@ -44,10 +46,13 @@ export const READ_ROUTES: readonly ReadRoute[] = [
     { location: "/api/prom/", upstream: "metricsQueryUrl", upstreamPath: "/" },
     { location: "/api/prom/api/v1/rules", upstream: "metricsRulerUrl", upstreamPath: "/api/v1/rules" },
     { location: "/api/prom/api/v1/alerts", upstream: "metricsRulerUrl", upstreamPath: "/api/v1/alerts" },
-    { location: "/api/prom/config/v1/rules", upstream: "metricsRulerUrl", upstreamPath: "/config/v1/rules" },
-    // Alertmanager datasource (implementation "cortex"): the Alertmanager API and its config API.
-    { location: "/alertmanager/", upstream: "alertmanagerUrl", upstreamPath: "/alertmanager/" },
-    { location: "/api/v1/alerts", upstream: "alertmanagerUrl", upstreamPath: "/api/v1/alerts" },
+    // The ruler's config API (rule groups as YAML) sits at the ruler's root, not under the prefix.
+    { location: "/api/prom/config/v1/rules", upstream: "metricsRulerUrl", upstreamPath: "/api/v1/rules", fromRoot: true },
+    // Alertmanager datasource (implementation "cortex", URL = the gateway root): Grafana asks for
+    // /alertmanager/api/v2/...; each tenant's Alertmanager serves its API under the external URL
+    // path, which is the alertmanagerUrl's path. The config API sits at the root.
+    { location: "/alertmanager/", upstream: "alertmanagerUrl", upstreamPath: "/" },
+    { location: "/api/v1/alerts", upstream: "alertmanagerUrl", upstreamPath: "/api/v1/alerts", fromRoot: true },
     // Loki datasource: queries to the query-frontend, rules to the ruler.
     { location: "/loki/api/", upstream: "logsQueryUrl", upstreamPath: "/loki/api/" },
     { location: "/loki/api/v1/rules", upstream: "logsRulerUrl", upstreamPath: "/loki/api/v1/rules" },

@@ -44,6 +44,9 @@ const RuleGroup = Type.Object(
     Strict,
 );
 
+/** An http(s) base URL without query or fragment. */
+const ApiUrl = Type.String({ pattern: "^https?://[^\\s/?#]+(/[^\\s?#]*)?$", maxLength: 500 });
+
 /** The body of a cluster create/update or preview request. */
 export const ClusterBody = Type.Object(
     {
@@ -147,6 +150,17 @@ export const ClusterBody = Type.Object(
                     purgeOnDestroy: Type.Optional(Type.Boolean()),
                 },
                 Strict,
+            ),
+        ),
+        seedApi: Type.Optional(
+            Type.Object(
+                {
+                    grafanaOrgId: Type.Optional(Type.Integer({ minimum: 1, description: "An existing Grafana org for the project" })),
+                    grafanaUrl: Type.Optional(ApiUrl),
+                    cortexPurgerUrl: Type.Optional(ApiUrl),
+                    lokiDeleteUrl: Type.Optional(ApiUrl),
+                },
+                { ...Strict, description: "Seed APIs as reachable from the service; default: the seed's in-cluster addresses" },
             ),
         ),
     },

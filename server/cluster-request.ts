@@ -26,6 +26,7 @@ export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconf
         monitoring: body.monitoring,
         logging: body.logging,
         tenant: body.tenant,
+        seedApi: body.seedApi,
     };
     try {
         return resolveClusterSpec(input);

@@ -4,7 +4,7 @@
  *
  * Keys: `mla:clusterId`, `mla:project`, `mla:seedStack`, the secrets `mla:seedKubeconfig` and
  * `mla:userKubeconfig`, `mla:suspended`, and the objects `mla:gateway`, `mla:pki`,
- * `mla:monitoring`, `mla:logging`, `mla:tenant` (fields as in `cluster-spec.ts`). Type problems,
+ * `mla:monitoring`, `mla:logging`, `mla:tenant`, `mla:seedApi` (fields as in `cluster-spec.ts`). Type problems,
  * unknown keys and semantic problems are reported together in one ConfigError.
  */
 import type { ConfigReader } from "./config-reader";
@@ -19,6 +19,7 @@ const KNOWN: Record<string, string[]> = {
     monitoring: ["enabled", "scrapeInterval", "customScrapeConfigs", "resources", "replicas", "nodeExporter", "kubeStateMetrics"],
     logging: ["enabled", "agent", "resources"],
     tenant: ["alertmanagerConfig", "metricRuleGroups", "logRuleGroups", "metricsLimits", "logsLimits", "retention", "purgeOnDestroy"],
+    seedApi: ["grafanaOrgId", "grafanaUrl", "cortexPurgerUrl", "lokiDeleteUrl"],
 };
 
 /** Optional typed reads: undefined when absent, so the defaults apply. */
@@ -128,6 +129,12 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
             },
             retention: { metrics: o.str("tenant.retention.metrics"), logs: o.str("tenant.retention.logs") },
             purgeOnDestroy: o.bool("tenant.purgeOnDestroy"),
+        }),
+        seedApi: defined({
+            grafanaOrgId: o.int("seedApi.grafanaOrgId"),
+            grafanaUrl: o.str("seedApi.grafanaUrl"),
+            cortexPurgerUrl: o.str("seedApi.cortexPurgerUrl"),
+            lokiDeleteUrl: o.str("seedApi.lokiDeleteUrl"),
         }),
     };
     const spec = applyClusterDefaults(input);

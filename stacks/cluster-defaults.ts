@@ -8,7 +8,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config-reader";
-import type { ClusterSpec, GatewaySpec, LoggingSpec, MonitoringSpec, PkiSpec, TenantSpec } from "./cluster-spec";
+import type { ClusterSpec, GatewaySpec, LoggingSpec, MonitoringSpec, PkiSpec, SeedApiSpec, TenantSpec } from "./cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
 
 /** Every field optional, recursively; arrays are taken whole. */
@@ -31,6 +31,7 @@ export interface ClusterSpecInput {
     monitoring?: DeepPartial<MonitoringSpec>;
     logging?: DeepPartial<LoggingSpec>;
     tenant?: DeepPartial<TenantSpec>;
+    seedApi?: SeedApiSpec;
 }
 
 /** The documented defaults (everything but identity and kubeconfigs). */
@@ -85,7 +86,7 @@ export const CLUSTER_DEFAULTS = {
         retention: { metrics: "168h", logs: "168h" },
         purgeOnDestroy: false,
     },
-} as const satisfies Omit<ClusterSpec, "clusterId" | "project" | "seedStack" | "seedKubeconfig" | "userKubeconfig">;
+} as const satisfies Omit<ClusterSpec, "clusterId" | "project" | "seedStack" | "seedKubeconfig" | "userKubeconfig" | "seedApi">;
 
 /** Fills every missing field of `input` with {@link CLUSTER_DEFAULTS}; no checks. */
 export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
@@ -135,6 +136,7 @@ export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
             retention: { ...d.tenant.retention, ...t.retention },
             purgeOnDestroy: t.purgeOnDestroy ?? d.tenant.purgeOnDestroy,
         },
+        seedApi: { ...input.seedApi },
     };
 }
 

@@ -93,6 +93,15 @@ export function clusterSpecProblems(spec: ClusterSpec): SpecProblem[] {
     }
     ruleGroupProblems("tenant.metricRuleGroups", t.metricRuleGroups, bad);
     ruleGroupProblems("tenant.logRuleGroups", t.logRuleGroups, bad);
+
+    const api = spec.seedApi;
+    if (api.grafanaOrgId !== undefined && (!Number.isInteger(api.grafanaOrgId) || api.grafanaOrgId < 1)) {
+        bad("seedApi.grafanaOrgId", `must be a whole number >= 1, got ${api.grafanaOrgId}`);
+    }
+    for (const key of ["grafanaUrl", "cortexPurgerUrl", "lokiDeleteUrl"] as const) {
+        const url = api[key];
+        if (url !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(url)) bad(`seedApi.${key}`, `must be an http(s) URL without query, got "${url}"`);
+    }
     return out;
 }
 

@@ -112,6 +112,23 @@ export interface TenantSpec {
     purgeOnDestroy: boolean;
 }
 
+/**
+ * Seed APIs the cluster stack calls directly (through dynamic providers): Grafana to create the
+ * project's org, and the backends' tenant-deletion APIs for the purge. They default to the
+ * seed's in-cluster addresses, which only resolve where Pulumi runs inside the seed (as the
+ * onboarding service usually does); set reachable URLs here when it runs elsewhere.
+ */
+export interface SeedApiSpec {
+    /** An existing Grafana org id for the project; when set, no org is created through the API. */
+    grafanaOrgId?: number;
+    /** Grafana's base URL. Defaults to the seed output `grafanaUrl`. */
+    grafanaUrl?: string;
+    /** Base URL of the Cortex component serving `/purger/*`. Defaults to the seed output `metricsPurgerUrl`. */
+    cortexPurgerUrl?: string;
+    /** Base URL of the Loki compactor serving `/loki/api/v1/delete`. Defaults to the seed output `logsDeleteUrl`. */
+    lokiDeleteUrl?: string;
+}
+
 /** Everything one cluster stack needs. */
 export interface ClusterSpec {
     /** The tenant id; a DNS-1123 label. */
@@ -131,4 +148,6 @@ export interface ClusterSpec {
     monitoring: MonitoringSpec;
     logging: LoggingSpec;
     tenant: TenantSpec;
+    /** Defaults to `{}`: every API at the seed's in-cluster address. */
+    seedApi: SeedApiSpec;
 }

@@ -10,11 +10,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Agents } from "../components/agents/agents";
+import { defaultDashboardTexts } from "../components/seed-defaults/kubernetes-dashboards";
+import { Tenant } from "../components/tenant/tenant";
 import { ClusterPki } from "../components/pki";
 import { Gateway } from "../gateway/gateway";
 import { clusterNamespace } from "../gateway/layout";
 import type { UpstreamUrls } from "../gateway/read-routes";
-import type { ClusterSpec } from "./cluster-spec";
+import type { ClusterSpec, RuleGroupSpec } from "./cluster-spec";
 
 /** The seed outputs the gateway forwards to. */
 const UPSTREAM_OUTPUTS: (keyof UpstreamUrls)[] = [
@@ -33,6 +35,48 @@ const UPSTREAM_OUTPUTS: (keyof UpstreamUrls)[] = [
  */
 export function gatewayUrlOf(spec: ClusterSpec): string {
     return `https://${spec.gateway.externalHostnames[0]}`;
+}
+
+/**
+ * The tenant's objects in the seed: Alertmanager config, owner and admin rule groups, limits and
+ * retention, Grafana datasources (in the project's org) and, when asked, the purge on destroy.
+ * The admin groups are the seed's: read as plain values, since the Tenant validates and renders
+ * them before it creates anything.
+ */
+async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: pulumi.ComponentResourceOptions): Promise<Tenant> {
+    const api = spec.seedApi;
+    const [adminMetric, adminLog] = await Promise.all([
+        seed.getOutputValue("adminMetricRuleGroups") as Promise<RuleGroupSpec[] | undefined>,
+        seed.getOutputValue("adminLogRuleGroups") as Promise<RuleGroupSpec[] | undefined>,
+    ]);
+    const grafanaUrl = api.grafanaUrl ?? seed.requireOutput("grafanaUrl").apply(String);
+    return new Tenant(
+        "tenant",
+        {
+            clusterId: spec.clusterId,
+            project: spec.project,
+            tenant: spec.tenant,
+            namespace: seed.requireOutput("namespace").apply(String),
+            adminMetricRuleGroups: adminMetric,
+            adminLogRuleGroups: adminLog,
+            orgId: api.grafanaOrgId,
+            grafana:
+                api.grafanaOrgId === undefined
+                    ? {
+                          url: grafanaUrl,
+                          adminCredentials: pulumi.secret(pulumi.interpolate`admin:${seed.requireOutput("grafanaAdminPassword")}`),
+                          dashboards: defaultDashboardTexts(),
+                      }
+                    : undefined,
+            purge: spec.tenant.purgeOnDestroy
+                ? {
+                      cortexUrl: api.cortexPurgerUrl ?? seed.requireOutput("metricsPurgerUrl").apply(String),
+                      lokiUrl: api.lokiDeleteUrl ?? seed.requireOutput("logsDeleteUrl").apply(String),
+                  }
+                : undefined,
+        },
+        opts,
+    );
 }
 
 /** Runs the cluster program for `spec` (already resolved); returns the stack outputs, none secret. */
@@ -73,6 +117,9 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
         onSeed,
     );
 
+    const tenant = await tenantFor(spec, seed, onSeed);
+
+    // On destroy the gateway goes first, so writes have stopped before the purge deletes the data.
     const gateway = new Gateway(
         "gateway",
         {
@@ -90,12 +137,9 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
             queryLimit: spec.gateway.queryLimit,
             maxBodySize: spec.gateway.maxBodySize,
         },
-        onSeed,
+        { ...onSeed, dependsOn: tenant.purge ? [tenant.purge] : [] },
     );
 
-    // Tenant config (issue 5) plugs in here: Alertmanager config, rule groups, limits and Grafana
-    // datasources in `namespace`, with `onSeed`, reading `seed.getOutput("tenantDelivery")` and
-    // `gateway.readUrl`.
 
     const agents = new Agents(
         "agents",
@@ -125,6 +169,8 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
         gatewayReadUrl: gateway.readUrl,
         caCertPem: pki.caCertPem,
         agentsNamespace: agents.namespace,
+        grafanaOrgId: tenant.orgId,
+        suspended: spec.suspended,
         monitoringEnabled: spec.monitoring.enabled,
         loggingEnabled: spec.logging.enabled,
     };

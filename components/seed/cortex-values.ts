@@ -7,7 +7,10 @@ import { type ResourceSpec, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, objectStor
 import { CORTEX_ALERTMANAGER_PREFIX, seedEndpoints } from "./service-names";
 import { TENANT_DELIVERY_CONVENTIONS, SIDECAR_FOLDER_ANNOTATION, onlyLabel } from "./tenant-delivery";
 
-/** Where the Alertmanager sidecar writes `<tenant>.yaml`; the `local` store reads the same folder. */
+/**
+ * Where the Alertmanager sidecar writes `<tenant>.yaml`; the `local` store walks the same folder and
+ * takes the file name without extension as the tenant (Cortex pkg/alertmanager/alertstore/local/store.go).
+ */
 export const CORTEX_ALERTMANAGER_CONFIG_DIR = "/data/alertmanager-configs";
 /** Where the ruler sidecar writes `<tenant>/<file>.yaml`; the `local` rule store reads the same folder. */
 export const CORTEX_RULES_DIR = "/data/rules";
@@ -24,7 +27,13 @@ const COMPONENT_KEYS = {
     compactor: "compactor",
 } as const;
 
-/** The sidecar settings shared by the Alertmanager and ruler sidecars. */
+/**
+ * The sidecar settings shared by the Alertmanager and ruler sidecars. Enabling either sidecar makes
+ * the chart bind a ClusterRole (get/list/watch ConfigMaps and Secrets) to its ServiceAccount
+ * (templates/clusterrole.yaml, clusterrolebinding.yaml). k8s-sidecar joins a relative folder
+ * annotation onto FOLDER (kiwigrid/k8s-sidecar src/resources.py), so `<clusterId>` lands in
+ * `<folder>/<clusterId>/`: the `<dir>/<tenant>/<file>` layout of Cortex's local rule store.
+ */
 function sidecar(labels: Readonly<Record<string, string>>, folder: string, namespace: string) {
     const [label, labelValue] = onlyLabel(labels);
     return {
@@ -66,8 +75,14 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
         components[key] = component(plan.cortex.replicas[name], plan.cortex.resources[name]);
     }
     const alertmanager = components.alertmanager as Record<string, unknown>;
-    // A StatefulSet keeps silences and the notification log on a volume across restarts.
+    // A StatefulSet gives the replicas the headless Service their gossip peering resolves.
     alertmanager.statefulSet = { enabled: true };
+    // The chart mounts the `storage` volume at /data into the sidecar, which runs as uid 65534
+    // (kiwigrid/k8s-sidecar Dockerfile), and sets no pod fsGroup unless `securityContext.enabled`
+    // (templates/alertmanager/alertmanager-statefulset.yaml). On a fresh root-owned PVC the sidecar
+    // cannot create its folder, so /data stays an emptyDir (mode 0777). Silences and the
+    // notification log survive a restart through the gossip state sync with the other replicas.
+    alertmanager.persistentVolume = { enabled: false };
     alertmanager.sidecar = sidecar(
         TENANT_DELIVERY_CONVENTIONS.alertmanagerConfig.labels,
         CORTEX_ALERTMANAGER_CONFIG_DIR,
@@ -82,6 +97,16 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
         config: {
             auth_enabled: true,
             ingester: { lifecycler: { ring: { replication_factor: rf } } },
+            distributor: {
+                // The ingesters turn `max_global_series_*` into per-ingester limits only when series
+                // are sharded by all labels (Cortex pkg/ingester/limiter.go); the chart default, pinned.
+                shard_by_all_labels: true,
+                // The global rate strategy divides `ingestion_rate` by the distributors in this ring;
+                // its KV store defaults to consul (Cortex pkg/distributor/distributor.go).
+                ring: { kvstore: { store: "memberlist" } },
+            },
+            // Tenant limits are cluster-wide: without this each distributor allows the full rate.
+            limits: { ingestion_rate_strategy: "global" },
             blocks_storage: {
                 backend: "s3",
                 s3: {
@@ -116,6 +141,10 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
                 },
             },
         },
+        // `/purger/delete_tenant` is served only by `-target=purger` (or `all`) in Cortex 1.21
+        // (pkg/cortex/modules.go: Purger -> TenantDeletion); the chart's purger is off by default.
+        // It reads blocks storage, so it needs the S3 env like every other component.
+        purger: { enabled: true, ...component(1, undefined) },
         // The seed owns this ConfigMap (the overrides merger writes it), so the chart must not.
         runtimeconfigmap: { create: false },
         // Our per-cluster gateways are the entry point; the chart's nginx would be a second one.

@@ -68,6 +68,9 @@ export function lokiValues(plan: SeedPlan): Record<string, unknown> {
                 },
             },
             rulerConfig: {
+                // Local store layout: `<directory>/<tenant>/<file>` (grafana/loki
+                // pkg/ruler/rulestore/local/local.go), which the folder annotation produces. The
+                // ruler's own temp `rule_path` defaults to `<path_prefix>/rules-temp`, not this folder.
                 storage: { type: "local", local: { directory: LOKI_RULES_DIR } },
                 alertmanager_url: endpoints.alertmanagerUrl,
                 enable_api: true,
@@ -85,6 +88,10 @@ export function lokiValues(plan: SeedPlan): Record<string, unknown> {
                 runtime_config: { file: `${LOKI_RUNTIME_DIR}/${SEED_OBJECT_NAMES.lokiRuntimeKey}` },
             },
         },
+        // Chart 18.x concatenates `global.*`, `defaults.*` and the component's own lists into every
+        // Loki pod (values.yaml `defaults`: scope covers all distributed components, ruler included).
+        // The chart already passes -config.expand-env=true; repeating a Go bool flag is harmless and
+        // keeps the `${S3_...}` expansion explicit.
         defaults: {
             extraArgs: ["-config.expand-env=true"],
             extraEnvFrom: [{ secretRef: { name: SEED_OBJECT_NAMES.s3Secret } }],

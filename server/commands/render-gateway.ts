@@ -23,7 +23,7 @@ const DEFAULT_URLS = {
     "logs-push-url": "http://127.0.0.1:3100/loki/api/v1/push",
     "metrics-query-url": "http://127.0.0.1:9009/prometheus",
     "logs-query-url": "http://127.0.0.1:3100",
-    "alertmanager-url": "http://127.0.0.1:9009",
+    "alertmanager-url": "http://127.0.0.1:9009/api/prom/alertmanager",
     "metrics-ruler-url": "http://127.0.0.1:9009/prometheus",
     "logs-ruler-url": "http://127.0.0.1:3100",
 } as const;

@@ -10,19 +10,25 @@ import { resolveClusterSpec, type ClusterSpecInput } from "../../stacks/cluster-
 
 const SEED = "org/mla/seed-eu1";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const GRAFANA_ORG = "pulumi-nodejs:dynamic/mla:GrafanaOrg";
 
 setStackOutputs(SEED, {
     namespace: "mla",
     metricsPushUrl: "http://cortex-distributor.mla.svc:8080/api/v1/push",
     metricsQueryUrl: "http://cortex-query-frontend.mla.svc:8080/prometheus",
-    alertmanagerUrl: "http://cortex-alertmanager.mla.svc:8080",
+    alertmanagerUrl: "http://cortex-alertmanager.mla.svc:8080/api/prom/alertmanager",
     metricsRulerUrl: "http://cortex-ruler.mla.svc:8080/prometheus",
     logsPushUrl: "http://loki-distributor.mla.svc:3100/loki/api/v1/push",
     logsQueryUrl: "http://loki-query-frontend.mla.svc:3100",
     logsRulerUrl: "http://loki-ruler.mla.svc:3100",
     grafanaUrl: "http://grafana.mla.svc",
     grafanaNamespace: "mla",
+    grafanaAdminPassword: "seed-grafana-password",
+    metricsPurgerUrl: "http://cortex-purger.mla.svc:8080",
+    logsDeleteUrl: "http://loki-compactor.mla.svc:3100",
     tenantDelivery: {},
+    adminMetricRuleGroups: [{ name: "seed-admin", rules: [{ alert: "SeedAdminAlert", expr: "up == 0" }] }],
+    adminLogRuleGroups: [],
 });
 
 function input(over: Partial<ClusterSpecInput> = {}): ClusterSpecInput {
@@ -54,7 +60,21 @@ describe("clusterProgram", () => {
         const seedSide = objects.filter((r) => !r.name.startsWith("agents"));
         const userSide = objects.filter((r) => r.name.startsWith("agents"));
         expect(seedSide.map((r) => r.name).sort()).to.deep.equal(
-            ["cluster-namespace", "gateway", "gateway-config", "gateway-pdb", "gateway-read", "gateway-tls", "gateway-write"].sort(),
+            [
+                "cluster-namespace",
+                "gateway",
+                "gateway-config",
+                "gateway-pdb",
+                "gateway-read",
+                "gateway-tls",
+                "gateway-write",
+                "tenant-alertmanager",
+                "tenant-cortex-overrides",
+                "tenant-datasources",
+                "tenant-log-rules",
+                "tenant-loki-overrides",
+                "tenant-metric-rules",
+            ].sort(),
         );
         expect(userSide).to.have.length.greaterThan(10);
         for (const r of seedSide) expect(providerOf(r), `${r.type} ${r.name}`).to.equal(providerUrn("seed"));
@@ -98,7 +118,7 @@ describe("clusterProgram", () => {
     it("with logging off creates no DaemonSet and no log-agent objects", async () => {
         const { resources } = await run({ logging: { enabled: false } });
         expect(ofType(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
-        expect(kubeObjects(resources).filter((r) => /log/.test(r.name))).to.deep.equal([]);
+        expect(kubeObjects(resources).filter((r) => r.name.startsWith("agents") && /log/.test(r.name))).to.deep.equal([]);
         await assertAllSchemaValid(resources);
     });
 
@@ -113,10 +133,12 @@ describe("clusterProgram", () => {
                 "gatewayReadUrl",
                 "gatewayUrl",
                 "gatewayWriteService",
+                "grafanaOrgId",
                 "loggingEnabled",
                 "monitoringEnabled",
                 "project",
                 "seedNamespace",
+                "suspended",
             ].sort(),
         );
         for (const [key, value] of Object.entries(outputs)) {
@@ -128,5 +150,39 @@ describe("clusterProgram", () => {
             expect(await pulumi.isSecret(output), key).to.equal(false);
         }
         expect(outputs.gatewayUrl).to.equal("https://mla-c1.example.com");
+    });
+
+    it("applies the seed's admin rule groups to the tenant, next to the owner's", async () => {
+        const { resources } = await run({ tenant: { metricRuleGroups: [{ name: "owner", rules: [{ record: "x:sum", expr: "sum(x)" }] }] } });
+        const rules = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "tenant-metric-rules")!;
+        const text = Object.values(rules.inputs.data as Record<string, string>).join("\n");
+        expect(text).to.contain("SeedAdminAlert").and.to.contain("x:sum");
+        expect(rules.inputs.metadata.namespace).to.equal("mla");
+    });
+
+    it("creates the project's Grafana org through the API unless an org id is given", async () => {
+        const created = await run();
+        const org = ofType(created.resources, GRAFANA_ORG);
+        expect(org.map((r) => [r.inputs.name, r.inputs.grafanaUrl])).to.deep.equal([["shop", "http://grafana.mla.svc"]]);
+        const given = await run({ seedApi: { grafanaOrgId: 7 } });
+        expect(ofType(given.resources, GRAFANA_ORG)).to.deep.equal([]);
+        const ds = ofType(given.resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "tenant-datasources")!;
+        expect(JSON.stringify(ds.inputs.data)).to.contain("orgId: 7");
+    });
+
+    it("suspends by switching the gateway's write routes to 503", async () => {
+        const { resources } = await run({ suspended: true });
+        const nginx = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs.data["nginx.conf"];
+        expect(nginx).to.contain("return 503;").and.to.contain("Retry-After");
+    });
+
+    it("with purge on, adds the purge resource at the seed's deletion endpoints", async () => {
+        const { resources } = await run({ tenant: { purgeOnDestroy: true } });
+        const purges = ofType(resources, "pulumi-nodejs:dynamic/mla:TenantPurge");
+        expect(purges.map((r) => [r.inputs.tenantId, r.inputs.cortexUrl, r.inputs.lokiUrl])).to.deep.equal([
+            ["c1", "http://cortex-purger.mla.svc:8080", "http://loki-compactor.mla.svc:3100"],
+        ]);
+        const without = await run();
+        expect(ofType(without.resources, "pulumi-nodejs:dynamic/mla:TenantPurge")).to.deep.equal([]);
     });
 });

@@ -19,7 +19,7 @@ export const FIXTURE_PATHS: Record<keyof UpstreamUrls, string> = {
     logsPushUrl: "/loki/api/v1/push",
     metricsQueryUrl: "/prometheus",
     logsQueryUrl: "",
-    alertmanagerUrl: "",
+    alertmanagerUrl: "/api/prom/alertmanager",
     metricsRulerUrl: "/prometheus",
     logsRulerUrl: "",
 };

@@ -14,7 +14,7 @@ const UPSTREAMS = {
     logsPushUrl: "http://loki-distributor.mla.svc:3100/loki/api/v1/push",
     metricsQueryUrl: "http://cortex-query-frontend.mla.svc:8080/prometheus",
     logsQueryUrl: "http://loki-query-frontend.mla.svc:3100",
-    alertmanagerUrl: "http://cortex-alertmanager.mla.svc:8080",
+    alertmanagerUrl: "http://cortex-alertmanager.mla.svc:8080/api/prom/alertmanager",
     metricsRulerUrl: "http://cortex-ruler.mla.svc:8080/prometheus",
     logsRulerUrl: "http://loki-ruler.mla.svc:3100",
 };

@@ -28,7 +28,7 @@ function params(change: Partial<NginxConfigParams> = {}): NginxConfigParams {
             logsPushUrl: "http://loki-distributor.mla.svc.cluster.local:3100/loki/api/v1/push",
             metricsQueryUrl: "http://cortex-query-frontend.mla.svc.cluster.local:8080/prometheus",
             logsQueryUrl: "http://loki-query-frontend.mla.svc.cluster.local:3100",
-            alertmanagerUrl: "http://cortex-alertmanager.mla.svc.cluster.local:8080",
+            alertmanagerUrl: "http://cortex-alertmanager.mla.svc.cluster.local:8080/api/prom/alertmanager",
             metricsRulerUrl: "http://cortex-ruler.mla.svc.cluster.local:8080/prometheus",
             logsRulerUrl: "http://loki-ruler.mla.svc.cluster.local:3100",
         },

@@ -37,6 +37,18 @@ describe("helm fullname and seed endpoints", () => {
         expect(e.logsQueryUrl).to.equal("http://loki-query-frontend.obs.svc.cluster.local:3100");
         expect(e.grafanaUrl).to.equal("http://grafana.ui.svc.cluster.local");
     });
+    it("points purge calls at the Cortex purger and the Loki compactor Services", () => {
+        const e = seedEndpoints(SEED_CHARTS, "mla");
+        expect(e.metricsPurgerUrl).to.equal("http://cortex-purger.mla.svc.cluster.local:8080");
+        expect(e.logsCompactorUrl).to.equal("http://loki-compactor.mla.svc.cluster.local:3100");
+    });
+    it("sends alerts to the path prefix the Cortex Alertmanager serves tenants under", () => {
+        // external_url's path, reachable through the legacy /api/prom prefix; not /alertmanager.
+        expect(seedEndpoints(SEED_CHARTS, "mla").alertmanagerUrl).to.equal(
+            "http://cortex-alertmanager.mla.svc.cluster.local:8080/api/prom/alertmanager",
+        );
+        expect(at(cortexValues(plan()), "config.alertmanager.external_url")).to.equal("/api/prom/alertmanager");
+    });
     it("names the Cortex runtime ConfigMap as the chart mounts it", () => {
         expect(SEED_OBJECT_NAMES.cortexRuntimeConfigMap).to.equal(`${helmFullname(SEED_CHARTS.cortex)}-runtime-config`);
     });
@@ -60,6 +72,23 @@ describe("cortex values", () => {
                 "config.ruler.enable_sharding": true,
                 "alertmanager.replicas": 3,
                 "alertmanager.statefulSet.enabled": true,
+                // The uid-65534 sidecar cannot write to a root-owned PVC; emptyDir is world-writable.
+                "alertmanager.persistentVolume": { enabled: false },
+                "config.alertmanager.data_dir": "/data/alertmanager",
+                // Global series limits need sharding by all labels; global rates need the distributor ring.
+                "config.distributor.shard_by_all_labels": true,
+                "config.distributor.ring.kvstore.store": "memberlist",
+                "config.limits.ingestion_rate_strategy": "global",
+                // The tenant-deletion API lives only in the purger target.
+                "purger.enabled": true,
+                "purger.replicas": 1,
+                "purger.extraArgs": { "config.expand-env": "true" },
+                "purger.env": [
+                    { name: "S3_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "mla-s3-credentials", key: "S3_ACCESS_KEY_ID" } } },
+                    { name: "S3_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "mla-s3-credentials", key: "S3_SECRET_ACCESS_KEY" } } },
+                ],
+                "ruler.extraArgs": { "config.expand-env": "true" },
+                "config.runtime_config.file": undefined,
                 "alertmanager.sidecar": {
                     enabled: true,
                     label: "cortex_alertmanager",
@@ -134,6 +163,10 @@ describe("loki values", () => {
             "loki.limits_config.retention_period": "168h",
             "loki.structuredConfig.runtime_config.file": "/etc/loki/mla-runtime/runtime-config.yaml",
             "defaults.extraVolumes": [{ name: "mla-runtime", configMap: { name: "loki-mla-runtime" } }],
+            "defaults.extraVolumeMounts": [{ name: "mla-runtime", mountPath: "/etc/loki/mla-runtime", readOnly: true }],
+            "defaults.extraEnvFrom": [{ secretRef: { name: "mla-s3-credentials" } }],
+            "defaults.extraArgs": ["-config.expand-env=true"],
+            "loki.compactor.delete_request_store": "s3",
             "sidecar.rules": {
                 enabled: true,
                 label: "loki_rule",

@@ -7,6 +7,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/** The SDK's "wait until every outstanding RPC is done" (internal; `disconnect()` uses it). */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
 /** A resource as the mocked engine saw it. */
 export interface RecordedResource {
     readonly type: string;
@@ -101,6 +105,9 @@ export function resetResources(): void {
  * asynchronous (outputs resolve over several ticks), so "stable for a few rounds" is the signal.
  */
 export async function settledResources(): Promise<RecordedResource[]> {
+    // Drain the SDK's outstanding RPCs first: some registrations (dynamic providers serialize
+    // their code) take far longer than a few ticks.
+    await waitForRPCs();
     let last = -1;
     let stableRounds = 0;
     while (stableRounds < 5) {
