@@ -74,6 +74,8 @@ export const FREE_FORM: Record<string, readonly string[]> = {
         "*.nodeSelector",
         "*.affinity",
         "*.tolerations",
+        // A pod securityContext passed through (plus the chart's own `enabled` switch).
+        "*.securityContext",
     ],
     grafana: ["grafana.ini", "resources", "env", "podAnnotations", "datasources", "dashboards", "dashboardProviders"],
     minio: ["resources", "environment", "podAnnotations"],

@@ -79,10 +79,9 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
     alertmanager.statefulSet = { enabled: true };
     // The chart mounts the `storage` volume at /data into the sidecar, which runs as uid 65534
     // (kiwigrid/k8s-sidecar Dockerfile), and sets no pod fsGroup unless `securityContext.enabled`
-    // (templates/alertmanager/alertmanager-statefulset.yaml). On a fresh root-owned PVC the sidecar
-    // cannot create its folder, so /data stays an emptyDir (mode 0777). Silences and the
-    // notification log survive a restart through the gossip state sync with the other replicas.
-    alertmanager.persistentVolume = { enabled: false };
+    // (templates/alertmanager/alertmanager-statefulset.yaml). fsGroup 65534 makes the PVC writable
+    // for the sidecar, so silences and the notification log stay on disk across restarts.
+    alertmanager.securityContext = { enabled: true, fsGroup: 65534 };
     alertmanager.sidecar = sidecar(
         TENANT_DELIVERY_CONVENTIONS.alertmanagerConfig.labels,
         CORTEX_ALERTMANAGER_CONFIG_DIR,

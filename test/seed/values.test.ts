@@ -72,8 +72,8 @@ describe("cortex values", () => {
                 "config.ruler.enable_sharding": true,
                 "alertmanager.replicas": 3,
                 "alertmanager.statefulSet.enabled": true,
-                // The uid-65534 sidecar cannot write to a root-owned PVC; emptyDir is world-writable.
-                "alertmanager.persistentVolume": { enabled: false },
+                // fsGroup lets the uid-65534 sidecar write the tenant configs onto the PVC.
+                "alertmanager.securityContext": { enabled: true, fsGroup: 65534 },
                 "config.alertmanager.data_dir": "/data/alertmanager",
                 // Global series limits need sharding by all labels; global rates need the distributor ring.
                 "config.distributor.shard_by_all_labels": true,
