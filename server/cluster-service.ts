@@ -41,7 +41,7 @@ export function publicOutputs(outputs: Record<string, StackOutput>): Record<stri
 }
 
 /** Every secret of a spec, for scrubbing engine text. */
-function secretsOf(spec: ClusterSpec | undefined): string[] {
+export function secretsOf(spec: ClusterSpec | undefined): string[] {
     if (!spec) return [];
     return [spec.userKubeconfig, spec.seedKubeconfig, spec.tenant.alertmanagerConfig].filter(
         (s): s is string => typeof s === "string",

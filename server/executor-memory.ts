@@ -32,6 +32,8 @@ export interface MemoryExecutorOptions {
     failWith?(call: MemoryCall): string | undefined;
     /** A promise the call waits for before finishing (tests hold operations open with it). */
     gate?(call: MemoryCall): Promise<void> | undefined;
+    /** The steps a preview reports (the fleet-preview tests plan replacements with it); the demo steps when undefined. */
+    previewSteps?(call: MemoryCall): ResourceStep[] | undefined;
 }
 
 /** The demo resources every cluster "has". */
@@ -56,7 +58,7 @@ export class MemoryExecutor implements Executor {
 
     constructor(private readonly options: MemoryExecutorOptions = {}) {}
 
-    private async perform(call: MemoryCall, signal: AbortSignal, onEvent: ExecutorRequest["onEvent"], op: string): Promise<ResourceStep[]> {
+    private async perform(call: MemoryCall, signal: AbortSignal, onEvent: ExecutorRequest["onEvent"], op: string, planned?: ResourceStep[]): Promise<ResourceStep[]> {
         this.calls.push(call);
         this.active++;
         const perCluster = (this.activePerCluster.get(call.clusterId) ?? 0) + 1;
@@ -64,7 +66,7 @@ export class MemoryExecutor implements Executor {
         this.maxConcurrency = Math.max(this.maxConcurrency, this.active);
         this.maxPerCluster = Math.max(this.maxPerCluster, perCluster);
         try {
-            const steps = RESOURCES.map((r) => ({ op, urn: `urn:pulumi:${call.clusterId}::mla::${r.type}::${r.name}`, ...r, diffs: op === "update" ? ["spec"] : [] }));
+            const steps = planned ?? RESOURCES.map((r) => ({ op, urn: `urn:pulumi:${call.clusterId}::mla::${r.type}::${r.name}`, ...r, diffs: op === "update" ? ["spec"] : [] }));
             for (const step of steps) onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
             await this.wait(this.options.delayMs ?? 20, signal);
             const gate = this.options.gate?.(call);
@@ -109,7 +111,8 @@ export class MemoryExecutor implements Executor {
 
     async preview(request: ExecutorRequest): Promise<PreviewResult> {
         const op = this.applied.has(request.clusterId) ? "update" : "create";
-        const steps = await this.perform({ method: "preview", clusterId: request.clusterId, spec: request.spec }, request.signal, request.onEvent, op);
+        const call: MemoryCall = { method: "preview", clusterId: request.clusterId, spec: request.spec };
+        const steps = await this.perform(call, request.signal, request.onEvent, op, this.options.previewSteps?.(call));
         return { changeSummary: this.summary(steps), steps };
     }
 

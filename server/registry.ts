@@ -45,6 +45,58 @@ export function writeFileAtomic(path: string, text: string, mode = 0o600): void 
     fsyncDir(join(path, ".."));
 }
 
+/**
+ * Replays `snapshot.json` plus `journal.jsonl` of a registry dir into the maps, writing nothing.
+ * A line torn by a crash mid-append is ignored; everything before it is intact.
+ */
+function replayRegistry(dir: string, clusters: Map<string, ClusterRecord>, operations: Map<string, OperationRecord>): void {
+    const snapshotPath = join(dir, "snapshot.json");
+    const journalPath = join(dir, "journal.jsonl");
+    if (existsSync(snapshotPath)) {
+        const snap = JSON.parse(readFileSync(snapshotPath, "utf8")) as Snapshot;
+        snap.clusters.forEach((c) => clusters.set(c.id, c));
+        snap.operations.forEach((o) => operations.set(o.id, o));
+    }
+    if (!existsSync(journalPath)) return;
+    for (const line of readFileSync(journalPath, "utf8").split("\n")) {
+        if (line.trim() === "") continue;
+        let entry: JournalEntry;
+        try {
+            entry = JSON.parse(line) as JournalEntry;
+        } catch {
+            continue;
+        }
+        if ("cluster" in entry) clusters.set(entry.cluster.id, entry.cluster);
+        else if ("operation" in entry) operations.set(entry.operation.id, entry.operation);
+        else clusters.delete(entry.removeCluster);
+    }
+}
+
+/** A registry's records as last written, read without opening it for writing. */
+export interface RegistryView {
+    /** Every cluster, sorted by id. */
+    clusters: ClusterRecord[];
+    /** Every operation, in no particular order. */
+    operations: OperationRecord[];
+}
+
+/**
+ * Reads `<dataDir>/registry` without changing anything: no compaction, no journal truncation, no
+ * recovery of interrupted operations (a `running` operation stays `running`). Unlike
+ * {@link Registry.open}, this never disturbs a service; while a service runs it only appends whole
+ * journal lines, so a reader sees a consistent prefix. The one window where a reader can see a
+ * mix is a service's start, which rewrites the snapshot and then truncates the journal.
+ * Returns undefined when there is no registry dir.
+ */
+export function readRegistry(dataDir: string): RegistryView | undefined {
+    const dir = join(dataDir, "registry");
+    if (!existsSync(dir)) return undefined;
+    const clusters = new Map<string, ClusterRecord>();
+    const operations = new Map<string, OperationRecord>();
+    replayRegistry(dir, clusters, operations);
+    return { clusters: [...clusters.values()].sort((a, b) => a.id.localeCompare(b.id)), operations: [...operations.values()] };
+}
+
 /** Clusters and operations, persisted under a data dir. */
 export class Registry {
     private readonly clustersById = new Map<string, ClusterRecord>();
@@ -77,28 +129,7 @@ export class Registry {
     }
 
     private load(): void {
-        if (existsSync(this.snapshotPath)) {
-            const snap = JSON.parse(readFileSync(this.snapshotPath, "utf8")) as Snapshot;
-            snap.clusters.forEach((c) => this.clustersById.set(c.id, c));
-            snap.operations.forEach((o) => this.operationsById.set(o.id, o));
-        }
-        if (!existsSync(this.journalPath)) return;
-        for (const line of readFileSync(this.journalPath, "utf8").split("\n")) {
-            if (line.trim() === "") continue;
-            let entry: JournalEntry;
-            try {
-                entry = JSON.parse(line) as JournalEntry;
-            } catch {
-                continue; // a line torn by a crash mid-append; everything before it is intact
-            }
-            this.applyEntry(entry);
-        }
-    }
-
-    private applyEntry(entry: JournalEntry): void {
-        if ("cluster" in entry) this.clustersById.set(entry.cluster.id, entry.cluster);
-        else if ("operation" in entry) this.operationsById.set(entry.operation.id, entry.operation);
-        else this.clustersById.delete(entry.removeCluster);
+        replayRegistry(this.dir, this.clustersById, this.operationsById);
     }
 
     private recover(): void {

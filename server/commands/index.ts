@@ -5,6 +5,7 @@ import { renderSeedValues } from "./render-seed-values";
 import { renderGateway } from "./render-gateway";
 import { renderAgent } from "./render-agent";
 import { serveCommand } from "./serve";
+import { previewFleetCommand } from "./preview-fleet";
 
 export const commands: Command[] = [
     renderAlertmanager, renderRules, renderLimits,
@@ -12,4 +13,5 @@ export const commands: Command[] = [
     renderGateway,
     renderAgent,
     serveCommand,
+    previewFleetCommand,
 ];
