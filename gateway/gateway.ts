@@ -3,7 +3,8 @@
  *
  * It creates the nginx Deployment (≥ 2 replicas, PDB, restricted pod security), the ConfigMap with
  * `renderNginxConfig`'s output, the TLS Secret, the external write Service and the internal read
- * Service. It does not create the namespace: the cluster program owns `cluster-<id>` because the
+ * Service, and a NetworkPolicy that lets only Grafana reach the read listener (see
+ * `network-policy.ts`). It does not create the namespace: the cluster program owns `cluster-<id>` because the
  * tenant's other seed objects live there too (`clusterNamespace()` gives the name). The Kubernetes
  * provider comes from the parent or `opts`; the component never creates one.
  */
@@ -14,6 +15,7 @@ import { gatewayChecksum } from "./checksum";
 import { DEFAULT_GATEWAY_RESOURCES, GATEWAY_IMAGE, gatewayDeploymentArgs, gatewayPdbArgs } from "./deployment";
 import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace, inClusterConfigParams } from "./layout";
 import { DEFAULT_LIMITS, type GatewayLimits, limitsProblems, renderNginxConfig } from "./nginx-config";
+import { gatewayNetworkPolicyArgs } from "./network-policy";
 import type { UpstreamUrls } from "./read-routes";
 import { readServiceArgs, tlsSecretArgs, writeServiceArgs } from "./services";
 
@@ -23,6 +25,11 @@ export interface GatewayArgs {
     clusterId: string;
     /** The seed namespace. Defaults to `cluster-<clusterId>`; it must exist (the cluster program creates it). */
     namespace?: pulumi.Input<string>;
+    /**
+     * Grafana's namespace (seed output `grafanaNamespace`): only Grafana's pods there may reach the
+     * read listener, which adds the tenant header itself.
+     */
+    grafanaNamespace: pulumi.Input<string>;
     /** Upstream URLs, usually from the seed stack's outputs. */
     upstreams: { [K in keyof UpstreamUrls]: pulumi.Input<string> };
     /** PEMs from `ClusterPki`; the key stays secret. */
@@ -130,6 +137,11 @@ export class Gateway extends pulumi.ComponentResource {
             child,
         );
         new k8s.core.v1.Service(`${name}-read`, readServiceArgs(args.clusterId, namespace), child);
+        new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            gatewayNetworkPolicyArgs(args.clusterId, namespace, args.grafanaNamespace),
+            child,
+        );
 
         this.namespace = namespace;
         this.config = config;

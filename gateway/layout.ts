@@ -31,6 +31,7 @@ export const OBJECT_NAMES = {
     writeService: "mla-gateway",
     readService: "mla-gateway-read",
     pdb: "mla-gateway",
+    networkPolicy: "mla-gateway",
 } as const;
 
 /** The seed namespace of a cluster's gateway and tenant objects. */
@@ -38,10 +39,13 @@ export function clusterNamespace(clusterId: string): string {
     return `cluster-${clusterId}`;
 }
 
+/** The `app.kubernetes.io/name` of every gateway; the seed's NetworkPolicy admits pods with it. */
+export const GATEWAY_APP_NAME = "mla-gateway";
+
 /** Labels on every gateway object; the first two are the pod selector. */
 export function gatewayLabels(clusterId: string): Record<string, string> {
     return {
-        "app.kubernetes.io/name": "mla-gateway",
+        "app.kubernetes.io/name": GATEWAY_APP_NAME,
         "app.kubernetes.io/instance": clusterId,
         "app.kubernetes.io/part-of": "mla",
         "app.kubernetes.io/managed-by": "pulumi",

@@ -4,6 +4,7 @@
  * are applied by `cluster-request.ts`. Unknown properties are rejected so typos fail loudly.
  */
 import { type Static, Type } from "@sinclair/typebox";
+import { DURATION_PATTERN, LOKI_SIZE_PATTERN, NGINX_SIZE_PATTERN } from "../stacks/validation";
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace name, and our cluster/tenant id. */
 export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
@@ -19,7 +20,11 @@ const Kubeconfig = (description: string) =>
 
 const Duration = Type.String({ pattern: "^([0-9]+(ms|s|m|h|d|w|y))+$", maxLength: 32 });
 const Quantity = Type.String({ pattern: "^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$", maxLength: 32 });
-const Count = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
+/** A tenant limit: > 0, as the Tenant checks it (there is no "0 means unlimited"). */
+const Count = Type.Integer({ minimum: 1, maximum: 1_000_000_000 });
+/** Patterns shared with the spec checks (stacks/validation.ts), so the body never admits what they refuse. */
+const Retention = Type.String({ pattern: DURATION_PATTERN, maxLength: 32, description: "A duration of at least 24h" });
+const LokiSize = Type.String({ pattern: LOKI_SIZE_PATTERN, maxLength: 32, description: "A byte size such as 3MB" });
 const Strict = { additionalProperties: false } as const;
 
 const RateLimit = Type.Object(
@@ -75,7 +80,7 @@ export const ClusterBody = Type.Object(
                     metricsWriteLimit: Type.Optional(RateLimit),
                     logsWriteLimit: Type.Optional(RateLimit),
                     queryLimit: Type.Optional(RateLimit),
-                    maxBodySize: Type.Optional(Type.String({ pattern: "^[0-9]+[kKmMgG]?$", maxLength: 16 })),
+                    maxBodySize: Type.Optional(Type.String({ pattern: NGINX_SIZE_PATTERN, maxLength: 16 })),
                 },
                 Strict,
             ),
@@ -135,17 +140,17 @@ export const ClusterBody = Type.Object(
                     logsLimits: Type.Optional(
                         Type.Object(
                             {
-                                ingestionRateMb: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
-                                ingestionBurstSizeMb: Type.Optional(Type.Number({ minimum: 0, maximum: 100_000 })),
+                                ingestionRateMb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
+                                ingestionBurstSizeMb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
                                 maxStreamsPerUser: Type.Optional(Count),
-                                perStreamRateLimit: Type.Optional(Type.String({ pattern: "^[0-9]+(KB|MB|GB)?$" })),
-                                perStreamRateLimitBurst: Type.Optional(Type.String({ pattern: "^[0-9]+(KB|MB|GB)?$" })),
+                                perStreamRateLimit: Type.Optional(LokiSize),
+                                perStreamRateLimitBurst: Type.Optional(LokiSize),
                             },
                             Strict,
                         ),
                     ),
                     retention: Type.Optional(
-                        Type.Object({ metrics: Type.Optional(Duration), logs: Type.Optional(Duration) }, Strict),
+                        Type.Object({ metrics: Type.Optional(Retention), logs: Type.Optional(Retention) }, Strict),
                     ),
                     purgeOnDestroy: Type.Optional(Type.Boolean()),
                 },

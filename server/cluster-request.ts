@@ -36,9 +36,13 @@ export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconf
     }
 }
 
-/** The file a seed's default kubeconfig is read from: `<dir>/<last segment of the seed stack>.yaml`. */
+/**
+ * The file a seed's default kubeconfig is read from: `<dir>/<seed stack name with "/" as "__">.yaml`
+ * (`orgA/mla/eu1` -> `orgA__mla__eu1.yaml`). The whole name, so two organizations' seeds of the
+ * same short name do not share a file (only names with underscores next to a `/` could collide).
+ */
 export function seedKubeconfigPath(dir: string, seed: string): string {
-    return join(dir, `${seed.split("/").pop()}.yaml`);
+    return join(dir, `${seed.split("/").join("__")}.yaml`);
 }
 
 /**

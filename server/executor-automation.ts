@@ -3,7 +3,8 @@
  * (local workspaces change their "current stack", so they are never shared between stacks).
  *
  * Secrets never reach argv: kubeconfigs go to the inline program in memory (no `setConfig`,
- * which passes values on the command line), and the passphrase goes through the environment.
+ * which passes values on the command line; it is used only for the plain
+ * `pulumi:disable-default-providers` setting), and the passphrase goes through the environment.
  * Cancellation is the AbortSignal, which the SDK turns into SIGINT to the CLI.
  */
 import { execFile } from "node:child_process";
@@ -37,6 +38,9 @@ export interface AutomationExecutorOptions {
 }
 
 const PROJECT = "mla";
+
+/** Stack config every stack gets (as a `--path` list entry): no default Kubernetes provider. */
+export const DISABLE_DEFAULT_PROVIDERS = { key: "pulumi:disable-default-providers[0]", value: "kubernetes" } as const;
 
 /** Runs `pulumi version`; resolves to the version or an errno code. */
 function pulumiVersion(env: NodeJS.ProcessEnv): Promise<{ version?: string; code?: string }> {
@@ -82,7 +86,7 @@ export class AutomationExecutor implements Executor {
             // Marked secret inside the program so the engine encrypts them in state.
             return this.options.program({ ...spec, seedKubeconfig: pulumi.secret(spec.seedKubeconfig), userKubeconfig: pulumi.secret(spec.userKubeconfig) });
         };
-        return LocalWorkspace.createOrSelectStack(
+        const stack = await LocalWorkspace.createOrSelectStack(
             { stackName: clusterId, projectName: PROJECT, program },
             {
                 workDir: this.workDir(clusterId),
@@ -91,6 +95,10 @@ export class AutomationExecutor implements Executor {
                 projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } },
             },
         );
+        // The engine then refuses any Kubernetes resource without an explicit provider, instead of
+        // silently applying it to whatever cluster the ambient kubeconfig points at. Not secret.
+        await stack.setConfig(DISABLE_DEFAULT_PROVIDERS.key, { value: DISABLE_DEFAULT_PROVIDERS.value }, true);
+        return stack;
     }
 
     /** Runs `work`, turning whatever the Automation API throws into a classified error. */

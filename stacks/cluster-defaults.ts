@@ -127,16 +127,26 @@ export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
             agent: l.agent ?? d.logging.agent,
             resources: resources(l.resources, d.logging.resources),
         },
-        tenant: {
-            alertmanagerConfig: t.alertmanagerConfig,
-            metricRuleGroups: [...(t.metricRuleGroups ?? [])],
-            logRuleGroups: [...(t.logRuleGroups ?? [])],
-            metricsLimits: { ...d.tenant.metricsLimits, ...t.metricsLimits },
-            logsLimits: { ...d.tenant.logsLimits, ...t.logsLimits },
-            retention: { ...d.tenant.retention, ...t.retention },
-            purgeOnDestroy: t.purgeOnDestroy ?? d.tenant.purgeOnDestroy,
-        },
+        tenant: applyTenantDefaults(t),
         seedApi: { ...input.seedApi },
+    };
+}
+
+/**
+ * Fills every missing field of a tenant spec with `CLUSTER_DEFAULTS.tenant`, one level deep for
+ * the grouped fields. The one tenant default set: the cluster stack, the onboarding service and
+ * `mla render alertmanager|rules|limits` all resolve a tenant through here.
+ */
+export function applyTenantDefaults(t: DeepPartial<TenantSpec> = {}): TenantSpec {
+    const d = CLUSTER_DEFAULTS.tenant;
+    return {
+        alertmanagerConfig: t.alertmanagerConfig,
+        metricRuleGroups: [...(t.metricRuleGroups ?? d.metricRuleGroups)],
+        logRuleGroups: [...(t.logRuleGroups ?? d.logRuleGroups)],
+        metricsLimits: { ...d.metricsLimits, ...t.metricsLimits },
+        logsLimits: { ...d.logsLimits, ...t.logsLimits },
+        retention: { ...d.retention, ...t.retention },
+        purgeOnDestroy: t.purgeOnDestroy ?? d.purgeOnDestroy,
     };
 }
 

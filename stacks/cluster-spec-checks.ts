@@ -5,7 +5,9 @@
  */
 import { isIP } from "node:net";
 import { customScrapeConfigProblems } from "../components/agents/prometheus-config";
-import type { ClusterSpec, RateLimitSpec, ResourceSpec, RuleGroupSpec } from "./cluster-spec";
+import { tenantSpecProblems } from "../components/tenant/tenant-problems";
+import type { ClusterSpec, RateLimitSpec, ResourceSpec } from "./cluster-spec";
+import { MAX_CLUSTER_ID_LENGTH, NGINX_SIZE, isClusterId, isDnsLabel, isPositiveDuration } from "./validation";
 
 /** One problem: the dotted spec path and what is wrong with it. */
 export interface SpecProblem {
@@ -13,32 +15,22 @@ export interface SpecProblem {
     message: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** `cluster-<id>` must itself be a DNS-1123 label (63 characters). */
-export const MAX_CLUSTER_ID_LENGTH = 63 - "cluster-".length;
+export { MAX_CLUSTER_ID_LENGTH };
 const HOSTNAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
-/** Prometheus duration syntax, e.g. `30s`, `1h30m`, `168h`. */
-const DURATION = /^((\d+)y)?((\d+)w)?((\d+)d)?((\d+)h)?((\d+)m)?((\d+)s)?((\d+)ms)?$/;
-const NGINX_SIZE = /^[1-9]\d*[kKmM]?$/;
-const LOKI_SIZE = /^\d+(\.\d+)?(B|KB|MB|GB|KiB|MiB|GiB)$/;
 const CPU = /^(\d+(\.\d+)?|\d+m)$/;
 const MEMORY = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 /** Kubernetes stack names: `[org/][project/]stack`. */
 const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
-
-function isDuration(text: string): boolean {
-    return text !== "" && DURATION.test(text) && /[1-9]/.test(text);
-}
 
 /** Every problem with `spec`; empty when it is valid. */
 export function clusterSpecProblems(spec: ClusterSpec): SpecProblem[] {
     const out: SpecProblem[] = [];
     const bad = (path: string, message: string) => out.push({ path, message });
 
-    if (!DNS_LABEL.test(spec.clusterId) || spec.clusterId.length > MAX_CLUSTER_ID_LENGTH) {
+    if (!isClusterId(spec.clusterId)) {
         bad("clusterId", `must be a DNS-1123 label of at most ${MAX_CLUSTER_ID_LENGTH} characters, got "${spec.clusterId}"`);
     }
-    if (!DNS_LABEL.test(spec.project) || spec.project.length > 63) bad("project", `must be a DNS-1123 label, got "${spec.project}"`);
+    if (!isDnsLabel(spec.project)) bad("project", `must be a DNS-1123 label, got "${spec.project}"`);
     if (!STACK_NAME.test(spec.seedStack)) bad("seedStack", `must be a stack name like org/mla/seed, got "${spec.seedStack}"`);
     if (spec.seedKubeconfig === "") bad("seedKubeconfig", "must not be empty");
     if (spec.userKubeconfig === "") bad("userKubeconfig", "must not be empty");
@@ -68,31 +60,18 @@ export function clusterSpecProblems(spec: ClusterSpec): SpecProblem[] {
     }
 
     const m = spec.monitoring;
-    if (!isDuration(m.scrapeInterval)) bad("monitoring.scrapeInterval", `must be a duration like 30s, got "${m.scrapeInterval}"`);
+    if (!isPositiveDuration(m.scrapeInterval)) bad("monitoring.scrapeInterval", `must be a duration like 30s, got "${m.scrapeInterval}"`);
     if (!Number.isInteger(m.replicas) || m.replicas < 0) bad("monitoring.replicas", `must be a whole number >= 0, got ${m.replicas}`);
     for (const problem of customScrapeConfigProblems(m.customScrapeConfigs)) bad("monitoring.customScrapeConfigs", problem);
     resourceProblems("monitoring.resources", m.resources, bad);
     if (!["alloy", "promtail"].includes(spec.logging.agent)) bad("logging.agent", `must be alloy or promtail, got "${spec.logging.agent}"`);
     resourceProblems("logging.resources", spec.logging.resources, bad);
 
-    const t = spec.tenant;
-    for (const [key, value] of Object.entries(t.metricsLimits)) {
-        if (!Number.isInteger(value) || value <= 0) bad(`tenant.metricsLimits.${key}`, `must be a whole number > 0, got ${value}`);
+    // The Tenant component's own checks, so the service refuses with 400 what it would refuse later.
+    for (const problem of tenantSpecProblems(spec.tenant)) {
+        const { path, message } = tenantProblemPath(problem);
+        bad(path, message);
     }
-    const ll = t.logsLimits;
-    if (!(ll.ingestionRateMb > 0)) bad("tenant.logsLimits.ingestionRateMb", `must be > 0, got ${ll.ingestionRateMb}`);
-    if (!(ll.ingestionBurstSizeMb > 0)) bad("tenant.logsLimits.ingestionBurstSizeMb", `must be > 0, got ${ll.ingestionBurstSizeMb}`);
-    if (!Number.isInteger(ll.maxStreamsPerUser) || ll.maxStreamsPerUser <= 0) {
-        bad("tenant.logsLimits.maxStreamsPerUser", `must be a whole number > 0, got ${ll.maxStreamsPerUser}`);
-    }
-    for (const key of ["perStreamRateLimit", "perStreamRateLimitBurst"] as const) {
-        if (!LOKI_SIZE.test(ll[key])) bad(`tenant.logsLimits.${key}`, `must be a size like 3MB, got "${ll[key]}"`);
-    }
-    for (const key of ["metrics", "logs"] as const) {
-        if (!isDuration(t.retention[key])) bad(`tenant.retention.${key}`, `must be a duration like 168h, got "${t.retention[key]}"`);
-    }
-    ruleGroupProblems("tenant.metricRuleGroups", t.metricRuleGroups, bad);
-    ruleGroupProblems("tenant.logRuleGroups", t.logRuleGroups, bad);
 
     const api = spec.seedApi;
     if (api.grafanaOrgId !== undefined && (!Number.isInteger(api.grafanaOrgId) || api.grafanaOrgId < 1)) {
@@ -123,13 +102,14 @@ function resourceProblems(path: string, r: ResourceSpec, bad: Report): void {
     }
 }
 
-function ruleGroupProblems(path: string, groups: RuleGroupSpec[], bad: Report): void {
-    const seen = new Set<string>();
-    groups.forEach((group, i) => {
-        if (typeof group.name !== "string" || group.name === "") bad(`${path}[${i}].name`, "is required");
-        else if (seen.has(group.name)) bad(`${path}[${i}].name`, `"${group.name}" is used by another group`);
-        else seen.add(group.name);
-        if (group.interval !== undefined && !isDuration(group.interval)) bad(`${path}[${i}].interval`, `must be a duration, got "${group.interval}"`);
-        if (!Array.isArray(group.rules) || group.rules.length === 0) bad(`${path}[${i}].rules`, "must be a non-empty list");
-    });
+/**
+ * A Tenant problem message as spec path and message: its first word is the field
+ * (`tenant.retention.logs`, `alertmanagerConfig.route.receiver`, `metricRuleGroups[0].name`),
+ * placed under `tenant.` when it is not already.
+ */
+export function tenantProblemPath(problem: string): SpecProblem {
+    const space = problem.indexOf(" ");
+    const field = (space === -1 ? problem : problem.slice(0, space)).replace(/:$/, "");
+    const message = space === -1 ? "is invalid" : problem.slice(space + 1);
+    return { path: field.startsWith("tenant.") ? field : `tenant.${field}`, message };
 }

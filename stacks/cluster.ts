@@ -5,7 +5,9 @@
  * Seed side (seed provider), in namespace `cluster-<id>`: the cluster's PKI and its gateway.
  * User-cluster side (user provider): the agents. Both providers are explicit and every component
  * gets its provider through `opts.providers`; no resource may fall back to the ambient default
- * provider (tested; stacks also set `pulumi:disable-default-providers: [kubernetes]`).
+ * provider (tested; stacks the service creates also set `pulumi:disable-default-providers:
+ * [kubernetes]`, see `server/executor-automation.ts`, and `Pulumi.cluster-example.yaml` shows it
+ * for stacks run by hand).
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -17,9 +19,10 @@ import { Gateway } from "../gateway/gateway";
 import { clusterNamespace } from "../gateway/layout";
 import type { UpstreamUrls } from "../gateway/read-routes";
 import type { ClusterSpec, RuleGroupSpec } from "./cluster-spec";
+import type { SeedOutputName } from "./seed-outputs";
 
-/** The seed outputs the gateway forwards to. */
-const UPSTREAM_OUTPUTS: (keyof UpstreamUrls)[] = [
+/** The seed outputs the gateway forwards to (each a seed output name, checked by the compiler). */
+const UPSTREAM_OUTPUTS = [
     "metricsPushUrl",
     "logsPushUrl",
     "metricsQueryUrl",
@@ -27,7 +30,19 @@ const UPSTREAM_OUTPUTS: (keyof UpstreamUrls)[] = [
     "alertmanagerUrl",
     "metricsRulerUrl",
     "logsRulerUrl",
-];
+] as const satisfies readonly (keyof UpstreamUrls & SeedOutputName)[];
+
+/** Every other seed output the cluster program reads. */
+const SEED_READS = {
+    namespace: "namespace",
+    grafanaUrl: "grafanaUrl",
+    grafanaNamespace: "grafanaNamespace",
+    grafanaAdminPassword: "grafanaAdminPassword",
+    metricsPurgerUrl: "metricsPurgerUrl",
+    logsDeleteUrl: "logsDeleteUrl",
+    adminMetricRuleGroups: "adminMetricRuleGroups",
+    adminLogRuleGroups: "adminLogRuleGroups",
+} as const satisfies Record<string, SeedOutputName>;
 
 /**
  * The URL agents push to: the first external hostname on the write Service's port (443).
@@ -46,17 +61,17 @@ export function gatewayUrlOf(spec: ClusterSpec): string {
 async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: pulumi.ComponentResourceOptions): Promise<Tenant> {
     const api = spec.seedApi;
     const [adminMetric, adminLog] = await Promise.all([
-        seed.getOutputValue("adminMetricRuleGroups") as Promise<RuleGroupSpec[] | undefined>,
-        seed.getOutputValue("adminLogRuleGroups") as Promise<RuleGroupSpec[] | undefined>,
+        seed.getOutputValue(SEED_READS.adminMetricRuleGroups) as Promise<RuleGroupSpec[] | undefined>,
+        seed.getOutputValue(SEED_READS.adminLogRuleGroups) as Promise<RuleGroupSpec[] | undefined>,
     ]);
-    const grafanaUrl = api.grafanaUrl ?? seed.requireOutput("grafanaUrl").apply(String);
+    const grafanaUrl = api.grafanaUrl ?? seed.requireOutput(SEED_READS.grafanaUrl).apply(String);
     return new Tenant(
         "tenant",
         {
             clusterId: spec.clusterId,
             project: spec.project,
             tenant: spec.tenant,
-            namespace: seed.requireOutput("namespace").apply(String),
+            namespace: seed.requireOutput(SEED_READS.namespace).apply(String),
             adminMetricRuleGroups: adminMetric,
             adminLogRuleGroups: adminLog,
             orgId: api.grafanaOrgId,
@@ -64,14 +79,14 @@ async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: p
                 api.grafanaOrgId === undefined
                     ? {
                           url: grafanaUrl,
-                          adminCredentials: pulumi.secret(pulumi.interpolate`admin:${seed.requireOutput("grafanaAdminPassword")}`),
+                          adminCredentials: pulumi.secret(pulumi.interpolate`admin:${seed.requireOutput(SEED_READS.grafanaAdminPassword)}`),
                           dashboards: defaultDashboardTexts(),
                       }
                     : undefined,
             purge: spec.tenant.purgeOnDestroy
                 ? {
-                      cortexUrl: api.cortexPurgerUrl ?? seed.requireOutput("metricsPurgerUrl").apply(String),
-                      lokiUrl: api.lokiDeleteUrl ?? seed.requireOutput("logsDeleteUrl").apply(String),
+                      cortexUrl: api.cortexPurgerUrl ?? seed.requireOutput(SEED_READS.metricsPurgerUrl).apply(String),
+                      lokiUrl: api.lokiDeleteUrl ?? seed.requireOutput(SEED_READS.logsDeleteUrl).apply(String),
                   }
                 : undefined,
         },
@@ -125,6 +140,7 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
         {
             clusterId: id,
             namespace: namespace.metadata.name,
+            grafanaNamespace: seed.requireOutput(SEED_READS.grafanaNamespace).apply(String),
             upstreams,
             tls: { caCertPem: pki.caCertPem, serverCertPem: pki.serverCertPem, serverKeyPem: pki.serverKeyPem },
             suspended: spec.suspended,

@@ -3,6 +3,7 @@
  * at once. Pure: it reads only through the {@link ConfigReader} it is given.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import type { MlaNetworkPolicyOptions } from "../components/seed/network-policies";
 import type { S3Credentials } from "../components/seed/object-store";
 import {
     type CortexReplicas,
@@ -22,6 +23,12 @@ export interface SeedSettings {
     kubeContext?: string;
     /** External S3 credentials (`mla:s3AccessKeyId`, `mla:s3SecretAccessKey`), when `objectStore.type` is s3. */
     s3Credentials?: S3Credentials;
+    /**
+     * The MLA namespace's NetworkPolicy (enabled when unset): `mla:networkPolicy.enabled` (default true) and
+     * `mla:networkPolicy.extraIngressNamespaces` (namespaces, e.g. a seed Prometheus's, whose pods
+     * may also reach the backends).
+     */
+    networkPolicy?: MlaNetworkPolicyOptions;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -162,8 +169,14 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
         },
         overridesSyncSeconds: reader.integer("overridesSyncSeconds", d.overridesSyncSeconds, { min: 5, max: 3600 }),
     };
+    const networkPolicy = {
+        enabled: reader.boolean("networkPolicy.enabled", true),
+        extraIngressNamespaces: reader
+            .stringList("networkPolicy.extraIngressNamespaces")
+            .map((ns, i) => dnsLabel(reader, `networkPolicy.extraIngressNamespaces[${i}]`, ns)),
+    };
     const kubeconfig = reader.secret("seedKubeconfig", { required: false });
     const kubeContext = reader.string("seedContext");
     reader.done();
-    return { plan, kubeconfig, kubeContext, s3Credentials };
+    return { plan, kubeconfig, kubeContext, s3Credentials, networkPolicy };
 }

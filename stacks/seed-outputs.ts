@@ -4,6 +4,10 @@
  * Output names are flat and fixed; `tenantDelivery` carries the conventions (labels, folders,
  * data keys) by which cluster stacks deliver per-tenant config to the seed's sidecars and to
  * the overrides merger.
+ *
+ * The object-store credentials are deliberately NOT outputs: every cluster stack can read every
+ * seed output, and no cluster needs them. Operators read them from the Secret
+ * `mla-s3-credentials` in the MLA namespace (`SEED_OBJECT_NAMES.s3Secret`).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { SeedMla } from "../components/seed/seed-mla";
@@ -30,8 +34,6 @@ export const SEED_OUTPUT_NAMES = [
     "grafanaUrl",
     "grafanaNamespace",
     "grafanaAdminPassword",
-    "objectStoreAccessKeyId",
-    "objectStoreSecretAccessKey",
     "tenantDelivery",
     "adminMetricRuleGroups",
     "adminLogRuleGroups",
@@ -41,11 +43,7 @@ export const SEED_OUTPUT_NAMES = [
 export type SeedOutputName = (typeof SEED_OUTPUT_NAMES)[number];
 
 /** Outputs that are secret (cluster stacks must read them with `getOutput`, never log them). */
-export const SECRET_SEED_OUTPUTS: readonly SeedOutputName[] = [
-    "grafanaAdminPassword",
-    "objectStoreAccessKeyId",
-    "objectStoreSecretAccessKey",
-];
+export const SECRET_SEED_OUTPUTS: readonly SeedOutputName[] = ["grafanaAdminPassword"];
 
 /** The admin default rule groups every cluster stack applies to its tenant. */
 export interface AdminRuleGroups {
@@ -74,8 +72,6 @@ export function seedOutputs(
         grafanaUrl: e.grafanaUrl,
         grafanaNamespace,
         grafanaAdminPassword: seed.grafanaAdminPassword,
-        objectStoreAccessKeyId: seed.objectStoreAccessKeyId,
-        objectStoreSecretAccessKey: seed.objectStoreSecretAccessKey,
         tenantDelivery: seed.delivery,
         adminMetricRuleGroups: admin.metric,
         adminLogRuleGroups: admin.log,

@@ -33,8 +33,10 @@ const COMPONENT_KEYS = {
  * (templates/clusterrole.yaml, clusterrolebinding.yaml). k8s-sidecar joins a relative folder
  * annotation onto FOLDER (kiwigrid/k8s-sidecar src/resources.py), so `<clusterId>` lands in
  * `<folder>/<clusterId>/`: the `<dir>/<tenant>/<file>` layout of Cortex's local rule store.
+ * `resource` is the kind the sidecar watches: tenant Alertmanager configs hold receiver
+ * credentials and arrive as Secrets; rules arrive as ConfigMaps.
  */
-function sidecar(labels: Readonly<Record<string, string>>, folder: string, namespace: string) {
+function sidecar(labels: Readonly<Record<string, string>>, folder: string, namespace: string, resource: "configmap" | "secret") {
     const [label, labelValue] = onlyLabel(labels);
     return {
         enabled: true,
@@ -43,7 +45,7 @@ function sidecar(labels: Readonly<Record<string, string>>, folder: string, names
         folder,
         folderAnnotation: SIDECAR_FOLDER_ANNOTATION,
         searchNamespace: namespace,
-        resource: "configmap",
+        resource,
     };
 }
 
@@ -86,11 +88,14 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
         TENANT_DELIVERY_CONVENTIONS.alertmanagerConfig.labels,
         CORTEX_ALERTMANAGER_CONFIG_DIR,
         plan.namespace,
+        // Only Secrets: a labelled ConfigMap (which more people may write) cannot inject a tenant's config.
+        "secret",
     );
     (components.ruler as Record<string, unknown>).sidecar = sidecar(
         TENANT_DELIVERY_CONVENTIONS.metricRules.labels,
         CORTEX_RULES_DIR,
         plan.namespace,
+        "configmap",
     );
     return {
         config: {

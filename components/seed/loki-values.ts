@@ -81,7 +81,13 @@ export function lokiValues(plan: SeedPlan): Record<string, unknown> {
                 delete_request_store: "s3",
                 working_directory: "/var/loki/compactor",
             },
-            limits_config: { retention_period: plan.loki.retention },
+            limits_config: {
+                retention_period: plan.loki.retention,
+                // The compactor's delete API refuses a tenant whose deletion mode is "disabled".
+                // Set for every tenant here, so a purge works without waiting for the tenant's
+                // overrides fragment to be merged and reloaded first.
+                deletion_mode: "filter-and-delete",
+            },
             // The merger writes per-tenant limits into our ConfigMap; the chart's own runtime
             // ConfigMap stays empty and unused.
             structuredConfig: {

@@ -7,8 +7,14 @@
  * script lists them, concatenates the fragments in ConfigMap-name order under one `overrides:`
  * key, and patches the result into the runtime ConfigMap the backend mounts. A stack can thus
  * never overwrite or delete another tenant's entry, and offboarding (deleting the fragment) drops
- * exactly that tenant on the next round. A malformed fragment (a line not indented by two spaces)
- * is skipped with a warning rather than breaking every tenant's limits.
+ * exactly that tenant on the next round.
+ *
+ * A fragment is merged only if its first line is exactly `  "<tenant>":`, where `<tenant>` is the
+ * value of the ConfigMap's tenant label (`mla.k8c.io/cluster-id`, set by the tenant component),
+ * and every other line is indented by at least four spaces (or blank): one key, the owner's own.
+ * Anything else (a foreign tenant's key, a second key, a stray top-level line) is skipped with a
+ * warning rather than written, so one bad fragment can neither break nor override another
+ * tenant's limits.
  */
 
 /** What one merger loop needs. */
@@ -19,6 +25,8 @@ export interface MergerScriptArgs {
     selector: string;
     /** The fragments' data key. */
     fragmentKey: string;
+    /** The label whose value names the fragment's tenant (`TENANT_ID_LABEL`, `mla.k8c.io/cluster-id`). */
+    tenantLabel: string;
     /** The runtime ConfigMap to patch. */
     targetConfigMap: string;
     /** Its data key. */
@@ -36,7 +44,7 @@ function jsonPathKey(key: string): string {
 
 /** Renders the merger script; throws when an argument could break out of its shell quoting. */
 export function renderMergerScript(args: MergerScriptArgs): string {
-    const problems = (["namespace", "selector", "fragmentKey", "targetConfigMap", "targetKey"] as const)
+    const problems = (["namespace", "selector", "fragmentKey", "tenantLabel", "targetConfigMap", "targetKey"] as const)
         .filter((k) => !SAFE.test(args[k]))
         .map((k) => `${k} ${JSON.stringify(args[k])} has characters outside [A-Za-z0-9._/=-]`);
     if (!Number.isInteger(args.intervalSeconds) || args.intervalSeconds < 1) {
@@ -62,10 +70,22 @@ render() {
   out='overrides:'
   count=0
   for name in $names; do
-    fragment=$(kubectl get configmap -n "$NAMESPACE" "$name" -o 'jsonpath={.data.${jsonPathKey(args.fragmentKey)}}') || return 1
+    # One read: the tenant label on the first line, the fragment after it (same object version).
+    raw=$(kubectl get configmap -n "$NAMESPACE" "$name" -o 'jsonpath={.metadata.labels.${jsonPathKey(args.tenantLabel)}}{"\\n"}{.data.${jsonPathKey(args.fragmentKey)}}') || return 1
+    tenant=$(printf '%s\\n' "$raw" | sed -n 1p)
+    fragment=$(printf '%s\\n' "$raw" | sed 1d)
     [ -n "$fragment" ] || continue
-    if printf '%s\\n' "$fragment" | grep -q -v -e '^  ' -e '^ *$'; then
-      echo "overrides-merger: skipping $name: every line must be indented by two spaces" >&2
+    if [ -z "$tenant" ]; then
+      echo "overrides-merger: skipping $name: no ${args.tenantLabel} label" >&2
+      continue
+    fi
+    first=$(printf '%s\\n' "$fragment" | sed -n 1p)
+    if [ "$first" != "  \\"$tenant\\":" ]; then
+      echo "overrides-merger: skipping $name: the first line must be exactly '  \\"$tenant\\":'" >&2
+      continue
+    fi
+    if printf '%s\\n' "$fragment" | sed 1d | grep -q -v -e '^    ' -e '^ *$'; then
+      echo "overrides-merger: skipping $name: every line after the first must be indented by four spaces" >&2
       continue
     fi
     out=$(printf '%s\\n%s' "$out" "$fragment")

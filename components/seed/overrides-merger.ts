@@ -8,6 +8,7 @@
  * kubelet propagates a new merge to the pods within its sync period (about a minute), and the
  * backends re-read the file every `runtime_config.period` (10 s by default).
  */
+import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderMergerScript } from "./overrides-merger-script";
@@ -27,6 +28,8 @@ export interface MergerTarget {
     fragmentLabels: Readonly<Record<string, string>>;
     /** The fragments' data key. */
     fragmentKey: string;
+    /** The label naming a fragment's tenant; a fragment may hold only that tenant's key. */
+    tenantLabel: string;
     /** The runtime ConfigMap the backend mounts. */
     configMap: string;
     /** Its data key. */
@@ -45,6 +48,16 @@ export interface OverridesMergerArgs {
     intervalSeconds?: number;
     /** Container image. Defaults to {@link MERGER_IMAGE}. */
     image?: string;
+}
+
+/** The pod-template annotation holding the scripts' checksum: a changed script rolls the pods. */
+export const SCRIPTS_CHECKSUM_ANNOTATION = "mla.k8c.io/scripts-checksum";
+
+/** SHA-256 over the scripts, in key order (the pods read them only at start). */
+export function scriptsChecksum(scripts: Record<string, string>): string {
+    const hash = createHash("sha256");
+    for (const key of Object.keys(scripts).sort()) hash.update(`${key}\0${scripts[key]}\0`);
+    return hash.digest("hex");
 }
 
 /** The empty runtime config every backend starts with. */
@@ -72,6 +85,7 @@ export class OverridesMerger extends pulumi.ComponentResource {
                 namespace: args.namespaceName,
                 selector: `${key}=${value}`,
                 fragmentKey: t.fragmentKey,
+                tenantLabel: t.tenantLabel,
                 targetConfigMap: t.configMap,
                 targetKey: t.key,
                 intervalSeconds: interval,
@@ -131,7 +145,7 @@ export class OverridesMerger extends pulumi.ComponentResource {
                     replicas: 1,
                     selector: { matchLabels: labels },
                     template: {
-                        metadata: { labels },
+                        metadata: { labels, annotations: { [SCRIPTS_CHECKSUM_ANNOTATION]: scriptsChecksum(scripts) } },
                         spec: {
                             serviceAccountName: account.metadata.name,
                             securityContext: {

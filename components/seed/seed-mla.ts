@@ -1,6 +1,6 @@
 /**
  * `SeedMla`: the central MLA backends of one seed: namespace, object store, Cortex, Loki,
- * Grafana, and the overrides merger, wired so cluster stacks can deliver per-tenant
+ * Grafana, the overrides merger and a NetworkPolicy in front of the backends, wired so cluster stacks can deliver per-tenant
  * configuration declaratively (see `tenant-delivery.ts`).
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -9,11 +9,12 @@ import { SEED_CHARTS, pinnedChart } from "./charts";
 import { cortexValues } from "./cortex-values";
 import { Grafana } from "./grafana";
 import { lokiValues } from "./loki-values";
+import { type MlaNetworkPolicyOptions, mlaNetworkPolicyArgs } from "./network-policies";
 import { ObjectStore, type S3Credentials } from "./object-store";
 import { OverridesMerger } from "./overrides-merger";
 import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
-import { TENANT_DELIVERY_CONVENTIONS, type TenantDelivery, tenantDelivery } from "./tenant-delivery";
+import { TENANT_DELIVERY_CONVENTIONS, TENANT_ID_LABEL, type TenantDelivery, tenantDelivery } from "./tenant-delivery";
 
 /** What a seed extension (issue 5's default rule groups and dashboards) gets to add its objects. */
 export interface SeedExtensionContext {
@@ -41,6 +42,11 @@ export interface SeedMlaArgs {
      * labelled ConfigMaps in the MLA namespace. Defaults to none.
      */
     defaultContent?: SeedExtension[];
+    /**
+     * The NetworkPolicy that admits only MLA pods and gateways to the backends (see
+     * `network-policies.ts`). Defaults to enabled with no extra namespaces.
+     */
+    networkPolicy?: MlaNetworkPolicyOptions;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -51,6 +57,9 @@ export function seedMlaProblems(args: SeedMlaArgs): string[] {
     const problems: string[] = [];
     for (const [what, ns] of [["namespace", plan.namespace], ["grafana.namespace", plan.grafana.namespace]] as const) {
         if (!DNS_LABEL.test(ns)) problems.push(`${what} "${ns}" is not a DNS-1123 label`);
+    }
+    for (const ns of args.networkPolicy?.extraIngressNamespaces ?? []) {
+        if (!DNS_LABEL.test(ns)) problems.push(`networkPolicy.extraIngressNamespaces: "${ns}" is not a DNS-1123 label`);
     }
     if (plan.objectStore.kind === "s3" && !args.s3Credentials) problems.push("an external S3 endpoint needs s3Credentials");
     if (plan.cortex.replicas.ingester < plan.cortex.replicationFactor) {
@@ -98,6 +107,13 @@ export class SeedMla extends pulumi.ComponentResource {
             { parent: this },
         );
         this.namespace = ns.metadata.name;
+        if (args.networkPolicy?.enabled ?? true) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-network-policy`,
+                mlaNetworkPolicyArgs(this.namespace, args.networkPolicy?.extraIngressNamespaces ?? []),
+                { parent: this },
+            );
+        }
         let grafanaNs: pulumi.Output<string> = this.namespace;
         const grafanaDeps: pulumi.Resource[] = [ns];
         if (plan.grafana.namespace !== plan.namespace) {
@@ -126,6 +142,7 @@ export class SeedMla extends pulumi.ComponentResource {
                         backend: "cortex",
                         fragmentLabels: TENANT_DELIVERY_CONVENTIONS.cortexOverrides.labels,
                         fragmentKey: TENANT_DELIVERY_CONVENTIONS.cortexOverrides.dataKey,
+                        tenantLabel: TENANT_ID_LABEL,
                         configMap: SEED_OBJECT_NAMES.cortexRuntimeConfigMap,
                         key: SEED_OBJECT_NAMES.cortexRuntimeKey,
                     },
@@ -133,6 +150,7 @@ export class SeedMla extends pulumi.ComponentResource {
                         backend: "loki",
                         fragmentLabels: TENANT_DELIVERY_CONVENTIONS.lokiOverrides.labels,
                         fragmentKey: TENANT_DELIVERY_CONVENTIONS.lokiOverrides.dataKey,
+                        tenantLabel: TENANT_ID_LABEL,
                         configMap: SEED_OBJECT_NAMES.lokiRuntimeConfigMap,
                         key: SEED_OBJECT_NAMES.lokiRuntimeKey,
                     },

@@ -11,6 +11,12 @@ export const SIDECAR_FOLDER_ANNOTATION = "k8s-sidecar-target-directory";
 /** The label key the overrides merger selects on; the value names the backend. */
 export const OVERRIDES_LABEL = "mla.k8c.io/overrides";
 
+/**
+ * The label naming the tenant (cluster id) on every tenant object, as the tenant component sets it
+ * (`tenantLabels`). The overrides merger accepts a fragment only for the tenant this label names.
+ */
+export const TENANT_ID_LABEL = "mla.k8c.io/cluster-id";
+
 /** The fixed part of the conventions (everything except the namespace). */
 export const TENANT_DELIVERY_CONVENTIONS = {
     /** Alertmanager config: data key `<clusterId>.yaml`, the tenant's plain Alertmanager config. */

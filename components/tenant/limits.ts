@@ -7,6 +7,7 @@
  * Keys come out in a fixed order and numbers in one notation for the same reason.
  */
 import type { TenantSpec } from "../../stacks/cluster-spec";
+import { LOKI_SIZE, MIN_RETENTION_MS } from "../../stacks/validation";
 import { durationProblem, parseDuration } from "./duration";
 
 /**
@@ -14,12 +15,6 @@ import { durationProblem, parseDuration } from "./duration";
  * spec's sample limit becomes a chunk limit: the Prometheus TSDB cuts a chunk at 120 samples.
  */
 export const SAMPLES_PER_CHUNK = 120;
-
-/** Shortest retention accepted: Loki's compactor does not apply retention below 24h. */
-const MIN_RETENTION_MS = 24 * 3_600_000;
-
-/** Byte sizes as Loki parses them ("3MB", "512KiB"). */
-const BYTE_SIZE = /^\d+(\.\d+)?\s?(B|[KMGT]i?B)$/;
 
 /** The Cortex fragment: limits, query limits and block retention of `clusterId`. */
 export function renderCortexOverrides(clusterId: string, tenant: Pick<TenantSpec, "metricsLimits" | "retention">): string {
@@ -38,26 +33,28 @@ export function renderCortexOverrides(clusterId: string, tenant: Pick<TenantSpec
     ]);
 }
 
-/** The Loki fragment: ingestion and stream limits, retention and (for purge) the deletion mode. */
-export function renderLokiOverrides(
-    clusterId: string,
-    tenant: Pick<TenantSpec, "logsLimits" | "retention" | "purgeOnDestroy">,
-): string {
+/**
+ * The Loki fragment: ingestion and stream limits and retention. No deletion mode: the seed sets
+ * `deletion_mode: filter-and-delete` for every tenant, so a purge never waits for a fragment.
+ */
+export function renderLokiOverrides(clusterId: string, tenant: Pick<TenantSpec, "logsLimits" | "retention">): string {
     const l = tenant.logsLimits;
-    const entries: [string, string][] = [
+    return fragment(clusterId, [
         ["ingestion_rate_mb", num(l.ingestionRateMb)],
         ["ingestion_burst_size_mb", num(l.ingestionBurstSizeMb)],
         ["max_global_streams_per_user", num(l.maxStreamsPerUser)],
         ["per_stream_rate_limit", JSON.stringify(l.perStreamRateLimit)],
         ["per_stream_rate_limit_burst", JSON.stringify(l.perStreamRateLimitBurst)],
         ["retention_period", tenant.retention.logs],
-    ];
-    // The compactor's delete API refuses tenants whose deletion mode is "disabled".
-    if (tenant.purgeOnDestroy) entries.push(["deletion_mode", "filter-and-delete"]);
-    return fragment(clusterId, entries);
+    ]);
 }
 
-/** Every problem with the limits and retention, as `tenant.<field> ...` messages. */
+/**
+ * Every problem with the limits and retention, as `tenant.<field> ...` messages. Every limit must
+ * be above 0; there is no "unlimited". The backends do not read 0 the same way for every limit
+ * (off for series caps, a zero-sized token bucket for rates), so 0 is refused everywhere rather
+ * than meaning two things; set a large number instead.
+ */
 export function limitsProblems(tenant: Pick<TenantSpec, "metricsLimits" | "logsLimits" | "retention">): string[] {
     const problems: string[] = [];
     const counts: [string, unknown][] = [
@@ -70,8 +67,8 @@ export function limitsProblems(tenant: Pick<TenantSpec, "metricsLimits" | "logsL
         ["logsLimits.maxStreamsPerUser", tenant.logsLimits?.maxStreamsPerUser],
     ];
     for (const [field, value] of counts) {
-        if (!Number.isSafeInteger(value) || (value as number) < 0) {
-            problems.push(`tenant.${field} must be a whole number >= 0 (0 means unlimited), got ${JSON.stringify(value)}`);
+        if (!Number.isSafeInteger(value) || (value as number) <= 0) {
+            problems.push(`tenant.${field} must be a whole number > 0, got ${JSON.stringify(value)}`);
         }
     }
     for (const field of ["ingestionRateMb", "ingestionBurstSizeMb"] as const) {
@@ -82,7 +79,7 @@ export function limitsProblems(tenant: Pick<TenantSpec, "metricsLimits" | "logsL
     }
     for (const field of ["perStreamRateLimit", "perStreamRateLimitBurst"] as const) {
         const value = tenant.logsLimits?.[field];
-        if (typeof value !== "string" || !BYTE_SIZE.test(value)) {
+        if (typeof value !== "string" || !LOKI_SIZE.test(value)) {
             problems.push(`tenant.logsLimits.${field} must be a byte size such as "3MB", got ${JSON.stringify(value)}`);
         }
     }

@@ -1,7 +1,8 @@
 /**
- * The tenant's ConfigMaps in the seed namespace, as plain objects (pure): Alertmanager config,
- * metric and log rules, datasources, and the two overrides fragments. The Tenant component and
- * `mla render` both build from here; every text inside comes from its own renderer.
+ * The tenant's objects in the seed namespace, as plain objects (pure): the Alertmanager config (a
+ * Secret: it holds receiver credentials), metric and log rules, datasources, and the two overrides
+ * fragments (ConfigMaps). The Tenant component and `mla render` both build from here; every text
+ * inside comes from its own renderer.
  */
 import type { RuleGroupSpec, TenantSpec } from "../../stacks/cluster-spec";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
@@ -9,9 +10,14 @@ import { TENANT_DELIVERY, tenantLabels, tenantObjectName } from "./delivery";
 import { renderCortexOverrides, renderLokiOverrides } from "./limits";
 import { renderRuleFile } from "./rule-groups";
 
-/** One ConfigMap: its role (for the Pulumi resource name) and its metadata and data. */
+/** One object: its role (for the Pulumi resource name), its kind, and its metadata and data. */
 export interface TenantConfigMap {
     role: string;
+    /**
+     * "Secret" for content with credentials: encrypted in Pulumi state and hidden from everyone who
+     * may only read ConfigMaps. The seed's sidecar for it watches Secrets.
+     */
+    kind: "ConfigMap" | "Secret";
     name: string;
     labels: Record<string, string>;
     annotations?: Record<string, string>;
@@ -35,7 +41,7 @@ export interface TenantConfigMapInputs {
     adminLogRuleGroups: readonly RuleGroupSpec[];
 }
 
-/** Every tenant ConfigMap except the datasources (which wait for the Grafana org id). */
+/** Every tenant object except the datasources (which wait for the Grafana org id). */
 export function tenantConfigMaps(inputs: TenantConfigMapInputs): TenantConfigMap[] {
     const { clusterId: id, tenant } = inputs;
     const base = tenantLabels(id);
@@ -44,12 +50,14 @@ export function tenantConfigMaps(inputs: TenantConfigMapInputs): TenantConfigMap
     return [
         {
             role: "alertmanager",
+            kind: "Secret",
             name: tenantObjectName("alertmanager", id),
             labels: { ...base, ...d.alertmanagerConfig.labels },
             data: { [`${id}.yaml`]: renderAlertmanagerConfig(tenant.alertmanagerConfig) },
         },
         {
             role: "metric-rules",
+            kind: "ConfigMap",
             name: tenantObjectName("metric-rules", id),
             labels: { ...base, ...d.metricRules.labels },
             annotations: folder,
@@ -57,6 +65,7 @@ export function tenantConfigMaps(inputs: TenantConfigMapInputs): TenantConfigMap
         },
         {
             role: "log-rules",
+            kind: "ConfigMap",
             name: tenantObjectName("log-rules", id),
             labels: { ...base, ...d.logRules.labels },
             annotations: { [d.logRules.folderAnnotation]: id },
@@ -64,12 +73,14 @@ export function tenantConfigMaps(inputs: TenantConfigMapInputs): TenantConfigMap
         },
         {
             role: "cortex-overrides",
+            kind: "ConfigMap",
             name: tenantObjectName("overrides-cortex", id),
             labels: { ...base, ...d.cortexOverrides.labels },
             data: { [d.cortexOverrides.dataKey]: renderCortexOverrides(id, tenant) },
         },
         {
             role: "loki-overrides",
+            kind: "ConfigMap",
             name: tenantObjectName("overrides-loki", id),
             labels: { ...base, ...d.lokiOverrides.labels },
             data: { [d.lokiOverrides.dataKey]: renderLokiOverrides(id, tenant) },
@@ -81,6 +92,7 @@ export function tenantConfigMaps(inputs: TenantConfigMapInputs): TenantConfigMap
 export function datasourceConfigMapMeta(clusterId: string): Omit<TenantConfigMap, "data"> & { dataKey: string } {
     return {
         role: "datasources",
+        kind: "ConfigMap",
         name: tenantObjectName("datasources", clusterId),
         labels: { ...tenantLabels(clusterId), ...TENANT_DELIVERY.grafanaDatasources.labels },
         dataKey: `datasources-${clusterId}.yaml`,

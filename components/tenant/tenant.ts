@@ -3,8 +3,9 @@
  * rules (owner + admin defaults), Cortex and Loki limits/retention fragments, Grafana datasources
  * in the project's org, and (opt-in) the purge of stored data on destroy.
  *
- * Everything is a labelled ConfigMap in the seed's MLA namespace, loaded by the chart sidecars
- * and the overrides merger; only the Grafana org and the purge call an API (dynamic providers).
+ * Everything is a labelled object in the seed's MLA namespace, loaded by the chart sidecars and
+ * the overrides merger: the Alertmanager config is a Secret (it holds receiver credentials), the
+ * rest are ConfigMaps. Only the Grafana org and the purge call an API (dynamic providers).
  * Give the seed's Kubernetes provider through `opts.providers`/`opts.provider`.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -15,6 +16,7 @@ import { DEFAULT_SEED_NAMESPACE } from "./delivery";
 import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, datasourceUids, renderDatasources } from "./grafana-datasources";
 import { GrafanaOrg } from "./grafana-org";
 import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
+import { isDnsLabel } from "../../stacks/validation";
 import { throwIfProblems } from "./tenant-error";
 import { tenantProblems } from "./tenant-problems";
 import { TenantPurge } from "./tenant-purge";
@@ -64,8 +66,10 @@ export interface TenantArgs {
 
 /** One cluster's tenant configuration in the seed. */
 export class Tenant extends pulumi.ComponentResource {
-    /** The ConfigMaps, by role (alertmanager, metric-rules, log-rules, cortex-overrides, loki-overrides, datasources). */
+    /** The ConfigMaps, by role (metric-rules, log-rules, cortex-overrides, loki-overrides, datasources). */
     readonly configMaps: Record<string, k8s.core.v1.ConfigMap>;
+    /** The Secrets, by role (alertmanager). */
+    readonly secrets: Record<string, k8s.core.v1.Secret>;
     /** The project's Grafana org id. */
     readonly orgId: pulumi.Output<number>;
     /** The purge resource, when purge is on. Make the gateway depend on it so writes stop first. */
@@ -81,7 +85,7 @@ export class Tenant extends pulumi.ComponentResource {
             adminMetricRuleGroups: adminMetric,
             adminLogRuleGroups: adminLog,
         });
-        if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.project)) {
+        if (!isDnsLabel(args.project)) {
             problems.push(`project ${JSON.stringify(args.project)} must be a DNS-1123 label`);
         }
         if (args.orgId === undefined && args.grafana === undefined) {
@@ -98,19 +102,23 @@ export class Tenant extends pulumi.ComponentResource {
 
         const id = args.clusterId;
         const namespace = args.namespace ?? DEFAULT_SEED_NAMESPACE;
-        const configMap = (cm: TenantConfigMap | (Omit<TenantConfigMap, "data"> & { data: pulumi.Input<Record<string, string>> })) =>
-            new k8s.core.v1.ConfigMap(
-                `${name}-${cm.role}`,
-                {
-                    metadata: { name: cm.name, namespace, labels: cm.labels, annotations: cm.annotations },
-                    data: cm.data,
-                },
-                { parent: this },
-            );
+        type Spec = Omit<TenantConfigMap, "data"> & { data: pulumi.Input<Record<string, string>> };
+        const metadata = (o: Spec) => ({ name: o.name, namespace, labels: o.labels, annotations: o.annotations });
+        const configMap = (o: Spec) =>
+            new k8s.core.v1.ConfigMap(`${name}-${o.role}`, { metadata: metadata(o), data: o.data }, { parent: this });
 
         this.configMaps = {};
-        for (const cm of tenantConfigMaps({ clusterId: id, tenant: args.tenant, adminMetricRuleGroups: adminMetric, adminLogRuleGroups: adminLog })) {
-            this.configMaps[cm.role] = configMap(cm);
+        this.secrets = {};
+        for (const o of tenantConfigMaps({ clusterId: id, tenant: args.tenant, adminMetricRuleGroups: adminMetric, adminLogRuleGroups: adminLog })) {
+            if (o.kind === "ConfigMap") this.configMaps[o.role] = configMap(o);
+            else {
+                // pulumi.secret: the text is encrypted in the state and masked in previews and logs.
+                this.secrets[o.role] = new k8s.core.v1.Secret(
+                    `${name}-${o.role}`,
+                    { metadata: metadata(o), type: "Opaque", stringData: pulumi.secret(o.data) },
+                    { parent: this },
+                );
+            }
         }
 
         const uids = datasourceUids(id);
@@ -143,8 +151,8 @@ export class Tenant extends pulumi.ComponentResource {
             this.purge = new TenantPurge(
                 `${name}-purge`,
                 { tenantId: id, cortexUrl: purge.cortexUrl, lokiUrl: purge.lokiUrl, lokiSelectors: purge.lokiSelectors },
-                // Deleted after the overrides: the Loki fragment's deletion mode must still be live then.
-                { parent: this, dependsOn: [this.configMaps["loki-overrides"]] },
+                // No dependency on the Loki fragment: the seed sets deletion_mode for every tenant.
+                { parent: this },
             );
         }
 

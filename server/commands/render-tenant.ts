@@ -9,10 +9,10 @@ import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../../components/
 import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
 import { renderRuleFile } from "../../components/tenant/rule-groups";
-import { withTenantDefaults } from "../../components/tenant/tenant-defaults";
 import { TenantConfigError, throwIfProblems } from "../../components/tenant/tenant-error";
 import { tenantProblems } from "../../components/tenant/tenant-problems";
 import type { TenantSpec } from "../../stacks/cluster-spec";
+import { type DeepPartial, applyTenantDefaults } from "../../stacks/cluster-defaults";
 import { parseFlags, requireFlag, writeFiles } from "./args";
 import { type Command, type CommandIo, UsageError } from "./command";
 
@@ -33,13 +33,13 @@ const COMMON_USAGE = [
     "  --cluster-id ID              the tenant (required)",
     "  --out DIR                    directory to write into (required; created if missing)",
     "  --config FILE                a TenantSpec as YAML or JSON (the cluster spec's `tenant`);",
-    "                               fields left out take the defaults",
+    "                               fields left out take the cluster stack's defaults",
     "  --alertmanager-config FILE   the owner's Alertmanager config (overrides --config)",
     "  --metric-rules FILE          owner metric rules, a Prometheus rule file (`groups:`)",
     "  --log-rules FILE             owner log rules, a Loki rule file (`groups:`)",
     "  --retention-metrics DUR      metric retention, e.g. 720h",
     "  --retention-logs DUR         log retention, e.g. 168h",
-    "  --purge                      purge stored data on destroy (adds Loki's deletion mode)",
+    "  --purge                      purge stored data on destroy",
     "",
     "Every input is checked as the Tenant component checks it; problems are listed and the exit",
     "code is 1, with nothing written.",
@@ -60,26 +60,29 @@ function readGroups(file: string, flag: string): TenantSpec["metricRuleGroups"] 
     return doc.groups as TenantSpec["metricRuleGroups"];
 }
 
-/** The tenant spec from --config and the flags (flags win). */
+/**
+ * The tenant spec from --config and the flags (flags win), completed with the cluster stack's
+ * defaults (`applyTenantDefaults`), so the files match what the stack deploys for the same input.
+ */
 export function tenantFromFlags(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>): TenantSpec {
-    let partial: Partial<TenantSpec> = {};
+    let partial: DeepPartial<TenantSpec> = {};
     if (flags.config !== undefined) {
         const doc = parse(readText(flags.config, "config"));
         if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) {
             throw new UsageError(`--config ${flags.config} must hold a mapping (a TenantSpec)`);
         }
-        partial = (doc ?? {}) as Partial<TenantSpec>;
+        partial = (doc ?? {}) as DeepPartial<TenantSpec>;
     }
     const am = flags["alertmanager-config"];
     if (am !== undefined) partial.alertmanagerConfig = readText(am, "alertmanager-config");
     if (flags["metric-rules"] !== undefined) partial.metricRuleGroups = readGroups(flags["metric-rules"], "metric-rules");
     if (flags["log-rules"] !== undefined) partial.logRuleGroups = readGroups(flags["log-rules"], "log-rules");
-    const retention = { ...partial.retention } as Partial<TenantSpec["retention"]>;
+    const retention: DeepPartial<TenantSpec["retention"]> = { ...partial.retention };
     if (flags["retention-metrics"] !== undefined) retention.metrics = flags["retention-metrics"];
     if (flags["retention-logs"] !== undefined) retention.logs = flags["retention-logs"];
-    partial.retention = retention as TenantSpec["retention"];
+    partial.retention = retention;
     if (flags.purge) partial.purgeOnDestroy = true;
-    return withTenantDefaults(partial);
+    return applyTenantDefaults(partial);
 }
 
 /** Runs one render target: parse, check everything, build the files, write them. */

@@ -71,8 +71,35 @@ describe("resolveClusterSpec", () => {
                 "pki.earlyRenewalHours must be a whole number >= 1 and below pki.validityHours (100), got 100",
                 'monitoring.scrapeInterval must be a duration like 30s, got "30 seconds"',
                 'monitoring.customScrapeConfigs custom scrape config job_name "kubelet" is used more than once or by a built-in job',
-                'tenant.retention.metrics must be a duration like 168h, got "1 week"',
+                'tenant.retention.metrics must be a duration such as "5m" or "168h", got "1 week"',
             ]);
+    });
+
+    it("refuses, with spec paths, everything the Tenant component would refuse later", () => {
+        const bad: ClusterSpecInput = {
+            ...identity,
+            tenant: {
+                alertmanagerConfig: "route:\n  receiver: pager\nreceivers:\n  - name: ops\n    email_configs:\n      - auth_password_file: /etc/x\n",
+                metricRuleGroups: [{ name: "m", rules: [{ alert: "Down", expr: "up == 0", for: "five minutes" }] }],
+                logRuleGroups: [{ name: "l", rules: [{ alert: "Errors", expr: '{app="web"} |= "error"' }] }],
+                metricsLimits: { maxSeriesPerUser: 0 },
+                logsLimits: { perStreamRateLimit: "3" },
+                retention: { logs: "12h" },
+            },
+        };
+        expect(() => resolveClusterSpec(bad))
+            .to.throw(ConfigError)
+            .with.property("problems")
+            .that.deep.equals([
+                'tenant.alertmanagerConfig.route.receiver "pager" is not one of the receivers',
+                "tenant.alertmanagerConfig.receivers[0].email_configs[0].auth_password_file refers to a local file, which the multi-tenant Alertmanager does not allow; put the value inline",
+                'tenant.metricRuleGroups group "m" rule 1 (Down) for must be a duration such as "5m" or "168h", got "five minutes"',
+                'tenant.logRuleGroups group "l" rule 1 (Errors): expr must be a LogQL metric query with a range, e.g. count_over_time({app="web"} |= "error" [5m]) > 0',
+                "tenant.metricsLimits.maxSeriesPerUser must be a whole number > 0, got 0",
+                'tenant.logsLimits.perStreamRateLimit must be a byte size such as "3MB", got "3"',
+                'tenant.retention.logs must be at least 24h, got "12h"',
+            ]);
+        expect(resolveClusterSpec({ ...identity, tenant: { logsLimits: { perStreamRateLimit: "1.5MiB" } } }).tenant.logsLimits.perStreamRateLimit).to.equal("1.5MiB");
     });
 
     it("refuses a cluster id whose namespace cluster-<id> would exceed 63 characters", () => {

@@ -64,6 +64,7 @@ describe("clusterProgram", () => {
                 "cluster-namespace",
                 "gateway",
                 "gateway-config",
+                "gateway-network-policy",
                 "gateway-pdb",
                 "gateway-read",
                 "gateway-tls",

@@ -6,6 +6,9 @@ import { Gateway, type GatewayArgs } from "../../gateway/gateway";
 import { CHECKSUM_ANNOTATION } from "../../gateway/checksum";
 import { DEFAULT_LIMITS, renderNginxConfig } from "../../gateway/nginx-config";
 import { inClusterConfigParams } from "../../gateway/layout";
+import { GRAFANA_POD_LABELS } from "../../components/seed/network-policies";
+import { grafanaValues } from "../../components/seed/grafana-values";
+import { defaultSeedPlan } from "../../components/seed/seed-plan";
 
 installMocks();
 
@@ -21,7 +24,7 @@ const UPSTREAMS = {
 const TLS = { caCertPem: "CA-1", serverCertPem: "SERVER-1", serverKeyPem: "KEY-1" };
 
 function args(change: Partial<GatewayArgs> = {}): GatewayArgs {
-    return { clusterId: "c1", upstreams: UPSTREAMS, tls: TLS, ...change };
+    return { clusterId: "c1", grafanaNamespace: "mla-grafana", upstreams: UPSTREAMS, tls: TLS, ...change };
 }
 
 /** Marks a serialized secret value in Pulumi's wire format. */
@@ -48,6 +51,7 @@ describe("Gateway", () => {
             ["kubernetes:policy/v1:PodDisruptionBudget", "gw-pdb", "mla-gateway", "cluster-c1"],
             ["kubernetes:core/v1:Service", "gw-write", "mla-gateway", "cluster-c1"],
             ["kubernetes:core/v1:Service", "gw-read", "mla-gateway-read", "cluster-c1"],
+            ["kubernetes:networking.k8s.io/v1:NetworkPolicy", "gw-network-policy", "mla-gateway", "cluster-c1"],
         ]);
         expect(ofType(resources, "mla:gateway:Gateway").map((r) => r.name)).to.deep.equal(["gw"]);
     });
@@ -150,5 +154,42 @@ describe("Gateway", () => {
     it("allows one replica only when asked to", async () => {
         new Gateway("dev", args({ replicas: 1, allowSingleReplica: true }));
         expect(findResource(await settledResources(), DEPLOYMENT, "dev").inputs.spec.replicas).to.equal(1);
+    });
+});
+
+describe("Gateway NetworkPolicy", () => {
+    beforeEach(() => resetResources());
+
+    it("opens the write port to every source and the read port only to Grafana pods in Grafana's namespace", async () => {
+        new Gateway("gw", args({ clusterId: "c7", grafanaNamespace: "monitoring" }));
+        const resources = await settledResources();
+        await assertAllSchemaValid(resources);
+        const policy = findResource(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "gw-network-policy");
+        expect(policy.inputs.metadata).to.deep.include({ name: "mla-gateway", namespace: "cluster-c7" });
+        expect(policy.inputs.spec).to.deep.equal({
+            podSelector: { matchLabels: { "app.kubernetes.io/name": "mla-gateway", "app.kubernetes.io/instance": "c7" } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                { ports: [{ port: 8443, protocol: "TCP" }] },
+                {
+                    from: [
+                        {
+                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+                            podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "grafana" } },
+                        },
+                    ],
+                    ports: [{ port: 8080, protocol: "TCP" }],
+                },
+            ],
+        });
+        // The policy selects the pods the Deployment runs.
+        const deployment = findResource(resources, "kubernetes:apps/v1:Deployment", "gw");
+        expect(deployment.inputs.spec.template.metadata.labels).to.deep.include(policy.inputs.spec.podSelector.matchLabels);
+    });
+
+    it("selects Grafana by the labels the seed's grafana chart gives its pods (no name override)", () => {
+        const values = grafanaValues(defaultSeedPlan());
+        expect(values).to.not.have.any.keys("nameOverride", "fullnameOverride");
+        expect(GRAFANA_POD_LABELS).to.deep.equal({ "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "grafana" });
     });
 });

@@ -23,6 +23,8 @@ export interface GatewayRequest {
     cert?: string;
     key?: string;
     maxVersion?: SecureVersion;
+    /** TLS only: the name to verify the server certificate against (and send as SNI). Defaults to the host. */
+    servername?: string;
 }
 
 /** Sends one request; resolves with the response or the error, never rejects. */
@@ -45,7 +47,7 @@ export function send(req: GatewayRequest): Promise<Outcome> {
             res.on("error", (e) => resolve({ kind: "error", message: e.message }));
         };
         const request = req.ca
-            ? https.request({ ...options, ca: req.ca, cert: req.cert, key: req.key, maxVersion: req.maxVersion }, onResponse)
+            ? https.request({ ...options, ca: req.ca, cert: req.cert, key: req.key, maxVersion: req.maxVersion, servername: req.servername }, onResponse)
             : http.request(options, onResponse);
         request.on("error", (e) => resolve({ kind: "error", message: e.message }));
         request.on("timeout", () => request.destroy(new Error("timed out")));

@@ -3,11 +3,12 @@
  * certificates shaped like ClusterPki's and recording upstreams.
  */
 import { expect } from "chai";
+import * as https from "node:https";
 import { join } from "node:path";
 import { nginxTest } from "../support/nginx";
 import { type CertMaterial, type TestClusterPki, makeClusterPki } from "../support/pki";
 import { type GatewayFixture, startGatewayFixture } from "./gateway-fixture";
-import { type GatewayRequest, describeOutcome, send, statusOf } from "./https-client";
+import { type GatewayRequest, type Outcome, describeOutcome, send, statusOf } from "./https-client";
 
 const HOUR = 3600_000;
 
@@ -21,6 +22,28 @@ describe("gateway nginx config in real nginx", function () {
     const write = (path: string, more: Partial<GatewayRequest> = {}) =>
         send({ port: gw.writePort, path, body: "payload", ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem, ...more });
     const read = (path: string, more: Partial<GatewayRequest> = {}) => send({ port: gw.readPort, path, method: "GET", ...more });
+
+    /** POSTs `chunks` with `Transfer-Encoding: chunked` as the metrics agent. */
+    const sendChunked = (port: number, path: string, chunks: Buffer[]): Promise<Outcome> =>
+        new Promise((resolve) => {
+            const request = https.request(
+                {
+                    host: "127.0.0.1", port, path, method: "POST", agent: false, timeout: 5_000,
+                    headers: { "transfer-encoding": "chunked" },
+                    ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem,
+                },
+                (res) => {
+                    let body = "";
+                    res.setEncoding("utf8");
+                    res.on("data", (d: string) => (body += d));
+                    res.on("end", () => resolve({ kind: "response", status: res.statusCode ?? 0, headers: res.headers, body }));
+                },
+            );
+            // nginx may answer 413 and close before the last chunk; the response is what counts.
+            request.on("error", (e) => resolve({ kind: "error", message: e.message }));
+            for (const chunk of chunks) request.write(chunk);
+            request.end();
+        });
 
     before(async function () {
         pki = await makeClusterPki("c1");
@@ -128,6 +151,19 @@ describe("gateway nginx config in real nginx", function () {
             const res = await write("/api/v1/push", { body: Buffer.alloc(65 * 1024, 1) });
             expect(statusOf(res), describeOutcome(res)).to.equal(413);
             expect(gw.upstreamHits()).to.equal(0);
+        });
+
+        it("answers 413 to a chunked body (no Content-Length) over the size limit, and the upstream gets no complete request", async () => {
+            const push = gw.upstreams.metricsPushUrl;
+            push.incomplete.length = 0;
+            // 80 KiB in 8 KiB chunks against the 64k limit: nginx only learns the size while streaming.
+            const res = await sendChunked(gw.writePort, "/api/v1/push", Array.from({ length: 10 }, () => Buffer.alloc(8 * 1024, 1)));
+            expect(statusOf(res), describeOutcome(res)).to.equal(413);
+            await new Promise((r) => setTimeout(r, 200));
+            expect(gw.upstreamHits(), "complete requests upstream").to.equal(0);
+            // Not even a cut-off stream: with streaming (`proxy_request_buffering off`) the distributor
+            // received ~57 KiB of this body before nginx gave up on it.
+            expect(push.incomplete, "partial requests upstream").to.deep.equal([]);
         });
 
         it("accepts a body just under the size limit", async () => {

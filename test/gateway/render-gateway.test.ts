@@ -51,6 +51,7 @@ describe("mla render gateway", () => {
         resetResources();
         new Gateway("gw", {
             clusterId: "c9",
+            grafanaNamespace: "mla",
             suspended: true,
             upstreams: {
                 metricsPushUrl: URLS["metrics-push-url"],

@@ -1,86 +1,35 @@
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { renderMergerScript, type MergerScriptArgs } from "../../components/seed/overrides-merger-script";
+import { MergerHarness, requireMergerTools } from "../support/fake-kubectl";
 
 const ARGS: MergerScriptArgs = {
     namespace: "mla",
     selector: "mla.k8c.io/overrides=cortex",
     fragmentKey: "overrides.yaml",
+    tenantLabel: "mla.k8c.io/cluster-id",
     targetConfigMap: "cortex-runtime-config",
     targetKey: "runtime_config.yaml",
     intervalSeconds: 30,
 };
 
-/**
- * A stand-in for kubectl that serves fragment ConfigMaps from `$FAKE_DIR/fragments/<name>` (listed
- * in reverse order, to prove the script sorts), the target from `$FAKE_DIR/target`, applies merge
- * patches to the target, and logs every call.
- */
-const FAKE_KUBECTL = `#!/usr/bin/env node
-const fs = require("fs"), path = require("path");
-const dir = process.env.FAKE_DIR, args = process.argv.slice(2);
-fs.appendFileSync(path.join(dir, "calls.log"), args.join(" ") + "\\n");
-if (fs.existsSync(path.join(dir, "fail"))) { process.stderr.write("connection refused\\n"); process.exit(1); }
-const frag = path.join(dir, "fragments"), target = path.join(dir, "target");
-if (args[0] === "get" && args[1] === "configmaps") {
-  const names = fs.readdirSync(frag).sort().reverse();
-  process.stdout.write(names.map((n) => n + "\\n").join(""));
-} else if (args[0] === "get" && args[1] === "configmap") {
-  const name = args[4];
-  if (name === "${ARGS.targetConfigMap}") process.stdout.write(fs.existsSync(target) ? fs.readFileSync(target, "utf8") : "");
-  else process.stdout.write(fs.readFileSync(path.join(frag, name), "utf8"));
-} else if (args[0] === "patch") {
-  const file = args[args.indexOf("--patch-file") + 1];
-  const { parse } = require(${JSON.stringify(resolve("node_modules/yaml"))});
-  const patch = parse(fs.readFileSync(file, "utf8"));
-  fs.writeFileSync(target, patch.data["${ARGS.targetKey}"]);
-  fs.appendFileSync(path.join(dir, "patches.log"), "patched\\n");
-} else { process.stderr.write("fake kubectl: unexpected " + args.join(" ") + "\\n"); process.exit(3); }
-`;
-
-const TENANT_A = "  cluster-a:\n    ingestion_rate: 10000\n    ingestion_burst_size: 20000\n";
-const TENANT_B = "  cluster-b:\n    ingestion_rate: 500\n";
+const TENANT_A = '  "cluster-a":\n    ingestion_rate: 10000\n    ingestion_burst_size: 20000\n';
+const TENANT_B = '  "cluster-b":\n    ingestion_rate: 500\n';
 
 describe("overrides merger script (real sh, fake kubectl)", () => {
-    let dir: string;
-    let script: string;
+    let h: MergerHarness;
 
-    before(() => {
-        const sh = spawnSync("sh", ["-c", "command -v sed grep sort"], { encoding: "utf8" });
-        if (sh.status !== 0) throw new Error("sh with sed, grep and sort is required (Debian packages dash, sed, grep, coreutils)");
-    });
+    before(() => requireMergerTools());
     beforeEach(() => {
-        dir = mkdtempSync(join(tmpdir(), "mla-merger-"));
-        mkdirSync(join(dir, "bin"));
-        mkdirSync(join(dir, "fragments"));
-        writeFileSync(join(dir, "bin", "kubectl"), FAKE_KUBECTL);
-        chmodSync(join(dir, "bin", "kubectl"), 0o755);
-        script = join(dir, "merge.sh");
-        writeFileSync(script, renderMergerScript(ARGS));
-        writeFileSync(join(dir, "target"), "overrides: {}\n");
+        h = new MergerHarness(ARGS);
     });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => h.cleanup());
 
-    function fragment(name: string, text: string | undefined): void {
-        const file = join(dir, "fragments", name);
-        if (text === undefined) unlinkSync(file);
-        else writeFileSync(file, text);
-    }
-    function runOnce() {
-        const r = spawnSync("sh", [script], {
-            encoding: "utf8",
-            env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, FAKE_DIR: dir, MLA_MERGER_ONCE: "1", TMPDIR: dir },
-        });
-        return { status: r.status, stderr: r.stderr, target: readFileSync(join(dir, "target"), "utf8") };
-    }
-    function patchCount(): number {
-        const log = join(dir, "patches.log");
-        return existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).length : 0;
-    }
+    /** ConfigMap `tenant-<x>`, labelled as tenant `cluster-<x>` unless `tenant` says otherwise. */
+    const fragment = (name: string, text: string | undefined, tenant = name.replace(/^tenant-/, "cluster-")) =>
+        h.fragment(name, text, tenant);
+    const runOnce = () => h.runOnce();
+    const patchCount = () => h.patchCount();
 
     it("merges two tenants' fragments, sorted by ConfigMap name, into YAML with one overrides key", () => {
         fragment("tenant-b", TENANT_B);
@@ -102,7 +51,7 @@ describe("overrides merger script (real sh, fake kubectl)", () => {
         states.push(runOnce().target);
         fragment("tenant-b", TENANT_B);
         states.push(runOnce().target);
-        fragment("tenant-b", "  cluster-b:\n    ingestion_rate: 999\n    max_global_series_per_user: 1\n");
+        fragment("tenant-b", '  "cluster-b":\n    ingestion_rate: 999\n    max_global_series_per_user: 1\n');
         states.push(runOnce().target);
         fragment("tenant-b", undefined);
         states.push(runOnce().target);
@@ -129,13 +78,35 @@ describe("overrides merger script (real sh, fake kubectl)", () => {
         expect(parse(r.target)).to.deep.equal({ overrides: {} });
     });
 
-    it("skips a malformed fragment with a warning and keeps the other tenants", () => {
+    it("skips a fragment with a top-level line with a warning and keeps the other tenants", () => {
         fragment("tenant-a", TENANT_A);
-        fragment("tenant-z", "cluster-z:\n  ingestion_rate: 1\n");
+        fragment("tenant-z", '"cluster-z":\n  ingestion_rate: 1\n');
         const r = runOnce();
         expect(r.status).to.equal(0);
-        expect(r.stderr).to.contain("overrides-merger: skipping tenant-z: every line must be indented by two spaces");
+        expect(r.stderr).to.contain(`overrides-merger: skipping tenant-z: the first line must be exactly '  "cluster-z":'`);
         expect(r.target).to.equal(`overrides:\n${TENANT_A}`);
+    });
+
+    it("skips a fragment keyed by another tenant and one with a second key, merging the rest", () => {
+        fragment("tenant-a", TENANT_A);
+        fragment("tenant-b", TENANT_B);
+        // The ConfigMap of cluster-x trying to set cluster-a's limits.
+        fragment("tenant-x", '  "cluster-a":\n    ingestion_rate: 99999999\n', "cluster-x");
+        // The ConfigMap of cluster-y adding a second tenant's entry after its own.
+        fragment("tenant-y", '  "cluster-y":\n    ingestion_rate: 1\n  "cluster-b":\n    ingestion_rate: 99999999\n');
+        const r = runOnce();
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stderr).to.contain(`overrides-merger: skipping tenant-x: the first line must be exactly '  "cluster-x":'`);
+        expect(r.stderr).to.contain("overrides-merger: skipping tenant-y: every line after the first must be indented by four spaces");
+        expect(r.target).to.equal(`overrides:\n${TENANT_A}${TENANT_B}`);
+        expect(Object.keys((parse(r.target) as { overrides: object }).overrides)).to.deep.equal(["cluster-a", "cluster-b"]);
+    });
+
+    it("skips a fragment whose ConfigMap has no tenant label", () => {
+        fragment("tenant-a", TENANT_A, "");
+        const r = runOnce();
+        expect(r.stderr).to.contain("overrides-merger: skipping tenant-a: no mla.k8c.io/cluster-id label");
+        expect(r.target).to.equal("overrides: {}\n");
     });
 
     it("does not patch when the merged config already matches the live ConfigMap", () => {
@@ -148,7 +119,7 @@ describe("overrides merger script (real sh, fake kubectl)", () => {
 
     it("keeps the current config and fails the round when kubectl cannot list", () => {
         fragment("tenant-a", TENANT_A);
-        writeFileSync(join(dir, "fail"), "");
+        h.failKubectl();
         const r = runOnce();
         expect(r.status).to.not.equal(0);
         expect(r.stderr).to.contain("reading fragments failed; keeping the current config");

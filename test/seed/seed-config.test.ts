@@ -18,6 +18,17 @@ describe("seed config loader", () => {
         expect(settings.plan).to.deep.equal({ ...defaultSeedPlan(), grafana: { ...defaultSeedPlan().grafana, rootUrl: undefined, authProxy: undefined } , objectStore: { ...defaultSeedPlan().objectStore, storageClass: undefined } });
         expect(settings.kubeconfig).to.equal(undefined);
         expect(settings.s3Credentials).to.equal(undefined);
+        expect(settings.networkPolicy).to.deep.equal({ enabled: true, extraIngressNamespaces: [] });
+    });
+
+    it("reads the NetworkPolicy switch and extra ingress namespaces, refusing non-namespace names", () => {
+        const settings = loadSeedSettings(
+            new ConfigReader(source({ networkPolicy: { enabled: false, extraIngressNamespaces: ["monitoring", "mla-service"] } })),
+        );
+        expect(settings.networkPolicy).to.deep.equal({ enabled: false, extraIngressNamespaces: ["monitoring", "mla-service"] });
+        expect(() => loadSeedSettings(new ConfigReader(source({ networkPolicy: { extraIngressNamespaces: ["Monitoring"] } })))).to.throw(
+            '1 problem in stack config: mla:networkPolicy.extraIngressNamespaces[0] must be a DNS-1123 label, got "Monitoring"',
+        );
     });
 
     it("reads an external S3 store with secret credentials, HA overrides and auth proxy", () => {

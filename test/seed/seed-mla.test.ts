@@ -180,6 +180,7 @@ describe("SeedMla under mocks", () => {
             "core/v1/Secret seed-grafana-admin",
             "core/v1/Secret seed-object-store-credentials",
             "core/v1/ServiceAccount seed-overrides-merger-sa",
+            "networking.k8s.io/v1/NetworkPolicy seed-network-policy",
             "rbac.authorization.k8s.io/v1/Role seed-overrides-merger-role",
             "rbac.authorization.k8s.io/v1/RoleBinding seed-overrides-merger-binding",
         ]);
@@ -246,6 +247,12 @@ describe("seedProgram under mocks", () => {
             grafanaAdminPassword: "generated-seed-grafana-admin-password",
         });
         expect((plain.tenantDelivery as { namespace: string }).namespace).to.equal("mla");
+        // Every cluster stack can read every seed output; none needs the object store.
+        expect(Object.keys(outputs)).to.not.include.members(["objectStoreAccessKeyId"]);
+        expect(Object.keys(outputs)).to.not.include.members(["objectStoreSecretAccessKey"]);
+        const everything = strings(plain).join("\n");
+        expect(everything).to.not.include("generated-seed-object-store-root-user");
+        expect(everything).to.not.include("generated-seed-object-store-root-password");
         for (const name of SEED_OUTPUT_NAMES) {
             const secret = await isSecretOutput(pulumi.output(outputs[name]));
             expect(secret, name).to.equal(SECRET_SEED_OUTPUTS.includes(name));

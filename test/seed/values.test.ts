@@ -96,8 +96,10 @@ describe("cortex values", () => {
                     folder: "/data/alertmanager-configs",
                     folderAnnotation: "k8s-sidecar-target-directory",
                     searchNamespace: "mla",
-                    resource: "configmap",
+                    // Tenant Alertmanager configs are Secrets (receiver credentials).
+                    resource: "secret",
                 },
+                "ruler.sidecar.resource": "configmap",
                 "ruler.sidecar.label": "cortex_rules",
                 "ruler.sidecar.folder": "/data/rules",
                 "ruler.replicas": 2,
@@ -161,6 +163,8 @@ describe("loki values", () => {
             },
             "loki.compactor.retention_enabled": true,
             "loki.limits_config.retention_period": "168h",
+            // Every tenant can be purged at once, without its overrides fragment.
+            "loki.limits_config.deletion_mode": "filter-and-delete",
             "loki.structuredConfig.runtime_config.file": "/etc/loki/mla-runtime/runtime-config.yaml",
             "defaults.extraVolumes": [{ name: "mla-runtime", configMap: { name: "loki-mla-runtime" } }],
             "defaults.extraVolumeMounts": [{ name: "mla-runtime", mountPath: "/etc/loki/mla-runtime", readOnly: true }],

@@ -26,10 +26,12 @@ describe("onboarding API over HTTP", () => {
         expect(server.executor.calls[0].spec).to.include({ clusterId: "c1", project: "team-a", seedStack: "seed-eu1", suspended: false });
     });
 
-    it("reads the seed kubeconfig from <dataDir>/seeds/<seed>.yaml when the body has none", async () => {
+    it("reads the seed kubeconfig from <dataDir>/seeds/<seed, / as __>.yaml when the body has none", async () => {
         const { mkdirSync, writeFileSync } = await import("node:fs");
         mkdirSync(`${server.dataDir}/seeds`);
-        writeFileSync(`${server.dataDir}/seeds/seed-eu1.yaml`, kubeconfig("seed-from-file-token-0123"));
+        // Another organization's seed of the same short name must not be picked up.
+        writeFileSync(`${server.dataDir}/seeds/seed-eu1.yaml`, kubeconfig("other-orgs-seed-token-99"));
+        writeFileSync(`${server.dataDir}/seeds/org__mla__seed-eu1.yaml`, kubeconfig("seed-from-file-token-0123"));
         const res = await server.call("/v1/clusters/c6", { method: "PUT", json: body({ seed: "org/mla/seed-eu1", seedKubeconfig: undefined }) });
         expect(res.status).to.equal(202);
         await waitForOperation(server, ((await res.json()) as any).operationId);

@@ -44,9 +44,16 @@ describe("HTTP body to cluster spec", () => {
         expect(requestHash("up", a)).to.match(/^[0-9a-f]{64}$/);
     });
 
-    it("names the seed kubeconfig file after the seed stack's last segment", () => {
-        expect(seedKubeconfigPath("/etc/mla/seeds", "org/mla/seed-eu1")).to.equal("/etc/mla/seeds/seed-eu1.yaml");
+    it("names the seed kubeconfig file after the whole seed stack name, with / as __", () => {
+        expect(seedKubeconfigPath("/etc/mla/seeds", "org/mla/seed-eu1")).to.equal("/etc/mla/seeds/org__mla__seed-eu1.yaml");
         expect(seedKubeconfigPath("/etc/mla/seeds", "seed-eu1")).to.equal("/etc/mla/seeds/seed-eu1.yaml");
+    });
+
+    it("reads different files for two organizations' seeds with the same short name", () => {
+        const a = seedKubeconfigPath("/etc/mla/seeds", "orgA/mla/eu1");
+        const b = seedKubeconfigPath("/etc/mla/seeds", "orgB/mla/eu1");
+        expect(a).to.not.equal(b);
+        expect([a, b]).to.deep.equal(["/etc/mla/seeds/orgA__mla__eu1.yaml", "/etc/mla/seeds/orgB__mla__eu1.yaml"]);
     });
 });
 

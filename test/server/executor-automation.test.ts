@@ -69,7 +69,7 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
     const calls = () => readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; passphrase?: string; backend?: string });
 
     it("runs up, purge-destroy and unlock without any secret on the command line", async () => {
-        const spec = toClusterSpec("c1", body({ tenant: { alertmanagerConfig: "receivers: [{name: secret-receiver-abcdef}]" } }) as never, (body().seedKubeconfig as string));
+        const spec = toClusterSpec("c1", body({ tenant: { alertmanagerConfig: "route: {receiver: secret-receiver-abcdef}\nreceivers: [{name: secret-receiver-abcdef}]" } }) as never, (body().seedKubeconfig as string));
         const signal = new AbortController().signal;
         const up = await executor.up({ clusterId: "c1", spec, signal, onEvent: (e) => events.push(e) });
         expect(up.outputs).to.deep.equal({ gatewayHostname: { value: "gw.example", secret: false } });
@@ -89,6 +89,14 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
         expect(upCall.passphrase).to.equal(PASSPHRASE);
         expect(upCall.backend).to.equal(`file://${join(dir, "data", "state")}`);
         expect(upCall.args).to.include.members(["--stack", "c1", "--non-interactive"]);
+        // Before the first `up`, the stack refuses default Kubernetes providers.
+        const disable = recorded.findIndex(
+            (c) => c.args[0] === "config" && c.args[1] === "set" && c.args.includes("--path") &&
+                c.args.includes("pulumi:disable-default-providers[0]") && c.args[c.args.length - 1] === "kubernetes" &&
+                c.args.includes("--plaintext") && c.args.includes("c1"),
+        );
+        expect(disable, verbs.join(", ")).to.be.greaterThan(-1);
+        expect(disable).to.be.lessThan(recorded.indexOf(upCall));
         // Nor is any secret written to the workspace directory.
         const files = allText(join(dir, "data"));
         for (const secret of [USER_SECRET, SEED_SECRET, PASSPHRASE]) expect(files).to.not.include(secret);

@@ -49,6 +49,28 @@ describe("request validation and secret hygiene", () => {
         expect(server.executor.calls).to.deep.equal([]);
     });
 
+    it("answers 400, never 202, for tenant input the schema or the Tenant component's checks refuse", async () => {
+        const cases: Array<[Record<string, unknown>, RegExp]> = [
+            [{ logsLimits: { perStreamRateLimit: "3" } }, /body\/tenant\/logsLimits\/perStreamRateLimit must match pattern/],
+            [{ metricsLimits: { maxSeriesPerUser: 0 } }, /body\/tenant\/metricsLimits\/maxSeriesPerUser must be >= 1/],
+            [{ logsLimits: { ingestionRateMb: 0 } }, /body\/tenant\/logsLimits\/ingestionRateMb must be > 0/],
+            [{ retention: { logs: "1h1h" } }, /body\/tenant\/retention\/logs must match pattern/],
+            [{ retention: { logs: "12h" } }, /tenant\.retention\.logs must be at least 24h, got "12h"/],
+            [{ alertmanagerConfig: "route:\n  receiver: pager\nreceivers:\n  - name: ops\n" }, /tenant\.alertmanagerConfig\.route\.receiver "pager" is not one of the receivers/],
+            [
+                { logRuleGroups: [{ name: "l", rules: [{ alert: "E", expr: 'rate({app="x"}[5m]) > 0', bogus: 1 }] }] },
+                /tenant\.logRuleGroups group "l" rule 1 has an unknown field "bogus"/,
+            ],
+        ];
+        for (const [tenant, message] of cases) {
+            const res = await put("ok", body({ tenant }));
+            expect(res.status, JSON.stringify(tenant)).to.equal(400);
+            expect(await error(res)).to.match(message);
+        }
+        expect(server.executor.calls).to.deep.equal([]);
+        expect((await put("ok", body({ gateway: { externalHostnames: ["a.example.com"], maxBodySize: "1g" } }))).status).to.equal(400);
+    });
+
     it("answers 400 without quoting the body when it is not JSON, and 413 above the body limit", async () => {
         const res = await server.call("/v1/clusters/ok", { method: "PUT", headers: { "content-type": "application/json" }, body: `{"userKubeconfig": "${USER_SECRET}` });
         expect(res.status).to.equal(400);
@@ -85,7 +107,7 @@ describe("request validation and secret hygiene", () => {
     });
 
     it("keeps kubeconfigs and the token out of logs, records, events and answers even when the engine echoes them", async () => {
-        const res = await put("echo", body({ tenant: { alertmanagerConfig: "route: {receiver: secret-webhook-receiver-xyz}" } }));
+        const res = await put("echo", body({ tenant: { alertmanagerConfig: "route: {receiver: secret-webhook-receiver-xyz}\nreceivers: [{name: secret-webhook-receiver-xyz}]" } }));
         const { operationId } = (await res.json()) as any;
         await new Promise((r) => setTimeout(r, 150));
         const op = (await (await server.call(`/v1/operations/${operationId}`)).json()) as any;

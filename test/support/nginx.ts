@@ -163,16 +163,24 @@ export interface Recorder {
     /** `http://127.0.0.1:<port><path>`. */
     url(path?: string): string;
     readonly requests: RecordedRequest[];
+    /** Requests whose body never completed (the proxy cut the stream): path and bytes received. */
+    readonly incomplete: { path: string; bodySize: number }[];
     close(): Promise<void>;
 }
 
 /** Starts a recorder on a kernel-chosen loopback port. */
 export function startRecorder(): Promise<Recorder> {
     const requests: RecordedRequest[] = [];
+    const incomplete: { path: string; bodySize: number }[] = [];
     const server = createServer((req, res) => {
         let bodySize = 0;
+        let ended = false;
         req.on("data", (chunk: Buffer) => (bodySize += chunk.length));
+        req.on("close", () => {
+            if (!ended) incomplete.push({ path: req.url ?? "", bodySize });
+        });
         req.on("end", () => {
+            ended = true;
             requests.push({
                 method: req.method ?? "",
                 path: req.url ?? "",
@@ -193,6 +201,7 @@ export function startRecorder(): Promise<Recorder> {
                 port,
                 url: (path = "") => `http://127.0.0.1:${port}${path}`,
                 requests,
+                incomplete,
                 close: () =>
                     new Promise<void>((done) => {
                         server.closeAllConnections();

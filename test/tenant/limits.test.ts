@@ -1,10 +1,9 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { renderDatasources } from "../../components/tenant/grafana-datasources";
 import { limitsProblems, renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
 import type { TenantSpec } from "../../stacks/cluster-spec";
 
-type LimitsInput = Pick<TenantSpec, "metricsLimits" | "logsLimits" | "retention" | "purgeOnDestroy">;
+type LimitsInput = Pick<TenantSpec, "metricsLimits" | "logsLimits" | "retention">;
 
 const TENANT_A: LimitsInput = {
     metricsLimits: {
@@ -23,34 +22,11 @@ const TENANT_A: LimitsInput = {
         perStreamRateLimitBurst: "15MB",
     },
     retention: { metrics: "720h", logs: "168h" },
-    purgeOnDestroy: false,
 };
 
-const GATEWAY = { service: "mla-gateway-read", port: 8080 };
-
-/** The seed merger's behaviour: one `overrides:` key, fragments in ConfigMap-name order. */
-function merge(fragments: Map<string, string>): string {
-    const names = [...fragments.keys()].sort();
-    return `overrides:\n${names.map((n) => fragments.get(n)).join("")}`;
-}
-
-/** The lines of `tenant`'s entry inside a merged file: from its key line to the next key line. */
-function entryBytes(merged: string, tenant: string): string {
-    const lines = merged.split("\n");
-    const start = lines.indexOf(`  "${tenant}":`);
-    expect(start, `entry of ${tenant}`).to.be.greaterThan(0);
-    let end = start + 1;
-    while (end < lines.length && lines[end].startsWith("    ")) end++;
-    return lines.slice(start, end).join("\n");
-}
-
-/** Everything tenant-specific that the stack of `id` delivers, rendered as the component does. */
-function tenantObjects(id: string, spec: LimitsInput) {
-    return {
-        cortex: renderCortexOverrides(id, spec),
-        loki: renderLokiOverrides(id, spec),
-        datasources: renderDatasources({ clusterId: id, orgId: 7, gateway: GATEWAY }),
-    };
+/** The seed merger's output shape for the parse check: one `overrides:` key. */
+function merge(fragments: string[]): string {
+    return `overrides:\n${fragments.join("")}`;
 }
 
 describe("limits and retention", () => {
@@ -71,7 +47,7 @@ describe("limits and retention", () => {
         );
     });
 
-    it("renders the Loki fragment, adding the deletion mode only when purge is on", () => {
+    it("renders the Loki fragment without a deletion mode (the seed sets it for every tenant)", () => {
         const expected = [
             '  "abc123":',
             "    ingestion_rate_mb: 4",
@@ -83,76 +59,28 @@ describe("limits and retention", () => {
             "",
         ].join("\n");
         expect(renderLokiOverrides("abc123", TENANT_A)).to.equal(expected);
-        expect(renderLokiOverrides("abc123", { ...TENANT_A, purgeOnDestroy: true })).to.equal(
-            `${expected}    deletion_mode: filter-and-delete\n`,
-        );
     });
 
     it("quotes an all-digit cluster id so the merged YAML keeps it a string key", () => {
-        const merged = parse(merge(new Map([["a", renderCortexOverrides("12345", TENANT_A)]])));
+        const merged = parse(merge([renderCortexOverrides("12345", TENANT_A)]));
         expect(Object.keys(merged.overrides)).to.deep.equal(["12345"]);
     });
 
     it("reports every bad limit and retention at once", () => {
         const bad = {
-            metricsLimits: { ...TENANT_A.metricsLimits, ingestionRate: -1, maxSeriesPerUser: 1.5 },
+            metricsLimits: { ...TENANT_A.metricsLimits, ingestionRate: -1, maxSeriesPerUser: 1.5, maxSeriesPerMetric: 0 },
             logsLimits: { ...TENANT_A.logsLimits, ingestionRateMb: 0, perStreamRateLimit: "3 megabytes" },
             retention: { metrics: "2h", logs: "a week" },
         };
         expect(limitsProblems(bad)).to.deep.equal([
-            "tenant.metricsLimits.ingestionRate must be a whole number >= 0 (0 means unlimited), got -1",
-            "tenant.metricsLimits.maxSeriesPerUser must be a whole number >= 0 (0 means unlimited), got 1.5",
+            "tenant.metricsLimits.ingestionRate must be a whole number > 0, got -1",
+            "tenant.metricsLimits.maxSeriesPerUser must be a whole number > 0, got 1.5",
+            "tenant.metricsLimits.maxSeriesPerMetric must be a whole number > 0, got 0",
             "tenant.logsLimits.ingestionRateMb must be a number of MB > 0, got 0",
             'tenant.logsLimits.perStreamRateLimit must be a byte size such as "3MB", got "3 megabytes"',
             'tenant.retention.metrics must be at least 24h, got "2h"',
             'tenant.retention.logs must be a duration such as "5m" or "168h", got "a week"',
         ]);
         expect(limitsProblems(TENANT_A)).to.deep.equal([]);
-    });
-
-    it("two tenants: A's overrides, retention and datasources keep their bytes while B is added, changed and removed", () => {
-        const a = tenantObjects("tenant-a", TENANT_A);
-        const cortex = new Map([["mla-overrides-cortex-tenant-a", a.cortex]]);
-        const loki = new Map([["mla-overrides-loki-tenant-a", a.loki]]);
-        const before = { cortex: merge(cortex), loki: merge(loki) };
-
-        const snapshots: { cortex: string; loki: string; datasources: string }[] = [];
-        const stages: [string, LimitsInput | undefined][] = [
-            ["added", { ...TENANT_A, retention: { metrics: "2160h", logs: "720h" } }],
-            ["changed", { ...TENANT_A, metricsLimits: { ...TENANT_A.metricsLimits, ingestionRate: 99 }, purgeOnDestroy: true }],
-            ["removed", undefined],
-        ];
-        for (const [stage, spec] of stages) {
-            if (spec) {
-                const b = tenantObjects("tenant-b", spec);
-                cortex.set("mla-overrides-cortex-tenant-b", b.cortex);
-                loki.set("mla-overrides-loki-tenant-b", b.loki);
-            } else {
-                cortex.delete("mla-overrides-cortex-tenant-b");
-                loki.delete("mla-overrides-loki-tenant-b");
-            }
-            const merged = { cortex: merge(cortex), loki: merge(loki) };
-            const parsed = { cortex: parse(merged.cortex).overrides, loki: parse(merged.loki).overrides };
-            const tenants = spec ? ["tenant-a", "tenant-b"] : ["tenant-a"];
-            expect(Object.keys(parsed.cortex), stage).to.deep.equal(tenants);
-            expect(Object.keys(parsed.loki), stage).to.deep.equal(tenants);
-            if (spec) {
-                expect(parsed.cortex["tenant-b"].ingestion_rate, stage).to.equal(spec.metricsLimits.ingestionRate);
-                expect(parsed.loki["tenant-b"].retention_period, stage).to.equal(spec.retention.logs);
-            }
-            expect(parsed.cortex["tenant-a"].compactor_blocks_retention_period, stage).to.equal("720h");
-            snapshots.push({
-                cortex: entryBytes(merged.cortex, "tenant-a"),
-                loki: entryBytes(merged.loki, "tenant-a"),
-                datasources: tenantObjects("tenant-a", TENANT_A).datasources,
-            });
-        }
-        for (const snap of snapshots) {
-            expect(snap.cortex).to.equal(entryBytes(before.cortex, "tenant-a"));
-            expect(snap.loki).to.equal(entryBytes(before.loki, "tenant-a"));
-            expect(snap.datasources).to.equal(a.datasources);
-        }
-        expect(merge(cortex)).to.equal(before.cortex);
-        expect(merge(loki)).to.equal(before.loki);
     });
 });

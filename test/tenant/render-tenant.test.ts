@@ -3,8 +3,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { main } from "../../server/cli";
+import { applyClusterDefaults } from "../../stacks/cluster-defaults";
+import { installMocks, ofType, resetResources, settledResources } from "../support/mocks";
 import { runBinary, tempDir } from "./binaries";
 import { validTenant } from "./tenant-fixture";
+
+installMocks();
+// Imported after the mocks, as the Pulumi docs require.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { Tenant } = require("../../components/tenant/tenant") as typeof import("../../components/tenant/tenant");
 
 /** Runs `mla ...` in-process and captures its output. */
 async function mla(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -53,10 +60,35 @@ describe("mla render alertmanager|rules|limits", () => {
         const out = join(tmp.dir, "limits");
         const run = await mla("render", "limits", "--cluster-id", "c1", "--out", out, "--config", config, "--retention-logs", "336h");
         expect(run.code).to.equal(0);
-        expect(readFileSync(join(out, "cortex-overrides.yaml"), "utf8")).to.contain("    compactor_blocks_retention_period: 720h\n");
+        expect(readFileSync(join(out, "cortex-overrides.yaml"), "utf8")).to.contain(
+            `    compactor_blocks_retention_period: ${validTenant().retention.metrics}\n`,
+        );
         const loki = readFileSync(join(out, "loki-overrides.yaml"), "utf8");
         expect(loki).to.contain("    retention_period: 336h\n");
-        expect(loki).to.contain("    deletion_mode: filter-and-delete\n");
+        expect(loki).to.not.contain("deletion_mode");
+    });
+
+    it("limits without a config writes exactly the overrides the Tenant deploys for the cluster stack's default spec", async () => {
+        const out = join(tmp.dir, "limits-default");
+        expect((await mla("render", "limits", "--cluster-id", "c9", "--out", out)).code).to.equal(0);
+        // The spec the cluster stack resolves when its config sets no tenant fields at all.
+        const spec = applyClusterDefaults({
+            clusterId: "c9",
+            project: "p",
+            seedStack: "seed",
+            seedKubeconfig: "k",
+            userKubeconfig: "k",
+        });
+        resetResources();
+        new Tenant("t", { clusterId: "c9", project: "p", tenant: spec.tenant, orgId: 1 });
+        const maps = ofType(await settledResources(), "kubernetes:core/v1:ConfigMap");
+        const deployed = (name: string) => maps.find((m) => m.inputs.metadata.name === name)?.inputs.data["overrides.yaml"];
+        const cortex = deployed("mla-overrides-cortex-c9");
+        const loki = deployed("mla-overrides-loki-c9");
+        expect(cortex).to.be.a("string").and.contain("max_global_series_per_user");
+        expect(loki).to.be.a("string").and.contain("max_global_streams_per_user");
+        expect(readFileSync(join(out, "cortex-overrides.yaml"), "utf8")).to.equal(cortex);
+        expect(readFileSync(join(out, "loki-overrides.yaml"), "utf8")).to.equal(loki);
     });
 
     it("a broken owner config is listed with every problem, exit code 1, and nothing is written", async () => {

@@ -1,10 +1,10 @@
 /** A valid tenant spec for component and command tests. */
-import { defaultTenantSpec } from "../../components/tenant/tenant-defaults";
 import type { TenantSpec } from "../../stacks/cluster-spec";
+import { applyTenantDefaults } from "../../stacks/cluster-defaults";
 
 /** A complete, valid TenantSpec with an owner webhook config and one rule group of each kind. */
 export function validTenant(overrides: Partial<TenantSpec> = {}): TenantSpec {
-    const defaults = defaultTenantSpec();
+    const defaults = applyTenantDefaults();
     return {
         ...defaults,
         alertmanagerConfig: "route:\n  receiver: ops\nreceivers:\n  - name: ops\n    webhook_configs:\n      - url: https://hooks.example.com/x\n",
