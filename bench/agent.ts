@@ -23,8 +23,8 @@ import { sampleProcess, type ProcUsage } from "./support/proc-sampler";
 import { startSyntheticTargets } from "./support/synthetic-targets";
 
 const TARGETS = Number(process.env.MLA_BENCH_TARGETS ?? "20");
-const SERIES = Number(process.env.MLA_BENCH_SERIES ?? "2500");
-const WARMUP_S = Number(process.env.MLA_BENCH_WARMUP_SECONDS ?? "20");
+const SERIES = Number(process.env.MLA_BENCH_SERIES ?? "5000");
+const WARMUP_S = Number(process.env.MLA_BENCH_WARMUP_SECONDS ?? "30");
 const MEASURE_S = Number(process.env.MLA_BENCH_SECONDS ?? "60");
 const SCRAPE_INTERVAL = process.env.MLA_BENCH_SCRAPE_INTERVAL ?? "2s";
 

@@ -82,7 +82,21 @@ function writeServer(p: NginxConfigParams): string[] {
             : [limitLine(route.zone, p.limits[route.zone]), ...proxyLines(p, route.upstream, "")];
         return [
             `location = ${route.location} {`,
-            ...indent(["if ($request_method != POST) {", "    add_header Allow POST always;", "    return 405;", "}", ...body], 1),
+            ...indent(
+                [
+                    "if ($request_method != POST) {",
+                    "    add_header Allow POST always;",
+                    "    return 405;",
+                    "}",
+                    "# Agents always send Content-Length; a chunked body could only be size-checked while",
+                    "# it is already being streamed to the distributor.",
+                    'if ($http_content_length = "") {',
+                    "    return 411;",
+                    "}",
+                    ...body,
+                ],
+                1,
+            ),
             "}",
         ];
     });
@@ -97,11 +111,10 @@ function writeServer(p: NginxConfigParams): string[] {
         "ssl_verify_depth 1;",
         "ssl_session_tickets off;",
         `client_max_body_size ${p.limits.maxBodySize};`,
-        "# Read each push completely before forwarding it: when streaming, a chunked body over the",
-        "# limit reached the distributor cut off mid-stream. The buffer holds any allowed body, so",
-        "# pushes never go to a temp file (test/gateway/nginx-real.test.ts; bench:gateway).",
-        "proxy_request_buffering on;",
-        `client_body_buffer_size ${p.limits.maxBodySize};`,
+        "# Stream each push to the distributor as it arrives instead of spooling it first: with",
+        "# Content-Length required, nginx refuses an oversized body (413) before forwarding a byte.",
+        "# bench/RESULTS.md measures what this gains over a buffering proxy.",
+        "proxy_request_buffering off;",
         "",
         ...locations,
     ]);
