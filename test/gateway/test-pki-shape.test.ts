@@ -2,7 +2,7 @@
  * The test PKI (test/support/pki.ts) issues what ClusterPki issues: same key algorithm, subjects,
  * SANs and usages, read back from the PEMs with @peculiar/x509.
  */
-import "../support/reflect-polyfill";
+import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { expect } from "chai";
 import { makeClusterPki } from "../support/pki";

@@ -11,7 +11,8 @@
 import { webcrypto } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import "./reflect-polyfill";
+// @peculiar/x509 (through tsyringe) needs the Reflect metadata API loaded first.
+import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { type AllowedUse, type CertProfile, pkiProfile } from "../../components/pki-profile";
 
