@@ -2,7 +2,7 @@
  * Renders the per-cluster MLA gateway's nginx.conf. Pure: the same parameters give the same
  * bytes, which the Gateway component puts into its ConfigMap and `mla render gateway` writes.
  *
- * Design notes (the why; docs/gateway.md has the user-facing version):
+ * Design notes (the why; the README section "The MLA gateway" has the user-facing version):
  * - Upstreams are static `upstream` blocks with `keepalive`. nginx resolves their host names once
  *   at start; in Kubernetes they are Services with stable ClusterIPs, so a one-time lookup stays
  *   right for the life of the pod, and keepalive (which needs upstream blocks) saves a TCP

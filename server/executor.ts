@@ -5,7 +5,7 @@
  * Implementations: the Automation API on this machine (`executor-automation.ts`) and an in-memory
  * stand-in for tests and demos (`executor-memory.ts`). A Pulumi Kubernetes Operator executor fits
  * the same shape: `up` applies a `Stack` custom resource and watches its status, `cancel` is the
- * AbortSignal, `unlock` is a no-op because the operator owns its locks (see docs/service.md).
+ * AbortSignal, `unlock` is a no-op because the operator owns its locks (README, "The onboarding service").
  */
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ChangeSummary, OperationEvent, ResourceStep } from "./operation-types";

@@ -8,7 +8,7 @@
  * Opening replays snapshot + journal (a torn last line from a crash is ignored), compacts both
  * into a new snapshot and truncates the journal. Operations found `queued` or `running` become
  * `interrupted`, and clusters whose operation was running are flagged `lockCheckPending`.
- * One service process per data dir: scale out with a shared backend instead (docs/service.md).
+ * One service process per data dir: scale out with a shared backend instead (README, "The onboarding service").
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";

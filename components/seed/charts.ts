@@ -35,7 +35,7 @@ export const SEED_CHARTS = {
     loki: { chart: "loki", version: "18.11.0", repo: GRAFANA_COMMUNITY_REPO, releaseName: "loki" },
     /** Grafana 12.11.1 ships Grafana 13.2.0. */
     grafana: { chart: "grafana", version: "12.11.1", repo: GRAFANA_COMMUNITY_REPO, releaseName: "grafana" },
-    /** MinIO 5.4.0 is the last chart; the project is unmaintained since early 2026 (see docs/seed.md). */
+    /** MinIO 5.4.0 is the last chart; the project is unmaintained since early 2026 (README, "The seed stack"). */
     minio: { chart: "minio", version: "5.4.0", repo: "https://charts.min.io/", releaseName: "minio" },
 } as const satisfies Record<string, ChartRef>;
 
@@ -45,7 +45,7 @@ export type SeedChartName = keyof typeof SEED_CHARTS;
 
 /**
  * Installs a pinned chart with `helm.v4.Chart`: every rendered object becomes its own resource in
- * state, so `pulumi preview` shows per-object diffs (see docs/seed.md for the v4-versus-Release choice).
+ * state, so `pulumi preview` shows per-object diffs (README, "The seed stack", for the v4-versus-Release choice).
  */
 export function pinnedChart(
     name: string,

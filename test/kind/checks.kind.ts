@@ -19,7 +19,7 @@ import { type KindEnv, kindEnv, namespaceExists, pulumi, pulumiUp, secretData, s
 import { type ServiceTarget, serviceOfUrl, withPortForward } from "./port-forward";
 import { alertNames, alertmanagerOriginalConfig, eventually, getJson, lokiStreams, query, ruleGroupNames, vectorSamples } from "./probes";
 
-/** The metrics agent's client-certificate Secret in the agents' namespace (docs/agents.md). */
+/** The metrics agent's client-certificate Secret in the agents' namespace (README, "User-cluster agents"). */
 const METRICS_AGENT_TLS_SECRET = "mla-metrics-agent-tls";
 const MINUTE = 60_000;
 
