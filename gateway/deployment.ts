@@ -19,6 +19,7 @@ import {
     gatewayLabels,
     gatewaySelector,
 } from "./layout";
+import { restrictedContainerSecurity } from "../components/pod-security";
 
 /**
  * nginx, unprivileged variant (listens above 1024, runs as uid 101), pinned to an exact stable
@@ -89,13 +90,7 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
                             // Give endpoints time to drop this pod before nginx stops accepting.
                             lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 5"] } } },
                             resources: input.resources,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                allowPrivilegeEscalation: false,
-                                readOnlyRootFilesystem: true,
-                                capabilities: { drop: ["ALL"] },
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
+                            securityContext: restrictedContainerSecurity(),
                             volumeMounts: [
                                 { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                                 { name: "tls", mountPath: TLS_DIR, readOnly: true },

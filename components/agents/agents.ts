@@ -14,7 +14,7 @@ import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILE, t
 import { kubeStateMetricsDeploymentArgs, nodeExporterDaemonSetArgs } from "./exporter-objects";
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
 import { metricsAgentDeploymentArgs } from "./metrics-agent-objects";
-import { podSecurityLabels } from "./pod-security";
+import { podSecurityLabels } from "../pod-security";
 import { customScrapeConfigProblems } from "./prometheus-config";
 import { clusterRoleBindingArgs, kubeStateMetricsRules, logAgentRules, metricsAgentRules } from "./rbac-objects";
 

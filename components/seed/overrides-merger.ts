@@ -13,6 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderMergerScript } from "./overrides-merger-script";
 import { onlyLabel } from "./tenant-delivery";
+import { restrictedContainerSecurity } from "../pod-security";
 
 /**
  * kubectl and a POSIX shell in one small, multi-arch image; alpine/k8s tracks kubectl releases and
@@ -166,13 +167,7 @@ export class OverridesMerger extends pulumi.ComponentResource {
                                     requests: { cpu: "10m", memory: "32Mi" },
                                     limits: { cpu: "200m", memory: "128Mi" },
                                 },
-                                securityContext: {
-                                    allowPrivilegeEscalation: false,
-                                    readOnlyRootFilesystem: true,
-                                    runAsNonRoot: true,
-                                    capabilities: { drop: ["ALL"] },
-                                    seccompProfile: { type: "RuntimeDefault" },
-                                },
+                                securityContext: restrictedContainerSecurity(),
                                 volumeMounts: [
                                     { name: "scripts", mountPath: "/scripts", readOnly: true },
                                     { name: "tmp", mountPath: "/tmp" },

@@ -104,7 +104,13 @@ describe("Agents", () => {
         expect(c.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
         expect(spec.securityContext).to.include({ runAsNonRoot: true });
         expect(spec.securityContext.seccompProfile).to.deep.equal({ type: "RuntimeDefault" });
-        expect(c.securityContext).to.deep.equal({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        expect(c.securityContext).to.deep.equal({
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+            seccompProfile: { type: "RuntimeDefault" },
+        });
         expect(spec.volumes.filter((v: any) => v.hostPath)).to.deep.equal([]);
         expect(spec.hostNetwork).to.equal(undefined);
     });

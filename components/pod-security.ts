@@ -1,5 +1,6 @@
 /**
- * Pod Security for the agents' namespace and containers (pure).
+ * Pod Security for every workload the project runs (pure): the restricted pod and container
+ * settings, and the labels of the agents' namespace.
  *
  * Decision: one namespace, `mla-system`, for every agent (offboarding deletes one namespace). The
  * log agent and node-exporter need hostPath volumes, which even the `baseline` level forbids, so
@@ -35,12 +36,18 @@ export function restrictedPodSecurity(uid = 65534): k8s.types.input.core.v1.PodS
     };
 }
 
-/** Container-level settings that satisfy `restricted`. */
+/**
+ * Container-level settings that satisfy `restricted` on their own, so a container stays compliant
+ * whatever its pod sets: non-root, no privilege escalation, no capabilities, read-only root
+ * filesystem, the runtime's default seccomp profile.
+ */
 export function restrictedContainerSecurity(): k8s.types.input.core.v1.SecurityContext {
     return {
+        runAsNonRoot: true,
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
         capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
     };
 }
 
