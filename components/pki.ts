@@ -15,6 +15,7 @@ import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { type CertProfile, PKI_KEY_ALGORITHM, pkiProfile } from "./pki-profile";
+import { isDnsLabel } from "./validation";
 
 /** Arguments of `ClusterPki`. */
 export interface ClusterPkiArgs {
@@ -32,7 +33,6 @@ export interface ClusterPkiArgs {
     caValidityHours?: number;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** Private-key outputs of @pulumi/tls that must never appear in plain text. */
 const KEY_SECRETS = ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"];
@@ -40,7 +40,7 @@ const KEY_SECRETS = ["privateKeyPem", "privateKeyPemPkcs8", "privateKeyOpenssh"]
 /** Every problem with the arguments, one line each. */
 export function clusterPkiProblems(args: ClusterPkiArgs): string[] {
     const problems: string[] = [];
-    if (!DNS_LABEL.test(args.clusterId)) problems.push(`clusterId: "${args.clusterId}" must be a DNS-1123 label`);
+    if (!isDnsLabel(args.clusterId)) problems.push(`clusterId: "${args.clusterId}" must be a DNS-1123 label`);
     if (args.serverDnsNames.length === 0) problems.push("serverDnsNames: at least one DNS name is required");
     for (const name of args.serverDnsNames) {
         if (!DNS_NAME.test(name)) problems.push(`serverDnsNames: "${name}" is not a DNS name`);

@@ -18,6 +18,7 @@ import { DEFAULT_LIMITS, type GatewayLimits, limitsProblems, renderNginxConfig }
 import { gatewayNetworkPolicyArgs } from "./network-policy";
 import type { UpstreamUrls } from "./read-routes";
 import { readServiceArgs, tlsSecretArgs, writeServiceArgs } from "./services";
+import { isDnsLabel } from "../components/validation";
 
 /** Arguments of `Gateway`. */
 export interface GatewayArgs {
@@ -58,13 +59,12 @@ export interface GatewayArgs {
     image?: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"];
 
 /** Every problem with the plain-valued arguments (URLs are checked when they resolve). */
 export function gatewayArgsProblems(args: GatewayArgs, limits: GatewayLimits): string[] {
     const problems: string[] = [];
-    if (!DNS_LABEL.test(args.clusterId)) problems.push(`clusterId: "${args.clusterId}" must be a DNS-1123 label`);
+    if (!isDnsLabel(args.clusterId)) problems.push(`clusterId: "${args.clusterId}" must be a DNS-1123 label`);
     const replicas = args.replicas ?? 2;
     const min = args.allowSingleReplica ? 1 : 2;
     if (!Number.isInteger(replicas) || replicas < min) {

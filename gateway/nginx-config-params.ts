@@ -6,6 +6,7 @@
  */
 import type { RateLimitSpec } from "../stacks/cluster-spec";
 import type { UpstreamUrls } from "./read-routes";
+import { isDnsLabel } from "../components/validation";
 
 /** A listen address: host (IPv4, `[IPv6]`, `*` or `localhost`) and port. */
 export interface ListenAddress {
@@ -70,7 +71,6 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 300;
 /** A fixed count: `auto` counts the node's CPUs, not the container's limit, in nginx 1.22. */
 export const DEFAULT_WORKER_PROCESSES = 2;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const LISTEN_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|\*|localhost)$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._/+@-]*$/;
 const URL_HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
@@ -159,7 +159,7 @@ export function limitsProblems(limits: GatewayLimits, prefix = "limits"): string
 /** Every problem with the parameters, as one line each; empty when they are valid. */
 export function nginxConfigProblems(p: NginxConfigParams): string[] {
     const problems: string[] = [];
-    if (!DNS_LABEL.test(p.tenantId)) problems.push(`tenantId: "${p.tenantId}" must be a DNS-1123 label`);
+    if (!isDnsLabel(p.tenantId)) problems.push(`tenantId: "${p.tenantId}" must be a DNS-1123 label`);
     problems.push(...listenProblems("writeListen", p.writeListen), ...listenProblems("readListen", p.readListen));
     if (p.writeListen.port === p.readListen.port) problems.push(`readListen: port ${p.readListen.port} is also the write port`);
     problems.push(...pathProblems("tls.certPath", p.tls.certPath), ...pathProblems("tls.keyPath", p.tls.keyPath));

@@ -4,10 +4,9 @@
  * are applied by `cluster-request.ts`. Unknown properties are rejected so typos fail loudly.
  */
 import { type Static, Type } from "@sinclair/typebox";
-import { DURATION_PATTERN, LOKI_SIZE_PATTERN, NGINX_SIZE_PATTERN } from "../stacks/validation";
+import { DNS_LABEL_PATTERN, DURATION_PATTERN, LOKI_SIZE_PATTERN, NGINX_SIZE_PATTERN } from "../components/validation";
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace name, and our cluster/tenant id. */
-export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 
 /** A cluster, project or operation id. */
 export const DnsLabel = Type.String({ pattern: DNS_LABEL_PATTERN, maxLength: 63, description: "A DNS-1123 label" });

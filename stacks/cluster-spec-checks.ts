@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { customScrapeConfigProblems } from "../components/agents/prometheus-config";
 import { tenantSpecProblems } from "../components/tenant/tenant-problems";
 import type { ClusterSpec, RateLimitSpec, ResourceSpec } from "./cluster-spec";
-import { MAX_CLUSTER_ID_LENGTH, NGINX_SIZE, isClusterId, isDnsLabel, isPositiveDuration } from "./validation";
+import { MAX_CLUSTER_ID_LENGTH, NGINX_SIZE, isClusterId, isDnsLabel, isPositiveDuration } from "../components/validation";
 
 /** One problem: the dotted spec path and what is wrong with it. */
 export interface SpecProblem {

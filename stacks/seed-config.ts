@@ -13,6 +13,7 @@ import {
     defaultSeedPlan,
 } from "../components/seed/seed-plan";
 import type { ConfigReader } from "./config-reader";
+import { isDnsLabel } from "../components/validation";
 
 /** Everything the seed program needs. */
 export interface SeedSettings {
@@ -31,12 +32,11 @@ export interface SeedSettings {
     networkPolicy?: MlaNetworkPolicyOptions;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 const QUANTITY = /^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
 
 function dnsLabel(reader: ConfigReader, path: string, value: string): string {
-    if (!DNS_LABEL.test(value)) reader.problem(path, `must be a DNS-1123 label, got "${value}"`);
+    if (!isDnsLabel(value)) reader.problem(path, `must be a DNS-1123 label, got "${value}"`);
     return value;
 }
 

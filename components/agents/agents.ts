@@ -17,6 +17,7 @@ import { metricsAgentDeploymentArgs } from "./metrics-agent-objects";
 import { podSecurityLabels } from "../pod-security";
 import { customScrapeConfigProblems } from "./prometheus-config";
 import { clusterRoleBindingArgs, kubeStateMetricsRules, logAgentRules, metricsAgentRules } from "./rbac-objects";
+import { isDnsLabel } from "../validation";
 
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
@@ -67,13 +68,12 @@ export interface AgentsArgs {
     };
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Every problem with the args; empty when valid. */
 export function agentsArgsProblems(args: AgentsArgs): string[] {
     const problems: string[] = [];
-    if (!DNS_LABEL.test(args.clusterId)) problems.push(`clusterId "${args.clusterId}" must be a DNS-1123 label`);
-    if (args.namespace !== undefined && !DNS_LABEL.test(args.namespace)) problems.push(`namespace "${args.namespace}" must be a DNS-1123 label`);
+    if (!isDnsLabel(args.clusterId)) problems.push(`clusterId "${args.clusterId}" must be a DNS-1123 label`);
+    if (args.namespace !== undefined && !isDnsLabel(args.namespace)) problems.push(`namespace "${args.namespace}" must be a DNS-1123 label`);
     if (typeof args.gatewayUrl === "string" && !/^https:\/\/[^/\s]+\/?$/.test(args.gatewayUrl)) {
         problems.push(`gatewayUrl "${args.gatewayUrl}" must be https://host[:port]`);
     }

@@ -15,6 +15,7 @@ import { OverridesMerger } from "./overrides-merger";
 import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
 import { TENANT_DELIVERY_CONVENTIONS, TENANT_ID_LABEL, type TenantDelivery, tenantDelivery } from "./tenant-delivery";
+import { isDnsLabel } from "../validation";
 
 /** What a seed extension (issue 5's default rule groups and dashboards) gets to add its objects. */
 export interface SeedExtensionContext {
@@ -49,17 +50,16 @@ export interface SeedMlaArgs {
     networkPolicy?: MlaNetworkPolicyOptions;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Every problem with the args, in one list. */
 export function seedMlaProblems(args: SeedMlaArgs): string[] {
     const { plan } = args;
     const problems: string[] = [];
     for (const [what, ns] of [["namespace", plan.namespace], ["grafana.namespace", plan.grafana.namespace]] as const) {
-        if (!DNS_LABEL.test(ns)) problems.push(`${what} "${ns}" is not a DNS-1123 label`);
+        if (!isDnsLabel(ns)) problems.push(`${what} "${ns}" is not a DNS-1123 label`);
     }
     for (const ns of args.networkPolicy?.extraIngressNamespaces ?? []) {
-        if (!DNS_LABEL.test(ns)) problems.push(`networkPolicy.extraIngressNamespaces: "${ns}" is not a DNS-1123 label`);
+        if (!isDnsLabel(ns)) problems.push(`networkPolicy.extraIngressNamespaces: "${ns}" is not a DNS-1123 label`);
     }
     if (plan.objectStore.kind === "s3" && !args.s3Credentials) problems.push("an external S3 endpoint needs s3Credentials");
     if (plan.cortex.replicas.ingester < plan.cortex.replicationFactor) {

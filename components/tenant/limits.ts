@@ -7,7 +7,7 @@
  * Keys come out in a fixed order and numbers in one notation for the same reason.
  */
 import type { TenantSpec } from "../../stacks/cluster-spec";
-import { LOKI_SIZE, MIN_RETENTION_MS } from "../../stacks/validation";
+import { LOKI_SIZE, MIN_RETENTION_MS } from "../validation";
 import { durationProblem, parseDuration } from "./duration";
 
 /**

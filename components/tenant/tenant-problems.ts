@@ -5,7 +5,7 @@
  * service answers 400 for exactly what the Tenant would refuse later.
  */
 import type { RuleGroupSpec, TenantSpec } from "../../stacks/cluster-spec";
-import { MAX_CLUSTER_ID_LENGTH, isClusterId } from "../../stacks/validation";
+import { MAX_CLUSTER_ID_LENGTH, isClusterId } from "../validation";
 import { alertmanagerConfigProblems } from "./alertmanager-config";
 import { limitsProblems } from "./limits";
 import { ruleGroupProblems } from "./rule-groups";

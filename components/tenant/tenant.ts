@@ -16,7 +16,7 @@ import { DEFAULT_SEED_NAMESPACE } from "./delivery";
 import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, datasourceUids, renderDatasources } from "./grafana-datasources";
 import { GrafanaOrg } from "./grafana-org";
 import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
-import { isDnsLabel } from "../../stacks/validation";
+import { isDnsLabel } from "../validation";
 import { throwIfProblems } from "./tenant-error";
 import { tenantProblems } from "./tenant-problems";
 import { TenantPurge } from "./tenant-purge";
