@@ -1,26 +1,30 @@
 /**
  * Pod Security for every workload the project runs (pure): the restricted pod and container
- * settings, and the labels of the agents' namespace.
+ * settings, and the labels of the agents' namespaces.
  *
- * Decision: one namespace, `mla-system`, for every agent (offboarding deletes one namespace). The
- * log agent and node-exporter need hostPath volumes, which even the `baseline` level forbids, so
- * while either is enabled the namespace *enforces* `privileged`; otherwise it enforces
- * `restricted`. It always *warns* and *audits* at `restricted`, so anything beyond the host-access
- * agents shows up. The metrics agent and kube-state-metrics are written to pass `restricted`
- * regardless (tested), so they keep working if the namespace is locked down.
+ * Decision: security defaults start closed. The agents are split by the level they can pass:
+ * - `mla-system` holds the metrics agent and kube-state-metrics and always *enforces*
+ *   `restricted` (warn and audit too), so nothing weaker can be scheduled next to them;
+ * - `mla-host-agents` holds the log agent and node-exporter, which need hostPath volumes (and
+ *   node-exporter host network/PID) that even `baseline` forbids, so it *enforces* `privileged`.
+ *   It *warns* and *audits* at `baseline`, so every pod there that goes beyond baseline is
+ *   reported, and the exception stays visible. It exists only while one of them is enabled.
  */
 import type * as k8s from "@pulumi/kubernetes";
 
 type Labels = Record<string, string>;
 
-/** The namespace labels for the given host-access need. */
-export function podSecurityLabels(hostAccess: boolean): Labels {
+/** A Pod Security Standards level. */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+/** Namespace labels that enforce `enforce` and warn/audit at `report` (default: the same level). */
+export function podSecurityLabels(enforce: PodSecurityLevel, report: PodSecurityLevel = enforce): Labels {
     return {
-        "pod-security.kubernetes.io/enforce": hostAccess ? "privileged" : "restricted",
+        "pod-security.kubernetes.io/enforce": enforce,
         "pod-security.kubernetes.io/enforce-version": "latest",
-        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/warn": report,
         "pod-security.kubernetes.io/warn-version": "latest",
-        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/audit": report,
         "pod-security.kubernetes.io/audit-version": "latest",
     };
 }

@@ -28,8 +28,10 @@ export interface AgentConfigsInput {
     gatewayUrl: string;
     /** Directory with `ca.crt`, `tls.crt`, `tls.key`. Defaults to {@link AGENT_TLS_DIR}. */
     tlsDir?: string;
-    /** The namespace the agents run in. Defaults to "mla-system". */
+    /** The restricted agents' namespace (kube-state-metrics). Defaults to "mla-system". */
     agentNamespace?: string;
+    /** The host-access agents' namespace (node-exporter). Defaults to "mla-host-agents". */
+    hostAgentsNamespace?: string;
     monitoring: {
         enabled: boolean;
         scrapeInterval?: string;
@@ -65,6 +67,7 @@ export function renderAgentConfigs(input: AgentConfigsInput): Record<string, str
             slowScrapeInterval: m.slowScrapeInterval,
             serviceAccountDir: m.serviceAccountDir,
             agentNamespace: input.agentNamespace,
+            hostAgentsNamespace: input.hostAgentsNamespace,
             nodeExporter: m.nodeExporter,
             kubeStateMetrics: m.kubeStateMetrics,
             customScrapeConfigs: m.customScrapeConfigs,

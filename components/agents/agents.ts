@@ -1,7 +1,11 @@
 /**
- * `Agents` (`mla:cluster:Agents`): everything MLA puts into a user cluster, in namespace
- * `mla-system`: the metrics agent (Prometheus in agent mode), the log agent DaemonSet (Alloy or
- * Promtail), optional node-exporter and kube-state-metrics, their RBAC and client-cert Secrets.
+ * `Agents` (`mla:cluster:Agents`): everything MLA puts into a user cluster, in two namespaces
+ * split by Pod Security level (see ../pod-security.ts):
+ * - `mla-system` (always, enforces `restricted`): the metrics agent (Prometheus in agent mode)
+ *   with its RBAC, client-cert Secret and config, and the optional kube-state-metrics;
+ * - `mla-host-agents` (only while the log agent or node-exporter is on, enforces `privileged`):
+ *   the log agent DaemonSet (Alloy or Promtail) with its RBAC, Secret and config, and the
+ *   optional node-exporter.
  *
  * The user-cluster provider reaches every child through `opts.provider`/`opts.providers` and
  * `parent: this`; the component never creates or assumes a provider. Turning monitoring or
@@ -12,6 +16,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILE, type LogAgentKind } from "./agent-configs";
 import { kubeStateMetricsDeploymentArgs, nodeExporterDaemonSetArgs } from "./exporter-objects";
+import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
 import { metricsAgentDeploymentArgs } from "./metrics-agent-objects";
 import { podSecurityLabels } from "../pod-security";
@@ -43,8 +48,10 @@ export interface AgentsArgs {
     gatewayUrl: pulumi.Input<string>;
     /** Client certificates and the cluster CA. */
     tls: AgentsTls;
-    /** The namespace for every agent. Defaults to "mla-system". */
+    /** The restricted agents' namespace (metrics agent, kube-state-metrics). Defaults to "mla-system". */
     namespace?: string;
+    /** The host-access agents' namespace (log agent, node-exporter). Defaults to "mla-host-agents". */
+    hostAgentsNamespace?: string;
     monitoring: {
         enabled: boolean;
         /** Defaults to "30s". */
@@ -73,7 +80,15 @@ export interface AgentsArgs {
 export function agentsArgsProblems(args: AgentsArgs): string[] {
     const problems: string[] = [];
     if (!isDnsLabel(args.clusterId)) problems.push(`clusterId "${args.clusterId}" must be a DNS-1123 label`);
-    if (args.namespace !== undefined && !isDnsLabel(args.namespace)) problems.push(`namespace "${args.namespace}" must be a DNS-1123 label`);
+    for (const key of ["namespace", "hostAgentsNamespace"] as const) {
+        const value = args[key];
+        if (value !== undefined && !isDnsLabel(value)) problems.push(`${key} "${value}" must be a DNS-1123 label`);
+    }
+    // One shared namespace would have to enforce `privileged` and undo the split.
+    const restrictedNs = args.namespace ?? DEFAULT_AGENTS_NAMESPACE;
+    if (restrictedNs === (args.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE)) {
+        problems.push(`namespace and hostAgentsNamespace must differ, both are "${restrictedNs}"`);
+    }
     if (typeof args.gatewayUrl === "string" && !/^https:\/\/[^/\s]+\/?$/.test(args.gatewayUrl)) {
         problems.push(`gatewayUrl "${args.gatewayUrl}" must be https://host[:port]`);
     }
@@ -91,8 +106,10 @@ function sha256(text: string): string {
 
 /** The user-cluster agents. */
 export class Agents extends pulumi.ComponentResource {
-    /** The agents' namespace. */
+    /** The restricted agents' namespace (always created). */
     readonly namespace: pulumi.Output<string>;
+    /** The host-access agents' namespace; undefined while neither the log agent nor node-exporter is on. */
+    readonly hostAgentsNamespace: pulumi.Output<string | undefined>;
     /** The rendered config files (file name → text), as `mla render agent` writes them. */
     readonly configFiles: pulumi.Output<Record<string, string>>;
 
@@ -104,20 +121,22 @@ export class Agents extends pulumi.ComponentResource {
         const m = args.monitoring;
         const l = args.logging;
         const agent = l.agent ?? "alloy";
-        const hostAccess = l.enabled || (m.enabled && (m.nodeExporter ?? false));
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: args.namespace ?? "mla-system", labels: { ...podSecurityLabels(hostAccess), "app.kubernetes.io/part-of": "mla" } } },
-            { parent: this },
-        );
-        const namespace = ns.metadata.name;
+        const nodeExporter = m.enabled && (m.nodeExporter ?? false);
+        const namespace = this.createNamespace(`${name}-namespace`, args.namespace ?? DEFAULT_AGENTS_NAMESPACE, podSecurityLabels("restricted"));
+        // Not created at all without a host agent, so switching both off deletes it and its contents.
+        const hostNamespace =
+            l.enabled || nodeExporter
+                ? this.createNamespace(`${name}-host-namespace`, args.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE, podSecurityLabels("privileged", "baseline"))
+                : undefined;
         this.namespace = namespace;
+        this.hostAgentsNamespace = hostNamespace ?? pulumi.output(undefined);
 
         this.configFiles = pulumi.output(args.gatewayUrl).apply((gatewayUrl) =>
             renderAgentConfigs({
                 clusterId: args.clusterId,
                 gatewayUrl,
                 agentNamespace: args.namespace,
+                hostAgentsNamespace: args.hostAgentsNamespace,
                 monitoring: { ...m, enabled: m.enabled },
                 logging: { enabled: l.enabled, agent },
             }),
@@ -138,9 +157,9 @@ export class Agents extends pulumi.ComponentResource {
                 }),
                 { parent: this, dependsOn },
             );
-            if (m.nodeExporter) {
-                const sa = this.serviceAccount(name, "node-exporter", namespace);
-                new k8s.apps.v1.DaemonSet(`${name}-node-exporter`, nodeExporterDaemonSetArgs("mla-node-exporter", namespace, "mla-node-exporter"), {
+            if (nodeExporter && hostNamespace) {
+                const sa = this.serviceAccount(name, "node-exporter", hostNamespace);
+                new k8s.apps.v1.DaemonSet(`${name}-node-exporter`, nodeExporterDaemonSetArgs("mla-node-exporter", hostNamespace, "mla-node-exporter"), {
                     parent: this,
                     dependsOn: [sa],
                 });
@@ -156,14 +175,14 @@ export class Agents extends pulumi.ComponentResource {
             }
         }
 
-        if (l.enabled) {
+        if (l.enabled && hostNamespace) {
             const file = LOG_AGENT_CONFIG_FILE[agent];
-            const { dependsOn, ...parts } = this.agentBasics(name, "logs", namespace, logAgentRules(), file, args.tls.logsClientCertPem, args.tls.logsClientKeyPem, args.tls.caCertPem);
+            const { dependsOn, ...parts } = this.agentBasics(name, "logs", hostNamespace, logAgentRules(), file, args.tls.logsClientCertPem, args.tls.logsClientKeyPem, args.tls.caCertPem);
             new k8s.apps.v1.DaemonSet(
                 `${name}-logs`,
                 logAgentDaemonSetArgs({
                     name: "mla-log-agent",
-                    namespace,
+                    namespace: hostNamespace,
                     agent,
                     resources: l.resources ?? DEFAULT_LOGS_RESOURCES,
                     ...parts,
@@ -173,7 +192,12 @@ export class Agents extends pulumi.ComponentResource {
             );
         }
 
-        this.registerOutputs({ namespace: this.namespace, configFiles: this.configFiles });
+        this.registerOutputs({ namespace: this.namespace, hostAgentsNamespace: this.hostAgentsNamespace, configFiles: this.configFiles });
+    }
+
+    private createNamespace(resourceName: string, namespace: string, podSecurity: Record<string, string>): pulumi.Output<string> {
+        const labels = { ...podSecurity, "app.kubernetes.io/part-of": "mla" };
+        return new k8s.core.v1.Namespace(resourceName, { metadata: { name: namespace, labels } }, { parent: this }).metadata.name;
     }
 
     /** The service account, ClusterRole + binding, client-cert Secret and config ConfigMap of one agent. */

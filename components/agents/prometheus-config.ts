@@ -7,6 +7,7 @@
  * `alerting`; the renderer emits neither.
  */
 import { stringify } from "yaml";
+import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
 
 /** Where the in-cluster service account's token and CA are mounted. */
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -37,8 +38,10 @@ export interface PrometheusConfigInput {
     slowScrapeInterval?: string;
     /** Directory holding the service account's `token` and `ca.crt`. Defaults to {@link SERVICE_ACCOUNT_DIR}. */
     serviceAccountDir?: string;
-    /** The namespace the agents run in; node-exporter and kube-state-metrics are discovered there. Defaults to "mla-system". */
+    /** The restricted agents' namespace; kube-state-metrics is discovered there. Defaults to "mla-system". */
     agentNamespace?: string;
+    /** The host-access agents' namespace; node-exporter is discovered there. Defaults to "mla-host-agents". */
+    hostAgentsNamespace?: string;
     /** Add a scrape job for the bundled node-exporter. Defaults to false. */
     nodeExporter?: boolean;
     /** Add a scrape job for the bundled kube-state-metrics. Defaults to false. */
@@ -123,9 +126,8 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         { ...serviceEndpointsJob("kubernetes-service-endpoints-slow", true), ...slowTiming(slow) },
         kubeSystemJob(),
     ];
-    const ns = input.agentNamespace ?? "mla-system";
-    if (input.nodeExporter) jobs.push(bundledExporterJob("node-exporter", ns, false));
-    if (input.kubeStateMetrics) jobs.push(bundledExporterJob("kube-state-metrics", ns, true));
+    if (input.nodeExporter) jobs.push(bundledExporterJob("node-exporter", input.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE, false));
+    if (input.kubeStateMetrics) jobs.push(bundledExporterJob("kube-state-metrics", input.agentNamespace ?? DEFAULT_AGENTS_NAMESPACE, true));
     const config = {
         global: {
             scrape_interval: input.scrapeInterval ?? "30s",
@@ -231,7 +233,7 @@ function kubeSystemJob(): Job {
     };
 }
 
-/** node-exporter and kube-state-metrics pods in the agent namespace, by their name label and `metrics` port. */
+/** node-exporter or kube-state-metrics pods in their namespace, by their name label and `metrics` port. */
 function bundledExporterJob(name: string, namespace: string, honorLabels: boolean): Job {
     return {
         job_name: name,

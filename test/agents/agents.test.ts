@@ -9,6 +9,8 @@ installMocks();
 import * as k8s from "@pulumi/kubernetes";
 import { Agents, type AgentsArgs } from "../../components/agents/agents";
 import { renderAgentConfigs } from "../../components/agents/agent-configs";
+import { restrictedViolations } from "./pod-security-check";
+import { parse } from "yaml";
 
 const tls = {
     caCertPem: "CA",
@@ -18,9 +20,13 @@ const tls = {
     logsClientKeyPem: "L-KEY",
 };
 
-function args(over: { monitoring?: Partial<AgentsArgs["monitoring"]>; logging?: Partial<AgentsArgs["logging"]> } = {}): AgentsArgs {
+type ArgsOverride = { monitoring?: Partial<AgentsArgs["monitoring"]>; logging?: Partial<AgentsArgs["logging"]>; namespace?: string; hostAgentsNamespace?: string };
+
+function args(over: ArgsOverride = {}): AgentsArgs {
     return {
         clusterId: "c1",
+        namespace: over.namespace,
+        hostAgentsNamespace: over.hostAgentsNamespace,
         gatewayUrl: "https://mla-c1.example.com",
         tls,
         monitoring: { enabled: true, ...over.monitoring },
@@ -42,12 +48,13 @@ const names = (rs: RecordedResource[], type: string) => ofType(rs, type).map((r)
 const podSpec = (r: RecordedResource) => r.inputs.spec.template.spec;
 
 describe("Agents", () => {
-    it("creates the namespace, both agents with RBAC, TLS Secrets and configs, all through the given provider", async () => {
+    it("creates both namespaces, both agents with RBAC, TLS Secrets and configs, all through the given provider", async () => {
         const { resources, providerUrn } = await deploy(args());
         const objects = k8sObjects(resources);
         expect(objects.map((r) => `${r.type} ${r.name}`).sort()).to.deep.equal(
             [
                 "kubernetes:core/v1:Namespace agents-namespace",
+                "kubernetes:core/v1:Namespace agents-host-namespace",
                 "kubernetes:core/v1:ServiceAccount agents-metrics-agent-sa",
                 "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole agents-metrics-agent-role",
                 "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding agents-metrics-agent-binding",
@@ -129,19 +136,80 @@ describe("Agents", () => {
         expect([...new Set(verbs)].sort()).to.deep.equal(["get", "list", "watch"]);
     });
 
-    it("with logging off creates no log agent objects and enforces PSS restricted on the namespace", async () => {
-        const { resources } = await deploy(args({ logging: { enabled: false } }));
-        expect(names(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
-        expect(k8sObjects(resources).filter((r) => /log/.test(r.name))).to.deep.equal([]);
-        const ns = ofType(resources, "kubernetes:core/v1:Namespace")[0];
-        expect(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"]).to.equal("restricted");
+    it("labels mla-system to enforce, warn and audit restricted, and mla-host-agents to enforce privileged with baseline warn/audit", async () => {
+        const { resources, agents } = await deploy(args({ monitoring: { nodeExporter: true } }));
+        const labels = Object.fromEntries(ofType(resources, "kubernetes:core/v1:Namespace").map((r) => [r.inputs.metadata.name, r.inputs.metadata.labels]));
+        const pss = (enforce: string, report: string) => ({
+            "pod-security.kubernetes.io/enforce": enforce,
+            "pod-security.kubernetes.io/enforce-version": "latest",
+            "pod-security.kubernetes.io/warn": report,
+            "pod-security.kubernetes.io/warn-version": "latest",
+            "pod-security.kubernetes.io/audit": report,
+            "pod-security.kubernetes.io/audit-version": "latest",
+            "app.kubernetes.io/part-of": "mla",
+        });
+        expect(labels).to.deep.equal({ "mla-system": pss("restricted", "restricted"), "mla-host-agents": pss("privileged", "baseline") });
+        expect(await promiseOf(agents.namespace)).to.equal("mla-system");
+        expect(await promiseOf(agents.hostAgentsNamespace)).to.equal("mla-host-agents");
     });
 
-    it("with the log agent on enforces privileged (hostPath) but still warns at restricted", async () => {
-        const { resources } = await deploy(args());
-        const labels = ofType(resources, "kubernetes:core/v1:Namespace")[0].inputs.metadata.labels;
-        expect(labels["pod-security.kubernetes.io/enforce"]).to.equal("privileged");
-        expect(labels["pod-security.kubernetes.io/warn"]).to.equal("restricted");
+    it("with logging and node-exporter off creates no host-agents namespace and no log agent objects", async () => {
+        const { resources, agents } = await deploy(args({ monitoring: { kubeStateMetrics: true }, logging: { enabled: false } }));
+        expect(names(resources, "kubernetes:core/v1:Namespace")).to.deep.equal(["agents-namespace"]);
+        expect(names(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
+        expect(k8sObjects(resources).filter((r) => /log/.test(r.name))).to.deep.equal([]);
+        expect(k8sObjects(resources).filter((r) => r.inputs.metadata.namespace === "mla-host-agents")).to.deep.equal([]);
+        expect(await promiseOf(agents.hostAgentsNamespace)).to.equal(undefined);
+        await assertAllSchemaValid(resources);
+    });
+
+    it("keeps the host-agents namespace for node-exporter alone, with only node-exporter in it", async () => {
+        const { resources } = await deploy(args({ monitoring: { nodeExporter: true }, logging: { enabled: false } }));
+        expect(names(resources, "kubernetes:core/v1:Namespace").sort()).to.deep.equal(["agents-host-namespace", "agents-namespace"]);
+        const inHost = k8sObjects(resources).filter((r) => r.inputs.metadata.namespace === "mla-host-agents");
+        expect(inHost.map((r) => r.name).sort()).to.deep.equal(["agents-node-exporter", "agents-node-exporter-sa"]);
+    });
+
+    it("puts every object in the namespace its Pod Security level allows, and every pod in mla-system passes restricted", async () => {
+        const { resources } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true } }));
+        const byNamespace = (ns: string) => k8sObjects(resources).filter((r) => r.inputs.metadata.namespace === ns).map((r) => r.name).sort();
+        expect(byNamespace("mla-system")).to.deep.equal(
+            ["agents-kube-state-metrics", "agents-kube-state-metrics-sa", "agents-metrics", "agents-metrics-agent-sa", "agents-metrics-config", "agents-metrics-tls"].sort(),
+        );
+        expect(byNamespace("mla-host-agents")).to.deep.equal(
+            ["agents-logs", "agents-log-agent-sa", "agents-logs-config", "agents-logs-tls", "agents-node-exporter", "agents-node-exporter-sa"].sort(),
+        );
+        const workloads = [...ofType(resources, "kubernetes:apps/v1:Deployment"), ...ofType(resources, "kubernetes:apps/v1:DaemonSet")];
+        const restricted = workloads.filter((r) => r.inputs.metadata.namespace === "mla-system");
+        expect(restricted.map((r) => r.name).sort()).to.deep.equal(["agents-kube-state-metrics", "agents-metrics"]);
+        for (const r of restricted) expect(restrictedViolations(podSpec(r)), r.name).to.deep.equal([]);
+        // The check can fail: the host agents are exactly what restricted rejects.
+        for (const r of workloads.filter((w) => w.inputs.metadata.namespace === "mla-host-agents")) {
+            expect(restrictedViolations(podSpec(r)), r.name).to.include.members([`volume ${r.name === "agents-logs" ? "pod-logs" : "proc"} is hostPath`]);
+        }
+        await assertAllSchemaValid(resources);
+    });
+
+    it("binds each ClusterRole to the service account in the namespace it runs in", async () => {
+        const { resources } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true }, namespace: "obs", hostAgentsNamespace: "obs-host" }));
+        const subjects = ofType(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((r) => [r.name, r.inputs.subjects]);
+        expect(Object.fromEntries(subjects)).to.deep.equal({
+            "agents-metrics-agent-binding": [{ kind: "ServiceAccount", name: "mla-metrics-agent", namespace: "obs" }],
+            "agents-kube-state-metrics-binding": [{ kind: "ServiceAccount", name: "mla-kube-state-metrics", namespace: "obs" }],
+            "agents-log-agent-binding": [{ kind: "ServiceAccount", name: "mla-log-agent", namespace: "obs-host" }],
+        });
+        const sa = (n: string) => ofType(resources, "kubernetes:core/v1:ServiceAccount").find((r) => r.name === n)!.inputs.metadata;
+        expect(sa("agents-log-agent-sa")).to.deep.equal({ name: "mla-log-agent", namespace: "obs-host" });
+        expect(sa("agents-node-exporter-sa")).to.deep.equal({ name: "mla-node-exporter", namespace: "obs-host" });
+        await assertAllSchemaValid(resources);
+    });
+
+    it("scrapes node-exporter in the host-agents namespace and kube-state-metrics in the restricted one", async () => {
+        const { agents } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true }, namespace: "obs", hostAgentsNamespace: "obs-host" }));
+        const jobs = parse((await promiseOf(agents.configFiles))["prometheus.yml"]).scrape_configs as { job_name: string; kubernetes_sd_configs?: unknown }[];
+        const sd = (job: string) => jobs.find((j) => j.job_name === job)!.kubernetes_sd_configs;
+        expect(sd("node-exporter")).to.deep.equal([{ role: "pod", namespaces: { names: ["obs-host"] } }]);
+        expect(sd("kube-state-metrics")).to.deep.equal([{ role: "pod", namespaces: { names: ["obs"] } }]);
     });
 
     it("with monitoring off creates no metrics agent objects", async () => {
@@ -167,15 +235,22 @@ describe("Agents", () => {
         await assertAllSchemaValid(resources);
     });
 
+    it("refuses one namespace for both Pod Security levels", () => {
+        expect(() => new Agents("same", { ...args(), namespace: "mla-host-agents" })).to.throw(
+            'invalid Agents args: namespace and hostAgentsNamespace must differ, both are "mla-host-agents"',
+        );
+    });
+
     it("rejects bad args with every problem in one error", () => {
         const bad: AgentsArgs = {
             ...args(),
             clusterId: "C_1",
+            hostAgentsNamespace: "Host_NS",
             gatewayUrl: "http://gw",
             monitoring: { enabled: true, replicas: -1, customScrapeConfigs: [{ job_name: "kubelet" }] },
         };
         expect(() => new Agents("bad", bad)).to.throw(
-            'invalid Agents args: clusterId "C_1" must be a DNS-1123 label; gatewayUrl "http://gw" must be https://host[:port]; ' +
+            'invalid Agents args: clusterId "C_1" must be a DNS-1123 label; hostAgentsNamespace "Host_NS" must be a DNS-1123 label; gatewayUrl "http://gw" must be https://host[:port]; ' +
                 "monitoring.replicas -1 must be a whole number >= 0; " +
                 'monitoring: custom scrape config job_name "kubelet" is used more than once or by a built-in job',
         );

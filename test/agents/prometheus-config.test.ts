@@ -132,13 +132,18 @@ describe("renderPrometheusConfig", () => {
         });
     });
 
-    it("adds node-exporter and kube-state-metrics jobs only when they are deployed", () => {
+    it("adds node-exporter and kube-state-metrics jobs only when deployed, each in its own namespace", () => {
         const names = (c: any) => c.scrape_configs.map((j: any) => j.job_name);
         expect(names(render())).not.to.include.members(["node-exporter"]);
-        const c = render({ nodeExporter: true, kubeStateMetrics: true, agentNamespace: "mon" });
-        expect(job(c, "node-exporter").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mon"] } }]);
+        const c = render({ nodeExporter: true, kubeStateMetrics: true, agentNamespace: "mon", hostAgentsNamespace: "mon-host" });
+        expect(job(c, "node-exporter").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mon-host"] } }]);
+        expect(job(c, "kube-state-metrics").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mon"] } }]);
         expect(job(c, "kube-state-metrics").honor_labels).to.equal(true);
         expect(names(render({ kubeStateMetrics: true }))).not.to.include("node-exporter");
+        // The defaults match the Agents component's: node-exporter runs with the host agents.
+        const d = render({ nodeExporter: true, kubeStateMetrics: true });
+        expect(job(d, "node-exporter").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mla-host-agents"] } }]);
+        expect(job(d, "kube-state-metrics").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mla-system"] } }]);
     });
 
     it("appends custom scrape configs after the built-in jobs, unchanged", () => {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, ofType, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
+import { installMocks, ofType, promiseOf, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 
 installMocks();
@@ -116,11 +116,20 @@ describe("clusterProgram", () => {
         expect(prom).to.contain("url: https://mla-c1.example.com/api/v1/push").and.to.contain("cluster: c1");
     });
 
-    it("with logging off creates no DaemonSet and no log-agent objects", async () => {
-        const { resources } = await run({ logging: { enabled: false } });
+    it("with logging off creates no DaemonSet, no log-agent objects and no host-agents namespace", async () => {
+        const { resources, outputs } = await run({ logging: { enabled: false } });
         expect(ofType(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
         expect(kubeObjects(resources).filter((r) => r.name.startsWith("agents") && /log/.test(r.name))).to.deep.equal([]);
+        const agentNamespaces = ofType(resources, "kubernetes:core/v1:Namespace").filter((r) => r.name.startsWith("agents"));
+        expect(agentNamespaces.map((r) => r.inputs.metadata.name)).to.deep.equal(["mla-system"]);
+        expect(await promiseOf(outputs.hostAgentsNamespace)).to.equal(undefined);
         await assertAllSchemaValid(resources);
+    });
+
+    it("outputs both agent namespaces when the log agent is on", async () => {
+        const { outputs } = await run();
+        expect(await promiseOf(outputs.agentsNamespace)).to.equal("mla-system");
+        expect(await promiseOf(outputs.hostAgentsNamespace)).to.equal("mla-host-agents");
     });
 
     it("returns outputs without secrets or keys", async () => {
@@ -135,6 +144,7 @@ describe("clusterProgram", () => {
                 "gatewayUrl",
                 "gatewayWriteService",
                 "grafanaOrgId",
+                "hostAgentsNamespace",
                 "loggingEnabled",
                 "monitoringEnabled",
                 "project",

@@ -184,19 +184,23 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
     });
 
     describe("offboarding (pulumi destroy of the cluster stack)", () => {
-        it("removes the seed namespace cluster-<id> and the user cluster's agents namespace", async () => {
+        it("removes the seed namespace cluster-<id> and the user cluster's two agents namespaces", async () => {
             const cluster = await stackOutputs(env, env.clusterStack);
             const seedNs = stringOutput(cluster, "seedNamespace");
             const agentsNs = stringOutput(cluster, "agentsNamespace");
+            // The kind stack runs Alloy, so the host-agents namespace exists too.
+            const hostNs = stringOutput(cluster, "hostAgentsNamespace");
             expect(seedNs).to.equal(`cluster-${id}`);
-            // Both must exist first, or their absence afterwards would prove nothing.
+            // All must exist first, or their absence afterwards would prove nothing.
             expect(await namespaceExists(env.seedKubeconfig, seedNs), `${seedNs} before destroy`).to.equal(true);
             expect(await namespaceExists(env.userKubeconfig, agentsNs), `${agentsNs} before destroy`).to.equal(true);
+            expect(await namespaceExists(env.userKubeconfig, hostNs), `${hostNs} before destroy`).to.equal(true);
             await pulumi(env, env.clusterStack, ["destroy", "--yes", "--skip-preview"]);
-            await eventually("both namespaces gone", 5 * MINUTE, async () => {
+            await eventually("all three namespaces gone", 5 * MINUTE, async () => {
                 const left = [
                     ...((await namespaceExists(env.seedKubeconfig, seedNs)) ? [`seed ${seedNs}`] : []),
                     ...((await namespaceExists(env.userKubeconfig, agentsNs)) ? [`user ${agentsNs}`] : []),
+                    ...((await namespaceExists(env.userKubeconfig, hostNs)) ? [`user ${hostNs}`] : []),
                 ];
                 if (left.length > 0) throw new Error(`still present: ${left.join(", ")}`);
             });
