@@ -19,7 +19,14 @@ export const ServiceEnv = Type.Object({
     MLA_QUEUE_SIZE: Int("Operations waiting at most before 429", 100),
     MLA_BODY_LIMIT: Int("Largest request body in bytes", 1024 * 1024),
     MLA_SHUTDOWN_TIMEOUT: Int("Seconds shutdown waits for cancelled operations", 30),
-    MLA_EXECUTOR: Type.Union([Type.Literal("automation"), Type.Literal("memory")], { default: "automation" }),
+    MLA_EXECUTOR: Type.Union([Type.Literal("automation"), Type.Literal("memory"), Type.Literal("operator")], { default: "automation" }),
+    // The Pulumi Kubernetes Operator executor (MLA_EXECUTOR=operator); see executor-operator.ts.
+    MLA_OPERATOR_KUBECONFIG: Type.Optional(Type.String({ minLength: 1, description: "Kubeconfig of the management cluster; in-cluster ServiceAccount when unset" })),
+    MLA_OPERATOR_NAMESPACE: Type.String({ pattern: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", default: "mla-stacks" }),
+    MLA_OPERATOR_REPO: Type.Optional(Type.String({ minLength: 1, description: "Git URL of this repository, for the Stacks' program" })),
+    MLA_OPERATOR_REF: Type.String({ minLength: 1, default: "main" }),
+    MLA_OPERATOR_PROJECT_DIR: Type.Optional(Type.String({ minLength: 1 })),
+    MLA_OPERATOR_SERVICE_ACCOUNT: Type.Optional(Type.String({ minLength: 1 })),
     MLA_LOG_LEVEL: Type.Union(["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)), { default: "info" }),
     MLA_SEED_KUBECONFIG_DIR: Type.Optional(Type.String({ minLength: 1 })),
     MLA_SPEC_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -55,6 +62,7 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv): ServiceConfig {
     const problems = [...Value.Errors(ServiceEnv, env)].map((e) => `${e.path.slice(1)} ${e.message}`);
     const [, host, port] = /^(.*):([0-9]+)$/.exec(env.MLA_LISTEN ?? "") ?? [];
     if (port !== undefined && Number(port) > 65535) problems.push("MLA_LISTEN port must be at most 65535");
+    if (env.MLA_EXECUTOR === "operator" && !env.MLA_OPERATOR_REPO) problems.push("MLA_OPERATOR_REPO is required with MLA_EXECUTOR=operator");
     if (problems.length > 0) throw new Error(`${problems.length} problem(s) in the environment: ${problems.join("; ")}`);
     return {
         env,

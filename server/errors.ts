@@ -23,6 +23,7 @@ const STATUS_BY_CODE: Record<string, number> = {
     "interrupted": 409,
     "invalid-spec": 400,
     "cli-missing": 503,
+    "unsupported": 501,
 };
 
 /**

@@ -2,10 +2,10 @@
  * The seam between the service and whatever runs Pulumi.
  *
  * The service never talks to the engine directly: the scheduler calls an {@link Executor}.
- * Implementations: the Automation API on this machine (`executor-automation.ts`) and an in-memory
- * stand-in for tests and demos (`executor-memory.ts`). A Pulumi Kubernetes Operator executor fits
- * the same shape: `up` applies a `Stack` custom resource and watches its status, `cancel` is the
- * AbortSignal, `unlock` is a no-op because the operator owns its locks (README, "The onboarding service").
+ * Implementations: the Automation API on this machine (`executor-automation.ts`), an in-memory
+ * stand-in for tests and demos (`executor-memory.ts`), and the Pulumi Kubernetes Operator
+ * (`executor-operator.ts`): `up` applies a `Stack` custom resource and watches its status, `cancel`
+ * stops the waiting, `unlock` is a no-op because the operator owns its locks (README, "Scale-out").
  */
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ChangeSummary, OperationEvent, ResourceStep } from "./operation-types";

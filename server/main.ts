@@ -11,6 +11,7 @@ import { loadServiceConfig } from "./env";
 import type { Executor } from "./executor";
 import { AutomationExecutor } from "./executor-automation";
 import { MemoryExecutor } from "./executor-memory";
+import { operatorExecutorFromEnv } from "./executor-operator";
 
 /** Starts the service; resolves once it has shut down. */
 export async function serve(source: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -21,14 +22,16 @@ export async function serve(source: NodeJS.ProcessEnv = process.env): Promise<vo
     const executor: Executor =
         env.MLA_EXECUTOR === "memory"
             ? new MemoryExecutor({ delayMs: 500 })
-            : new AutomationExecutor({
-                  dataDir,
-                  backendUrl: env.MLA_BACKEND_URL,
-                  secretsProvider: env.MLA_SECRETS_PROVIDER,
-                  program: inlineClusterProgram,
-                  programCheck: clusterProgramCheck,
-                  env: source,
-              });
+            : env.MLA_EXECUTOR === "operator"
+              ? operatorExecutorFromEnv(env, source)
+              : new AutomationExecutor({
+                    dataDir,
+                    backendUrl: env.MLA_BACKEND_URL,
+                    secretsProvider: env.MLA_SECRETS_PROVIDER,
+                    program: inlineClusterProgram,
+                    programCheck: clusterProgramCheck,
+                    env: source,
+                });
     const { app } = await buildApp({
         dataDir,
         executor,
