@@ -16,6 +16,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { type CertProfile, PKI_KEY_ALGORITHM, pkiProfile } from "./pki-profile";
 import { isDnsLabel } from "./validation";
+import { rejectInvalidArgs } from "./invalid-args";
 
 /** Arguments of `ClusterPki`. */
 export interface ClusterPkiArgs {
@@ -78,7 +79,7 @@ export class ClusterPki extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterPkiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mla:cluster:Pki", name, {}, opts);
         const problems = clusterPkiProblems(args);
-        if (problems.length > 0) throw new pulumi.ResourceError(`invalid ClusterPki "${name}":\n  - ${problems.join("\n  - ")}`, this);
+        rejectInvalidArgs(this, "ClusterPki", name, problems);
 
         const validityPeriodHours = args.validityHours ?? 8760;
         const earlyRenewalHours = args.earlyRenewalHours ?? 720;

@@ -19,6 +19,7 @@ import { gatewayNetworkPolicyArgs } from "./network-policy";
 import type { UpstreamUrls } from "./read-routes";
 import { readServiceArgs, tlsSecretArgs, writeServiceArgs } from "./services";
 import { isDnsLabel } from "../components/validation";
+import { rejectInvalidArgs } from "../components/invalid-args";
 
 /** Arguments of `Gateway`. */
 export interface GatewayArgs {
@@ -97,7 +98,7 @@ export class Gateway extends pulumi.ComponentResource {
             maxBodySize: args.maxBodySize ?? DEFAULT_LIMITS.maxBodySize,
         };
         const problems = gatewayArgsProblems(args, limits);
-        if (problems.length > 0) throw new pulumi.ResourceError(`invalid Gateway "${name}":\n  - ${problems.join("\n  - ")}`, this);
+        rejectInvalidArgs(this, "Gateway", name, problems);
 
         const namespace = pulumi.output(args.namespace ?? clusterNamespace(args.clusterId));
         // URLs usually come from a StackReference, so rendering (and URL validation) waits for them.

@@ -23,6 +23,7 @@ import { podSecurityLabels } from "../pod-security";
 import { customScrapeConfigProblems } from "./prometheus-config";
 import { clusterRoleBindingArgs, kubeStateMetricsRules, logAgentRules, metricsAgentRules } from "./rbac-objects";
 import { isDnsLabel } from "../validation";
+import { rejectInvalidArgs } from "../invalid-args";
 
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
@@ -116,7 +117,7 @@ export class Agents extends pulumi.ComponentResource {
     constructor(name: string, args: AgentsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mla:cluster:Agents", name, {}, opts);
         const problems = agentsArgsProblems(args);
-        if (problems.length > 0) throw new pulumi.ResourceError(`invalid Agents args: ${problems.join("; ")}`, this);
+        rejectInvalidArgs(this, "Agents", name, problems);
 
         const m = args.monitoring;
         const l = args.logging;

@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { renderMergerScript } from "./overrides-merger-script";
 import { onlyLabel } from "./tenant-delivery";
 import { restrictedContainerSecurity } from "../pod-security";
+import { rejectInvalidArgs } from "../invalid-args";
 
 /**
  * kubectl and a POSIX shell in one small, multi-arch image; alpine/k8s tracks kubectl releases and
@@ -75,7 +76,7 @@ export class OverridesMerger extends pulumi.ComponentResource {
         if (args.targets.length === 0) problems.push("targets must not be empty");
         const interval = args.intervalSeconds ?? 30;
         if (!Number.isInteger(interval) || interval < 1) problems.push(`intervalSeconds must be >= 1, got ${interval}`);
-        if (problems.length > 0) throw new pulumi.ResourceError(`OverridesMerger ${name}: ${problems.join("; ")}`, this);
+        rejectInvalidArgs(this, "OverridesMerger", name, problems);
 
         const namespace = args.namespace;
         const labels = { "app.kubernetes.io/name": "mla-overrides-merger", "app.kubernetes.io/instance": name };

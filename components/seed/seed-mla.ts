@@ -16,6 +16,7 @@ import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
 import { TENANT_DELIVERY_CONVENTIONS, TENANT_ID_LABEL, type TenantDelivery, tenantDelivery } from "./tenant-delivery";
 import { isDnsLabel } from "../validation";
+import { rejectInvalidArgs } from "../invalid-args";
 
 /** What a seed extension (issue 5's default rule groups and dashboards) gets to add its objects. */
 export interface SeedExtensionContext {
@@ -89,9 +90,7 @@ export class SeedMla extends pulumi.ComponentResource {
     constructor(name: string, args: SeedMlaArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mla:seed:SeedMla", name, {}, opts);
         const problems = seedMlaProblems(args);
-        if (problems.length > 0) {
-            throw new pulumi.ResourceError(`SeedMla ${name}: ${problems.length} problem(s): ${problems.join("; ")}`, this);
-        }
+        rejectInvalidArgs(this, "SeedMla", name, problems);
         const { plan } = args;
         this.endpoints = seedEndpoints(SEED_CHARTS, plan.namespace, plan.grafana.namespace);
         this.delivery = tenantDelivery(plan.namespace);

@@ -237,7 +237,7 @@ describe("Agents", () => {
 
     it("refuses one namespace for both Pod Security levels", () => {
         expect(() => new Agents("same", { ...args(), namespace: "mla-host-agents" })).to.throw(
-            'invalid Agents args: namespace and hostAgentsNamespace must differ, both are "mla-host-agents"',
+            'invalid Agents "same": 1 problem:\n  - namespace and hostAgentsNamespace must differ, both are "mla-host-agents"',
         );
     });
 
@@ -250,9 +250,14 @@ describe("Agents", () => {
             monitoring: { enabled: true, replicas: -1, customScrapeConfigs: [{ job_name: "kubelet" }] },
         };
         expect(() => new Agents("bad", bad)).to.throw(
-            'invalid Agents args: clusterId "C_1" must be a DNS-1123 label; hostAgentsNamespace "Host_NS" must be a DNS-1123 label; gatewayUrl "http://gw" must be https://host[:port]; ' +
-                "monitoring.replicas -1 must be a whole number >= 0; " +
-                'monitoring: custom scrape config job_name "kubelet" is used more than once or by a built-in job',
+            [
+                'invalid Agents "bad": 5 problems:',
+                '  - clusterId "C_1" must be a DNS-1123 label',
+                '  - hostAgentsNamespace "Host_NS" must be a DNS-1123 label',
+                '  - gatewayUrl "http://gw" must be https://host[:port]',
+                "  - monitoring.replicas -1 must be a whole number >= 0",
+                '  - monitoring: custom scrape config job_name "kubelet" is used more than once or by a built-in job',
+            ].join("\n"),
         );
     });
 });

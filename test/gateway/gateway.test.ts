@@ -142,7 +142,7 @@ describe("Gateway", () => {
             new Gateway("bad", args({ clusterId: "C_1", replicas: 1, serviceType: "External" as never, maxBodySize: "lots" })),
         ).to.throw(
             [
-                'invalid Gateway "bad":',
+                'invalid Gateway "bad": 4 problems:',
                 '  - clusterId: "C_1" must be a DNS-1123 label',
                 "  - replicas: 1 must be a whole number >= 2 (set allowSingleReplica for 1)",
                 '  - serviceType: "External" must be one of LoadBalancer, NodePort, ClusterIP',

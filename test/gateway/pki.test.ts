@@ -66,7 +66,7 @@ describe("ClusterPki", () => {
             new ClusterPki("bad", { clusterId: "c1", serverDnsNames: ["bad name"], serverIpAddresses: ["300.1.1.1"], validityHours: 10, earlyRenewalHours: 10 }),
         ).to.throw(
             [
-                'invalid ClusterPki "bad":',
+                'invalid ClusterPki "bad": 3 problems:',
                 '  - serverDnsNames: "bad name" is not a DNS name',
                 '  - serverIpAddresses: "300.1.1.1" is not an IP address',
                 "  - earlyRenewalHours: 10 must be a whole number >= 0 and below validityHours (10)",

@@ -140,7 +140,9 @@ describe("SeedMla under mocks", () => {
         const plan = externalPlan();
         plan.cortex.replicas.ingester = 2;
         expect(() => new SeedMla("bad", { plan })).to.throw(
-            'SeedMla bad: 2 problem(s): an external S3 endpoint needs s3Credentials; cortex ingester replicas (2) must be at least the replication factor (3)',
+            'invalid SeedMla "bad": 2 problems:\n' +
+                "  - an external S3 endpoint needs s3Credentials\n" +
+                "  - cortex ingester replicas (2) must be at least the replication factor (3)",
         );
     });
 
