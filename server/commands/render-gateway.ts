@@ -32,7 +32,7 @@ const USAGE = `Usage: mla render gateway --cluster-id ID --out DIR [options]
 
 Writes DIR/nginx.conf: the per-cluster MLA gateway, byte for byte what the Gateway component
 puts into its ConfigMap for the same inputs. Run it with:
-  nginx -p RUNTIME_DIR -c DIR/nginx.conf
+  nginx -p RUNTIME_DIR -c DIR/nginx.conf     (absolute paths: nginx reads a relative -c under -p)
 
 Required:
   --cluster-id ID            tenant id (DNS-1123 label), sent upstream as X-Scope-OrgID
