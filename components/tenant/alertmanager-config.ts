@@ -7,6 +7,8 @@
  * succeeded, so the structural checks run here, before any object is created.
  */
 import { parse } from "yaml";
+import { matcherProblems } from "./alertmanager-matchers";
+import { receiverKeyProblems } from "./alertmanager-receivers";
 import { durationProblem } from "./duration";
 import { throwIfProblems } from "./tenant-error";
 
@@ -22,8 +24,8 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 
 /**
  * Every problem with an owner config, as messages starting with `alertmanagerConfig`. An empty
- * list means the config is structurally sound (amtool-level checks such as matcher syntax are
- * left to the Alertmanager; tests run amtool on the same text).
+ * list means the config is sound as far as checked here: structure, matchers and their regexes,
+ * and receiver keys (tests run amtool on the same texts).
  */
 export function alertmanagerConfigProblems(text: string): string[] {
     let doc: unknown;
@@ -44,6 +46,10 @@ export function alertmanagerConfigProblems(text: string): string[] {
     }
     if (doc.inhibit_rules !== undefined && !Array.isArray(doc.inhibit_rules)) {
         problems.push("alertmanagerConfig.inhibit_rules must be a list");
+    } else if (Array.isArray(doc.inhibit_rules)) {
+        doc.inhibit_rules.forEach((rule, i) => {
+            if (isObj(rule)) problems.push(...matcherProblems(rule, `alertmanagerConfig.inhibit_rules[${i}]`));
+        });
     }
     for (const path of filePaths(doc, "alertmanagerConfig")) {
         // Cortex refuses file references in tenant configs: they would read the Alertmanager's own disk.
@@ -66,6 +72,7 @@ function receiverNames(receivers: unknown, problems: string[]): Set<string> {
         return names;
     }
     receivers.forEach((r, i) => {
+        if (isObj(r)) problems.push(...receiverKeyProblems(r, `alertmanagerConfig.receivers[${i}]`));
         const name = isObj(r) ? r.name : undefined;
         if (typeof name !== "string" || name === "") {
             problems.push(`alertmanagerConfig.receivers[${i}] needs a name`);
@@ -80,6 +87,7 @@ function checkRoute(route: Obj, path: string, names: Set<string>, problems: stri
     if (route.receiver !== undefined && (typeof route.receiver !== "string" || !names.has(route.receiver))) {
         problems.push(`${path}.receiver "${String(route.receiver)}" is not one of the receivers`);
     }
+    problems.push(...matcherProblems(route, path));
     for (const key of ROUTE_DURATIONS) {
         if (route[key] === undefined) continue;
         const problem = durationProblem(`${path}.${key}`, route[key]);

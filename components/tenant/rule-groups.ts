@@ -6,6 +6,7 @@
 import { stringify } from "yaml";
 import type { RuleGroupSpec } from "../../stacks/cluster-spec";
 import { durationProblem } from "./duration";
+import { promqlProblem } from "./promql-check";
 
 /** Which ruler evaluates the groups; decides the expression checks and message prefixes. */
 export type RuleLanguage = "promql" | "logql";
@@ -72,6 +73,7 @@ function ruleProblems(rule: unknown, at: string, language: RuleLanguage): string
     const title = isAlert ? `${at} (${String(rule.alert)})` : isRecord ? `${at} (${String(rule.record)})` : at;
     if (typeof rule.expr !== "string" || rule.expr.trim() === "") problems.push(`${title}: expr must not be empty`);
     else if (language === "logql") problems.push(...logqlProblems(rule.expr, title));
+    else pushIf(problems, promqlProblem(rule.expr, title));
     for (const key of ["for", "keep_firing_for"]) {
         if (rule[key] === undefined) continue;
         if (!isAlert) problems.push(`${title}: "${key}" is only allowed on alerting rules`);

@@ -58,6 +58,14 @@ describe("request validation and secret hygiene", () => {
             [{ retention: { logs: "12h" } }, /tenant\.retention\.logs must be at least 24h, got "12h"/],
             [{ alertmanagerConfig: "route:\n  receiver: pager\nreceivers:\n  - name: ops\n" }, /tenant\.alertmanagerConfig\.route\.receiver "pager" is not one of the receivers/],
             [
+                { metricRuleGroups: [{ name: "m", rules: [{ alert: "Down", expr: "up ==" }] }] },
+                /tenant\.metricRuleGroups group "m" rule 1 \(Down\): expr "up ==" is not valid PromQL \(syntax error at column 6\)/,
+            ],
+            [
+                { alertmanagerConfig: "route:\n  receiver: ops\n  matchers: ['a=~(']\nreceivers:\n  - name: ops\n    webhook_configs:\n      - uri: http://x/\n" },
+                /webhook_configs\[0\] has an unknown key "uri".*invalid regex "\(" in matcher "a=~\("/,
+            ],
+            [
                 { logRuleGroups: [{ name: "l", rules: [{ alert: "E", expr: 'rate({app="x"}[5m]) > 0', bogus: 1 }] }] },
                 /tenant\.logRuleGroups group "l" rule 1 has an unknown field "bogus"/,
             ],
