@@ -34,7 +34,7 @@ export function promqlProblem(expr: string, title: string): string | undefined {
 }
 
 /** `column N` (1-based), or `line L, column N` for multi-line expressions. */
-function position(expr: string, offset: number): string {
+export function position(expr: string, offset: number): string {
     const before = expr.slice(0, offset).split("\n");
     const column = before[before.length - 1].length + 1;
     return before.length > 1 ? `line ${before.length}, column ${column}` : `column ${column}`;

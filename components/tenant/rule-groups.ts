@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import type { RuleGroupSpec } from "../../stacks/cluster-spec";
 import { durationProblem } from "./duration";
 import { promqlProblem } from "./promql-check";
+import { logqlSyntaxProblem } from "./logql-check";
 
 /** Which ruler evaluates the groups; decides the expression checks and message prefixes. */
 export type RuleLanguage = "promql" | "logql";
@@ -87,8 +88,10 @@ function ruleProblems(rule: unknown, at: string, language: RuleLanguage): string
     return problems;
 }
 
-/** Shape checks only: no LogQL parser runs in this process (and no Loki binary in CI). */
+/** LogQL syntax (Grafana's grammar), then the shape the Loki ruler needs: a metric query over a stream. */
 function logqlProblems(expr: string, title: string): string[] {
+    const syntax = logqlSyntaxProblem(expr, title);
+    if (syntax !== undefined) return [syntax];
     const problems: string[] = [];
     if (!STREAM_SELECTOR.test(expr)) problems.push(`${title}: expr needs a LogQL stream selector such as {app="web"}`);
     if (!RANGE.test(expr)) {

@@ -145,7 +145,24 @@ describe("rule groups", () => {
             "logql",
             [
                 'g group "l" rule 1 (E): expr must be a LogQL metric query with a range, e.g. count_over_time({app="web"} |= "error" [5m]) > 0',
-                'g group "l" rule 2 (F): expr needs a LogQL stream selector such as {app="web"}',
+                'g group "l" rule 2 (F): expr "rate(x[5m])" is not valid LogQL (syntax error at column 6)',
+            ],
+        ],
+        [
+            "LogQL with syntax errors",
+            [
+                {
+                    name: "s",
+                    rules: [
+                        { alert: "G", expr: 'sum(rate({app="web"} |= [5m])) > 0' },
+                        { alert: "H", expr: 'count_over_time({app="web"}[5m] > 0' },
+                    ],
+                },
+            ],
+            "logql",
+            [
+                'g group "s" rule 1 (G): expr "sum(rate({app=\\"web\\"} |= [5m])) > 0" is not valid LogQL (syntax error at column 25)',
+                'g group "s" rule 2 (H): expr "count_over_time({app=\\"web\\"}[5m] > 0" is not valid LogQL (syntax error at column 33)',
             ],
         ],
     ];
