@@ -1,6 +1,6 @@
 /** Argument parsing and output helpers shared by the sub-commands. */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./command";
 
@@ -33,6 +33,7 @@ export function writeFiles(dir: string, files: Record<string, string>): string[]
     mkdirSync(dir, { recursive: true });
     return Object.entries(files).map(([name, content]) => {
         const path = join(dir, name);
+        mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, content);
         return path;
     });

@@ -2,6 +2,7 @@
 import type { Command } from "./command";
 import { renderAlertmanager, renderLimits, renderRules } from "./render-tenant";
 import { renderSeedValues } from "./render-seed-values";
+import { renderCluster, renderSeed } from "./render-manifests";
 import { renderGateway } from "./render-gateway";
 import { renderAgent } from "./render-agent";
 import { serveCommand } from "./serve";
@@ -10,6 +11,7 @@ import { previewFleetCommand } from "./preview-fleet";
 export const commands: Command[] = [
     renderAlertmanager, renderRules, renderLimits,
     renderSeedValues,
+    renderSeed, renderCluster,
     renderGateway,
     renderAgent,
     serveCommand,
