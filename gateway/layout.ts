@@ -3,6 +3,7 @@
  * layout implies. `Gateway` and the "same bytes" test of `mla render gateway` both use it.
  */
 import type { UpstreamUrls } from "./read-routes";
+import { READ_TOKEN_MAP_FILE } from "./read-token";
 import {
     DEFAULT_RETRY_AFTER_SECONDS,
     DEFAULT_WORKER_PROCESSES,
@@ -20,6 +21,8 @@ export const READ_SERVICE_PORT = 80;
 /** Where the ConfigMap (nginx.conf) and the TLS Secret are mounted. */
 export const CONFIG_DIR = "/etc/nginx/mla";
 export const TLS_DIR = "/etc/nginx/mla-tls";
+/** Where the read-token Secret is mounted (the map fragment nginx includes). */
+export const READ_TOKEN_DIR = "/etc/nginx/mla-read-token";
 /** emptyDir for pid and temp files: the root filesystem is read-only. */
 export const RUNTIME_DIR = "/tmp/nginx";
 
@@ -28,6 +31,7 @@ export const OBJECT_NAMES = {
     deployment: "mla-gateway",
     configMap: "mla-gateway-config",
     tlsSecret: "mla-gateway-tls",
+    readTokenSecret: "mla-gateway-read-token",
     writeService: "mla-gateway",
     readService: "mla-gateway-read",
     pdb: "mla-gateway",
@@ -73,6 +77,7 @@ export function inClusterConfigParams(input: InClusterConfigInput): NginxConfigP
         writeListen: { host: "0.0.0.0", port: WRITE_PORT },
         readListen: { host: "0.0.0.0", port: READ_PORT },
         tls: { certPath: `${TLS_DIR}/tls.crt`, keyPath: `${TLS_DIR}/tls.key`, caPath: `${TLS_DIR}/ca.crt` },
+        readTokenMapPath: `${READ_TOKEN_DIR}/${READ_TOKEN_MAP_FILE}`,
         upstreams: input.upstreams,
         limits: input.limits,
         suspended: input.suspended,

@@ -49,6 +49,11 @@ export interface NginxConfigParams {
     /** The plain-HTTP read listener (seed-internal, for Grafana) with `/healthz`. */
     readListen: ListenAddress;
     tls: TlsPaths;
+    /**
+     * The read-token map fragment nginx `include`s (see `read-token.ts`); the token itself never
+     * enters nginx.conf. A missing or empty fragment admits nobody on the read listener.
+     */
+    readTokenMapPath: string;
     upstreams: UpstreamUrls;
     limits: GatewayLimits;
     /** Write routes answer 503 with `Retry-After` and proxy nothing. */
@@ -68,8 +73,12 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 };
 /** Agents back off and retry; five minutes keeps a suspended tenant's retries cheap. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 300;
-/** A fixed count: `auto` counts the node's CPUs, not the container's limit, in nginx 1.22. */
-export const DEFAULT_WORKER_PROCESSES = 2;
+/**
+ * A fixed count: `auto` counts the node's CPUs, not the container's limit, in nginx 1.22. One
+ * worker: the pod is limited to one CPU, where a second worker adds memory, not throughput
+ * (bench/RESULTS.md).
+ */
+export const DEFAULT_WORKER_PROCESSES = 1;
 
 const LISTEN_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]|\*|localhost)$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._/+@-]*$/;
@@ -164,6 +173,7 @@ export function nginxConfigProblems(p: NginxConfigParams): string[] {
     if (p.writeListen.port === p.readListen.port) problems.push(`readListen: port ${p.readListen.port} is also the write port`);
     problems.push(...pathProblems("tls.certPath", p.tls.certPath), ...pathProblems("tls.keyPath", p.tls.keyPath));
     problems.push(...pathProblems("tls.caPath", p.tls.caPath), ...pathProblems("runtime.dir", p.runtime.dir));
+    problems.push(...pathProblems("readTokenMapPath", p.readTokenMapPath));
     if (p.runtime.errorLog !== "stderr") problems.push(...pathProblems("runtime.errorLog", p.runtime.errorLog));
     if (p.runtime.accessLog !== "off") problems.push(...pathProblems("runtime.accessLog", p.runtime.accessLog));
     for (const key of Object.keys(p.upstreams) as (keyof UpstreamUrls)[]) {

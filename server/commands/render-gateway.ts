@@ -2,7 +2,8 @@
  * `mla render gateway`: writes the gateway's nginx.conf for one cluster, so it can be read,
  * diffed, or run under a stock `nginx -p DIR -c DIR/nginx.conf` (as root or not).
  */
-import { resolve } from "node:path";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import {
     DEFAULT_LIMITS,
     DEFAULT_RETRY_AFTER_SECONDS,
@@ -13,6 +14,8 @@ import {
     parseListen,
     renderNginxConfig,
 } from "../../gateway/nginx-config";
+import { EMPTY_READ_TOKEN_MAP, READ_TOKEN_MAP_FILE, readTokenProblems, renderReadTokenMap } from "../../gateway/read-token";
+import { READ_TOKEN_HEADER } from "../../gateway/read-routes";
 import type { RateLimitSpec } from "../../stacks/cluster-spec";
 import { intFlag, parseFlags, requireFlag, writeFiles } from "./args";
 import { type Command, UsageError } from "./command";
@@ -31,7 +34,8 @@ const DEFAULT_URLS = {
 const USAGE = `Usage: mla render gateway --cluster-id ID --out DIR [options]
 
 Writes DIR/nginx.conf: the per-cluster MLA gateway, byte for byte what the Gateway component
-puts into its ConfigMap for the same inputs. Run it with:
+puts into its ConfigMap for the same inputs, and DIR/${READ_TOKEN_MAP_FILE} (mode 0600), the read-token
+map fragment nginx.conf includes. Run it with:
   nginx -p RUNTIME_DIR -c DIR/nginx.conf     (absolute paths: nginx reads a relative -c under -p)
 
 Required:
@@ -42,6 +46,11 @@ Listeners:
   --write-listen HOST:PORT   mTLS write listener (default 127.0.0.1:8443)
   --read-listen HOST:PORT    plain-HTTP read listener with /healthz (default 127.0.0.1:8080)
   --tls-dir DIR              holds ca.crt, tls.crt, tls.key (default DIR/tls)
+  --read-token-file FILE     the cluster's read token (one line; 32-256 of A-Za-z0-9_-). The read
+                             listener answers 401 to requests without it in ${READ_TOKEN_HEADER}.
+                             Without this flag the read listener answers 401 to everything.
+  --read-token-dir DIR       where nginx.conf expects ${READ_TOKEN_MAP_FILE} (default DIR); the file is
+                             always written into --out, move it there as you would the TLS files
 
 Upstreams (full URLs, path included):
   --metrics-push-url URL     default ${DEFAULT_URLS["metrics-push-url"]}
@@ -78,6 +87,8 @@ const OPTIONS = {
     "write-listen": { type: "string" },
     "read-listen": { type: "string" },
     "tls-dir": { type: "string" },
+    "read-token-file": { type: "string" },
+    "read-token-dir": { type: "string" },
     ...(Object.fromEntries(Object.keys(DEFAULT_URLS).map((k) => [k, { type: "string" }])) as Record<
         keyof typeof DEFAULT_URLS,
         { type: "string" }
@@ -120,7 +131,7 @@ function limitFlags(values: Record<string, string | undefined>, name: string, fa
 }
 
 /** Turns the flags into renderer parameters (paths made absolute). */
-export function renderGatewayParams(args: string[]): { out: string; params: NginxConfigParams } {
+export function renderGatewayParams(args: string[]): { out: string; params: NginxConfigParams; readTokenFile?: string } {
     const v = parseFlags(args, OPTIONS);
     const tenantId = requireFlag(v["cluster-id"], "cluster-id");
     const out = resolve(requireFlag(v.out, "out"));
@@ -140,6 +151,7 @@ export function renderGatewayParams(args: string[]): { out: string; params: Ngin
         writeListen: listenFlag(v["write-listen"], "write-listen", "127.0.0.1:8443"),
         readListen: listenFlag(v["read-listen"], "read-listen", "127.0.0.1:8080"),
         tls: { certPath: `${tlsDir}/tls.crt`, keyPath: `${tlsDir}/tls.key`, caPath: `${tlsDir}/ca.crt` },
+        readTokenMapPath: join(resolve(v["read-token-dir"] ?? out), READ_TOKEN_MAP_FILE),
         upstreams,
         limits: {
             metricsWrite: limitFlags(strings, "metrics-write", DEFAULT_LIMITS.metricsWrite),
@@ -156,7 +168,23 @@ export function renderGatewayParams(args: string[]): { out: string; params: Ngin
         },
         workerProcesses: intFlag(v["worker-processes"], "worker-processes") ?? DEFAULT_WORKER_PROCESSES,
     };
-    return { out, params };
+    const readTokenFile = v["read-token-file"] === undefined ? undefined : resolve(v["read-token-file"]);
+    return { out, params, readTokenFile };
+}
+
+/** The map fragment for the token in `file` (trailing newline ignored); usage errors never echo it. */
+function readTokenMap(file: string | undefined): string {
+    if (file === undefined) return EMPTY_READ_TOKEN_MAP;
+    let text: string;
+    try {
+        text = readFileSync(file, "utf8");
+    } catch (e) {
+        throw new UsageError(`--read-token-file: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? "error"}`);
+    }
+    const token = text.replace(/\r?\n$/, "");
+    const problems = readTokenProblems(token);
+    if (problems.length > 0) throw new UsageError(`--read-token-file ${file}: ${problems.join("; ")}`);
+    return renderReadTokenMap(token);
 }
 
 export const renderGateway: Command = {
@@ -164,7 +192,8 @@ export const renderGateway: Command = {
     summary: "Write a cluster gateway's nginx.conf (mTLS write listener, read listener)",
     usage: USAGE,
     async run(args, io) {
-        const { out, params } = renderGatewayParams(args);
+        const { out, params, readTokenFile } = renderGatewayParams(args);
+        const tokenMap = readTokenMap(readTokenFile);
         let text: string;
         try {
             text = renderNginxConfig(params);
@@ -173,7 +202,12 @@ export const renderGateway: Command = {
             throw e;
         }
         const [path] = writeFiles(out, { "nginx.conf": text });
+        // The fragment holds the secret: owner-only.
+        const mapPath = join(out, READ_TOKEN_MAP_FILE);
+        writeFileSync(mapPath, tokenMap, { mode: 0o600 });
+        chmodSync(mapPath, 0o600);
         io.out(`wrote ${path}\n`);
+        io.out(`wrote ${mapPath}${readTokenFile === undefined ? " (no --read-token-file: every read request gets 401)" : ""}\n`);
         return 0;
     },
 };

@@ -3,11 +3,13 @@
  * URL, for the real-nginx suites. The upstream URLs carry non-default paths on purpose, so tests
  * can see that the URL's path (not the client's) is what reaches the upstream.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_LIMITS, type NginxConfigParams, renderNginxConfig } from "../../gateway/nginx-config";
 import type { UpstreamUrls } from "../../gateway/read-routes";
+import { renderReadTokenMap } from "../../gateway/read-token";
 import { type Recorder, type RunningNginx, startNginx, startRecorder } from "../support/nginx";
 import type { TestClusterPki } from "../support/pki";
 import { writeTlsDir } from "../support/pki";
@@ -31,6 +33,8 @@ export interface GatewayFixture {
     readonly upstreams: Record<keyof UpstreamUrls, Recorder>;
     readonly writePort: number;
     readonly readPort: number;
+    /** The cluster's read token (send it as X-MLA-Read-Token). */
+    readonly readToken: string;
     /** How many requests reached any upstream. */
     upstreamHits(): number;
     /** Forgets what the upstreams recorded. */
@@ -57,12 +61,15 @@ export async function startGatewayFixture(
     };
     try {
         writeTlsDir(join(dir, "tls"), { ca: pki.ca.certPem, cert: pki.server.certPem, key: pki.server.keyPem });
+        const readToken = randomBytes(36).toString("base64url");
+        writeFileSync(join(dir, "read-token.map"), renderReadTokenMap(readToken), { mode: 0o600 });
         const [writePort, readPort] = [await freePort(), await freePort()];
         let params: NginxConfigParams = {
             tenantId: pki.clusterId,
             writeListen: { host: "127.0.0.1", port: writePort },
             readListen: { host: "127.0.0.1", port: readPort },
             tls: { certPath: join(dir, "tls/tls.crt"), keyPath: join(dir, "tls/tls.key"), caPath: join(dir, "tls/ca.crt") },
+            readTokenMapPath: join(dir, "read-token.map"),
             upstreams: Object.fromEntries(keys.map((k) => [k, upstreams[k].url(FIXTURE_PATHS[k])])) as unknown as UpstreamUrls,
             limits: DEFAULT_LIMITS,
             suspended: false,
@@ -81,6 +88,7 @@ export async function startGatewayFixture(
             upstreams,
             writePort,
             readPort,
+            readToken,
             upstreamHits: () => recorders.reduce((n, r) => n + r.requests.length, 0),
             clearUpstreams: () => recorders.forEach((r) => (r.requests.length = 0)),
             async reload(more: Partial<NginxConfigParams>) {

@@ -13,6 +13,7 @@ import {
     parseListen,
     renderNginxConfig,
 } from "../../gateway/nginx-config";
+import { READ_ROUTES } from "../../gateway/read-routes";
 
 const GOLDEN = join(__dirname, "../golden/gateway/nginx.conf");
 
@@ -23,6 +24,7 @@ function params(change: Partial<NginxConfigParams> = {}): NginxConfigParams {
         writeListen: { host: "0.0.0.0", port: 8443 },
         readListen: { host: "0.0.0.0", port: 8080 },
         tls: { certPath: "/etc/mla/tls/tls.crt", keyPath: "/etc/mla/tls/tls.key", caPath: "/etc/mla/tls/ca.crt" },
+        readTokenMapPath: "/etc/mla/read-token/read-token.map",
         upstreams: {
             metricsPushUrl: "http://cortex-distributor.mla.svc.cluster.local:8080/api/v1/push",
             logsPushUrl: "http://loki-distributor.mla.svc.cluster.local:3100/loki/api/v1/push",
@@ -56,15 +58,78 @@ describe("renderNginxConfig", () => {
         const text = renderNginxConfig(params({ tenantId: "tenant-7" }));
         const proxied = text.match(/proxy_pass /g) ?? [];
         const tenant = text.match(/proxy_set_header X-Scope-OrgID "tenant-7";/g) ?? [];
-        expect(proxied.length).to.equal(12);
+        expect(proxied.length).to.equal(2 + READ_ROUTES.length);
         expect(tenant.length).to.equal(proxied.length);
+    });
+
+    it("checks the read token and the method before anything else in every read route", () => {
+        const text = renderNginxConfig(params());
+        for (const route of READ_ROUTES) {
+            const head = route.path.endsWith("/") ? `location ^~ ${route.path} {` : `location = ${route.path} {`;
+            const start = text.indexOf(`${head}\n`);
+            expect(start, head).to.be.greaterThan(-1);
+            const body = text.slice(start, text.indexOf("\n    }\n", start)).split("\n").map((l) => l.trim());
+            expect(body.slice(1, 8), head).to.deep.equal([
+                "if ($mla_read_token_ok != 1) {",
+                "return 401;",
+                "}",
+                `if ($request_method !~ ^(${route.methods.join("|")})$) {`,
+                `add_header Allow "${route.methods.join(", ")}" always;`,
+                "return 405;",
+                "}",
+            ]);
+        }
+    });
+
+    it("serves no push, rule-write, delete or admin API on the read listener", () => {
+        const paths = READ_ROUTES.map((r) => r.path);
+        for (const banned of ["/loki/api/v1/push", "/api/v1/push", "/loki/api/v1/delete", "/api/prom/api/v1/admin/", "/loki/api/v1/tail", "/api/prom/push"]) {
+            expect(paths.some((p) => banned.startsWith(p)), banned).to.equal(false);
+        }
+        // Writes are limited to silences; rules and the Alertmanager config are read only.
+        const writers = READ_ROUTES.filter((r) => r.methods.includes("DELETE") || (r.methods.includes("POST") && !r.path.startsWith("/api/prom/api/v1/") && !r.path.startsWith("/loki/api/v1/")));
+        expect(writers.map((r) => [r.path, r.methods.join(",")])).to.deep.equal([
+            ["/alertmanager/api/v2/silences", "GET,POST"],
+            ["/alertmanager/api/v2/silence/", "GET,DELETE"],
+        ]);
+        for (const r of READ_ROUTES.filter((x) => /rules|\/api\/v1\/alerts$/.test(x.path))) expect(r.methods, r.path).to.deep.equal(["GET"]);
+    });
+
+    it("includes the read-token fragment in a map and strips the token before proxying", () => {
+        const text = renderNginxConfig(params());
+        expect(text).to.include(
+            "map $http_x_mla_read_token $mla_read_token_ok {\n        default 0;\n        include /etc/mla/read-token/read-token.map;\n    }",
+        );
+        expect((text.match(/proxy_set_header X-MLA-Read-Token "";/g) ?? []).length).to.equal((text.match(/proxy_pass /g) ?? []).length);
+    });
+
+    it("maps each agent's certificate CN to its write route", () => {
+        const text = renderNginxConfig(params({ tenantId: "tenant-7" }));
+        expect(text).to.include(
+            [
+                "map $ssl_client_s_dn $mla_client_role {",
+                '        default "";',
+                "        ~(^|,)CN=mla-metrics-agent\\.tenant-7(,|$) metrics;",
+                "        ~(^|,)CN=mla-log-agent\\.tenant-7(,|$) logs;",
+                "    }",
+            ].join("\n"),
+        );
+        expect(text).to.match(/location = \/api\/v1\/push \{[^}]*\}\n\s*# Only the metrics agent's certificate may push here.\n\s*if \(\$mla_client_role != "metrics"\) \{\n\s*return 403;/);
+        expect(text).to.match(/location = \/loki\/api\/v1\/push \{[^}]*\}\n\s*# Only the log agent's certificate may push here.\n\s*if \(\$mla_client_role != "logs"\) \{\n\s*return 403;/);
+    });
+
+    it("answers 503 to silence changes while suspended, and only then", () => {
+        const silenceGuard = /if \(\$request_method ~ \^\((POST|DELETE)\)\$\) \{\n\s*add_header Retry-After 60 always;\n\s*return 503;/g;
+        expect(renderNginxConfig(params({ suspended: true, retryAfterSeconds: 60 })).match(silenceGuard)).to.have.length(2);
+        expect(renderNginxConfig(params({ suspended: false, retryAfterSeconds: 60 })).match(silenceGuard)).to.equal(null);
     });
 
     it("renders write routes without proxying while suspended", () => {
         const text = renderNginxConfig(params({ suspended: true, retryAfterSeconds: 60 }));
         expect(text).to.not.include("proxy_pass http://mla_metrics_push");
         expect(text).to.not.include("proxy_pass http://mla_logs_push");
-        expect(text.match(/add_header Retry-After 60 always;\n\s+return 503;/g)).to.have.length(2);
+        // Both write routes, and the two silence routes of the read listener.
+        expect(text.match(/add_header Retry-After 60 always;\n\s+return 503;/g)).to.have.length(4);
     });
 
     const rates: [number, number, string][] = [
@@ -93,6 +158,7 @@ describe("renderNginxConfig", () => {
             writeListen: { host: "0.0.0.0", port: 70000 },
             readListen: { host: "example.com", port: 8080 },
             tls: { certPath: "relative.crt", keyPath: "/k;ey", caPath: "/ca.crt" },
+            readTokenMapPath: "token.map",
             limits: { metricsWrite: { requestsPerSecond: 0, burst: 1 }, logsWrite: { requestsPerSecond: 0.001, burst: -1 }, query: { requestsPerSecond: 1, burst: 1.5 }, maxBodySize: "16 m" },
             retryAfterSeconds: 0,
             workerProcesses: 0,
@@ -103,6 +169,7 @@ describe("renderNginxConfig", () => {
             'readListen: host "example.com" must be an IP address, * or localhost',
             'tls.certPath: "relative.crt" must be an absolute path of letters, digits and ._/+@-',
             'tls.keyPath: "/k;ey" must be an absolute path of letters, digits and ._/+@-',
+            'readTokenMapPath: "token.map" must be an absolute path of letters, digits and ._/+@-',
             "limits.metricsWrite.requestsPerSecond: 0 must be positive and a whole number per minute",
             "limits.logsWrite.requestsPerSecond: 0.001 must be positive and a whole number per minute",
             "limits.logsWrite.burst: -1 must be a whole number >= 0",

@@ -21,7 +21,8 @@ describe("gateway nginx config in real nginx", function () {
     /** A request to the write listener as the metrics agent (override cert/key to be someone else). */
     const write = (path: string, more: Partial<GatewayRequest> = {}) =>
         send({ port: gw.writePort, path, body: "payload", ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem, ...more });
-    const read = (path: string, more: Partial<GatewayRequest> = {}) => send({ port: gw.readPort, path, method: "GET", ...more });
+    const read = (path: string, more: Partial<GatewayRequest> = {}) =>
+        send({ port: gw.readPort, path, method: "GET", ...more, headers: { "X-MLA-Read-Token": gw.readToken, ...more.headers } });
 
     /** POSTs `chunks` with `Transfer-Encoding: chunked` as the metrics agent. */
     const sendChunked = (port: number, path: string, chunks: Buffer[]): Promise<Outcome> =>
@@ -84,6 +85,15 @@ describe("gateway nginx config in real nginx", function () {
             expect(gw.upstreams.logsPushUrl.requests.map((r) => [r.method, r.path, r.headers["x-scope-orgid"]]))
                 .to.deep.equal([["POST", "/loki/api/v1/push", "c1"]]);
             expect(gw.upstreamHits()).to.equal(1);
+        });
+
+        it("refuses the log agent's certificate on the metrics route, and the metrics agent's on the logs route (403)", async () => {
+            const logsOnMetrics = await write("/api/v1/push", { cert: pki.logAgent.certPem, key: pki.logAgent.keyPem });
+            const metricsOnLogs = await write("/loki/api/v1/push");
+            const other = await pki.issueClient("someone-else");
+            const stranger = await write("/api/v1/push", { cert: other.certPem, key: other.keyPem });
+            expect([statusOf(logsOnMetrics), statusOf(metricsOnLogs), statusOf(stranger)]).to.deep.equal([403, 403, 403]);
+            expect(gw.upstreamHits()).to.equal(0);
         });
 
         it("overwrites a tenant header the client sent", async () => {
@@ -215,6 +225,47 @@ describe("gateway nginx config in real nginx", function () {
             const res = await read("/api/v1/push", { method: "POST", body: "x" });
             expect(statusOf(res), describeOutcome(res)).to.equal(404);
             expect(gw.upstreamHits()).to.equal(0);
+        });
+
+        const methodRefusals: [string, string][] = [
+            ["POST", "/loki/api/v1/push"],
+            ["DELETE", "/api/prom/config/v1/rules/ns1"],
+            ["POST", "/api/prom/config/v1/rules/ns1"],
+            ["POST", "/loki/api/v1/rules/ns1"],
+            ["POST", "/api/v1/alerts"],
+            ["POST", "/alertmanager/api/v2/alerts"],
+            ["PUT", "/api/prom/api/v1/query"],
+            ["HEAD", "/loki/api/v1/labels"],
+        ];
+        for (const [method, path] of methodRefusals) {
+            it(`answers 405 or 404 to ${method} ${path} and forwards nothing`, async () => {
+                const res = await read(path, { method, body: method === "HEAD" ? undefined : "x" });
+                expect([404, 405], describeOutcome(res)).to.include(statusOf(res));
+                expect(gw.upstreamHits()).to.equal(0);
+            });
+        }
+
+        it("forwards a silence from Grafana's alerting UI (POST) and its expiry (DELETE)", async () => {
+            const post = await read("/alertmanager/api/v2/silences", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+            const del = await read("/alertmanager/api/v2/silence/abc-123", { method: "DELETE" });
+            expect([statusOf(post), statusOf(del)]).to.deep.equal([200, 200]);
+            expect(gw.upstreams.alertmanagerUrl.requests.map((r) => [r.method, r.path, r.headers["x-scope-orgid"]])).to.deep.equal([
+                ["POST", "/api/prom/alertmanager/api/v2/silences", "c1"],
+                ["DELETE", "/api/prom/alertmanager/api/v2/silence/abc-123", "c1"],
+            ]);
+        });
+
+        for (const [what, headers] of [["no token", {}], ["a wrong token", { "X-MLA-Read-Token": "x".repeat(48) }]] as const) {
+            it(`answers 401 to a query with ${what} and forwards nothing`, async () => {
+                const res = await send({ port: gw.readPort, path: "/api/prom/api/v1/query?query=up", method: "GET", headers });
+                expect(statusOf(res), describeOutcome(res)).to.equal(401);
+                expect(gw.upstreamHits()).to.equal(0);
+            });
+        }
+
+        it("never forwards the read token to a backend", async () => {
+            await read("/loki/api/v1/labels");
+            expect(gw.upstreams.logsQueryUrl.requests[0].headers).to.not.have.property("x-mla-read-token");
         });
     });
 

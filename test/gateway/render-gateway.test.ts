@@ -4,13 +4,13 @@
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../server/cli";
 import { RENDER_GATEWAY_FLAGS, renderGateway } from "../../server/commands/render-gateway";
 import { Gateway } from "../../gateway/gateway";
-import { READ_PORT, RUNTIME_DIR, TLS_DIR, WRITE_PORT } from "../../gateway/layout";
+import { READ_PORT, READ_TOKEN_DIR, RUNTIME_DIR, TLS_DIR, WRITE_PORT } from "../../gateway/layout";
 import { installMocks, resetResources, settledResources, findResource } from "../support/mocks";
 import { nginxBinary, startNginx, startRecorder, type Recorder } from "../support/nginx";
 import { makeClusterPki, writeTlsDir } from "../support/pki";
@@ -72,7 +72,7 @@ describe("mla render gateway", () => {
         const result = await mla([
             "render", "gateway", "--cluster-id", "c9", "--out", out, "--suspended",
             "--write-listen", `0.0.0.0:${WRITE_PORT}`, "--read-listen", `0.0.0.0:${READ_PORT}`,
-            "--tls-dir", TLS_DIR, "--runtime-dir", RUNTIME_DIR, "--error-log", "stderr", "--access-log", "/dev/stdout",
+            "--tls-dir", TLS_DIR, "--read-token-dir", READ_TOKEN_DIR, "--runtime-dir", RUNTIME_DIR, "--error-log", "stderr", "--access-log", "/dev/stdout",
             "--metrics-write-rps", "7", "--metrics-write-burst", "9", "--query-rps", "0.5", "--query-burst", "0",
             "--max-body-size", "4m",
             ...urlFlags(URLS),
@@ -86,7 +86,11 @@ describe("mla render gateway", () => {
         const pki = await makeClusterPki("x");
         writeTlsDir(join(out, "tls"), { ca: pki.ca.certPem, cert: pki.server.certPem, key: pki.server.keyPem });
         const result = await mla(["render", "gateway", "--cluster-id", "x", "--out", out]);
-        expect(result).to.deep.equal({ code: 0, out: `wrote ${join(out, "nginx.conf")}\n`, err: "" });
+        expect(result).to.deep.equal({
+            code: 0,
+            out: `wrote ${join(out, "nginx.conf")}\nwrote ${join(out, "read-token.map")} (no --read-token-file: every read request gets 401)\n`,
+            err: "",
+        });
         const check = spawnSync(nginxBinary(), ["-t", "-p", out, "-c", join(out, "nginx.conf")], { encoding: "utf8" });
         expect(check.status, check.stderr).to.equal(0);
     });
@@ -106,8 +110,10 @@ describe("mla render gateway", () => {
             recorder = await startRecorder();
             const [writePort, readPort] = [await freePort(), await freePort()];
             const urls = Object.fromEntries(Object.keys(URLS).map((flag) => [flag, recorder.url(flag.endsWith("push-url") ? "/push" : "")]));
+            const token = "T0ken_-".repeat(6);
+            writeFileSync(join(out, "token.txt"), `${token}\n`);
             const result = await mla([
-                "render", "gateway", "--cluster-id", "cli", "--out", out,
+                "render", "gateway", "--cluster-id", "cli", "--out", out, "--read-token-file", join(out, "token.txt"),
                 "--write-listen", `127.0.0.1:${writePort}`, "--read-listen", `127.0.0.1:${readPort}`,
                 "--worker-processes", "1", ...urlFlags(urls),
             ]);
@@ -117,6 +123,13 @@ describe("mla render gateway", () => {
             const res = await send({ port: writePort, path: "/api/v1/push", body: "x", ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem });
             expect(statusOf(res), describeOutcome(res)).to.equal(200);
             expect(recorder.requests.map((r) => [r.path, r.headers["x-scope-orgid"]])).to.deep.equal([["/push", "cli"]]);
+            expect(readFileSync(nginx.configPath, "utf8")).to.not.include(token);
+            expect(statSync(join(out, "read-token.map")).mode & 0o777).to.equal(0o600);
+            // The read port: 401 without the token, with another case of it, and 200 with it.
+            const query = (headers: Record<string, string>) => send({ port: readPort, path: "/loki/api/v1/labels", method: "GET", headers });
+            const statuses = [await query({}), await query({ "X-MLA-Read-Token": token.toLowerCase() }), await query({ "x-mla-read-token": token })].map(statusOf);
+            expect(statuses).to.deep.equal([401, 401, 200]);
+            expect(recorder.requests.map((r) => r.path)).to.deep.equal(["/push", "/loki/api/v1/labels"]);
         });
     });
 
@@ -173,6 +186,17 @@ describe("mla render gateway", () => {
             'invalid gateway config:\n  - tenantId: "Bad" must be a DNS-1123 label\n  - upstreams.metricsPushUrl: must include the push path\n  - limits.maxBodySize: "1g" must be a size like 512k or 16m',
         ],
     ];
+    it("refuses an unusable token file without echoing its content", async () => {
+        const dir = tempDir();
+        writeFileSync(join(dir, "t"), "short secret;");
+        const result = await mla(["render", "gateway", "--cluster-id", "x", "--out", dir, "--read-token-file", join(dir, "t")]);
+        expect(result.code).to.equal(2);
+        expect(result.err.split("\n")[0]).to.equal(
+            `mla render gateway: --read-token-file ${join(dir, "t")}: read token: must be 32-256 characters of A-Z, a-z, 0-9, _ and - (got 13 characters)`,
+        );
+        expect(result.err).to.not.include("secret");
+    });
+
     for (const [argv, message] of usageErrors) {
         it(`exits 2 with "${message.split("\n")[0]}" for ${argv.join(" ")}`, async () => {
             const result = await mla(["render", "gateway", ...argv]);
