@@ -1,20 +1,23 @@
 /**
  * The Pulumi program. Thin by design: it reads the stack's config and runs the seed program
- * (central backends, one stack per seed cluster) or the cluster program (one stack per user
- * cluster), chosen by `mla:kind`.
+ * (central backends, one stack per seed cluster), the cluster program (one stack per user
+ * cluster) or the project program (one Grafana org per project and seed), chosen by `mla:kind`.
  */
 import { ConfigReader } from "./stacks/config-reader";
 import { stackConfigSource } from "./stacks/config";
 import { loadClusterSpec } from "./stacks/cluster-config";
 import { clusterProgram } from "./stacks/cluster";
+import { loadProjectSpec } from "./stacks/project-config";
+import { projectProgram } from "./stacks/project";
 import { loadSeedSettings } from "./stacks/seed-config";
 import { seedProgram } from "./stacks/seed";
 
 /** Runs the program `mla:kind` names; resolves to the stack outputs. */
 async function main(): Promise<Record<string, unknown>> {
     const reader = new ConfigReader(stackConfigSource());
-    const kind = reader.oneOf("kind", ["seed", "cluster"] as const, "seed");
+    const kind = reader.oneOf("kind", ["seed", "cluster", "project"] as const, "seed");
     if (kind === "cluster") return clusterProgram(loadClusterSpec(reader));
+    if (kind === "project") return projectProgram(loadProjectSpec(reader));
     return seedProgram(loadSeedSettings(reader));
 }
 

@@ -12,13 +12,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Agents } from "../components/agents/agents";
-import { defaultDashboardTexts } from "../components/seed-defaults/kubernetes-dashboards";
 import { Tenant } from "../components/tenant/tenant";
 import { ClusterPki } from "../components/pki";
 import { Gateway } from "../gateway/gateway";
 import { clusterNamespace } from "../gateway/layout";
 import type { UpstreamUrls } from "../gateway/read-routes";
 import type { ClusterSpec, RuleGroupSpec } from "./cluster-spec";
+import { PROJECT_ORG_ID_OUTPUT, projectStackName } from "./project-spec";
 import type { SeedOutputName } from "./seed-outputs";
 
 /** The seed outputs the gateway forwards to (each a seed output name, checked by the compiler). */
@@ -35,9 +35,7 @@ const UPSTREAM_OUTPUTS = [
 /** Every other seed output the cluster program reads. */
 const SEED_READS = {
     namespace: "namespace",
-    grafanaUrl: "grafanaUrl",
     grafanaNamespace: "grafanaNamespace",
-    grafanaAdminPassword: "grafanaAdminPassword",
     metricsPurgerUrl: "metricsPurgerUrl",
     logsDeleteUrl: "logsDeleteUrl",
     adminMetricRuleGroups: "adminMetricRuleGroups",
@@ -56,7 +54,8 @@ export function gatewayUrlOf(spec: ClusterSpec): string {
  * The tenant's objects in the seed: Alertmanager config, owner and admin rule groups, limits and
  * retention, Grafana datasources (in the project's org) and, when asked, the purge on destroy.
  * The admin groups are the seed's: read as plain values, since the Tenant validates and renders
- * them before it creates anything.
+ * them before it creates anything. The org id is `seedApi.grafanaOrgId` when given, else the
+ * project stack's output (`<seed stack>.<project>`, see `stacks/project.ts`), which must exist.
  */
 async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: pulumi.ComponentResourceOptions): Promise<Tenant> {
     const api = spec.seedApi;
@@ -64,7 +63,9 @@ async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: p
         seed.getOutputValue(SEED_READS.adminMetricRuleGroups) as Promise<RuleGroupSpec[] | undefined>,
         seed.getOutputValue(SEED_READS.adminLogRuleGroups) as Promise<RuleGroupSpec[] | undefined>,
     ]);
-    const grafanaUrl = api.grafanaUrl ?? seed.requireOutput(SEED_READS.grafanaUrl).apply(String);
+    const orgId =
+        api.grafanaOrgId ??
+        new pulumi.StackReference("project", { name: projectStackName(spec.seedStack, spec.project) }).requireOutput(PROJECT_ORG_ID_OUTPUT).apply(Number);
     return new Tenant(
         "tenant",
         {
@@ -74,15 +75,7 @@ async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: p
             namespace: seed.requireOutput(SEED_READS.namespace).apply(String),
             adminMetricRuleGroups: adminMetric,
             adminLogRuleGroups: adminLog,
-            orgId: api.grafanaOrgId,
-            grafana:
-                api.grafanaOrgId === undefined
-                    ? {
-                          url: grafanaUrl,
-                          adminCredentials: pulumi.secret(pulumi.interpolate`admin:${seed.requireOutput(SEED_READS.grafanaAdminPassword)}`),
-                          dashboards: defaultDashboardTexts(),
-                      }
-                    : undefined,
+            orgId,
             purge: spec.tenant.purgeOnDestroy
                 ? {
                       cortexUrl: api.cortexPurgerUrl ?? seed.requireOutput(SEED_READS.metricsPurgerUrl).apply(String),

@@ -10,6 +10,7 @@
  * `mla-s3-credentials` in the MLA namespace (`SEED_OBJECT_NAMES.s3Secret`).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { GRAFANA_ADMIN_USER } from "../components/seed/grafana";
 import type { SeedMla } from "../components/seed/seed-mla";
 import { TENANT_DELIVERY_CONVENTIONS } from "../components/seed/tenant-delivery";
 import type { RuleGroupSpec } from "./cluster-spec";
@@ -33,6 +34,7 @@ export const SEED_OUTPUT_NAMES = [
     "logsDeleteUrl",
     "grafanaUrl",
     "grafanaNamespace",
+    "grafanaAdminUser",
     "grafanaAdminPassword",
     "tenantDelivery",
     "adminMetricRuleGroups",
@@ -71,6 +73,7 @@ export function seedOutputs(
         logsDeleteUrl: e.logsCompactorUrl,
         grafanaUrl: e.grafanaUrl,
         grafanaNamespace,
+        grafanaAdminUser: GRAFANA_ADMIN_USER,
         grafanaAdminPassword: seed.grafanaAdminPassword,
         tenantDelivery: seed.delivery,
         adminMetricRuleGroups: admin.metric,

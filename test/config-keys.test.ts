@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { stackFileConfigSource } from "../server/commands/render-seed-values";
 import { loadClusterSpec } from "../stacks/cluster-config";
+import { loadProjectSpec } from "../stacks/project-config";
 import { ConfigReader, type ConfigSource } from "../stacks/config-reader";
 import { loadSeedSettings } from "../stacks/seed-config";
 
@@ -41,22 +42,32 @@ describe("Pulumi.yaml config documentation", () => {
         get: (key) => (key === "objectStore" ? { type: "s3", endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1" } : minioExample.get(key)),
     });
     const cluster = recording(example("Pulumi.cluster-example.yaml"));
+    // A project stack's config (mla:kind project), as docs/grafana-access.md shows it.
+    const projectValues: Record<string, unknown> = {
+        kind: "project",
+        project: "shop",
+        seedStack: "acme/mla/seed-eu1",
+        members: [{ login: "bob", role: "Editor" }],
+        seedApi: { grafanaUrl: "https://grafana.example.com" },
+    };
+    const project = recording({ namespace: "mla", get: (key) => projectValues[key], getSecret: () => undefined });
 
     before(() => {
         loadSeedSettings(new ConfigReader(seed.source));
         loadSeedSettings(new ConfigReader(s3.source));
         loadClusterSpec(new ConfigReader(cluster.source));
+        loadProjectSpec(new ConfigReader(project.source));
     });
 
     it("declares every key the seed and cluster loaders read", () => {
-        const read = [...seed.keys, ...s3.keys, ...cluster.keys];
+        const read = [...seed.keys, ...s3.keys, ...cluster.keys, ...project.keys];
         expect(read.filter((k) => !declared.includes(k))).to.deep.equal([]);
         // The recorder itself must have seen the loaders work.
         expect(read).to.include.members(["mla:namespace", "mla:clusterId", "mla:userKubeconfig"]);
     });
 
     it("declares no key that nothing reads (mla:kind is read by index.ts)", () => {
-        const read = new Set([...seed.keys, ...s3.keys, ...cluster.keys, "mla:kind"]);
+        const read = new Set([...seed.keys, ...s3.keys, ...cluster.keys, ...project.keys, "mla:kind"]);
         expect(declared.filter((k) => k.startsWith("mla:") && !read.has(k))).to.deep.equal([]);
     });
 

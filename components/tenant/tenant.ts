@@ -5,7 +5,8 @@
  *
  * Everything is a labelled object in the seed's MLA namespace, loaded by the chart sidecars and
  * the overrides merger: the Alertmanager config is a Secret (it holds receiver credentials), the
- * rest are ConfigMaps. Only the Grafana org and the purge call an API (dynamic providers).
+ * rest are ConfigMaps. Only the purge calls an API (a dynamic provider). The project's Grafana org
+ * is not the cluster's: it comes from the project stack (`stacks/project.ts`) as `orgId`.
  * Give the seed's Kubernetes provider through `opts.providers`/`opts.provider`.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -13,23 +14,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../seed-defaults/default-rule-groups";
 import type { RuleGroupSpec, TenantSpec } from "../../stacks/cluster-spec";
 import { DEFAULT_SEED_NAMESPACE } from "./delivery";
-import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, datasourceUids, renderDatasources } from "./grafana-datasources";
-import { GrafanaOrg } from "./grafana-org";
+import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, renderDatasources } from "./grafana-datasources";
 import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
 import { isDnsLabel } from "../validation";
 import { throwIfProblems } from "./tenant-error";
 import { tenantProblems } from "./tenant-problems";
 import { TenantPurge } from "./tenant-purge";
-
-/** Grafana access for creating the project's org (needs network reach to Grafana). */
-export interface TenantGrafanaArgs {
-    /** Grafana base URL (seed output `grafanaUrl`). */
-    url: pulumi.Input<string>;
-    /** `admin:<password>` (secret). */
-    adminCredentials: pulumi.Input<string>;
-    /** Dashboards (JSON text) to import into the org; see components/seed-defaults. */
-    dashboards?: pulumi.Input<pulumi.Input<string>[]>;
-}
 
 /** Backend endpoints for the purge (needs network reach to both). */
 export interface TenantPurgeEndpoints {
@@ -45,7 +35,7 @@ export interface TenantPurgeEndpoints {
 export interface TenantArgs {
     /** The tenant id. */
     clusterId: string;
-    /** The project; its Grafana org is named after it. */
+    /** The project (its Grafana org is `orgId`). */
     project: string;
     tenant: TenantSpec;
     /** The seed's MLA namespace (seed output `namespace`). Defaults to "mla". */
@@ -56,10 +46,8 @@ export interface TenantArgs {
     adminMetricRuleGroups?: RuleGroupSpec[];
     /** Admin default log groups (from the seed). Defaults to `defaultLogRuleGroups()` (none). */
     adminLogRuleGroups?: RuleGroupSpec[];
-    /** A known Grafana org id; when set, no org is created and `grafana` is not needed. */
-    orgId?: pulumi.Input<number>;
-    /** Grafana access for creating the project's org; required unless `orgId` is set. */
-    grafana?: TenantGrafanaArgs;
+    /** The project's Grafana org id (project stack output `grafanaOrgId`, or a known org). */
+    orgId: pulumi.Input<number>;
     /** Required when `tenant.purgeOnDestroy` is true. */
     purge?: TenantPurgeEndpoints;
 }
@@ -88,9 +76,7 @@ export class Tenant extends pulumi.ComponentResource {
         if (!isDnsLabel(args.project)) {
             problems.push(`project ${JSON.stringify(args.project)} must be a DNS-1123 label`);
         }
-        if (args.orgId === undefined && args.grafana === undefined) {
-            problems.push("either orgId or grafana (to create the project's org) is required");
-        }
+        if (args.orgId === undefined) problems.push("orgId (the project's Grafana org) is required");
         if (args.tenant.purgeOnDestroy === true && args.purge === undefined) {
             problems.push("tenant.purgeOnDestroy needs purge endpoints (cortexUrl, lokiUrl)");
         }
@@ -121,23 +107,7 @@ export class Tenant extends pulumi.ComponentResource {
             }
         }
 
-        const uids = datasourceUids(id);
-        if (args.orgId !== undefined) this.orgId = pulumi.output(args.orgId);
-        else {
-            const grafana = args.grafana as TenantGrafanaArgs;
-            const org = new GrafanaOrg(
-                `${name}-grafana-org`,
-                {
-                    grafanaUrl: grafana.url,
-                    adminCredentials: grafana.adminCredentials,
-                    name: args.project,
-                    ownDatasourceUids: [uids.prometheus, uids.loki, uids.alertmanager],
-                    dashboards: grafana.dashboards ?? [],
-                },
-                { parent: this },
-            );
-            this.orgId = org.orgId;
-        }
+        this.orgId = pulumi.output(args.orgId);
         const meta = datasourceConfigMapMeta(id);
         this.configMaps[meta.role] = configMap({
             ...meta,

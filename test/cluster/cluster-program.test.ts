@@ -10,7 +10,9 @@ import { resolveClusterSpec, type ClusterSpecInput } from "../../stacks/cluster-
 
 const SEED = "org/mla/seed-eu1";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const GRAFANA_ORG = "pulumi-nodejs:dynamic/mla:GrafanaOrg";
+/** The project stack of project "shop" on SEED, which holds the org. */
+const PROJECT_STACK = `${SEED}.shop`;
+setStackOutputs(PROJECT_STACK, { project: "shop", grafanaOrgId: 42 });
 
 setStackOutputs(SEED, {
     namespace: "mla",
@@ -171,14 +173,22 @@ describe("clusterProgram", () => {
         expect(rules.inputs.metadata.namespace).to.equal("mla");
     });
 
-    it("creates the project's Grafana org through the API unless an org id is given", async () => {
-        const created = await run();
-        const org = ofType(created.resources, GRAFANA_ORG);
-        expect(org.map((r) => [r.inputs.name, r.inputs.grafanaUrl])).to.deep.equal([["shop", "http://grafana.mla.svc"]]);
+    it("reads the org id from the project stack, or takes seedApi.grafanaOrgId, and creates no Grafana resource itself", async () => {
+        const datasourceOrgIds = (resources: RecordedResource[]) => {
+            const ds = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "tenant-datasources")!;
+            return [...String(Object.values(ds.inputs.data as Record<string, string>)[0]).matchAll(/orgId: (\d+)/g)].map((m) => Number(m[1]));
+        };
+        const fromProject = await run();
+        const references = ofType(fromProject.resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name);
+        expect(references).to.deep.equal([SEED, PROJECT_STACK]);
+        expect(datasourceOrgIds(fromProject.resources)).to.deep.equal([42, 42, 42]);
+        expect(await promiseOf(fromProject.outputs.grafanaOrgId)).to.equal(42);
         const given = await run({ seedApi: { grafanaOrgId: 7 } });
-        expect(ofType(given.resources, GRAFANA_ORG)).to.deep.equal([]);
-        const ds = ofType(given.resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "tenant-datasources")!;
-        expect(JSON.stringify(ds.inputs.data)).to.contain("orgId: 7");
+        expect(ofType(given.resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.deep.equal([SEED]);
+        expect(datasourceOrgIds(given.resources)).to.deep.equal([7, 7, 7]);
+        for (const run of [fromProject, given]) {
+            expect(run.resources.filter((r) => r.type.startsWith("grafana:") || r.type.includes("GrafanaOrg"))).to.deep.equal([]);
+        }
     });
 
     it("suspends by switching the gateway's write routes to 503", async () => {

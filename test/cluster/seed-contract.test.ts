@@ -28,6 +28,7 @@ describe("seed outputs into the cluster program", () => {
         const seed: Record<string, unknown> = {};
         for (const name of SEED_OUTPUT_NAMES) seed[name] = await promiseOf(pulumi.output(outputs[name]));
         setStackOutputs(SEED, seed);
+        setStackOutputs(`${SEED}.shop`, { grafanaOrgId: 3 });
 
         resetResources();
         await clusterProgram(

@@ -46,9 +46,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
             return { result: `generated-${name}` };
-        case "pulumi-nodejs:dynamic/mla:GrafanaOrg":
-            // The Grafana org provider's computed outputs (a created org).
-            return { orgId: 42, createdByUs: true };
+        case "grafana:oss/organization:Organization":
+            // Grafana assigns the org id; a fixed one lets tests follow it into the datasources.
+            return { orgId: 42 };
         case "pulumi:pulumi:StackReference": {
             const stack = String(inputs.name ?? name);
             return { outputs: stackOutputs.get(stack) ?? {}, secretOutputNames: [] };

@@ -1,142 +1,103 @@
 import { expect } from "chai";
-import { grafanaOrgProvider, type GrafanaOrgState } from "../../components/tenant/grafana-org";
-import { type FakeServer, type RecordedCall, startFakeServer } from "./fake-http";
+import { dashboardImports, organizationInputs } from "../../components/tenant/grafana-org";
+import { defaultDashboardTexts } from "../../components/seed-defaults/kubernetes-dashboards";
+import { type ProjectMember, memberProblems, projectStackName } from "../../stacks/project-spec";
 
-/** Imitates the Grafana org, datasource and dashboard endpoints the provider uses. */
-class FakeGrafana {
-    orgs = new Map<number, string>([[1, "Main Org."]]);
-    datasources = new Map<number, { uid: string }[]>();
-    dashboards = new Map<number, string[]>();
-    private nextId = 2;
+describe("Grafana org inputs (pure)", () => {
+    it("puts members into sorted viewer and editor lists, no admins, and never creates users", () => {
+        const members: ProjectMember[] = [
+            { email: "zoe@example.com", role: "Viewer" },
+            { login: "bob", role: "Editor" },
+            { login: "alice", role: "Viewer" },
+            { email: "carol@example.com", role: "Editor" },
+        ];
+        expect(organizationInputs({ project: "shop", members, adminUser: "admin" })).to.deep.equal({
+            name: "shop",
+            adminUser: "admin",
+            createUsers: false,
+            admins: [],
+            editors: ["bob", "carol@example.com"],
+            viewers: ["alice", "zoe@example.com"],
+        });
+        expect(organizationInputs({ project: "shop", members: [], adminUser: "root" })).to.deep.equal({
+            name: "shop",
+            adminUser: "root",
+            createUsers: false,
+            admins: [],
+            editors: [],
+            viewers: [],
+        });
+    });
 
-    handle(call: RecordedCall) {
-        if (call.headers.authorization !== `Basic ${Buffer.from("admin:pw").toString("base64")}`) return { status: 401 };
-        const orgHeader = Number(call.headers["x-grafana-org-id"] ?? 1);
-        const byName = /^\/api\/orgs\/name\/(.+)$/.exec(call.path);
-        if (call.method === "GET" && byName) {
-            const name = decodeURIComponent(byName[1]);
-            const hit = [...this.orgs].find(([, n]) => n === name);
-            return hit ? { status: 200, json: { id: hit[0], name } } : { status: 404, json: { message: "Organization not found" } };
+    it("refuses Admin (in any spelling), GrafanaAdmin and unknown roles, naming each field, before building anything", () => {
+        const members = [
+            { login: "mallory", role: "Admin" },
+            { login: "eve", role: "GrafanaAdmin" },
+            { email: "trudy@example.com", role: "admin" },
+            { login: "oscar", role: "Owner" },
+        ] as unknown as ProjectMember[];
+        expect(() => organizationInputs({ project: "shop", members, adminUser: "admin" })).to.throw(
+            [
+                "4 problems in tenant config:",
+                '  - members[0].role must be Viewer or Editor, got "Admin": tenants are Viewer or Editor, never Admin (an org Admin can create data sources)',
+                '  - members[1].role must be Viewer or Editor, got "GrafanaAdmin": tenants are Viewer or Editor, never Admin (an org Admin can create data sources)',
+                '  - members[2].role must be Viewer or Editor, got "admin": tenants are Viewer or Editor, never Admin (an org Admin can create data sources)',
+                '  - members[3].role must be Viewer or Editor, got "Owner"',
+            ].join("\n"),
+        );
+    });
+
+    it("refuses a member without or with both identities, one listed twice, unknown fields, and the seed's admin user", () => {
+        const members = [
+            { role: "Viewer" },
+            { login: "a", email: "a@example.com", role: "Viewer" },
+            { login: "Bob", role: "Viewer" },
+            { login: "bob", role: "Editor" },
+            { email: "not-an-email", role: "Viewer" },
+            { login: "admin", role: "Viewer" },
+            { login: "x", role: "Viewer", isAdmin: true },
+        ] as unknown as ProjectMember[];
+        expect(() => organizationInputs({ project: "shop", members, adminUser: "admin" })).to.throw(
+            [
+                "6 problems in tenant config:",
+                "  - members[0] must have exactly one of login or email",
+                "  - members[1] must have exactly one of login or email",
+                '  - members[3].login lists "bob" again (first at members[2])',
+                '  - members[4].email must be an email address, got "not-an-email"',
+                "  - members[6].isAdmin is not a member field (login, email, role)",
+                '  - members[5] is the seed\'s Grafana admin user "admin", which is managed by the seed',
+            ].join("\n"),
+        );
+        const problems = memberProblems(members).map((p) => p.path);
+        expect(problems).to.deep.equal(["members[0]", "members[1]", "members[3].login", "members[4].email", "members[6].isAdmin"]);
+    });
+
+    it("refuses a member list that is not a list", () => {
+        expect(memberProblems({ login: "a", role: "Viewer" })).to.deep.equal([{ path: "members", message: "must be a list of {login or email, role}" }]);
+    });
+
+    it("names the project stack after the seed stack, in its organization and project", () => {
+        expect(projectStackName("org/mla/seed-eu1", "shop")).to.equal("org/mla/seed-eu1.shop");
+        expect(projectStackName("seed", "shop")).to.equal("seed.shop");
+    });
+});
+
+describe("dashboard imports (pure)", () => {
+    it("takes each default dashboard's uid and compact JSON model", () => {
+        const imports = dashboardImports(defaultDashboardTexts());
+        expect(imports.length).to.equal(defaultDashboardTexts().length).and.to.be.greaterThan(0);
+        for (const [i, d] of imports.entries()) {
+            const model = JSON.parse(defaultDashboardTexts()[i]);
+            expect(d.uid).to.equal(model.uid);
+            expect(JSON.parse(d.configJson)).to.deep.equal(model);
         }
-        if (call.method === "POST" && call.path === "/api/orgs") {
-            const id = this.nextId++;
-            this.orgs.set(id, JSON.parse(call.body).name);
-            return { status: 200, json: { orgId: id, message: "Organization created" } };
-        }
-        if (call.method === "GET" && call.path === "/api/datasources") {
-            return { status: 200, json: this.datasources.get(orgHeader) ?? [] };
-        }
-        if (call.method === "POST" && call.path === "/api/dashboards/db") {
-            const list = this.dashboards.get(orgHeader) ?? [];
-            this.dashboards.set(orgHeader, [...list, JSON.parse(call.body).dashboard.uid]);
-            return { status: 200, json: { status: "success" } };
-        }
-        const dsDel = /^\/api\/datasources\/uid\/(.+)$/.exec(call.path);
-        if (call.method === "DELETE" && dsDel) {
-            const list = this.datasources.get(orgHeader) ?? [];
-            const kept = list.filter((d) => d.uid !== dsDel[1]);
-            this.datasources.set(orgHeader, kept);
-            return kept.length === list.length ? { status: 404, json: { message: "Data source not found" } } : { status: 200, json: {} };
-        }
-        const del = /^\/api\/orgs\/(\d+)$/.exec(call.path);
-        if (call.method === "DELETE" && del) {
-            this.orgs.delete(Number(del[1]));
-            return { status: 200, json: { message: "Organization deleted" } };
-        }
-        return { status: 500, json: { message: `unexpected ${call.method} ${call.path}` } };
-    }
-}
-
-describe("Grafana org dynamic provider", () => {
-    let grafana: FakeGrafana;
-    let server: FakeServer;
-    let inputs: GrafanaOrgState;
-
-    beforeEach(async () => {
-        grafana = new FakeGrafana();
-        server = await startFakeServer((c) => grafana.handle(c));
-        inputs = {
-            grafanaUrl: `${server.url}/`,
-            adminCredentials: "admin:pw",
-            name: "project-x",
-            ownDatasourceUids: ["prometheus-c1", "loki-c1", "alertmanager-c1"],
-            dashboards: [JSON.stringify({ uid: "k8s-cluster", title: "Kubernetes" })],
-        };
-    });
-    afterEach(() => server.close());
-
-    it("creates the org when none has the project's name, and imports the dashboards into it", async () => {
-        const result = await grafanaOrgProvider.create(inputs);
-        expect(result.id).to.equal("2");
-        expect(result.outs).to.include({ orgId: 2, createdByUs: true });
-        expect(grafana.orgs.get(2)).to.equal("project-x");
-        expect(grafana.dashboards.get(2)).to.deep.equal(["k8s-cluster"]);
-        expect(server.calls.map((c) => `${c.method} ${c.path}`)).to.deep.equal([
-            "GET /api/orgs/name/project-x",
-            "POST /api/orgs",
-            "POST /api/dashboards/db",
-        ]);
-        expect(server.calls[2].headers["x-grafana-org-id"]).to.equal("2");
     });
 
-    it("adopts an existing org of the same name without creating another", async () => {
-        grafana.orgs.set(5, "project-x");
-        const result = await grafanaOrgProvider.create({ ...inputs, dashboards: [] });
-        expect(result.outs).to.include({ orgId: 5, createdByUs: false });
-        expect(grafana.orgs.size).to.equal(2);
-    });
-
-    it("update keeps the org id and re-imports changed dashboards", async () => {
-        const created = await grafanaOrgProvider.create(inputs);
-        const news = { ...inputs, dashboards: [JSON.stringify({ uid: "k8s-pods", title: "Pods" })] };
-        const diff = await grafanaOrgProvider.diff!(created.id, created.outs, news);
-        expect(diff).to.deep.include({ changes: true, replaces: [] });
-        const updated = await grafanaOrgProvider.update!(created.id, created.outs, news);
-        expect(updated.outs).to.include({ orgId: 2, createdByUs: true });
-        expect(grafana.dashboards.get(2)).to.deep.equal(["k8s-cluster", "k8s-pods"]);
-        const renamed = await grafanaOrgProvider.diff!(created.id, created.outs, { ...inputs, name: "other" });
-        expect(renamed.replaces).to.deep.equal(["name"]);
-    });
-
-    it("delete removes this cluster's datasources, then the org it created once nothing else is in it", async () => {
-        const created = await grafanaOrgProvider.create(inputs);
-        grafana.datasources.set(2, [{ uid: "prometheus-c1" }, { uid: "loki-c1" }]);
-        await grafanaOrgProvider.delete!(created.id, created.outs);
-        expect(grafana.datasources.get(2)).to.deep.equal([]);
-        expect(grafana.orgs.has(2)).to.equal(false);
-    });
-
-    it("delete keeps the org, and the other cluster's datasources, while another cluster of the project uses it", async () => {
-        const created = await grafanaOrgProvider.create(inputs);
-        grafana.datasources.set(2, [{ uid: "prometheus-c1" }, { uid: "prometheus-c2" }]);
-        await grafanaOrgProvider.delete!(created.id, created.outs);
-        expect(grafana.datasources.get(2)).to.deep.equal([{ uid: "prometheus-c2" }]);
-        expect(grafana.orgs.get(2)).to.equal("project-x");
-    });
-
-    it("delete never removes an org it only adopted, only this cluster's datasources", async () => {
-        grafana.orgs.set(5, "project-x");
-        grafana.datasources.set(5, [{ uid: "loki-c1" }]);
-        const adopted = await grafanaOrgProvider.create(inputs);
-        await grafanaOrgProvider.delete!(adopted.id, adopted.outs);
-        expect(grafana.orgs.get(5)).to.equal("project-x");
-        expect(server.calls.filter((c) => c.method === "DELETE").map((c) => c.path)).to.deep.equal([
-            "/api/datasources/uid/prometheus-c1",
-            "/api/datasources/uid/loki-c1",
-            "/api/datasources/uid/alertmanager-c1",
-        ]);
-        expect(grafana.datasources.get(5)).to.deep.equal([]);
-    });
-
-    it("fails with the status and a hint when Grafana refuses the credentials", async () => {
-        const err = await grafanaOrgProvider.create({ ...inputs, adminCredentials: "admin:wrong" }).catch((e: Error) => e);
-        expect((err as Error).message).to.equal("Grafana GET /api/orgs/name/project-x answered 401: ");
-    });
-
-    it("fails with a network hint when Grafana cannot be reached", async () => {
-        await server.close();
-        const err = await grafanaOrgProvider.create(inputs).catch((e: Error) => e);
-        expect((err as Error).message).to.match(/cannot reach .* the Pulumi process needs network access to Grafana, or give the Tenant an orgId/);
-        server = await startFakeServer(() => ({ status: 200 }));
+    it("refuses texts that are not JSON, lack a uid, or repeat one", () => {
+        expect(() => dashboardImports(["{", '{"title":"x"}', '{"uid":"a"}', '{"uid":"a"}'])).to.throw(
+            ["3 problems in tenant config:", "  - dashboards[0] is not JSON", "  - dashboards[1] needs a uid that is a DNS-1123 label, got undefined", "  - dashboards[3] repeats uid a"].join(
+                "\n",
+            ),
+        );
     });
 });

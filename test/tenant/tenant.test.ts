@@ -9,6 +9,7 @@ installMocks();
 // Imported after the mocks, as the Pulumi docs require.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { Tenant } = require("../../components/tenant/tenant") as typeof import("../../components/tenant/tenant");
+type TenantArgs = import("../../components/tenant/tenant").TenantArgs;
 
 const CM = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
@@ -66,7 +67,8 @@ describe("Tenant component", () => {
             ["alertmanager-c1", 3, "http://mla-gateway-read.cluster-c1.svc.cluster.local:8080"],
         ]);
         expect(file.datasources[2].jsonData.implementation).to.equal("cortex");
-        expect(ofType(resources, "pulumi-nodejs:dynamic/mla:GrafanaOrg")).to.deep.equal([]);
+        // The org belongs to the project stack: a cluster's Tenant creates no Grafana resource.
+        expect(resources.filter((r) => r.type.startsWith("grafana:") || r.type.includes("GrafanaOrg"))).to.deep.equal([]);
         await assertAllSchemaValid(resources);
     });
 
@@ -90,18 +92,9 @@ describe("Tenant component", () => {
         await assertAllSchemaValid(resources);
     });
 
-    it("creates the project's Grafana org when no org id is given, and points the datasources at it and the gateway's read Service", async () => {
-        new Tenant("t", {
-            clusterId: "c2",
-            project: "proj",
-            tenant: validTenant(),
-            grafana: { url: "http://grafana.mla.svc", adminCredentials: "admin:pw" },
-        });
+    it("points the datasources at the org id it is given (an Output, as the project stack's) and the gateway's read Service", async () => {
+        new Tenant("t", { clusterId: "c2", project: "proj", tenant: validTenant(), orgId: pulumi.output(42) });
         const resources = await settledResources();
-        const [org] = ofType(resources, "pulumi-nodejs:dynamic/mla:GrafanaOrg");
-        expect(org.name).to.equal("t-grafana-org");
-        expect(org.inputs).to.include({ name: "proj", grafanaUrl: "http://grafana.mla.svc" });
-        expect(org.inputs.ownDatasourceUids).to.deep.equal(["prometheus-c2", "loki-c2", "alertmanager-c2"]);
         const ds = byName(resources, "mla-datasources-c2");
         expect(ds.inputs.metadata.namespace).to.equal("mla");
         const [prometheus] = parse(ds.inputs.data["datasources-c2.yaml"]).datasources;
@@ -161,7 +154,7 @@ describe("Tenant component", () => {
             retention: { metrics: "720h", logs: "1h" },
         });
         expect(() =>
-            new Tenant("t", { clusterId: "C_1", project: "proj", tenant, gatewayRead: GATEWAY, purge: undefined }),
+            new Tenant("t", { clusterId: "C_1", project: "proj", tenant, gatewayRead: GATEWAY, purge: undefined } as unknown as TenantArgs),
         ).to.throw(
             [
                 "6 problems in tenant config:",
@@ -170,7 +163,7 @@ describe("Tenant component", () => {
                 '  - metricRuleGroups group "owner" rule 1 (Down): expr must not be empty',
                 '  - metricRuleGroups group "owner" rule 1 (Down) for must be a duration such as "5m" or "168h", got "five minutes"',
                 '  - tenant.retention.logs must be at least 24h, got "1h"',
-                "  - either orgId or grafana (to create the project's org) is required",
+                "  - orgId (the project's Grafana org) is required",
             ].join("\n"),
         );
         const resources = await settledResources();
