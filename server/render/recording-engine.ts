@@ -120,7 +120,9 @@ export async function resolveOutputs(outputs: Record<string, unknown>): Promise<
     const entries = await Promise.all(
         Object.entries(outputs).map(
             ([key, value]) =>
-                new Promise<[string, unknown]>((resolve) => pulumi.output(value).apply((v) => resolve([key, v]))),
+                new Promise<[string, unknown]>((resolve) =>
+                    pulumi.output(value as pulumi.Input<unknown>).apply((v: unknown) => resolve([key, v])),
+                ),
         ),
     );
     return Object.fromEntries(entries);
