@@ -7,6 +7,7 @@
  * succeeded, so the structural checks run here, before any object is created.
  */
 import { parse } from "yaml";
+import { alertmanagerEgressProblems } from "./alertmanager-egress";
 import { matcherProblems } from "./alertmanager-matchers";
 import { receiverKeyProblems } from "./alertmanager-receivers";
 import { durationProblem } from "./duration";
@@ -25,7 +26,7 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 /**
  * Every problem with an owner config, as messages starting with `alertmanagerConfig`. An empty
  * list means the config is sound as far as checked here: structure, matchers and their regexes,
- * and receiver keys (tests run amtool on the same texts).
+ * receiver keys, and where receivers may send (tests run amtool on the same texts).
  */
 export function alertmanagerConfigProblems(text: string): string[] {
     let doc: unknown;
@@ -51,6 +52,8 @@ export function alertmanagerConfigProblems(text: string): string[] {
             if (isObj(rule)) problems.push(...matcherProblems(rule, `alertmanagerConfig.inhibit_rules[${i}]`));
         });
     }
+    // Receivers must not reach inside the seed (alertmanager-egress.ts).
+    problems.push(...alertmanagerEgressProblems(doc));
     for (const path of filePaths(doc, "alertmanagerConfig")) {
         // Cortex refuses file references in tenant configs: they would read the Alertmanager's own disk.
         problems.push(`${path} refers to a local file, which the multi-tenant Alertmanager does not allow; put the value inline`);

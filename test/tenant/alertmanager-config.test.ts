@@ -114,7 +114,7 @@ describe("alertmanager config", () => {
         ],
         [
             "a duplicate receiver and a password file",
-            "route:\n  receiver: a\nreceivers:\n  - name: a\n  - name: a\n    webhook_configs:\n      - url: http://x/\n        http_config:\n          basic_auth:\n            username: u\n            password_file: /etc/secret\n",
+            "route:\n  receiver: a\nreceivers:\n  - name: a\n  - name: a\n    webhook_configs:\n      - url: https://hooks.example.com/x\n        http_config:\n          basic_auth:\n            username: u\n            password_file: /etc/secret\n",
             [
                 'alertmanagerConfig.receivers: the name "a" is used twice',
                 "alertmanagerConfig.receivers[1].webhook_configs[0].http_config.basic_auth.password_file refers to a local file, which the multi-tenant Alertmanager does not allow; put the value inline",
