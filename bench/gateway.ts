@@ -1,139 +1,295 @@
 /**
- * `npm run bench:gateway`: the cost of the gateway, measured side by side in one run.
+ * `npm run bench:gateway`: what the gateway costs on the write path, side by side in one run.
  *
- * Three paths take the same load from the same generator (a separate process):
- * - direct:   plain HTTP straight to the upstream sink;
- * - ours:     through our rendered gateway (TLS 1.3, mTLS, keepalive upstreams);
- * - baseline: through a reference-style config (TLS 1.3, mTLS, no upstream keepalive, defaults).
- * Payloads are remote-write sized (100 KiB and 1 MiB) at concurrency 1, 16 and 64. The paths
- * alternate within each cell so drift on the machine hits all three alike.
+ * Peers, each a separate server process pinned to one CPU (`taskset -c`, the stand-in for the
+ * pod's 1-CPU limit; no cgroups here), all forwarding to the same sink (support/loadgen.c in sink
+ * mode: reads each body whole, answers 204):
+ * - direct:     plain HTTP straight to the sink (reference only);
+ * - floor:      the minimal nginx that terminates mTLS and streams (support/floor-nginx.ts);
+ * - ours:       the rendered gateway config (gateway/nginx-config.ts), access log as deployed;
+ * - haproxy:    HAProxy doing the same job (support/haproxy-config.ts);
+ * - ours-today: ours with the settings before tuning (two workers, default body buffer).
+ * More `ours-*` variants for tuning experiments: see VARIANTS.
+ *
+ * The load generator is compiled C with OpenSSL (support/loadgen.c), pinned to the other CPU with
+ * the sink: TLS 1.3, AES-128-GCM offered first, kept-alive connections, concurrency 16, bodies of
+ * remote-write sizes (35 KB and 280 KB; 1 MiB as a stress row). Cells alternate peers (the order
+ * rotates per repetition) so drift on the shared machine hits every peer alike; every ratio is
+ * taken within one repetition and reported as min/median/max over the repetitions.
+ *
+ * Then a handshake storm: N full mTLS handshakes (ECDSA P-256, no resumption), `parallel` at a
+ * time, each followed by one tiny request; gateway CPU per new connection from /proc.
  */
-import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderNginxConfig, type NginxConfigParams } from "../gateway/nginx-config";
-import { startNginx } from "../test/support/nginx";
+import { renderNginxConfig, DEFAULT_LIMITS, DEFAULT_WORKER_PROCESSES, type NginxConfigParams } from "../gateway/nginx-config";
 import { makeClusterPki, writeTlsDir } from "../test/support/pki";
 import { freePort } from "../test/support/ports";
-import { renderBaselineNginx } from "./support/baseline-nginx";
-import type { LoadResult, LoadSpec } from "./support/load-client";
+import { renderFloorNginx } from "./support/floor-nginx";
+import { renderHaproxyConfig } from "./support/haproxy-config";
+import { buildLoadgen, runLoadgen, startPinned, startPinnedNginx, type PinnedProcess } from "./support/pinned";
+import { groupCpuSeconds, groupRssBytes } from "./support/proc-sampler";
 
-const DURATION_MS = Number(process.env.MLA_BENCH_SECONDS ?? "3") * 1000;
-const PAYLOADS = (process.env.MLA_BENCH_PAYLOADS ?? "102400,1048576").split(",").map(Number);
-const CONCURRENCY = (process.env.MLA_BENCH_CONCURRENCY ?? "1,16,64").split(",").map(Number);
-const PATHS = ["direct", "ours", "baseline"] as const;
-type PathName = (typeof PATHS)[number];
+const env = process.env;
+const SECONDS = Number(env.MLA_BENCH_SECONDS ?? "3");
+const REPS = Number(env.MLA_BENCH_REPS ?? "3");
+const SIZES = (env.MLA_BENCH_SIZES ?? "35000,280000,1048576").split(",").map(Number);
+const CONCURRENCY = Number(env.MLA_BENCH_CONCURRENCY ?? "16");
+const HANDSHAKES = Number(env.MLA_BENCH_HANDSHAKES ?? "1000");
+const HANDSHAKE_PARALLEL = Number(env.MLA_BENCH_HANDSHAKE_PARALLEL ?? "100");
+const GATEWAY_CPU = env.MLA_BENCH_GATEWAY_CPU ?? "1";
+const LOAD_CPU = env.MLA_BENCH_LOAD_CPU ?? "0";
+const PEERS = (env.MLA_BENCH_PEERS ?? "direct,floor,ours,haproxy,ours-today").split(",");
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
 
-function runLoad(spec: LoadSpec): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(__dirname, "support", "load-client.ts")], {
-            env: { ...process.env, MLA_LOAD_SPEC: JSON.stringify(spec) },
-            stdio: ["ignore", "pipe", "inherit"],
-        });
-        let out = "";
-        child.stdout.on("data", (d) => (out += String(d)));
-        child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load client exited ${code}`))));
-    });
+/**
+ * Variants of the rendered config: worker count and write-server body buffer, set explicitly
+ * (`null` = nginx's default buffer). "ours" is the rendered config untouched.
+ */
+const VARIANTS: Record<string, { workers: number; bodyBuffer: string | null }> = {
+    "ours-today": { workers: 2, bodyBuffer: null },
+    "ours-2w": { workers: 2, bodyBuffer: "128k" },
+    "ours-16k": { workers: 1, bodyBuffer: null },
+    "ours-64k": { workers: 1, bodyBuffer: "64k" },
+    "ours-256k": { workers: 1, bodyBuffer: "256k" },
+    "ours-512k": { workers: 1, bodyBuffer: "512k" },
+};
+
+function variantConfig(config: string, v: { workers: number; bodyBuffer: string | null }): string {
+    if (!/^worker_processes \d+;$/m.test(config) || !/^( *)proxy_request_buffering off;$/m.test(config)) {
+        throw new Error("the rendered config no longer has the lines the variants edit; update bench/gateway.ts");
+    }
+    let out = config.replace(/^worker_processes \d+;$/m, `worker_processes ${v.workers};`).replace(/^ *client_body_buffer_size \S+;\n/gm, "");
+    if (v.bodyBuffer) out = out.replace(/^( *)proxy_request_buffering off;$/m, `$1proxy_request_buffering off;\n$1client_body_buffer_size ${v.bodyBuffer};`);
+    return out;
 }
 
-/** An upstream that reads the whole body and answers 204, like a distributor that accepted it. */
-async function startSink(): Promise<{ url: string; close(): void }> {
-    const server = createServer((req, res) => {
-        req.on("data", () => undefined);
-        req.on("end", () => res.writeHead(204).end());
-    });
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+interface LoadResult {
+    requests: number;
+    errors: number;
+    non2xx: number;
+    seconds: number;
+    p50Ms: number;
+    p99Ms: number;
+}
+interface Cell extends LoadResult {
+    rps: number;
+    cpuPerGiB: number;
+    peakRss: number;
+}
+interface Peer {
+    name: string;
+    port: number;
+    tls: boolean;
+    proc?: PinnedProcess;
 }
 
-function mib(bytesPerSecond: number): string {
-    return (bytesPerSecond / 1024 / 1024).toFixed(1);
+function stats(values: number[]): { min: number; median: number; max: number } {
+    const s = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return { min: s[0], median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, max: s[s.length - 1] };
+}
+
+function fmt(values: number[], digits = 2): string {
+    const { min, median, max } = stats(values);
+    return `${median.toFixed(digits)} [${min.toFixed(digits)}–${max.toFixed(digits)}]`;
+}
+
+function uptime(): string {
+    return execFileSync("uptime").toString().trim();
 }
 
 async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), "mla-bench-gateway-"));
-    // Started as root, nginx's workers run as nobody and must reach the temp dirs below.
     chmodSync(dir, 0o755);
-    const sink = await startSink();
+    const loadgen = buildLoadgen(dir);
     const pki = await makeClusterPki("bench", { serverDnsNames: ["localhost"], serverIps: ["127.0.0.1"] });
     const serverTls = join(dir, "server-tls");
     const clientTls = join(dir, "client-tls");
     writeTlsDir(serverTls, { ca: pki.ca.certPem, cert: pki.server.certPem, key: pki.server.keyPem });
     writeTlsDir(clientTls, { ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem });
+    writeFileSync(join(serverTls, "haproxy.pem"), `${pki.server.certPem.trim()}\n${pki.server.keyPem.trim()}\n`);
+    chmodSync(serverTls, 0o755);
     const tls = { certPath: join(serverTls, "tls.crt"), keyPath: join(serverTls, "tls.key"), caPath: join(serverTls, "ca.crt") };
+    const clientArgs = [join(clientTls, "ca.crt"), join(clientTls, "tls.crt"), join(clientTls, "tls.key")];
 
-    const [oursPort, oursReadPort, basePort] = [await freePort(), await freePort(), await freePort()];
-    const oursDir = join(dir, "ours");
-    const baseDir = join(dir, "baseline");
-    mkdirSync(oursDir);
-    mkdirSync(baseDir);
-    // The rate limits are set out of the way: this measures the data path, not the limiter.
-    const unlimited = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
-    const params: NginxConfigParams = {
-        tenantId: "bench",
-        writeListen: { host: "127.0.0.1", port: oursPort },
-        readListen: { host: "127.0.0.1", port: oursReadPort },
-        tls,
-        upstreams: {
-            metricsPushUrl: `${sink.url}/api/v1/push`,
-            logsPushUrl: `${sink.url}/loki/api/v1/push`,
-            metricsQueryUrl: `${sink.url}/prometheus`,
-            logsQueryUrl: sink.url,
-            alertmanagerUrl: sink.url,
-            metricsRulerUrl: `${sink.url}/prometheus`,
-            logsRulerUrl: sink.url,
-        },
-        limits: { metricsWrite: unlimited, logsWrite: unlimited, query: unlimited, maxBodySize: "16m" },
-        suspended: false,
-        retryAfterSeconds: 300,
-        runtime: { dir: oursDir, errorLog: join(oursDir, "error.log"), accessLog: "off" },
-        workerProcesses: 2,
-    };
-    const ours = await startNginx({ prefix: oursDir, config: renderNginxConfig(params), ports: [oursPort] });
-    const baseline = await startNginx({
-        prefix: baseDir,
-        config: renderBaselineNginx({ tenantId: "bench", listenPort: basePort, upstream: sink.url, runtimeDir: baseDir, tls }),
-        ports: [basePort],
-    });
-    const clientTlsPaths = { caPath: join(clientTls, "ca.crt"), certPath: join(clientTls, "tls.crt"), keyPath: join(clientTls, "tls.key") };
-    const urls: Record<PathName, string> = {
-        direct: `${sink.url}/api/v1/push`,
-        ours: `https://127.0.0.1:${oursPort}/api/v1/push`,
-        baseline: `https://127.0.0.1:${basePort}/api/v1/push`,
-    };
-
-    const rows: string[] = [];
+    const started: PinnedProcess[] = [];
     try {
-        // Warm-up: TLS session setup, nginx workers, JIT.
-        for (const path of PATHS) await runLoad({ url: urls[path], concurrency: 4, payloadBytes: 100 * 1024, durationMs: 500, tls: clientTlsPaths });
-        console.log(`gateway benchmark: ${DURATION_MS / 1000}s per cell; throughput in MiB/s of accepted payload`);
-        console.log("payload  conc | direct  ours  baseline | ours/direct ours/baseline | added p50 ms  added p99 ms | errors");
-        for (const payloadBytes of PAYLOADS) {
-            for (const concurrency of CONCURRENCY) {
-                const r = {} as Record<PathName, LoadResult>;
-                for (const path of PATHS) {
-                    r[path] = await runLoad({ url: urls[path], concurrency, payloadBytes, durationMs: DURATION_MS, tls: clientTlsPaths });
+        const sinkPort = await freePort();
+        started.push(await startPinned({ argv: [loadgen, "sink", String(sinkPort)], cpu: LOAD_CPU, ports: [sinkPort], stdoutFile: join(dir, "sink.log"), what: "sink" }));
+        const sink = `127.0.0.1:${sinkPort}`;
+        const unlimited = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
+        const upstreams = {
+            metricsPushUrl: `http://${sink}/api/v1/push`,
+            logsPushUrl: `http://${sink}/loki/api/v1/push`,
+            metricsQueryUrl: `http://${sink}/prometheus`,
+            logsQueryUrl: `http://${sink}`,
+            alertmanagerUrl: `http://${sink}`,
+            metricsRulerUrl: `http://${sink}/prometheus`,
+            logsRulerUrl: `http://${sink}`,
+        };
+
+        const peers: Peer[] = [];
+        for (const name of PEERS) {
+            const peerDir = join(dir, name);
+            mkdirSync(peerDir);
+            const port = await freePort();
+            if (name === "direct") {
+                peers.push({ name, port: sinkPort, tls: false });
+            } else if (name === "floor") {
+                const config = renderFloorNginx({ tenantId: "bench", listenPort: port, upstream: sink, runtimeDir: peerDir, accessLog: "/dev/stdout", tls });
+                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port] }) });
+            } else if (name === "haproxy") {
+                const cfg = join(peerDir, "haproxy.cfg");
+                writeFileSync(
+                    cfg,
+                    renderHaproxyConfig({ tenantId: "bench", listenPort: port, upstream: sink, certAndKeyPath: join(serverTls, "haproxy.pem"), caPath: tls.caPath, maxBodyBytes: 16 * MIB }),
+                );
+                execFileSync("haproxy", ["-c", "-q", "-f", cfg]);
+                const proc = await startPinned({ argv: ["haproxy", "-db", "-f", cfg], cpu: GATEWAY_CPU, ports: [port], stdoutFile: join(peerDir, "stdout.log"), what: "haproxy" });
+                peers.push({ name, port, tls: true, proc });
+            } else if (name === "ours" || name in VARIANTS) {
+                const readPort = await freePort();
+                const readTokenMapPath = join(peerDir, "read-token.map");
+                writeFileSync(readTokenMapPath, "");
+                const params: NginxConfigParams = {
+                    tenantId: "bench",
+                    writeListen: { host: "127.0.0.1", port },
+                    readListen: { host: "127.0.0.1", port: readPort },
+                    tls,
+                    readTokenMapPath,
+                    upstreams,
+                    // The rate limits are set out of the way: this measures the data path, not the limiter.
+                    limits: { metricsWrite: unlimited, logsWrite: unlimited, query: unlimited, maxBodySize: DEFAULT_LIMITS.maxBodySize },
+                    suspended: false,
+                    retryAfterSeconds: 300,
+                    // As deployed (gateway/layout.ts): access log to stdout, collected by the runtime.
+                    runtime: { dir: peerDir, errorLog: join(peerDir, "error.log"), accessLog: "/dev/stdout" },
+                    workerProcesses: DEFAULT_WORKER_PROCESSES,
+                };
+                const rendered = renderNginxConfig(params);
+                const config = name === "ours" ? rendered : variantConfig(rendered, VARIANTS[name]);
+                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port, readPort] }) });
+            } else {
+                throw new Error(`unknown peer ${name}`);
+            }
+            if (peers[peers.length - 1].proc) started.push(peers[peers.length - 1].proc as PinnedProcess);
+        }
+        const gateways = peers.filter((p) => p.proc);
+        const idleRss = Object.fromEntries(gateways.map((p) => [p.name, groupRssBytes((p.proc as PinnedProcess).pid)]));
+
+        const load = (peer: Peer, bytes: number, seconds: number) =>
+            runLoadgen<LoadResult>(loadgen, LOAD_CPU, [
+                "load",
+                "127.0.0.1",
+                peer.port,
+                "/api/v1/push",
+                ...(peer.tls ? clientArgs : ["-", "-", "-"]),
+                CONCURRENCY,
+                bytes,
+                seconds,
+            ]);
+        for (const peer of peers) await load(peer, SIZES[0], 1);
+
+        console.log(`gateway benchmark: ${SECONDS}s per cell, ${REPS} repetitions, concurrency ${CONCURRENCY}; gateways on CPU ${GATEWAY_CPU}, load generator and sink on CPU ${LOAD_CPU}`);
+        console.log(`load at start: ${uptime()}`);
+        // cells[size][peer] = one Cell per repetition
+        const cells: Record<number, Record<string, Cell[]>> = {};
+        for (let rep = 0; rep < REPS; rep++) {
+            for (const bytes of SIZES) {
+                cells[bytes] ??= {};
+                const order = peers.map((_, i) => peers[(i + rep) % peers.length]);
+                for (const peer of order) {
+                    const pid = peer.proc?.pid;
+                    let peakRss = 0;
+                    const sampler = pid ? setInterval(() => (peakRss = Math.max(peakRss, groupRssBytes(pid))), 250) : undefined;
+                    const cpu0 = pid ? groupCpuSeconds(pid) : 0;
+                    const r = await load(peer, bytes, SECONDS);
+                    const cpu = pid ? groupCpuSeconds(pid) - cpu0 : 0;
+                    if (sampler) clearInterval(sampler);
+                    if (r.errors + r.non2xx > 0) console.log(`  ${peer.name} ${bytes}B rep ${rep + 1}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+                    const cell: Cell = { ...r, rps: r.requests / r.seconds, cpuPerGiB: cpu / ((r.requests * bytes) / GIB), peakRss };
+                    (cells[bytes][peer.name] ??= []).push(cell);
                 }
-                const errors = PATHS.map((p) => r[p].errors + Object.values(r[p].statuses).reduce((a, b) => a + b, 0));
-                if (process.env.MLA_BENCH_DEBUG) console.log(JSON.stringify(r));
-                const line =
-                    `${String(payloadBytes / 1024).padStart(5)}K ${String(concurrency).padStart(5)} | ` +
-                    `${mib(r.direct.bytesPerSecond).padStart(6)} ${mib(r.ours.bytesPerSecond).padStart(5)} ${mib(r.baseline.bytesPerSecond).padStart(9)} | ` +
-                    `${(r.ours.bytesPerSecond / r.direct.bytesPerSecond).toFixed(2).padStart(11)} ${(r.ours.bytesPerSecond / r.baseline.bytesPerSecond).toFixed(2).padStart(13)} | ` +
-                    `${(r.ours.p50Ms - r.direct.p50Ms).toFixed(2).padStart(12)} ${(r.ours.p99Ms - r.direct.p99Ms).toFixed(2).padStart(13)} | ` +
-                    `${errors.join("/")}`;
-                console.log(line);
-                rows.push(line);
             }
         }
+        const afterRss = Object.fromEntries(gateways.map((p) => [p.name, groupRssBytes((p.proc as PinnedProcess).pid)]));
+
+        const ratio = (bytes: number, a: string, b: string, f: (c: Cell) => number) => cells[bytes][a].map((c, i) => f(c) / f(cells[bytes][b][i]));
+        for (const bytes of SIZES) {
+            console.log(`\n${bytes} B bodies: median [min–max] over ${REPS} repetitions`);
+            console.log("peer        | requests/s            | CPU s/GiB           | added p50 ms        | added p99 ms        | peak RSS MiB");
+            for (const peer of peers) {
+                const c = cells[bytes][peer.name];
+                const d = cells[bytes].direct;
+                const added = (f: (x: Cell) => number) => (d ? c.map((x, i) => f(x) - f(d[i])) : c.map(f));
+                console.log(
+                    `${peer.name.padEnd(11)} | ${fmt(c.map((x) => x.rps), 0).padEnd(21)} | ${(peer.proc ? fmt(c.map((x) => x.cpuPerGiB)) : "-").padEnd(19)} | ` +
+                        `${(peer.proc ? fmt(added((x) => x.p50Ms)) : fmt(c.map((x) => x.p50Ms))).padEnd(19)} | ${(peer.proc ? fmt(added((x) => x.p99Ms)) : fmt(c.map((x) => x.p99Ms))).padEnd(19)} | ` +
+                        `${peer.proc ? fmt(c.map((x) => x.peakRss / MIB), 1) : "-"}`,
+                );
+            }
+            const has = (n: string) => n in cells[bytes];
+            console.log("ratios (min / median / max):");
+            for (const [a, b] of [
+                ["ours", "floor"],
+                ["ours", "haproxy"],
+                ["ours", "ours-today"],
+                ...PEERS.filter((p) => p in VARIANTS && p !== "ours-today").map((p) => ["ours", p]),
+            ]) {
+                if (!has(a) || !has(b)) continue;
+                const rps = stats(ratio(bytes, a, b, (c) => c.rps));
+                const cpu = stats(ratio(bytes, a, b, (c) => c.cpuPerGiB));
+                console.log(
+                    `  ${a}/${b}`.padEnd(24) +
+                        `requests/s ${rps.min.toFixed(2)} / ${rps.median.toFixed(2)} / ${rps.max.toFixed(2)}   ` +
+                        `CPU per GiB ${cpu.min.toFixed(2)} / ${cpu.median.toFixed(2)} / ${cpu.max.toFixed(2)}`,
+                );
+            }
+        }
+        console.log("\nRSS per gateway (all its processes, VmRSS summed), MiB: idle after start / after load (idle again)");
+        for (const p of gateways) console.log(`  ${p.name.padEnd(11)} ${(idleRss[p.name] / MIB).toFixed(1)} / ${(afterRss[p.name] / MIB).toFixed(1)}`);
+
+        if (HANDSHAKES > 0) {
+            console.log(`\nhandshake storm: ${HANDSHAKES} full mTLS handshakes (ECDSA P-256, no resumption), ${HANDSHAKE_PARALLEL} at a time`);
+            const storm: Record<string, { perSecond: number; cpuMs: number }[]> = {};
+            const tlsPeers = gateways.filter((p) => ["floor", "ours", "haproxy"].includes(p.name));
+            for (let rep = 0; rep < REPS; rep++) {
+                for (const peer of tlsPeers.map((_, i) => tlsPeers[(i + rep) % tlsPeers.length])) {
+                    const pid = (peer.proc as PinnedProcess).pid;
+                    const cpu0 = groupCpuSeconds(pid);
+                    const r = await runLoadgen<{ handshakes: number; errors: number; seconds: number }>(loadgen, LOAD_CPU, [
+                        "handshake",
+                        "127.0.0.1",
+                        peer.port,
+                        ...clientArgs,
+                        HANDSHAKES,
+                        HANDSHAKE_PARALLEL,
+                    ]);
+                    const cpu = groupCpuSeconds(pid) - cpu0;
+                    if (r.errors > 0) console.log(`  ${peer.name} rep ${rep + 1}: ${r.errors} failed connections`);
+                    (storm[peer.name] ??= []).push({ perSecond: r.handshakes / r.seconds, cpuMs: (cpu * 1000) / Math.max(1, r.handshakes) });
+                }
+            }
+            console.log("peer        | handshakes/s        | gateway CPU ms per connection");
+            for (const p of tlsPeers) console.log(`${p.name.padEnd(11)} | ${fmt(storm[p.name].map((s) => s.perSecond), 0).padEnd(19)} | ${fmt(storm[p.name].map((s) => s.cpuMs), 3)}`);
+            for (const b of ["floor", "haproxy"]) {
+                if (!storm.ours || !storm[b]) continue;
+                const cpu = stats(storm.ours.map((s, i) => s.cpuMs / storm[b][i].cpuMs));
+                const rate = stats(storm.ours.map((s, i) => s.perSecond / storm[b][i].perSecond));
+                console.log(
+                    `  ours/${b}`.padEnd(24) +
+                        `handshakes/s ${rate.min.toFixed(2)} / ${rate.median.toFixed(2)} / ${rate.max.toFixed(2)}   ` +
+                        `CPU per connection ${cpu.min.toFixed(2)} / ${cpu.median.toFixed(2)} / ${cpu.max.toFixed(2)}`,
+                );
+            }
+        }
+        console.log(`\nload at end: ${uptime()}`);
     } finally {
-        await ours.stop();
-        await baseline.stop();
-        sink.close();
+        for (const p of started.reverse()) await p.stop();
         rmSync(dir, { recursive: true, force: true });
     }
 }

@@ -1,7 +1,7 @@
 /**
  * Samples a process's resident memory and CPU time from /proc while a benchmark runs.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 /** Clock ticks per second for /proc/<pid>/stat times. */
@@ -55,4 +55,46 @@ export function sampleProcess(pid: number, intervalMs = 500): { stop(): ProcUsag
             };
         },
     };
+}
+
+/** `pid` and its direct children (an nginx master and its workers). */
+export function processGroup(pid: number): number[] {
+    const pids = [pid];
+    for (const entry of readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            if (ppid === pid) pids.push(Number(entry));
+        } catch {
+            // Gone between the listing and the read.
+        }
+    }
+    return pids;
+}
+
+/** CPU seconds (utime + stime) of `pid` and its direct children, from /proc/<pid>/stat. */
+export function groupCpuSeconds(pid: number): number {
+    return processGroup(pid).reduce((sum, p) => {
+        try {
+            return sum + cpuSeconds(p);
+        } catch {
+            return sum;
+        }
+    }, 0);
+}
+
+/**
+ * Resident memory of `pid` and its direct children, summed (VmRSS). Pages the processes share
+ * (the binary, libraries, nginx's shared zones) count once per process, so this overstates a
+ * multi-process group slightly; it is what the numbers in bench/RESULTS.md mean by RSS.
+ */
+export function groupRssBytes(pid: number): number {
+    return processGroup(pid).reduce((sum, p) => {
+        try {
+            return sum + rssBytes(p);
+        } catch {
+            return sum;
+        }
+    }, 0);
 }

@@ -1,0 +1,341 @@
+/*
+ * A compiled load generator for `npm run bench:gateway`, so that the client's TLS does not share
+ * the gateway's bottleneck the way a Node client on the same cores did.
+ *
+ *   loadgen load <host> <port> <path> <ca|-> <cert|-> <key|-> <concurrency> <bytes> <seconds>
+ *       Closed loop: `concurrency` threads, one kept-alive connection each, POST `bytes` of
+ *       high-entropy payload (like a snappy-compressed remote-write body) with Content-Length.
+ *       "-" for ca means plain HTTP. TLS 1.3, AES-128-GCM offered first, as Go clients do.
+ *   loadgen handshake <host> <port> <ca> <cert> <key> <connections> <parallel>
+ *       A reconnect storm: `connections` full mTLS handshakes (no session resumption), each
+ *       followed by one tiny request so the server has verified the client certificate,
+ *       `parallel` at a time.
+ *
+ *   loadgen sink <port>
+ *       The upstream: answers 204 to each request once it has read the whole body (an upstream
+ *       that answers early makes nginx drop the client connection), one thread per connection.
+ *
+ * load and handshake print one JSON line. Build: gcc -O2 -pthread loadgen.c -lssl -lcrypto (the benchmark does it).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_LAT (1 << 18)
+
+static const char *g_host, *g_path;
+static int g_port;
+static SSL_CTX *g_ctx;
+static char *g_req;
+static size_t g_req_len;
+static double g_deadline;
+static atomic_long g_ok, g_errors, g_non2xx, g_next;
+static long g_total;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+    int fd;
+    SSL *ssl;
+} conn_t;
+
+static int conn_open(conn_t *c) {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(g_port)};
+    inet_pton(AF_INET, g_host, &a.sin_addr);
+    c->ssl = NULL;
+    c->fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (c->fd < 0) return -1;
+    int one = 1;
+    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(c->fd);
+        return -1;
+    }
+    if (g_ctx) {
+        c->ssl = SSL_new(g_ctx);
+        SSL_set_fd(c->ssl, c->fd);
+        SSL_set_tlsext_host_name(c->ssl, "localhost");
+        if (SSL_connect(c->ssl) != 1) {
+            SSL_free(c->ssl);
+            close(c->fd);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void conn_close(conn_t *c) {
+    if (c->ssl) {
+        SSL_shutdown(c->ssl);
+        SSL_free(c->ssl);
+    }
+    if (c->fd >= 0) close(c->fd);
+    c->fd = -1;
+    c->ssl = NULL;
+}
+
+static int conn_write(conn_t *c, const char *buf, size_t len) {
+    while (len > 0) {
+        int n = c->ssl ? SSL_write(c->ssl, buf, (int)len) : (int)write(c->fd, buf, len);
+        if (n <= 0) return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int conn_read(conn_t *c, char *buf, size_t len) {
+    if (!c->ssl) return (int)read(c->fd, buf, len);
+    int n = SSL_read(c->ssl, buf, (int)len);
+    if (n <= 0 && getenv("LOADGEN_DEBUG")) {
+        fprintf(stderr, "SSL_read: %d err %d\n", n, SSL_get_error(c->ssl, n));
+        ERR_print_errors_fp(stderr);
+    }
+    return n;
+}
+
+/* Reads one response; returns the status, or -1. Sets *close_after when the server closes. */
+static int read_response(conn_t *c, int *close_after) {
+    char buf[16384];
+    size_t have = 0;
+    char *end = NULL;
+    while (!end) {
+        if (have >= sizeof buf - 1) return -1;
+        int n = conn_read(c, buf + have, sizeof buf - 1 - have);
+        if (n <= 0) return -1;
+        have += (size_t)n;
+        buf[have] = 0;
+        end = strstr(buf, "\r\n\r\n");
+    }
+    int status = 0;
+    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) return -1;
+    long clen = 0;
+    *close_after = 0;
+    for (char *p = buf; p < end; p++) {
+        if (strncasecmp(p, "\ncontent-length:", 16) == 0) clen = strtol(p + 16, NULL, 10);
+        if (strncasecmp(p, "\nconnection: close", 18) == 0) *close_after = 1;
+    }
+    long body = (long)(have - (size_t)(end + 4 - buf));
+    while (body < clen) {
+        int n = conn_read(c, buf, sizeof buf);
+        if (n <= 0) return -1;
+        body += n;
+    }
+    return status;
+}
+
+typedef struct {
+    double *lat;
+    long n;
+} thread_lat_t;
+
+static void *load_thread(void *arg) {
+    thread_lat_t *tl = arg;
+    conn_t c = {.fd = -1};
+    while (now() < g_deadline) {
+        if (c.fd < 0 && conn_open(&c) != 0) {
+            if (g_errors++ < 3) fprintf(stderr, "loadgen: connect failed (errno %d)\n", errno);
+            usleep(10000);
+            continue;
+        }
+        double t0 = now();
+        int close_after = 0;
+        int status = conn_write(&c, g_req, g_req_len) == 0 ? read_response(&c, &close_after) : -1;
+        if (status < 0) {
+            if (g_errors++ < 3) fprintf(stderr, "loadgen: request failed after %.1f ms (errno %d)\n", (now() - t0) * 1000.0, errno);
+            conn_close(&c);
+            continue;
+        }
+        if (status >= 200 && status < 300) {
+            g_ok++;
+            if (tl->n < MAX_LAT) tl->lat[tl->n++] = (now() - t0) * 1000.0;
+        } else {
+            g_non2xx++;
+        }
+        if (close_after) conn_close(&c);
+    }
+    conn_close(&c);
+    return NULL;
+}
+
+static void *handshake_thread(void *arg) {
+    (void)arg;
+    static const char probe[] = "GET /mla-bench-probe HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    for (;;) {
+        long i = g_next++;
+        if (i >= g_total) break;
+        conn_t c;
+        int close_after = 0;
+        if (conn_open(&c) != 0) {
+            g_errors++;
+            continue;
+        }
+        if (conn_write(&c, probe, sizeof probe - 1) == 0 && read_response(&c, &close_after) > 0) g_ok++;
+        else g_errors++;
+        conn_close(&c);
+    }
+    return NULL;
+}
+
+static void *sink_thread(void *arg) {
+    int fd = (int)(long)arg;
+    static const char resp[] = "HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n";
+    char *buf = malloc(1 << 16);
+    size_t have = 0;
+    for (;;) {
+        char *end = NULL;
+        while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
+            if (have >= (1 << 16)) goto out;
+            ssize_t n = read(fd, buf + have, (1 << 16) - have);
+            if (n <= 0) goto out;
+            have += (size_t)n;
+        }
+        long clen = 0;
+        for (char *p = buf; p < end; p++)
+            if (strncasecmp(p, "\ncontent-length:", 16) == 0) clen = strtol(p + 16, NULL, 10);
+        size_t head = (size_t)(end + 4 - buf);
+        long in_buf = (long)(have - head);
+        long need = clen - (in_buf < clen ? in_buf : clen);
+        size_t extra = in_buf > clen ? (size_t)(in_buf - clen) : 0;
+        memmove(buf, buf + head + (size_t)(clen < in_buf ? clen : in_buf), extra);
+        have = extra;
+        while (need > 0) {
+            ssize_t n = read(fd, buf + have, (1 << 16) - have);
+            if (n <= 0) goto out;
+            if (n <= need) {
+                need -= n;
+            } else {
+                memmove(buf, buf + have + need, (size_t)(n - need));
+                have = (size_t)(n - need);
+                need = 0;
+            }
+        }
+        if (write(fd, resp, sizeof resp - 1) != (ssize_t)(sizeof resp - 1)) goto out;
+    }
+out:
+    free(buf);
+    close(fd);
+    return NULL;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static SSL_CTX *make_ctx(const char *ca, const char *cert, const char *key) {
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+    /* Go's crypto/tls prefers AES-128-GCM on CPUs with AES instructions. */
+    SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256");
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    if (SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1 || SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+        ERR_print_errors_fp(stderr);
+        exit(2);
+    }
+    return ctx;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 11 && strcmp(argv[1], "load") == 0) {
+        g_host = argv[2];
+        g_port = atoi(argv[3]);
+        g_path = argv[4];
+        if (strcmp(argv[5], "-") != 0) g_ctx = make_ctx(argv[5], argv[6], argv[7]);
+        int conc = atoi(argv[8]);
+        size_t bytes = strtoul(argv[9], NULL, 10);
+        double seconds = atof(argv[10]);
+        char head[512];
+        int hl = snprintf(head, sizeof head,
+                          "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-protobuf\r\n"
+                          "Content-Encoding: snappy\r\nX-Prometheus-Remote-Write-Version: 0.1.0\r\nContent-Length: %zu\r\n\r\n",
+                          g_path, bytes);
+        g_req_len = (size_t)hl + bytes;
+        g_req = malloc(g_req_len);
+        memcpy(g_req, head, (size_t)hl);
+        /* Compressed bodies are high-entropy: xorshift bytes, so nothing on the path compresses them. */
+        unsigned long long s = 88172645463325252ULL;
+        for (size_t i = 0; i < bytes; i++) {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            g_req[hl + i] = (char)(s >> 24);
+        }
+        pthread_t th[conc];
+        thread_lat_t tl[conc];
+        double start = now();
+        g_deadline = start + seconds;
+        for (int i = 0; i < conc; i++) {
+            tl[i].lat = malloc(sizeof(double) * MAX_LAT);
+            tl[i].n = 0;
+            pthread_create(&th[i], NULL, load_thread, &tl[i]);
+        }
+        long total = 0;
+        for (int i = 0; i < conc; i++) {
+            pthread_join(th[i], NULL);
+            total += tl[i].n;
+        }
+        double elapsed = now() - start;
+        double *all = malloc(sizeof(double) * (size_t)(total > 0 ? total : 1));
+        long k = 0;
+        for (int i = 0; i < conc; i++)
+            for (long j = 0; j < tl[i].n; j++) all[k++] = tl[i].lat[j];
+        qsort(all, (size_t)total, sizeof(double), cmp);
+        double p50 = total ? all[(long)(0.50 * total)] : 0, p99 = total ? all[(long)(0.99 * total)] : 0;
+        printf("{\"requests\":%ld,\"errors\":%ld,\"non2xx\":%ld,\"seconds\":%.4f,\"p50Ms\":%.4f,\"p99Ms\":%.4f}\n", (long)g_ok,
+               (long)g_errors, (long)g_non2xx, elapsed, p50, p99);
+        return 0;
+    }
+    if (argc == 9 && strcmp(argv[1], "handshake") == 0) {
+        g_host = argv[2];
+        g_port = atoi(argv[3]);
+        g_ctx = make_ctx(argv[4], argv[5], argv[6]);
+        g_total = atol(argv[7]);
+        int par = atoi(argv[8]);
+        pthread_t th[par];
+        double start = now();
+        for (int i = 0; i < par; i++) pthread_create(&th[i], NULL, handshake_thread, NULL);
+        for (int i = 0; i < par; i++) pthread_join(th[i], NULL);
+        double elapsed = now() - start;
+        printf("{\"handshakes\":%ld,\"errors\":%ld,\"seconds\":%.4f}\n", (long)g_ok, (long)g_errors, elapsed);
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "sink") == 0) {
+        int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[2]))};
+        inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+        if (bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1024) != 0) {
+            perror("sink");
+            return 1;
+        }
+        for (;;) {
+            int fd = accept(ls, NULL, NULL);
+            if (fd < 0) continue;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            pthread_t th;
+            pthread_create(&th, NULL, sink_thread, (void *)(long)fd);
+            pthread_detach(th);
+        }
+    }
+    fprintf(stderr, "usage: see the comment at the top of loadgen.c\n");
+    return 2;
+}
