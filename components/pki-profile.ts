@@ -9,6 +9,12 @@
 /** Key algorithm of every key in the PKI: ECDSA on P-256 (small keys, fast TLS 1.3 handshakes). */
 export const PKI_KEY_ALGORITHM = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
 
+/**
+ * Length of the cluster's read token: 48 characters of [A-Za-z0-9] (about 285 bits). Letters and
+ * digits only, so it is safe in nginx's map syntax and in an HTTP header.
+ */
+export const READ_TOKEN_LENGTH = 48;
+
 /** An @pulumi/tls `allowedUses` value; snake_case, as the provider spells them. */
 export type AllowedUse = "cert_signing" | "crl_signing" | "digital_signature" | "server_auth" | "client_auth";
 

@@ -6,6 +6,15 @@
  * certificate of cluster B fails there. Subjects and uses come from `pki-profile.ts`, which the
  * real-nginx tests share.
  *
+ * Rotation: `generation` (the cluster spec's `pki.credentialsGeneration`) is part of every child's
+ * name from generation 1 on (`<name>-g<N>-ca`, ...). Raising it gives every child a new URN, so one
+ * `pulumi up` creates a new CA, new certificates and a new read token, and deletes the old ones;
+ * the gateway then trusts only the new CA. Generation 0 keeps the original names, so existing
+ * stacks see no change.
+ *
+ * The read token (`readToken`) is a random secret the gateway's read listener requires; Grafana's
+ * datasources of this cluster carry it (see `gateway/read-token.ts`).
+ *
  * Renewal: @pulumi/tls replaces a certificate on the first `pulumi up` inside its early-renewal
  * window; the new PEM changes the gateway's checksum annotation and the agents' Secrets, so the
  * pods roll without a manual step. The CA lives longer than the leaves (`caValidityHours`) because
@@ -13,8 +22,9 @@
  */
 import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
-import { type CertProfile, PKI_KEY_ALGORITHM, pkiProfile } from "./pki-profile";
+import { type CertProfile, PKI_KEY_ALGORITHM, READ_TOKEN_LENGTH, pkiProfile } from "./pki-profile";
 import { isDnsLabel } from "./validation";
 import { rejectInvalidArgs } from "./invalid-args";
 
@@ -32,6 +42,13 @@ export interface ClusterPkiArgs {
     earlyRenewalHours?: number;
     /** Lifetime of the CA in hours. Defaults to 87600 (ten years); must be at least `validityHours`. */
     caValidityHours?: number;
+    /** Credentials generation; raising it replaces the CA, every certificate and the read token. Defaults to 0. */
+    generation?: number;
+}
+
+/** The name prefix of a PKI's children: `name` for generation 0, `name-g<N>` after N rotations. */
+export function pkiChildPrefix(name: string, generation: number): string {
+    return generation === 0 ? name : `${name}-g${generation}`;
 }
 
 const DNS_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -59,6 +76,8 @@ export function clusterPkiProblems(args: ClusterPkiArgs): string[] {
     if (!Number.isInteger(caValidity) || caValidity < validity) {
         problems.push(`caValidityHours: ${caValidity} must be a whole number >= validityHours (${validity})`);
     }
+    const generation = args.generation ?? 0;
+    if (!Number.isInteger(generation) || generation < 0) problems.push(`generation: ${generation} must be a whole number >= 0`);
     return problems;
 }
 
@@ -75,6 +94,10 @@ export class ClusterPki extends pulumi.ComponentResource {
     readonly logsClientCertPem: pulumi.Output<string>;
     /** Secret. */
     readonly logsClientKeyPem: pulumi.Output<string>;
+    /** Secret: the read listener's token (48 characters of A-Za-z0-9). */
+    readonly readToken: pulumi.Output<string>;
+    /** The credentials generation these outputs belong to. */
+    readonly generation: number;
 
     constructor(name: string, args: ClusterPkiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mla:cluster:Pki", name, {}, opts);
@@ -84,10 +107,12 @@ export class ClusterPki extends pulumi.ComponentResource {
         const validityPeriodHours = args.validityHours ?? 8760;
         const earlyRenewalHours = args.earlyRenewalHours ?? 720;
         const profile = pkiProfile(args.clusterId);
+        const generation = args.generation ?? 0;
+        const prefix = pkiChildPrefix(name, generation);
 
-        const caKey = this.key(`${name}-ca`);
+        const caKey = this.key(`${prefix}-ca`);
         const ca = new tls.SelfSignedCert(
-            `${name}-ca`,
+            `${prefix}-ca`,
             {
                 privateKeyPem: caKey.privateKeyPem,
                 subject: subject(profile.ca),
@@ -100,14 +125,14 @@ export class ClusterPki extends pulumi.ComponentResource {
             { parent: this },
         );
         const issue = (role: string, cert: CertProfile, sans: { dnsNames?: string[]; ipAddresses?: string[] } = {}) => {
-            const key = this.key(`${name}-${role}`);
+            const key = this.key(`${prefix}-${role}`);
             const request = new tls.CertRequest(
-                `${name}-${role}`,
+                `${prefix}-${role}`,
                 { privateKeyPem: key.privateKeyPem, subject: subject(cert), ...sans },
                 { parent: this },
             );
             const signed = new tls.LocallySignedCert(
-                `${name}-${role}`,
+                `${prefix}-${role}`,
                 {
                     certRequestPem: request.certRequestPem,
                     caPrivateKeyPem: caKey.privateKeyPem,
@@ -128,6 +153,13 @@ export class ClusterPki extends pulumi.ComponentResource {
         });
         const metrics = issue("metrics-agent", profile.metricsAgent);
         const logs = issue("log-agent", profile.logAgent);
+        // Letters and digits only: safe in the nginx map and in an HTTP header. The keeper repeats
+        // the generation, so the token is replaced even if the name scheme ever changes.
+        const token = new random.RandomPassword(
+            `${prefix}-read-token`,
+            { length: READ_TOKEN_LENGTH, special: false, keepers: { credentialsGeneration: String(generation) } },
+            { parent: this, additionalSecretOutputs: ["result"] },
+        );
 
         this.caCertPem = ca.certPem;
         this.serverCertPem = server.certPem;
@@ -136,7 +168,10 @@ export class ClusterPki extends pulumi.ComponentResource {
         this.metricsClientKeyPem = metrics.keyPem;
         this.logsClientCertPem = logs.certPem;
         this.logsClientKeyPem = logs.keyPem;
+        this.readToken = pulumi.secret(token.result);
+        this.generation = generation;
         this.registerOutputs({
+            readToken: this.readToken,
             caCertPem: this.caCertPem,
             serverCertPem: this.serverCertPem,
             serverKeyPem: this.serverKeyPem,

@@ -13,6 +13,7 @@ import {
     CONFIG_DIR,
     OBJECT_NAMES,
     READ_PORT,
+    READ_TOKEN_DIR,
     RUNTIME_DIR,
     TLS_DIR,
     WRITE_PORT,
@@ -94,6 +95,7 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
                             volumeMounts: [
                                 { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                                 { name: "tls", mountPath: TLS_DIR, readOnly: true },
+                                { name: "read-token", mountPath: READ_TOKEN_DIR, readOnly: true },
                                 { name: "runtime", mountPath: RUNTIME_DIR },
                             ],
                         },
@@ -102,6 +104,7 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
                         { name: "config", configMap: { name: OBJECT_NAMES.configMap } },
                         // 0440 + fsGroup: readable by nginx's group only.
                         { name: "tls", secret: { secretName: OBJECT_NAMES.tlsSecret, defaultMode: 0o440 } },
+                        { name: "read-token", secret: { secretName: OBJECT_NAMES.readTokenSecret, defaultMode: 0o440 } },
                         { name: "runtime", emptyDir: { sizeLimit: "1Gi" } },
                     ],
                 },
@@ -110,7 +113,10 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
     };
 }
 
-/** Keeps at least one gateway pod up through voluntary disruptions (node drains, rollouts). */
+/**
+ * Keeps at least one gateway pod up through voluntary disruptions (node drains, rollouts). Only
+ * for two or more replicas: with one, it would forbid every eviction.
+ */
 export function gatewayPdbArgs(clusterId: string, namespace: pulumi.Input<string>): k8s.policy.v1.PodDisruptionBudgetArgs {
     return {
         metadata: { name: OBJECT_NAMES.pdb, namespace, labels: gatewayLabels(clusterId) },

@@ -1,8 +1,9 @@
 /**
  * `Gateway`: one user cluster's MLA gateway in the seed, in the namespace `cluster-<id>`.
  *
- * It creates the nginx Deployment (≥ 2 replicas, PDB, restricted pod security), the ConfigMap with
- * `renderNginxConfig`'s output, the TLS Secret, the external write Service and the internal read
+ * It creates the nginx Deployment (≥ 2 replicas with a PDB, or one replica without a PDB when
+ * explicitly allowed; restricted pod security), the ConfigMap with `renderNginxConfig`'s output,
+ * the TLS Secret, the read-token Secret, the external write Service and the internal read
  * Service, and a NetworkPolicy that lets only Grafana reach the read listener (see
  * `network-policy.ts`). It does not create the namespace: the cluster program owns `cluster-<id>` because the
  * tenant's other seed objects live there too (`clusterNamespace()` gives the name). The Kubernetes
@@ -17,7 +18,7 @@ import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace, inClusterConfigParam
 import { DEFAULT_LIMITS, type GatewayLimits, limitsProblems, renderNginxConfig } from "./nginx-config";
 import { gatewayNetworkPolicyArgs } from "./network-policy";
 import type { UpstreamUrls } from "./read-routes";
-import { readServiceArgs, tlsSecretArgs, writeServiceArgs } from "./services";
+import { readServiceArgs, readTokenSecretArgs, tlsSecretArgs, writeServiceArgs } from "./services";
 import { isDnsLabel } from "../components/validation";
 import { rejectInvalidArgs } from "../components/invalid-args";
 
@@ -36,11 +37,15 @@ export interface GatewayArgs {
     upstreams: { [K in keyof UpstreamUrls]: pulumi.Input<string> };
     /** PEMs from `ClusterPki`; the key stays secret. */
     tls: { caCertPem: pulumi.Input<string>; serverCertPem: pulumi.Input<string>; serverKeyPem: pulumi.Input<string> };
+    /** The cluster's read token (`ClusterPki.readToken`, secret); the read listener requires it. */
+    readToken: pulumi.Input<string>;
+    /** `ClusterPki.generation`: part of the roll checksum, so a rotation always rolls the pods. Defaults to 0. */
+    credentialsGeneration?: number;
     /** Write routes answer 503 with Retry-After. Defaults to false. */
     suspended?: boolean;
-    /** Defaults to 2; fewer is refused unless `allowSingleReplica` (the PDB would block drains). */
+    /** Defaults to 2; fewer is refused unless `allowSingleReplica`. */
     replicas?: number;
-    /** Allows `replicas: 1`, for development seeds only. Defaults to false. */
+    /** Allows `replicas: 1`, for development seeds only; a single replica gets no PDB (it would block drains). Defaults to false. */
     allowSingleReplica?: boolean;
     /** Type of the external write Service. Defaults to "LoadBalancer". */
     serviceType?: GatewaySpec["serviceType"];
@@ -107,9 +112,10 @@ export class Gateway extends pulumi.ComponentResource {
                 inClusterConfigParams({ clusterId: args.clusterId, upstreams, limits, suspended: args.suspended ?? false }),
             ),
         );
+        const credentialsGeneration = args.credentialsGeneration ?? 0;
         const checksum = pulumi
             .all([config, args.tls.caCertPem, args.tls.serverCertPem])
-            .apply(([text, ca, cert]) => gatewayChecksum(text, ca, cert));
+            .apply(([text, ca, cert]) => gatewayChecksum({ config: text, caCertPem: ca, serverCertPem: cert, credentialsGeneration }));
 
         const child = { parent: this };
         const configMap = new k8s.core.v1.ConfigMap(
@@ -118,6 +124,7 @@ export class Gateway extends pulumi.ComponentResource {
             child,
         );
         const secret = new k8s.core.v1.Secret(`${name}-tls`, tlsSecretArgs(args.clusterId, namespace, args.tls), child);
+        const tokenSecret = new k8s.core.v1.Secret(`${name}-read-token`, readTokenSecretArgs(args.clusterId, namespace, args.readToken), child);
         new k8s.apps.v1.Deployment(
             name,
             gatewayDeploymentArgs({
@@ -129,9 +136,12 @@ export class Gateway extends pulumi.ComponentResource {
                 checksum,
             }),
             // The pods mount both; create them first so the first rollout does not wait on mounts.
-            { parent: this, dependsOn: [configMap, secret] },
+            { parent: this, dependsOn: [configMap, secret, tokenSecret] },
         );
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, gatewayPdbArgs(args.clusterId, namespace), child);
+        // With one replica, `minAvailable: 1` would forbid every eviction and block node drains.
+        if ((args.replicas ?? 2) >= 2) {
+            new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, gatewayPdbArgs(args.clusterId, namespace), child);
+        }
         const writeService = new k8s.core.v1.Service(
             `${name}-write`,
             writeServiceArgs(args.clusterId, namespace, args.serviceType ?? "LoadBalancer", args.writeServiceAnnotations ?? {}),

@@ -1,8 +1,9 @@
 /** Pure builders for the gateway's two Services and its TLS Secret. */
 import type * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec } from "../stacks/cluster-spec";
+import * as pulumi from "@pulumi/pulumi";
 import { OBJECT_NAMES, READ_SERVICE_PORT, WRITE_SERVICE_PORT, gatewayLabels, gatewaySelector } from "./layout";
+import { READ_TOKEN_KEY, READ_TOKEN_MAP_FILE, renderReadTokenMap } from "./read-token";
 
 /** The external Service in front of the mTLS write listener; the user cluster's agents reach it. */
 export function writeServiceArgs(
@@ -43,5 +44,19 @@ export function tlsSecretArgs(
         metadata: { name: OBJECT_NAMES.tlsSecret, namespace, labels: gatewayLabels(clusterId) },
         type: "kubernetes.io/tls",
         stringData: { "tls.crt": pem.serverCertPem, "tls.key": pem.serverKeyPem, "ca.crt": pem.caCertPem },
+    };
+}
+
+/**
+ * The read token: the raw value (for operators and Grafana) and the nginx map fragment the
+ * gateway includes. Both keys are secret in the state and never reach the ConfigMap.
+ */
+export function readTokenSecretArgs(clusterId: string, namespace: pulumi.Input<string>, token: pulumi.Input<string>): k8s.core.v1.SecretArgs {
+    return {
+        metadata: { name: OBJECT_NAMES.readTokenSecret, namespace, labels: gatewayLabels(clusterId) },
+        type: "Opaque",
+        stringData: pulumi.secret(
+            pulumi.output(token).apply((t) => ({ [READ_TOKEN_KEY]: t, [READ_TOKEN_MAP_FILE]: renderReadTokenMap(t) })),
+        ),
     };
 }

@@ -102,6 +102,11 @@ export interface SeedPlan {
     };
     /** How often the overrides merger re-reads tenant fragments, in seconds. Defaults to 30. */
     overridesSyncSeconds: number;
+    /**
+     * The Cortex Alertmanager's receiver firewall, for every tenant: private and local addresses are
+     * always blocked; these CIDRs too. Defaults to `DEFAULT_RECEIVER_FIREWALL_CIDRS` (receiver-firewall.ts).
+     */
+    receiverFirewall: { blockCidrNetworks: string[] };
 }
 
 /** Names of the Secrets and ConfigMaps the seed creates and the charts reference. */
@@ -164,6 +169,7 @@ export function defaultSeedPlan(): SeedPlan {
         },
         grafana: { namespace: "mla", resources: {} },
         overridesSyncSeconds: 30,
+        receiverFirewall: { blockCidrNetworks: [...DEFAULT_RECEIVER_FIREWALL_CIDRS] },
     };
 }
 

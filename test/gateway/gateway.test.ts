@@ -22,9 +22,10 @@ const UPSTREAMS = {
     logsRulerUrl: "http://loki-ruler.mla.svc:3100",
 };
 const TLS = { caCertPem: "CA-1", serverCertPem: "SERVER-1", serverKeyPem: "KEY-1" };
+const READ_TOKEN = "Tok3n".repeat(8);
 
 function args(change: Partial<GatewayArgs> = {}): GatewayArgs {
-    return { clusterId: "c1", grafanaNamespace: "mla-grafana", upstreams: UPSTREAMS, tls: TLS, ...change };
+    return { clusterId: "c1", grafanaNamespace: "mla-grafana", upstreams: UPSTREAMS, tls: TLS, readToken: READ_TOKEN, ...change };
 }
 
 /** Marks a serialized secret value in Pulumi's wire format. */
@@ -47,6 +48,7 @@ describe("Gateway", () => {
         expect(objects.map((r) => [r.type, r.name, r.inputs.metadata.name, r.inputs.metadata.namespace])).to.have.deep.members([
             ["kubernetes:core/v1:ConfigMap", "gw-config", "mla-gateway-config", "cluster-c1"],
             ["kubernetes:core/v1:Secret", "gw-tls", "mla-gateway-tls", "cluster-c1"],
+            ["kubernetes:core/v1:Secret", "gw-read-token", "mla-gateway-read-token", "cluster-c1"],
             [DEPLOYMENT, "gw", "mla-gateway", "cluster-c1"],
             ["kubernetes:policy/v1:PodDisruptionBudget", "gw-pdb", "mla-gateway", "cluster-c1"],
             ["kubernetes:core/v1:Service", "gw-write", "mla-gateway", "cluster-c1"],
@@ -123,6 +125,7 @@ describe("Gateway", () => {
         ["the config (suspended)", { suspended: true }],
         ["the config (an upstream URL)", { upstreams: { ...UPSTREAMS, logsPushUrl: "http://loki-gateway.mla.svc:80/loki/api/v1/push" } }],
         ["the config (a limit)", { maxBodySize: "8m" }],
+        ["the credentials generation", { credentialsGeneration: 1 }],
     ];
     for (const [what, change] of changes) {
         it(`changes the checksum annotation when ${what} changes`, async () => {
@@ -151,9 +154,28 @@ describe("Gateway", () => {
         );
     });
 
-    it("allows one replica only when asked to", async () => {
+    it("allows one replica only when asked to, and gives it no PDB that would block drains", async () => {
         new Gateway("dev", args({ replicas: 1, allowSingleReplica: true }));
-        expect(findResource(await settledResources(), DEPLOYMENT, "dev").inputs.spec.replicas).to.equal(1);
+        const resources = await settledResources();
+        expect(findResource(resources, DEPLOYMENT, "dev").inputs.spec.replicas).to.equal(1);
+        expect(ofType(resources, "kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal([]);
+    });
+
+    it("keeps the read token out of the ConfigMap and in a Secret the pod mounts where nginx.conf includes it", async () => {
+        new Gateway("gw", args());
+        const resources = await settledResources();
+        const config: string = findResource(resources, "kubernetes:core/v1:ConfigMap", "gw-config").inputs.data["nginx.conf"];
+        expect(config).to.not.include(READ_TOKEN);
+        expect(config).to.include("include /etc/nginx/mla-read-token/read-token.map;");
+        const secret = findResource(resources, "kubernetes:core/v1:Secret", "gw-read-token").inputs;
+        expect(secret.stringData[SECRET_SIG]).to.equal("1b47061264138c4ac30d75fd1eb44270");
+        expect(secret.stringData.value).to.deep.equal({
+            token: READ_TOKEN,
+            "read-token.map": `# The cluster's read token (secret). Rendered by gateway/read-token.ts.\n"~^${READ_TOKEN}$" 1;\n`,
+        });
+        const pod = findResource(resources, DEPLOYMENT, "gw").inputs.spec.template.spec;
+        expect(pod.volumes).to.deep.include({ name: "read-token", secret: { secretName: "mla-gateway-read-token", defaultMode: 0o440 } });
+        expect(pod.containers[0].volumeMounts).to.deep.include({ name: "read-token", mountPath: "/etc/nginx/mla-read-token", readOnly: true });
     });
 });
 

@@ -61,15 +61,54 @@ describe("ClusterPki", () => {
         expect(await isSecretOutput(pki.caCertPem)).to.equal(false);
     });
 
+    it("makes a 48-character read token of letters and digits, secret", async () => {
+        const pki = new ClusterPki("pki", { clusterId: "c1", serverDnsNames: ["gw.example.com"] });
+        const token = findResource(await settledResources(), "random:index/randomPassword:RandomPassword", "pki-read-token").inputs;
+        expect([token.length, token.special, token.keepers]).to.deep.equal([48, false, { credentialsGeneration: "0" }]);
+        expect(await isSecretOutput(pki.readToken)).to.equal(true);
+    });
+
+    it("keeps the original names at generation 0, so existing stacks see no change", async () => {
+        new ClusterPki("pki", { clusterId: "c1", serverDnsNames: ["gw.example.com"], generation: 0 });
+        const names = (await settledResources()).filter((r) => r.custom).map((r) => r.name);
+        expect(names.sort()).to.deep.equal(
+            [
+                ...["ca", "server", "metrics-agent", "log-agent"].map((n) => `pki-${n}`),
+                ...["server", "metrics-agent", "log-agent"].flatMap((n) => [`pki-${n}`, `pki-${n}`]),
+                "pki-ca",
+                "pki-read-token",
+            ].sort(),
+        );
+    });
+
+    it("gives the CA, every key, certificate and the read token a new URN (and keeper) when the generation is raised", async () => {
+        new ClusterPki("pki", { clusterId: "c1", serverDnsNames: ["gw.example.com"], generation: 0 });
+        const before = (await settledResources()).filter((r) => r.custom);
+        resetResources();
+        new ClusterPki("pki", { clusterId: "c1", serverDnsNames: ["gw.example.com"], generation: 3 });
+        const after = (await settledResources()).filter((r) => r.custom);
+        const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
+        // Same types and count, and not one URN shared: Pulumi creates all anew and deletes the old ones.
+        expect(after.map((r) => r.type).sort()).to.deep.equal(before.map((r) => r.type).sort());
+        const shared = after.map(key).filter((k) => before.map(key).includes(k));
+        expect(shared).to.deep.equal([]);
+        expect(findResource(after, "tls:index/selfSignedCert:SelfSignedCert", "pki-g3-ca").inputs.isCaCertificate).to.equal(true);
+        expect(findResource(after, "random:index/randomPassword:RandomPassword", "pki-g3-read-token").inputs.keepers).to.deep.equal({ credentialsGeneration: "3" });
+        // The new certificates are signed by the new CA (its mocked PEM carries its name).
+        const signed = findResource(after, "tls:index/locallySignedCert:LocallySignedCert", "pki-g3-metrics-agent").inputs;
+        expect(signed.caCertPem).to.include("MOCK-pki-g3-ca");
+    });
+
     it("refuses invalid arguments with every problem at once", () => {
         expect(() =>
-            new ClusterPki("bad", { clusterId: "c1", serverDnsNames: ["bad name"], serverIpAddresses: ["300.1.1.1"], validityHours: 10, earlyRenewalHours: 10 }),
+            new ClusterPki("bad", { clusterId: "c1", serverDnsNames: ["bad name"], serverIpAddresses: ["300.1.1.1"], validityHours: 10, earlyRenewalHours: 10, generation: -1 }),
         ).to.throw(
             [
-                'invalid ClusterPki "bad": 3 problems:',
+                'invalid ClusterPki "bad": 4 problems:',
                 '  - serverDnsNames: "bad name" is not a DNS name',
                 '  - serverIpAddresses: "300.1.1.1" is not an IP address',
                 "  - earlyRenewalHours: 10 must be a whole number >= 0 and below validityHours (10)",
+                "  - generation: -1 must be a whole number >= 0",
             ].join("\n"),
         );
     });

@@ -63,6 +63,7 @@ describe("mla render gateway", () => {
                 logsRulerUrl: URLS["logs-ruler-url"],
             },
             tls: { caCertPem: "CA", serverCertPem: "CERT", serverKeyPem: "KEY" },
+            readToken: "r".repeat(48),
             metricsWriteLimit: { requestsPerSecond: 7, burst: 9 },
             queryLimit: { requestsPerSecond: 0.5, burst: 0 },
             maxBodySize: "4m",
