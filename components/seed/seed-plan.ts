@@ -3,6 +3,7 @@
  * (credentials reach the pods through Kubernetes Secrets named here), so `mla render seed-values`
  * can render exactly what the components pass without a Pulumi engine.
  */
+import { DEFAULT_RECEIVER_FIREWALL_CIDRS } from "./receiver-firewall";
 
 /** Kubernetes resource requests and limits, as in a container spec. */
 export interface ResourceSpec {
