@@ -9,8 +9,18 @@ import { HttpError } from "./errors";
 import type { Executor, StackOutput } from "./executor";
 import type { ServiceMetrics } from "./metrics";
 import type { OperationEvents } from "./operation-events";
-import { type Log, type OperationHooks, OperationRunner, type Work } from "./operation-runner";
-import { FINAL_STATES, type ClusterRecord, type OperationKind, type OperationRecord } from "./operation-types";
+import { type Log, OperationRunner, type Work } from "./operation-runner";
+import {
+    applyRequested,
+    canRemoveWithoutEngine,
+    checkPreview,
+    destroyRequested,
+    LifecycleConflictError,
+    nextGeneration,
+    operationFinished,
+    operationStarted,
+} from "./cluster-lifecycle";
+import { FINAL_STATES, type ClusterRecord, type OperationKind, type OperationRecord, type OperationResult, type OperationState } from "./operation-types";
 import type { Registry } from "./registry";
 import { QueueFullError, type Scheduler, ShuttingDownError } from "./scheduler";
 import { secretScrubber } from "./scrub";
@@ -48,6 +58,12 @@ export function secretsOf(spec: ClusterSpec | undefined): string[] {
     );
 }
 
+/** How the cluster record follows an operation: run when it starts, and once when it finishes. */
+interface ServiceHooks {
+    onStart?(): void;
+    onFinish?(op: OperationRecord, state: OperationState, result: OperationResult | undefined): void;
+}
+
 /** The onboarding service's core. */
 export class ClusterService {
     private readonly runner: OperationRunner;
@@ -72,17 +88,28 @@ export class ClusterService {
         return cluster;
     }
 
-    private updateCluster(id: string, patch: Partial<ClusterRecord>): void {
-        const current = this.deps.registry.cluster(id);
-        if (current) this.deps.registry.putCluster({ ...current, ...patch, updatedAt: new Date().toISOString() });
+    /** Runs a lifecycle check; its conflict becomes a 409 with the reason. */
+    private lifecycle<T>(step: () => T): T {
+        try {
+            return step();
+        } catch (e) {
+            if (e instanceof LifecycleConflictError) throw new HttpError(409, e.message);
+            throw e;
+        }
     }
 
-    /** Joins an active operation with the same hash, or queues a new one. */
-    private submit(clusterId: string, kind: OperationKind, hash: string, secrets: string[], work: Work, hooks: OperationHooks, extra: { purge?: boolean } = {}): Accepted {
+    /** The active operation this request joins: same hash, same cluster, and still the newest request. */
+    private joinable(clusterId: string, hash: string): OperationRecord | undefined {
+        const cluster = this.deps.registry.cluster(clusterId);
         for (const [opId, activeHash] of this.activeHashes) {
             const active = this.deps.registry.operation(opId);
-            if (activeHash === hash && active && active.clusterId === clusterId) return { operation: active, joined: true };
+            if (activeHash !== hash || !active || active.clusterId !== clusterId) continue;
+            if (active.generation === undefined || active.generation === cluster?.generation) return active;
         }
+        return undefined;
+    }
+
+    private admit(): void {
         try {
             this.deps.scheduler.admit();
         } catch (e) {
@@ -93,18 +120,59 @@ export class ClusterService {
             if (e instanceof ShuttingDownError) throw new HttpError(503, e.message, { "retry-after": "10" });
             throw e;
         }
-        // From here to submit nothing awaits, so the admission above still holds.
-        const op = this.runner.create(clusterId, kind, extra);
+    }
+
+    /** Hooks that move the cluster through the lifecycle as the operation starts and finishes. */
+    private lifecycleHooks(clusterId: string, effect: { suspended?: boolean; onStart?(): void } = {}): ServiceHooks {
+        const { registry } = this.deps;
+        return {
+            onStart: () => {
+                const cluster = registry.cluster(clusterId);
+                if (cluster) registry.putCluster(operationStarted(cluster, new Date().toISOString()));
+                effect.onStart?.();
+            },
+            onFinish: (op, state, result) => {
+                const next = operationFinished(registry.cluster(clusterId), op, state, { suspended: effect.suspended, outputs: result?.outputs, now: new Date().toISOString() });
+                if (next === "removed") registry.removeCluster(clusterId);
+                else if (next) registry.putCluster(next);
+            },
+        };
+    }
+
+    /**
+     * Queues a new operation; `record` (when given) builds the cluster record that goes with it,
+     * written in the same commit. Resolves once both are durable.
+     */
+    private async submit(
+        clusterId: string,
+        kind: OperationKind,
+        hash: string,
+        secrets: string[],
+        work: Work,
+        hooks: ServiceHooks,
+        extra: { purge?: boolean; generation?: number; record?: (op: OperationRecord) => ClusterRecord } = {},
+    ): Promise<Accepted> {
+        const { registry, scheduler } = this.deps;
+        const joined = this.joinable(clusterId, hash);
+        if (joined) {
+            await registry.durable();
+            return { operation: joined, joined: true };
+        }
+        this.admit();
+        // From here to submit nothing awaits, so the admission above still holds, and every record
+        // below lands in one commit.
+        const op = this.runner.create(clusterId, kind, { ...(extra.purge !== undefined ? { purge: extra.purge } : {}), ...(extra.generation !== undefined ? { generation: extra.generation } : {}) });
         const job = this.runner.job(op, work, secretScrubber(secrets), {
             onStart: hooks.onStart,
             onFinish: (state, result) => {
                 this.activeHashes.delete(op.id);
-                hooks.onFinish?.(state, result);
+                hooks.onFinish?.(op, state, result);
             },
         });
         this.activeHashes.set(op.id, hash);
-        this.deps.scheduler.submit(job);
-        if (kind !== "preview" || this.deps.registry.cluster(clusterId)) this.updateCluster(clusterId, { lastOperationId: op.id });
+        if (extra.record) registry.putCluster(extra.record(op));
+        scheduler.submit(job);
+        await registry.durable();
         return { operation: op, joined: false };
     }
 
@@ -112,14 +180,15 @@ export class ClusterService {
     async apply(clusterId: string, body: ClusterBody): Promise<Accepted> {
         const spec = await this.specFor(clusterId, body);
         const existing = this.deps.registry.cluster(clusterId);
-        if (existing?.status === "deleting") throw new HttpError(409, `cluster ${clusterId} is being deleted`);
-        const now = new Date().toISOString();
-        const record: ClusterRecord = existing
-            ? { ...existing, project: body.project, seed: body.seed, updatedAt: now }
-            : { id: clusterId, project: body.project, seed: body.seed, suspended: spec.suspended, status: "pending", outputs: {}, lockCheckPending: false, createdAt: now, updatedAt: now };
-        const accepted = this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec));
-        if (!accepted.joined) this.deps.registry.putCluster({ ...record, lastOperationId: accepted.operation.id });
-        return accepted;
+        this.lifecycle(() => applyRequested(existing, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
+        const generation = nextGeneration(existing);
+        return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
+            generation,
+            record: (op) =>
+                applyRequested(this.deps.registry.cluster(clusterId), {
+                    id: clusterId, project: body.project, seed: body.seed, suspended: spec.suspended, operationId: op.id, generation, now: op.createdAt,
+                }),
+        });
     }
 
     private upWork(clusterId: string, spec: ClusterSpec): Work {
@@ -129,55 +198,100 @@ export class ClusterService {
         };
     }
 
-    private upHooks(clusterId: string, spec: ClusterSpec): OperationHooks {
-        return {
-            onStart: () => this.deps.specs.save(clusterId, spec),
-            onFinish: (state, result) =>
-                state === "succeeded"
-                    ? this.updateCluster(clusterId, { status: "ready", suspended: spec.suspended, outputs: result?.outputs ?? {} })
-                    : this.updateCluster(clusterId, { status: "failed" }),
-        };
+    private upHooks(clusterId: string, spec: ClusterSpec): ServiceHooks {
+        return this.lifecycleHooks(clusterId, { suspended: spec.suspended, onStart: () => this.deps.specs.save(clusterId, spec) });
     }
 
     /** POST preview: what `up` with this body would change. */
     async preview(clusterId: string, body: ClusterBody): Promise<Accepted> {
         const spec = await this.specFor(clusterId, body);
+        this.lifecycle(() => checkPreview(this.deps.registry.cluster(clusterId)));
         const work: Work = async ({ signal, onEvent }) => {
             const result = await this.deps.executor.preview({ clusterId, spec, signal, onEvent });
             return { changeSummary: result.changeSummary, steps: result.steps };
         };
-        return this.submit(clusterId, "preview", requestHash("preview", spec), secretsOf(spec), work, {});
-    }
-
-    /** DELETE: destroys the stack and forgets the cluster; `purge` also deletes the tenant's data. */
-    remove(clusterId: string, purge: boolean): Accepted {
-        this.cluster(clusterId);
-        const spec = this.deps.specs.load(clusterId);
-        if (purge && !spec) throw new HttpError(409, `cluster ${clusterId} has no stored spec to purge with; PUT it again first`);
-        const work: Work = async ({ signal, onEvent }) => ({
-            changeSummary: (await this.deps.executor.destroy({ clusterId, spec, purge, signal, onEvent })).changeSummary,
-        });
-        const hooks: OperationHooks = {
-            onFinish: (state) => {
-                if (state !== "succeeded") return this.updateCluster(clusterId, { status: "failed" });
-                this.deps.registry.removeCluster(clusterId);
-                this.deps.specs.remove(clusterId);
-            },
-        };
-        const accepted = this.submit(clusterId, "destroy", `destroy:${purge}`, secretsOf(spec), work, hooks, { purge });
-        if (!accepted.joined) this.updateCluster(clusterId, { status: "deleting" });
+        const registered = this.deps.registry.cluster(clusterId) !== undefined;
+        const accepted = await this.submit(clusterId, "preview", requestHash("preview", spec), secretsOf(spec), work, registered ? this.lifecycleHooks(clusterId) : {});
+        const cluster = this.deps.registry.cluster(clusterId);
+        if (cluster && !accepted.joined) {
+            this.deps.registry.putCluster({ ...cluster, lastOperationId: accepted.operation.id, updatedAt: new Date().toISOString() });
+            await this.deps.registry.durable();
+        }
         return accepted;
     }
 
-    /** POST suspend/resume: `up` with the stored spec and `suspended` switched. */
-    setSuspended(clusterId: string, suspended: boolean): Accepted {
+    /**
+     * Whether DELETE of `clusterId` needs no engine: its stack was never created (no operation
+     * ever started) and nothing is queued or running. The readiness gate lets such a DELETE through.
+     */
+    canRemoveWithoutEngine(clusterId: string): boolean {
+        const cluster = this.deps.registry.cluster(clusterId);
+        return cluster !== undefined && canRemoveWithoutEngine(cluster, this.deps.registry.operationsOf(clusterId));
+    }
+
+    /** DELETE: destroys the stack and forgets the cluster; `purge` also deletes the tenant's data. */
+    async remove(clusterId: string, purge: boolean): Promise<Accepted> {
         const cluster = this.cluster(clusterId);
-        if (cluster.status === "deleting") throw new HttpError(409, `cluster ${clusterId} is being deleted`);
+        const hash = `destroy:${purge}`;
+        if (cluster.status === "deleting") {
+            const joined = this.joinable(clusterId, hash);
+            if (joined) {
+                await this.deps.registry.durable();
+                return { operation: joined, joined: true };
+            }
+        }
+        this.lifecycle(() => destroyRequested(cluster, { operationId: "", generation: 0, now: "" }));
+        const noEngine = this.canRemoveWithoutEngine(clusterId);
+        const spec = this.deps.specs.load(clusterId);
+        if (purge && !spec && !noEngine) throw new HttpError(409, `cluster ${clusterId} has no stored spec to purge with; PUT it again first`);
+        const work: Work = noEngine
+            ? async ({ onEvent }) => {
+                  onEvent({ type: "log", message: "the stack was never created: nothing to destroy, the engine is not called" });
+                  return { changeSummary: {} };
+              }
+            : async ({ signal, onEvent }) => ({ changeSummary: (await this.deps.executor.destroy({ clusterId, spec, purge, signal, onEvent })).changeSummary });
+        const generation = nextGeneration(cluster);
+        // A destroy that never calls the engine does not make the stack exist.
+        const hooks = this.lifecycleHooks(clusterId);
+        if (noEngine) hooks.onStart = undefined;
+        return this.submit(clusterId, "destroy", hash, secretsOf(spec), work, hooks, {
+            purge,
+            generation,
+            record: (op) => destroyRequested(this.deps.registry.cluster(clusterId) ?? cluster, { operationId: op.id, generation, now: op.createdAt }),
+        });
+    }
+
+    /** POST suspend/resume: `up` with the stored spec and `suspended` switched. */
+    async setSuspended(clusterId: string, suspended: boolean): Promise<Accepted> {
+        const cluster = this.cluster(clusterId);
+        this.lifecycle(() => applyRequested(cluster, { id: clusterId, suspended, operationId: "", generation: 0, now: "" }));
         const stored = this.deps.specs.load(clusterId);
         if (!stored) throw new HttpError(409, `cluster ${clusterId} has no stored spec; PUT it with "suspended": ${suspended}`);
         const spec = { ...stored, suspended };
         const kind = suspended ? "suspend" : "resume";
-        return this.submit(clusterId, kind, requestHash(kind, spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec));
+        const generation = nextGeneration(cluster);
+        return this.submit(clusterId, kind, requestHash(kind, spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
+            generation,
+            record: (op) => applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended, operationId: op.id, generation, now: op.createdAt }),
+        });
+    }
+
+    /**
+     * An `up` of the stored spec, unchanged: the reconciler's drift remediation and certificate
+     * renewal. Same path as a PUT (operation record, events, the stack's lock); joins an
+     * identical queued or running `up`.
+     */
+    async reapply(clusterId: string): Promise<Accepted> {
+        const cluster = this.cluster(clusterId);
+        const spec = this.deps.specs.load(clusterId);
+        if (!spec) throw new HttpError(409, `cluster ${clusterId} has no stored spec to apply again`);
+        this.lifecycle(() => applyRequested(cluster, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
+        const generation = nextGeneration(cluster);
+        return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
+            generation,
+            record: (op) =>
+                applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended: spec.suspended, operationId: op.id, generation, now: op.createdAt }),
+        });
     }
 
     /** POST cancel: drops a queued operation or interrupts a running one (SIGINT to the engine). */
@@ -192,6 +306,11 @@ export class ClusterService {
         const op = this.deps.registry.operation(id);
         if (!op) throw new HttpError(404, `operation ${id} not found`);
         return op;
+    }
+
+    /** A cluster's last operation, or undefined when it has none or its record is gone (a listing never fails on it). */
+    lastOperation(cluster: ClusterRecord): OperationRecord | undefined {
+        return cluster.lastOperationId ? this.deps.registry.operation(cluster.lastOperationId) : undefined;
     }
 
     getCluster(id: string): ClusterRecord {

@@ -43,7 +43,7 @@ export class OperationRunner {
     constructor(private readonly deps: RunnerDeps) {}
 
     /** A new `queued` operation record, persisted. */
-    create(clusterId: string, kind: OperationKind, extra: { purge?: boolean } = {}): OperationRecord {
+    create(clusterId: string, kind: OperationKind, extra: { purge?: boolean; generation?: number } = {}): OperationRecord {
         const op: OperationRecord = { id: randomUUID(), clusterId, kind, state: "queued", createdAt: new Date().toISOString(), ...extra };
         this.deps.registry.putOperation(op);
         this.deps.events.append(op.id, { type: "state", message: `${kind} of cluster ${clusterId} queued`, data: { state: "queued" } });
@@ -67,18 +67,26 @@ export class OperationRunner {
 
     private async run(op: OperationRecord, work: Work, scrub: (t: string) => string, hooks: OperationHooks, signal: AbortSignal): Promise<void> {
         const { registry, events, executor, log } = this.deps;
-        op.state = "running";
-        op.startedAt = new Date().toISOString();
-        registry.putOperation(op);
-        events.append(op.id, { type: "state", message: `${op.kind} started`, data: { state: "running" } });
         try {
+            // Nothing reaches the engine before the request that asked for it is on disk.
+            await registry.durable();
+            if (signal.aborted) throw new Error("cancelled before it started");
+            op.state = "running";
+            op.startedAt = new Date().toISOString();
+            registry.putOperation(op);
+            hooks.onStart?.();
+            events.append(op.id, { type: "state", message: `${op.kind} started`, data: { state: "running" } });
+            // "running" (and whatever onStart recorded, e.g. that the stack may now exist) is durable
+            // before the engine runs, so a crash from here on is recovered as a cut-off operation.
+            await registry.durable();
+            if (signal.aborted) throw new Error("cancelled before the engine ran");
             const cluster = registry.cluster(op.clusterId);
             if (cluster?.lockCheckPending) {
                 events.append(op.id, { type: "log", message: "clearing the lock left by an interrupted operation (pulumi cancel)" });
                 await executor.unlock(op.clusterId);
-                registry.putCluster({ ...cluster, lockCheckPending: false, updatedAt: new Date().toISOString() });
+                const now = registry.cluster(op.clusterId);
+                if (now) registry.putCluster({ ...now, lockCheckPending: false, updatedAt: new Date().toISOString() });
             }
-            hooks.onStart?.();
             const onEvent = (e: ExecutorEvent) => events.append(op.id, { ...e, message: scrub(e.message) });
             const result = await work({ signal, onEvent });
             this.finish(op, "succeeded", hooks, result);

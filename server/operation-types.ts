@@ -53,6 +53,8 @@ export interface OperationRecord {
     state: OperationState;
     /** DELETE ?purge=true: the tenant's stored data is deleted too. */
     purge?: boolean;
+    /** The cluster's generation this request created (PUT, suspend, resume, DELETE); see `cluster-lifecycle.ts`. */
+    generation?: number;
     createdAt: string;
     startedAt?: string;
     finishedAt?: string;
@@ -60,8 +62,8 @@ export interface OperationRecord {
     result?: OperationResult;
 }
 
-/** Where a cluster stands, derived from its operations. */
-export type ClusterStatus = "pending" | "ready" | "failed" | "deleting" | "interrupted";
+/** Where a cluster stands; transitions in `cluster-lifecycle.ts`. */
+export type ClusterStatus = "pending" | "ready" | "failed" | "cancelled" | "deleting" | "interrupted";
 
 /** One user cluster the service manages (one stack). */
 export interface ClusterRecord {
@@ -75,6 +77,10 @@ export interface ClusterRecord {
     outputs: Record<string, unknown>;
     /** Set when an operation was cut off by a restart: the stack may hold a stale lock. */
     lockCheckPending: boolean;
+    /** Bumped by every accepted PUT, suspend, resume and DELETE; only the newest request's operation moves `status`. */
+    generation?: number;
+    /** Set once an operation on this cluster started (the engine may have created the stack). */
+    stackMayExist?: boolean;
     createdAt: string;
     updatedAt: string;
 }

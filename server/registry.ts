@@ -1,168 +1,259 @@
 /**
- * The embedded registry of clusters and operations: durable, dependency-free.
+ * The registry of clusters, operations and sealed specs: SQLite (`better-sqlite3`) in
+ * `<dataDir>/registry/registry.db`, one writer per data dir.
  *
- * Storage under `<dataDir>/registry/`:
- * - `snapshot.json`: every record, written to a temp file, fsynced, then renamed over the old one
- *   (rename is atomic on POSIX), then the directory is fsynced;
- * - `journal.jsonl`: one upsert per line, appended and fsynced before the call returns.
- * Opening replays snapshot + journal (a torn last line from a crash is ignored), compacts both
- * into a new snapshot and truncates the journal. Operations found `queued` or `running` become
- * `interrupted`, and clusters whose operation was running are flagged `lockCheckPending`.
- * One service process per data dir: scale out with a shared backend instead (README, "The onboarding service").
+ * - WAL mode with `synchronous=FULL`: a commit is on disk (fsynced) when it returns.
+ * - Reads come from memory; the database is written, never read, while open.
+ * - Group commit: a write updates memory at once and joins the open batch; the batch commits as
+ *   ONE transaction (one fsync) on the next turn of the event loop, or after `commitDelayMs`.
+ *   Writes made in one synchronous stretch of code therefore always commit together, so a state
+ *   change spanning several records (an operation and its cluster) is atomic. Callers that
+ *   acknowledge anything await {@link Registry.durable} first: nothing is acknowledged before it
+ *   is on disk.
+ * - The data dir is locked (`data-dir-lock.ts`) from open to close.
+ * - First open of a data dir that still has the old JSON-lines journal imports it (and the old
+ *   per-file specs) in one transaction, then renames the old files `*.imported`.
+ * - Open recovers: operations found `queued` or `running` become `interrupted`, and clusters whose
+ *   operation was running are flagged `lockCheckPending` (see `cluster-lifecycle.ts`).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import { DataDirLock } from "./data-dir-lock";
 import type { ReadyCheck } from "./executor";
 import type { ClusterRecord, OperationRecord } from "./operation-types";
+import { readLegacyRegistry, retireLegacySources } from "./registry-legacy";
+import { recoverAfterRestart } from "./cluster-lifecycle";
 
-type JournalEntry = { cluster: ClusterRecord } | { operation: OperationRecord } | { removeCluster: string };
+export { writeFileAtomic } from "./atomic-file";
 
-interface Snapshot {
-    clusters: ClusterRecord[];
-    operations: OperationRecord[];
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clusters (id TEXT PRIMARY KEY, record TEXT NOT NULL CHECK (json_valid(record)));
+CREATE TABLE IF NOT EXISTS operations (id TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, record TEXT NOT NULL CHECK (json_valid(record)));
+CREATE INDEX IF NOT EXISTS operations_by_cluster ON operations (cluster_id);
+CREATE TABLE IF NOT EXISTS specs (cluster_id TEXT PRIMARY KEY, sealed TEXT NOT NULL CHECK (json_valid(sealed)));
+`;
+
+/** The registry file inside a data dir. */
+export function registryPath(dataDir: string): string {
+    return join(dataDir, "registry", "registry.db");
 }
 
-function fsyncDir(dir: string): void {
-    const fd = openSync(dir, "r");
-    try {
-        fsyncSync(fd);
-    } finally {
-        closeSync(fd);
-    }
+type Table = "clusters" | "operations" | "specs";
+
+/** Writes waiting for the next commit: the last value per row (undefined deletes it). */
+interface Batch {
+    rows: Map<string, { table: Table; id: string; value: string | undefined; clusterId?: string }>;
+    waiters: Array<{ resolve(): void; reject(e: Error): void }>;
 }
 
-/** Writes `text` to `path` atomically and durably. */
-export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
-    const tmp = `${path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, "w", mode);
-    try {
-        writeSync(fd, text);
-        fsyncSync(fd);
-    } finally {
-        closeSync(fd);
-    }
-    renameSync(tmp, path);
-    fsyncDir(join(path, ".."));
+/** How writes reach the disk. */
+export interface RegistryOptions {
+    /** Shown to a second process refused the data dir. Defaults to "mla serve". */
+    purpose?: string;
+    /**
+     * `group` (default): one transaction per batch of writes. `per-write`: one transaction per
+     * write, synchronously (the benchmark's peer; durability is the same, throughput is not).
+     */
+    commit?: "group" | "per-write";
+    /** With `group`: wait this long (ms) for more writes before committing; 0 = next event-loop turn. */
+    commitDelayMs?: number;
 }
 
-/**
- * Replays `snapshot.json` plus `journal.jsonl` of a registry dir into the maps, writing nothing.
- * A line torn by a crash mid-append is ignored; everything before it is intact.
- */
-function replayRegistry(dir: string, clusters: Map<string, ClusterRecord>, operations: Map<string, OperationRecord>): void {
-    const snapshotPath = join(dir, "snapshot.json");
-    const journalPath = join(dir, "journal.jsonl");
-    if (existsSync(snapshotPath)) {
-        const snap = JSON.parse(readFileSync(snapshotPath, "utf8")) as Snapshot;
-        snap.clusters.forEach((c) => clusters.set(c.id, c));
-        snap.operations.forEach((o) => operations.set(o.id, o));
-    }
-    if (!existsSync(journalPath)) return;
-    for (const line of readFileSync(journalPath, "utf8").split("\n")) {
-        if (line.trim() === "") continue;
-        let entry: JournalEntry;
-        try {
-            entry = JSON.parse(line) as JournalEntry;
-        } catch {
-            continue;
-        }
-        if ("cluster" in entry) clusters.set(entry.cluster.id, entry.cluster);
-        else if ("operation" in entry) operations.set(entry.operation.id, entry.operation);
-        else clusters.delete(entry.removeCluster);
-    }
-}
-
-/** A registry's records as last written, read without opening it for writing. */
+/** A registry's records as last committed, read without opening it for writing. */
 export interface RegistryView {
     /** Every cluster, sorted by id. */
     clusters: ClusterRecord[];
     /** Every operation, in no particular order. */
     operations: OperationRecord[];
+    /** A cluster's sealed spec (JSON), if any. */
+    sealedSpec(clusterId: string): string | undefined;
 }
 
 /**
- * Reads `<dataDir>/registry` without changing anything: no compaction, no journal truncation, no
- * recovery of interrupted operations (a `running` operation stays `running`). Unlike
- * {@link Registry.open}, this never disturbs a service; while a service runs it only appends whole
- * journal lines, so a reader sees a consistent prefix. The one window where a reader can see a
- * mix is a service's start, which rewrites the snapshot and then truncates the journal.
- * Returns undefined when there is no registry dir.
+ * Reads `<dataDir>/registry` read-only, without the lock, changing no record: a service may be
+ * running (WAL lets a reader see the last committed state while a writer writes). No recovery
+ * runs, so a `running` operation stays `running`. Returns undefined when there is no registry.
  */
 export function readRegistry(dataDir: string): RegistryView | undefined {
-    const dir = join(dataDir, "registry");
-    if (!existsSync(dir)) return undefined;
-    const clusters = new Map<string, ClusterRecord>();
-    const operations = new Map<string, OperationRecord>();
-    replayRegistry(dir, clusters, operations);
-    return { clusters: [...clusters.values()].sort((a, b) => a.id.localeCompare(b.id)), operations: [...operations.values()] };
+    const path = registryPath(dataDir);
+    if (!existsSync(path)) return undefined;
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+        const read = db.transaction(() => ({
+            clusters: db.prepare("SELECT record FROM clusters ORDER BY id").pluck().all() as string[],
+            operations: db.prepare("SELECT record FROM operations").pluck().all() as string[],
+            specs: db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{ cluster_id: string; sealed: string }>,
+        }));
+        const rows = read();
+        const specs = new Map(rows.specs.map((r) => [r.cluster_id, r.sealed]));
+        return {
+            clusters: rows.clusters.map((r) => JSON.parse(r) as ClusterRecord),
+            operations: rows.operations.map((r) => JSON.parse(r) as OperationRecord),
+            sealedSpec: (id) => specs.get(id),
+        };
+    } finally {
+        db.close();
+    }
 }
 
-/** Clusters and operations, persisted under a data dir. */
+/** Clusters, operations and sealed specs, persisted under a data dir. */
 export class Registry {
     private readonly clustersById = new Map<string, ClusterRecord>();
     private readonly operationsById = new Map<string, OperationRecord>();
-    private journalFd: number;
+    private readonly operationIdsByCluster = new Map<string, string[]>();
+    private readonly specsById = new Map<string, string>();
+    private batch: Batch = { rows: new Map(), waiters: [] };
+    private commitTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+    private failure: Error | undefined;
+    private closed = false;
+    /** Set by {@link Registry.abandon}: later writes are dropped, as a crashed process's would be. */
+    private abandoned = false;
+    private readonly statements: Record<"putCluster" | "delCluster" | "putOperation" | "delOperation" | "putSpec" | "delSpec", Database.Statement>;
     /** Operations this open marked `interrupted`. */
     readonly interrupted: OperationRecord[] = [];
+    /** Set when this open imported an old JSON-lines journal: the files it read (now `*.imported`). */
+    readonly imported: string[] = [];
+    /** Commits so far (transactions), for tests and the benchmark. */
+    commits = 0;
 
-    private constructor(private readonly dir: string) {
-        this.load();
-        this.recover();
-        writeFileAtomic(this.snapshotPath, JSON.stringify(this.snapshot()));
-        this.journalFd = openSync(this.journalPath, "w", 0o600);
-        fsyncSync(this.journalFd);
+    private constructor(
+        private readonly dataDir: string,
+        private readonly db: Database.Database,
+        private readonly lock: DataDirLock,
+        private readonly options: RegistryOptions,
+    ) {
+        this.statements = {
+            putCluster: db.prepare("INSERT INTO clusters (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
+            delCluster: db.prepare("DELETE FROM clusters WHERE id = ?"),
+            putOperation: db.prepare("INSERT INTO operations (id, cluster_id, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
+            delOperation: db.prepare("DELETE FROM operations WHERE id = ?"),
+            putSpec: db.prepare("INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed"),
+            delSpec: db.prepare("DELETE FROM specs WHERE cluster_id = ?"),
+        };
     }
 
-    /** Opens (or creates) the registry under `<dataDir>/registry`. */
-    static open(dataDir: string): Registry {
-        const dir = join(dataDir, "registry");
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        return new Registry(dir);
-    }
-
-    private get snapshotPath(): string {
-        return join(this.dir, "snapshot.json");
-    }
-
-    private get journalPath(): string {
-        return join(this.dir, "journal.jsonl");
-    }
-
-    private load(): void {
-        replayRegistry(this.dir, this.clustersById, this.operationsById);
-    }
-
-    private recover(): void {
-        const now = new Date().toISOString();
-        for (const op of this.operationsById.values()) {
-            if (op.state !== "queued" && op.state !== "running") continue;
-            const wasRunning = op.state === "running";
-            op.state = "interrupted";
-            op.finishedAt = now;
-            op.error = {
-                code: "interrupted",
-                status: 409,
-                message: wasRunning
-                    ? "the service stopped while this operation ran; the stack's lock is cleared before its next operation"
-                    : "the service stopped before this operation started; send the request again",
-            };
-            this.interrupted.push(op);
-            const cluster = this.clustersById.get(op.clusterId);
-            if (cluster && wasRunning) {
-                cluster.lockCheckPending = true;
-                cluster.status = "interrupted";
-                cluster.updatedAt = now;
-            }
+    /**
+     * Opens (or creates) the registry under `<dataDir>/registry`, taking the data dir's lock.
+     * Throws `DataDirLockedError` naming the holder when another process has it.
+     */
+    static open(dataDir: string, options: RegistryOptions = {}): Registry {
+        mkdirSync(join(dataDir, "registry"), { recursive: true, mode: 0o700 });
+        const lock = DataDirLock.acquire(dataDir, options.purpose ?? "mla serve");
+        let db: Database.Database | undefined;
+        try {
+            const fresh = !existsSync(registryPath(dataDir));
+            db = new Database(registryPath(dataDir));
+            db.pragma("journal_mode = WAL");
+            db.pragma("synchronous = FULL");
+            db.pragma("busy_timeout = 5000");
+            db.exec(SCHEMA);
+            const registry = new Registry(dataDir, db, lock, options);
+            registry.load(fresh);
+            return registry;
+        } catch (e) {
+            db?.close();
+            lock.release();
+            throw e;
         }
     }
 
-    private snapshot(): Snapshot {
-        return { clusters: [...this.clustersById.values()], operations: [...this.operationsById.values()] };
+    private load(fresh: boolean): void {
+        const legacy = fresh ? readLegacyRegistry(this.dataDir) : undefined;
+        if (legacy) {
+            this.db.transaction(() => {
+                for (const c of legacy.clusters.values()) this.statements.putCluster.run(c.id, JSON.stringify(c));
+                for (const o of legacy.operations.values()) this.statements.putOperation.run(o.id, o.clusterId, JSON.stringify(o));
+                for (const [id, sealed] of legacy.specs) this.statements.putSpec.run(id, sealed);
+                this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('imported', ?)").run(JSON.stringify({ at: new Date().toISOString(), from: legacy.sources }));
+            })();
+            retireLegacySources(legacy, this.dataDir);
+            this.imported.push(...legacy.sources);
+        }
+        for (const r of this.db.prepare("SELECT record FROM clusters").pluck().all() as string[]) {
+            const c = JSON.parse(r) as ClusterRecord;
+            this.clustersById.set(c.id, c);
+        }
+        const ops = (this.db.prepare("SELECT record FROM operations").pluck().all() as string[]).map((r) => JSON.parse(r) as OperationRecord);
+        ops.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+        for (const o of ops) this.remember(o);
+        for (const row of this.db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{ cluster_id: string; sealed: string }>) {
+            this.specsById.set(row.cluster_id, row.sealed);
+        }
+        // Recovery is one transaction: a crash during it leaves the state before it, and it reruns.
+        const changed = recoverAfterRestart([...this.operationsById.values()], (id) => this.clustersById.get(id), new Date().toISOString());
+        this.db.transaction(() => {
+            for (const op of changed.operations) this.statements.putOperation.run(op.id, op.clusterId, JSON.stringify(op));
+            for (const c of changed.clusters) this.statements.putCluster.run(c.id, JSON.stringify(c));
+        })();
+        this.interrupted.push(...changed.operations);
     }
 
-    private append(entry: JournalEntry): void {
-        writeSync(this.journalFd, `${JSON.stringify(entry)}\n`);
-        fsyncSync(this.journalFd);
+    private remember(op: OperationRecord): void {
+        if (!this.operationsById.has(op.id)) {
+            const ids = this.operationIdsByCluster.get(op.clusterId) ?? [];
+            ids.push(op.id);
+            this.operationIdsByCluster.set(op.clusterId, ids);
+        }
+        this.operationsById.set(op.id, op);
+    }
+
+    private write(table: Table, id: string, value: string | undefined, clusterId?: string): void {
+        if (this.abandoned) return;
+        if (this.closed) throw new Error("the registry is closed");
+        if (this.failure) throw new Error(`the registry cannot write: ${this.failure.message}`);
+        if (this.options.commit === "per-write") {
+            this.commitRows([{ table, id, value, clusterId }]);
+            return;
+        }
+        this.batch.rows.set(`${table}\0${id}`, { table, id, value, clusterId });
+        if (this.commitTimer === undefined) {
+            const delay = this.options.commitDelayMs ?? 0;
+            this.commitTimer = delay > 0 ? setTimeout(() => this.commit(), delay) : setImmediate(() => this.commit());
+        }
+    }
+
+    private commitRows(rows: Iterable<{ table: Table; id: string; value: string | undefined; clusterId?: string }>): void {
+        const s = this.statements;
+        this.db.transaction(() => {
+            for (const r of rows) {
+                if (r.table === "clusters") r.value === undefined ? s.delCluster.run(r.id) : s.putCluster.run(r.id, r.value);
+                else if (r.table === "operations") r.value === undefined ? s.delOperation.run(r.id) : s.putOperation.run(r.id, r.clusterId, r.value);
+                else r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
+            }
+        })();
+        this.commits++;
+    }
+
+    /** Commits the open batch now (one transaction) and settles its waiters. */
+    private commit(): void {
+        if (this.commitTimer !== undefined) {
+            clearTimeout(this.commitTimer as NodeJS.Timeout);
+            clearImmediate(this.commitTimer as NodeJS.Immediate);
+            this.commitTimer = undefined;
+        }
+        const batch = this.batch;
+        this.batch = { rows: new Map(), waiters: [] };
+        if (batch.rows.size > 0) {
+            try {
+                this.commitRows(batch.rows.values());
+            } catch (e) {
+                // Memory is now ahead of the disk: refuse further writes, fail readiness, reject waiters.
+                this.failure = e as Error;
+                batch.waiters.forEach((w) => w.reject(new Error(`the registry could not commit: ${(e as Error).message}`)));
+                return;
+            }
+        }
+        batch.waiters.forEach((w) => w.resolve());
+    }
+
+    /** Resolves once every write made so far is committed (fsynced); rejects if that commit failed. */
+    durable(): Promise<void> {
+        if (this.abandoned) return new Promise(() => undefined); // a crashed process acknowledges nothing more
+        if (this.failure) return Promise.reject(new Error(`the registry cannot write: ${this.failure.message}`));
+        if (this.batch.rows.size === 0) return Promise.resolve();
+        return new Promise((resolve, reject) => this.batch.waiters.push({ resolve, reject }));
     }
 
     /** All clusters, sorted by id. */
@@ -174,15 +265,18 @@ export class Registry {
         return this.clustersById.get(id);
     }
 
-    /** Creates or replaces a cluster record durably. */
+    /** Creates or replaces a cluster record (durable at the next commit). */
     putCluster(record: ClusterRecord): void {
-        this.append({ cluster: record });
-        this.clustersById.set(record.id, { ...record });
+        const copy = { ...record };
+        this.write("clusters", record.id, JSON.stringify(copy));
+        this.clustersById.set(record.id, copy);
     }
 
+    /** Forgets a cluster, its operations and its sealed spec, in one commit. */
     removeCluster(id: string): void {
-        this.append({ removeCluster: id });
+        this.write("clusters", id, undefined);
         this.clustersById.delete(id);
+        this.removeSpec(id);
     }
 
     operation(id: string): OperationRecord | undefined {
@@ -191,29 +285,69 @@ export class Registry {
 
     /** A cluster's operations, oldest first. */
     operationsOf(clusterId: string): OperationRecord[] {
-        return [...this.operationsById.values()].filter((o) => o.clusterId === clusterId);
+        return (this.operationIdsByCluster.get(clusterId) ?? []).map((id) => this.operationsById.get(id) as OperationRecord);
     }
 
-    /** Creates or replaces an operation record durably. */
+    /** Creates or replaces an operation record (durable at the next commit). */
     putOperation(record: OperationRecord): void {
-        this.append({ operation: record });
-        this.operationsById.set(record.id, { ...record });
+        const copy = { ...record };
+        this.write("operations", record.id, JSON.stringify(copy), record.clusterId);
+        this.remember(copy);
     }
 
-    /** Readiness: a probe file can be written and fsynced next to the journal. */
+    /** A cluster's sealed (encrypted) spec, as `spec-store.ts` wrote it. */
+    sealedSpec(clusterId: string): string | undefined {
+        return this.specsById.get(clusterId);
+    }
+
+    /** Stores a sealed spec (durable at the next commit). */
+    putSealedSpec(clusterId: string, sealed: string): void {
+        this.write("specs", clusterId, sealed);
+        this.specsById.set(clusterId, sealed);
+    }
+
+    removeSpec(clusterId: string): void {
+        if (!this.specsById.has(clusterId)) return;
+        this.write("specs", clusterId, undefined);
+        this.specsById.delete(clusterId);
+    }
+
+    /** Readiness: the last commit succeeded and the database answers a write transaction. */
     checkWritable(): ReadyCheck {
-        const probe = join(this.dir, ".probe");
+        if (this.failure) return { name: "registry", ok: false, detail: `a commit failed (${this.failure.message}); restart the service` };
+        if (this.closed) return { name: "registry", ok: false, detail: "closed" };
         try {
-            writeFileSync(probe, "ok", { mode: 0o600 });
-            unlinkSync(probe);
-            return { name: "registry", ok: true, detail: `writable: ${this.dir}` };
+            this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)").run(new Date().toISOString());
+            return { name: "registry", ok: true, detail: `writable: ${registryPath(this.dataDir)}` };
         } catch (e) {
-            return { name: "registry", ok: false, detail: `cannot write ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? "error"}` };
+            return { name: "registry", ok: false, detail: `cannot write ${registryPath(this.dataDir)}: ${(e as { code?: string }).code ?? "error"}` };
         }
     }
 
-    /** Closes the journal; records stay readable in memory. */
+    /** Commits what is pending, closes the database and releases the data dir. Records stay readable in memory. */
     close(): void {
-        closeSync(this.journalFd);
+        if (this.closed) return;
+        this.commit();
+        this.closed = true;
+        this.db.close();
+        this.lock.release();
+    }
+
+    /**
+     * Closes the database and releases the lock WITHOUT committing the open batch, as a crash
+     * would lose it (tests of recovery only; the pending writes were never acknowledged).
+     */
+    abandon(): void {
+        if (this.closed) return;
+        if (this.commitTimer !== undefined) {
+            clearTimeout(this.commitTimer as NodeJS.Timeout);
+            clearImmediate(this.commitTimer as NodeJS.Immediate);
+        }
+        this.batch.waiters.forEach((w) => w.reject(new Error("the registry was abandoned")));
+        this.batch = { rows: new Map(), waiters: [] };
+        this.abandoned = true;
+        this.closed = true;
+        this.db.close();
+        this.lock.release();
     }
 }

@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { MlaNetworkPolicyOptions } from "../components/seed/network-policies";
 import type { S3Credentials } from "../components/seed/object-store";
+import { cidrProblem } from "../components/seed/receiver-firewall";
 import {
     type CortexReplicas,
     type LokiReplicas,
@@ -168,6 +169,16 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
             resources: resources(reader, "grafana.resources") ?? {},
         },
         overridesSyncSeconds: reader.integer("overridesSyncSeconds", d.overridesSyncSeconds, { min: 5, max: 3600 }),
+        receiverFirewall: {
+            blockCidrNetworks: reader
+                .stringList("receiverFirewall.blockCidrNetworks", d.receiverFirewall.blockCidrNetworks)
+                .map((cidr, i) => {
+                    if (cidrProblem(cidr)) {
+                        reader.problem(`receiverFirewall.blockCidrNetworks[${i}]`, `must be a CIDR such as 100.64.0.0/10 or fd00::/8, got "${cidr}"`);
+                    }
+                    return cidr;
+                }),
+        },
     };
     const networkPolicy = {
         enabled: reader.boolean("networkPolicy.enabled", true),

@@ -4,6 +4,7 @@
  */
 import { SEED_CHARTS } from "./charts";
 import { type ResourceSpec, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, objectStoreEndpoint } from "./seed-plan";
+import { receiverFirewallLimits } from "./receiver-firewall";
 import { CORTEX_ALERTMANAGER_PREFIX, seedEndpoints } from "./service-names";
 import { TENANT_DELIVERY_CONVENTIONS, SIDECAR_FOLDER_ANNOTATION, onlyLabel } from "./tenant-delivery";
 
@@ -110,7 +111,8 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
                 ring: { kvstore: { store: "memberlist" } },
             },
             // Tenant limits are cluster-wide: without this each distributor allows the full rate.
-            limits: { ingestion_rate_strategy: "global" },
+            // The receiver firewall is a default of every tenant; tenant overrides never set it.
+            limits: { ingestion_rate_strategy: "global", ...receiverFirewallLimits(plan.receiverFirewall.blockCidrNetworks) },
             blocks_storage: {
                 backend: "s3",
                 s3: {

@@ -2,15 +2,15 @@
  * The fleet as the onboarding service knows it: the clusters in its registry, each previewed from
  * its last stored spec by an {@link Executor} running the working tree's cluster program.
  *
- * Read-only towards the data dir: the registry is replayed, never opened for writing, and the
- * spec key is never created.
+ * Read-only towards the data dir: the registry is read through a read-only SQLite connection
+ * (never opened for writing, no recovery), and the spec key is never created.
  */
 import { existsSync } from "node:fs";
 import type { ClusterSpec } from "../../stacks/cluster-spec";
 import { secretsOf } from "../cluster-service";
 import type { Executor } from "../executor";
 import type { OperationKind } from "../operation-types";
-import { readRegistry } from "../registry";
+import { readRegistry, type RegistryView } from "../registry";
 import { secretScrubber } from "../scrub";
 import { loadOrCreateKey, SpecStore } from "../spec-store";
 import type { FleetPreviewSource } from "./run";
@@ -55,12 +55,19 @@ export class RegistrySource implements FleetPreviewSource {
     /** Clusters `listClusters` left out, filled by each call. */
     readonly skipped: SkippedCluster[] = [];
     private specs?: SpecStore;
+    private view?: RegistryView;
 
     constructor(private readonly options: RegistrySourceOptions) {}
 
-    async listClusters(): Promise<string[]> {
+    private read(): RegistryView {
         const view = readRegistry(this.options.dataDir);
-        if (!view) throw new NoRegistryError(`no registry in ${this.options.dataDir} (expected ${this.options.dataDir}/registry); point --data-dir or MLA_DATA_DIR at the service's data dir`);
+        if (!view) throw new NoRegistryError(`no registry in ${this.options.dataDir} (expected ${this.options.dataDir}/registry/registry.db); point --data-dir or MLA_DATA_DIR at the service's data dir`);
+        this.view = view;
+        return view;
+    }
+
+    async listClusters(): Promise<string[]> {
+        const view = this.read();
         this.skipped.length = 0;
         const applied = new Set(view.operations.filter((o) => o.state === "succeeded" && APPLYING.includes(o.kind)).map((o) => o.clusterId));
         const listed: string[] = [];
@@ -79,7 +86,7 @@ export class RegistrySource implements FleetPreviewSource {
             if (!existsSync(this.options.specKeyFile)) {
                 throw new Error(`spec key ${this.options.specKeyFile} not found; set MLA_SPEC_KEY_FILE to the service's key`);
             }
-            this.specs = new SpecStore(this.options.dataDir, loadOrCreateKey(this.options.specKeyFile));
+            this.specs = new SpecStore(this.view ?? this.read(), loadOrCreateKey(this.options.specKeyFile));
         }
         return this.specs;
     }

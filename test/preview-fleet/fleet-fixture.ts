@@ -28,7 +28,7 @@ export const ready = (id: string): FleetCluster => ({ id, status: "ready", opera
 export function makeFleetDir(clusters: readonly FleetCluster[]): string {
     const dataDir = mkdtempSync(join(tmpdir(), "mla-fleet-"));
     const registry = Registry.open(dataDir);
-    const specs = new SpecStore(dataDir, loadOrCreateKey(join(dataDir, "spec.key")));
+    const specs = new SpecStore(registry, loadOrCreateKey(join(dataDir, "spec.key")));
     const now = new Date().toISOString();
     for (const c of clusters) {
         registry.putCluster({ id: c.id, project: "team-a", seed: "seed-eu1", suspended: false, status: c.status ?? "ready", outputs: {}, lockCheckPending: false, createdAt: now, updatedAt: now });

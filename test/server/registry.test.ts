@@ -1,48 +1,143 @@
 import { expect } from "chai";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import { toClusterSpec } from "../../server/cluster-request";
+import type { ClusterBody } from "../../server/cluster-body";
 import type { ClusterRecord, OperationRecord } from "../../server/operation-types";
-import { Registry } from "../../server/registry";
-import { removeDir } from "./support";
+import { readRegistry, Registry, registryPath } from "../../server/registry";
+import { loadOrCreateKey, sealSpec, SpecStore } from "../../server/spec-store";
+import { body, removeDir, USER_SECRET } from "./support";
 
-const cluster = (id: string): ClusterRecord => ({ id, project: "p", seed: "s", suspended: false, status: "ready", outputs: {}, lockCheckPending: false, createdAt: "t", updatedAt: "t" });
-const op = (id: string, clusterId: string, state: OperationRecord["state"]): OperationRecord => ({ id, clusterId, kind: "up", state, createdAt: "t" });
+const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({ id, project: "p", seed: "s", suspended: false, status: "ready", outputs: {}, lockCheckPending: false, createdAt: "t", updatedAt: "t", ...extra });
+const op = (id: string, clusterId: string, state: OperationRecord["state"], extra: Partial<OperationRecord> = {}): OperationRecord => ({ id, clusterId, kind: "up", state, createdAt: "t", ...extra });
 
-describe("Registry (journal + snapshot)", () => {
+describe("Registry (SQLite)", () => {
     let dir: string;
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "mla-registry-"))));
     afterEach(() => removeDir(dir));
 
-    it("replays the journal after a crash, ignoring a torn last line, and compacts it", () => {
+    it("uses WAL and commits a burst of writes as one transaction, acknowledged only after it", async () => {
+        const registry = Registry.open(dir);
+        const commitsBefore = registry.commits;
+        for (let i = 0; i < 50; i++) {
+            registry.putCluster(cluster(`c${i}`));
+            registry.putOperation(op(`o${i}`, `c${i}`, "queued"));
+        }
+        // Not on disk yet: a reader sees nothing until the batch commits.
+        expect(readRegistry(dir)?.clusters).to.deep.equal([]);
+        await registry.durable();
+        expect(registry.commits - commitsBefore).to.equal(1);
+        expect(readRegistry(dir)?.clusters.map((c) => c.id)).to.have.length(50);
+        const db = new Database(registryPath(dir), { readonly: true });
+        expect(db.pragma("journal_mode", { simple: true })).to.equal("wal");
+        db.close();
+        registry.close();
+    });
+
+    it("commits each write on its own in per-write mode", () => {
+        const registry = Registry.open(dir, { commit: "per-write" });
+        const before = registry.commits;
+        registry.putCluster(cluster("a"));
+        registry.putOperation(op("o1", "a", "queued"));
+        expect(registry.commits - before).to.equal(2);
+        expect(readRegistry(dir)?.operations.map((o) => o.id)).to.deep.equal(["o1"]);
+        registry.close();
+    });
+
+    it("keeps only committed writes after a crash, and a removed cluster's spec goes with it in the same commit", async () => {
         const first = Registry.open(dir);
         first.putCluster(cluster("a"));
         first.putCluster(cluster("b"));
+        first.putSealedSpec("b", JSON.stringify({ sealed: true }));
+        await first.durable();
         first.removeCluster("b");
         first.putOperation(op("o1", "a", "succeeded"));
-        // A crash mid-append leaves half a line.
-        appendFileSync(join(dir, "registry", "journal.jsonl"), '{"cluster":{"id":"half');
+        await first.durable();
+        first.putCluster(cluster("never-acknowledged"));
+        first.abandon(); // the process dies before the next commit
         const second = Registry.open(dir);
         expect(second.clusters().map((c) => c.id)).to.deep.equal(["a"]);
         expect(second.operation("o1")?.state).to.equal("succeeded");
-        expect(readFileSync(join(dir, "registry", "journal.jsonl"), "utf8")).to.equal("");
-        first.close();
+        expect(second.sealedSpec("b")).to.equal(undefined);
         second.close();
     });
 
-    it("marks queued and running operations interrupted and flags only the running ones' stacks", () => {
+    it("refuses a half-written record at the database level", () => {
+        Registry.open(dir).close();
+        const db = new Database(registryPath(dir));
+        expect(() => db.prepare("INSERT INTO clusters (id, record) VALUES ('x', '{\"id\":\"x')").run()).to.throw(/CHECK constraint failed/);
+        db.close();
+    });
+
+    it("marks queued and running operations interrupted, moves only the newest request's cluster, and flags the running ones' stacks", async () => {
         const first = Registry.open(dir);
-        ["run", "wait"].forEach((id) => first.putCluster(cluster(id)));
+        first.putCluster(cluster("run"));
+        first.putCluster(cluster("wait", { generation: 2, lastOperationId: "o-wait" }));
+        first.putCluster(cluster("old", { generation: 3 }));
         first.putOperation(op("o-run", "run", "running"));
-        first.putOperation(op("o-wait", "wait", "queued"));
+        first.putOperation(op("o-wait", "wait", "queued", { generation: 2 }));
+        first.putOperation(op("o-old", "old", "queued", { generation: 2 }));
+        await first.durable();
+        first.abandon();
         const second = Registry.open(dir);
-        expect(second.interrupted.map((o) => o.id)).to.deep.equal(["o-run", "o-wait"]);
+        expect(second.interrupted.map((o) => o.id).sort()).to.deep.equal(["o-old", "o-run", "o-wait"]);
         expect(second.operation("o-run")?.error?.message).to.match(/lock is cleared before its next operation/);
         expect(second.operation("o-wait")?.error?.message).to.match(/send the request again/);
-        expect(second.clusters().map((c) => [c.id, c.lockCheckPending, c.status])).to.deep.equal([["run", true, "interrupted"], ["wait", false, "ready"]]);
+        expect(second.clusters().map((c) => [c.id, c.lockCheckPending, c.status])).to.deep.equal([
+            ["old", false, "ready"], // its queued operation was not the newest request
+            ["run", true, "interrupted"],
+            ["wait", false, "interrupted"],
+        ]);
+        second.close();
         // The recovery itself is durable: a third open finds nothing more to interrupt.
         const third = Registry.open(dir);
         expect(third.interrupted).to.deep.equal([]);
-        [first, second, third].forEach((r) => r.close());
+        third.close();
+    });
+
+    it("imports an old JSON-lines journal, snapshot and spec files on first start, once, and keeps them renamed", async () => {
+        const key = loadOrCreateKey(join(dir, "spec.key"));
+        const b = body() as unknown as ClusterBody;
+        mkdirSync(join(dir, "registry"));
+        mkdirSync(join(dir, "specs"));
+        writeFileSync(join(dir, "registry", "snapshot.json"), JSON.stringify({ clusters: [cluster("a"), cluster("gone")], operations: [op("o1", "a", "succeeded")] }));
+        writeFileSync(
+            join(dir, "registry", "journal.jsonl"),
+            [JSON.stringify({ cluster: cluster("b", { status: "failed" }) }), JSON.stringify({ removeCluster: "gone" }), JSON.stringify({ operation: op("o2", "b", "running") }), '{"cluster":{"id":"half'].join("\n"),
+        );
+        writeFileSync(join(dir, "specs", "a.enc"), sealSpec(key, "a", toClusterSpec("a", b, b.seedKubeconfig as string)));
+
+        const registry = Registry.open(dir);
+        expect(registry.imported.map((p) => p.slice(dir.length))).to.deep.equal(["/registry/snapshot.json", "/registry/journal.jsonl", "/specs"]);
+        expect(registry.clusters().map((c) => [c.id, c.status])).to.deep.equal([["a", "ready"], ["b", "interrupted"]]);
+        expect(registry.operation("o2")?.state).to.equal("interrupted");
+        expect(new SpecStore(registry, key).load("a")?.userKubeconfig).to.include(USER_SECRET);
+        expect(readdirSync(join(dir, "registry")).sort()).to.include.members(["journal.jsonl.imported", "registry.db", "snapshot.json.imported"]);
+        expect(existsSync(join(dir, "specs.imported", "a.enc"))).to.equal(true);
+        registry.close();
+
+        // A later start reads only the database (the renamed files are never read again).
+        writeFileSync(join(dir, "registry", "journal.jsonl"), JSON.stringify({ cluster: cluster("late") }));
+        const again = Registry.open(dir);
+        expect(again.imported).to.deep.equal([]);
+        expect(again.clusters().map((c) => c.id)).to.deep.equal(["a", "b"]);
+        again.close();
+    });
+
+    it("stores specs encrypted: the database never holds a kubeconfig in clear", async () => {
+        const registry = Registry.open(dir);
+        const key = loadOrCreateKey(join(dir, "spec.key"));
+        const b = body() as unknown as ClusterBody;
+        const store = new SpecStore(registry, key);
+        store.save("a", toClusterSpec("a", b, b.seedKubeconfig as string));
+        await registry.durable();
+        expect(registry.sealedSpec("a")).to.not.include(USER_SECRET);
+        const view = readRegistry(dir)!;
+        expect(new SpecStore(view, key).load("a")?.userKubeconfig).to.include(USER_SECRET);
+        // Bound to the id: a sealed spec moved to another cluster does not open.
+        expect(() => new SpecStore({ sealedSpec: () => view.sealedSpec("a") }, key).load("b")).to.throw();
+        registry.close();
     });
 });
