@@ -55,6 +55,13 @@ export class MemoryExecutor implements Executor {
     /** Highest number of calls running at once for a single cluster. */
     maxPerCluster = 0;
     private readonly applied = new Map<string, string>();
+    /** Stacks that exist: created when an `up` starts (as `createOrSelectStack` does), gone after a `destroy` succeeds. */
+    private readonly created = new Set<string>();
+
+    /** Every stack that exists now, sorted: what the model test compares with the registry. */
+    stacks(): string[] {
+        return [...this.created].sort();
+    }
 
     constructor(private readonly options: MemoryExecutorOptions = {}) {}
 
@@ -97,6 +104,7 @@ export class MemoryExecutor implements Executor {
 
     async up(request: ExecutorRequest): Promise<UpResult> {
         const op = this.applied.has(request.clusterId) ? "update" : "create";
+        this.created.add(request.clusterId);
         const steps = await this.perform({ method: "up", clusterId: request.clusterId, spec: request.spec }, request.signal, request.onEvent, op);
         this.applied.set(request.clusterId, request.spec.project);
         return {
@@ -120,6 +128,7 @@ export class MemoryExecutor implements Executor {
         const call: MemoryCall = { method: "destroy", clusterId: request.clusterId, spec: request.spec, purge: request.purge };
         const steps = await this.perform(call, request.signal, request.onEvent, "delete");
         this.applied.delete(request.clusterId);
+        this.created.delete(request.clusterId);
         return { changeSummary: this.summary(steps) };
     }
 

@@ -27,7 +27,7 @@ function answer(reply: FastifyReply, result: Accepted): object {
 /** Registers the cluster routes. */
 export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: ClusterService): void {
     const view = (c: ClusterRecord) => {
-        const last = c.lastOperationId ? service.operation(c.lastOperationId) : undefined;
+        const last = service.lastOperation(c);
         return { ...c, lastOperation: last };
     };
     table.add(app, {
@@ -76,7 +76,7 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         querystring: DeleteQuery,
         responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
         handler: async (req: DeleteRequest, reply) =>
-            answer(reply, service.remove(req.params.id, req.query.purge === "true")),
+            answer(reply, await service.remove(req.params.id, req.query.purge === "true")),
     });
     for (const [action, suspended] of [["suspend", true], ["resume", false]] as const) {
         table.add(app, {
@@ -88,7 +88,7 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
             auth: true,
             params: ClusterParams,
             responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
-            handler: async (req: IdRequest, reply) => answer(reply, service.setSuspended(req.params.id, suspended)),
+            handler: async (req: IdRequest, reply) => answer(reply, await service.setSuspended(req.params.id, suspended)),
         });
     }
 }
