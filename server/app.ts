@@ -5,7 +5,8 @@
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import { bearerCheck } from "./auth";
+import { authHook } from "./auth";
+import { INPUT_LIMITS, jsonLimitProblems } from "./bounded-input";
 import { ClusterService } from "./cluster-service";
 import { HttpError } from "./errors";
 import type { Executor } from "./executor";
@@ -30,7 +31,10 @@ export interface AppOptions {
     workers: number;
     /** Operations waiting at most before 429. */
     queueLimit: number;
-    /** Largest request body in bytes. Defaults to 1 MiB (kubeconfigs with embedded certs are a few KiB). */
+    /**
+     * Largest request body in bytes. Defaults to {@link INPUT_LIMITS.bodyLimit} (8 MiB): above every
+     * per-field limit, so an oversized field is a 400 naming it, not a bare 413.
+     */
     bodyLimit?: number;
     /** How long shutdown waits for cancelled operations. Defaults to 30 s. */
     shutdownTimeoutMs?: number;
@@ -67,6 +71,22 @@ const REDACT = [
     "*.alertmanagerConfig",
 ];
 
+/**
+ * Fastify's JSON parser (prototype-poisoning protection kept), then the depth and string limits
+ * of `bounded-input.ts`, so no check or hash ever walks an unbounded value.
+ */
+function boundedJsonParser(app: FastifyInstance): void {
+    const parse = app.getDefaultJsonParser("error", "error");
+    app.removeContentTypeParser("application/json");
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, text, done) => {
+        parse(request, text as string, (err, value) => {
+            if (err) return done(err, undefined);
+            const problems = jsonLimitProblems(value);
+            done(problems.length > 0 ? new HttpError(400, problems.join("; ")) : null, problems.length > 0 ? undefined : value);
+        });
+    });
+}
+
 function errorHandler(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
         if (error instanceof HttpError) {
@@ -87,7 +107,7 @@ function errorHandler(app: FastifyInstance) {
 /** Builds the app; call `app.listen`, and `app.close()` for a graceful shutdown. */
 export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     const app = Fastify({
-        bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+        bodyLimit: opts.bodyLimit ?? INPUT_LIMITS.bodyLimit,
         logger: { level: opts.log?.level ?? "info", redact: { paths: REDACT, censor: "[redacted]" }, ...(opts.log?.stream ? { stream: opts.log.stream } : {}) },
         // Reject instead of silently dropping unknown fields or coercing types.
         ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
@@ -114,12 +134,15 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     });
     for (const op of registry.interrupted) app.log.warn({ operationId: op.id, clusterId: op.clusterId, kind: op.kind }, "operation interrupted by a restart");
 
-    const checkToken = bearerCheck(opts.token);
-    app.addHook("onRequest", async (request) => {
-        const path = request.url.split("?")[0];
-        if (path === "/v1" || path.startsWith("/v1/")) checkToken(request.headers.authorization);
+    // After routing: the hook sees the matched route's declared `auth`, never the raw URL.
+    app.addHook("onRequest", authHook(opts.token));
+    // Every route goes through the route table, so the security suite, which derives its targets
+    // from the table, cannot miss one (Fastify's automatic HEAD routes copy the GET's config).
+    app.addHook("onRoute", (route) => {
+        if (typeof route.config?.auth !== "boolean") throw new Error(`route ${String(route.method)} ${route.url} was registered outside the route table`);
     });
     errorHandler(app);
+    boundedJsonParser(app);
 
     const routes = new RouteTable();
     const streams = new Set<ServerResponse>();

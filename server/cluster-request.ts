@@ -10,6 +10,7 @@ import { type ClusterSpecInput, resolveClusterSpec } from "../stacks/cluster-def
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ClusterBody } from "./cluster-body";
 import { HttpError } from "./errors";
+import { yamlLimitProblems } from "./bounded-input";
 import { kubeconfigProblems } from "./kubeconfig";
 
 /** Returns the spec for cluster `clusterId`; `seedKubeconfig` is the body's or the configured file's. */
@@ -21,6 +22,7 @@ export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconf
         seedKubeconfig,
         userKubeconfig: body.userKubeconfig,
         suspended: body.suspended,
+        reconcilePolicy: body.reconcilePolicy,
         gateway: body.gateway,
         pki: body.pki,
         monitoring: body.monitoring,
@@ -64,9 +66,16 @@ export async function resolveSeedKubeconfig(
     return { text, problems: kubeconfigProblems("seedKubeconfig", text) };
 }
 
-/** Every problem a schema cannot see: the user kubeconfig's structure. */
+/**
+ * Every problem a schema cannot see: the user kubeconfig's structure, and the limits of the
+ * other YAML fields (checked here, before the spec checks parse them).
+ */
 export function bodyProblems(body: ClusterBody): string[] {
-    return kubeconfigProblems("userKubeconfig", body.userKubeconfig);
+    const alertmanager = body.tenant?.alertmanagerConfig;
+    return [
+        ...kubeconfigProblems("userKubeconfig", body.userKubeconfig),
+        ...(alertmanager === undefined ? [] : yamlLimitProblems("tenant.alertmanagerConfig", alertmanager)),
+    ];
 }
 
 /** Canonical JSON: object keys sorted, so equal specs hash equally. */

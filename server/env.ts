@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { INPUT_LIMITS } from "./bounded-input";
 
 const Int = (description: string, fallback: number) => Type.String({ pattern: "^[1-9][0-9]{0,8}$", default: String(fallback), description });
 
@@ -17,7 +18,7 @@ export const ServiceEnv = Type.Object({
     MLA_BACKEND_URL: Type.Optional(Type.String({ pattern: "^[a-z0-9]+://", description: "Pulumi backend; default file://<data dir>/state" })),
     MLA_WORKERS: Int("Operations running at once", 4),
     MLA_QUEUE_SIZE: Int("Operations waiting at most before 429", 100),
-    MLA_BODY_LIMIT: Int("Largest request body in bytes", 1024 * 1024),
+    MLA_BODY_LIMIT: Int("Largest request body in bytes; above every per-field limit, so an oversized field is a 400 naming it", INPUT_LIMITS.bodyLimit),
     MLA_SHUTDOWN_TIMEOUT: Int("Seconds shutdown waits for cancelled operations", 30),
     MLA_EXECUTOR: Type.Union([Type.Literal("automation"), Type.Literal("memory"), Type.Literal("operator")], { default: "automation" }),
     // The Pulumi Kubernetes Operator executor (MLA_EXECUTOR=operator); see executor-operator.ts.

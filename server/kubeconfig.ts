@@ -4,6 +4,7 @@
  * code frame of the offending line, which could be a token or key, so only line numbers pass.
  */
 import { parseDocument } from "yaml";
+import { INPUT_LIMITS, yamlLimitProblems } from "./bounded-input";
 
 type Named = { name?: unknown; [k: string]: unknown };
 
@@ -22,12 +23,15 @@ function names(list: Named[]): Set<string> {
  * context (the current one, or the only one) that names both.
  */
 export function kubeconfigProblems(field: string, text: string): string[] {
+    // Size, depth and aliases first: the parser itself is not safe on unbounded input.
+    const limits = yamlLimitProblems(field, text);
+    if (limits.length > 0) return limits;
     const parsed = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
     if (parsed.errors.length > 0) {
         const line = parsed.errors[0].linePos?.[0]?.line;
         return [`${field} is not valid YAML${line ? ` (line ${line})` : ""}`];
     }
-    const doc: unknown = parsed.toJS({ maxAliasCount: 50 });
+    const doc: unknown = parsed.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases });
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return [`${field} must be a kubeconfig mapping`];
     const root = doc as Record<string, unknown>;
     const problems: string[] = [];

@@ -3,7 +3,7 @@
  * so they are embedded as they are (minus TypeBox's symbol keys, which JSON drops).
  */
 import type { TSchema } from "@sinclair/typebox";
-import type { RouteSpec } from "./routes/route-table";
+import { requiresToken, type RouteSpec } from "./routes/route-table";
 
 /** `/v1/clusters/:id` → `/v1/clusters/{id}`. */
 export function openApiPath(url: string): string {
@@ -26,7 +26,7 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
             paths[path] ??= {};
             paths[path][method.toLowerCase()] = {
                 summary: route.summary,
-                ...(route.auth ? { security: [{ bearer: [] }] } : { security: [] }),
+                ...(requiresToken(route) ? { security: [{ bearer: [] }] } : { security: [] }),
                 parameters: [...parameters(route.params, "path"), ...parameters(route.querystring, "query")],
                 ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
                 responses: Object.fromEntries(

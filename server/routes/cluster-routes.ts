@@ -34,7 +34,6 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         method: "GET",
         url: "/v1/clusters",
         summary: "List clusters with their status, last operation and non-secret outputs",
-        auth: true,
         responses: { 200: { description: "All clusters", schema: ClusterList }, 401: errors[401] },
         handler: async () => ({ clusters: service.listClusters().map(view) }),
     });
@@ -42,7 +41,6 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         method: "GET",
         url: "/v1/clusters/:id",
         summary: "A cluster's status, last operation and non-secret outputs",
-        auth: true,
         params: ClusterParams,
         responses: { 200: { description: "The cluster", schema: ClusterResponse }, ...errors, 404: notFound },
         handler: async (req: IdRequest) => view(service.getCluster(req.params.id)),
@@ -51,7 +49,6 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         method: "PUT",
         url: "/v1/clusters/:id",
         summary: "Create or update the cluster's stack (pulumi up); joins an identical queued or running request",
-        auth: true,
         params: ClusterParams,
         body: ClusterBody,
         responses: { 202: accepted, ...errors, 409: conflict, 413: { description: "Body too large", schema: ErrorBody }, 429: queueFull },
@@ -61,7 +58,6 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         method: "POST",
         url: "/v1/clusters/:id/preview",
         summary: "Preview what PUT with this body would change: change summary and per-resource steps",
-        auth: true,
         params: ClusterParams,
         body: ClusterBody,
         responses: { 202: accepted, ...errors, 429: queueFull },
@@ -71,7 +67,6 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         method: "DELETE",
         url: "/v1/clusters/:id",
         summary: "Destroy the cluster's stack and forget it; purge=true also deletes the tenant's data",
-        auth: true,
         params: ClusterParams,
         querystring: DeleteQuery,
         responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
@@ -85,7 +80,6 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
             summary: suspended
                 ? "Suspend ingestion: the gateway answers 503 and agents buffer"
                 : "Resume ingestion after a suspend",
-            auth: true,
             params: ClusterParams,
             responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
             handler: async (req: IdRequest, reply) => answer(reply, await service.setSuspended(req.params.id, suspended)),

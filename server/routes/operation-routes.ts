@@ -34,7 +34,6 @@ export function operationRoutes(
         method: "GET",
         url: "/v1/operations/:id",
         summary: "An operation's state, timings, errors and result",
-        auth: true,
         params: OperationParams,
         responses: { 200: { description: "The operation", schema: OperationBody }, ...errors },
         handler: async (req: IdRequest) => service.operation(req.params.id),
@@ -43,7 +42,6 @@ export function operationRoutes(
         method: "POST",
         url: "/v1/operations/:id/cancel",
         summary: "Cancel: drop a queued operation or interrupt a running one (SIGINT to the engine)",
-        auth: true,
         params: OperationParams,
         responses: { 202: { description: "Cancellation requested", schema: OperationBody }, ...errors, 409: { description: "Already finished", schema: ErrorBody } },
         handler: async (req: IdRequest, reply: FastifyReply) => {
@@ -55,7 +53,6 @@ export function operationRoutes(
         method: "GET",
         url: "/v1/operations/:id/events",
         summary: "Progress as Server-Sent Events: replays from the start (or after Last-Event-ID), then live until the operation ends",
-        auth: true,
         params: OperationParams,
         responses: { 200: { description: "An event stream; the last event has type `state` and a final state", contentType: "text/event-stream" }, ...errors },
         handler: async (req: IdRequest, reply: FastifyReply) => {

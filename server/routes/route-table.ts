@@ -1,6 +1,10 @@
 /**
  * Routes are declared once, as data, and registered through {@link RouteTable.add}: the same
- * entries feed Fastify (validation) and `/openapi.json` (documentation), so the two cannot drift.
+ * entries feed Fastify (validation), the authentication hook (`auth.ts`) and `/openapi.json`
+ * (documentation), so the three cannot drift.
+ *
+ * Deny by default: a route needs the bearer token unless it says `auth: false`. The decision is
+ * taken on the route the router matched (its `config.auth`), never on the raw URL.
  */
 import type { TSchema } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
@@ -19,14 +23,22 @@ export interface RouteSpec {
     /** Fastify syntax: `/v1/clusters/:id`. */
     url: string;
     summary: string;
-    /** Whether the bearer token is required. */
-    auth: boolean;
+    /**
+     * `false` makes the route public (health, readiness, metrics, the API document). Anything
+     * else, including leaving it out, requires the bearer token.
+     */
+    auth?: boolean;
     params?: TSchema;
     querystring?: TSchema;
     body?: TSchema;
     responses: Record<number, RouteResponse>;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     handler(request: FastifyRequest<any>, reply: FastifyReply): Promise<unknown>;
+}
+
+/** Whether `route` needs the bearer token: every route but those declaring `auth: false`. */
+export function requiresToken(route: Pick<RouteSpec, "auth">): boolean {
+    return route.auth !== false;
 }
 
 /** The registered routes, in registration order. */
@@ -43,7 +55,7 @@ export class RouteTable {
             schema: Object.fromEntries(
                 Object.entries({ params: route.params, querystring: route.querystring, body: route.body }).filter(([, s]) => s !== undefined),
             ),
-            config: { auth: route.auth },
+            config: { auth: requiresToken(route) },
             handler: route.handler,
         });
     }

@@ -79,12 +79,16 @@ describe("request validation and secret hygiene", () => {
         expect((await put("ok", body({ gateway: { externalHostnames: ["a.example.com"], maxBodySize: "1g" } }))).status).to.equal(400);
     });
 
-    it("answers 400 without quoting the body when it is not JSON, and 413 above the body limit", async () => {
+    it("answers 400 without quoting the body when it is not JSON, 400 naming an oversized field, and 413 above the body limit", async () => {
         const res = await server.call("/v1/clusters/ok", { method: "PUT", headers: { "content-type": "application/json" }, body: `{"userKubeconfig": "${USER_SECRET}` });
         expect(res.status).to.equal(400);
         expect(await error(res)).to.equal("request body is not valid JSON");
         const big = await put("ok", body({ tenant: { alertmanagerConfig: "x".repeat(2 * 1024 * 1024) } }));
-        expect(big.status).to.equal(413);
+        expect(big.status).to.equal(400);
+        expect(await error(big)).to.equal("body/tenant/alertmanagerConfig is longer than 262144 characters");
+        const huge = await put("ok", body({ tenant: { alertmanagerConfig: "x".repeat(9 * 1024 * 1024) } }));
+        expect(huge.status).to.equal(413);
+        expect(server.executor.calls).to.deep.equal([]);
     });
 
     it("never answers 5xx to arbitrary bodies and ids (property-based)", async () => {

@@ -1,0 +1,169 @@
+/**
+ * Limits on everything a request carries, checked before any parser or check sees the value:
+ * nesting depth, YAML aliases and string sizes. A YAML document nested a few thousand levels
+ * deep makes the `yaml` parser overflow its stack (and at ten thousand, exhaust the heap), and an
+ * alias bomb expands exponentially, so YAML is measured by a linear scan first and only parsed
+ * when it is within the limits. Every problem names the field it was found in.
+ */
+import { isAlias, parseDocument, visit } from "yaml";
+
+/** The limits. Generous for real kubeconfigs, Alertmanager configs, rules and scrape configs. */
+export const INPUT_LIMITS = {
+    /** Deepest nesting of any JSON value or YAML document. Real configs stay below 15. */
+    maxDepth: 64,
+    /** Most YAML aliases (`*name`) in one document; kubeconfigs have none. */
+    maxAliases: 100,
+    /** Longest string anywhere in a body (a kubeconfig with embedded certificates is a few KiB). */
+    maxStringLength: 256 * 1024,
+    /**
+     * Largest request body in bytes. Larger than any field may be, so an oversized field gets a
+     * 400 that names it (from the per-field limits) rather than a bare 413 for the whole body.
+     */
+    bodyLimit: 8 * 1024 * 1024,
+} as const;
+
+/** Field paths are echoed in messages; keys come from the client, so keep them short. */
+function pathText(path: string[]): string {
+    const shown = path.slice(0, 8).map((p) => (p.length > 40 ? `${p.slice(0, 40)}…` : p));
+    return shown.join("/") + (path.length > 8 ? "/…" : "");
+}
+
+/**
+ * Problems with a parsed JSON value: nesting deeper than {@link INPUT_LIMITS.maxDepth} and strings
+ * longer than {@link INPUT_LIMITS.maxStringLength}, each naming the path (`body/tenant/...`).
+ * Iterative, so any depth the JSON parser accepted is walked without recursion.
+ */
+export function jsonLimitProblems(value: unknown, root = "body"): string[] {
+    const problems: string[] = [];
+    const stack: Array<{ value: unknown; path: string[] }> = [{ value, path: [root] }];
+    while (stack.length > 0 && problems.length < 10) {
+        const { value: v, path } = stack.pop()!;
+        if (typeof v === "string" && v.length > INPUT_LIMITS.maxStringLength) {
+            problems.push(`${pathText(path)} is longer than ${INPUT_LIMITS.maxStringLength} characters`);
+        } else if (typeof v === "object" && v !== null) {
+            if (path.length - 1 > INPUT_LIMITS.maxDepth) {
+                problems.push(`${pathText(path.slice(0, 4))} nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
+                continue;
+            }
+            for (const [k, child] of Object.entries(v)) stack.push({ value: child, path: [...path, k] });
+        }
+    }
+    return problems;
+}
+
+/** Deepest nesting the scan finds, or the limit plus one as soon as it is exceeded. */
+function yamlDepth(text: string, limit: number): number {
+    let max = 0;
+    let flow = 0;
+    // Columns of the open block levels (indentation and compact `- ` / `? ` indicators).
+    const block: number[] = [];
+    let blockScalarIndent = -1;
+    let i = 0;
+    while (i < text.length) {
+        // At a line start: measure the indentation.
+        let col = 0;
+        while (text[i] === " ") {
+            i++;
+            col++;
+        }
+        const lineEnd = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i);
+        const blank = i >= lineEnd || text[i] === "#" || text[i] === "\r";
+        if (blockScalarIndent >= 0 && (blank || col > blockScalarIndent)) {
+            i = lineEnd + 1; // the content of a `|` or `>` scalar is text, not structure
+            continue;
+        }
+        blockScalarIndent = -1;
+        if (blank) {
+            i = lineEnd + 1;
+            continue;
+        }
+        if (flow === 0) {
+            while (block.length > 0 && block[block.length - 1] >= col) block.pop();
+            block.push(col);
+            // Compact nested entries on one line (`- - - x`, `? - x`) each open a level.
+            while ((text[i] === "-" || text[i] === "?") && (text[i + 1] === " " || i + 1 === lineEnd)) {
+                i += 2;
+                col += 2;
+                while (text[i] === " ") {
+                    i++;
+                    col++;
+                }
+                block.push(col);
+                if (block.length > limit) return block.length;
+            }
+        }
+        let valueStart = true;
+        let lastNonSpace = "";
+        while (i < lineEnd) {
+            const c = text[i];
+            if (c === "#" && (i === 0 || text[i - 1] === " " || text[i - 1] === "\t")) break;
+            if ((c === '"' || c === "'") && (valueStart || flow > 0)) {
+                // Skip the quoted scalar, across lines if need be.
+                i++;
+                while (i < text.length && text[i] !== c) i += c === '"' && text[i] === "\\" ? 2 : 1;
+                i++;
+                valueStart = false;
+                lastNonSpace = c;
+                continue;
+            }
+            const spaced = text[i + 1] === " " || i + 1 === lineEnd;
+            // Whether the next non-space character starts a value (where `[`, `{` and quotes count).
+            let structural = false;
+            if ((c === "[" || c === "{") && (valueStart || flow > 0)) {
+                flow++;
+                structural = true;
+                max = Math.max(max, block.length + flow);
+                if (max > limit) return max;
+            } else if ((c === "]" || c === "}") && flow > 0) {
+                flow--;
+            } else if (c === "," && flow > 0) {
+                structural = true;
+            } else if (c === ":" && (spaced || flow > 0)) {
+                structural = true;
+                if (flow === 0) max = Math.max(max, block.length + 1);
+            } else if ((c === "-" || c === "?") && spaced && valueStart) {
+                structural = true;
+            }
+            if (c !== " " && c !== "\t") valueStart = structural;
+            if (c !== " " && c !== "\t" && c !== "\r") lastNonSpace = c;
+            i++;
+        }
+        max = Math.max(max, block.length + flow);
+        if (max > limit) return max;
+        // A block scalar header (`key: |`, `- >-`) ends the line: its content follows, indented.
+        const tail = text.slice(Math.max(0, i - 4), i).trimEnd();
+        if (flow === 0 && /(^|[\s:-])[|>][-+0-9]*$/.test(tail) && lastNonSpace !== "") blockScalarIndent = block[block.length - 1];
+        i = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i) + 1;
+    }
+    return max;
+}
+
+/**
+ * Problems with a YAML string field before it is parsed: size, nesting depth (a linear scan that
+ * errs towards counting more levels, never fewer) and alias count. `field` names the field in
+ * each message (`userKubeconfig`, `tenant.alertmanagerConfig`). Empty when within the limits.
+ */
+export function yamlLimitProblems(field: string, text: string): string[] {
+    if (text.length > INPUT_LIMITS.maxStringLength) return [`${field} is longer than ${INPUT_LIMITS.maxStringLength} characters`];
+    if (yamlDepth(text, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth) return [`${field} nests deeper than ${INPUT_LIMITS.maxDepth} levels`];
+    const tooMany = [`${field} has more than ${INPUT_LIMITS.maxAliases} YAML aliases or expands them too far`];
+    let aliases = 0;
+    // Parsing resolves no alias; only converting to JS expands them, which the `yaml` library
+    // bounds with `maxAliasCount` (it counts the nodes each alias would copy).
+    const doc = parseDocument(text, { uniqueKeys: false });
+    visit(doc, {
+        Alias: (_key, node) => {
+            if (isAlias(node)) aliases++;
+            return aliases > INPUT_LIMITS.maxAliases ? visit.BREAK : undefined;
+        },
+    });
+    if (aliases > INPUT_LIMITS.maxAliases) return tooMany;
+    if (doc.errors.length > 0) return []; // syntax errors are the field's own checks' to report
+    try {
+        doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases });
+    } catch (e) {
+        if (e instanceof ReferenceError && /alias/i.test(e.message)) return tooMany;
+        return [`${field} could not be read as YAML within the limits`];
+    }
+    return [];
+}

@@ -1,0 +1,103 @@
+/**
+ * Bounded parsing: every YAML or JSON field of a request is measured before it is parsed. An
+ * alias bomb, a 1,000-deep nesting and a 5 MiB field each get a 400 naming the field, over real
+ * HTTP, and nothing reaches the executor.
+ */
+import { expect } from "chai";
+import { INPUT_LIMITS, jsonLimitProblems, yamlLimitProblems } from "../../server/bounded-input";
+import { body, kubeconfig, removeDir, startServer, type TestServer } from "../server/support";
+
+/** The "billion laughs": each line doubles nine-fold what the previous one expands to. */
+export const ALIAS_BOMB = [
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ...["b", "c", "d", "e", "f", "g", "h", "i"].map((name, i) => `${name}: &${name} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(",")}]`),
+].join("\n");
+
+const nestedFlow = (depth: number) => `a: ${"[".repeat(depth)}1${"]".repeat(depth)}\n`;
+const nestedBlock = (depth: number) => `${Array.from({ length: depth }, (_, i) => `${" ".repeat(i)}k:`).join("\n")} 1\n`;
+const nestedCompact = (depth: number) => `${"- ".repeat(depth)}x\n`;
+const nestedJson = (depth: number): unknown => {
+    let value: unknown = { job_name: "deep" };
+    for (let i = 0; i < depth; i++) value = { nested: value };
+    return value;
+};
+const FIVE_MIB = 5 * 1024 * 1024;
+
+describe("bounded parsing of request fields", function () {
+    this.timeout(30_000);
+
+    describe("yamlLimitProblems", () => {
+        const cases: Array<[string, string, string[]]> = [
+            ["a real kubeconfig", kubeconfig("t0ken"), []],
+            ["an Alertmanager config with templates in block and quoted scalars", "route:\n  receiver: ops\nreceivers:\n  - name: ops\n    slack_configs:\n      - title: '{{ template \"x\" . }}[[[['\n        text: |\n          {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n", []],
+            ["a plain scalar full of brackets", `k: a${"[".repeat(200)}\n`, []],
+            ["a few anchors and aliases", "x: &x {a: 1}\ny: *x\nz: [*x, *x]\n", []],
+            ["the alias bomb", ALIAS_BOMB, ["f has more than 100 YAML aliases or expands them too far"]],
+            ["1,000 nested flow sequences", nestedFlow(1000), ["f nests deeper than 64 levels"]],
+            ["10,000 nested flow mappings", `a: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}`, ["f nests deeper than 64 levels"]],
+            ["200 nested block mappings", nestedBlock(200), ["f nests deeper than 64 levels"]],
+            ["100,000 compact nested sequences", nestedCompact(100_000), ["f nests deeper than 64 levels"]],
+            ["60 nested flow sequences", nestedFlow(60), []],
+            ["a 5 MiB string", "x".repeat(FIVE_MIB), ["f is longer than 262144 characters"]],
+        ];
+        for (const [what, text, expected] of cases) {
+            it(`${expected.length === 0 ? "accepts" : "refuses"} ${what}`, () => {
+                const started = Date.now();
+                expect(yamlLimitProblems("f", text)).to.deep.equal(expected);
+                expect(Date.now() - started, "a linear scan, not a parse").to.be.below(2000);
+            });
+        }
+    });
+
+    describe("jsonLimitProblems", () => {
+        it("names the path where a value nests too deep, and each string that is too long", () => {
+            expect(jsonLimitProblems({ monitoring: { customScrapeConfigs: [nestedJson(1000)] } })).to.deep.equal(["body/monitoring/customScrapeConfigs/0 nests deeper than 64 levels"]);
+            expect(jsonLimitProblems({ tenant: { metricRuleGroups: [{ name: "g", rules: [{ expr: "y".repeat(INPUT_LIMITS.maxStringLength + 1) }] }] } })).to.deep.equal([
+                "body/tenant/metricRuleGroups/0/rules/0/expr is longer than 262144 characters",
+            ]);
+            expect(jsonLimitProblems(body())).to.deep.equal([]);
+        });
+    });
+
+    describe("over HTTP", () => {
+        let server: TestServer;
+        before(async () => {
+            server = await startServer();
+        });
+        after(async () => {
+            await server.app.close();
+            removeDir(server.dataDir);
+        });
+
+        const put = async (json: unknown) => {
+            const res = await server.call("/v1/clusters/c1", { method: "PUT", json });
+            return { status: res.status, error: ((await res.json()) as { error?: string }).error };
+        };
+        const preview = async (json: unknown) => {
+            const res = await server.call("/v1/clusters/c1/preview", { method: "POST", json });
+            return { status: res.status, error: ((await res.json()) as { error?: string }).error };
+        };
+        const alertmanager = (text: string) => body({ tenant: { alertmanagerConfig: text } });
+
+        const cases: Array<[string, Record<string, unknown>, string]> = [
+            ["an alias bomb in userKubeconfig", body({ userKubeconfig: ALIAS_BOMB }), "userKubeconfig has more than 100 YAML aliases or expands them too far"],
+            ["an alias bomb in seedKubeconfig", body({ seedKubeconfig: ALIAS_BOMB }), "seedKubeconfig has more than 100 YAML aliases or expands them too far"],
+            ["an alias bomb in the Alertmanager config", alertmanager(ALIAS_BOMB), "tenant.alertmanagerConfig has more than 100 YAML aliases or expands them too far"],
+            ["1,000-deep YAML in userKubeconfig", body({ userKubeconfig: nestedFlow(1000) }), "userKubeconfig nests deeper than 64 levels"],
+            ["1,000-deep YAML in the Alertmanager config", alertmanager(nestedCompact(1000)), "tenant.alertmanagerConfig nests deeper than 64 levels"],
+            ["1,000-deep JSON in a custom scrape config", body({ monitoring: { customScrapeConfigs: [nestedJson(1000)] } }), "body/monitoring/customScrapeConfigs/0 nests deeper than 64 levels"],
+            ["1,000-deep JSON in a rule", body({ tenant: { metricRuleGroups: [{ name: "g", rules: [nestedJson(1000)] }] } }), "body/tenant/metricRuleGroups/0 nests deeper than 64 levels"],
+            ["a 5 MiB userKubeconfig", body({ userKubeconfig: "x".repeat(FIVE_MIB) }), "body/userKubeconfig is longer than 262144 characters"],
+            ["a 5 MiB Alertmanager config", alertmanager("x".repeat(FIVE_MIB)), "body/tenant/alertmanagerConfig is longer than 262144 characters"],
+            ["a 5 MiB string in a custom scrape config", body({ monitoring: { customScrapeConfigs: [{ job_name: "x".repeat(FIVE_MIB) }] } }), "body/monitoring/customScrapeConfigs/0/job_name is longer than 262144 characters"],
+        ];
+        for (const [what, json, message] of cases) {
+            it(`answers 400 naming the field to ${what}, on PUT and preview`, async () => {
+                expect(await put(json)).to.deep.equal({ status: 400, error: message });
+                expect(await preview(json)).to.deep.equal({ status: 400, error: message });
+                expect(server.executor.calls).to.deep.equal([]);
+                expect(server.registry.cluster("c1")).to.equal(undefined);
+            });
+        }
+    });
+});
