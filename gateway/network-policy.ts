@@ -1,17 +1,37 @@
 /**
- * Pure builder of the gateway's NetworkPolicy (default closed for ingress).
+ * Pure builders for the places a cluster's gateway lives in and who may reach it.
  *
  * The read listener is plain HTTP and adds the tenant header itself, so whoever reaches it reads
- * the tenant's data: only Grafana's pods may. The write listener is mTLS and is reached through
- * the LoadBalancer/NodePort Service, whose traffic arrives from node or external addresses, so its
- * port stays open to every source. Egress is left unrestricted: the upstream URLs are the seed's
- * outputs (possibly outside the MLA namespace), and the backends' own policy
- * (`components/seed/network-policies.ts`) is what keeps other pods away from them.
+ * the tenant's data: only the Grafana pods of Grafana's namespace may (namespace AND pod, in one
+ * peer). The write listener is mTLS and is reached through the LoadBalancer/NodePort Service,
+ * whose traffic arrives from node or external addresses, so its port stays open to every source.
+ * Egress is left unrestricted: the backends' own policy (`components/seed/network-policies.ts`)
+ * admits gateway pods only from namespaces labelled by {@link clusterNamespaceLabels}.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { GRAFANA_POD_LABELS, NAMESPACE_NAME_LABEL } from "../components/seed/network-policies";
+import {
+    CLUSTER_NAMESPACE_ID_LABEL,
+    CLUSTER_NAMESPACE_ROLE,
+    CLUSTER_NAMESPACE_ROLE_LABEL,
+    GRAFANA_POD_LABELS,
+    NAMESPACE_NAME_LABEL,
+} from "../components/seed/network-policies";
 import { OBJECT_NAMES, READ_PORT, WRITE_PORT, gatewayLabels, gatewaySelector } from "./layout";
+
+/**
+ * The labels of a cluster stack's seed namespace (`cluster-<id>`). The role label is what the
+ * backends' NetworkPolicy trusts: only the cluster stack creates a namespace with it (tenants
+ * create no Kubernetes objects; their config arrives as data), so a gateway-labelled pod anywhere
+ * else is refused.
+ */
+export function clusterNamespaceLabels(clusterId: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/part-of": "mla",
+        [CLUSTER_NAMESPACE_ROLE_LABEL]: CLUSTER_NAMESPACE_ROLE,
+        [CLUSTER_NAMESPACE_ID_LABEL]: clusterId,
+    };
+}
 
 /** The gateway pods' NetworkPolicy: write port from anywhere, read port from Grafana only. */
 export function gatewayNetworkPolicyArgs(

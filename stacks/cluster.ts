@@ -16,6 +16,7 @@ import { Tenant } from "../components/tenant/tenant";
 import { ClusterPki } from "../components/pki";
 import { Gateway } from "../gateway/gateway";
 import { clusterNamespace } from "../gateway/layout";
+import { clusterNamespaceLabels } from "../gateway/network-policy";
 import type { UpstreamUrls } from "../gateway/read-routes";
 import type { ClusterSpec, RuleGroupSpec } from "./cluster-spec";
 import { PROJECT_ORG_ID_OUTPUT, projectStackName } from "./project-spec";
@@ -109,7 +110,8 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
     // The seed namespace for everything of this cluster: gateway, certificates, tenant config.
     const namespace = new k8s.core.v1.Namespace(
         "cluster-namespace",
-        { metadata: { name: clusterNamespace(id), labels: { "app.kubernetes.io/part-of": "mla", "mla.dev/cluster-id": id, "mla.dev/project": spec.project } } },
+        // The role label is what lets this namespace's gateway pods reach the backends (gateway/network-policy.ts).
+        { metadata: { name: clusterNamespace(id), labels: { ...clusterNamespaceLabels(id), "mla.dev/cluster-id": id, "mla.dev/project": spec.project } } },
         { provider: seedProvider },
     );
 
