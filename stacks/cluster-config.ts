@@ -8,15 +8,15 @@
  * unknown keys and semantic problems are reported together in one ConfigError.
  */
 import type { ConfigReader } from "./config-reader";
-import { applyClusterDefaults, type ClusterSpecInput } from "./cluster-defaults";
-import type { ClusterSpec } from "./cluster-spec";
+import { applyClusterDefaults, CLUSTER_DEFAULTS, type ClusterSpecInput } from "./cluster-defaults";
+import { METRICS_AGENT_KINDS, type ClusterSpec } from "./cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
 
 /** Known fields of each object key; anything else is reported as a typo. */
 const KNOWN: Record<string, string[]> = {
-    gateway: ["externalHostnames", "externalIps", "serviceType", "replicas", "metricsWriteLimit", "logsWriteLimit", "queryLimit", "maxBodySize"],
-    pki: ["validityHours", "earlyRenewalHours"],
-    monitoring: ["enabled", "scrapeInterval", "customScrapeConfigs", "resources", "replicas", "nodeExporter", "kubeStateMetrics"],
+    gateway: ["externalHostnames", "externalIps", "serviceType", "replicas", "allowSingleReplica", "metricsWriteLimit", "logsWriteLimit", "queryLimit", "maxBodySize"],
+    pki: ["validityHours", "earlyRenewalHours", "credentialsGeneration"],
+    monitoring: ["enabled", "agent", "scrapeInterval", "customScrapeConfigs", "resources", "replicas", "nodeExporter", "kubeStateMetrics"],
     logging: ["enabled", "agent", "resources"],
     tenant: ["alertmanagerConfig", "metricRuleGroups", "logRuleGroups", "metricsLimits", "logsLimits", "retention", "purgeOnDestroy"],
     seedApi: ["grafanaOrgId", "grafanaUrl", "cortexPurgerUrl", "lokiDeleteUrl"],
@@ -91,14 +91,20 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
             externalIps: o.list("gateway.externalIps"),
             serviceType: r.raw("gateway.serviceType") === undefined ? undefined : r.oneOf("gateway.serviceType", ["LoadBalancer", "NodePort", "ClusterIP"] as const, "LoadBalancer"),
             replicas: o.int("gateway.replicas"),
+            allowSingleReplica: o.bool("gateway.allowSingleReplica"),
             metricsWriteLimit: rate(o, "gateway.metricsWriteLimit"),
             logsWriteLimit: rate(o, "gateway.logsWriteLimit"),
             queryLimit: rate(o, "gateway.queryLimit"),
             maxBodySize: o.str("gateway.maxBodySize"),
         }),
-        pki: defined({ validityHours: o.int("pki.validityHours"), earlyRenewalHours: o.int("pki.earlyRenewalHours") }),
+        pki: defined({
+            validityHours: o.int("pki.validityHours"),
+            earlyRenewalHours: o.int("pki.earlyRenewalHours"),
+            credentialsGeneration: o.int("pki.credentialsGeneration"),
+        }),
         monitoring: defined({
             enabled: o.bool("monitoring.enabled"),
+            agent: r.raw("monitoring.agent") === undefined ? undefined : r.oneOf("monitoring.agent", METRICS_AGENT_KINDS, CLUSTER_DEFAULTS.monitoring.agent),
             scrapeInterval: o.str("monitoring.scrapeInterval"),
             customScrapeConfigs: o.objects("monitoring.customScrapeConfigs"),
             resources: resources(o, "monitoring.resources"),

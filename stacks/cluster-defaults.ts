@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config-reader";
 import type { ClusterSpec, GatewaySpec, LoggingSpec, MonitoringSpec, PkiSpec, SeedApiSpec, TenantSpec } from "./cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
+import { DEFAULT_METRICS_AGENT } from "./cluster-spec";
 
 /** Every field optional, recursively; arrays are taken whole. */
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -42,14 +43,16 @@ export const CLUSTER_DEFAULTS = {
         externalIps: [],
         serviceType: "LoadBalancer",
         replicas: 2,
+        allowSingleReplica: false,
         metricsWriteLimit: { requestsPerSecond: 100, burst: 200 },
         logsWriteLimit: { requestsPerSecond: 50, burst: 100 },
         queryLimit: { requestsPerSecond: 20, burst: 40 },
         maxBodySize: "16m",
     },
-    pki: { validityHours: 8760, earlyRenewalHours: 720 },
+    pki: { validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 },
     monitoring: {
         enabled: true,
+        agent: DEFAULT_METRICS_AGENT,
         scrapeInterval: "30s",
         customScrapeConfigs: [],
         resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } },
@@ -107,6 +110,7 @@ export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
             externalIps: [...(g.externalIps ?? d.gateway.externalIps)],
             serviceType: g.serviceType ?? d.gateway.serviceType,
             replicas: g.replicas ?? d.gateway.replicas,
+            allowSingleReplica: g.allowSingleReplica ?? d.gateway.allowSingleReplica,
             metricsWriteLimit: { ...d.gateway.metricsWriteLimit, ...g.metricsWriteLimit },
             logsWriteLimit: { ...d.gateway.logsWriteLimit, ...g.logsWriteLimit },
             queryLimit: { ...d.gateway.queryLimit, ...g.queryLimit },
@@ -115,6 +119,7 @@ export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
         pki: { ...d.pki, ...input.pki },
         monitoring: {
             enabled: m.enabled ?? d.monitoring.enabled,
+            agent: m.agent ?? d.monitoring.agent,
             scrapeInterval: m.scrapeInterval ?? d.monitoring.scrapeInterval,
             customScrapeConfigs: [...(m.customScrapeConfigs ?? [])],
             resources: resources(m.resources, d.monitoring.resources),

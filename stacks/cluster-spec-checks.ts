@@ -6,7 +6,7 @@
 import { isIP } from "node:net";
 import { customScrapeConfigProblems } from "../components/agents/prometheus-config";
 import { tenantSpecProblems } from "../components/tenant/tenant-problems";
-import type { ClusterSpec, RateLimitSpec, ResourceSpec } from "./cluster-spec";
+import { METRICS_AGENT_KINDS, type ClusterSpec, type RateLimitSpec, type ResourceSpec } from "./cluster-spec";
 import { MAX_CLUSTER_ID_LENGTH, NGINX_SIZE, isClusterId, isDnsLabel, isPositiveDuration } from "../components/validation";
 
 /** One problem: the dotted spec path and what is wrong with it. */
@@ -48,6 +48,10 @@ export function clusterSpecProblems(spec: ClusterSpec): SpecProblem[] {
         bad("gateway.serviceType", `must be LoadBalancer, NodePort or ClusterIP, got "${g.serviceType}"`);
     }
     if (!Number.isInteger(g.replicas) || g.replicas < 1) bad("gateway.replicas", `must be a whole number >= 1, got ${g.replicas}`);
+    // One replica has no PDB and no second pod during a rollout or a node failure: opt-in only.
+    else if (g.replicas < 2 && g.allowSingleReplica !== true) {
+        bad("gateway.replicas", `must be at least 2 unless gateway.allowSingleReplica is true, got ${g.replicas}`);
+    }
     rateProblems("gateway.metricsWriteLimit", g.metricsWriteLimit, bad);
     rateProblems("gateway.logsWriteLimit", g.logsWriteLimit, bad);
     rateProblems("gateway.queryLimit", g.queryLimit, bad);
@@ -58,12 +62,16 @@ export function clusterSpecProblems(spec: ClusterSpec): SpecProblem[] {
     if (!Number.isInteger(p.earlyRenewalHours) || p.earlyRenewalHours < 1 || p.earlyRenewalHours >= p.validityHours) {
         bad("pki.earlyRenewalHours", `must be a whole number >= 1 and below pki.validityHours (${p.validityHours}), got ${p.earlyRenewalHours}`);
     }
+    if (!Number.isInteger(p.credentialsGeneration) || p.credentialsGeneration < 0) {
+        bad("pki.credentialsGeneration", `must be a whole number >= 0, got ${p.credentialsGeneration}`);
+    }
 
     const m = spec.monitoring;
     if (!isPositiveDuration(m.scrapeInterval)) bad("monitoring.scrapeInterval", `must be a duration like 30s, got "${m.scrapeInterval}"`);
     if (!Number.isInteger(m.replicas) || m.replicas < 0) bad("monitoring.replicas", `must be a whole number >= 0, got ${m.replicas}`);
     for (const problem of customScrapeConfigProblems(m.customScrapeConfigs)) bad("monitoring.customScrapeConfigs", problem);
     resourceProblems("monitoring.resources", m.resources, bad);
+    if (!(METRICS_AGENT_KINDS as readonly string[]).includes(m.agent)) bad("monitoring.agent", `must be ${METRICS_AGENT_KINDS.join(" or ")}, got "${m.agent}"`);
     if (!["alloy", "promtail"].includes(spec.logging.agent)) bad("logging.agent", `must be alloy or promtail, got "${spec.logging.agent}"`);
     resourceProblems("logging.resources", spec.logging.resources, bad);
 

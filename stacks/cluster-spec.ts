@@ -29,8 +29,10 @@ export interface GatewaySpec {
     externalIps: string[];
     /** Type of the external write Service. Defaults to "LoadBalancer". */
     serviceType: "LoadBalancer" | "NodePort" | "ClusterIP";
-    /** Gateway replicas. Defaults to 2 (a PodDisruptionBudget keeps one up). */
+    /** Gateway replicas. Defaults to 2 (a PodDisruptionBudget keeps one up); fewer needs `allowSingleReplica`. */
     replicas: number;
+    /** Accept `replicas: 1` (development seeds; no PDB then, so drains are not blocked). Defaults to false. */
+    allowSingleReplica: boolean;
     /** Metric-ingestion requests (remote-write pushes). */
     metricsWriteLimit: RateLimitSpec;
     /** Log-ingestion requests (Loki pushes). */
@@ -47,11 +49,31 @@ export interface PkiSpec {
     validityHours: number;
     /** Renew this many hours before expiry. Defaults to 720 (30 days). */
     earlyRenewalHours: number;
+    /**
+     * Credentials generation. Raising it replaces the cluster's CA, every certificate and the read
+     * token in one `up`; old certificates are refused afterwards. Defaults to 0.
+     */
+    credentialsGeneration: number;
 }
 
-/** The metrics agent (Prometheus in agent mode) in the user cluster. */
+/** The metrics agents the project can deploy. */
+export const METRICS_AGENT_KINDS = ["vmagent", "prometheus"] as const;
+/** One of {@link METRICS_AGENT_KINDS}. */
+export type MetricsAgentKind = (typeof METRICS_AGENT_KINDS)[number];
+/**
+ * The default metrics agent: vmagent, the lighter at equal samples delivered (bench:agent;
+ * bench/RESULTS.md, docs/fleet-cost.md).
+ */
+export const DEFAULT_METRICS_AGENT: MetricsAgentKind = "vmagent";
+
+/** The metrics agent (vmagent, or Prometheus in agent mode) in the user cluster. */
 export interface MonitoringSpec {
     enabled: boolean;
+    /**
+     * The metrics agent: "vmagent" or "prometheus" (agent mode). Both run the same scrape jobs.
+     * Defaults to "vmagent", the lighter at equal samples delivered (docs/fleet-cost.md).
+     */
+    agent: MetricsAgentKind;
     /** Scrape interval. Defaults to "30s". */
     scrapeInterval: string;
     /** Extra Prometheus scrape_config objects, appended after the built-in jobs. */

@@ -14,7 +14,9 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILE, type LogAgentKind } from "./agent-configs";
+import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILES, type LogAgentKind } from "./agent-configs";
+import { deployedVmagentFlags, vmagentDeploymentArgs } from "./vmagent-objects";
+import { DEFAULT_METRICS_AGENT, METRICS_AGENT_KINDS, type MetricsAgentKind } from "../../stacks/cluster-spec";
 import { kubeStateMetricsDeploymentArgs, nodeExporterDaemonSetArgs } from "./exporter-objects";
 import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
@@ -49,12 +51,19 @@ export interface AgentsArgs {
     gatewayUrl: pulumi.Input<string>;
     /** Client certificates and the cluster CA. */
     tls: AgentsTls;
+    /**
+     * The cluster's credentials generation (`ClusterPki.generation`). From 1 on it is part of the
+     * pods' config checksum, so a rotation rolls the agents onto the new certificates. Defaults to 0.
+     */
+    credentialsGeneration?: number;
     /** The restricted agents' namespace (metrics agent, kube-state-metrics). Defaults to "mla-system". */
     namespace?: string;
     /** The host-access agents' namespace (log agent, node-exporter). Defaults to "mla-host-agents". */
     hostAgentsNamespace?: string;
     monitoring: {
         enabled: boolean;
+        /** Defaults to {@link DEFAULT_METRICS_AGENT} ("vmagent"). */
+        agent?: MetricsAgentKind;
         /** Defaults to "30s". */
         scrapeInterval?: string;
         customScrapeConfigs?: Record<string, unknown>[];
@@ -96,6 +105,8 @@ export function agentsArgsProblems(args: AgentsArgs): string[] {
     const replicas = args.monitoring.replicas;
     if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0)) problems.push(`monitoring.replicas ${replicas} must be a whole number >= 0`);
     problems.push(...customScrapeConfigProblems(args.monitoring.customScrapeConfigs ?? []).map((p) => `monitoring: ${p}`));
+    const metricsAgent = args.monitoring.agent;
+    if (metricsAgent !== undefined && !METRICS_AGENT_KINDS.includes(metricsAgent)) problems.push(`monitoring.agent "${metricsAgent}" must be ${METRICS_AGENT_KINDS.join(" or ")}`);
     const agent = args.logging.agent;
     if (agent !== undefined && !(agent in LOG_AGENT_CONFIG_FILE)) problems.push(`logging.agent "${agent}" must be alloy or promtail`);
     return problems;
@@ -132,6 +143,9 @@ export class Agents extends pulumi.ComponentResource {
         this.namespace = namespace;
         this.hostAgentsNamespace = hostNamespace ?? pulumi.output(undefined);
 
+        // Generation 0 adds nothing, so stacks that never rotated keep their checksums.
+        const generation = args.credentialsGeneration ?? 0;
+        const credentialsSuffix = generation === 0 ? "" : `\n# credentials generation ${generation}\n`;
         this.configFiles = pulumi.output(args.gatewayUrl).apply((gatewayUrl) =>
             renderAgentConfigs({
                 clusterId: args.clusterId,
@@ -143,19 +157,28 @@ export class Agents extends pulumi.ComponentResource {
             }),
         );
 
+        const metricsAgent = m.agent ?? DEFAULT_METRICS_AGENT;
         if (m.enabled) {
-            const file = METRICS_AGENT_CONFIG_FILE;
+            const file = METRICS_AGENT_CONFIG_FILES[metricsAgent];
             const { dependsOn, ...parts } = this.agentBasics(name, "metrics", namespace, metricsAgentRules(), file, args.tls.metricsClientCertPem, args.tls.metricsClientKeyPem, args.tls.caCertPem);
+            const common = {
+                name: "mla-metrics-agent",
+                namespace,
+                replicas: m.replicas ?? 1,
+                resources: m.resources ?? DEFAULT_METRICS_RESOURCES,
+                ...parts,
+                configChecksum: this.configFiles.apply((files) => sha256(files[file] + credentialsSuffix)),
+            };
+            // One resource name for both agents: switching agents updates the Deployment in place.
             new k8s.apps.v1.Deployment(
                 `${name}-metrics`,
-                metricsAgentDeploymentArgs({
-                    name: "mla-metrics-agent",
-                    namespace,
-                    replicas: m.replicas ?? 1,
-                    resources: m.resources ?? DEFAULT_METRICS_RESOURCES,
-                    ...parts,
-                    configChecksum: this.configFiles.apply((files) => sha256(files[file])),
-                }),
+                metricsAgent === "vmagent"
+                    ? vmagentDeploymentArgs({
+                          ...common,
+                          flags: pulumi.output(args.gatewayUrl).apply(deployedVmagentFlags),
+                          tlsChecksum: pulumi.output(args.tls.metricsClientCertPem).apply(sha256),
+                      })
+                    : metricsAgentDeploymentArgs(common),
                 { parent: this, dependsOn },
             );
             if (nodeExporter && hostNamespace) {
@@ -187,7 +210,7 @@ export class Agents extends pulumi.ComponentResource {
                     agent,
                     resources: l.resources ?? DEFAULT_LOGS_RESOURCES,
                     ...parts,
-                    configChecksum: this.configFiles.apply((files) => sha256(files[file])),
+                    configChecksum: this.configFiles.apply((files) => sha256(files[file] + credentialsSuffix)),
                 }),
                 { parent: this, dependsOn },
             );

@@ -37,7 +37,8 @@ export function grafanaValues(plan: SeedPlan): Record<string, unknown> {
                 label: dsLabel,
                 labelValue: dsValue,
                 searchNamespace: plan.namespace,
-                resource: "configmap",
+                // Secrets too: a cluster's datasource file carries its gateway read token.
+                resource: "both",
             },
             dashboards: {
                 enabled: true,

@@ -1,10 +1,19 @@
 /**
  * The Grafana datasource provisioning file of one cluster: Prometheus, Loki and Alertmanager
  * (implementation cortex), all pointing at the cluster's gateway READ Service, which adds the
- * tenant header. Delivered as a ConfigMap that the Grafana chart's datasource sidecar loads.
+ * tenant header.
+ *
+ * The read listener admits only requests carrying the cluster's read token
+ * (`gateway/read-token.ts`). Each datasource sends it as a custom HTTP header: the header name in
+ * `jsonData.httpHeaderName1`, the token in `secureJsonData.httpHeaderValue1`, which Grafana
+ * stores encrypted and never returns to org users (not even to org admins editing the
+ * datasource). A file with a token is a secret and is delivered as a Secret that the Grafana
+ * chart's datasource sidecar loads; without a token (only for tests and renders) it is a
+ * ConfigMap, and the gateway answers its datasources with 401.
  */
 import { stringify } from "yaml";
 import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace } from "../../gateway/layout";
+import { READ_TOKEN_HEADER } from "../../gateway/read-routes";
 
 /** Where the gateway's read listener is reached inside the seed. */
 export interface GatewayReadEndpoint {
@@ -25,6 +34,8 @@ export interface DatasourceInputs {
     /** The project's Grafana org. */
     orgId: number;
     gateway: GatewayReadEndpoint;
+    /** The cluster's read token (secret); every datasource sends it. Defaults to none (the gateway then answers 401). */
+    readToken?: string;
 }
 
 /** Stable datasource uids; dashboards and the owner's links refer to them. */
@@ -43,6 +54,10 @@ export function renderDatasources(inputs: DatasourceInputs): string {
     const base = gatewayReadBaseUrl(clusterId, inputs.gateway);
     const uids = datasourceUids(clusterId);
     const common = { access: "proxy", orgId, editable: false };
+    const token = inputs.readToken;
+    // Spread into each datasource: the header name is plain jsonData, the value secureJsonData.
+    const header = token === undefined ? {} : { httpHeaderName1: READ_TOKEN_HEADER };
+    const secure = token === undefined ? {} : { secureJsonData: { httpHeaderValue1: token } };
     return stringify(
         {
             // No `prune: true`: with sidecar-reloaded files Grafana has deleted pruned datasources
@@ -56,7 +71,8 @@ export function renderDatasources(inputs: DatasourceInputs): string {
                     type: "prometheus",
                     ...common,
                     url: `${base}${inputs.gateway.prometheusPrefix ?? "/api/prom"}`,
-                    jsonData: { httpMethod: "POST", prometheusType: "Cortex", alertmanagerUid: uids.alertmanager },
+                    jsonData: { httpMethod: "POST", prometheusType: "Cortex", alertmanagerUid: uids.alertmanager, ...header },
+                    ...secure,
                 },
                 {
                     name: `Loki ${clusterId}`,
@@ -64,7 +80,8 @@ export function renderDatasources(inputs: DatasourceInputs): string {
                     type: "loki",
                     ...common,
                     url: base,
-                    jsonData: { alertmanagerUid: uids.alertmanager },
+                    jsonData: { alertmanagerUid: uids.alertmanager, ...header },
+                    ...secure,
                 },
                 {
                     name: `Alertmanager ${clusterId}`,
@@ -72,7 +89,8 @@ export function renderDatasources(inputs: DatasourceInputs): string {
                     type: "alertmanager",
                     ...common,
                     url: base,
-                    jsonData: { implementation: "cortex", handleGrafanaManagedAlerts: false },
+                    jsonData: { implementation: "cortex", handleGrafanaManagedAlerts: false, ...header },
+                    ...secure,
                 },
             ],
         },

@@ -50,13 +50,19 @@ export interface TenantArgs {
     orgId: pulumi.Input<number>;
     /** Required when `tenant.purgeOnDestroy` is true. */
     purge?: TenantPurgeEndpoints;
+    /**
+     * The gateway's read token (`ClusterPki.readToken`, secret). The datasources send it from
+     * `secureJsonData`, and their file becomes a Secret. Without it they are a ConfigMap and the
+     * gateway refuses them (401). Defaults to none.
+     */
+    readToken?: pulumi.Input<string>;
 }
 
 /** One cluster's tenant configuration in the seed. */
 export class Tenant extends pulumi.ComponentResource {
     /** The ConfigMaps, by role (metric-rules, log-rules, cortex-overrides, loki-overrides, datasources). */
     readonly configMaps: Record<string, k8s.core.v1.ConfigMap>;
-    /** The Secrets, by role (alertmanager). */
+    /** The Secrets, by role (alertmanager; datasources when a read token is given). */
     readonly secrets: Record<string, k8s.core.v1.Secret>;
     /** The project's Grafana org id. */
     readonly orgId: pulumi.Output<number>;
@@ -109,12 +115,24 @@ export class Tenant extends pulumi.ComponentResource {
 
         this.orgId = pulumi.output(args.orgId);
         const meta = datasourceConfigMapMeta(id);
-        this.configMaps[meta.role] = configMap({
-            ...meta,
-            data: this.orgId.apply((orgId) => ({
-                [meta.dataKey]: renderDatasources({ clusterId: id, orgId, gateway: gatewayRead }),
-            })),
-        });
+        if (args.readToken === undefined) {
+            this.configMaps[meta.role] = configMap({
+                ...meta,
+                data: this.orgId.apply((orgId) => ({
+                    [meta.dataKey]: renderDatasources({ clusterId: id, orgId, gateway: gatewayRead }),
+                })),
+            });
+        } else {
+            // The file holds the read token: a Secret (same name and labels; the sidecar loads both kinds).
+            const data = pulumi.all([this.orgId, args.readToken]).apply(([orgId, readToken]) => ({
+                [meta.dataKey]: renderDatasources({ clusterId: id, orgId, gateway: gatewayRead, readToken }),
+            }));
+            this.secrets[meta.role] = new k8s.core.v1.Secret(
+                `${name}-${meta.role}`,
+                { metadata: metadata({ ...meta, data: {} }), type: "Opaque", stringData: pulumi.secret(data) },
+                { parent: this },
+            );
+        }
 
         if (args.tenant.purgeOnDestroy) {
             const purge = args.purge as TenantPurgeEndpoints;

@@ -2,16 +2,17 @@
  * `mla preview-fleet`: previews the working tree's cluster program against every cluster stack
  * the onboarding service manages, and writes one markdown summary for the pull request.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { loadServiceConfig, type ServiceConfig } from "../env";
+import { DataDirLock, DataDirLockedError } from "../data-dir-lock";
 import type { Executor } from "../executor";
 import { NoRegistryError, RegistrySource, type SkippedCluster } from "../preview-fleet/registry-source";
 import { previewFleet } from "../preview-fleet/run";
 import { flaggedSteps, countChanges } from "../preview-fleet/steps";
 import { GITHUB_COMMENT_LIMIT, renderFleetSummary } from "../preview-fleet/summary";
 import { intFlag, parseFlags } from "./args";
-import { type Command, UsageError } from "./command";
+import { type Command, type CommandIo, UsageError } from "./command";
 
 /** Exit codes, as the usage text documents them. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, flagged: 3 } as const;
@@ -46,8 +47,9 @@ Exit codes:
   3  --fail-on-replace and at least one data-bearing replacement or deletion
 
 Run it with the service stopped, or against a copy of its data dir: the registry is only read,
-but the previews use the service's per-stack workspaces (DIR/workspaces) and stack state, and a
-service start rewrites the registry under a concurrent reader.
+but the previews use the service's per-stack workspaces (DIR/workspaces) and stack state, so the
+command holds the data dir's lock (DIR/lock) while it runs. When \`mla serve\` (or another
+preview-fleet) holds it, the command exits 2 and names the holder's pid and host.
 `;
 
 const OPTIONS = {
@@ -112,6 +114,27 @@ export function previewFleetCommandWith(makeExecutor: ExecutorFactory = defaultE
             const parallel = intFlag(flags.parallel, "parallel") ?? DEFAULT_PARALLEL;
             if (parallel < 1) throw new UsageError(`--parallel must be at least 1, got ${parallel}`);
             const config = configFrom(env, flags);
+            // One writer per data dir: the previews write workspaces and stack state under it.
+            let lock: DataDirLock | undefined;
+            if (existsSync(config.dataDir)) {
+                try {
+                    lock = DataDirLock.acquire(config.dataDir, "mla preview-fleet");
+                } catch (e) {
+                    if (!(e instanceof DataDirLockedError)) throw e;
+                    io.err(`mla preview-fleet: ${e.message}\n`);
+                    return EXIT.usage;
+                }
+            }
+            try {
+                return await runLocked(config, flags, parallel, io);
+            } finally {
+                lock?.release();
+            }
+        },
+    };
+
+    async function runLocked(config: ServiceConfig, flags: { out?: string; "fail-on-replace"?: boolean }, parallel: number, io: CommandIo): Promise<number> {
+        {
             const executor = await makeExecutor(config);
             const source = new RegistrySource({ dataDir: config.dataDir, specKeyFile: config.env.MLA_SPEC_KEY_FILE ?? join(config.dataDir, "spec.key"), executor });
 
@@ -151,8 +174,8 @@ export function previewFleetCommandWith(makeExecutor: ExecutorFactory = defaultE
             if (failed > 0) return EXIT.failed;
             if (flags["fail-on-replace"] && flagged > 0) return EXIT.flagged;
             return EXIT.ok;
-        },
-    };
+        }
+    }
 }
 
 /** `mla preview-fleet`. */

@@ -25,10 +25,28 @@ function source(values: Record<string, unknown>, secrets: Record<string, string>
 }
 
 describe("resolveClusterSpec", () => {
+    it("refuses one gateway replica unless gateway.allowSingleReplica is set", () => {
+        expect(() => resolveClusterSpec({ ...identity, gateway: { ...identity.gateway, replicas: 1 } }))
+            .to.throw(ConfigError)
+            .with.property("problems")
+            .that.deep.equals(["gateway.replicas must be at least 2 unless gateway.allowSingleReplica is true, got 1"]);
+        const dev = resolveClusterSpec({ ...identity, gateway: { ...identity.gateway, replicas: 1, allowSingleReplica: true } });
+        expect([dev.gateway.replicas, dev.gateway.allowSingleReplica]).to.deep.equal([1, true]);
+    });
+
+    it("takes a credentials generation and refuses a negative one", () => {
+        expect(resolveClusterSpec({ ...identity, pki: { credentialsGeneration: 4 } }).pki.credentialsGeneration).to.equal(4);
+        expect(() => resolveClusterSpec({ ...identity, pki: { credentialsGeneration: -1 } }))
+            .to.throw(ConfigError)
+            .with.property("problems")
+            .that.deep.equals(["pki.credentialsGeneration must be a whole number >= 0, got -1"]);
+    });
+
     it("applies the documented defaults", () => {
         const spec = resolveClusterSpec(identity);
         expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m" });
-        expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720 });
+        expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 });
+        expect(spec.gateway.allowSingleReplica).to.equal(false);
         expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
         expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
         expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
@@ -144,7 +162,7 @@ describe("loadClusterSpec", () => {
             .to.throw(ConfigError)
             .with.property("problems")
             .that.deep.equals([
-                "mla:gateway.replica is not a known setting (known: externalHostnames, externalIps, serviceType, replicas, metricsWriteLimit, logsWriteLimit, queryLimit, maxBodySize)",
+                "mla:gateway.replica is not a known setting (known: externalHostnames, externalIps, serviceType, replicas, allowSingleReplica, metricsWriteLimit, logsWriteLimit, queryLimit, maxBodySize)",
                 "mla:clusterId is required",
                 "mla:seedKubeconfig is required (pulumi config set --secret mla:seedKubeconfig < kubeconfig.yaml)",
                 "mla:userKubeconfig is required (pulumi config set --secret mla:userKubeconfig < kubeconfig.yaml)",

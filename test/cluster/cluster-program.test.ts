@@ -68,6 +68,7 @@ describe("clusterProgram", () => {
                 "gateway-config",
                 "gateway-network-policy",
                 "gateway-pdb",
+                "gateway-read-token",
                 "gateway-read",
                 "gateway-tls",
                 "gateway-write",
@@ -85,6 +86,36 @@ describe("clusterProgram", () => {
         // No Kubernetes resource at all may rely on the ambient default provider.
         for (const r of objects) expect(r.provider, `${r.type} ${r.name}`).to.match(/^urn:pulumi:test::mla::pulumi:providers:kubernetes::(seed|user)::/);
         await assertAllSchemaValid(resources);
+    });
+
+    it("rotates credentials: a raised pki.credentialsGeneration gives a new CA, certificates and read token, and rolls the gateway and the agents", async () => {
+        const rolled = (resources: RecordedResource[]) => ({
+            gateway: ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "gateway")!.inputs.spec.template.metadata.annotations,
+            metrics: ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "agents-metrics")!.inputs.spec.template.metadata.annotations,
+            logs: ofType(resources, "kubernetes:apps/v1:DaemonSet").find((r) => r.name === "agents-logs")!.inputs.spec.template.metadata.annotations,
+        });
+        const credentialNames = (resources: RecordedResource[]) =>
+            resources.filter((r) => r.type.startsWith("tls:") || r.type.startsWith("random:")).map((r) => `${r.type}::${r.name}`);
+        const before = await run();
+        const after = await run({ pki: { credentialsGeneration: 1 } });
+        // Every key, certificate and the token is a new resource (new URN): Pulumi replaces them all.
+        expect(credentialNames(after.resources).filter((n) => credentialNames(before.resources).includes(n))).to.deep.equal([]);
+        expect(credentialNames(after.resources)).to.have.length(credentialNames(before.resources).length).and.to.include(
+            "tls:index/selfSignedCert:SelfSignedCert::pki-g1-ca",
+        );
+        const [b, a] = [rolled(before.resources), rolled(after.resources)];
+        for (const k of ["gateway", "metrics", "logs"] as const) expect(a[k], k).to.not.deep.equal(b[k]);
+        // The gateway's CA, its read-token Secret and the datasources all carry the new generation's material.
+        const secret = (rs: RecordedResource[], name: string) => ofType(rs, "kubernetes:core/v1:Secret").find((r) => r.name === name)!.inputs.stringData.value;
+        expect(secret(after.resources, "gateway-tls")["ca.crt"]).to.include("MOCK-pki-g1-ca");
+        expect(secret(after.resources, "gateway-read-token").token).to.equal("generated-pki-g1-read-token");
+        expect(Object.values(secret(after.resources, "tenant-datasources"))[0]).to.include("httpHeaderValue1: generated-pki-g1-read-token");
+    });
+
+    it("runs one gateway replica without a PDB only when gateway.allowSingleReplica is set", async () => {
+        const { resources } = await run({ gateway: { externalHostnames: ["mla-c1.example.com"], replicas: 1, allowSingleReplica: true } });
+        expect(ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "gateway")!.inputs.spec.replicas).to.equal(1);
+        expect(ofType(resources, "kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal([]);
     });
 
     it("creates the seed namespace cluster-<id> and the PKI's CA and three certificates", async () => {
@@ -175,8 +206,9 @@ describe("clusterProgram", () => {
 
     it("reads the org id from the project stack, or takes seedApi.grafanaOrgId, and creates no Grafana resource itself", async () => {
         const datasourceOrgIds = (resources: RecordedResource[]) => {
-            const ds = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "tenant-datasources")!;
-            return [...String(Object.values(ds.inputs.data as Record<string, string>)[0]).matchAll(/orgId: (\d+)/g)].map((m) => Number(m[1]));
+            // A Secret: the file carries the gateway's read token.
+            const ds = ofType(resources, "kubernetes:core/v1:Secret").find((r) => r.name === "tenant-datasources")!;
+            return [...String(Object.values(ds.inputs.stringData.value as Record<string, string>)[0]).matchAll(/orgId: (\d+)/g)].map((m) => Number(m[1]));
         };
         const fromProject = await run();
         const references = ofType(fromProject.resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name);
