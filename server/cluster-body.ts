@@ -76,6 +76,9 @@ export const ClusterBody = Type.Object(
                         Type.Union([Type.Literal("LoadBalancer"), Type.Literal("NodePort"), Type.Literal("ClusterIP")]),
                     ),
                     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+                    allowSingleReplica: Type.Optional(
+                        Type.Boolean({ description: "Accept replicas: 1 (development seeds; no PodDisruptionBudget then)" }),
+                    ),
                     metricsWriteLimit: Type.Optional(RateLimit),
                     logsWriteLimit: Type.Optional(RateLimit),
                     queryLimit: Type.Optional(RateLimit),

@@ -58,7 +58,12 @@ export function gatewayUrlOf(spec: ClusterSpec): string {
  * them before it creates anything. The org id is `seedApi.grafanaOrgId` when given, else the
  * project stack's output (`<seed stack>.<project>`, see `stacks/project.ts`), which must exist.
  */
-async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: pulumi.ComponentResourceOptions): Promise<Tenant> {
+async function tenantFor(
+    spec: ClusterSpec,
+    seed: pulumi.StackReference,
+    opts: pulumi.ComponentResourceOptions,
+    readToken: pulumi.Output<string>,
+): Promise<Tenant> {
     const api = spec.seedApi;
     const [adminMetric, adminLog] = await Promise.all([
         seed.getOutputValue(SEED_READS.adminMetricRuleGroups) as Promise<RuleGroupSpec[] | undefined>,
@@ -77,6 +82,8 @@ async function tenantFor(spec: ClusterSpec, seed: pulumi.StackReference, opts: p
             adminMetricRuleGroups: adminMetric,
             adminLogRuleGroups: adminLog,
             orgId,
+            // The datasources carry the gateway's read token (secureJsonData).
+            readToken,
             purge: spec.tenant.purgeOnDestroy
                 ? {
                       cortexUrl: api.cortexPurgerUrl ?? seed.requireOutput(SEED_READS.metricsPurgerUrl).apply(String),
@@ -123,11 +130,12 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
             serverIpAddresses: spec.gateway.externalIps,
             validityHours: spec.pki.validityHours,
             earlyRenewalHours: spec.pki.earlyRenewalHours,
+            generation: spec.pki.credentialsGeneration,
         },
         onSeed,
     );
 
-    const tenant = await tenantFor(spec, seed, onSeed);
+    const tenant = await tenantFor(spec, seed, onSeed, pki.readToken);
 
     // On destroy the gateway goes first, so writes have stopped before the purge deletes the data.
     const gateway = new Gateway(
@@ -138,10 +146,12 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
             grafanaNamespace: seed.requireOutput(SEED_READS.grafanaNamespace).apply(String),
             upstreams,
             tls: { caCertPem: pki.caCertPem, serverCertPem: pki.serverCertPem, serverKeyPem: pki.serverKeyPem },
+            readToken: pki.readToken,
+            credentialsGeneration: pki.generation,
             suspended: spec.suspended,
             replicas: spec.gateway.replicas,
             // One replica is accepted only when the spec asks for it explicitly (development seeds).
-            allowSingleReplica: spec.gateway.replicas === 1,
+            allowSingleReplica: spec.gateway.allowSingleReplica,
             serviceType: spec.gateway.serviceType,
             metricsWriteLimit: spec.gateway.metricsWriteLimit,
             logsWriteLimit: spec.gateway.logsWriteLimit,
@@ -164,6 +174,8 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
                 logsClientCertPem: pki.logsClientCertPem,
                 logsClientKeyPem: pki.logsClientKeyPem,
             },
+            // A rotation rolls the agents onto the new certificates at once.
+            credentialsGeneration: pki.generation,
             monitoring: spec.monitoring,
             logging: spec.logging,
         },
