@@ -62,6 +62,7 @@ export const ClusterResponse = Type.Object({
     createdAt: Type.String(),
     updatedAt: Type.String(),
     lastOperation: Type.Optional(OperationBody),
+    health: Type.Optional(Type.Unknown({ description: "The health report from the last probe (see GET /v1/clusters/{id}/health)" })),
 });
 
 export const ClusterList = Type.Object({ clusters: Type.Array(ClusterResponse) });

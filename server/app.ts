@@ -14,11 +14,16 @@ import { ServiceMetrics } from "./metrics";
 import { OperationEvents } from "./operation-events";
 import { Registry } from "./registry";
 import { clusterRoutes } from "./routes/cluster-routes";
+import { projectRoutes } from "./routes/project-routes";
+import { ProjectService } from "./project-service";
+import { ProjectStore } from "./project-store";
 import { operationRoutes } from "./routes/operation-routes";
 import { RouteTable } from "./routes/route-table";
 import { systemRoutes } from "./routes/system-routes";
 import { Scheduler } from "./scheduler";
 import { loadOrCreateKey, SpecStore } from "./spec-store";
+import { dayTwo, type DayTwo, type DayTwoOptions } from "./reconcile/day-two";
+import { healthRoutes, healthView } from "./health/health-routes";
 
 /** Everything the app is built from. */
 export interface AppOptions {
@@ -48,6 +53,8 @@ export interface AppOptions {
     processMetrics?: boolean;
     /** Reported in the OpenAPI document. */
     version?: string;
+    /** The reconciler and health probes (docs/operations.md); `workers` is the background lane's budget. */
+    dayTwo?: DayTwoOptions & { workers?: number };
 }
 
 /** The built app and the parts tests and `main.ts` reach into. */
@@ -57,6 +64,7 @@ export interface BuiltApp {
     registry: Registry;
     scheduler: Scheduler;
     routes: RouteTable;
+    dayTwo: DayTwo;
 }
 
 /** Log paths that could hold a secret; pino replaces them before anything is written. */
@@ -121,17 +129,21 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     const scheduler = new Scheduler({
         workers: opts.workers,
         queueLimit: opts.queueLimit,
+        backgroundWorkers: opts.dayTwo?.workers,
         onChange: (queued, running) => {
             metrics.queueDepth.set(queued);
             metrics.running.set(running);
         },
     });
+    const projects = new ProjectService({ registry, events, scheduler, metrics, executor: opts.executor, log: app.log, store: new ProjectStore(opts.dataDir) });
     const service = new ClusterService({
         registry, events, specs, scheduler, metrics,
         executor: opts.executor,
         log: app.log,
         seedKubeconfigDir: opts.seedKubeconfigDir ?? join(opts.dataDir, "seeds"),
+        projects,
     });
+    const day2 = dayTwo({ dataDir: opts.dataDir, registry, specs, scheduler, executor: opts.executor, service, events, metrics, log: app.log }, opts.dayTwo);
     for (const op of registry.interrupted) app.log.warn({ operationId: op.id, clusterId: op.clusterId, kind: op.kind }, "operation interrupted by a restart");
 
     // After routing: the hook sees the matched route's declared `auth`, never the raw URL.
@@ -146,17 +158,25 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
 
     const routes = new RouteTable();
     const streams = new Set<ServerResponse>();
-    clusterRoutes(app, routes, service);
+    const reconcileView = (id: string) => {
+        const record = day2.reconciler.record(id);
+        return record ? { ...record, policy: day2.reconciler.policyOf(id) } : undefined;
+    };
+    clusterRoutes(app, routes, service, (c) => healthView(day2.health.summary(c), reconcileView(c.id)));
+    healthRoutes(app, routes, { service, health: day2.health, reconcile: reconcileView });
     operationRoutes(app, routes, service, events, streams);
+    projectRoutes(app, routes, projects, metrics);
     systemRoutes(app, routes, { executor: opts.executor, registry, metrics, version: opts.version ?? "dev" });
 
     // Graceful shutdown: refuse new operations, SIGINT running ones, wait, then end SSE streams
     // (hijacked responses would otherwise hold `close` open).
+    app.addHook("onReady", async () => day2.start());
     app.addHook("preClose", async () => {
+        day2.stop();
         const stuck = await scheduler.shutdown(opts.shutdownTimeoutMs ?? 30_000);
         if (stuck.length > 0) app.log.warn({ operations: stuck }, "operations still running at the shutdown deadline; they will be marked interrupted on the next start");
         for (const res of streams) res.end();
     });
     app.addHook("onClose", async () => registry.close());
-    return { app, service, registry, scheduler, routes };
+    return { app, service, registry, scheduler, routes, dayTwo: day2 };
 }

@@ -4,6 +4,7 @@
  * are applied by `cluster-request.ts`. Unknown properties are rejected so typos fail loudly.
  */
 import { type Static, Type } from "@sinclair/typebox";
+import { METRICS_AGENT_KINDS, RECONCILE_POLICIES } from "../stacks/cluster-spec";
 import { DNS_LABEL_PATTERN, DURATION_PATTERN, LOKI_SIZE_PATTERN, NGINX_SIZE_PATTERN } from "../components/validation";
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace name, and our cluster/tenant id. */
@@ -65,6 +66,11 @@ export const ClusterBody = Type.Object(
             Kubeconfig("Kubeconfig of the seed; defaults to the file MLA_SEED_KUBECONFIG_DIR/<seed>.yaml"),
         ),
         suspended: Type.Optional(Type.Boolean()),
+        reconcilePolicy: Type.Optional(
+            Type.Union(RECONCILE_POLICIES.map((p) => Type.Literal(p)), {
+                description: "What the reconciler does with drift: report it, or also run an up; MLA_RECONCILE_POLICY when unset",
+            }),
+        ),
         gateway: Type.Optional(
             Type.Object(
                 {
@@ -100,6 +106,7 @@ export const ClusterBody = Type.Object(
             Type.Object(
                 {
                     enabled: Type.Optional(Type.Boolean()),
+                    agent: Type.Optional(Type.Union(METRICS_AGENT_KINDS.map((k) => Type.Literal(k)))),
                     scrapeInterval: Type.Optional(Duration),
                     customScrapeConfigs: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 200 })),
                     resources: Type.Optional(Resources),

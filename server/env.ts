@@ -5,7 +5,26 @@
 import { resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { RECONCILE_POLICIES, type ReconcilePolicy } from "../stacks/cluster-spec";
 import { INPUT_LIMITS } from "./bounded-input";
+
+/**
+ * Defaults of the reconciler and the health probes (`server/reconcile/`, `server/health/`): the
+ * environment schema below and `buildApp` read them from here.
+ */
+export const RECONCILE_DEFAULTS = {
+    /** Seconds between two drift checks of one cluster: 6 per day per cluster. */
+    intervalSeconds: 4 * 3600,
+    /** Each wait is the interval ± this percentage, so checks of a fleet spread out. */
+    jitterPercent: 20,
+    policy: "report",
+    /** Drift checks running at once, on top of MLA_WORKERS. */
+    workers: 1,
+    /** Seconds between two health probes of every cluster. */
+    healthIntervalSeconds: 300,
+    /** Seconds each health probe request may take. */
+    healthTimeoutSeconds: 5,
+} as const;
 
 const Int = (description: string, fallback: number) => Type.String({ pattern: "^[1-9][0-9]{0,8}$", default: String(fallback), description });
 
@@ -28,6 +47,12 @@ export const ServiceEnv = Type.Object({
     MLA_OPERATOR_REF: Type.String({ minLength: 1, default: "main" }),
     MLA_OPERATOR_PROJECT_DIR: Type.Optional(Type.String({ minLength: 1 })),
     MLA_OPERATOR_SERVICE_ACCOUNT: Type.Optional(Type.String({ minLength: 1 })),
+    MLA_RECONCILE_INTERVAL: Int("Seconds between two drift checks of one cluster", RECONCILE_DEFAULTS.intervalSeconds),
+    MLA_RECONCILE_JITTER: Type.String({ pattern: "^([0-9]|[1-9][0-9]|100)$", default: String(RECONCILE_DEFAULTS.jitterPercent), description: "Percent the interval varies by (0-100)" }),
+    MLA_RECONCILE_POLICY: Type.Union(RECONCILE_POLICIES.map((p) => Type.Literal(p)), { default: RECONCILE_DEFAULTS.policy, description: "report or remediate drift; a cluster's reconcilePolicy overrides it" }),
+    MLA_RECONCILE_WORKERS: Int("Drift checks running at once (besides MLA_WORKERS)", RECONCILE_DEFAULTS.workers),
+    MLA_HEALTH_INTERVAL: Int("Seconds between two health probes of every cluster", RECONCILE_DEFAULTS.healthIntervalSeconds),
+    MLA_HEALTH_TIMEOUT: Int("Seconds a health probe request may take", RECONCILE_DEFAULTS.healthTimeoutSeconds),
     MLA_LOG_LEVEL: Type.Union(["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)), { default: "info" }),
     MLA_SEED_KUBECONFIG_DIR: Type.Optional(Type.String({ minLength: 1 })),
     MLA_SPEC_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
@@ -49,6 +74,10 @@ export interface ServiceConfig {
     queueLimit: number;
     bodyLimit: number;
     shutdownTimeoutMs: number;
+    /** The reconciler (MLA_RECONCILE_*). */
+    reconcile: { intervalMs: number; jitter: number; policy: ReconcilePolicy; workers: number };
+    /** The health probes (MLA_HEALTH_*). */
+    health: { intervalMs: number; timeoutMs: number };
 }
 
 /** Validates `source` (only the known keys), applies defaults; throws one error listing every problem. */
@@ -74,5 +103,12 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv): ServiceConfig {
         queueLimit: Number(env.MLA_QUEUE_SIZE),
         bodyLimit: Number(env.MLA_BODY_LIMIT),
         shutdownTimeoutMs: Number(env.MLA_SHUTDOWN_TIMEOUT) * 1000,
+        reconcile: {
+            intervalMs: Number(env.MLA_RECONCILE_INTERVAL) * 1000,
+            jitter: Number(env.MLA_RECONCILE_JITTER) / 100,
+            policy: env.MLA_RECONCILE_POLICY as ReconcilePolicy,
+            workers: Number(env.MLA_RECONCILE_WORKERS),
+        },
+        health: { intervalMs: Number(env.MLA_HEALTH_INTERVAL) * 1000, timeoutMs: Number(env.MLA_HEALTH_TIMEOUT) * 1000 },
     };
 }

@@ -44,6 +44,7 @@ export async function serve(source: NodeJS.ProcessEnv = process.env): Promise<vo
         specKeyFile: env.MLA_SPEC_KEY_FILE,
         log: { level: env.MLA_LOG_LEVEL },
         processMetrics: true,
+        dayTwo: { workers: config.reconcile.workers, reconcile: config.reconcile, health: config.health },
         version: (require("../package.json") as { version: string }).version,
     });
     await app.listen({ host: config.host, port: config.port });

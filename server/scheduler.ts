@@ -2,6 +2,11 @@
  * Runs jobs with two limits: at most one job per key (per stack) at a time, and at most
  * `workers` jobs overall. Jobs wait in one bounded FIFO queue; a job whose stack is busy is
  * skipped, not blocking the jobs behind it, and jobs of one stack run in submission order.
+ *
+ * Background jobs (the reconciler's drift checks) use a second lane with its own queue and its
+ * own budget (`backgroundWorkers`), so they never take a user job's worker. A background job
+ * holds its stack's key only while it runs: it starts only when no user job for the same key is
+ * queued, so a queued user job always goes first.
  */
 
 /** A unit of work for one stack. */
@@ -14,6 +19,8 @@ export interface Job {
     run(signal: AbortSignal): Promise<void>;
     /** Called instead of `run` when the job leaves the queue without running. */
     dropped(reason: "cancelled" | "shutdown"): void;
+    /** `background`: the low-priority lane (see the file comment). Defaults to `user`. */
+    lane?: "user" | "background";
 }
 
 /** Thrown by {@link Scheduler.submit} when the queue is full; carries a Retry-After estimate. */
@@ -37,13 +44,17 @@ export interface SchedulerOptions {
     workers: number;
     /** Jobs waiting at most; one more gets {@link QueueFullError}. */
     queueLimit: number;
-    /** Called whenever queue depth or running count changes (metrics). */
+    /** Called whenever queue depth or running count changes (metrics); user jobs only. */
     onChange?(queued: number, running: number): void;
+    /** Background jobs running at once. Defaults to 1. */
+    backgroundWorkers?: number;
 }
 
 /** The job scheduler. */
 export class Scheduler {
     private readonly queue: Job[] = [];
+    private readonly backgroundQueue: Job[] = [];
+    private backgroundRunning = 0;
     private readonly running = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>();
     private readonly busyKeys = new Set<string>();
     private accepting = true;
@@ -57,7 +68,25 @@ export class Scheduler {
     }
 
     get runningCount(): number {
-        return this.running.size;
+        return this.running.size - this.backgroundRunning;
+    }
+
+    /** Background jobs waiting, and running. */
+    get background(): { queued: number; running: number } {
+        return { queued: this.backgroundQueue.length, running: this.backgroundRunning };
+    }
+
+    /**
+     * Queues a background job unless one for the same key is already queued (it would do the same
+     * work). Never throws for a full queue: the background queue holds at most one job per key.
+     * Returns whether the job was queued.
+     */
+    submitBackground(job: Job): boolean {
+        if (!this.accepting) return false;
+        if (this.backgroundQueue.some((j) => j.key === job.key)) return false;
+        this.backgroundQueue.push({ ...job, lane: "background" });
+        this.dispatch();
+        return true;
     }
 
     /**
@@ -74,6 +103,7 @@ export class Scheduler {
 
     /** Queues a job; throws like {@link Scheduler.admit}. */
     submit(job: Job): void {
+        if (job.lane === "background") throw new Error("background jobs go through submitBackground");
         this.admit();
         this.queue.push(job);
         this.dispatch();
@@ -81,9 +111,10 @@ export class Scheduler {
 
     /** Cancels a job: drops it if queued, aborts it if running. Returns where it was found. */
     cancel(id: string): "queued" | "running" | undefined {
-        const index = this.queue.findIndex((j) => j.id === id);
+        const queue = this.queue.some((j) => j.id === id) ? this.queue : this.backgroundQueue;
+        const index = queue.findIndex((j) => j.id === id);
         if (index >= 0) {
-            const [job] = this.queue.splice(index, 1);
+            const [job] = queue.splice(index, 1);
             this.changed();
             job.dropped("cancelled");
             return "queued";
@@ -95,11 +126,11 @@ export class Scheduler {
     }
 
     private changed(): void {
-        this.options.onChange?.(this.queue.length, this.running.size);
+        this.options.onChange?.(this.queue.length, this.runningCount);
     }
 
     private dispatch(): void {
-        for (let i = 0; i < this.queue.length && this.running.size < this.options.workers; ) {
+        for (let i = 0; i < this.queue.length && this.runningCount < this.options.workers; ) {
             const job = this.queue[i];
             if (this.busyKeys.has(job.key)) {
                 i++;
@@ -108,18 +139,32 @@ export class Scheduler {
             this.queue.splice(i, 1);
             this.start(job);
         }
+        const budget = this.options.backgroundWorkers ?? 1;
+        for (let i = 0; i < this.backgroundQueue.length && this.backgroundRunning < budget; ) {
+            const job = this.backgroundQueue[i];
+            // A queued user job for the same stack pre-empts the background one.
+            if (this.busyKeys.has(job.key) || this.queue.some((j) => j.key === job.key)) {
+                i++;
+                continue;
+            }
+            this.backgroundQueue.splice(i, 1);
+            this.start(job);
+        }
         this.changed();
     }
 
     private start(job: Job): void {
         const controller = new AbortController();
+        const background = job.lane === "background";
+        if (background) this.backgroundRunning++;
         this.busyKeys.add(job.key);
         const started = Date.now();
         const done = Promise.resolve()
             .then(() => job.run(controller.signal))
             .catch(() => undefined) // a job records its own failure; the pool must keep going
             .finally(() => {
-                this.averageSeconds = 0.8 * this.averageSeconds + 0.2 * ((Date.now() - started) / 1000);
+                if (background) this.backgroundRunning--;
+                else this.averageSeconds = 0.8 * this.averageSeconds + 0.2 * ((Date.now() - started) / 1000);
                 this.running.delete(job.id);
                 this.busyKeys.delete(job.key);
                 this.dispatch();
@@ -133,7 +178,7 @@ export class Scheduler {
      */
     async shutdown(timeoutMs: number): Promise<string[]> {
         this.accepting = false;
-        for (const job of this.queue.splice(0)) job.dropped("shutdown");
+        for (const job of [...this.queue.splice(0), ...this.backgroundQueue.splice(0)]) job.dropped("shutdown");
         this.changed();
         const entries = [...this.running.values()];
         entries.forEach((e) => e.controller.abort());

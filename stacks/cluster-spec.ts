@@ -151,6 +151,15 @@ export interface SeedApiSpec {
     lokiDeleteUrl?: string;
 }
 
+/**
+ * What the onboarding service's reconciler does with drift it finds: `report` records it (API,
+ * metrics, alerts), `remediate` also runs an `up`. Certificate renewal runs under either.
+ */
+export const RECONCILE_POLICIES = ["report", "remediate"] as const;
+
+/** One reconcile policy. */
+export type ReconcilePolicy = (typeof RECONCILE_POLICIES)[number];
+
 /** Everything one cluster stack needs. */
 export interface ClusterSpec {
     /** The tenant id; a DNS-1123 label. */
@@ -172,4 +181,9 @@ export interface ClusterSpec {
     tenant: TenantSpec;
     /** Defaults to `{}`: every API at the seed's in-cluster address. */
     seedApi: SeedApiSpec;
+    /**
+     * The onboarding service's reconcile policy for this cluster; the service's `MLA_RECONCILE_POLICY`
+     * when unset. Read by the service only, never by the program.
+     */
+    reconcilePolicy?: ReconcilePolicy;
 }

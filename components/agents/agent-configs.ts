@@ -6,6 +6,8 @@
 import { renderAlloyConfig } from "./alloy-config";
 import { renderPrometheusConfig, type AgentTlsFiles } from "./prometheus-config";
 import { renderPromtailConfig } from "./promtail-config";
+import { renderVmagentConfig, VMAGENT_CONFIG_FILE } from "./vmagent-config";
+import { DEFAULT_METRICS_AGENT, type MetricsAgentKind } from "../../stacks/cluster-spec";
 
 /** Where each agent pod mounts its client-certificate Secret (`ca.crt`, `tls.crt`, `tls.key`). */
 export const AGENT_TLS_DIR = "/etc/mla/tls";
@@ -18,8 +20,13 @@ export const LOG_AGENT_CONFIG_FILE: Record<LogAgentKind, string> = {
     alloy: "config.alloy",
     promtail: "promtail.yaml",
 };
-/** The metrics agent's config file name. */
+/** The Prometheus agent's config file name. */
 export const METRICS_AGENT_CONFIG_FILE = "prometheus.yml";
+/** The config file name of each metrics agent. */
+export const METRICS_AGENT_CONFIG_FILES: Record<MetricsAgentKind, string> = {
+    prometheus: METRICS_AGENT_CONFIG_FILE,
+    vmagent: VMAGENT_CONFIG_FILE,
+};
 
 /** Inputs of {@link renderAgentConfigs}. */
 export interface AgentConfigsInput {
@@ -34,6 +41,8 @@ export interface AgentConfigsInput {
     hostAgentsNamespace?: string;
     monitoring: {
         enabled: boolean;
+        /** Defaults to {@link DEFAULT_METRICS_AGENT}. */
+        agent?: MetricsAgentKind;
         scrapeInterval?: string;
         slowScrapeInterval?: string;
         customScrapeConfigs?: Record<string, unknown>[];
@@ -59,10 +68,8 @@ export function renderAgentConfigs(input: AgentConfigsInput): Record<string, str
     const files: Record<string, string> = {};
     const m = input.monitoring;
     if (m.enabled) {
-        files[METRICS_AGENT_CONFIG_FILE] = renderPrometheusConfig({
+        const scrape = {
             clusterId: input.clusterId,
-            gatewayUrl: input.gatewayUrl,
-            tls,
             scrapeInterval: m.scrapeInterval,
             slowScrapeInterval: m.slowScrapeInterval,
             serviceAccountDir: m.serviceAccountDir,
@@ -72,7 +79,10 @@ export function renderAgentConfigs(input: AgentConfigsInput): Record<string, str
             kubeStateMetrics: m.kubeStateMetrics,
             customScrapeConfigs: m.customScrapeConfigs,
             selfTarget: m.selfTarget,
-        });
+        };
+        const agent = m.agent ?? DEFAULT_METRICS_AGENT;
+        files[METRICS_AGENT_CONFIG_FILES[agent]] =
+            agent === "vmagent" ? renderVmagentConfig(scrape) : renderPrometheusConfig({ ...scrape, gatewayUrl: input.gatewayUrl, tls });
     }
     if (input.logging.enabled) {
         const agent = input.logging.agent ?? "alloy";

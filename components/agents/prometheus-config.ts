@@ -8,6 +8,7 @@
  */
 import { stringify } from "yaml";
 import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
+import { scrapeConfigFieldProblems } from "./scrape-config-checks";
 
 /** Where the in-cluster service account's token and CA are mounted. */
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -92,12 +93,21 @@ export const BUILTIN_JOB_NAMES = [
     "kube-state-metrics",
 ] as const;
 
-/** Checks custom scrape configs; returns every problem (empty when valid). */
+/**
+ * Checks custom scrape configs for both metrics agents: job names (present, unique, not a
+ * built-in's) and fields (scrape-config-checks.ts). Returns every problem (empty when valid).
+ */
 export function customScrapeConfigProblems(configs: readonly Record<string, unknown>[]): string[] {
     const problems: string[] = [];
     const seen = new Set<string>(BUILTIN_JOB_NAMES);
     configs.forEach((c, i) => {
-        const name = c?.job_name;
+        if (typeof c !== "object" || c === null || Array.isArray(c)) {
+            problems.push(`custom scrape config #${i + 1} must be an object`);
+            return;
+        }
+        const name = c.job_name;
+        const label = typeof name === "string" && name !== "" ? `custom scrape config "${name}"` : `custom scrape config #${i + 1}`;
+        problems.push(...scrapeConfigFieldProblems(label, c));
         if (typeof name !== "string" || name === "") {
             problems.push(`custom scrape config #${i + 1} has no job_name`);
         } else if (seen.has(name)) {
@@ -111,6 +121,15 @@ export function customScrapeConfigProblems(configs: readonly Record<string, unkn
 
 /** Renders `prometheus.yml`. Throws one error listing every problem with the custom scrape configs. */
 export function renderPrometheusConfig(input: PrometheusConfigInput): string {
+    return stringify({ ...scrapeSection(input), remote_write: [remoteWrite(input)] }, { lineWidth: 0 });
+}
+
+/**
+ * The `global` and `scrape_configs` sections every metrics agent shares: Prometheus puts them in
+ * prometheus.yml, vmagent reads them as its `-promscrape.config` (vmagent-config.ts). Throws one
+ * error listing every problem with the custom scrape configs.
+ */
+export function scrapeSection(input: Omit<PrometheusConfigInput, "gatewayUrl" | "tls">): { global: Job; scrape_configs: Job[] } {
     const custom = input.customScrapeConfigs ?? [];
     const problems = customScrapeConfigProblems(custom);
     if (problems.length > 0) throw new Error(`invalid custom scrape configs: ${problems.join("; ")}`);
@@ -128,15 +147,13 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     ];
     if (input.nodeExporter) jobs.push(bundledExporterJob("node-exporter", input.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE, false));
     if (input.kubeStateMetrics) jobs.push(bundledExporterJob("kube-state-metrics", input.agentNamespace ?? DEFAULT_AGENTS_NAMESPACE, true));
-    const config = {
+    return {
         global: {
             scrape_interval: input.scrapeInterval ?? "30s",
             external_labels: { cluster: input.clusterId },
         },
         scrape_configs: [...jobs, ...custom],
-        remote_write: [remoteWrite(input)],
     };
-    return stringify(config, { lineWidth: 0 });
 }
 
 function slowTiming(interval: string): Job {

@@ -25,10 +25,11 @@ function answer(reply: FastifyReply, result: Accepted): object {
 }
 
 /** Registers the cluster routes. */
-export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: ClusterService): void {
+export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: ClusterService, health?: (c: ClusterRecord) => unknown): void {
     const view = (c: ClusterRecord) => {
         const last = service.lastOperation(c);
-        return { ...c, lastOperation: last };
+        // The health summary is the last probe's (GET .../health probes now).
+        return { ...c, lastOperation: last, ...(health ? { health: health(c) } : {}) };
     };
     table.add(app, {
         method: "GET",

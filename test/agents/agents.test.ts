@@ -9,6 +9,7 @@ installMocks();
 import * as k8s from "@pulumi/kubernetes";
 import { Agents, type AgentsArgs } from "../../components/agents/agents";
 import { renderAgentConfigs } from "../../components/agents/agent-configs";
+import { SCRAPE_CONFIG_FIELDS } from "../../components/agents/scrape-config-checks";
 import { restrictedViolations } from "./pod-security-check";
 import { parse } from "yaml";
 
@@ -73,13 +74,13 @@ describe("Agents", () => {
         await assertAllSchemaValid(resources);
     });
 
-    it("deploys the same config bytes `mla render agent` writes, and rolls pods on a config change", async () => {
-        const a = args({ monitoring: { customScrapeConfigs: [{ job_name: "x", static_configs: [{ targets: ["a:1"] }] }] } });
+    it("deploys the same config bytes `mla render agent` writes, and rolls pods on a config change (prometheus)", async () => {
+        const a = args({ monitoring: { agent: "prometheus", customScrapeConfigs: [{ job_name: "x", static_configs: [{ targets: ["a:1"] }] }] } });
         const { resources } = await deploy(a);
         const expected = renderAgentConfigs({
             clusterId: "c1",
             gatewayUrl: "https://mla-c1.example.com",
-            monitoring: { enabled: true, customScrapeConfigs: a.monitoring.customScrapeConfigs },
+            monitoring: { enabled: true, agent: "prometheus", customScrapeConfigs: a.monitoring.customScrapeConfigs },
             logging: { enabled: true },
         });
         const cm = (n: string) => ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === n)!.inputs.data;
@@ -102,8 +103,41 @@ describe("Agents", () => {
         ]);
     });
 
-    it("runs Prometheus 3 in agent mode with the defaults and a pod spec that passes PSS restricted", async () => {
+    it("deploys vmagent by default, with the scrape config `mla render agent` writes, mTLS remote write and an on-disk buffer", async () => {
         const { resources } = await deploy(args());
+        const expected = renderAgentConfigs({ clusterId: "c1", gatewayUrl: "https://mla-c1.example.com", monitoring: { enabled: true }, logging: { enabled: false } });
+        expect(Object.keys(expected)).to.deep.equal(["vmagent.yml"]);
+        const cm = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "agents-metrics-config")!.inputs.data;
+        expect(cm).to.deep.equal({ "vmagent.yml": expected["vmagent.yml"] });
+        const deployment = ofType(resources, "kubernetes:apps/v1:Deployment")[0];
+        expect(deployment.name).to.equal("agents-metrics");
+        const spec = podSpec(deployment);
+        const [c] = spec.containers;
+        expect(c.image).to.match(/^victoriametrics\/vmagent:v1\.\d+\.\d+$/);
+        expect(c.args).to.deep.equal([
+            "-promscrape.config=/etc/vmagent/vmagent.yml",
+            "-promscrape.config.strictParse=true",
+            "-httpListenAddr=:8429",
+            "-remoteWrite.url=https://mla-c1.example.com/api/v1/push",
+            "-remoteWrite.tlsCAFile=/etc/mla/tls/ca.crt",
+            "-remoteWrite.tlsCertFile=/etc/mla/tls/tls.crt",
+            "-remoteWrite.tlsKeyFile=/etc/mla/tls/tls.key",
+            "-remoteWrite.tmpDataPath=/vmagent-data",
+            "-remoteWrite.maxDiskUsagePerURL=1GiB",
+        ]);
+        expect(c.volumeMounts).to.deep.include({ name: "buffer", mountPath: "/vmagent-data" });
+        expect(spec.volumes).to.deep.include({ name: "buffer", emptyDir: { sizeLimit: "2Gi" } });
+        const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+        expect(deployment.inputs.spec.template.metadata.annotations).to.deep.equal({
+            "mla.dev/config-checksum": sha(expected["vmagent.yml"]),
+            "mla.dev/tls-checksum": sha("M-CERT"),
+        });
+        expect(restrictedViolations(spec)).to.deep.equal([]);
+        await assertAllSchemaValid(resources);
+    });
+
+    it("runs Prometheus 3 in agent mode when asked, with a pod spec that passes PSS restricted", async () => {
+        const { resources } = await deploy(args({ monitoring: { agent: "prometheus" } }));
         const spec = podSpec(ofType(resources, "kubernetes:apps/v1:Deployment")[0]);
         const [c] = spec.containers;
         expect(c.image).to.match(/^quay\.io\/prometheus\/prometheus:v3\.\d+\.\d+$/);
@@ -206,7 +240,7 @@ describe("Agents", () => {
 
     it("scrapes node-exporter in the host-agents namespace and kube-state-metrics in the restricted one", async () => {
         const { agents } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true }, namespace: "obs", hostAgentsNamespace: "obs-host" }));
-        const jobs = parse((await promiseOf(agents.configFiles))["prometheus.yml"]).scrape_configs as { job_name: string; kubernetes_sd_configs?: unknown }[];
+        const jobs = parse((await promiseOf(agents.configFiles))["vmagent.yml"]).scrape_configs as { job_name: string; kubernetes_sd_configs?: unknown }[];
         const sd = (job: string) => jobs.find((j) => j.job_name === job)!.kubernetes_sd_configs;
         expect(sd("node-exporter")).to.deep.equal([{ role: "pod", namespaces: { names: ["obs-host"] } }]);
         expect(sd("kube-state-metrics")).to.deep.equal([{ role: "pod", namespaces: { names: ["obs"] } }]);
@@ -222,7 +256,7 @@ describe("Agents", () => {
         const { resources, agents } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true } }));
         expect(names(resources, "kubernetes:apps/v1:DaemonSet").sort()).to.deep.equal(["agents-logs", "agents-node-exporter"]);
         expect(names(resources, "kubernetes:apps/v1:Deployment").sort()).to.deep.equal(["agents-kube-state-metrics", "agents-metrics"]);
-        const config = (await promiseOf(agents.configFiles))["prometheus.yml"];
+        const config = (await promiseOf(agents.configFiles))["vmagent.yml"];
         expect(config).to.contain("job_name: node-exporter").and.to.contain("job_name: kube-state-metrics");
         await assertAllSchemaValid(resources);
     });
@@ -247,16 +281,18 @@ describe("Agents", () => {
             clusterId: "C_1",
             hostAgentsNamespace: "Host_NS",
             gatewayUrl: "http://gw",
-            monitoring: { enabled: true, replicas: -1, customScrapeConfigs: [{ job_name: "kubelet" }] },
+            monitoring: { enabled: true, agent: "victoria" as never, replicas: -1, customScrapeConfigs: [{ job_name: "kubelet" }, { job_name: "app", remote_write: [] }] },
         };
         expect(() => new Agents("bad", bad)).to.throw(
             [
-                'invalid Agents "bad": 5 problems:',
+                'invalid Agents "bad": 7 problems:',
                 '  - clusterId "C_1" must be a DNS-1123 label',
                 '  - hostAgentsNamespace "Host_NS" must be a DNS-1123 label',
                 '  - gatewayUrl "http://gw" must be https://host[:port]',
                 "  - monitoring.replicas -1 must be a whole number >= 0",
                 '  - monitoring: custom scrape config job_name "kubelet" is used more than once or by a built-in job',
+                `  - monitoring: custom scrape config "app": unknown field "remote_write" (the metrics agents accept ${SCRAPE_CONFIG_FIELDS.join(", ")})`,
+                '  - monitoring.agent "victoria" must be vmagent or prometheus',
             ].join("\n"),
         );
     });

@@ -181,7 +181,12 @@ describe("rendered prometheus.yml under promtool check config", function () {
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     it("the Kubernetes SD stand-in rejects a malformed kubernetes_sd_configs block", () => {
-        const text = renderPrometheusConfig({ ...base, customScrapeConfigs: [{ job_name: "x", kubernetes_sd_configs: [{ role: "pods", foo: 1 }] }] });
+        // The renderer refuses an unknown role itself, so the malformed block is written into its output.
+        const text = renderPrometheusConfig({ ...base, customScrapeConfigs: [{ job_name: "x", kubernetes_sd_configs: [{ role: "service" }] }] }).replace(
+            "- role: service",
+            "- role: pods\n        foo: 1",
+        );
+        expect(text).to.contain("role: pods");
         expect(() => withFileSdInsteadOfKubernetes(text, "/t.json")).to.throw(
             'malformed kubernetes_sd_configs: x: unknown role "pods"; x: unknown key foo',
         );

@@ -125,7 +125,7 @@ describe("metrics agent → gateway → receiver, with real prometheus and nginx
             const out = join(dir, `agent-${name}`);
             await cli([
                 "render", "agent", "--cluster-id", clusterId, "--gateway-url", `https://127.0.0.1:${writePort}`,
-                "--tls-dir", join(dir, `${name}-tls`), "--out", out, "--no-logs",
+                "--tls-dir", join(dir, `${name}-tls`), "--out", out, "--no-logs", "--metrics-agent", "prometheus",
                 "--scrape-interval", "1s", "--self-target", `127.0.0.1:${port}`,
             ]);
             const config = join(out, "prometheus.yml");

@@ -1,0 +1,141 @@
+/**
+ * The reconciler over the in-memory executor and a manual clock: drift is detected on the next
+ * tick and shown in the API and /metrics; `remediate` runs one `up` and then reports `inSync`;
+ * a certificate inside its renewal window gets exactly one renewal `up`, one outside none.
+ */
+import { expect } from "chai";
+import { removeDir, body } from "../server/support";
+import { type DayTwoServer, onboard, settle, startDayTwoServer, upsOf } from "./support";
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const DRIFT_STEP = {
+    op: "update",
+    urn: "urn:pulumi:c1::mla::kubernetes:core/v1:ConfigMap::gateway-config",
+    type: "kubernetes:core/v1:ConfigMap",
+    name: "gateway-config",
+    diffs: ["data"],
+};
+
+async function json(server: DayTwoServer, path: string): Promise<Record<string, any>> {
+    const res = await server.call(path);
+    expect(res.status, path).to.equal(200);
+    return (await res.json()) as Record<string, any>;
+}
+
+/** Lets the roster see new clusters, then moves time by `ms` and lets the checks finish. */
+async function tick(server: DayTwoServer, ms: number): Promise<void> {
+    server.clock.advance(ms);
+    await settle(server);
+}
+
+describe("reconciler", function () {
+    this.timeout(20_000);
+    let server: DayTwoServer | undefined;
+    afterEach(async () => {
+        if (!server) return;
+        await server.app.close();
+        removeDir(server.dataDir);
+        server = undefined;
+    });
+
+    it("detects drift on the next tick and shows it in the cluster, its health and /metrics", async () => {
+        server = await startDayTwoServer();
+        await onboard(server, "c1", body());
+        await tick(server, 60_000); // the roster picks c1 up: first check one interval later
+        const before = await json(server, "/v1/clusters/c1/health");
+        expect(before.parts.drift).to.deep.equal({ state: "ok", reason: "not checked yet" });
+
+        server.executor.setDrift("c1", [DRIFT_STEP]);
+        await tick(server, HOUR);
+        const checks = server.executor.calls.filter((c) => c.method === "checkDrift");
+        expect(checks.map((c) => c.clusterId)).to.deep.equal(["c1"]);
+
+        const health = await json(server, "/v1/clusters/c1/health");
+        expect(health.reconcile.state).to.equal("drifted");
+        expect(health.reconcile.changeSummary).to.deep.equal({ update: 1 });
+        expect(health.reconcile.steps).to.deep.equal([DRIFT_STEP]);
+        expect(health.reconcile.policy).to.equal("report");
+        expect(health.parts.drift.state).to.equal("warning");
+        expect(health.parts.drift.reason).to.equal("drifted for 0 s (update 1)");
+        const listed = (await json(server, "/v1/clusters")).clusters[0];
+        expect(listed.health.reconcile.state).to.equal("drifted");
+        expect(listed.health.parts.drift.state).to.equal("warning");
+
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 1');
+        const checkedAt = server.clock.now() / 1000;
+        expect(metrics).to.include(`mla_cluster_last_reconcile_timestamp_seconds{cluster="c1"} ${checkedAt}`);
+        expect(metrics).to.include(`mla_cluster_drift_since_timestamp_seconds{cluster="c1"} ${checkedAt}`);
+        // report: nothing was applied
+        expect(upsOf(server, "c1")).to.equal(1);
+
+        // A day later, still drifted: the health part turns critical and the drift keeps its start.
+        await tick(server, DAY);
+        const later = await json(server, "/v1/clusters/c1/health");
+        expect(later.parts.drift.state).to.equal("critical");
+        expect(later.reconcile.driftedSince).to.equal(new Date(checkedAt * 1000).toISOString());
+        expect(upsOf(server, "c1")).to.equal(1);
+    });
+
+    it("remediate (per cluster) runs one up through the operation path, then reports inSync", async () => {
+        server = await startDayTwoServer();
+        await onboard(server, "c1", body({ reconcilePolicy: "remediate" }));
+        await onboard(server, "c2", body());
+        await tick(server, 60_000);
+        server.executor.setDrift("c1", [DRIFT_STEP]);
+        server.executor.setDrift("c2", [{ ...DRIFT_STEP, urn: DRIFT_STEP.urn.replace("c1", "c2") }]);
+        await tick(server, HOUR);
+
+        expect(upsOf(server, "c1")).to.equal(2);
+        expect(upsOf(server, "c2"), "report policy for c2 (service default)").to.equal(1);
+        const c1 = await json(server, "/v1/clusters/c1/health");
+        expect(c1.reconcile.state).to.equal("inSync");
+        expect(c1.reconcile.policy).to.equal("remediate");
+        expect(c1.reconcile.lastRemediation.reason).to.equal("drift");
+        // The up is an ordinary operation: record, events, and the cluster's last operation.
+        const op = await json(server, `/v1/operations/${c1.reconcile.lastRemediation.operationId}`);
+        expect([op.kind, op.state]).to.deep.equal(["up", "succeeded"]);
+        expect((await json(server, "/v1/clusters/c1")).lastOperation.id).to.equal(op.id);
+        const c1Calls = server.executor.calls.filter((c) => c.clusterId === "c1").map((c) => c.method);
+        expect(c1Calls).to.deep.equal(["up", "checkDrift", "up", "checkDrift"]);
+        expect((await json(server, "/v1/clusters/c2/health")).reconcile.state).to.equal("drifted");
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 0');
+        expect(metrics).to.include('mla_cluster_drift{cluster="c2"} 1');
+        expect(metrics).not.to.include('mla_cluster_drift_since_timestamp_seconds{cluster="c1"}');
+    });
+
+    it("a certificate entering its renewal window gets exactly one renewal up; one outside it gets none", async () => {
+        server = await startDayTwoServer({ reconcile: { intervalMs: DAY } });
+        const start = server.clock.now();
+        // earlyRenewalHours 720 (30 days, the default): "soon" enters its window 5 days from now.
+        server.executor.setCertificates("soon", { ca: start + 3650 * DAY, server: start + 35 * DAY, metricsAgent: start + 40 * DAY });
+        server.executor.setCertificates("later", { ca: start + 3650 * DAY, server: start + 300 * DAY });
+        await onboard(server, "soon", body());
+        await onboard(server, "later", body());
+        await tick(server, 60_000);
+
+        for (let day = 0; day < 4; day++) await tick(server, DAY);
+        expect(upsOf(server, "soon"), "still outside the window after 4 days").to.equal(1);
+        const outside = await json(server, "/v1/clusters/soon/health");
+        expect(outside.parts.certificates.state).to.equal("ok");
+        expect(outside.parts.certificates.reason).to.equal("first expiry: server in 31 d");
+
+        // Day 5: the check is brought forward to the window's start, not left to the next interval.
+        await tick(server, DAY + 60_000);
+        expect(upsOf(server, "soon")).to.equal(2);
+        const renewed = await json(server, "/v1/clusters/soon/health");
+        expect(renewed.reconcile.lastRemediation.reason).to.equal("certificate-renewal");
+        const now = server.clock.now();
+        expect(Date.parse(renewed.reconcile.certificates.server)).to.be.greaterThan(now + 300 * DAY);
+        expect(Date.parse(renewed.reconcile.certificates.metricsAgent), "outside its window: kept").to.equal(start + 40 * DAY);
+
+        // metricsAgent enters its window on day 10: one more up for it, none again after.
+        for (let day = 0; day < 10; day++) await tick(server, DAY);
+        expect(upsOf(server, "soon")).to.equal(3);
+        expect(upsOf(server, "later")).to.equal(1);
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        expect(metrics).to.include(`mla_cluster_certificate_expiry_timestamp_seconds{cluster="later",certificate="server"} ${(start + 300 * DAY) / 1000}`);
+    });
+});
