@@ -37,6 +37,13 @@ export interface ClusterServiceDeps {
     log: Log;
     /** Directory of default seed kubeconfigs (`<seed>.yaml`). */
     seedKubeconfigDir: string;
+    /** Project stacks (the projects' Grafana orgs); without it, every cluster needs `seedApi.grafanaOrgId`. */
+    projects?: ProjectService;
+}
+
+/** The project stack a cluster spec reads its Grafana org id from. */
+function projectTarget(spec: ClusterSpec): ProjectTarget {
+    return { project: spec.project, seedStack: spec.seedStack, ...(spec.seedApi.grafanaUrl !== undefined ? { grafanaUrl: spec.seedApi.grafanaUrl } : {}) };
 }
 
 /** An accepted request: the operation, and whether it joined one already queued or running. */

@@ -8,12 +8,14 @@
  * Cancellation is the AbortSignal, which the SDK turns into SIGINT to the CLI.
  */
 import { execFile } from "node:child_process";
-import { accessSync, constants, mkdirSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type PulumiCommand, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../stacks/cluster-spec";
+import { isolatedPulumiCommand, type SpawnRecord } from "./engine-command";
+import { childEnvironment } from "./engine-env";
 import { classifyEngineError, INSTALL_PULUMI } from "./engine-errors";
 import { StepCollector } from "./engine-events";
 import type { DestroyRequest, DestroyResult, Executor, ExecutorRequest, PreviewResult, ReadyCheck, UpResult } from "./executor";
@@ -31,8 +33,15 @@ export interface AutomationExecutorOptions {
     program: ClusterProgram;
     /** A secrets provider URL (`awskms://...`); the passphrase provider when unset. */
     secretsProvider?: string;
-    /** Where `PULUMI_CONFIG_PASSPHRASE(_FILE)` and `PATH` are read. Defaults to `process.env`. */
+    /**
+     * The environment child processes are given the allow-listed part of (`engine-env.ts`: PATH,
+     * HOME, PULUMI_*, cloud credentials, proxies; never MLA_*). Defaults to `process.env`.
+     */
     env?: NodeJS.ProcessEnv;
+    /** Readiness checks added to the executor's own, e.g. the provider plugins. */
+    extraChecks?: () => ReadyCheck[];
+    /** Sees every `pulumi` the workspaces start, with its argv and environment (tests). */
+    onSpawn?: (record: SpawnRecord) => void;
     /** An extra readiness check, e.g. whether the cluster program is available. */
     programCheck?: () => ReadyCheck;
 }
@@ -63,14 +72,27 @@ export class AutomationExecutor implements Executor {
         this.env = options.env ?? process.env;
     }
 
-    /** Environment for every CLI call: backend and secrets, never on argv. */
-    private envVars(): Record<string, string> {
-        const vars: Record<string, string> = { PULUMI_BACKEND_URL: this.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" };
-        for (const name of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PATH"]) {
-            const value = this.env[name];
-            if (value !== undefined) vars[name] = value;
+    /**
+     * The whole environment of every CLI call (and so of the language host and plugins): the
+     * allow-listed part of `env`, plus the backend; secrets go here, never on argv.
+     */
+    envVars(): Record<string, string> {
+        return childEnvironment(this.env, { PULUMI_BACKEND_URL: this.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" });
+    }
+
+    private cliVersion?: string;
+
+    /**
+     * The `pulumi` the workspaces run: started with {@link envVars} and nothing inherited. The
+     * version is asked once (`pulumi version`, same environment) and kept.
+     */
+    private async command(): Promise<PulumiCommand> {
+        if (!this.cliVersion) {
+            const cli = await pulumiVersion(this.envVars());
+            if (!cli.version) throw classifyEngineError(new Error(cli.code === "ENOENT" ? "spawn pulumi ENOENT" : `pulumi version failed (${cli.code})`));
+            this.cliVersion = cli.version;
         }
-        return vars;
+        return isolatedPulumiCommand(this.cliVersion, { record: this.options.onSpawn });
     }
 
     private workDir(clusterId: string): string {
@@ -80,7 +102,7 @@ export class AutomationExecutor implements Executor {
     }
 
     /** Selects or creates the stack with an inline program over `spec`. */
-    private async stack(clusterId: string, spec: ClusterSpec | undefined): Promise<Stack> {
+    private async stack(clusterId: string, spec: ClusterSpec | undefined, workDir = this.workDir(clusterId)): Promise<Stack> {
         const program = async () => {
             if (!spec) throw new Error("this operation does not run the program");
             // Marked secret inside the program so the engine encrypts them in state.
@@ -89,8 +111,9 @@ export class AutomationExecutor implements Executor {
         const stack = await LocalWorkspace.createOrSelectStack(
             { stackName: clusterId, projectName: PROJECT, program },
             {
-                workDir: this.workDir(clusterId),
+                workDir,
                 envVars: this.envVars(),
+                pulumiCommand: await this.command(),
                 secretsProvider: this.options.secretsProvider,
                 projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } },
             },
@@ -119,12 +142,44 @@ export class AutomationExecutor implements Executor {
         });
     }
 
+    /** Whether the backend holds a stack named `clusterId` (`pulumi stack ls`, read-only), asked from `workDir`. */
+    private async stackExists(clusterId: string, workDir: string): Promise<boolean> {
+        const workspace = await LocalWorkspace.create({
+            workDir,
+            envVars: this.envVars(),
+            pulumiCommand: await this.command(),
+            secretsProvider: this.options.secretsProvider,
+            projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } },
+        });
+        const stacks = await workspace.listStacks();
+        return stacks.some((s) => s.name === clusterId || s.name.endsWith(`/${clusterId}`));
+    }
+
+    /**
+     * A preview of a stack that exists runs in the cluster's workspace. A preview of one that does
+     * not (a cluster not onboarded yet) leaves nothing behind: it runs in a temporary workspace
+     * directory on a stack created for it, which is removed afterwards (`pulumi stack rm` without
+     * `--force`, which refuses a stack holding resources; a preview creates none), and so is the
+     * directory. The scheduler runs one operation per cluster at a time, so no `up` can create
+     * the real stack in between.
+     */
     preview(request: ExecutorRequest): Promise<PreviewResult> {
         return this.classified(async () => {
-            const stack = await this.stack(request.clusterId, request.spec);
-            const collector = new StepCollector(request.onEvent);
-            const result = await stack.preview({ onEvent: collector.handle, signal: request.signal, diff: false });
-            return { changeSummary: result.changeSummary as Record<string, number>, steps: collector.steps };
+            mkdirSync(join(this.options.dataDir, "tmp"), { recursive: true, mode: 0o700 });
+            const scratch = mkdtempSync(join(this.options.dataDir, "tmp", "preview-"));
+            try {
+                const exists = await this.stackExists(request.clusterId, scratch);
+                const stack = await this.stack(request.clusterId, request.spec, exists ? this.workDir(request.clusterId) : scratch);
+                const collector = new StepCollector(request.onEvent);
+                try {
+                    const result = await stack.preview({ onEvent: collector.handle, signal: request.signal, diff: false });
+                    return { changeSummary: result.changeSummary as Record<string, number>, steps: collector.steps };
+                } finally {
+                    if (!exists) await stack.workspace.removeStack(request.clusterId);
+                }
+            } finally {
+                rmSync(scratch, { recursive: true, force: true });
+            }
         });
     }
 
@@ -151,7 +206,7 @@ export class AutomationExecutor implements Executor {
         try {
             stack = await LocalWorkspace.selectStack(
                 { stackName: clusterId, projectName: PROJECT, program: async () => ({}) },
-                { workDir: this.workDir(clusterId), envVars: this.envVars(), secretsProvider: this.options.secretsProvider },
+                { workDir: this.workDir(clusterId), envVars: this.envVars(), pulumiCommand: await this.command(), secretsProvider: this.options.secretsProvider },
             );
         } catch (e) {
             if (e instanceof StackNotFoundError) return; // never created: nothing to unlock
@@ -164,6 +219,7 @@ export class AutomationExecutor implements Executor {
     async checkReady(): Promise<ReadyCheck[]> {
         const checks: ReadyCheck[] = [];
         const cli = await pulumiVersion(this.envVars());
+        if (cli.version) this.cliVersion = cli.version;
         checks.push(
             cli.version
                 ? { name: "pulumi-cli", ok: true, detail: `pulumi ${cli.version}` }
@@ -177,6 +233,7 @@ export class AutomationExecutor implements Executor {
                 : { name: "secrets", ok: false, detail: "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE, or MLA_SECRETS_PROVIDER)" },
         );
         if (this.options.programCheck) checks.push(this.options.programCheck());
+        checks.push(...(this.options.extraChecks?.() ?? []));
         return checks;
     }
 
@@ -194,7 +251,7 @@ export class AutomationExecutor implements Executor {
         const scheme = this.backendUrl.split(":")[0];
         if (!cliPresent) return { name: "backend", ok: false, detail: `${scheme} backend not checked: it needs the Pulumi CLI` };
         return new Promise((resolve) =>
-            execFile("pulumi", ["whoami", "--non-interactive"], { env: { ...this.env, ...this.envVars() }, timeout: 15_000 }, (err) =>
+            execFile("pulumi", ["whoami", "--non-interactive"], { env: this.envVars(), timeout: 15_000 }, (err) =>
                 resolve(err ? { name: "backend", ok: false, detail: `${scheme} backend not reachable (pulumi whoami failed)` } : { name: "backend", ok: true, detail: `${scheme} backend reachable` }),
             ),
         );

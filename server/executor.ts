@@ -50,6 +50,25 @@ export interface PreviewResult {
     steps: ResourceStep[];
 }
 
+/**
+ * The outcome of a drift check (`refresh`, then `preview`): what an `up` of the stored spec would
+ * change now. Empty steps (or only `same`) means the live objects match the program.
+ */
+export interface DriftResult {
+    changeSummary: ChangeSummary;
+    /** The changing steps only (no `same`). */
+    steps: ResourceStep[];
+    /** The stack's outputs as its state holds them after the refresh, secrets included (memory only). */
+    outputs?: Record<string, StackOutput>;
+    /**
+     * Set when the engine corrects drift on its own (the operator's resync): the reconciler then
+     * reports and never runs a remediating `up`.
+     */
+    selfHealing?: boolean;
+    /** A line about how the result was obtained, for the operation-less reconcile log. */
+    detail?: string;
+}
+
 /** The outcome of `destroy`. */
 export interface DestroyResult {
     changeSummary: ChangeSummary;
@@ -75,6 +94,17 @@ export interface Executor {
      * operation on a stack whose previous operation was cut off by a restart.
      */
     unlock(clusterId: string): Promise<void>;
+    /** `up` of a project stack (created on first use). */
+    upProject(request: ProjectRequest): Promise<UpResult>;
+    /** `destroy` of a project stack, then the stack is removed; a stack that never existed is no error. */
+    destroyProject(request: ProjectRequest): Promise<DestroyResult>;
+    /**
+     * Drift check for the reconciler: `refresh` then `preview` of `spec`, changing nothing.
+     * Optional: without it the reconciler reports drift as unknown.
+     */
+    checkDrift?(request: ExecutorRequest): Promise<DriftResult>;
+    /** The stack's current outputs, secrets included, without running the program (health probes). */
+    outputs?(clusterId: string, signal: AbortSignal): Promise<Record<string, StackOutput>>;
     /** Whether the executor can run operations: the CLI, the backend. */
     checkReady(): Promise<ReadyCheck[]>;
 }

@@ -111,3 +111,111 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
         ]);
     });
 });
+
+/**
+ * A `pulumi` stub that keeps its stacks in a JSON file (init, select, ls, rm) and records every
+ * call's argv and full environment, so tests can see what a preview leaves behind and what
+ * reaches a child process.
+ */
+function writeStatefulStub(dir: string, log: string, stacksFile: string): void {
+    const script = `#!${process.execPath}
+const fs = require("fs");
+const args = process.argv.slice(2);
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, env: process.env }) + "\\n");
+const stacks = fs.existsSync(${JSON.stringify(stacksFile)}) ? JSON.parse(fs.readFileSync(${JSON.stringify(stacksFile)}, "utf8")) : [];
+const save = () => fs.writeFileSync(${JSON.stringify(stacksFile)}, JSON.stringify(stacks));
+const is = (...w) => w.every((x, i) => args[i] === x);
+const named = () => args[args.indexOf("--stack") + 1] ?? args[2];
+if (is("version")) process.stdout.write("v3.248.0\\n");
+else if (is("stack", "ls")) process.stdout.write(JSON.stringify(stacks.map((name) => ({ name, current: false }))));
+else if (is("stack", "init")) { stacks.push(named()); save(); }
+else if (is("stack", "select")) { if (!stacks.includes(named())) { process.stderr.write("error: no stack named '" + named() + "' found\\n"); process.exit(255); } }
+else if (is("stack", "rm")) { const name = args.find((a, i) => i > 1 && !a.startsWith("-")); stacks.splice(stacks.indexOf(name), 1); save(); }
+else if (is("stack", "output")) process.stdout.write("{}");
+`;
+    const path = join(dir, "pulumi");
+    writeFileSync(path, script);
+    chmodSync(path, 0o755);
+}
+
+describe("Automation API executor: what child processes get and what a preview leaves behind", () => {
+    let dir: string;
+    let dataDir: string;
+    let log: string;
+    let stacksFile: string;
+    let savedPath: string | undefined;
+    const spawned: Array<{ args: string[]; env: Record<string, string> }> = [];
+    let executor: AutomationExecutor;
+    const signal = new AbortController().signal;
+
+    before(() => {
+        dir = mkdtempSync(join(tmpdir(), "mla-automation-env-"));
+        const bin = join(dir, "bin");
+        require("node:fs").mkdirSync(bin);
+        log = join(dir, "calls.jsonl");
+        stacksFile = join(dir, "stacks.json");
+        writeStatefulStub(bin, log, stacksFile);
+        savedPath = process.env.PATH;
+        process.env.PATH = `${bin}:${savedPath}`;
+        dataDir = join(dir, "data");
+        executor = new AutomationExecutor({
+            dataDir,
+            program: async () => ({}),
+            onSpawn: (r) => spawned.push(r),
+            // What a service process typically has: its own secrets, unrelated ones, and what Pulumi needs.
+            env: {
+                ...process.env,
+                MLA_API_TOKEN: "api-token-SECRET-4b1d9e",
+                MLA_SPEC_KEY_FILE: "/secret/spec.key",
+                DATABASE_PASSWORD: "unrelated-SECRET-77",
+                PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+                AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+                HTTPS_PROXY: "http://proxy.example:3128",
+            },
+        });
+    });
+
+    after(() => {
+        process.env.PATH = savedPath;
+        removeDir(dir);
+    });
+
+    const calls = () => readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; env: Record<string, string> });
+
+    it("previews a cluster that has no stack in a temporary workspace and removes the stack and the directory", async () => {
+        const spec = toClusterSpec("fresh", body() as never, body().seedKubeconfig as string);
+        await executor.preview({ clusterId: "fresh", spec, signal, onEvent: () => undefined });
+        const verbs = calls().map((c) => (c.args[0] === "stack" ? c.args.slice(0, 2).join(" ") : c.args[0]));
+        expect(verbs).to.include.members(["stack ls", "stack init", "preview", "stack rm"]);
+        expect(verbs.indexOf("stack rm")).to.be.greaterThan(verbs.indexOf("preview"));
+        expect(JSON.parse(readFileSync(stacksFile, "utf8"))).to.deep.equal([]);
+        expect(readdirSync(dataDir).sort()).to.deep.equal(["tmp"]);
+        expect(readdirSync(join(dataDir, "tmp"))).to.deep.equal([]);
+    });
+
+    it("previews a cluster whose stack exists in its own workspace and keeps the stack", async () => {
+        writeFileSync(stacksFile, JSON.stringify(["known"]));
+        const spec = toClusterSpec("known", body() as never, body().seedKubeconfig as string);
+        await executor.preview({ clusterId: "known", spec, signal, onEvent: () => undefined });
+        expect(JSON.parse(readFileSync(stacksFile, "utf8"))).to.deep.equal(["known"]);
+        expect(calls().filter((c) => c.args[0] === "stack" && c.args[1] === "rm")).to.have.length(1); // the earlier preview's only
+        expect(readdirSync(join(dataDir, "workspaces"))).to.deep.equal(["known"]);
+    });
+
+    it("starts every `pulumi` with the allow-listed environment: no MLA_* variable, nothing unrelated, what Pulumi needs", async () => {
+        await executor.checkReady();
+        const recorded = calls();
+        expect(recorded.length).to.be.greaterThan(5);
+        for (const call of recorded) {
+            const names = Object.keys(call.env);
+            expect(names.filter((n) => n.startsWith("MLA_")), call.args.join(" ")).to.deep.equal([]);
+            expect(names, call.args.join(" ")).to.not.include("DATABASE_PASSWORD");
+            expect(JSON.stringify(call.env)).to.not.include("SECRET-4b1d9e").and.to.not.include("unrelated-SECRET");
+            expect(call.env).to.include({ PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", HTTPS_PROXY: "http://proxy.example:3128" });
+            expect(call.env.PULUMI_BACKEND_URL).to.equal(`file://${join(dataDir, "state")}`);
+        }
+        // The workspaces' commands went through the isolated command, with the same environment.
+        expect(spawned.length).to.be.greaterThan(3);
+        for (const r of spawned) expect(Object.keys(r.env).filter((n) => n.startsWith("MLA_") || n === "DATABASE_PASSWORD")).to.deep.equal([]);
+    });
+});
