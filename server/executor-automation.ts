@@ -18,10 +18,13 @@ import { isolatedPulumiCommand, type SpawnRecord } from "./engine-command";
 import { childEnvironment } from "./engine-env";
 import { classifyEngineError, INSTALL_PULUMI } from "./engine-errors";
 import { StepCollector } from "./engine-events";
-import type { DestroyRequest, DestroyResult, Executor, ExecutorRequest, PreviewResult, ReadyCheck, UpResult } from "./executor";
+import { type DestroyRequest, type DestroyResult, type DriftResult, type Executor, type ExecutorRequest, type PreviewResult, type ProjectRequest, type ReadyCheck, type StackOutput, type UpResult } from "./executor";
 
 /** The cluster program's body, as `stacks/cluster.ts` exports it. */
 export type ClusterProgram = (spec: ClusterSpec) => Promise<Record<string, unknown>>;
+
+/** The project program's body, as `stacks/project.ts` exports it. */
+export type ProjectProgram = (spec: ProjectSpec) => Promise<Record<string, unknown>>;
 
 /** Settings of the Automation API executor. */
 export interface AutomationExecutorOptions {
@@ -50,6 +53,9 @@ const PROJECT = "mla";
 
 /** Stack config every stack gets (as a `--path` list entry): no default Kubernetes provider. */
 export const DISABLE_DEFAULT_PROVIDERS = { key: "pulumi:disable-default-providers[0]", value: "kubernetes" } as const;
+
+/** Project stacks also get no default Grafana provider (it would read GRAFANA_URL/GRAFANA_AUTH from the environment). */
+export const DISABLE_DEFAULT_GRAFANA_PROVIDER = { key: "pulumi:disable-default-providers[1]", value: "grafana" } as const;
 
 /** Runs `pulumi version`; resolves to the version or an errno code. */
 function pulumiVersion(env: NodeJS.ProcessEnv): Promise<{ version?: string; code?: string }> {
@@ -142,6 +148,37 @@ export class AutomationExecutor implements Executor {
         });
     }
 
+    /**
+     * The reconciler's drift check: `pulumi refresh` (the state takes in the live objects), then
+     * `pulumi preview` of the stored spec; the changing steps are what an `up` would put back.
+     * The outputs (certificate expiries, the read token) are the state's after the refresh.
+     */
+    checkDrift(request: ExecutorRequest): Promise<DriftResult> {
+        return this.classified(async () => {
+            const stack = await this.stack(request.clusterId, request.spec);
+            await stack.refresh({ signal: request.signal });
+            const collector = new StepCollector(request.onEvent);
+            const result = await stack.preview({ onEvent: collector.handle, signal: request.signal, diff: false });
+            return {
+                changeSummary: result.changeSummary as Record<string, number>,
+                steps: collector.steps.filter((s) => s.op !== "same"),
+                outputs: await stack.outputs(),
+                detail: "pulumi refresh, then preview",
+            };
+        });
+    }
+
+    /** The stack's outputs from its state (secrets decrypted); no program runs. */
+    outputs(clusterId: string): Promise<Record<string, StackOutput>> {
+        return this.classified(async () => {
+            const stack = await LocalWorkspace.selectStack(
+                { stackName: clusterId, projectName: PROJECT, program: async () => ({}) },
+                { workDir: this.workDir(clusterId), envVars: this.envVars(), pulumiCommand: await this.command(), secretsProvider: this.options.secretsProvider },
+            );
+            return stack.outputs();
+        });
+    }
+
     /** Whether the backend holds a stack named `clusterId` (`pulumi stack ls`, read-only), asked from `workDir`. */
     private async stackExists(clusterId: string, workDir: string): Promise<boolean> {
         const workspace = await LocalWorkspace.create({
@@ -196,6 +233,43 @@ export class AutomationExecutor implements Executor {
             await stack.destroy({ onEvent: collector.handle, signal: request.signal });
             await stack.workspace.removeStack(request.clusterId);
             rmSync(this.workDir(request.clusterId), { recursive: true, force: true });
+            return { changeSummary: collector.changeSummary };
+        });
+    }
+
+    /** Selects or creates a project stack with the project program over `spec` (no secrets in it). */
+    private async projectStack(name: string, spec: ProjectSpec): Promise<Stack> {
+        const run = this.options.projectProgram ?? (await import("../stacks/project")).projectProgram;
+        const stack = await LocalWorkspace.createOrSelectStack(
+            { stackName: name, projectName: PROJECT, program: () => run(spec) },
+            {
+                workDir: this.workDir(name),
+                envVars: this.envVars(),
+                pulumiCommand: await this.command(),
+                secretsProvider: this.options.secretsProvider,
+                projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } },
+            },
+        );
+        for (const setting of [DISABLE_DEFAULT_PROVIDERS, DISABLE_DEFAULT_GRAFANA_PROVIDER]) await stack.setConfig(setting.key, { value: setting.value }, true);
+        return stack;
+    }
+
+    upProject(request: ProjectRequest): Promise<UpResult> {
+        return this.classified(async () => {
+            const stack = await this.projectStack(request.stack, request.spec);
+            const collector = new StepCollector(request.onEvent);
+            const result = await stack.up({ onEvent: collector.handle, signal: request.signal });
+            return { changeSummary: (result.summary?.resourceChanges as Record<string, number>) ?? collector.changeSummary, outputs: result.outputs };
+        });
+    }
+
+    destroyProject(request: ProjectRequest): Promise<DestroyResult> {
+        return this.classified(async () => {
+            const collector = new StepCollector(request.onEvent);
+            const stack = await this.projectStack(request.stack, request.spec);
+            await stack.destroy({ onEvent: collector.handle, signal: request.signal });
+            await stack.workspace.removeStack(request.stack);
+            rmSync(this.workDir(request.stack), { recursive: true, force: true });
             return { changeSummary: collector.changeSummary };
         });
     }
