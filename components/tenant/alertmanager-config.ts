@@ -7,7 +7,7 @@
  * succeeded, so the structural checks run here, before any object is created.
  */
 import { parse } from "yaml";
-import { alertmanagerEgressProblems } from "./alertmanager-egress";
+import { alertmanagerEgressProblems, withoutRedirects } from "./alertmanager-egress";
 import { matcherProblems } from "./alertmanager-matchers";
 import { receiverKeyProblems } from "./alertmanager-receivers";
 import { durationProblem } from "./duration";
@@ -61,11 +61,14 @@ export function alertmanagerConfigProblems(text: string): string[] {
     return problems;
 }
 
-/** The config file content to deliver: the owner's text (checked) or the default. */
+/**
+ * The config file content to deliver: the owner's text (checked), with redirects switched off on
+ * every HTTP client (`withoutRedirects`), or the default.
+ */
 export function renderAlertmanagerConfig(ownerConfig?: string): string {
     if (ownerConfig === undefined || ownerConfig.trim() === "") return DEFAULT_ALERTMANAGER_CONFIG;
     throwIfProblems(alertmanagerConfigProblems(ownerConfig));
-    return ownerConfig.endsWith("\n") ? ownerConfig : `${ownerConfig}\n`;
+    return withoutRedirects(ownerConfig);
 }
 
 function receiverNames(receivers: unknown, problems: string[]): Set<string> {

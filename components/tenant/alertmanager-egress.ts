@@ -12,10 +12,13 @@
  * - tenant-identity headers (`X-Scope-OrgID` in any spelling, Grafana's org and auth-proxy
  *   headers) are refused in every header map, and so are raw credential and hop-by-hop headers:
  *   credentials go in `basic_auth`/`authorization`/`oauth2`, which travel only to the checked URL;
- * - `follow_redirects: true` is refused: a public URL could redirect inward;
+ * - `follow_redirects: true` is refused: a public URL could redirect inward; and the delivered
+ *   config gets `follow_redirects: false` on every HTTP client it configures
+ *   ({@link withoutRedirects}), since the Alertmanager's default is to follow;
  * - `http_headers.*.files` and `templates` are refused like every `*_file` field: they read the
  *   Alertmanager's disk.
  */
+import { type Document, type YAMLMap, isMap, isSeq, parseDocument } from "yaml";
 import { receiverUrlProblem } from "./alertmanager-url-host";
 
 type Obj = Record<string, unknown>;
@@ -184,4 +187,39 @@ export function alertmanagerEgressProblems(doc: Obj, root = "alertmanagerConfig"
         }
     });
     return problems;
+}
+
+/** Sets `follow_redirects: false` in the mapping at `parent[key]`, creating it (or replacing an empty value). */
+function forceNoRedirects(doc: Document, parent: YAMLMap, key: string): void {
+    const existing: unknown = parent.get(key, true);
+    const config = isMap(existing) ? existing : (doc.createNode({}) as YAMLMap);
+    if (config !== existing) parent.set(key, config);
+    config.set("follow_redirects", false);
+}
+
+/**
+ * The owner's config as delivered: the same text (comments kept) with `follow_redirects: false`
+ * in `global.http_config` (which every integration without its own `http_config` uses) and in
+ * every integration's own `http_config`. The Alertmanager follows redirects by default, and a
+ * public receiver URL could answer with a redirect into the seed; the receiver firewall would
+ * stop the second hop, this stops the first. Call it on a config without problems.
+ */
+export function withoutRedirects(text: string): string {
+    const doc = parseDocument(text);
+    const existing: unknown = doc.get("global", true);
+    const global = isMap(existing) ? existing : (doc.createNode({}) as YAMLMap);
+    if (global !== existing) doc.set("global", global);
+    forceNoRedirects(doc, global, "http_config");
+    const receivers = doc.get("receivers");
+    if (!isSeq(receivers)) return doc.toString({ flowCollectionPadding: false });
+    for (const receiver of receivers.items) {
+        if (!isMap(receiver)) continue;
+        for (const pair of receiver.items) {
+            if (!isSeq(pair.value)) continue;
+            for (const integration of pair.value.items) {
+                if (isMap(integration) && integration.has("http_config")) forceNoRedirects(doc, integration, "http_config");
+            }
+        }
+    }
+    return doc.toString({ flowCollectionPadding: false });
 }

@@ -6,7 +6,8 @@
  * Alertmanager 0.27) are marked and checked by our side only.
  */
 import { expect } from "chai";
-import { alertmanagerConfigProblems } from "../../components/tenant/alertmanager-config";
+import { alertmanagerConfigProblems, renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
+import { parse } from "yaml";
 import { runBinary, tempDir } from "../tenant/binaries";
 
 /** A config with one receiver "r" whose body is `receiver` (indented under the list item). */
@@ -168,16 +169,22 @@ const attacks: Attack[] = [
 describe("SSRF: alert receivers cannot reach inside the seed", () => {
     const tmp = tempDir("mla-ssrf-");
     after(() => tmp.cleanup());
-    /** amtool's verdict per public twin, from one run over all of them (one process, not 70). */
-    const amtoolVerdict = new Map<number, string>();
+    /**
+     * amtool's verdicts per public twin, as written and as delivered (`renderAlertmanagerConfig`,
+     * which switches redirects off), from one run over all of them (one process, not 150).
+     */
+    const amtoolVerdict = new Map<number, string[]>();
 
     before(async () => {
-        const files = attacks.map((a, i) => (a.amtoolCannotParse ? undefined : tmp.write(`twin-${i}.yml`, a.publicTwin)));
-        const run = await runBinary("amtool", ["check-config", ...files.filter((f): f is string => f !== undefined)]);
-        files.forEach((file, i) => {
-            if (!file) return;
-            const line = run.output.split("\n").find((l) => l.includes(`'${file}'`));
-            amtoolVerdict.set(i, line ?? `no verdict for ${file} in:\n${run.output}`);
+        const files = attacks.map((a, i) =>
+            a.amtoolCannotParse ? [] : [tmp.write(`twin-${i}.yml`, a.publicTwin), tmp.write(`twin-${i}-delivered.yml`, renderAlertmanagerConfig(a.publicTwin))],
+        );
+        const run = await runBinary("amtool", ["check-config", ...files.flat()]);
+        files.forEach((pair, i) => {
+            amtoolVerdict.set(
+                i,
+                pair.map((file) => run.output.split("\n").find((l) => l.includes(`'${file}'`)) ?? `no verdict for ${file} in:\n${run.output}`),
+            );
         });
     });
 
@@ -189,7 +196,9 @@ describe("SSRF: alert receivers cannot reach inside the seed", () => {
             expect(problems.every((p) => p.startsWith("alertmanagerConfig.")), problems.join("\n")).to.equal(true);
             expect(alertmanagerConfigProblems(a.publicTwin), a.publicTwin).to.deep.equal([]);
             if (a.amtoolCannotParse) return;
-            expect(amtoolVerdict.get(i), `amtool on the public twin:\n${a.publicTwin}`).to.match(/SUCCESS$/);
+            const [written, delivered] = amtoolVerdict.get(i)!;
+            expect(written, `amtool on the public twin:\n${a.publicTwin}`).to.match(/SUCCESS$/);
+            expect(delivered, `amtool on the delivered twin:\n${renderAlertmanagerConfig(a.publicTwin)}`).to.match(/SUCCESS$/);
         });
     });
 
@@ -222,6 +231,17 @@ describe("SSRF: alert receivers cannot reach inside the seed", () => {
             '"r").webhook_configs[1].http_config.proxy_url',
             '"r").slack_configs[0].api_url',
         ]);
+    });
+
+    it("delivers every config with redirects off: globally and in each integration's own http_config", () => {
+        const text = am(`webhook_configs:\n  - url: ${PUBLIC} # ops\n    http_config:\n      basic_auth: {username: u, password: p}\n  - url: ${PUBLIC}\nslack_configs:\n  - api_url: https://hooks.slack.com/services/x\n    channel: '#a'\n    http_config:`);
+        const delivered = parse(renderAlertmanagerConfig(text));
+        expect(delivered.global.http_config).to.deep.equal({ follow_redirects: false });
+        expect(delivered.receivers[0].webhook_configs[0].http_config).to.deep.equal({ basic_auth: { username: "u", password: "p" }, follow_redirects: false });
+        // Without its own http_config an integration uses the global one (Alertmanager config.go).
+        expect(delivered.receivers[0].webhook_configs[1].http_config).to.equal(undefined);
+        expect(delivered.receivers[0].slack_configs[0].http_config).to.deep.equal({ follow_redirects: false });
+        expect(renderAlertmanagerConfig(text)).to.contain("# ops");
     });
 
     it("accepts public hosts: names, IPv4 and IPv6 literals, ports, paths and queries", () => {

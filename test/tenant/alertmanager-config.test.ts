@@ -69,9 +69,10 @@ describe("alertmanager config", () => {
         expect(DEFAULT_ALERTMANAGER_CONFIG).to.equal('route:\n  receiver: "null"\nreceivers:\n  - name: "null"\n');
     });
 
-    it("delivers an owner config byte for byte, with a final newline", () => {
-        expect(renderAlertmanagerConfig(WEBHOOK)).to.equal(WEBHOOK);
-        expect(renderAlertmanagerConfig(WEBHOOK.trimEnd())).to.equal(WEBHOOK);
+    it("delivers an owner config as written, with redirects switched off for every HTTP client", () => {
+        const delivered = `${WEBHOOK}global:\n  http_config:\n    follow_redirects: false\n`;
+        expect(renderAlertmanagerConfig(WEBHOOK)).to.equal(delivered);
+        expect(renderAlertmanagerConfig(WEBHOOK.trimEnd())).to.equal(delivered);
     });
 
     it("amtool check-config accepts the default config", async () => {

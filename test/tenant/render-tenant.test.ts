@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { main } from "../../server/cli";
 import { applyClusterDefaults } from "../../stacks/cluster-defaults";
 import { installMocks, ofType, resetResources, settledResources } from "../support/mocks";
@@ -38,7 +39,7 @@ describe("mla render alertmanager|rules|limits", () => {
     it("alertmanager from --config writes the owner's config, which amtool accepts", async () => {
         const out = join(tmp.dir, "am-owner");
         expect((await mla("render", "alertmanager", "--cluster-id", "c1", "--out", out, "--config", config)).code).to.equal(0);
-        expect(readFileSync(join(out, "alertmanager.yml"), "utf8")).to.equal(validTenant().alertmanagerConfig);
+        expect(readFileSync(join(out, "alertmanager.yml"), "utf8")).to.equal(renderAlertmanagerConfig(validTenant().alertmanagerConfig));
         const check = await runBinary("amtool", ["check-config", join(out, "alertmanager.yml")]);
         expect(check.code, check.output).to.equal(0);
     });

@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { installMocks, ofType, resetResources, settledResources, type RecordedResource } from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
+import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { validTenant } from "./tenant-fixture";
 
 installMocks();
@@ -88,7 +89,8 @@ describe("Tenant component", () => {
         expect(am.inputs.data).to.equal(undefined);
         // A secret input reaches the engine wrapped with the secret signature: encrypted in state.
         expect(am.inputs.stringData[pulumi.runtime.specialSigKey]).to.equal(pulumi.runtime.specialSecretSig);
-        expect(am.inputs.stringData.value).to.deep.equal({ "c1.yaml": validTenant().alertmanagerConfig });
+        expect(am.inputs.stringData.value).to.deep.equal({ "c1.yaml": renderAlertmanagerConfig(validTenant().alertmanagerConfig) });
+        expect(am.inputs.stringData.value["c1.yaml"]).to.contain("follow_redirects: false");
         await assertAllSchemaValid(resources);
     });
 
