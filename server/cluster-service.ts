@@ -10,6 +10,7 @@ import type { Executor, StackOutput } from "./executor";
 import type { ServiceMetrics } from "./metrics";
 import type { OperationEvents } from "./operation-events";
 import { type Log, OperationRunner, type Work } from "./operation-runner";
+import type { ProjectService, ProjectTarget } from "./project-service";
 import {
     applyRequested,
     canRemoveWithoutEngine,
@@ -189,7 +190,8 @@ export class ClusterService {
         const existing = this.deps.registry.cluster(clusterId);
         this.lifecycle(() => applyRequested(existing, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
         const generation = nextGeneration(existing);
-        return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
+        const previous = existing ? { project: existing.project, seedStack: existing.seed } : undefined;
+        return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec, previous), this.upHooks(clusterId, spec), {
             generation,
             record: (op) =>
                 applyRequested(this.deps.registry.cluster(clusterId), {
@@ -198,9 +200,15 @@ export class ClusterService {
         });
     }
 
-    private upWork(clusterId: string, spec: ClusterSpec): Work {
+    /** `previous`: the project stack the cluster used before this PUT, released when it moved. */
+    private upWork(clusterId: string, spec: ClusterSpec, previous?: ProjectTarget): Work {
         return async ({ signal, onEvent }) => {
+            // The cluster program reads the org id from the project stack unless the spec gives one.
+            if (spec.seedApi.grafanaOrgId === undefined) await this.deps.projects?.ensure(projectTarget(spec), { signal, onEvent });
             const result = await this.deps.executor.up({ clusterId, spec, signal, onEvent });
+            if (previous && (previous.project !== spec.project || previous.seedStack !== spec.seedStack)) {
+                await this.deps.projects?.release(clusterId, previous, { signal, onEvent });
+            }
             return { changeSummary: result.changeSummary, outputs: publicOutputs(result.outputs) };
         };
     }
@@ -256,7 +264,12 @@ export class ClusterService {
                   onEvent({ type: "log", message: "the stack was never created: nothing to destroy, the engine is not called" });
                   return { changeSummary: {} };
               }
-            : async ({ signal, onEvent }) => ({ changeSummary: (await this.deps.executor.destroy({ clusterId, spec, purge, signal, onEvent })).changeSummary });
+            : async ({ signal, onEvent }) => {
+                  const { changeSummary } = await this.deps.executor.destroy({ clusterId, spec, purge, signal, onEvent });
+                  // The project's org goes with its last cluster on this seed.
+                  await this.deps.projects?.release(clusterId, { project: cluster.project, seedStack: cluster.seed }, { signal, onEvent });
+                  return { changeSummary };
+              };
         const generation = nextGeneration(cluster);
         // A destroy that never calls the engine does not make the stack exist.
         const hooks = this.lifecycleHooks(clusterId);

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type PulumiCommand, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../stacks/cluster-spec";
+import type { ProjectSpec } from "../stacks/project-spec";
 import { isolatedPulumiCommand, type SpawnRecord } from "./engine-command";
 import { childEnvironment } from "./engine-env";
 import { classifyEngineError, INSTALL_PULUMI } from "./engine-errors";
@@ -34,6 +35,8 @@ export interface AutomationExecutorOptions {
     backendUrl?: string;
     /** The inline program. */
     program: ClusterProgram;
+    /** The inline program of project stacks. Defaults to `stacks/project.ts`, loaded on first use. */
+    projectProgram?: ProjectProgram;
     /** A secrets provider URL (`awskms://...`); the passphrase provider when unset. */
     secretsProvider?: string;
     /**

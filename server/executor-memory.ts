@@ -4,6 +4,7 @@
  * for demos without a cluster.
  */
 import type { ClusterSpec } from "../stacks/cluster-spec";
+import type { ProjectSpec } from "../stacks/project-spec";
 import {
     type DestroyRequest,
     type DestroyResult,
@@ -11,6 +12,7 @@ import {
     ExecutorError,
     type ExecutorRequest,
     type PreviewResult,
+    type ProjectRequest,
     type ReadyCheck,
     type UpResult,
 } from "./executor";
@@ -24,8 +26,20 @@ export interface MemoryCall {
     purge?: boolean;
 }
 
+/** One recorded project-stack call. */
+export interface MemoryProjectCall {
+    method: "upProject" | "destroyProject";
+    /** The stack name. */
+    stack: string;
+    spec: ProjectSpec;
+}
+
 /** Behaviour knobs. */
 export interface MemoryExecutorOptions {
+    /** A message to fail a project-stack call with (as an engine failure), or undefined to succeed. */
+    failProject?(call: MemoryProjectCall): string | undefined;
+    /** A promise a project-stack call waits for before finishing. */
+    gateProject?(call: MemoryProjectCall): Promise<void> | undefined;
     /** Time each operation takes, in ms. Defaults to 20. */
     delayMs?: number;
     /** A message to fail the call with (as an engine failure), or undefined to succeed. */
@@ -134,6 +148,54 @@ export class MemoryExecutor implements Executor {
 
     async unlock(clusterId: string): Promise<void> {
         this.calls.push({ method: "unlock", clusterId });
+    }
+
+    /** Every project-stack call, in order. */
+    readonly projectCalls: MemoryProjectCall[] = [];
+    /** The org id each existing project stack "created", by stack name. */
+    readonly projectOrgs = new Map<string, number>();
+    /** Highest number of calls running at once on one project stack. */
+    maxPerProjectStack = 0;
+    private readonly activePerProject = new Map<string, number>();
+    private nextOrgId = 2;
+
+    private async performProject(call: MemoryProjectCall, request: ProjectRequest, op: string): Promise<ResourceStep[]> {
+        this.projectCalls.push(call);
+        const active = (this.activePerProject.get(call.stack) ?? 0) + 1;
+        this.activePerProject.set(call.stack, active);
+        this.maxPerProjectStack = Math.max(this.maxPerProjectStack, active);
+        try {
+            const type = "grafana:oss/organization:Organization";
+            const steps = [{ op, urn: `urn:pulumi:${call.stack}::mla::${type}::project`, type, name: "project", diffs: op === "update" ? ["editors", "viewers"] : [] }];
+            for (const step of steps) request.onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
+            await this.wait(this.options.delayMs ?? 20, request.signal);
+            const gate = this.options.gateProject?.(call);
+            if (gate) await Promise.race([gate, this.aborted(request.signal)]);
+            const failure = this.options.failProject?.(call);
+            if (failure !== undefined) throw new ExecutorError("engine-failed", failure);
+            return steps;
+        } finally {
+            this.activePerProject.set(call.stack, active - 1);
+        }
+    }
+
+    /** Pretends to apply the project program: the org gets an id on create and keeps it. */
+    async upProject(request: ProjectRequest): Promise<UpResult> {
+        const op = this.projectOrgs.has(request.stack) ? "update" : "create";
+        const steps = await this.performProject({ method: "upProject", stack: request.stack, spec: request.spec }, request, op);
+        const orgId = this.projectOrgs.get(request.stack) ?? this.nextOrgId++;
+        this.projectOrgs.set(request.stack, orgId);
+        return {
+            changeSummary: this.summary(steps),
+            outputs: { project: { value: request.spec.project, secret: false }, grafanaOrgId: { value: orgId, secret: false } },
+        };
+    }
+
+    /** Pretends to destroy the project stack (its org); a stack that never existed deletes nothing. */
+    async destroyProject(request: ProjectRequest): Promise<DestroyResult> {
+        const existed = this.projectOrgs.delete(request.stack);
+        const steps = await this.performProject({ method: "destroyProject", stack: request.stack, spec: request.spec }, request, "delete");
+        return { changeSummary: existed ? this.summary(steps) : {} };
     }
 
     async checkReady(): Promise<ReadyCheck[]> {

@@ -17,10 +17,11 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ServiceEnv } from "./env";
-import { type DestroyRequest, type DestroyResult, type Executor, ExecutorError, type ExecutorRequest, type PreviewResult, type ReadyCheck, type UpResult } from "./executor";
+import { type DestroyRequest, type DestroyResult, type Executor, ExecutorError, type ExecutorRequest, type PreviewResult, type ProjectRequest, type ReadyCheck, type UpResult } from "./executor";
 import { KubeClient } from "./kube-client";
 import { type KubeConnection, loadKubeConnection } from "./kube-connection";
-import { type OperatorStackSettings, secretData, secretObject, secretObjectName, stackObject, stackObjectName } from "./operator-stack";
+import { projectSecretData, projectSecretObject, projectStackIdentity } from "./operator-project";
+import { type OperatorStackSettings, programStackObject, secretData, secretObject, secretObjectName, stackObject, stackObjectName } from "./operator-stack";
 import { destroyProgress, type StackProgress, stackProgress } from "./operator-status";
 
 /** Settings of the operator executor. */
@@ -42,7 +43,8 @@ export const INSTALL_PKO =
 
 type Obj = Record<string, unknown>;
 type Succeeded = Extract<StackProgress, { phase: "succeeded" }>;
-type Wait = { clusterId: string; signal: AbortSignal; onEvent: ExecutorRequest["onEvent"] };
+/** `path`: the Stack object to poll, when it is not the cluster's (project stacks). */
+type Wait = { clusterId: string; signal: AbortSignal; onEvent: ExecutorRequest["onEvent"]; path?: string };
 
 /** Resolves after `ms`, or rejects with "cancelled" when `signal` aborts first. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -115,7 +117,7 @@ export class OperatorExecutor implements Executor {
         let delay = initial;
         let said = "";
         for (;;) {
-            const progress = judge(await this.client.get(this.stackPath(w.clusterId), w.signal));
+            const progress = judge(await this.client.get(w.path ?? this.stackPath(w.clusterId), w.signal));
             if (!progress) return undefined;
             if (progress.phase === "succeeded") return progress;
             if (progress.phase === "failed") throw new ExecutorError("engine-failed", await this.failureText(progress.message, progress.updateName, w.signal));
@@ -171,6 +173,47 @@ export class OperatorExecutor implements Executor {
             await this.poll(request, (obj) => (obj ? destroyProgress(obj, generation) : undefined));
         }
         await this.client.delete(this.secretPath(clusterId), signal);
+        return { changeSummary: {} };
+    }
+
+    /** A project stack's Stack and Secret paths, and its identity. */
+    private projectObjects(request: ProjectRequest) {
+        const identity = projectStackIdentity(request.stack, request.spec);
+        return {
+            identity,
+            stackPath: `/apis/pulumi.com/v1/namespaces/${this.ns}/stacks/${identity.objectName}`,
+            secretPath: `/api/v1/namespaces/${this.ns}/secrets/${identity.secretName}`,
+        };
+    }
+
+    /** Applies the project's Secret and Stack and waits for the operator's run of them. */
+    async upProject(request: ProjectRequest): Promise<UpResult> {
+        const { identity, stackPath, secretPath } = this.projectObjects(request);
+        const data = projectSecretData(this.env);
+        await this.client.apply(secretPath, projectSecretObject(identity, this.options.settings.namespace, data), request.signal);
+        const reconcileRequest = randomUUID();
+        const stack = programStackObject(identity, this.options.settings, { reconcileRequest, destroyOnFinalize: false, secretKeys: Object.keys(data) });
+        const applied = await this.client.apply(stackPath, stack, request.signal);
+        const generation = Number((applied.metadata as Obj | undefined)?.generation ?? 0);
+        request.onEvent({ type: "log", message: `applied Stack ${this.options.settings.namespace}/${identity.objectName} (generation ${generation}); waiting for the operator` });
+        const wait: Wait = { clusterId: request.stack, signal: request.signal, onEvent: request.onEvent, path: stackPath };
+        const done = await this.poll(wait, (obj) => (obj ? stackProgress(obj, { generation, reconcileRequest }) : undefined));
+        if (!done) throw new ExecutorError("stack-not-found", `the Stack ${identity.objectName} was deleted while the operator ran it`);
+        return { changeSummary: {}, outputs: done.outputs };
+    }
+
+    /** Deletes the project's Stack with destroyOnFinalize, waits until it is gone, then deletes its Secret. */
+    async destroyProject(request: ProjectRequest): Promise<DestroyResult> {
+        const { identity, stackPath, secretPath } = this.projectObjects(request);
+        if (await this.client.get(stackPath, request.signal)) {
+            const patched = await this.client.mergePatch(stackPath, { spec: { destroyOnFinalize: true } }, request.signal);
+            const generation = Number((patched.metadata as Obj | undefined)?.generation ?? 0);
+            await this.client.delete(stackPath, request.signal);
+            request.onEvent({ type: "log", message: `deleted Stack ${identity.objectName} with destroyOnFinalize; waiting for the operator's destroy` });
+            const wait: Wait = { clusterId: request.stack, signal: request.signal, onEvent: request.onEvent, path: stackPath };
+            await this.poll(wait, (obj) => (obj ? destroyProgress(obj, generation) : undefined));
+        }
+        await this.client.delete(secretPath, request.signal);
         return { changeSummary: {} };
     }
 

@@ -8,6 +8,7 @@
  * stops the waiting, `unlock` is a no-op because the operator owns its locks (README, "Scale-out").
  */
 import type { ClusterSpec } from "../stacks/cluster-spec";
+import type { ProjectSpec } from "../stacks/project-spec";
 import type { ChangeSummary, OperationEvent, ResourceStep } from "./operation-types";
 
 /** A progress event before the service numbers and timestamps it. */
@@ -30,6 +31,18 @@ export interface DestroyRequest extends Omit<ExecutorRequest, "spec"> {
     spec?: ClusterSpec;
     /** Also delete the tenant's stored data (needs `spec`). */
     purge: boolean;
+}
+
+/**
+ * An `up` or `destroy` of a project stack: the project program (`stacks/project.ts`), the
+ * project's Grafana org and members. The spec holds no secret.
+ */
+export interface ProjectRequest {
+    /** The stack name, `projectStackName(spec.seedStack, spec.project)`. */
+    stack: string;
+    spec: ProjectSpec;
+    signal: AbortSignal;
+    onEvent(event: ExecutorEvent): void;
 }
 
 /** A stack output as the engine reports it. */
@@ -94,6 +107,10 @@ export interface Executor {
      * operation on a stack whose previous operation was cut off by a restart.
      */
     unlock(clusterId: string): Promise<void>;
+    /** `up` of a project stack (created on first use). */
+    upProject(request: ProjectRequest): Promise<UpResult>;
+    /** `destroy` of a project stack, then the stack is removed; a stack that never existed is no error. */
+    destroyProject(request: ProjectRequest): Promise<DestroyResult>;
     /** `up` of a project stack (created on first use). */
     upProject(request: ProjectRequest): Promise<UpResult>;
     /** `destroy` of a project stack, then the stack is removed; a stack that never existed is no error. */

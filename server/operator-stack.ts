@@ -117,20 +117,54 @@ export function stackObject(
     settings: OperatorStackSettings,
     opts: { reconcileRequest: string; destroyOnFinalize: boolean; secretKeys: string[] },
 ): Record<string, unknown> {
-    const secret = secretObjectName(spec.clusterId);
+    return programStackObject(
+        {
+            // The same stack name the Automation API executor uses, so a shared backend keeps the state.
+            stack: spec.clusterId,
+            objectName: stackObjectName(spec.clusterId),
+            secretName: secretObjectName(spec.clusterId),
+            labels: objectLabels(spec.clusterId),
+            config: stackConfig(spec),
+            secretConfig: SECRET_CONFIG,
+        },
+        settings,
+        opts,
+    );
+}
+
+/** What distinguishes one program's Stack object from another's (cluster stacks, project stacks). */
+export interface StackIdentity {
+    /** The Pulumi stack name. */
+    stack: string;
+    /** The Stack object's name and its Secret's name. */
+    objectName: string;
+    secretName: string;
+    labels: Record<string, string>;
+    /** Plain stack config. */
+    config: Record<string, string>;
+    /** Stack config keys fed from the Secret, and the Secret keys holding them. */
+    secretConfig: Record<string, string>;
+}
+
+/** The `pulumi.com/v1` Stack of any program of this repository; see {@link stackObject}. */
+export function programStackObject(
+    identity: StackIdentity,
+    settings: OperatorStackSettings,
+    opts: { reconcileRequest: string; destroyOnFinalize: boolean; secretKeys: string[] },
+): Record<string, unknown> {
+    const secret = identity.secretName;
     const commit = /^[0-9a-f]{40}$/.test(settings.ref);
     const envRefs = Object.fromEntries(FORWARDED_ENV.filter((k) => opts.secretKeys.includes(k)).map((k) => [k, secretRef(secret, k)]));
     const stackSpec: Record<string, unknown> = {
-        // The same stack name the Automation API executor uses, so a shared backend keeps the state.
-        stack: spec.clusterId,
+        stack: identity.stack,
         projectRepo: settings.repo,
         ...(commit ? { commit: settings.ref } : { branch: settings.ref }),
         ...(settings.projectDir ? { repoDir: settings.projectDir } : {}),
         ...(settings.backend ? { backend: settings.backend } : {}),
         ...(settings.secretsProvider ? { secretsProvider: settings.secretsProvider } : {}),
         ...(settings.serviceAccountName ? { serviceAccountName: settings.serviceAccountName } : {}),
-        config: stackConfig(spec),
-        secretsRef: Object.fromEntries(Object.entries(SECRET_CONFIG).map(([configKey, key]) => [configKey, secretRef(secret, key)])),
+        config: identity.config,
+        secretsRef: Object.fromEntries(Object.entries(identity.secretConfig).map(([configKey, key]) => [configKey, secretRef(secret, key)])),
         ...(Object.keys(envRefs).length > 0 ? { envRefs } : {}),
         refresh: true,
         // Runs happen when the service asks (a reconcile request), not on every resync.
@@ -141,9 +175,9 @@ export function stackObject(
         apiVersion: "pulumi.com/v1",
         kind: "Stack",
         metadata: {
-            name: stackObjectName(spec.clusterId),
+            name: identity.objectName,
             namespace: settings.namespace,
-            labels: objectLabels(spec.clusterId),
+            labels: identity.labels,
             annotations: { "pulumi.com/reconciliation-request": opts.reconcileRequest },
         },
         spec: stackSpec,
