@@ -111,10 +111,6 @@ export interface Executor {
     upProject(request: ProjectRequest): Promise<UpResult>;
     /** `destroy` of a project stack, then the stack is removed; a stack that never existed is no error. */
     destroyProject(request: ProjectRequest): Promise<DestroyResult>;
-    /** `up` of a project stack (created on first use). */
-    upProject(request: ProjectRequest): Promise<UpResult>;
-    /** `destroy` of a project stack, then the stack is removed; a stack that never existed is no error. */
-    destroyProject(request: ProjectRequest): Promise<DestroyResult>;
     /**
      * Drift check for the reconciler: `refresh` then `preview` of `spec`, changing nothing.
      * Optional: without it the reconciler reports drift as unknown.
