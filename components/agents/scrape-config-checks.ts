@@ -51,7 +51,7 @@ export const RELABEL_ACTIONS = ["replace", "keep", "drop", "hashmod", "labelmap"
 const BOOLEAN_FIELDS = ["honor_labels", "honor_timestamps", "follow_redirects"];
 const DURATION_FIELDS = ["scrape_interval", "scrape_timeout"];
 const STRING_FIELDS = ["metrics_path", "proxy_url"];
-const LIST_FIELDS = ["relabel_configs", "metric_relabel_configs", ...SCRAPE_CONFIG_FIELDS.filter((f) => f.endsWith("_configs"))];
+const LIST_FIELDS = SCRAPE_CONFIG_FIELDS.filter((f) => f.endsWith("_configs"));
 
 function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
