@@ -196,9 +196,13 @@ function serverBlock(comment: string, body: string[], fallbackChecks: string[] =
     return [comment, "server {", ...indent([...body, "", ...fallback], 1), "}"];
 }
 
-/** nginx regex for a certificate subject (RFC 2253, any RDN order) whose CN is `commonName`. */
+/**
+ * nginx regex for a certificate subject (RFC 2253, any RDN order) whose CN is `commonName`. An
+ * RDN starts at the beginning or after an unescaped comma, so `O=x\,CN=...` cannot pose as a CN.
+ */
 function cnRegex(commonName: string): string {
-    return `~(^|,)CN=${commonName.replace(/[.]/g, "\\.")}(,|$)`;
+    // \x5c is a backslash; a literal one would need two levels of escaping (nginx, then PCRE).
+    return `~(^|[^\\x5c],)CN=${commonName.replace(/[.]/g, "\\.")}(,|$)`;
 }
 
 /** The maps from the client certificate to its agent role and from the read token to admission. */

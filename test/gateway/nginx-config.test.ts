@@ -109,8 +109,8 @@ describe("renderNginxConfig", () => {
             [
                 "map $ssl_client_s_dn $mla_client_role {",
                 '        default "";',
-                "        ~(^|,)CN=mla-metrics-agent\\.tenant-7(,|$) metrics;",
-                "        ~(^|,)CN=mla-log-agent\\.tenant-7(,|$) logs;",
+                "        ~(^|[^\\x5c],)CN=mla-metrics-agent\\.tenant-7(,|$) metrics;",
+                "        ~(^|[^\\x5c],)CN=mla-log-agent\\.tenant-7(,|$) logs;",
                 "    }",
             ].join("\n"),
         );
