@@ -17,12 +17,12 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ServiceEnv } from "./env";
-import { type DestroyRequest, type DestroyResult, type Executor, ExecutorError, type ExecutorRequest, type PreviewResult, type ProjectRequest, type ReadyCheck, type UpResult } from "./executor";
+import { type DestroyRequest, type DestroyResult, type DriftResult, type Executor, ExecutorError, type ExecutorRequest, type PreviewResult, type ProjectRequest, type ReadyCheck, type StackOutput, type UpResult } from "./executor";
 import { KubeClient } from "./kube-client";
 import { type KubeConnection, loadKubeConnection } from "./kube-connection";
 import { projectSecretData, projectSecretObject, projectStackIdentity } from "./operator-project";
 import { type OperatorStackSettings, programStackObject, secretData, secretObject, secretObjectName, stackObject, stackObjectName } from "./operator-stack";
-import { destroyProgress, type StackProgress, stackProgress } from "./operator-status";
+import { destroyProgress, type StackProgress, stackHealth, stackProgress } from "./operator-status";
 
 /** Settings of the operator executor. */
 export interface OperatorExecutorOptions {
@@ -217,6 +217,26 @@ export class OperatorExecutor implements Executor {
         return { changeSummary: {} };
     }
 
+    /**
+     * The reconciler's drift check: PKO corrects drift itself on every resync (see
+     * `operator-stack.ts`), so this reads the Stack's status: a failed or stalled last run is an
+     * error with its reason; otherwise the cluster counts as converged (`selfHealing`), with the
+     * status's outputs (certificate expiries).
+     */
+    async checkDrift(request: ExecutorRequest): Promise<DriftResult> {
+        const stack = await this.client.get(this.stackPath(request.clusterId), request.signal);
+        if (!stack) throw new ExecutorError("stack-not-found", `no Stack ${stackObjectName(request.clusterId)} in ${this.options.settings.namespace}`);
+        const health = stackHealth(stack);
+        if (health.failed) throw new ExecutorError("engine-failed", await this.failureText(health.message, undefined, request.signal));
+        return { changeSummary: {}, steps: [], outputs: health.outputs, selfHealing: true, detail: health.message };
+    }
+
+    /** The outputs in the Stack's status; PKO masks secret ones, so those carry no value. */
+    async outputs(clusterId: string, signal: AbortSignal): Promise<Record<string, StackOutput>> {
+        const stack = await this.client.get(this.stackPath(clusterId), signal);
+        return stack ? stackHealth(stack).outputs : {};
+    }
+
     async unlock(_clusterId: string): Promise<void> {
         // The operator serialises its own runs and holds the stack locks; nothing to clear here.
     }
@@ -273,6 +293,8 @@ export function operatorExecutorFromEnv(env: ServiceEnv, source: NodeJS.ProcessE
             backend: env.MLA_BACKEND_URL,
             secretsProvider: env.MLA_SECRETS_PROVIDER,
             serviceAccountName: env.MLA_OPERATOR_SERVICE_ACCOUNT,
+            // The operator's resync is its drift correction: as often as the reconciler checks.
+            resyncSeconds: Number(env.MLA_RECONCILE_INTERVAL),
         },
         env: forwarded,
     });

@@ -12,6 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClusterSpec } from "../stacks/cluster-spec";
+import { RECONCILE_DEFAULTS } from "./env";
 import { DISABLE_DEFAULT_PROVIDERS } from "./executor-automation";
 
 /** Where and how the operator's stacks run. */
@@ -29,6 +30,8 @@ export interface OperatorStackSettings {
     secretsProvider?: string;
     /** ServiceAccount of the workspace pods. */
     serviceAccountName?: string;
+    /** Seconds between the operator's resyncs (PKO's minimum is 60). Defaults to the reconcile interval's default. */
+    resyncSeconds?: number;
 }
 
 /** Environment variables copied from the service into each cluster's Secret, when set. */
@@ -167,8 +170,11 @@ export function programStackObject(
         secretsRef: Object.fromEntries(Object.entries(identity.secretConfig).map(([configKey, key]) => [configKey, secretRef(secret, key)])),
         ...(Object.keys(envRefs).length > 0 ? { envRefs } : {}),
         refresh: true,
-        // Runs happen when the service asks (a reconcile request), not on every resync.
-        continueResyncOnCommitMatch: false,
+        // Besides the runs the service asks for (a reconcile request), PKO refreshes and re-applies
+        // the stack every resync period even when the commit is unchanged: drift (an edited or
+        // deleted object) is corrected there, and certificates in their renewal window are renewed.
+        resyncFrequencySeconds: settings.resyncSeconds ?? RECONCILE_DEFAULTS.intervalSeconds,
+        continueResyncOnCommitMatch: true,
         destroyOnFinalize: opts.destroyOnFinalize,
     };
     return {

@@ -81,6 +81,27 @@ export function stackProgress(stack: Obj, target: RunTarget): StackProgress {
 }
 
 /**
+ * What a Stack's status says about the cluster between runs (the reconciler's drift check with
+ * the operator executor): PKO re-applies the stack every resync period (`refresh: true`, then
+ * `up`), so drift is corrected there; what remains to report is whether the last run failed or
+ * stalled. `failed` carries the reason; otherwise `message` says what the operator last did.
+ */
+export function stackHealth(stack: Obj): { failed: boolean; message: string; outputs: Record<string, StackOutput> } {
+    const status = asObj(stack.status);
+    const last = asObj(status.lastUpdate);
+    const outputs = stackOutputs(status);
+    const when = typeof status.lastUpdate === "object" && typeof last.lastResyncTime === "string" ? ` at ${last.lastResyncTime}` : "";
+    const stalled = conditions(status).find((c) => c.type === "Stalled" && c.status === "True");
+    if (stalled) return { failed: true, message: `the operator stalled: ${stalled.reason ?? "unknown reason"}${stalled.message ? `: ${stalled.message}` : ""}`, outputs };
+    if (last.state === "failed") {
+        const failures = typeof last.failures === "number" ? ` (${last.failures} failure(s) in a row)` : "";
+        return { failed: true, message: `the operator's last ${String(last.type ?? "update")} failed${failures}${when}`, outputs };
+    }
+    if (last.state === "succeeded") return { failed: false, message: `the operator's last ${String(last.type ?? "update")} succeeded${when}; it re-applies the stack every resync`, outputs };
+    return { failed: false, message: `the operator has not finished a run yet: ${conditionSummary(status)}`, outputs };
+}
+
+/**
  * Interprets `stack` while it is being deleted: PKO runs `pulumi destroy` in its finalizer
  * (`destroyOnFinalize`) and records a failure in `status.lastUpdate` (type `destroy`); the object
  * disappears once the destroy succeeded, which the caller sees as a 404.

@@ -107,7 +107,8 @@ describe("Pulumi Kubernetes Operator executor against a fake Kubernetes API", ()
             secretsRef: { "mla:seedKubeconfig": ref("seedKubeconfig"), "mla:userKubeconfig": ref("userKubeconfig"), "mla:tenant": ref("tenant") },
             envRefs: { PULUMI_CONFIG_PASSPHRASE: ref("PULUMI_CONFIG_PASSPHRASE") },
             refresh: true,
-            continueResyncOnCommitMatch: false,
+            resyncFrequencySeconds: 14400,
+            continueResyncOnCommitMatch: true,
             destroyOnFinalize: false,
         });
     });
