@@ -3,24 +3,27 @@
  * answers after a delay. Tests use it to drive the service; `mla serve --executor memory` uses it
  * for demos without a cluster.
  */
+import { CERTIFICATE_NOT_AFTER_OUTPUT, renewalDue } from "../components/pki-renewal";
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ProjectSpec } from "../stacks/project-spec";
 import {
     type DestroyRequest,
     type DestroyResult,
+    type DriftResult,
     type Executor,
     ExecutorError,
     type ExecutorRequest,
     type PreviewResult,
     type ProjectRequest,
     type ReadyCheck,
+    type StackOutput,
     type UpResult,
 } from "./executor";
 import type { ResourceStep } from "./operation-types";
 
 /** One recorded call. */
 export interface MemoryCall {
-    method: "up" | "preview" | "destroy" | "unlock";
+    method: "up" | "preview" | "destroy" | "unlock" | "checkDrift";
     clusterId: string;
     spec?: ClusterSpec;
     purge?: boolean;
@@ -48,6 +51,10 @@ export interface MemoryExecutorOptions {
     gate?(call: MemoryCall): Promise<void> | undefined;
     /** The steps a preview reports (the fleet-preview tests plan replacements with it); the demo steps when undefined. */
     previewSteps?(call: MemoryCall): ResourceStep[] | undefined;
+    /** The seed stacks `checkSeed` finds readable; every seed when undefined. */
+    seeds?: readonly string[];
+    /** The clock certificate renewal is judged by (epoch ms). Defaults to `Date.now`. */
+    now?(): number;
 }
 
 /** The demo resources every cluster "has". */
@@ -75,6 +82,36 @@ export class MemoryExecutor implements Executor {
     /** Every stack that exists now, sorted: what the model test compares with the registry. */
     stacks(): string[] {
         return [...this.created].sort();
+    }
+    private readonly drift = new Map<string, ResourceStep[]>();
+    private readonly certificates = new Map<string, Record<string, number>>();
+    private readonly lastOutputs = new Map<string, Record<string, StackOutput>>();
+
+    /**
+     * Test hook: the next drift checks of `clusterId` report these steps (what someone changed
+     * behind the stack's back), until an `up` converges the cluster again. `[]` clears it.
+     */
+    setDrift(clusterId: string, steps: ResourceStep[]): void {
+        this.drift.set(clusterId, steps);
+    }
+
+    /**
+     * Test hook: the cluster's certificates expire at these instants (epoch ms). Like
+     * @pulumi/tls, an `up` replaces each one inside its renewal window with one valid for
+     * `pki.validityHours` from then.
+     */
+    setCertificates(clusterId: string, notAfterMs: Record<string, number>): void {
+        this.certificates.set(clusterId, { ...notAfterMs });
+    }
+
+    private renewCertificates(spec: ClusterSpec): Record<string, string> | undefined {
+        const certs = this.certificates.get(spec.clusterId);
+        if (!certs) return undefined;
+        const now = this.options.now?.() ?? Date.now();
+        for (const [name, notAfter] of Object.entries(certs)) {
+            if (renewalDue(notAfter, spec.pki.earlyRenewalHours, now)) certs[name] = now + spec.pki.validityHours * 3600_000;
+        }
+        return Object.fromEntries(Object.entries(certs).map(([name, ms]) => [name, new Date(ms).toISOString()]));
     }
 
     constructor(private readonly options: MemoryExecutorOptions = {}) {}
@@ -121,14 +158,30 @@ export class MemoryExecutor implements Executor {
         this.created.add(request.clusterId);
         const steps = await this.perform({ method: "up", clusterId: request.clusterId, spec: request.spec }, request.signal, request.onEvent, op);
         this.applied.set(request.clusterId, request.spec.project);
-        return {
-            changeSummary: this.summary(steps),
-            outputs: {
-                gatewayHostname: { value: `${request.clusterId}.gateway.example`, secret: false },
-                namespace: { value: `cluster-${request.clusterId}`, secret: false },
-                agentClientKey: { value: `fake-key-of-${request.clusterId}`, secret: true },
-            },
+        this.drift.delete(request.clusterId);
+        const notAfter = this.renewCertificates(request.spec);
+        const outputs: Record<string, StackOutput> = {
+            gatewayHostname: { value: `${request.clusterId}.gateway.example`, secret: false },
+            namespace: { value: `cluster-${request.clusterId}`, secret: false },
+            agentClientKey: { value: `fake-key-of-${request.clusterId}`, secret: true },
+            ...(notAfter ? { [CERTIFICATE_NOT_AFTER_OUTPUT]: { value: notAfter, secret: false } } : {}),
         };
+        this.lastOutputs.set(request.clusterId, outputs);
+        return { changeSummary: this.summary(steps), outputs };
+    }
+
+    /** Reports the steps set with {@link setDrift}; none when the cluster is converged. */
+    async checkDrift(request: ExecutorRequest): Promise<DriftResult> {
+        const steps = this.drift.get(request.clusterId) ?? [];
+        await this.perform({ method: "checkDrift", clusterId: request.clusterId, spec: request.spec }, request.signal, () => undefined, "same", steps);
+        const changeSummary: Record<string, number> = {};
+        for (const step of steps) changeSummary[step.op] = (changeSummary[step.op] ?? 0) + 1;
+        return { changeSummary, steps, outputs: this.lastOutputs.get(request.clusterId), detail: "in-memory executor" };
+    }
+
+    /** The outputs of the cluster's last `up`. */
+    async outputs(clusterId: string): Promise<Record<string, StackOutput>> {
+        return this.lastOutputs.get(clusterId) ?? {};
     }
 
     async preview(request: ExecutorRequest): Promise<PreviewResult> {
@@ -143,6 +196,7 @@ export class MemoryExecutor implements Executor {
         const steps = await this.perform(call, request.signal, request.onEvent, "delete");
         this.applied.delete(request.clusterId);
         this.created.delete(request.clusterId);
+        this.lastOutputs.delete(request.clusterId);
         return { changeSummary: this.summary(steps) };
     }
 

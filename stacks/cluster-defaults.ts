@@ -33,6 +33,7 @@ export interface ClusterSpecInput {
     logging?: DeepPartial<LoggingSpec>;
     tenant?: DeepPartial<TenantSpec>;
     seedApi?: SeedApiSpec;
+    reconcilePolicy?: ClusterSpec["reconcilePolicy"];
 }
 
 /** The documented defaults (everything but identity and kubeconfigs). */
@@ -105,6 +106,7 @@ export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
         seedKubeconfig: input.seedKubeconfig,
         userKubeconfig: input.userKubeconfig,
         suspended: input.suspended ?? d.suspended,
+        ...(input.reconcilePolicy !== undefined ? { reconcilePolicy: input.reconcilePolicy } : {}),
         gateway: {
             externalHostnames: [...(g.externalHostnames ?? d.gateway.externalHostnames)],
             externalIps: [...(g.externalIps ?? d.gateway.externalIps)],
