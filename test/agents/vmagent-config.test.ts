@@ -79,7 +79,7 @@ describe("rendered vmagent.yml under vmagent -dryRun (Kubernetes discovery inclu
         return { status: r.status, output: `${r.stdout}${r.stderr}` };
     }
 
-    const cases: [string, VmagentConfigInput][] = [
+    const cases: [string, Partial<VmagentConfigInput>][] = [
         ["the defaults", {}],
         ["both exporters and a short interval", { nodeExporter: true, kubeStateMetrics: true, scrapeInterval: "5s" }],
         [
