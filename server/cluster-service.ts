@@ -5,6 +5,7 @@
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ClusterBody } from "./cluster-body";
 import { bodyProblems, requestHash, resolveSeedKubeconfig, toClusterSpec } from "./cluster-request";
+import { rotatedSpec, withStoredCredentials } from "./credential-rotation";
 import { HttpError } from "./errors";
 import type { Executor, StackOutput } from "./executor";
 import type { ServiceMetrics } from "./metrics";
@@ -87,7 +88,8 @@ export class ClusterService {
         const seed = await resolveSeedKubeconfig(body, this.deps.seedKubeconfigDir);
         const problems = [...bodyProblems(body), ...seed.problems];
         if (problems.length > 0) throw new HttpError(400, problems.join("; "));
-        return toClusterSpec(clusterId, body, seed.text as string);
+        // The body never carries a credentials generation: keep the stored one (see credential-rotation.ts).
+        return withStoredCredentials(toClusterSpec(clusterId, body, seed.text as string), this.deps.specs.load(clusterId));
     }
 
     private cluster(id: string): ClusterRecord {
@@ -301,9 +303,10 @@ export class ClusterService {
      * renewal. Same path as a PUT (operation record, events, the stack's lock); joins an
      * identical queued or running `up`.
      */
-    async reapply(clusterId: string): Promise<Accepted> {
+    async reapply(clusterId: string, change: (stored: ClusterSpec) => ClusterSpec = (s) => s): Promise<Accepted> {
         const cluster = this.cluster(clusterId);
-        const spec = this.deps.specs.load(clusterId);
+        const stored = this.deps.specs.load(clusterId);
+        const spec = stored && change(stored);
         if (!spec) throw new HttpError(409, `cluster ${clusterId} has no stored spec to apply again`);
         this.lifecycle(() => applyRequested(cluster, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
         const generation = nextGeneration(cluster);
@@ -312,6 +315,14 @@ export class ClusterService {
             record: (op) =>
                 applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended: spec.suspended, operationId: op.id, generation, now: op.createdAt }),
         });
+    }
+
+    /**
+     * POST rotate-credentials: an `up` of the stored spec with the next credentials generation,
+     * which replaces the cluster's CA, every certificate and the read token in one operation.
+     */
+    async rotateCredentials(clusterId: string): Promise<Accepted> {
+        return this.reapply(clusterId, rotatedSpec);
     }
 
     /** POST cancel: drops a queued operation or interrupts a running one (SIGINT to the engine). */

@@ -86,4 +86,14 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
             handler: async (req: IdRequest, reply) => answer(reply, await service.setSuspended(req.params.id, suspended)),
         });
     }
+    table.add(app, {
+        method: "POST",
+        url: "/v1/clusters/:id/rotate-credentials",
+        summary:
+            "Replace the cluster's CA, every certificate and the gateway read token in one up (the stored spec with the next " +
+            "pki.credentialsGeneration); the gateway and the agents roll, old certificates are refused afterwards",
+        params: ClusterParams,
+        responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
+        handler: async (req: IdRequest, reply) => answer(reply, await service.rotateCredentials(req.params.id)),
+    });
 }
