@@ -119,7 +119,16 @@ async function renderTenant(
 export const renderAlertmanager: Command = {
     name: "render alertmanager",
     summary: "Write a tenant's Alertmanager config (alertmanager.yml, for amtool check-config)",
-    usage: `Usage: mla render alertmanager --cluster-id ID --out DIR [options]\n\nWrites DIR/alertmanager.yml: the owner's config, or the default that routes every alert to "null".\n\n${COMMON_USAGE}`,
+    usage: [
+        "Usage: mla render alertmanager --cluster-id ID --out DIR [options]",
+        "",
+        'Writes DIR/alertmanager.yml: the owner\'s config as delivered, or the default that routes every alert to "null".',
+        "Receivers may send only to public hosts: no cluster-internal names, private, loopback, link-local or",
+        "metadata addresses, no tenant or credential headers, no local files (docs/tenant-isolation.md). The",
+        "delivered config sets follow_redirects: false on every HTTP client.",
+        "",
+        COMMON_USAGE,
+    ].join("\n"),
     run: (args, io) => renderTenant(args, io, (_id, t) => ({ "alertmanager.yml": renderAlertmanagerConfig(t.alertmanagerConfig) })),
 };
 
