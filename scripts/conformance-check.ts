@@ -74,9 +74,36 @@ export const FREE_FORM: Record<string, readonly string[]> = {
         "*.nodeSelector",
         "*.affinity",
         "*.tolerations",
-        // A pod securityContext passed through (plus the chart's own `enabled` switch).
+        // Pod and container securityContexts passed through (plus the chart's own `enabled` switch).
         "*.securityContext",
+        "*.containerSecurityContext",
+        "*.sidecar.containerSecurityContext",
+        "*.sidecar.resources",
+        // The memcached subcharts' exporter resources (Bitnami `metrics.resources`, toYaml'd).
+        "*.metrics.resources",
     ],
-    grafana: ["grafana.ini", "resources", "env", "podAnnotations", "datasources", "dashboards", "dashboardProviders"],
-    minio: ["resources", "environment", "podAnnotations"],
+    grafana: [
+        "grafana.ini",
+        "resources",
+        "env",
+        "envValueFrom",
+        "podAnnotations",
+        "datasources",
+        "dashboards",
+        "dashboardProviders",
+        "securityContext",
+        "sidecar.resources",
+        "podDisruptionBudget",
+    ],
+    minio: [
+        "resources",
+        "environment",
+        "podAnnotations",
+        // securityContexts are passed through with `omit ... "enabled" | toYaml`.
+        "securityContext",
+        "containerSecurityContext",
+        "postJob.securityContext",
+        "*.containerSecurityContext",
+        "*.resources",
+    ],
 };

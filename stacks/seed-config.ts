@@ -6,14 +6,29 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { MlaNetworkPolicyOptions } from "../components/seed/network-policies";
 import type { S3Credentials } from "../components/seed/object-store";
 import { cidrProblem } from "../components/seed/receiver-firewall";
+import { grafanaPlanProblems } from "../components/seed/grafana";
 import {
     type CortexReplicas,
+    GRAFANA_DATABASE_TYPES,
+    type GrafanaDatabase,
     type LokiReplicas,
     type ResourceSpec,
     type SeedPlan,
     defaultSeedPlan,
 } from "../components/seed/seed-plan";
+import {
+    CACHES,
+    type CacheName,
+    type CacheSize,
+    DEFAULT_SIZING_PROFILE,
+    SIZED_CONTAINERS,
+    SIZING_PROFILES,
+    type SizedBackend,
+    type SizingOverrides,
+    resolveSizing,
+} from "../components/seed/sizing";
 import type { ConfigReader } from "./config-reader";
+import { loadGrafanaOAuth } from "./seed-oauth-config";
 import { isDnsLabel } from "../components/validation";
 
 /** Everything the seed program needs. */
@@ -63,19 +78,83 @@ function resources(reader: ConfigReader, path: string): ResourceSpec | undefined
     return value as ResourceSpec;
 }
 
+/** Resource keys that moved into `mla:sizing.resources`: reading them still, to say so rather than ignore them. */
+const MOVED_RESOURCE_KEYS: [string, string][] = [
+    ["objectStore.minio.resources", "sizing.resources.minio.minio"],
+    ["cortex.resources", "sizing.resources.cortex.<component>"],
+    ["loki.resources", "sizing.resources.loki.<component>"],
+    ["grafana.resources", "sizing.resources.grafana.grafana"],
+];
+
+/** `mla:sizing`: a profile and overrides of any container's resources or any cache's size. */
+function sizing(reader: ConfigReader): SeedPlan["sizing"] {
+    for (const key of Object.keys(reader.object("sizing") ?? {})) {
+        if (!["profile", "resources", "caches"].includes(key)) reader.problem(`sizing.${key}`, "is not a sizing key (profile, resources, caches)");
+    }
+    const profile = reader.oneOf("sizing.profile", SIZING_PROFILES, DEFAULT_SIZING_PROFILE);
+    const overrides: Required<SizingOverrides> = { resources: {}, caches: {} };
+    for (const backend of Object.keys(reader.object("sizing.resources") ?? {})) {
+        if (!(backend in SIZED_CONTAINERS)) {
+            reader.problem(`sizing.resources.${backend}`, `is not a sized backend (${Object.keys(SIZED_CONTAINERS).join(", ")})`);
+            continue;
+        }
+        const known = SIZED_CONTAINERS[backend as SizedBackend] as readonly string[];
+        const out: Record<string, ResourceSpec> = {};
+        for (const container of Object.keys(reader.object(`sizing.resources.${backend}`) ?? {})) {
+            if (!known.includes(container)) {
+                reader.problem(`sizing.resources.${backend}.${container}`, `is not a ${backend} container (${known.join(", ")})`);
+                continue;
+            }
+            const spec = resources(reader, `sizing.resources.${backend}.${container}`);
+            if (spec) out[container] = spec;
+        }
+        (overrides.resources as Record<string, Record<string, ResourceSpec>>)[backend] = out;
+    }
+    for (const name of Object.keys(reader.object("sizing.caches") ?? {})) {
+        if (!(CACHES as readonly string[]).includes(name)) {
+            reader.problem(`sizing.caches.${name}`, `is not a cache (${CACHES.join(", ")})`);
+            continue;
+        }
+        const path = `sizing.caches.${name}`;
+        const size: Partial<CacheSize> = {};
+        if (reader.raw(`${path}.memoryMiB`) !== undefined) size.memoryMiB = reader.integer(`${path}.memoryMiB`, 0, { min: 16 });
+        const cpu = reader.string(`${path}.cpu`);
+        if (cpu !== undefined) {
+            if (!QUANTITY.test(cpu)) reader.problem(`${path}.cpu`, `must be a CPU quantity, got "${cpu}"`);
+            size.cpu = cpu;
+        }
+        overrides.caches[name as CacheName] = size;
+    }
+    for (const [from, to] of MOVED_RESOURCE_KEYS) {
+        if (reader.raw(from) !== undefined) reader.problem(from, `moved to mla:${to} (see docs/seed-production.md, "Sizing")`);
+    }
+    return resolveSizing(profile, overrides);
+}
+
+/** `mla:grafana.database`, when set: type, host, name, user and the password's Secret. */
+function grafanaDatabase(reader: ConfigReader): GrafanaDatabase | undefined {
+    if (reader.object("grafana.database") === undefined) return undefined;
+    const type = reader.string("grafana.database.type", { required: true });
+    if (type !== "" && !(GRAFANA_DATABASE_TYPES as readonly string[]).includes(type)) {
+        reader.problem("grafana.database.type", `must be one of ${GRAFANA_DATABASE_TYPES.join(", ")}, got "${type}"`);
+    }
+    return {
+        type: type as GrafanaDatabase["type"],
+        host: reader.string("grafana.database.host", { required: true }),
+        name: reader.string("grafana.database.name", { required: true }),
+        user: reader.string("grafana.database.user", { required: true }),
+        passwordSecret: {
+            name: reader.string("grafana.database.passwordSecret.name", { required: true }),
+            key: reader.string("grafana.database.passwordSecret.key", { required: true }),
+        },
+        sslMode: reader.string("grafana.database.sslMode"),
+    };
+}
+
 function replicas<T extends object>(reader: ConfigReader, path: string, defaults: T): T {
     const out = { ...defaults } as Record<string, number>;
     for (const [key, fallback] of Object.entries(defaults)) out[key] = reader.integer(`${path}.${key}`, fallback, { min: 1 });
     return out as T;
-}
-
-function resourceMap<K extends string>(reader: ConfigReader, path: string, keys: K[]): Partial<Record<K, ResourceSpec>> {
-    const out: Partial<Record<K, ResourceSpec>> = {};
-    for (const key of keys) {
-        const r = resources(reader, `${path}.${key}`);
-        if (r) out[key] = r;
-    }
-    return out;
 }
 
 /** Reads and checks the seed stack config; throws one `ConfigError` listing every problem. */
@@ -114,7 +193,6 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
             replicas: count,
             volumeSize: reader.string("objectStore.minio.volumeSize", { default: m.volumeSize })!,
             storageClass: reader.string("objectStore.minio.storageClass"),
-            resources: resources(reader, "objectStore.minio.resources") ?? m.resources,
         };
     }
 
@@ -151,23 +229,21 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
             metrics: reader.string("buckets.metrics", { default: d.buckets.metrics })!,
             logs: reader.string("buckets.logs", { default: d.buckets.logs })!,
         },
-        cortex: {
-            replicationFactor: cortexRf,
-            replicas: cortexReplicas,
-            resources: resourceMap(reader, "cortex.resources", Object.keys(d.cortex.replicas) as (keyof CortexReplicas)[]),
-        },
-        loki: {
-            replicationFactor: lokiRf,
-            replicas: lokiReplicas,
-            resources: resourceMap(reader, "loki.resources", Object.keys(d.loki.replicas) as (keyof LokiReplicas)[]),
-            retention,
-        },
+        cortex: { replicationFactor: cortexRf, replicas: cortexReplicas },
+        loki: { replicationFactor: lokiRf, replicas: lokiReplicas, retention },
         grafana: {
             namespace: grafanaNs,
             rootUrl: reader.string("grafana.rootUrl"),
             authProxy,
-            resources: resources(reader, "grafana.resources") ?? {},
+            oauth: loadGrafanaOAuth(reader),
+            replicas: reader.integer("grafana.replicas", d.grafana.replicas, { min: 1 }),
+            persistence: {
+                size: reader.string("grafana.persistence.size", { default: d.grafana.persistence.size })!,
+                storageClass: reader.string("grafana.persistence.storageClass"),
+            },
+            database: grafanaDatabase(reader),
         },
+        sizing: sizing(reader),
         overridesSyncSeconds: reader.integer("overridesSyncSeconds", d.overridesSyncSeconds, { min: 5, max: 3600 }),
         receiverFirewall: {
             blockCidrNetworks: reader
@@ -180,6 +256,8 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
                 }),
         },
     };
+    // Replicas without a database; the field checks above already reported missing values.
+    for (const p of grafanaPlanProblems(plan.grafana)) if (p.path === "grafana.replicas" && plan.grafana.replicas >= 1) reader.problem(p.path, p.message);
     const networkPolicy = {
         enabled: reader.boolean("networkPolicy.enabled", true),
         extraIngressNamespaces: reader

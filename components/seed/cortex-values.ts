@@ -4,6 +4,8 @@
  */
 import { SEED_CHARTS } from "./charts";
 import { type ResourceSpec, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, objectStoreEndpoint } from "./seed-plan";
+import { type CacheName, memcachedResources } from "./sizing";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../pod-security";
 import { receiverFirewallLimits } from "./receiver-firewall";
 import { CORTEX_ALERTMANAGER_PREFIX, seedEndpoints } from "./service-names";
 import { TENANT_DELIVERY_CONVENTIONS, SIDECAR_FOLDER_ANNOTATION, onlyLabel } from "./tenant-delivery";
@@ -29,6 +31,44 @@ const COMPONENT_KEYS = {
 } as const;
 
 /**
+ * The uid every Cortex pod runs as. The Cortex image sets no USER (it would run as root), and
+ * the k8s-sidecar image runs as 65534 (kiwigrid/k8s-sidecar Dockerfile): one uid and fsGroup for
+ * both keeps the shared `/data` volume writable by each.
+ */
+export const CORTEX_UID = 65534;
+
+/** Pod security context in the chart's shape (`enabled` plus the fields), restricted. */
+function podSecurity(): Record<string, unknown> {
+    return { enabled: true, ...restrictedPodSecurity(CORTEX_UID) };
+}
+
+/** Container security context in the chart's shape, restricted (read-only root, as the chart's default). */
+function containerSecurity(): Record<string, unknown> {
+    return { enabled: true, ...restrictedContainerSecurity() };
+}
+
+/** The chart's memcached subcharts, by cache. */
+const MEMCACHED_KEYS = {
+    "memcached-frontend": "cortexFrontend",
+    "memcached-blocks-index": "cortexBlocksIndex",
+    "memcached-blocks": "cortexBlocks",
+    "memcached-blocks-metadata": "cortexBlocksMetadata",
+} as const satisfies Record<string, CacheName>;
+
+/**
+ * One memcached subchart: object memory (`-m`, in MiB) and matching container resources. The
+ * Bitnami chart already runs memcached and its exporter as uid 1001 with every restricted field.
+ */
+function memcached(plan: SeedPlan, cache: CacheName): Record<string, unknown> {
+    const size = plan.sizing.caches[cache];
+    return {
+        args: [`-m ${size.memoryMiB}`],
+        resources: memcachedResources(size),
+        metrics: { resources: plan.sizing.resources.cortex.memcachedExporter },
+    };
+}
+
+/**
  * The sidecar settings shared by the Alertmanager and ruler sidecars. Enabling either sidecar makes
  * the chart bind a ClusterRole (get/list/watch ConfigMaps and Secrets) to its ServiceAccount
  * (templates/clusterrole.yaml, clusterrolebinding.yaml). k8s-sidecar joins a relative folder
@@ -37,8 +77,14 @@ const COMPONENT_KEYS = {
  * `resource` is the kind the sidecar watches: tenant Alertmanager configs hold receiver
  * credentials and arrive as Secrets; rules arrive as ConfigMaps.
  */
-function sidecar(labels: Readonly<Record<string, string>>, folder: string, namespace: string, resource: "configmap" | "secret") {
+function sidecar(
+    labels: Readonly<Record<string, string>>,
+    folder: string,
+    plan: SeedPlan,
+    resource: "configmap" | "secret",
+) {
     const [label, labelValue] = onlyLabel(labels);
+    const namespace = plan.namespace;
     return {
         enabled: true,
         label,
@@ -47,6 +93,8 @@ function sidecar(labels: Readonly<Record<string, string>>, folder: string, names
         folderAnnotation: SIDECAR_FOLDER_ANNOTATION,
         searchNamespace: namespace,
         resource,
+        resources: plan.sizing.resources.cortex.sidecar,
+        containerSecurityContext: containerSecurity(),
     };
 }
 
@@ -58,11 +106,13 @@ function credentialEnv() {
     }));
 }
 
-/** Per-component values: replicas, resources, the S3 env and env expansion. */
-function component(replicas: number, resources: ResourceSpec | undefined): Record<string, unknown> {
+/** Per-component values: replicas, resources, restricted pods, the S3 env and env expansion. */
+function component(replicas: number, resources: ResourceSpec): Record<string, unknown> {
     return {
         replicas,
-        ...(resources ? { resources } : {}),
+        resources,
+        securityContext: podSecurity(),
+        containerSecurityContext: containerSecurity(),
         env: credentialEnv(),
         extraArgs: { "config.expand-env": "true" },
     };
@@ -75,27 +125,25 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
     const rf = plan.cortex.replicationFactor;
     const components: Record<string, unknown> = {};
     for (const [name, key] of Object.entries(COMPONENT_KEYS) as [keyof typeof COMPONENT_KEYS, string][]) {
-        components[key] = component(plan.cortex.replicas[name], plan.cortex.resources[name]);
+        components[key] = component(plan.cortex.replicas[name], plan.sizing.resources.cortex[name]);
     }
     const alertmanager = components.alertmanager as Record<string, unknown>;
     // A StatefulSet gives the replicas the headless Service their gossip peering resolves.
     alertmanager.statefulSet = { enabled: true };
-    // The chart mounts the `storage` volume at /data into the sidecar, which runs as uid 65534
-    // (kiwigrid/k8s-sidecar Dockerfile), and sets no pod fsGroup unless `securityContext.enabled`
-    // (templates/alertmanager/alertmanager-statefulset.yaml). fsGroup 65534 makes the PVC writable
-    // for the sidecar, so silences and the notification log stay on disk across restarts.
-    alertmanager.securityContext = { enabled: true, fsGroup: 65534 };
+    // The chart mounts the `storage` volume at /data into the sidecar and Alertmanager; the pod's
+    // fsGroup (CORTEX_UID, set by `component`) makes the PVC writable for both, so silences and
+    // the notification log stay on disk across restarts.
     alertmanager.sidecar = sidecar(
         TENANT_DELIVERY_CONVENTIONS.alertmanagerConfig.labels,
         CORTEX_ALERTMANAGER_CONFIG_DIR,
-        plan.namespace,
+        plan,
         // Only Secrets: a labelled ConfigMap (which more people may write) cannot inject a tenant's config.
         "secret",
     );
     (components.ruler as Record<string, unknown>).sidecar = sidecar(
         TENANT_DELIVERY_CONVENTIONS.metricRules.labels,
         CORTEX_RULES_DIR,
-        plan.namespace,
+        plan,
         "configmap",
     );
     return {
@@ -150,11 +198,12 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
         // `/purger/delete_tenant` is served only by `-target=purger` (or `all`) in Cortex 1.21
         // (pkg/cortex/modules.go: Purger -> TenantDeletion); the chart's purger is off by default.
         // It reads blocks storage, so it needs the S3 env like every other component.
-        purger: { enabled: true, ...component(1, undefined) },
+        purger: { enabled: true, ...component(1, plan.sizing.resources.cortex.purger) },
         // The seed owns this ConfigMap (the overrides merger writes it), so the chart must not.
         runtimeconfigmap: { create: false },
         // Our per-cluster gateways are the entry point; the chart's nginx would be a second one.
         nginx: { enabled: false },
         ...components,
+        ...Object.fromEntries(Object.entries(MEMCACHED_KEYS).map(([key, cache]) => [key, memcached(plan, cache)])),
     };
 }

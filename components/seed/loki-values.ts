@@ -4,6 +4,7 @@
  */
 import { SEED_CHARTS } from "./charts";
 import { type ResourceSpec, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, type LokiReplicas, objectStoreEndpoint } from "./seed-plan";
+import type { CacheSize } from "./sizing";
 import { seedEndpoints } from "./service-names";
 import { SIDECAR_FOLDER_ANNOTATION, TENANT_DELIVERY_CONVENTIONS, onlyLabel } from "./tenant-delivery";
 
@@ -24,8 +25,16 @@ const COMPONENT_KEYS: Record<keyof LokiReplicas, string> = {
     compactor: "compactor",
 };
 
-function component(replicas: number, resources: ResourceSpec | undefined): Record<string, unknown> {
-    return { replicas, ...(resources ? { resources } : {}) };
+function component(replicas: number, resources: ResourceSpec): Record<string, unknown> {
+    return { replicas, resources };
+}
+
+/**
+ * A memcached cache: the chart derives the container's memory request and limit from
+ * `allocatedMemory` (+20%) and its CPU request from `allocatedCPU` (templates/memcached/_memcached-statefulset.tpl).
+ */
+function cache(size: CacheSize): Record<string, unknown> {
+    return { allocatedMemory: size.memoryMiB, allocatedCPU: size.cpu };
 }
 
 /** The values passed to the Loki chart. */
@@ -35,7 +44,7 @@ export function lokiValues(plan: SeedPlan): Record<string, unknown> {
     const [ruleLabel, ruleLabelValue] = onlyLabel(TENANT_DELIVERY_CONVENTIONS.logRules.labels);
     const components: Record<string, Record<string, unknown>> = {};
     for (const [name, key] of Object.entries(COMPONENT_KEYS) as [keyof LokiReplicas, string][]) {
-        components[key] = component(plan.loki.replicas[name], plan.loki.resources[name]);
+        components[key] = component(plan.loki.replicas[name], plan.sizing.resources.loki[name]);
     }
     components.ruler.sidecar = true;
     return {
@@ -114,7 +123,12 @@ export function lokiValues(plan: SeedPlan): Record<string, unknown> {
                 searchNamespace: plan.namespace,
                 resource: "configmap",
             },
+            // The chart's default sidecar securityContext is already restricted.
+            resources: plan.sizing.resources.loki.sidecar,
         },
+        chunksCache: cache(plan.sizing.caches.lokiChunks),
+        resultsCache: cache(plan.sizing.caches.lokiResults),
+        memcachedExporter: { resources: plan.sizing.resources.loki.memcachedExporter },
         ...components,
         // Other deployment modes off.
         backend: { replicas: 0 },

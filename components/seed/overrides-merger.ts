@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderMergerScript } from "./overrides-merger-script";
+import type { ResourceSpec } from "./seed-plan";
 import { onlyLabel } from "./tenant-delivery";
 import { restrictedContainerSecurity } from "../pod-security";
 import { rejectInvalidArgs } from "../invalid-args";
@@ -50,7 +51,12 @@ export interface OverridesMergerArgs {
     intervalSeconds?: number;
     /** Container image. Defaults to {@link MERGER_IMAGE}. */
     image?: string;
+    /** Each container's resources (the seed passes its sizing). Defaults to {@link MERGER_RESOURCES}. */
+    resources?: ResourceSpec;
 }
+
+/** A merge round is a few kubectl calls: small and bounded. */
+export const MERGER_RESOURCES: ResourceSpec = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
 /** The pod-template annotation holding the scripts' checksum: a changed script rolls the pods. */
 export const SCRIPTS_CHECKSUM_ANNOTATION = "mla.k8c.io/scripts-checksum";
@@ -164,10 +170,7 @@ export class OverridesMerger extends pulumi.ComponentResource {
                                     { name: "HOME", value: "/tmp" },
                                     { name: "TMPDIR", value: "/tmp" },
                                 ],
-                                resources: {
-                                    requests: { cpu: "10m", memory: "32Mi" },
-                                    limits: { cpu: "200m", memory: "128Mi" },
-                                },
+                                resources: args.resources ?? MERGER_RESOURCES,
                                 securityContext: restrictedContainerSecurity(),
                                 volumeMounts: [
                                     { name: "scripts", mountPath: "/scripts", readOnly: true },

@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { SEED_CHARTS, pinnedChart } from "./charts";
 import { cortexValues } from "./cortex-values";
-import { Grafana } from "./grafana";
+import { Grafana, grafanaPlanProblems } from "./grafana";
 import { lokiValues } from "./loki-values";
 import { type MlaNetworkPolicyOptions, mlaNetworkPolicyArgs } from "./network-policies";
 import { ObjectStore, type S3Credentials } from "./object-store";
@@ -16,6 +16,7 @@ import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
 import { TENANT_DELIVERY_CONVENTIONS, TENANT_ID_LABEL, type TenantDelivery, tenantDelivery } from "./tenant-delivery";
 import { isDnsLabel } from "../validation";
+import { podSecurityLabels } from "../pod-security";
 import { rejectInvalidArgs } from "../invalid-args";
 
 /** What a seed extension (issue 5's default rule groups and dashboards) gets to add its objects. */
@@ -73,6 +74,7 @@ export function seedMlaProblems(args: SeedMlaArgs): string[] {
             `loki ingester replicas (${plan.loki.replicas.ingester}) must be at least the replication factor (${plan.loki.replicationFactor})`,
         );
     }
+    problems.push(...grafanaPlanProblems(plan.grafana).map((p) => `${p.path} ${p.message}`));
     return problems;
 }
 
@@ -95,11 +97,9 @@ export class SeedMla extends pulumi.ComponentResource {
         this.endpoints = seedEndpoints(SEED_CHARTS, plan.namespace, plan.grafana.namespace);
         this.delivery = tenantDelivery(plan.namespace);
 
-        // The charts' pods are not all PSS-restricted, so enforce baseline and warn on restricted.
-        const podSecurity = {
-            "pod-security.kubernetes.io/enforce": "baseline",
-            "pod-security.kubernetes.io/warn": "restricted",
-        };
+        // Every pod of every chart runs with the restricted security context (the chart suite
+        // checks each rendered pod), so the namespaces enforce it: nothing weaker can be scheduled.
+        const podSecurity = podSecurityLabels("restricted");
         const ns = new k8s.core.v1.Namespace(
             `${name}-namespace`,
             { metadata: { name: plan.namespace, labels: podSecurity } },
@@ -136,6 +136,7 @@ export class SeedMla extends pulumi.ComponentResource {
                 namespace: this.namespace,
                 namespaceName: plan.namespace,
                 intervalSeconds: plan.overridesSyncSeconds,
+                resources: plan.sizing.resources.overridesMerger.merger,
                 targets: [
                     {
                         backend: "cortex",

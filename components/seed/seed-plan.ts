@@ -3,7 +3,10 @@
  * (credentials reach the pods through Kubernetes Secrets named here), so `mla render seed-values`
  * can render exactly what the components pass without a Pulumi engine.
  */
+
+import { type SeedSizing, resolveSizing } from "./sizing";
 import { DEFAULT_RECEIVER_FIREWALL_CIDRS } from "./receiver-firewall";
+import type { GrafanaOAuth } from "./grafana-oauth";
 
 /** Kubernetes resource requests and limits, as in a container spec. */
 export interface ResourceSpec {
@@ -22,8 +25,6 @@ export interface MinioPlan {
     volumeSize: string;
     /** Storage class; the cluster default when unset. */
     storageClass?: string;
-    /** Defaults to requests 100m/1Gi (the chart's 16Gi request does not fit most seeds). */
-    resources: ResourceSpec;
 }
 
 /** Any S3-compatible endpoint; its credentials are secret config, not part of the plan. */
@@ -72,6 +73,34 @@ export interface GrafanaAuthProxy {
     whitelist: string[];
 }
 
+/** The SQL databases Grafana can keep its state in besides its local SQLite file. */
+export const GRAFANA_DATABASE_TYPES = ["postgres", "mysql"] as const;
+
+/**
+ * An external database for Grafana (orgs, users, dashboards, sessions). It is what lets Grafana
+ * run more than one replica: the local SQLite file on a ReadWriteOnce volume cannot be shared.
+ */
+export interface GrafanaDatabase {
+    type: (typeof GRAFANA_DATABASE_TYPES)[number];
+    /** `host` or `host:port`. */
+    host: string;
+    /** The database name. */
+    name: string;
+    user: string;
+    /** The Secret (in Grafana's namespace) and key holding the password; never the password itself. */
+    passwordSecret: { name: string; key: string };
+    /** `ssl_mode`: PostgreSQL's disable/require/verify-ca/verify-full, MySQL's true/false/skip-verify. Unset: Grafana's default. */
+    sslMode?: string;
+}
+
+/** Grafana's PersistentVolumeClaim for its SQLite database, used when no external database is set. */
+export interface GrafanaPersistence {
+    /** Defaults to "10Gi". */
+    size: string;
+    /** Storage class; the cluster default when unset. */
+    storageClass?: string;
+}
+
 /** Everything the seed's values renderers need. */
 export interface SeedPlan {
     /** The MLA namespace. Defaults to "mla". */
@@ -83,13 +112,11 @@ export interface SeedPlan {
         /** Ingester replication factor. Defaults to 3. */
         replicationFactor: number;
         replicas: CortexReplicas;
-        resources: Partial<Record<keyof CortexReplicas, ResourceSpec>>;
     };
     loki: {
         /** Defaults to 3. */
         replicationFactor: number;
         replicas: LokiReplicas;
-        resources: Partial<Record<keyof LokiReplicas, ResourceSpec>>;
         /** Global log retention (Loki duration); tenants override it. Defaults to "168h". */
         retention: string;
     };
@@ -99,8 +126,17 @@ export interface SeedPlan {
         /** Grafana's public root URL, when it sits behind an ingress. */
         rootUrl?: string;
         authProxy?: GrafanaAuthProxy;
-        resources: ResourceSpec;
+        /** Generic OAuth sign-in; org membership from IdP groups (`orgMapping`), Viewer or Editor only. */
+        oauth?: GrafanaOAuth;
+        /** Defaults to 1; more than one needs `database`. */
+        replicas: number;
+        /** The volume of the SQLite database when `database` is unset. */
+        persistence: GrafanaPersistence;
+        /** An external PostgreSQL or MySQL database; unset means SQLite on {@link persistence}. */
+        database?: GrafanaDatabase;
     };
+    /** Requests (and bounded limits) of every container, and cache sizes (see `sizing.ts`). */
+    sizing: SeedSizing;
     /** How often the overrides merger re-reads tenant fragments, in seconds. Defaults to 30. */
     overridesSyncSeconds: number;
     /**
@@ -136,7 +172,6 @@ export function defaultSeedPlan(): SeedPlan {
             mode: "distributed",
             replicas: 4,
             volumeSize: "50Gi",
-            resources: { requests: { cpu: "100m", memory: "1Gi" } },
         },
         buckets: { metrics: "mla-metrics", logs: "mla-logs" },
         cortex: {
@@ -151,7 +186,6 @@ export function defaultSeedPlan(): SeedPlan {
                 alertmanager: 3,
                 compactor: 1,
             },
-            resources: {},
         },
         loki: {
             replicationFactor: 3,
@@ -165,10 +199,10 @@ export function defaultSeedPlan(): SeedPlan {
                 ruler: 2,
                 compactor: 1,
             },
-            resources: {},
             retention: "168h",
         },
-        grafana: { namespace: "mla", resources: {} },
+        grafana: { namespace: "mla", replicas: 1, persistence: { size: "10Gi" } },
+        sizing: resolveSizing(),
         overridesSyncSeconds: 30,
         receiverFirewall: { blockCidrNetworks: [...DEFAULT_RECEIVER_FIREWALL_CIDRS] },
     };

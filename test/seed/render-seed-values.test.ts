@@ -62,6 +62,7 @@ describe("mla render seed-values", () => {
         expect(await main(["render", "seed-values", "--out", out, "--stack-config", "Pulumi.seed-example.yaml"], capture().io)).to.equal(0);
         const cortex = parse(readFileSync(join(out, "cortex-values.yaml"), "utf8"));
         expect(cortex.ingester.resources).to.deep.equal({ requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } });
+        expect(cortex.querier.resources).to.deep.equal({ requests: { cpu: "500m", memory: "1Gi" } });
     });
 
     it("fails with usage when --out is missing", async () => {

@@ -15,7 +15,12 @@ function source(values: Record<string, unknown>, secrets: Record<string, string>
 describe("seed config loader", () => {
     it("applies every default for an empty config", () => {
         const settings = loadSeedSettings(new ConfigReader(source({})));
-        expect(settings.plan).to.deep.equal({ ...defaultSeedPlan(), grafana: { ...defaultSeedPlan().grafana, rootUrl: undefined, authProxy: undefined } , objectStore: { ...defaultSeedPlan().objectStore, storageClass: undefined } });
+        const d = defaultSeedPlan();
+        expect(settings.plan).to.deep.equal({
+            ...d,
+            grafana: { ...d.grafana, rootUrl: undefined, authProxy: undefined, database: undefined, persistence: { ...d.grafana.persistence, storageClass: undefined } },
+            objectStore: { ...d.objectStore, storageClass: undefined },
+        });
         expect(settings.kubeconfig).to.equal(undefined);
         expect(settings.s3Credentials).to.equal(undefined);
         expect(settings.networkPolicy).to.deep.equal({ enabled: true, extraIngressNamespaces: [] });
@@ -38,7 +43,8 @@ describe("seed config loader", () => {
                     {
                         namespace: "observability",
                         objectStore: { type: "s3", endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1" },
-                        cortex: { replicationFactor: "2", replicas: { ingester: 4 }, resources: { ingester: { requests: { memory: "4Gi" } } } },
+                        cortex: { replicationFactor: "2", replicas: { ingester: 4 } },
+                        sizing: { profile: "large", resources: { cortex: { ingester: { requests: { memory: "4Gi" } } } } },
                         grafana: { authProxy: { enabled: true, headerName: "X-User", whitelist: ["10.0.0.0/8"] } },
                     },
                     { s3AccessKeyId: "AKIA", s3SecretAccessKey: "secret" },
@@ -51,7 +57,9 @@ describe("seed config loader", () => {
         expect(settings.plan.cortex.replicationFactor).to.equal(2);
         expect(settings.plan.cortex.replicas.ingester).to.equal(4);
         expect(settings.plan.cortex.replicas.distributor).to.equal(2);
-        expect(settings.plan.cortex.resources).to.deep.equal({ ingester: { requests: { memory: "4Gi" } } });
+        expect(settings.plan.sizing.profile).to.equal("large");
+        expect(settings.plan.sizing.resources.cortex.ingester).to.deep.equal({ requests: { memory: "4Gi" } });
+        expect(settings.plan.sizing.resources.cortex.querier).to.deep.equal({ requests: { cpu: "1", memory: "2Gi" } });
         expect(settings.plan.grafana.authProxy).to.deep.equal({ headerName: "X-User", headerProperty: "username", autoSignUp: true, whitelist: ["10.0.0.0/8"] });
         expect(settings.s3Credentials).to.not.equal(undefined);
     });
@@ -80,10 +88,10 @@ describe("seed config loader", () => {
     });
 
     it("rejects a distributed MinIO below four pods and unknown resource fields", () => {
-        const broken = source({ objectStore: { minio: { replicas: 2, resources: { request: { cpu: "1" } } } } });
+        const broken = source({ objectStore: { minio: { replicas: 2 } }, sizing: { resources: { minio: { minio: { request: { cpu: "1" } } } } } });
         expect(() => loadSeedSettings(new ConfigReader(broken))).to.throw(
             "2 problems in stack config: mla:objectStore.minio.replicas must be at least 4 in distributed mode, got 2; " +
-                "mla:objectStore.minio.resources.request is not a resources field (requests, limits)",
+                "mla:sizing.resources.minio.minio.request is not a resources field (requests, limits)",
         );
     });
 });

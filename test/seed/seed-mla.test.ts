@@ -6,6 +6,7 @@ import { SeedMla } from "../../components/seed/seed-mla";
 import { defaultSeedPlan, type SeedPlan } from "../../components/seed/seed-plan";
 import { seedChartValues } from "../../components/seed/seed-values";
 import { seedProgram } from "../../stacks/seed";
+import { restrictedViolations } from "../charts/pss-restricted";
 import { SEED_OUTPUT_NAMES, SECRET_SEED_OUTPUTS } from "../../stacks/seed-outputs";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
@@ -146,6 +147,35 @@ describe("SeedMla under mocks", () => {
         );
     });
 
+    it("refuses more than one Grafana replica without an external database, and accepts it with one", async () => {
+        const plan = defaultSeedPlan();
+        plan.grafana.replicas = 2;
+        expect(() => new SeedMla("bad", { plan })).to.throw(
+            'invalid SeedMla "bad": 1 problem:\n' +
+                "  - grafana.replicas is 2, but more than one replica needs grafana.database (PostgreSQL or MySQL); SQLite on a volume serves one replica",
+        );
+        plan.grafana.database = { type: "postgres", host: "db:5432", name: "grafana", user: "grafana", passwordSecret: { name: "grafana-db", key: "password" } };
+        new SeedMla("ha", { plan });
+        const grafana = charts(await settledResources()).grafana;
+        expect(grafana.inputs.values.replicas).to.equal(2);
+        expect(grafana.inputs.values.podDisruptionBudget).to.deep.equal({ minAvailable: 1 });
+    });
+
+    it("enforces Pod Security restricted on the MLA namespace and a separate Grafana namespace", async () => {
+        const plan = defaultSeedPlan();
+        plan.grafana.namespace = "grafana-ui";
+        new SeedMla("seed", { plan });
+        const namespaces = ofType(await settledResources(), "kubernetes:core/v1:Namespace");
+        expect(namespaces.map((n) => n.inputs.metadata.name).sort()).to.deep.equal(["grafana-ui", "mla"]);
+        for (const ns of namespaces) {
+            expect(ns.inputs.metadata.labels, ns.name).to.deep.include({
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/warn": "restricted",
+                "pod-security.kubernetes.io/audit": "restricted",
+            });
+        }
+    });
+
     it("keeps every password out of chart values and every non-Secret object", async () => {
         new SeedMla("seed", { plan: defaultSeedPlan() });
         const resources = await settledResources();
@@ -187,10 +217,8 @@ describe("SeedMla under mocks", () => {
             "rbac.authorization.k8s.io/v1/RoleBinding seed-overrides-merger-binding",
         ]);
         const pod = findResource(resources, "kubernetes:apps/v1:Deployment", "seed-overrides-merger").inputs.spec.template.spec;
-        expect(pod.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
-        for (const c of pod.containers) {
-            expect(c.securityContext).to.deep.include({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-        }
+        expect(restrictedViolations(pod)).to.deep.equal([]);
+        for (const c of pod.containers) expect(c.resources, c.name).to.deep.equal(defaultSeedPlan().sizing.resources.overridesMerger.merger);
     });
 
     it("grants the merger read on ConfigMaps and writes only to the two runtime ConfigMaps", async () => {

@@ -72,8 +72,23 @@ describe("cortex values", () => {
                 "config.ruler.enable_sharding": true,
                 "alertmanager.replicas": 3,
                 "alertmanager.statefulSet.enabled": true,
-                // fsGroup lets the uid-65534 sidecar write the tenant configs onto the PVC.
-                "alertmanager.securityContext": { enabled: true, fsGroup: 65534 },
+                // Restricted pods; fsGroup lets the uid-65534 sidecar write the tenant configs onto the PVC.
+                "alertmanager.securityContext": {
+                    enabled: true,
+                    runAsNonRoot: true,
+                    runAsUser: 65534,
+                    runAsGroup: 65534,
+                    fsGroup: 65534,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                "ruler.sidecar.containerSecurityContext": {
+                    enabled: true,
+                    runAsNonRoot: true,
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ["ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
                 "config.alertmanager.data_dir": "/data/alertmanager",
                 // Global series limits need sharding by all labels; global rates need the distributor ring.
                 "config.distributor.shard_by_all_labels": true,
@@ -98,6 +113,15 @@ describe("cortex values", () => {
                     searchNamespace: "mla",
                     // Tenant Alertmanager configs are Secrets (receiver credentials).
                     resource: "secret",
+                    resources: { requests: { cpu: "20m", memory: "96Mi" }, limits: { memory: "256Mi" } },
+                    containerSecurityContext: {
+                        enabled: true,
+                        runAsNonRoot: true,
+                        allowPrivilegeEscalation: false,
+                        readOnlyRootFilesystem: true,
+                        capabilities: { drop: ["ALL"] },
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
                 },
                 "ruler.sidecar.resource": "configmap",
                 "ruler.sidecar.label": "cortex_rules",
@@ -111,7 +135,10 @@ describe("cortex values", () => {
                 "compactor.replicas": 1,
                 "runtimeconfigmap.create": false,
                 "nginx.enabled": false,
-                "ingester.resources": undefined,
+                // The default (medium) sizing.
+                "ingester.resources": { requests: { cpu: "1", memory: "4Gi" } },
+                "memcached-blocks.args": ["-m 2048"],
+                "memcached-blocks.resources": { requests: { cpu: "100m", memory: "2458Mi" }, limits: { memory: "2458Mi" } },
             },
         ],
         [
@@ -119,7 +146,7 @@ describe("cortex values", () => {
             plan((p) => {
                 p.cortex.replicas.alertmanager = 1;
                 p.cortex.replicas.ruler = 1;
-                p.cortex.resources.ingester = { limits: { memory: "8Gi" } };
+                p.sizing.resources.cortex.ingester = { limits: { memory: "8Gi" } };
             }),
             {
                 "config.alertmanager.cluster.peers": "",
@@ -222,17 +249,30 @@ describe("grafana values", () => {
 describe("minio values", () => {
     it("uses the credentials Secret and creates the metrics and logs buckets", () => {
         const p = plan() as SeedPlan & { objectStore: MinioPlan };
-        expect(minioValues(p)).to.deep.equal({
+        const v = minioValues(p);
+        expect(v).to.deep.include({
             mode: "distributed",
             replicas: 4,
             existingSecret: "mla-s3-credentials",
             persistence: { enabled: true, size: "50Gi" },
-            resources: { requests: { cpu: "100m", memory: "1Gi" } },
+            // The default (medium) sizing, not the chart's 16Gi request.
+            resources: { requests: { cpu: "250m", memory: "1Gi" } },
             buckets: [
                 { name: "mla-metrics", policy: "none", purge: false },
                 { name: "mla-logs", policy: "none", purge: false },
             ],
         });
+        expect(v.securityContext).to.deep.equal({
+            enabled: true,
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+            fsGroupChangePolicy: "OnRootMismatch",
+        });
+        expect(at(v, "makeBucketJob.securityContext.enabled")).to.equal(true);
+        expect(at(v, "makeBucketJob.containerSecurityContext.allowPrivilegeEscalation")).to.equal(false);
     });
     it("omits replicas in standalone mode", () => {
         const p = plan((x) => (x.objectStore = { ...(x.objectStore as MinioPlan), mode: "standalone" })) as SeedPlan & { objectStore: MinioPlan };
