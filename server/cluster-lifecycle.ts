@@ -90,9 +90,12 @@ function refuseWhileDeleting(cluster: ClusterRecord | undefined, what: string): 
     }
 }
 
-/** The next generation for a request on `cluster`. */
-export function nextGeneration(cluster: ClusterRecord | undefined): number {
-    return (cluster?.generation ?? 0) + 1;
+/**
+ * The next generation for a request on `cluster`. Above every operation ever recorded for the id,
+ * so a cluster deleted and registered again never reuses a generation of its earlier life.
+ */
+export function nextGeneration(cluster: ClusterRecord | undefined, ops: readonly OperationRecord[]): number {
+    return Math.max(cluster?.generation ?? 0, ...ops.map((o) => o.generation ?? 0)) + 1;
 }
 
 /**

@@ -191,7 +191,7 @@ export class ClusterService {
         const spec = await this.specFor(clusterId, body);
         const existing = this.deps.registry.cluster(clusterId);
         this.lifecycle(() => applyRequested(existing, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
-        const generation = nextGeneration(existing);
+        const generation = nextGeneration(existing, this.deps.registry.operationsOf(clusterId));
         const previous = existing ? { project: existing.project, seedStack: existing.seed } : undefined;
         return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec, previous), this.upHooks(clusterId, spec), {
             generation,
@@ -272,7 +272,7 @@ export class ClusterService {
                   await this.deps.projects?.release(clusterId, { project: cluster.project, seedStack: cluster.seed }, { signal, onEvent });
                   return { changeSummary };
               };
-        const generation = nextGeneration(cluster);
+        const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
         // A destroy that never calls the engine does not make the stack exist.
         const hooks = this.lifecycleHooks(clusterId);
         if (noEngine) hooks.onStart = undefined;
@@ -291,7 +291,7 @@ export class ClusterService {
         if (!stored) throw new HttpError(409, `cluster ${clusterId} has no stored spec; PUT it with "suspended": ${suspended}`);
         const spec = { ...stored, suspended };
         const kind = suspended ? "suspend" : "resume";
-        const generation = nextGeneration(cluster);
+        const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
         return this.submit(clusterId, kind, requestHash(kind, spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
             generation,
             record: (op) => applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended, operationId: op.id, generation, now: op.createdAt }),
@@ -309,7 +309,7 @@ export class ClusterService {
         const spec = stored && change(stored);
         if (!spec) throw new HttpError(409, `cluster ${clusterId} has no stored spec to apply again`);
         this.lifecycle(() => applyRequested(cluster, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
-        const generation = nextGeneration(cluster);
+        const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
         return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
             generation,
             record: (op) =>
