@@ -55,6 +55,8 @@ export interface MemoryExecutorOptions {
     seeds?: readonly string[];
     /** The clock certificate renewal is judged by (epoch ms). Defaults to `Date.now`. */
     now?(): number;
+    /** More outputs an `up` reports (the health tests give a read listener URL and token). */
+    extraOutputs?(clusterId: string): Record<string, StackOutput>;
 }
 
 /** The demo resources every cluster "has". */
@@ -165,6 +167,7 @@ export class MemoryExecutor implements Executor {
             namespace: { value: `cluster-${request.clusterId}`, secret: false },
             agentClientKey: { value: `fake-key-of-${request.clusterId}`, secret: true },
             ...(notAfter ? { [CERTIFICATE_NOT_AFTER_OUTPUT]: { value: notAfter, secret: false } } : {}),
+            ...this.options.extraOutputs?.(request.clusterId),
         };
         this.lastOutputs.set(request.clusterId, outputs);
         return { changeSummary: this.summary(steps), outputs };
