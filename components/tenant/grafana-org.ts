@@ -59,6 +59,15 @@ export function organizationInputs(source: OrgSource): OrganizationInputs {
     return { name: source.project, adminUser: source.adminUser, createUsers: false, admins: [], editors: byRole("Editor"), viewers: byRole("Viewer") };
 }
 
+/**
+ * Inputs the org resource must not manage (`ignoreChanges`): with no explicit members, the
+ * identity provider's org mapping owns viewers and editors, so a refresh that sees the users OAuth
+ * added must not make the next `up` remove them. `admins` is never ignored.
+ */
+export function organizationIgnoreChanges(members: readonly ProjectMember[]): string[] {
+    return members.length === 0 ? ["editors", "viewers"] : [];
+}
+
 /** One dashboard to import: its uid (for the resource name) and JSON model text. */
 export interface DashboardImport {
     uid: string;

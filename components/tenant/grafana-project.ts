@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
 import type { ProjectMember } from "../../stacks/project-spec";
-import { dashboardImports, organizationInputs } from "./grafana-org";
+import { dashboardImports, organizationIgnoreChanges, organizationInputs } from "./grafana-org";
 
 /** The folder the imported dashboards go to, as in the main org (the seed's sidecar folder). */
 export const PROJECT_DASHBOARD_FOLDER = { uid: "mla-kubernetes", title: "Kubernetes" } as const;
@@ -38,7 +38,7 @@ export class GrafanaProject extends pulumi.ComponentResource {
         const org = organizationInputs({ project: args.project, members: args.members ?? [], adminUser: args.adminUser });
         const dashboards = dashboardImports(args.dashboards ?? []);
 
-        this.organization = new grafana.oss.Organization(name, org, { parent: this });
+        this.organization = new grafana.oss.Organization(name, org, { parent: this, ignoreChanges: organizationIgnoreChanges(args.members ?? []) });
         this.orgId = this.organization.orgId;
         const orgId = this.orgId.apply(String);
         if (dashboards.length > 0) {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { dashboardImports, organizationInputs } from "../../components/tenant/grafana-org";
+import { dashboardImports, organizationIgnoreChanges, organizationInputs } from "../../components/tenant/grafana-org";
 import { defaultDashboardTexts } from "../../components/seed-defaults/kubernetes-dashboards";
 import { type ProjectMember, memberProblems, projectStackName } from "../../stacks/project-spec";
 
@@ -70,6 +70,11 @@ describe("Grafana org inputs (pure)", () => {
         );
         const problems = memberProblems(members).map((p) => p.path);
         expect(problems).to.deep.equal(["members[0]", "members[1]", "members[3].login", "members[4].email", "members[6].isAdmin"]);
+    });
+
+    it("leaves viewers and editors to the IdP's org mapping only when there are no explicit members, and never ignores admins", () => {
+        expect(organizationIgnoreChanges([])).to.deep.equal(["editors", "viewers"]);
+        expect(organizationIgnoreChanges([{ login: "bob", role: "Viewer" }])).to.deep.equal([]);
     });
 
     it("refuses a member list that is not a list", () => {

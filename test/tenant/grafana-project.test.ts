@@ -154,8 +154,9 @@ describe("project program (Grafana org per project)", () => {
             }),
         );
         const resources = await settledResources();
-        const ds = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "tenant-datasources")!;
-        const file = parse(Object.values(ds.inputs.data as Record<string, string>)[0]) as { datasources: { uid: string; orgId: number }[] };
+        // A Secret: the file carries the gateway's read token.
+        const ds = ofType(resources, "kubernetes:core/v1:Secret").find((r) => r.name === "tenant-datasources")!;
+        const file = parse(Object.values(secretValue(ds.inputs.stringData) as Record<string, string>)[0]) as { datasources: { uid: string; orgId: number }[] };
         expect(file.datasources.map((d) => [d.uid, d.orgId])).to.deep.equal([
             ["prometheus-c7", 42],
             ["loki-c7", 42],
