@@ -31,7 +31,9 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 export function alertmanagerConfigProblems(text: string): string[] {
     let doc: unknown;
     try {
-        doc = parse(text);
+        // The Alertmanager reads its config with Go's yaml.v2, which speaks YAML 1.1: `yes`/`on` are
+        // booleans and `<<` merges. Parsing the same way, the checks see the values it gets.
+        doc = parse(text, { version: "1.1" });
     } catch (e) {
         return [`alertmanagerConfig is not valid YAML: ${(e as Error).message.split("\n")[0]}`];
     }
@@ -54,6 +56,11 @@ export function alertmanagerConfigProblems(text: string): string[] {
     }
     // Receivers must not reach inside the seed (alertmanager-egress.ts).
     problems.push(...alertmanagerEgressProblems(doc));
+    // Merge keys are refused as well: the delivered text is edited (`withoutRedirects`) where its
+    // structure shows an http_config, and a merged one would hide from that.
+    for (const path of mergeKeyPaths(parse(text), "alertmanagerConfig")) {
+        problems.push(`${path} uses a YAML merge key (<<); write the fields out so they can be checked`);
+    }
     for (const path of filePaths(doc, "alertmanagerConfig")) {
         // Cortex refuses file references in tenant configs: they would read the Alertmanager's own disk.
         problems.push(`${path} refers to a local file, which the multi-tenant Alertmanager does not allow; put the value inline`);
@@ -108,6 +115,13 @@ function checkRoute(route: Obj, path: string, names: Set<string>, problems: stri
         if (isObj(child)) checkRoute(child, `${path}.routes[${i}]`, names, problems);
         else problems.push(`${path}.routes[${i}] must be a mapping`);
     });
+}
+
+/** Paths of every mapping that uses a YAML merge key. */
+function mergeKeyPaths(value: unknown, path: string): string[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => mergeKeyPaths(v, `${path}[${i}]`));
+    if (!isObj(value)) return [];
+    return [...(Object.hasOwn(value, "<<") ? [path] : []), ...Object.entries(value).flatMap(([k, v]) => mergeKeyPaths(v, `${path}.${k}`))];
 }
 
 /** Paths of every `*_file` / `*_files` key, anywhere in the document. */

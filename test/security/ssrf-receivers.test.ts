@@ -150,6 +150,25 @@ const attacks: Attack[] = [
         publicTwin: am(`webhook_configs:\n  - url: ${PUBLIC}`, "global:\n  http_config:\n    follow_redirects: false\n"),
         expected: "global.http_config.follow_redirects: true is refused",
     },
+    // YAML 1.1 as Go's yaml.v2 reads it: `yes`/`on` are true, merge keys merge.
+    ...["yes", "on", "True"].map((v) => ({
+        label: `follow_redirects: ${v} (YAML 1.1 true)`,
+        attack: webhook(PUBLIC, `\n    http_config:\n      follow_redirects: ${v}`),
+        publicTwin: webhook(PUBLIC, "\n    http_config:\n      follow_redirects: off"),
+        expected: "follow_redirects: true is refused",
+    })),
+    {
+        label: "a URL hidden behind a YAML merge key in global",
+        attack: am(`slack_configs:\n  - channel: '#a'`, "global:\n  <<: {slack_api_url: 'http://10.0.0.1/'}\n"),
+        publicTwin: am(`slack_configs:\n  - channel: '#a'`, "global:\n  slack_api_url: https://hooks.slack.com/services/x\n"),
+        expected: "alertmanagerConfig.global uses a YAML merge key",
+    },
+    {
+        label: "an http_config hidden behind an anchor and a merge key",
+        attack: am(`webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      <<: &p {proxy_url: 'http://127.0.0.1:3128/'}`),
+        publicTwin: am(`webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/`),
+        expected: "http_config uses a YAML merge key",
+    },
     // Files on the Alertmanager's disk.
     ...(
         [
