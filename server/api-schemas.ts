@@ -67,8 +67,12 @@ export const ClusterResponse = Type.Object({
 
 export const ClusterList = Type.Object({ clusters: Type.Array(ClusterResponse) });
 
+const ReadyCheckBody = Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.String() });
+
 export const ReadyBody = Type.Object({
     ready: Type.Boolean(),
     message: Type.String(),
-    checks: Type.Array(Type.Object({ name: Type.String(), ok: Type.Boolean(), detail: Type.String() })),
+    checks: Type.Array(ReadyCheckBody, { description: "The checks that gate operations" }),
+    seeds: Type.Array(ReadyCheckBody, { description: "Whether each seed stack that cluster stacks reference is readable in the backend (reported; does not gate)" }),
+    checkedAt: Type.String({ description: "When the probe ran; reused for a few seconds" }),
 });

@@ -2,11 +2,14 @@
  * Builds the onboarding service's Fastify app from injected dependencies. `main.ts` supplies
  * them from the environment; tests supply an in-memory executor and a temp data dir.
  */
+import { existsSync, readdirSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { authHook } from "./auth";
 import { INPUT_LIMITS, jsonLimitProblems } from "./bounded-input";
+import { engineGate } from "./engine-gate";
+import { Readiness, seedChecks, seedStacksInUse } from "./engine-readiness";
 import { ClusterService } from "./cluster-service";
 import { HttpError } from "./errors";
 import type { Executor } from "./executor";
@@ -41,6 +44,8 @@ export interface AppOptions {
      * per-field limit, so an oversized field is a 400 naming it, not a bare 413.
      */
     bodyLimit?: number;
+    /** How long `/readyz` and the readiness gate reuse a probe, in ms. Defaults to 5000. */
+    readyCacheMs?: number;
     /** How long shutdown waits for cancelled operations. Defaults to 30 s. */
     shutdownTimeoutMs?: number;
     /** Default seed kubeconfigs, `<seed>.yaml`. Defaults to `<dataDir>/seeds`. */
@@ -65,6 +70,8 @@ export interface BuiltApp {
     scheduler: Scheduler;
     routes: RouteTable;
     dayTwo: DayTwo;
+    /** The cached readiness probe behind `/readyz` and the gate on mutating routes. */
+    readiness: Readiness;
 }
 
 /** Log paths that could hold a secret; pino replaces them before anything is written. */
@@ -155,6 +162,14 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     });
     errorHandler(app);
     boundedJsonParser(app);
+    const seedKubeconfigDir = opts.seedKubeconfigDir ?? join(opts.dataDir, "seeds");
+    const readiness = new Readiness({
+        probe: async () => [...(await opts.executor.checkReady()), registry.checkWritable()],
+        seeds: () => seedChecks(opts.executor, seedStacksInUse(registry.clusters().map((c) => c.seed), existsSync(seedKubeconfigDir) ? readdirSync(seedKubeconfigDir) : [])),
+        ttlMs: opts.readyCacheMs,
+    });
+    // After validation, so a per-request decision (DELETE without the engine) sees checked params.
+    app.addHook("preHandler", engineGate(readiness));
 
     const routes = new RouteTable();
     const streams = new Set<ServerResponse>();
@@ -166,7 +181,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     healthRoutes(app, routes, { service, health: day2.health, reconcile: reconcileView });
     operationRoutes(app, routes, service, events, streams);
     projectRoutes(app, routes, projects, metrics);
-    systemRoutes(app, routes, { executor: opts.executor, registry, metrics, version: opts.version ?? "dev" });
+    systemRoutes(app, routes, { readiness, metrics, version: opts.version ?? "dev" });
 
     // Graceful shutdown: refuse new operations, SIGINT running ones, wait, then end SSE streams
     // (hijacked responses would otherwise hold `close` open).
@@ -178,5 +193,5 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
         for (const res of streams) res.end();
     });
     app.addHook("onClose", async () => registry.close());
-    return { app, service, registry, scheduler, routes, dayTwo: day2 };
+    return { app, service, registry, scheduler, routes, dayTwo: day2, readiness };
 }

@@ -15,7 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type PulumiCommand, StackNotFoundError, type Stack } from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../stacks/cluster-spec";
 import type { ProjectSpec } from "../stacks/project-spec";
-import { isolatedPulumiCommand, type SpawnRecord } from "./engine-command";
+import { isolatedPulumiCommand, runIsolated, type SpawnRecord } from "./engine-command";
 import { childEnvironment } from "./engine-env";
 import { classifyEngineError, INSTALL_PULUMI } from "./engine-errors";
 import { StepCollector } from "./engine-events";
@@ -312,6 +312,31 @@ export class AutomationExecutor implements Executor {
         if (this.options.programCheck) checks.push(this.options.programCheck());
         checks.push(...(this.options.extraChecks?.() ?? []));
         return checks;
+    }
+
+    /**
+     * Whether the seed stack cluster stacks reference (`StackReference(spec.seedStack)`) is in this
+     * executor's backend and its outputs readable: `pulumi stack output --json` (secrets stay
+     * hidden) from a scratch workspace of the same project, removed afterwards.
+     */
+    async checkSeed(seedStack: string): Promise<ReadyCheck> {
+        const name = `seed ${seedStack}`;
+        mkdirSync(join(this.options.dataDir, "tmp"), { recursive: true, mode: 0o700 });
+        const scratch = mkdtempSync(join(this.options.dataDir, "tmp", "seed-"));
+        try {
+            // Writes the project file, so a bare stack name resolves in this project.
+            await LocalWorkspace.create({ workDir: scratch, envVars: this.envVars(), pulumiCommand: await this.command(), projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } } });
+            const result = (await runIsolated("pulumi")(["stack", "output", "--json", "--stack", seedStack], scratch, this.envVars())) as { stdout: string };
+            const outputs = Object.keys(JSON.parse(result.stdout || "{}") as Record<string, unknown>);
+            return { name, ok: true, detail: `readable in ${this.backendUrl} (${outputs.length} outputs)` };
+        } catch (e) {
+            const error = classifyEngineError(e);
+            return error.code === "stack-not-found"
+                ? { name, ok: false, detail: `no stack ${seedStack} in ${this.backendUrl}: create the seed with the service's backend (PULUMI_BACKEND_URL=${this.backendUrl} pulumi up), or point MLA_BACKEND_URL at the seed's` }
+                : { name, ok: false, detail: `not readable in ${this.backendUrl}: ${error.message.split("\n")[0]}` };
+        } finally {
+            rmSync(scratch, { recursive: true, force: true });
+        }
     }
 
     private async checkBackend(cliPresent: boolean): Promise<ReadyCheck> {

@@ -255,6 +255,11 @@ export class MemoryExecutor implements Executor {
         return { changeSummary: existed ? this.summary(steps) : {} };
     }
 
+    async checkSeed(seedStack: string): Promise<ReadyCheck> {
+        const ok = this.options.seeds === undefined || this.options.seeds.includes(seedStack);
+        return { name: `seed ${seedStack}`, ok, detail: ok ? "readable (in-memory executor)" : `no stack ${seedStack} (in-memory executor)` };
+    }
+
     async checkReady(): Promise<ReadyCheck[]> {
         return [{ name: "executor", ok: true, detail: "in-memory executor (no engine; demo and tests only)" }];
     }

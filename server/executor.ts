@@ -120,6 +120,11 @@ export interface Executor {
     outputs?(clusterId: string, signal: AbortSignal): Promise<Record<string, StackOutput>>;
     /** Whether the executor can run operations: the CLI, the backend. */
     checkReady(): Promise<ReadyCheck[]>;
+    /**
+     * Whether the seed stack `seedStack` (as a cluster spec names it) is readable in the backend
+     * the cluster stacks use, for `/readyz`. Optional: executors that cannot read stacks omit it.
+     */
+    checkSeed?(seedStack: string): Promise<ReadyCheck>;
 }
 
 /** Thrown by executors with a machine-readable code; the message must not contain secrets. */

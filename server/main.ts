@@ -7,15 +7,47 @@ import { join } from "node:path";
 import { resolveApiToken } from "./api-token";
 import { buildApp } from "./app";
 import { clusterProgramCheck, inlineClusterProgram } from "./cluster-program";
+import { childEnvironment } from "./engine-env";
+import { installPlugins, pluginCheck, pluginDir, requiredPlugins } from "./engine-plugins";
 import { loadServiceConfig } from "./env";
 import type { Executor } from "./executor";
 import { AutomationExecutor } from "./executor-automation";
 import { MemoryExecutor } from "./executor-memory";
 import { operatorExecutorFromEnv } from "./executor-operator";
 
+/** Options of {@link serve} that are not environment settings. */
+export interface ServeOptions {
+    /**
+     * Install the provider plugins the programs need (at the versions in node_modules, i.e. the
+     * lockfile's) with `pulumi plugin install`, then return without serving.
+     */
+    installPlugins?: boolean;
+}
+
+/** This checkout: its package.json names the provider SDKs, node_modules holds their versions. */
+const PROJECT_ROOT = join(__dirname, "..");
+
+/**
+ * Removes the service's own settings from `process.env` once they are read, so no child process
+ * started outside the executor (which builds its own allow-listed environment) inherits them.
+ */
+function scrubServiceSettings(): void {
+    for (const name of Object.keys(process.env)) if (name.startsWith("MLA_")) delete process.env[name];
+}
+
 /** Starts the service; resolves once it has shut down. */
-export async function serve(source: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: ServeOptions = {}): Promise<void> {
+    // A copy: `process.env` is scrubbed below, and `sourceEnv` is usually `process.env` itself.
+    const source: NodeJS.ProcessEnv = { ...sourceEnv };
     const config = loadServiceConfig(source);
+    const plugins = requiredPlugins(PROJECT_ROOT);
+    const pluginsDir = pluginDir(childEnvironment(source));
+    if (opts.installPlugins) {
+        const installed = await installPlugins(plugins, { env: childEnvironment(source, { PULUMI_SKIP_UPDATE_CHECK: "true" }), dir: pluginsDir, log: (line) => console.log(line) });
+        console.log(`${installed.length} plugin(s) installed, ${plugins.length - installed.length} already present in ${pluginsDir}`);
+        return;
+    }
+    scrubServiceSettings();
     const { env, dataDir } = config;
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const token = resolveApiToken(env, dataDir);
@@ -30,6 +62,7 @@ export async function serve(source: NodeJS.ProcessEnv = process.env): Promise<vo
                     secretsProvider: env.MLA_SECRETS_PROVIDER,
                     program: inlineClusterProgram,
                     programCheck: clusterProgramCheck,
+                    extraChecks: () => [pluginCheck(plugins, pluginsDir)],
                     env: source,
                 });
     const { app } = await buildApp({

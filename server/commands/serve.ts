@@ -3,11 +3,17 @@ import type { Command } from "./command";
 import { intFlag, parseFlags } from "./args";
 
 const usage = `Usage: mla serve [--listen host:port] [--data-dir dir] [--executor automation|memory] [--workers n]
+       mla serve --install-plugins
 
 Runs the onboarding HTTP service. Flags override the environment variables of the same meaning
 (MLA_LISTEN, MLA_DATA_DIR, MLA_EXECUTOR, MLA_WORKERS); see .env.example for all of them.
 Defaults: listen 127.0.0.1:8080, data in ./.mla, the Automation API executor.
 With no MLA_API_TOKEN or MLA_API_TOKEN_FILE, a token is generated into <data dir>/api-token (0600).
+
+--install-plugins installs the provider plugins the programs need, at the versions the lockfile
+installed (pulumi plugin install resource <name> <version>), into $PULUMI_HOME/plugins or
+~/.pulumi/plugins, and exits. Run it once per host or image, before the first operation;
+/readyz reports any plugin that is missing.
 `;
 
 /** The `serve` command. */
@@ -21,6 +27,7 @@ export const serveCommand: Command = {
             "data-dir": { type: "string" },
             executor: { type: "string" },
             workers: { type: "string" },
+            "install-plugins": { type: "boolean" },
         });
         const workers = intFlag(flags.workers, "workers");
         // Loaded on use: the service pulls in the Pulumi SDK, which other commands do not need.
@@ -31,7 +38,7 @@ export const serveCommand: Command = {
             ...(flags["data-dir"] ? { MLA_DATA_DIR: flags["data-dir"] } : {}),
             ...(flags.executor ? { MLA_EXECUTOR: flags.executor } : {}),
             ...(workers !== undefined ? { MLA_WORKERS: String(workers) } : {}),
-        });
+        }, { installPlugins: flags["install-plugins"] === true });
         return 0;
     },
 };

@@ -71,6 +71,8 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         params: ClusterParams,
         querystring: DeleteQuery,
         responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
+        // A cluster whose stack was never created is removed without the engine, even when it is down.
+        engine: (req: DeleteRequest) => !service.canRemoveWithoutEngine(req.params.id),
         handler: async (req: DeleteRequest, reply) =>
             answer(reply, await service.remove(req.params.id, req.query.purge === "true")),
     });

@@ -42,6 +42,8 @@ export function operationRoutes(
         method: "POST",
         url: "/v1/operations/:id/cancel",
         summary: "Cancel: drop a queued operation or interrupt a running one (SIGINT to the engine)",
+        // Cancelling must work when the engine is down: that is when operations hang.
+        engine: false,
         params: OperationParams,
         responses: { 202: { description: "Cancellation requested", schema: OperationBody }, ...errors, 409: { description: "Already finished", schema: ErrorBody } },
         handler: async (req: IdRequest, reply: FastifyReply) => {

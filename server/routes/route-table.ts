@@ -8,6 +8,7 @@
  */
 import type { TSchema } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
+import { type EngineNeed, engineNeed } from "../engine-gate";
 
 /** One documented response. */
 export interface RouteResponse {
@@ -28,6 +29,12 @@ export interface RouteSpec {
      * else, including leaving it out, requires the bearer token.
      */
     auth?: boolean;
+    /**
+     * Whether the route starts stack operations, and so answers 503 (with Retry-After) while the
+     * engine is not ready. A function decides per request. Defaults to true for PUT, POST, PATCH
+     * and DELETE, false for reads.
+     */
+    engine?: EngineNeed;
     params?: TSchema;
     querystring?: TSchema;
     body?: TSchema;
@@ -55,7 +62,7 @@ export class RouteTable {
             schema: Object.fromEntries(
                 Object.entries({ params: route.params, querystring: route.querystring, body: route.body }).filter(([, s]) => s !== undefined),
             ),
-            config: { auth: requiresToken(route) },
+            config: { auth: requiresToken(route), engine: engineNeed({ method: route.method as string | string[], engine: route.engine }) },
             handler: route.handler,
         });
     }

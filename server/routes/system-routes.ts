@@ -2,17 +2,16 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { ReadyBody } from "../api-schemas";
-import type { Executor } from "../executor";
+import type { Readiness } from "../engine-readiness";
 import type { ServiceMetrics } from "../metrics";
 import { openApiDocument } from "../openapi";
-import type { Registry } from "../registry";
 import type { RouteTable } from "./route-table";
 
 /** Registers `/healthz`, `/readyz`, `/metrics` and `/openapi.json`. */
 export function systemRoutes(
     app: FastifyInstance,
     table: RouteTable,
-    deps: { executor: Executor; registry: Registry; metrics: ServiceMetrics; version: string },
+    deps: { readiness: Readiness; metrics: ServiceMetrics; version: string },
 ): void {
     table.add(app, {
         method: "GET",
@@ -25,21 +24,16 @@ export function systemRoutes(
     table.add(app, {
         method: "GET",
         url: "/readyz",
-        summary: "Readiness: Pulumi CLI present (and its version), backend reachable, registry writable",
+        summary: "Readiness: Pulumi CLI (and its version), backend, secrets, provider plugins at the locked versions, registry writable; plus whether each seed stack is readable. Probed at most every few seconds",
         auth: false,
         responses: {
             200: { description: "Ready", schema: ReadyBody },
             503: { description: "Not ready; `message` says what to fix", schema: ReadyBody },
         },
         handler: async (_req, reply: FastifyReply) => {
-            const checks = [...(await deps.executor.checkReady()), deps.registry.checkWritable()];
-            const failing = checks.filter((c) => !c.ok);
-            reply.code(failing.length === 0 ? 200 : 503);
-            return {
-                ready: failing.length === 0,
-                message: failing.length === 0 ? "ready" : failing.map((c) => `${c.name}: ${c.detail}`).join("; "),
-                checks,
-            };
+            const report = await deps.readiness.report();
+            reply.code(report.ready ? 200 : 503);
+            return report;
         },
     });
     table.add(app, {
