@@ -264,6 +264,12 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
             .stringList("networkPolicy.extraIngressNamespaces")
             .map((ns, i) => dnsLabel(reader, `networkPolicy.extraIngressNamespaces[${i}]`, ns)),
     };
+    networkPolicy.extraIngressNamespaces.forEach((ns, i) => {
+        // A namespace peer admits every pod of it: Grafana's would reach the backends directly.
+        if (ns === grafanaNs || ns === namespace) {
+            reader.problem(`networkPolicy.extraIngressNamespaces[${i}]`, `must not be the MLA or Grafana namespace ("${ns}"): Grafana would reach the backends without a gateway`);
+        }
+    });
     const kubeconfig = reader.secret("seedKubeconfig", { required: false });
     const kubeContext = reader.string("seedContext");
     reader.done();

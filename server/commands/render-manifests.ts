@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSpec } from "../../stacks/cluster-spec";
+import { PROJECT_ORG_ID_OUTPUT, projectStackName } from "../../stacks/project-spec";
 import type { SeedSettings } from "../../stacks/seed-config";
 import { manifestFiles, type HelmSource } from "../render/manifests";
 import { RecordingEngine, resolveOutputs } from "../render/recording-engine";
@@ -17,6 +18,9 @@ import { stackFileConfigSource } from "./render-seed-values";
 
 /** The seed stack name the rendered cluster stack references. */
 const RENDER_SEED_STACK = "mla/seed";
+
+/** The org id the rendered cluster reads from its project stack: a placeholder, Grafana assigns the real one. */
+const RENDER_ORG_ID = 1;
 
 const HELM_FLAGS = [
     "Charts (expanded with the real `helm template` when both are found, else written as chart,",
@@ -151,6 +155,7 @@ export const renderCluster: Command = {
             });
         }
         engine.setStackOutputs(spec.seedStack, seed.outputs);
+        engine.setStackOutputs(projectStackName(spec.seedStack, spec.project), { [PROJECT_ORG_ID_OUTPUT]: RENDER_ORG_ID });
         engine.reset();
         await resolveOutputs(await clusterProgram(spec));
         const files = manifestFiles(await engine.settled());
