@@ -16,6 +16,8 @@ import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { READ_PORT, WRITE_PORT } from "../../gateway/layout";
 import { clusterProgram } from "../../stacks/cluster";
 import { resolveClusterSpec } from "../../stacks/cluster-defaults";
+import { ConfigReader } from "../../stacks/config-reader";
+import { loadSeedSettings } from "../../stacks/seed-config";
 import { type Cluster, type NetworkPolicy, type Pod, canReach } from "./network-policy-evaluator";
 
 const pod = (name: string, namespace: string, labels: Record<string, string>, extra: Partial<Pod> = {}): Pod => ({ name, namespace, labels, ...extra });
@@ -266,6 +268,14 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
         expect(can(ruler, alertmanager, 8080)).to.equal(true);
         expect(can(loki("ruler"), alertmanager, 8080)).to.equal(true);
         expect(can(ingester, distributor, 7946, "UDP")).to.equal(true);
+    });
+
+    it("refuses to list the MLA or Grafana namespace as an extra ingress namespace (Grafana would reach the backends)", () => {
+        const load = (values: Record<string, unknown>) => () =>
+            loadSeedSettings(new ConfigReader({ namespace: "mla", get: (k) => values[k], getSecret: () => undefined }));
+        expect(load({ networkPolicy: { extraIngressNamespaces: ["monitoring", "mla"] } })).to.throw(/networkPolicy\.extraIngressNamespaces\[1\] must not be the MLA or Grafana namespace \("mla"\)/);
+        expect(load({ grafana: { namespace: "grafana" }, networkPolicy: { extraIngressNamespaces: ["grafana"] } })).to.throw(/extraIngressNamespaces\[0\] must not be/);
+        expect(load({ networkPolicy: { extraIngressNamespaces: ["monitoring"] } })).to.not.throw();
     });
 
     it("a namespace outside extraIngressNamespaces → backend: refused; inside it: allowed", () => {
