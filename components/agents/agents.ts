@@ -1,7 +1,7 @@
 /**
  * `Agents` (`mla:cluster:Agents`): everything MLA puts into a user cluster, in two namespaces
  * split by Pod Security level (see ../pod-security.ts):
- * - `mla-system` (always, enforces `restricted`): the metrics agent (Prometheus in agent mode)
+ * - `mla-system` (always, enforces `restricted`): the metrics agent (vmagent or Prometheus in agent mode)
  *   with its RBAC, client-cert Secret and config, and the optional kube-state-metrics;
  * - `mla-host-agents` (only while the log agent or node-exporter is on, enforces `privileged`):
  *   the log agent DaemonSet (Alloy or Promtail) with its RBAC, Secret and config, and the
