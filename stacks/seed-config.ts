@@ -133,7 +133,13 @@ function sizing(reader: ConfigReader): SeedPlan["sizing"] {
 
 /** `mla:grafana.database`, when set: type, host, name, user and the password's Secret. */
 function grafanaDatabase(reader: ConfigReader): GrafanaDatabase | undefined {
-    if (reader.object("grafana.database") === undefined) return undefined;
+    const given = reader.object("grafana.database");
+    if (given === undefined) return undefined;
+    const known = ["type", "host", "name", "user", "passwordSecret", "sslMode"];
+    for (const key of Object.keys(given).filter((k) => !known.includes(k))) {
+        const hint = /password/i.test(key) ? "; the password belongs in a Secret named by passwordSecret" : "";
+        reader.problem(`grafana.database.${key}`, `is not a database key (${known.join(", ")})${hint}`);
+    }
     const type = reader.string("grafana.database.type", { required: true });
     if (type !== "" && !(GRAFANA_DATABASE_TYPES as readonly string[]).includes(type)) {
         reader.problem("grafana.database.type", `must be one of ${GRAFANA_DATABASE_TYPES.join(", ")}, got "${type}"`);
@@ -256,8 +262,10 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
                 }),
         },
     };
-    // Replicas without a database; the field checks above already reported missing values.
-    for (const p of grafanaPlanProblems(plan.grafana)) if (p.path === "grafana.replicas" && plan.grafana.replicas >= 1) reader.problem(p.path, p.message);
+    // The same checks as the component; missing values and bad replica numbers were reported above.
+    for (const p of grafanaPlanProblems(plan.grafana)) {
+        if (p.message !== "is required" && (p.path !== "grafana.replicas" || plan.grafana.replicas >= 1)) reader.problem(p.path, p.message);
+    }
     const networkPolicy = {
         enabled: reader.boolean("networkPolicy.enabled", true),
         extraIngressNamespaces: reader

@@ -41,7 +41,9 @@ export function grafanaPlanProblems(g: SeedPlan["grafana"]): GrafanaPlanProblem[
         if (/^[a-z]+:\/\//i.test(db.host)) {
             problems.push({ path: "grafana.database.host", message: `must be host[:port] without a scheme, got "${db.host}"` });
         }
-        if (!SECRET_NAME.test(db.passwordSecret.name)) {
+        if (db.passwordSecret.name === "") {
+            problems.push({ path: "grafana.database.passwordSecret.name", message: "is required" });
+        } else if (!SECRET_NAME.test(db.passwordSecret.name)) {
             problems.push({
                 path: "grafana.database.passwordSecret.name",
                 message: `must name a Secret in Grafana's namespace, got "${db.passwordSecret.name}"`,

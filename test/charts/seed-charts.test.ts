@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { extractHelm } from "../../scripts/extract-helm";
 import type { SeedChartName } from "../../components/seed/charts";
 import { CORTEX_ALERTMANAGER_CONFIG_DIR, CORTEX_RULES_DIR } from "../../components/seed/cortex-values";
+import { GRAFANA_OAUTH_SECRET_ENV } from "../../components/seed/grafana-oauth";
 import { GRAFANA_DATA_PATH, GRAFANA_DB_PASSWORD_ENV } from "../../components/seed/grafana-values";
 import { LOKI_RULES_DIR, LOKI_RUNTIME_DIR } from "../../components/seed/loki-values";
 import { S3_ENV, SEED_OBJECT_NAMES, type SeedPlan } from "../../components/seed/seed-plan";
@@ -71,6 +72,8 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
         }
         const { helm } = extractHelm();
         const tasks: (() => Promise<void>)[] = [];
+        // Configs that pass a chart identical values share one rendering.
+        const renders = new Map<string, Promise<Manifest[]>>();
         for (const c of SEED_CONFIG_CASES) {
             const plan = planOf(c);
             const r: Rendered = { plan, charts: {}, errors: [] };
@@ -78,8 +81,10 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
             for (const [name, values] of Object.entries(seedChartValues(plan)) as [SeedChartName, Record<string, unknown>][]) {
                 const namespace = name === "grafana" ? plan.grafana.namespace : plan.namespace;
                 tasks.push(async () => {
+                    const key = JSON.stringify([name, namespace, values]);
+                    if (!renders.has(key)) renders.set(key, helmTemplate({ helm, chartsDir: dir, chart: name, namespace, values }));
                     try {
-                        r.charts[name] = await helmTemplate({ helm, chartsDir: dir, chart: name, namespace, values });
+                        r.charts[name] = await renders.get(key)!;
                     } catch (e) {
                         r.errors.push((e as Error).message);
                     }
@@ -214,6 +219,11 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 expect(deployment.metadata.namespace).to.equal(g.namespace);
                 expect(deployment.spec.replicas).to.equal(g.replicas);
                 expect(env(main).GF_SECURITY_ADMIN_PASSWORD?.valueFrom?.secretKeyRef?.name).to.equal(SEED_OBJECT_NAMES.grafanaAdminSecret);
+                if (g.oauth) {
+                    // The OAuth client secret, like the database password, only as an env reference.
+                    expect(ini["auth.generic_oauth"].client_secret).to.equal(`$__env{${GRAFANA_OAUTH_SECRET_ENV}}`);
+                    expect(env(main)[GRAFANA_OAUTH_SECRET_ENV].valueFrom.secretKeyRef).to.deep.equal(g.oauth.clientSecret);
+                }
                 if (g.database) {
                     // Orgs, users and dashboards live in the external database; the password comes from its Secret.
                     expect(ini.database).to.include({ type: g.database.type, host: g.database.host, name: g.database.name, user: g.database.user });

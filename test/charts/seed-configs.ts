@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SeedPlan } from "../../components/seed/seed-plan";
 import { ConfigReader } from "../../stacks/config-reader";
 import { loadSeedSettings } from "../../stacks/seed-config";
+import { productionConfig } from "./production-doc";
 
 /** One seed config of the suite. */
 export interface SeedConfigCase {
@@ -18,7 +19,10 @@ export interface SeedConfigCase {
 /** External S3 credentials: read as secrets by the loader, never part of the plan or the values. */
 const S3_SECRETS = { s3AccessKeyId: "AKIA-CHART-SUITE", s3SecretAccessKey: "chart-suite-secret-key" };
 
-/** The configs: the five the design needs, and a small one with standalone MinIO and MySQL. */
+/**
+ * The configs: the five the design needs, a small one with standalone MinIO and MySQL, and the
+ * production config of docs/seed-production.md.
+ */
 export const SEED_CONFIG_CASES: SeedConfigCase[] = [
     { title: "bundled MinIO (defaults)", config: {} },
     {
@@ -70,6 +74,7 @@ export const SEED_CONFIG_CASES: SeedConfigCase[] = [
             },
         },
     },
+    { title: "production (docs/seed-production.md)", config: productionConfig() },
 ];
 
 /** The plan the seed stack builds from a case's config (throws the loader's error if the config is wrong). */

@@ -18,7 +18,7 @@ describe("seed config loader", () => {
         const d = defaultSeedPlan();
         expect(settings.plan).to.deep.equal({
             ...d,
-            grafana: { ...d.grafana, rootUrl: undefined, authProxy: undefined, database: undefined, persistence: { ...d.grafana.persistence, storageClass: undefined } },
+            grafana: { ...d.grafana, rootUrl: undefined, authProxy: undefined, oauth: undefined, database: undefined, persistence: { ...d.grafana.persistence, storageClass: undefined } },
             objectStore: { ...d.objectStore, storageClass: undefined },
         });
         expect(settings.kubeconfig).to.equal(undefined);
