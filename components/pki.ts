@@ -24,6 +24,7 @@ import { isIP } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
+import type { ClusterCertificate } from "./pki-renewal";
 import { type CertProfile, PKI_KEY_ALGORITHM, READ_TOKEN_LENGTH, pkiProfile } from "./pki-profile";
 import { isDnsLabel } from "./validation";
 import { rejectInvalidArgs } from "./invalid-args";
@@ -98,6 +99,11 @@ export class ClusterPki extends pulumi.ComponentResource {
     readonly readToken: pulumi.Output<string>;
     /** The credentials generation these outputs belong to. */
     readonly generation: number;
+    /**
+     * Each certificate's `notAfter` (RFC 3339), by the names of `components/pki-renewal.ts`: the
+     * service's reconciler renews them before they expire.
+     */
+    readonly certificateNotAfter: pulumi.Output<Record<ClusterCertificate, string>>;
 
     constructor(name: string, args: ClusterPkiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mla:cluster:Pki", name, {}, opts);
@@ -144,7 +150,7 @@ export class ClusterPki extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            return { certPem: signed.certPem, keyPem: pulumi.secret(key.privateKeyPem) };
+            return { certPem: signed.certPem, keyPem: pulumi.secret(key.privateKeyPem), notAfter: signed.validityEndTime };
         };
 
         const server = issue("server", profile.server, {
@@ -170,7 +176,9 @@ export class ClusterPki extends pulumi.ComponentResource {
         this.logsClientKeyPem = logs.keyPem;
         this.readToken = pulumi.secret(token.result);
         this.generation = generation;
+        this.certificateNotAfter = pulumi.output({ ca: ca.validityEndTime, server: server.notAfter, metricsAgent: metrics.notAfter, logAgent: logs.notAfter });
         this.registerOutputs({
+            certificateNotAfter: this.certificateNotAfter,
             readToken: this.readToken,
             caCertPem: this.caCertPem,
             serverCertPem: this.serverCertPem,

@@ -36,3 +36,6 @@ export function renderReadTokenMap(token: string): string {
 
 /** The map fragment that admits nobody: a gateway without a token refuses every read request. */
 export const EMPTY_READ_TOKEN_MAP = "# No read token: the read listener answers 401 to every request.\n";
+
+/** The cluster stack's secret output holding the read token (the service's health probes read it). */
+export const READ_TOKEN_OUTPUT = "gatewayReadToken";

@@ -14,6 +14,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Agents } from "../components/agents/agents";
 import { Tenant } from "../components/tenant/tenant";
 import { ClusterPki } from "../components/pki";
+import { CERTIFICATE_NOT_AFTER_OUTPUT } from "../components/pki-renewal";
+import { READ_TOKEN_OUTPUT } from "../gateway/read-token";
 import { Gateway } from "../gateway/gateway";
 import { clusterNamespace } from "../gateway/layout";
 import { clusterNamespaceLabels } from "../gateway/network-policy";
@@ -197,5 +199,8 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
         suspended: spec.suspended,
         monitoringEnabled: spec.monitoring.enabled,
         loggingEnabled: spec.logging.enabled,
+        // The reconciler in `mla serve` renews certificates from these, and probes the read listener with the token.
+        [CERTIFICATE_NOT_AFTER_OUTPUT]: pki.certificateNotAfter,
+        [READ_TOKEN_OUTPUT]: pki.readToken,
     };
 }

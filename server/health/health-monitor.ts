@@ -15,13 +15,12 @@ import type { SpecStore } from "../spec-store";
 import type { Clock, TimerHandle } from "../reconcile/clock";
 import type { ReconcileStore } from "../reconcile/reconcile-store";
 import { CERTIFICATE_NOT_AFTER_OUTPUT } from "../../components/pki-renewal";
+import { READ_TOKEN_OUTPUT } from "../../gateway/read-token";
 import { assessHealth, type ClusterHealth, type ProbeFindings } from "./cluster-health";
 import { lastLogsSeen, lastMetricsSeen, probeGateway, type ProbeTarget } from "./health-probes";
 
 /** The public output with the read listener's base URL. */
 export const READ_URL_OUTPUT = "gatewayReadUrl";
-/** The secret output with the cluster's read token. */
-export const READ_TOKEN_OUTPUT = "gatewayReadToken";
 
 /** Probe settings; defaults live in `server/env.ts` (MLA_HEALTH_*). */
 export interface HealthSettings {

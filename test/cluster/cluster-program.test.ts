@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, ofType, promiseOf, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
+import { CLUSTER_CERTIFICATES } from "../../components/pki-renewal";
+import { installMocks, MOCK_ISSUED_AT, ofType, promiseOf, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 
 installMocks();
@@ -165,12 +166,14 @@ describe("clusterProgram", () => {
         expect(await promiseOf(outputs.hostAgentsNamespace)).to.equal("mla-host-agents");
     });
 
-    it("returns outputs without secrets or keys", async () => {
+    it("returns outputs without keys; the read token is the only secret one", async () => {
         const { outputs } = await run();
         expect(Object.keys(outputs).sort()).to.deep.equal(
             [
                 "agentsNamespace",
                 "caCertPem",
+                "certificateNotAfter",
+                "gatewayReadToken",
                 "clusterId",
                 "gatewayHostnames",
                 "gatewayReadUrl",
@@ -191,9 +194,16 @@ describe("clusterProgram", () => {
                 output.apply(resolve);
             });
             expect(JSON.stringify(resolved), key).not.to.match(/PRIVATE KEY|kubeconfig/);
-            expect(await pulumi.isSecret(output), key).to.equal(false);
+            expect(await pulumi.isSecret(output), key).to.equal(key === "gatewayReadToken");
         }
         expect(outputs.gatewayUrl).to.equal("https://mla-c1.example.com");
+    });
+
+    it("exports every certificate's notAfter, each from its own certificate's validity", async () => {
+        const { outputs } = await run({ pki: { validityHours: 2000, earlyRenewalHours: 100 } });
+        const at = (hours: number) => new Date(MOCK_ISSUED_AT + hours * 3600_000).toISOString();
+        expect(await promiseOf(outputs.certificateNotAfter)).to.deep.equal({ ca: at(87600), server: at(2000), metricsAgent: at(2000), logAgent: at(2000) });
+        expect(Object.keys((await promiseOf(outputs.certificateNotAfter)) as object)).to.deep.equal([...CLUSTER_CERTIFICATES]);
     });
 
     it("applies the seed's admin rule groups to the tenant, next to the owner's", async () => {

@@ -51,12 +51,12 @@ describe("cluster health over the read path", function () {
         // The read listener: /healthz open, the rest behind the read token, proxied to the backends.
         gateway = await listen(async (req, res) => {
             const path = req.url ?? "/";
-            if (path === "/healthz") return res.writeHead(200).end("ok\n");
+            if (path === "/healthz") return void res.writeHead(200).end("ok\n");
             const token = req.headers[READ_TOKEN_HEADER.toLowerCase()] as string | undefined;
             gatewayTokens.push(token);
-            if (token !== READ_TOKEN) return res.writeHead(401).end("unauthorized");
+            if (token !== READ_TOKEN) return void res.writeHead(401).end("unauthorized");
             const upstream = path.startsWith("/api/prom/") ? `${prom.url}/prometheus/${path.slice("/api/prom/".length)}` : path.startsWith("/loki/api/") ? `${loki.url}${path}` : undefined;
-            if (!upstream) return res.writeHead(404).end();
+            if (!upstream) return void res.writeHead(404).end();
             const answer = await fetch(upstream, { headers: { "x-scope-orgid": "c1" } });
             res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
         });

@@ -25,6 +25,9 @@ const recorded: RecordedResource[] = [];
 /** Outputs returned by `pulumi:pulumi:StackReference`, keyed by the referenced stack name. */
 const stackOutputs = new Map<string, Record<string, unknown>>();
 
+/** The instant every mocked certificate is issued at (epoch ms). */
+export const MOCK_ISSUED_AT = Date.parse("2030-01-01T00:00:00Z");
+
 function fakePem(kind: string, name: string): string {
     return `-----BEGIN ${kind}-----\nMOCK-${name}\n-----END ${kind}-----\n`;
 }
@@ -40,7 +43,12 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
             };
         case "tls:index/selfSignedCert:SelfSignedCert":
         case "tls:index/locallySignedCert:LocallySignedCert":
-            return { certPem: fakePem("CERTIFICATE", name), readyForRenewal: false };
+            return {
+                certPem: fakePem("CERTIFICATE", name),
+                readyForRenewal: false,
+                // As the provider computes it: issued at a fixed instant, valid validityPeriodHours.
+                validityEndTime: new Date(MOCK_ISSUED_AT + Number(inputs.validityPeriodHours ?? 0) * 3600_000).toISOString(),
+            };
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: fakePem("CERTIFICATE REQUEST", name) };
         case "random:index/randomPassword:RandomPassword":
