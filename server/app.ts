@@ -151,7 +151,14 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
         projects,
     });
     const day2 = dayTwo({ dataDir: opts.dataDir, registry, specs, scheduler, executor: opts.executor, service, events, metrics, log: app.log }, opts.dayTwo);
-    for (const op of registry.interrupted) app.log.warn({ operationId: op.id, clusterId: op.clusterId, kind: op.kind }, "operation interrupted by a restart");
+    for (const op of registry.interrupted) {
+        app.log.warn({ operationId: op.id, clusterId: op.clusterId, kind: op.kind }, "operation interrupted by a restart");
+        // The process that ran it died before writing the final event: its stream ends with this one.
+        const last = events.list(op.id).at(-1);
+        if (last?.type !== "state" || last.data?.state !== "interrupted") {
+            events.append(op.id, { type: "state", message: `${op.kind} interrupted: the service stopped while it was ${op.startedAt ? "running" : "queued"}`, data: { state: "interrupted" } });
+        }
+    }
 
     // After routing: the hook sees the matched route's declared `auth`, never the raw URL.
     app.addHook("onRequest", authHook(opts.token));

@@ -81,7 +81,17 @@ export function operationRoutes(
             const unsubscribe = events.subscribe(op.id, (e) => (e ? send(e) : end()));
             const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), HEARTBEAT_MS);
             res.on("close", end);
-            if (FINAL_STATES.includes(service.operation(op.id).state)) end();
+            const now = service.operation(op.id);
+            if (FINAL_STATES.includes(now.state)) {
+                // The stream of a finished operation always ends with its final state, even when the
+                // stored events stop short (a crash between the record and its event).
+                const stored = events.list(op.id);
+                const tail = stored.at(-1);
+                if (tail?.data?.state !== now.state && last < (tail?.seq ?? 0) + 1) {
+                    send({ seq: (tail?.seq ?? 0) + 1, time: now.finishedAt ?? new Date().toISOString(), type: "state", message: `${now.kind} ${now.state}`, data: { state: now.state } });
+                }
+                end();
+            }
         },
     });
 }
