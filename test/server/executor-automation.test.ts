@@ -131,7 +131,7 @@ else if (is("stack", "ls")) process.stdout.write(JSON.stringify(stacks.map((name
 else if (is("stack", "init")) { stacks.push(named()); save(); }
 else if (is("stack", "select")) { if (!stacks.includes(named())) { process.stderr.write("error: no stack named '" + named() + "' found\\n"); process.exit(255); } }
 else if (is("stack", "rm")) { const name = args.find((a, i) => i > 1 && !a.startsWith("-")); stacks.splice(stacks.indexOf(name), 1); save(); }
-else if (is("stack", "output")) process.stdout.write("{}");
+else if (is("stack", "output")) { if (!stacks.includes(named())) { process.stderr.write("error: no stack named '" + named() + "' found\\n"); process.exit(255); } process.stdout.write('{"seedDomain":"seed.example","caCert":"[secret]"}'); }
 `;
     const path = join(dir, "pulumi");
     writeFileSync(path, script);
@@ -200,6 +200,18 @@ describe("Automation API executor: what child processes get and what a preview l
         expect(JSON.parse(readFileSync(stacksFile, "utf8"))).to.deep.equal(["known"]);
         expect(calls().filter((c) => c.args[0] === "stack" && c.args[1] === "rm")).to.have.length(1); // the earlier preview's only
         expect(readdirSync(join(dataDir, "workspaces"))).to.deep.equal(["known"]);
+    });
+
+    it("reports whether the seed stack is readable in the same backend, and says how to fix a mismatch", async () => {
+        writeFileSync(stacksFile, JSON.stringify(["known"]));
+        expect(await executor.checkSeed("seed-eu1")).to.deep.equal({
+            name: "seed seed-eu1",
+            ok: false,
+            detail: `no stack seed-eu1 in file://${join(dataDir, "state")}: create the seed with the service's backend (PULUMI_BACKEND_URL=file://${join(dataDir, "state")} pulumi up), or point MLA_BACKEND_URL at the seed's`,
+        });
+        writeFileSync(stacksFile, JSON.stringify(["known", "seed-eu1"]));
+        expect(await executor.checkSeed("seed-eu1")).to.deep.equal({ name: "seed seed-eu1", ok: true, detail: `readable in file://${join(dataDir, "state")} (2 outputs)` });
+        expect(readdirSync(join(dataDir, "tmp"))).to.deep.equal([]);
     });
 
     it("starts every `pulumi` with the allow-listed environment: no MLA_* variable, nothing unrelated, what Pulumi needs", async () => {
