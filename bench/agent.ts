@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderPrometheusConfig } from "../components/agents/prometheus-config";
 import { renderVmagentConfig, vmagentFlags } from "../components/agents/vmagent-config";
+import { parseDuration } from "../components/validation";
 import { makeClusterPki, writeTlsDir } from "../test/support/pki";
 import { freePort } from "../test/support/ports";
 import { loadableBy } from "../test/agents/kubernetes-sd";
@@ -152,6 +153,11 @@ async function runOnce(series: number, dir: string, tlsDir: string, saDir: strin
             );
             if (d.samples === 0) throw new Error(`${mode}: no samples reached its sink; the comparison would be meaningless`);
         }
+        // Every agent should deliver every scraped sample: series / interval, plus its own metrics.
+        const expected = (TARGETS * series) / (parseDuration(SCRAPE_INTERVAL) as number / 1000);
+        const behind = MODES.filter((m) => delivered[m].samples / MEASURE_S < 0.95 * expected);
+        console.log(`expected at least ${expected.toFixed(0)} samples/s from the synthetic targets`);
+        if (behind.length > 0) console.log(`NOT COMPARABLE: ${behind.join(", ")} delivered less than 95% of that (the machine could not keep up)`);
         const a = "vmagent";
         for (const b of MODES.filter((m) => m !== a)) {
             const perInstant = rss[a].map((x, i) => x / rss[b][i]).filter((r) => Number.isFinite(r) && r > 0);
