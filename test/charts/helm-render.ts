@@ -10,6 +10,8 @@ import { parseAllDocuments } from "yaml";
 import { SEED_CHARTS, type SeedChartName } from "../../components/seed/charts";
 
 /** One rendered Kubernetes object. */
+// Parsed YAML, read field by field as the API server would; no static shape to give it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Manifest = Record<string, any>;
 
 /** The reference charts' folder: `MLA_CHARTS_DIR`, default `../shared/reference/charts` beside the checkout. */

@@ -8,6 +8,8 @@ import { restrictedViolations as agentsChecker } from "../agents/pod-security-ch
 import { inlineSecrets } from "./manifest-checks";
 import { podTemplateOf, restrictedViolations } from "./pss-restricted";
 
+// Parsed YAML, read field by field as the API server would; no static shape to give it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
 
 /** A pod that meets `restricted` with every field set at the container level. */

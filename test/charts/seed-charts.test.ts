@@ -66,7 +66,6 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
 
     before(async function () {
         if (unavailable) {
-            // eslint-disable-next-line no-console
             console.log(`      chart suite skipped: ${unavailable}`);
             this.skip();
         }
