@@ -29,9 +29,16 @@ import { restrictedContainerSecurity } from "../components/pod-security";
 export const GATEWAY_IMAGE = "docker.io/nginxinc/nginx-unprivileged:1.28.0-alpine";
 /** uid/gid of the `nginx` user in the unprivileged image. */
 const NGINX_UID = 101;
-/** Defaults: nginx proxying is cheap; memory covers buffered bodies up to the body limit. */
+/**
+ * Defaults, sized from measured use (docs/fleet-cost.md, bench/RESULTS.md): one replica carrying
+ * a whole 100k-series cluster (about 115 KB/s of remote write at a 15 s interval) uses well under
+ * 1 millicore, so 5m leaves several times that as headroom; RSS is about 15 MiB idle and 20 MiB
+ * after load with one worker. Seeds reserve requests for every replica of every cluster, so they
+ * stay small; the limits let a replica burst to a full CPU (its one worker's ceiling) and buffer
+ * bodies for many connections.
+ */
 export const DEFAULT_GATEWAY_RESOURCES: ResourceSpec = {
-    requests: { cpu: "50m", memory: "64Mi" },
+    requests: { cpu: "5m", memory: "32Mi" },
     limits: { cpu: "1", memory: "256Mi" },
 };
 
