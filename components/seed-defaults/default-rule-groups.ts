@@ -128,3 +128,45 @@ export function defaultMetricRuleGroups(): RuleGroupSpec[] {
 export function defaultLogRuleGroups(): RuleGroupSpec[] {
     return [];
 }
+
+/**
+ * Alerts for the operators of `mla serve`, on the service's own `/metrics` series
+ * (`server/metrics.ts`): load them into the Prometheus (or Cortex tenant) that scrapes the
+ * service, not into the clusters' tenants, which never see these series. The thresholds are the
+ * health report's (`server/health/cluster-health.ts`).
+ */
+export function serviceRuleGroup(): RuleGroupSpec {
+    return {
+        name: "mla-serve",
+        rules: [
+            {
+                alert: "MlaClusterCertificateExpiresSoon",
+                expr: "min by (cluster) (mla_cluster_certificate_expiry_timestamp_seconds) - time() < 7 * 86400",
+                labels: { severity: "critical" },
+                annotations: {
+                    summary: "A certificate of cluster {{ $labels.cluster }} expires within 7 days.",
+                    description:
+                        "The first certificate expires in {{ $value | humanizeDuration }}. The reconciler renews certificates in their renewal window; check its renewal up in GET /v1/clusters/{{ $labels.cluster }}/health.",
+                },
+            },
+            {
+                alert: "MlaClusterDriftedForADay",
+                expr: "(time() - mla_cluster_drift_since_timestamp_seconds) > 86400 and on (cluster) mla_cluster_drift == 1",
+                labels: { severity: "warning" },
+                annotations: {
+                    summary: "Cluster {{ $labels.cluster }} has differed from its spec for more than a day.",
+                    description: "Drifted for {{ $value | humanizeDuration }}; see the steps in GET /v1/clusters/{{ $labels.cluster }}/health, then PUT the cluster or set reconcilePolicy: remediate.",
+                },
+            },
+            {
+                alert: "MlaClusterNoData",
+                expr: "time() - mla_cluster_last_data_timestamp_seconds > 900",
+                labels: { severity: "critical" },
+                annotations: {
+                    summary: "No {{ $labels.signal }} from cluster {{ $labels.cluster }} for 15 minutes.",
+                    description: "The newest {{ $labels.signal }} data is {{ $value | humanizeDuration }} old: the agent, the gateway or the path to the seed is down.",
+                },
+            },
+        ],
+    };
+}

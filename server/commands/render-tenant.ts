@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../../components/seed-defaults/default-rule-groups";
+import { defaultLogRuleGroups, defaultMetricRuleGroups, serviceRuleGroup } from "../../components/seed-defaults/default-rule-groups";
 import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
 import { renderRuleFile } from "../../components/tenant/rule-groups";
@@ -142,7 +142,8 @@ export const renderRules: Command = {
         "Writes DIR/metrics-rules.yml (owner metric groups; `promtool check rules` reads it),",
         "DIR/metrics-rules-defaults.yml (the admin default groups every cluster gets) and",
         "DIR/logs-rules.yml (owner log groups, LogQL). The ruler keeps owner and admin groups in",
-        "separate rule namespaces, so a group name may appear in both.",
+        "separate rule namespaces, so a group name may appear in both. DIR/mla-serve-rules.yml holds",
+        "the alerts on `mla serve`'s own /metrics, for the Prometheus that scrapes the service.",
         "",
         COMMON_USAGE,
     ].join("\n"),
@@ -151,6 +152,7 @@ export const renderRules: Command = {
             "metrics-rules.yml": renderRuleFile(t.metricRuleGroups),
             "metrics-rules-defaults.yml": renderRuleFile(defaultMetricRuleGroups()),
             "logs-rules.yml": renderRuleFile(t.logRuleGroups),
+            "mla-serve-rules.yml": renderRuleFile([serviceRuleGroup()]),
         })),
 };
 

@@ -52,6 +52,7 @@ describe("mla render alertmanager|rules|limits", () => {
             "rules",
             join(out, "metrics-rules.yml"),
             join(out, "metrics-rules-defaults.yml"),
+            join(out, "mla-serve-rules.yml"),
         ]);
         expect(check.code, check.output).to.equal(0);
         expect(readFileSync(join(out, "logs-rules.yml"), "utf8")).to.contain("count_over_time");
