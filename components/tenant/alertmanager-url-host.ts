@@ -156,7 +156,8 @@ export function blockedNameReason(name: string): string | undefined {
 export function receiverUrlProblem(url: string, what: string): string | undefined {
     const refuse = (why: string) => `${what} ${JSON.stringify(url)} ${why}`;
     if (url.includes("{{")) return refuse("is a template; receiver endpoints must be literal URLs so they can be checked");
-    if (/[\s\\\u0000-\u001f\u007f]/.test(url)) return refuse("contains whitespace, a backslash or a control character");
+    const control = [...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+    if (control || /[\s\\]/.test(url)) return refuse("contains whitespace, a backslash or a control character");
     const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)/.exec(url);
     if (!m) return refuse("is not an absolute http(s) URL");
     if (!SCHEMES.has(m[1].toLowerCase())) return refuse(`uses the scheme "${m[1]}"; only http and https are allowed`);

@@ -70,6 +70,9 @@ const urlAttacks: [string, string, string][] = [
     ["IPv4-mapped IPv6 in hex", "http://[::ffff:7f00:1]/", "::ffff:0:0/96"],
     ["a wildcard-DNS name", "http://10.0.0.1.nip.io/", "wildcard DNS"],
     ["a non-HTTP scheme", "file:///etc/passwd", "only http and https"],
+    ["a backslash for the slashes", "http:\\\\10.0.0.1/", "a backslash"],
+    ["a NUL before userinfo", "http://hooks.example.com\u0000@10.0.0.1/", "a control character"],
+    ["a tab in the host", "http://hooks.example.com\t.10.0.0.1.nip.io/", "whitespace"],
 ];
 
 const attacks: Attack[] = [
