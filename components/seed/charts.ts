@@ -43,17 +43,20 @@ export const SEED_CHARTS = {
 export type SeedChartName = keyof typeof SEED_CHARTS;
 
 
+/** What {@link pinnedChart} installs: the chart, where, and with which values. */
+export interface PinnedChartArgs {
+    ref: ChartRef;
+    namespace: pulumi.Input<string>;
+    /** The values, from the chart's pure values builder. */
+    values: Record<string, unknown>;
+}
+
 /**
  * Installs a pinned chart with `helm.v4.Chart`: every rendered object becomes its own resource in
  * state, so `pulumi preview` shows per-object diffs (README, "The seed stack", for the v4-versus-Release choice).
  */
-export function pinnedChart(
-    name: string,
-    ref: ChartRef,
-    namespace: pulumi.Input<string>,
-    values: Record<string, unknown>,
-    opts: pulumi.ComponentResourceOptions,
-): k8s.helm.v4.Chart {
+export function pinnedChart(name: string, args: PinnedChartArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+    const { ref, namespace, values } = args;
     return new k8s.helm.v4.Chart(
         name,
         {

@@ -86,7 +86,7 @@ export class Grafana extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.chart = pinnedChart(name, SEED_CHARTS.grafana, args.namespace, grafanaValues(args.plan), {
+        this.chart = pinnedChart(name, { ref: SEED_CHARTS.grafana, namespace: args.namespace, values: grafanaValues(args.plan) }, {
             parent: this,
             dependsOn: [secret],
         });

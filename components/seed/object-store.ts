@@ -70,9 +70,7 @@ export class ObjectStore extends pulumi.ComponentResource {
         if (store.kind === "minio") {
             this.minio = pinnedChart(
                 `${name}-minio`,
-                SEED_CHARTS.minio,
-                args.namespace,
-                minioValues({ ...args.plan, objectStore: store as MinioPlan }),
+                { ref: SEED_CHARTS.minio, namespace: args.namespace, values: minioValues({ ...args.plan, objectStore: store as MinioPlan }) },
                 { parent: this, dependsOn: [this.secret] },
             );
         }

@@ -159,11 +159,11 @@ export class SeedMla extends pulumi.ComponentResource {
             { parent: this, dependsOn: [ns] },
         );
         const backendDeps = [store, ...Object.values(merger.runtimeConfigMaps)];
-        pinnedChart(`${name}-cortex`, SEED_CHARTS.cortex, this.namespace, cortexValues(plan), {
+        pinnedChart(`${name}-cortex`, { ref: SEED_CHARTS.cortex, namespace: this.namespace, values: cortexValues(plan) }, {
             parent: this,
             dependsOn: backendDeps,
         });
-        pinnedChart(`${name}-loki`, SEED_CHARTS.loki, this.namespace, lokiValues(plan), {
+        pinnedChart(`${name}-loki`, { ref: SEED_CHARTS.loki, namespace: this.namespace, values: lokiValues(plan) }, {
             parent: this,
             dependsOn: backendDeps,
         });
