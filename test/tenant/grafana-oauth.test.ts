@@ -146,7 +146,9 @@ describe("Grafana chart values with OAuth", () => {
             const valuesFile = join(dir, "values.json");
             writeFileSync(valuesFile, JSON.stringify(grafanaValues(plan())));
             const out = execFileSync(helm, ["template", "grafana", chart, "--namespace", "mla", "-f", valuesFile], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-            const docs = parseAllDocuments(out).map((d) => d.toJS() as { kind?: string; data?: Record<string, string>; spec?: any }).filter((d) => d && d.kind);
+            type Container = { name: string; env?: { name: string }[] };
+            type Doc = { kind?: string; data?: Record<string, string>; spec?: { template: { spec: { containers: Container[] } } } };
+            const docs = parseAllDocuments(out).map((d) => d.toJS() as Doc).filter((d) => d && d.kind);
             const ini = docs.find((d) => d.kind === "ConfigMap" && d.data?.["grafana.ini"])!.data!["grafana.ini"];
             const section = ini.split(/^\[/m).find((s) => s.startsWith("auth.generic_oauth]"))!;
             expect(section).to.match(/^org_mapping = blog-team:blog:Editor,shop-devs:shop:Editor,shop-support:shop:Viewer$/m);
@@ -154,8 +156,8 @@ describe("Grafana chart values with OAuth", () => {
             expect(section).to.match(/^allow_assign_grafana_admin = false$/m);
             expect(section).to.match(/^client_secret = \$__env\{MLA_GRAFANA_OAUTH_CLIENT_SECRET\}$/m);
             const deployment = docs.find((d) => d.kind === "Deployment")!;
-            const grafana = deployment.spec.template.spec.containers.find((c: { name: string }) => c.name === "grafana");
-            expect(grafana.env.find((e: { name: string }) => e.name === "MLA_GRAFANA_OAUTH_CLIENT_SECRET")).to.deep.equal({
+            const grafana = deployment.spec!.template.spec.containers.find((c) => c.name === "grafana")!;
+            expect(grafana.env!.find((e) => e.name === "MLA_GRAFANA_OAUTH_CLIENT_SECRET")).to.deep.equal({
                 name: "MLA_GRAFANA_OAUTH_CLIENT_SECRET",
                 valueFrom: { secretKeyRef: { name: "grafana-oauth", key: "client-secret" } },
             });
