@@ -7,6 +7,7 @@ import { renderGateway } from "./render-gateway";
 import { renderAgent } from "./render-agent";
 import { serveCommand } from "./serve";
 import { previewFleetCommand } from "./preview-fleet";
+import { statusCommand } from "./status";
 
 export const commands: Command[] = [
     renderAlertmanager, renderRules, renderLimits,
@@ -16,4 +17,5 @@ export const commands: Command[] = [
     renderAgent,
     serveCommand,
     previewFleetCommand,
+    statusCommand,
 ];

@@ -3,10 +3,12 @@ import type { Command } from "./command";
 import { intFlag, parseFlags } from "./args";
 
 const usage = `Usage: mla serve [--listen host:port] [--data-dir dir] [--executor automation|memory] [--workers n]
+                 [--reconcile-interval seconds] [--reconcile-policy report|remediate]
        mla serve --install-plugins
 
 Runs the onboarding HTTP service. Flags override the environment variables of the same meaning
-(MLA_LISTEN, MLA_DATA_DIR, MLA_EXECUTOR, MLA_WORKERS); see .env.example for all of them.
+(MLA_LISTEN, MLA_DATA_DIR, MLA_EXECUTOR, MLA_WORKERS, MLA_RECONCILE_INTERVAL,
+MLA_RECONCILE_POLICY); see .env.example for all of them and docs/operations.md for the reconciler.
 Defaults: listen 127.0.0.1:8080, data in ./.mla, the Automation API executor.
 With no MLA_API_TOKEN or MLA_API_TOKEN_FILE, a token is generated into <data dir>/api-token (0600).
 
@@ -28,7 +30,10 @@ export const serveCommand: Command = {
             executor: { type: "string" },
             workers: { type: "string" },
             "install-plugins": { type: "boolean" },
+            "reconcile-interval": { type: "string" },
+            "reconcile-policy": { type: "string" },
         });
+        const reconcileInterval = intFlag(flags["reconcile-interval"], "reconcile-interval");
         const workers = intFlag(flags.workers, "workers");
         // Loaded on use: the service pulls in the Pulumi SDK, which other commands do not need.
         const { serve } = await import("../main");
@@ -38,6 +43,8 @@ export const serveCommand: Command = {
             ...(flags["data-dir"] ? { MLA_DATA_DIR: flags["data-dir"] } : {}),
             ...(flags.executor ? { MLA_EXECUTOR: flags.executor } : {}),
             ...(workers !== undefined ? { MLA_WORKERS: String(workers) } : {}),
+            ...(reconcileInterval !== undefined ? { MLA_RECONCILE_INTERVAL: String(reconcileInterval) } : {}),
+            ...(flags["reconcile-policy"] ? { MLA_RECONCILE_POLICY: flags["reconcile-policy"] } : {}),
         }, { installPlugins: flags["install-plugins"] === true });
         return 0;
     },
