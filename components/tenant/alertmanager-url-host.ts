@@ -14,13 +14,13 @@
  */
 
 /** A blocked address range: its CIDR and why it is blocked. */
-interface BlockedRange {
+export interface BlockedRange {
     cidr: string;
     why: string;
 }
 
 /** IPv4 ranges no receiver may name (RFC 6890 special-purpose space, plus cloud metadata addresses). */
-const BLOCKED_V4: readonly BlockedRange[] = [
+export const BLOCKED_V4: readonly BlockedRange[] = [
     { cidr: "0.0.0.0/8", why: "unspecified (\"this network\")" },
     { cidr: "10.0.0.0/8", why: "private (RFC 1918)" },
     { cidr: "100.64.0.0/10", why: "carrier-grade NAT (RFC 6598)" },
@@ -37,7 +37,7 @@ const BLOCKED_V4: readonly BlockedRange[] = [
 ];
 
 /** IPv6 ranges no receiver may name; IPv4-embedding prefixes are refused whole. */
-const BLOCKED_V6: readonly BlockedRange[] = [
+export const BLOCKED_V6: readonly BlockedRange[] = [
     { cidr: "::/128", why: "unspecified" },
     { cidr: "::1/128", why: "loopback" },
     { cidr: "::ffff:0:0/96", why: "IPv4-mapped" },
