@@ -55,7 +55,9 @@ describe("gateway rate limits in real nginx", function () {
     });
 
     it("answers 429 to queries over the query limit", async () => {
-        const statuses = await burst(5, () => send({ port: gw.readPort, path: "/api/prom/api/v1/query?query=up", method: "GET" }));
+        const statuses = await burst(5, () =>
+            send({ port: gw.readPort, path: "/api/prom/api/v1/query?query=up", method: "GET", headers: { "X-MLA-Read-Token": gw.readToken } }),
+        );
         expect(statuses.slice(0, 2)).to.deep.equal([200, 200]);
         expect(statuses.slice(2)).to.include(429);
         expect(gw.upstreams.metricsQueryUrl.requests).to.have.length(statuses.filter((s) => s === 200).length);

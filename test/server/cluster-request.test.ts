@@ -8,7 +8,7 @@ describe("HTTP body to cluster spec", () => {
         const spec = toClusterSpec("c1", body() as never, "seed-kc");
         expect(spec).to.deep.include({ clusterId: "c1", project: "team-a", seedStack: "seed-eu1", seedKubeconfig: "seed-kc", suspended: false });
         expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m", externalHostnames: ["mla.c1.example.com"] });
-        expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720 });
+        expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 });
         expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
         expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
         expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
