@@ -57,6 +57,17 @@ function yamlDepth(text: string, limit: number): number {
     let flow = 0;
     // Columns of the open block levels (indentation and compact `- ` / `? ` indicators).
     const block: number[] = [];
+    // Whether the line that opened each level ended in `key:`: a sequence may then sit at the
+    // key's own column (`key:` / `- item`) and still be nested in it.
+    const openKey: boolean[] = [];
+    const pop = () => {
+        block.pop();
+        openKey.pop();
+    };
+    const push = (c: number) => {
+        block.push(c);
+        openKey.push(false);
+    };
     let blockScalarIndent = -1;
     let i = 0;
     while (i < text.length) {
@@ -78,8 +89,9 @@ function yamlDepth(text: string, limit: number): number {
             continue;
         }
         if (flow === 0) {
-            while (block.length > 0 && block[block.length - 1] >= col) block.pop();
-            block.push(col);
+            const dash = text[i] === "-" && (text[i + 1] === " " || i + 1 === lineEnd);
+            while (block.length > 0 && (block[block.length - 1] > col || (block[block.length - 1] === col && !(dash && openKey[openKey.length - 1])))) pop();
+            push(col);
             // Compact nested entries on one line (`- - - x`, `? - x`) each open a level.
             while ((text[i] === "-" || text[i] === "?") && (text[i + 1] === " " || i + 1 === lineEnd)) {
                 i += 2;
@@ -88,7 +100,7 @@ function yamlDepth(text: string, limit: number): number {
                     i++;
                     col++;
                 }
-                block.push(col);
+                push(col);
                 if (block.length > limit) return block.length;
             }
         }
@@ -130,6 +142,7 @@ function yamlDepth(text: string, limit: number): number {
         }
         max = Math.max(max, block.length + flow);
         if (max > limit) return max;
+        if (flow === 0 && lastNonSpace === ":") openKey[openKey.length - 1] = true;
         // A block scalar header (`key: |`, `- >-`) ends the line: its content follows, indented.
         const tail = text.slice(Math.max(0, i - 4), i).trimEnd();
         if (flow === 0 && /(^|[\s:-])[|>][-+0-9]*$/.test(tail) && lastNonSpace !== "") blockScalarIndent = block[block.length - 1];

@@ -4,6 +4,8 @@
  * HTTP, and nothing reaches the executor.
  */
 import { expect } from "chai";
+import fc from "fast-check";
+import { stringify } from "yaml";
 import { INPUT_LIMITS, jsonLimitProblems, yamlLimitProblems } from "../../server/bounded-input";
 import { body, kubeconfig, removeDir, startServer, type TestServer } from "../server/support";
 
@@ -47,6 +49,48 @@ describe("bounded parsing of request fields", function () {
                 expect(Date.now() - started, "a linear scan, not a parse").to.be.below(2000);
             });
         }
+    });
+
+    describe("yamlLimitProblems on generated documents (property-based)", () => {
+        /** A value nested exactly `depth` levels, alternating maps and lists as generated. */
+        const nested = (depth: number) =>
+            fc.array(fc.constantFrom("map", "list"), { minLength: depth, maxLength: depth }).chain((kinds) =>
+                fc.tuple(fc.string({ maxLength: 8 }), fc.oneof(fc.integer(), fc.string({ maxLength: 20 }), fc.boolean())).map(([key, leaf]) =>
+                    kinds.reduce<unknown>((inner, kind) => (kind === "map" ? { [key || "k"]: inner } : [inner]), leaf),
+                ),
+            );
+        const styles = [{}, { collectionStyle: "flow" as const }, { indent: 4 }, { indentSeq: false }];
+
+        it("never throws, and answers quickly, whatever the text", () => {
+            fc.assert(
+                fc.property(fc.string({ maxLength: 2000, unit: fc.constantFrom("[", "]", "{", "}", "-", " ", "\n", ":", "'", '"', "|", "#", "a", "*", "&", "?", ",") }), (text) => {
+                    const started = Date.now();
+                    expect(yamlLimitProblems("f", text)).to.be.an("array");
+                    expect(Date.now() - started).to.be.below(1000);
+                }),
+                { numRuns: 300 },
+            );
+        });
+
+        it("accepts real nesting up to 30 levels in every output style (no false alarm)", () => {
+            fc.assert(
+                fc.property(fc.integer({ min: 1, max: 30 }).chain(nested), fc.constantFrom(...styles), (value, style) => {
+                    expect(yamlLimitProblems("f", stringify(value, style))).to.deep.equal([]);
+                }),
+                { numRuns: 200 },
+            );
+        });
+
+        it("refuses real nesting beyond the limit in every output style (no miss)", () => {
+            fc.assert(
+                fc.property(fc.integer({ min: INPUT_LIMITS.maxDepth + 1, max: 150 }).chain(nested), fc.constantFrom(...styles), (value, style) => {
+                    const text = stringify(value, style);
+                    fc.pre(text.length <= INPUT_LIMITS.maxStringLength);
+                    expect(yamlLimitProblems("f", text)).to.deep.equal(["f nests deeper than 64 levels"]);
+                }),
+                { numRuns: 60 },
+            );
+        });
     });
 
     describe("jsonLimitProblems", () => {
