@@ -139,6 +139,7 @@ async function renderCluster(clusterId: string) {
     const rs = await settledResources();
     const namespace = byName(rs, "kubernetes:core/v1:Namespace", "cluster-namespace").metadata;
     return {
+        resources: rs,
         namespace: namespace.name as string,
         namespaceLabels: namespace.labels as Record<string, string>,
         policy: byName(rs, POLICY, "gateway-network-policy") as NetworkPolicy,
@@ -153,6 +154,10 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
     let gwB: Pod;
     let seedPolicy: NetworkPolicy;
     let gatewayLabelsA: Record<string, string>;
+    /** Every Namespace either program creates, by resource name, with its labels. */
+    const namespacesCreated: [string, Record<string, string>][] = [];
+    const collectNamespaces = (rs: RecordedResource[]) =>
+        rs.filter((r) => r.type === "kubernetes:core/v1:Namespace").forEach((r) => namespacesCreated.push([r.name, r.inputs.metadata.labels ?? {}]));
 
     const mla = (name: string, labels: Record<string, string>) => pod(name, "mla", labels);
     const cortex = (component: string) => mla(`cortex-${component}`, { "app.kubernetes.io/name": "cortex", "app.kubernetes.io/instance": "cortex", "app.kubernetes.io/component": component });
@@ -170,9 +175,12 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
     before(async () => {
         resetResources();
         new SeedMla("seed", { plan: defaultSeedPlan() });
-        seedPolicy = byName(await settledResources(), POLICY, "seed-network-policy") as NetworkPolicy;
+        const seedResources = await settledResources();
+        collectNamespaces(seedResources);
+        seedPolicy = byName(seedResources, POLICY, "seed-network-policy") as NetworkPolicy;
         const a = await renderCluster("a");
         const b = await renderCluster("b");
+        collectNamespaces(a.resources);
         gatewayLabelsA = a.podLabels;
         gwA = pod("gw-a", a.namespace, a.podLabels);
         gwB = pod("gw-b", b.namespace, b.podLabels);
@@ -193,6 +201,12 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
     it("renders the policies the evaluator reads: one for the backends, one per gateway, in their namespaces", () => {
         expect(world.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).to.deep.equal(["mla/mla-backends", "cluster-a/mla-gateway", "cluster-b/mla-gateway"]);
         expect(world.namespaces["cluster-a"]).to.include({ "mla.k8c.io/role": "cluster-gateway", "mla.k8c.io/cluster-id": "a" });
+    });
+
+    it("puts the trusted role label on the cluster stack's own namespace only (no seed or user-cluster namespace has it)", () => {
+        const labelled = namespacesCreated.filter(([, labels]) => labels["mla.k8c.io/role"] !== undefined).map(([name]) => name);
+        expect(labelled).to.deep.equal(["cluster-namespace"]);
+        expect(namespacesCreated.map(([name]) => name)).to.include.members(["seed-namespace", "cluster-namespace", "agents-namespace"]);
     });
 
     it("gateway in a cluster namespace → backend HTTP ports: allowed", () => {
