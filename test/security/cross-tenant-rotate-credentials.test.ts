@@ -60,6 +60,15 @@ describe("POST /v1/clusters/{id}/rotate-credentials", () => {
         expect(generations()).to.deep.equal([0, 1, 2, 2]);
     });
 
+    it("refuses one gateway replica with 400 unless gateway.allowSingleReplica is set", async () => {
+        const one = await server.call("/v1/clusters/c9", { method: "PUT", json: body({ gateway: { externalHostnames: ["mla.c9.example.com"], replicas: 1 } }) });
+        expect(one.status).to.equal(400);
+        expect(JSON.stringify(await one.json())).to.include("gateway.replicas must be at least 2 unless gateway.allowSingleReplica is true, got 1");
+        const allowed = body({ gateway: { externalHostnames: ["mla.c9.example.com"], replicas: 1, allowSingleReplica: true } });
+        await accepted(await server.call("/v1/clusters/c9", { method: "PUT", json: allowed }));
+        expect(server.executor.calls.at(-1)?.spec?.gateway).to.deep.include({ replicas: 1, allowSingleReplica: true });
+    });
+
     it("answers 404 for an unknown cluster and 401 without the bearer token", async () => {
         expect((await server.call("/v1/clusters/nope/rotate-credentials", { method: "POST" })).status).to.equal(404);
         const anonymous = await fetch(`${server.url}/v1/clusters/c1/rotate-credentials`, { method: "POST" });
