@@ -4,12 +4,13 @@
  *
  * - WAL mode with `synchronous=FULL`: a commit is on disk (fsynced) when it returns.
  * - Reads come from memory; the database is written, never read, while open.
- * - Group commit: a write updates memory at once and joins the open batch; the batch commits as
- *   ONE transaction (one fsync) on the next turn of the event loop, or after `commitDelayMs`.
- *   Writes made in one synchronous stretch of code therefore always commit together, so a state
- *   change spanning several records (an operation and its cluster) is atomic. Callers that
- *   acknowledge anything await {@link Registry.durable} first: nothing is acknowledged before it
- *   is on disk.
+ * - Group commit: a write updates memory at once and joins the open batch. On the next turn of
+ *   the event loop (or after `commitDelayMs`) the batch goes to a worker thread
+ *   (`registry-writer.ts`) that commits it as ONE transaction (one fsync), off the event loop;
+ *   while it commits, the next batch gathers. Writes made in one synchronous stretch of code
+ *   always land in the same batch, so a state change spanning several records (an operation and
+ *   its cluster) is atomic. Callers that acknowledge anything await {@link Registry.durable}
+ *   first: nothing is acknowledged before it is on disk.
  * - The data dir is locked (`data-dir-lock.ts`) from open to close.
  * - First open of a data dir that still has the old JSON-lines journal imports it (and the old
  *   per-file specs) in one transaction, then renames the old files `*.imported`.
@@ -23,6 +24,7 @@ import { DataDirLock } from "./data-dir-lock";
 import type { ReadyCheck } from "./executor";
 import type { ClusterRecord, OperationRecord } from "./operation-types";
 import { readLegacyRegistry, retireLegacySources } from "./registry-legacy";
+import { type RowChange, RegistryWriter } from "./registry-writer";
 import { recoverAfterRestart } from "./cluster-lifecycle";
 
 export { writeFileAtomic } from "./atomic-file";
@@ -44,7 +46,7 @@ type Table = "clusters" | "operations" | "specs";
 
 /** Writes waiting for the next commit: the last value per row (undefined deletes it). */
 interface Batch {
-    rows: Map<string, { table: Table; id: string; value: string | undefined; clusterId?: string }>;
+    rows: Map<string, RowChange>;
     waiters: Array<{ resolve(): void; reject(e: Error): void }>;
 }
 
@@ -60,6 +62,12 @@ export interface RegistryOptions {
     /** With `group`: wait this long (ms) for more writes before committing; 0 = next event-loop turn. */
     commitDelayMs?: number;
 }
+
+/**
+ * Defaults for every {@link Registry.open} in this process; `bench/service.ts` sets `commit` here
+ * to run the service with the per-write peer. Nothing in the service changes it.
+ */
+export const registryDefaults: RegistryOptions = {};
 
 /** A registry's records as last committed, read without opening it for writing. */
 export interface RegistryView {
@@ -105,6 +113,9 @@ export class Registry {
     private readonly operationIdsByCluster = new Map<string, string[]>();
     private readonly specsById = new Map<string, string>();
     private batch: Batch = { rows: new Map(), waiters: [] };
+    /** The batch the writer is committing now. */
+    private inFlight: Batch | undefined;
+    private writer: RegistryWriter | undefined;
     private commitTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
     private failure: Error | undefined;
     private closed = false;
@@ -138,7 +149,8 @@ export class Registry {
      * Opens (or creates) the registry under `<dataDir>/registry`, taking the data dir's lock.
      * Throws `DataDirLockedError` naming the holder when another process has it.
      */
-    static open(dataDir: string, options: RegistryOptions = {}): Registry {
+    static open(dataDir: string, opened: RegistryOptions = {}): Registry {
+        const options = { ...registryDefaults, ...opened };
         mkdirSync(join(dataDir, "registry"), { recursive: true, mode: 0o700 });
         const lock = DataDirLock.acquire(dataDir, options.purpose ?? "mla serve");
         let db: Database.Database | undefined;
@@ -151,6 +163,7 @@ export class Registry {
             db.exec(SCHEMA);
             const registry = new Registry(dataDir, db, lock, options);
             registry.load(fresh);
+            if (options.commit !== "per-write") registry.writer = new RegistryWriter(registryPath(dataDir));
             return registry;
         } catch (e) {
             db?.close();
@@ -214,7 +227,7 @@ export class Registry {
         }
     }
 
-    private commitRows(rows: Iterable<{ table: Table; id: string; value: string | undefined; clusterId?: string }>): void {
+    private commitRows(rows: Iterable<RowChange>): void {
         const s = this.statements;
         this.db.transaction(() => {
             for (const r of rows) {
@@ -226,34 +239,48 @@ export class Registry {
         this.commits++;
     }
 
-    /** Commits the open batch now (one transaction) and settles its waiters. */
+    private clearTimer(): void {
+        if (this.commitTimer === undefined) return;
+        clearTimeout(this.commitTimer as NodeJS.Timeout);
+        clearImmediate(this.commitTimer as NodeJS.Immediate);
+        this.commitTimer = undefined;
+    }
+
+    /** Hands the open batch to the writer unless it is busy (then the reply hands it over). */
     private commit(): void {
-        if (this.commitTimer !== undefined) {
-            clearTimeout(this.commitTimer as NodeJS.Timeout);
-            clearImmediate(this.commitTimer as NodeJS.Immediate);
-            this.commitTimer = undefined;
+        this.clearTimer();
+        if (this.inFlight || this.batch.rows.size === 0 || this.closed) {
+            if (this.batch.rows.size === 0 && !this.inFlight) this.settle(this.batch, undefined);
+            return;
         }
-        const batch = this.batch;
+        const batch = (this.inFlight = this.batch);
         this.batch = { rows: new Map(), waiters: [] };
-        if (batch.rows.size > 0) {
-            try {
-                this.commitRows(batch.rows.values());
-            } catch (e) {
-                // Memory is now ahead of the disk: refuse further writes, fail readiness, reject waiters.
-                this.failure = e as Error;
-                batch.waiters.forEach((w) => w.reject(new Error(`the registry could not commit: ${(e as Error).message}`)));
-                return;
-            }
+        if (!this.writer) throw new Error("no writer");
+        this.writer.commit([...batch.rows.values()], (error) => {
+            this.inFlight = undefined;
+            if (!error) this.commits++;
+            this.settle(batch, error);
+            if (this.batch.rows.size > 0 && !this.closed) this.commit();
+        });
+    }
+
+    private settle(batch: Batch, error: Error | undefined): void {
+        if (error) {
+            // Memory is now ahead of the disk: refuse further writes, fail readiness, reject waiters.
+            this.failure = error;
+            batch.waiters.splice(0).forEach((w) => w.reject(new Error(`the registry could not commit: ${error.message}`)));
+        } else {
+            batch.waiters.splice(0).forEach((w) => w.resolve());
         }
-        batch.waiters.forEach((w) => w.resolve());
     }
 
     /** Resolves once every write made so far is committed (fsynced); rejects if that commit failed. */
     durable(): Promise<void> {
         if (this.abandoned) return new Promise(() => undefined); // a crashed process acknowledges nothing more
         if (this.failure) return Promise.reject(new Error(`the registry cannot write: ${this.failure.message}`));
-        if (this.batch.rows.size === 0) return Promise.resolve();
-        return new Promise((resolve, reject) => this.batch.waiters.push({ resolve, reject }));
+        const batch = this.batch.rows.size > 0 ? this.batch : this.inFlight;
+        if (!batch) return Promise.resolve();
+        return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
     }
 
     /** All clusters, sorted by id. */
@@ -327,8 +354,24 @@ export class Registry {
     /** Commits what is pending, closes the database and releases the data dir. Records stay readable in memory. */
     close(): void {
         if (this.closed) return;
-        this.commit();
+        this.clearTimer();
         this.closed = true;
+        if (this.writer) {
+            this.writer.waitIdle();
+            this.writer.close();
+        }
+        if (this.inFlight) this.settle(this.inFlight, undefined);
+        this.inFlight = undefined;
+        const batch = this.batch;
+        this.batch = { rows: new Map(), waiters: [] };
+        if (batch.rows.size > 0) {
+            try {
+                this.commitRows(batch.rows.values());
+                this.settle(batch, undefined);
+            } catch (e) {
+                this.settle(batch, e as Error);
+            }
+        }
         this.db.close();
         this.lock.release();
     }
@@ -339,14 +382,12 @@ export class Registry {
      */
     abandon(): void {
         if (this.closed) return;
-        if (this.commitTimer !== undefined) {
-            clearTimeout(this.commitTimer as NodeJS.Timeout);
-            clearImmediate(this.commitTimer as NodeJS.Immediate);
-        }
-        this.batch.waiters.forEach((w) => w.reject(new Error("the registry was abandoned")));
-        this.batch = { rows: new Map(), waiters: [] };
+        this.clearTimer();
         this.abandoned = true;
         this.closed = true;
+        this.writer?.terminate();
+        this.batch = { rows: new Map(), waiters: [] };
+        this.inFlight = undefined;
         this.db.close();
         this.lock.release();
     }

@@ -33,7 +33,7 @@ describe("operation scheduling over HTTP", () => {
     it("runs 20 concurrent different PUTs for one cluster one at a time, in order", async () => {
         server = await startServer({ executor: new MemoryExecutor({ delayMs: 10 }) });
         const answers = await Promise.all(
-            Array.from({ length: 20 }, (_, i) => put(server!, "busy", body({ gateway: { externalHostnames: ["mla.c1.example.com"], replicas: i + 1 } }))),
+            Array.from({ length: 20 }, (_, i) => put(server!, "busy", body({ gateway: { externalHostnames: [`mla.c${i}.example.com`] } }))),
         );
         expect(new Set(answers.map((a) => a.json.operationId)).size).to.equal(20);
         for (const a of answers) expect((await waitForOperation(server, a.json.operationId)).state).to.equal("succeeded");

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:service`: how fast the onboarding service accepts onboardings, and what a
+ * registered cluster costs in memory.
+ *
+ * Each run starts the service as its own process (`--child`, the in-memory executor, 4 workers,
+ * a fresh data dir on the real disk) and fires 1,000 PUTs of distinct clusters at 100 in flight
+ * over real HTTP from this process. It prints the total time, p50/p99 accept latency (send to
+ * 202, which is sent only after the registry committed the operation), the registry's commits,
+ * and the service's RSS before the burst and after all 1,000 clusters are `ready`.
+ *
+ * Rows, alternating, MLA_BENCH_REPS (default 3) times each:
+ * - `group`: the registry as deployed (one transaction, one fsync, per burst of writes);
+ * - `per-write`: the same registry committing every write on its own (the peer);
+ * - `journal`: with MLA_BENCH_BASELINE=DIR, the service of an older tree in DIR (e.g. the JSON-lines
+ *   journal: `mkdir DIR && git archive d2771f9 | tar -x -C DIR && ln -s $PWD/node_modules DIR/`).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
+const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
+const REPS = Number(process.env.MLA_BENCH_REPS ?? "3");
+const BASELINE = process.env.MLA_BENCH_BASELINE;
+const TOKEN = "bench-token-0123456789abcdefghij";
+const MIB = 1024 * 1024;
+
+type Mode = "group" | "per-write" | "journal";
+
+/** The service side: builds the app from `root`'s server/app.ts and prints its port. */
+async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
+    if (mode === "per-write") (require(join(root, "server", "registry")) as typeof import("../server/registry")).registryDefaults.commit = "per-write";
+    const { buildApp } = require(join(root, "server", "app")) as typeof import("../server/app");
+    const { MemoryExecutor } = require(join(root, "server", "executor-memory")) as typeof import("../server/executor-memory");
+    const built = await buildApp({ dataDir, executor: new MemoryExecutor({ delayMs: 5 }), token: TOKEN, workers: 4, queueLimit: CLUSTERS * 2, log: { level: "error" } });
+    await built.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = built.app.server.address() as { port: number };
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
+    process.once("SIGTERM", () => {
+        const commits = (built.registry as { commits?: number }).commits ?? null;
+        process.stdout.write(`${JSON.stringify({ commits })}\n`);
+        built.app.close().then(() => process.exit(0));
+    });
+}
+
+function rssOf(pid: number): number {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
+}
+
+function lines(proc: ChildProcess): AsyncGenerator<Record<string, unknown>> {
+    const queue: string[] = [];
+    let wake: (() => void) | undefined;
+    let buf = "";
+    proc.stdout!.on("data", (c: Buffer) => {
+        buf += c.toString();
+        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+            queue.push(buf.slice(0, i));
+            buf = buf.slice(i + 1);
+        }
+        wake?.();
+    });
+    return (async function* () {
+        for (;;) {
+            while (queue.length > 0) {
+                const line = queue.shift()!;
+                if (line.startsWith("{")) yield JSON.parse(line) as Record<string, unknown>;
+            }
+            await new Promise<void>((r) => (wake = r));
+        }
+    })();
+}
+
+interface Result {
+    mode: Mode;
+    totalMs: number;
+    p50: number;
+    p99: number;
+    commits: number | null;
+    rssIdle: number;
+    rssAfter: number;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function run(mode: Mode): Promise<Result> {
+    const dataDir = mkdtempSync(join(tmpdir(), "mla-bench-service-"));
+    const root = mode === "journal" ? (BASELINE as string) : join(__dirname, "..");
+    const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", mode, dataDir, root], { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") });
+    const out = lines(proc);
+    const { port } = (await out.next()).value as { port: number };
+    const base = `http://127.0.0.1:${port}`;
+    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const body = JSON.stringify(benchBody());
+    // Warm up (JIT, connections), then measure idle RSS.
+    for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
+    const rssIdle = rssOf(proc.pid!);
+    const latencies: number[] = [];
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+            while (next < CLUSTERS) {
+                const id = `bench-${next++}`;
+                const t0 = performance.now();
+                const res = await fetch(`${base}/v1/clusters/${id}`, { method: "PUT", headers, body });
+                await res.arrayBuffer();
+                if (res.status !== 202) throw new Error(`PUT ${id}: ${res.status}`);
+                latencies.push(performance.now() - t0);
+            }
+        }),
+    );
+    const totalMs = performance.now() - started;
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+        const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as { clusters: Array<{ status: string }> };
+        if (list.clusters.filter((c) => c.status === "ready").length === CLUSTERS) break;
+    }
+    const rssAfter = rssOf(proc.pid!);
+    proc.kill("SIGTERM");
+    const { commits } = (await out.next()).value as { commits: number | null };
+    await new Promise((r) => proc.once("exit", r));
+    rmSync(dataDir, { recursive: true, force: true });
+    latencies.sort((a, b) => a - b);
+    return { mode, totalMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), commits, rssIdle, rssAfter };
+}
+
+function benchBody(): Record<string, unknown> {
+    const kubeconfig = (server: string) =>
+        `apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: ${server}\nusers:\n  - name: u\n    user:\n      token: bench-token\ncontexts:\n  - name: ctx\n    context: { cluster: c, user: u }\ncurrent-context: ctx\n`;
+    return { project: "team-a", seed: "seed-eu1", userKubeconfig: kubeconfig("https://10.0.0.1:6443"), seedKubeconfig: kubeconfig("https://10.0.0.2:6443"), gateway: { externalHostnames: ["mla.bench.example.com"] } };
+}
+
+const stat = (xs: number[], digits = 0) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return `${s[0].toFixed(digits)} / ${s[Math.floor(s.length / 2)].toFixed(digits)} / ${s[s.length - 1].toFixed(digits)}`;
+};
+
+async function main(): Promise<void> {
+    const modes: Mode[] = ["group", "per-write", ...(BASELINE ? (["journal"] as const) : [])];
+    const results: Result[] = [];
+    console.log(`bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight, ${REPS} reps per row, alternating; load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    for (let rep = 0; rep < REPS; rep++) {
+        for (const mode of modes) {
+            const r = await run(mode);
+            results.push(r);
+            console.log(`  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB`);
+        }
+    }
+    console.log(`\n| row | total ms (min / median / max) | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB |`);
+    console.log("|---|---|---|---|---|---|");
+    for (const mode of modes) {
+        const rs = results.filter((r) => r.mode === mode);
+        const commits = rs.map((r) => r.commits).filter((c): c is number => c !== null);
+        console.log(
+            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(rs.map((r) => r.p50), 1)} | ${stat(rs.map((r) => r.p99), 1)} | ${commits.length ? stat(commits) : "n/a"} | ${stat(rs.map((r) => (r.rssAfter - r.rssIdle) / MIB), 1)} |`,
+        );
+    }
+    const group = results.filter((r) => r.mode === "group");
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const total = median(group.map((r) => r.totalMs));
+    const p99 = median(group.map((r) => r.p99));
+    console.log(`\ntargets (group, median): total ${total.toFixed(0)} ms ${total < 1000 ? "<" : ">="} 1000 ms: ${total < 1000 ? "met" : "MISSED"}; p99 ${p99.toFixed(1)} ms ${p99 < 50 ? "<" : ">="} 50 ms: ${p99 < 50 ? "met" : "MISSED"}`);
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+}
+
+if (process.argv[2] === "--child") {
+    child(process.argv[3] as Mode, process.argv[4], process.argv[5]).catch((e: unknown) => {
+        console.error(e);
+        process.exit(1);
+    });
+} else {
+    main().catch((e: unknown) => {
+        console.error(e);
+        process.exit(1);
+    });
+}
