@@ -94,7 +94,7 @@ describe("Gateway", () => {
         expect(container.readinessProbe.httpGet).to.deep.equal({ path: "/healthz", port: "read" });
         expect(container.livenessProbe.httpGet).to.deep.equal({ path: "/healthz", port: "read" });
         expect(container.resources.limits).to.have.keys("cpu", "memory");
-        expect(pod.volumes.find((v: any) => v.name === "runtime")).to.have.property("emptyDir");
+        expect(pod.volumes.find((v: { name: string }) => v.name === "runtime")).to.have.property("emptyDir");
     });
 
     it("exposes the write listener through a Service of the configured type and the read listener internally", async () => {

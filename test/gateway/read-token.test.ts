@@ -7,12 +7,11 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { READ_TOKEN_PATTERN, readTokenProblems, renderReadTokenMap } from "../../gateway/read-token";
 import { renderDatasources } from "../../components/tenant/grafana-datasources";
+import { Tenant } from "../../components/tenant/tenant";
 import { installMocks, ofType, resetResources, settledResources } from "../support/mocks";
 import { validTenant } from "../tenant/tenant-fixture";
 
 installMocks();
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { Tenant } = require("../../components/tenant/tenant") as typeof import("../../components/tenant/tenant");
 
 const TOKEN = "AbC123_-".repeat(6);
 
