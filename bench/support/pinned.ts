@@ -88,7 +88,7 @@ export function buildLoadgen(dir: string): string {
     try {
         execFileSync("gcc", ["-O2", "-pthread", join(__dirname, "loadgen.c"), "-o", bin, "-lssl", "-lcrypto"], { stdio: ["ignore", "ignore", "pipe"] });
     } catch (e) {
-        throw new Error(`cannot build bench/support/loadgen.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`);
+        throw new Error(`cannot build bench/support/loadgen.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`, { cause: e });
     }
     return bin;
 }

@@ -17,7 +17,8 @@ function varint(buf: Uint8Array, pos: number): [number, number] {
 
 /** Decompresses one snappy block (the format remote write uses, not the framed stream). */
 export function snappyDecode(src: Uint8Array): Uint8Array {
-    let [length, pos] = varint(src, 0);
+    const [length, start] = varint(src, 0);
+    let pos = start;
     const out = new Uint8Array(length);
     let o = 0;
     while (pos < src.length) {
@@ -53,7 +54,6 @@ export function snappyDecode(src: Uint8Array): Uint8Array {
         for (let i = 0; i < len; i++, o++) out[o] = out[o - offset];
     }
     if (o !== length) throw new Error(`snappy: decoded ${o} bytes, header says ${length}`);
-    length = o;
     return out;
 }
 

@@ -10,7 +10,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { Agents } from "../../components/agents/agents";
 import { main } from "../../server/cli";
 
-const podArgs = (r: { inputs: any }): string[] => r.inputs.spec.template.spec.containers[0].args;
+type DeploymentInputs = { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+const podArgs = (r: { inputs: unknown }): string[] => (r.inputs as DeploymentInputs).spec.template.spec.containers[0].args;
 
 describe("mla render agent", () => {
     let dir: string;

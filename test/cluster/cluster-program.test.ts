@@ -146,8 +146,11 @@ describe("clusterProgram", () => {
         const { resources } = await run();
         const nginx = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs.data["nginx.conf"];
         expect(nginx).to.contain("cortex-distributor.mla.svc:8080");
-        const prom = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "agents-metrics-config")!.inputs.data["prometheus.yml"];
-        expect(prom).to.contain("url: https://mla-c1.example.com/api/v1/push").and.to.contain("cluster: c1");
+        // vmagent by default: the external label in its scrape config, the push URL in its flags.
+        const scrape = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "agents-metrics-config")!.inputs.data["vmagent.yml"];
+        expect(scrape).to.contain("cluster: c1");
+        const agent = ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "agents-metrics")!.inputs.spec.template.spec.containers[0];
+        expect(agent.args).to.include("-remoteWrite.url=https://mla-c1.example.com/api/v1/push");
     });
 
     it("with logging off creates no DaemonSet, no log-agent objects and no host-agents namespace", async () => {
