@@ -82,6 +82,32 @@ export class ProjectService {
         this.runner = new OperationRunner(deps);
     }
 
+    /**
+     * Runs one engine operation on a project stack (the caller holds its lock), marked `running`
+     * in the store meanwhile. A mark left by a stopped service means a possibly stale lock:
+     * `pulumi cancel` (the executor's unlock) clears it first.
+     */
+    private async engineRun<T>(where: { project: string; stack: string; seedStack: string }, ctx: RunContext, run: () => Promise<T>): Promise<T> {
+        const { project, stack, seedStack } = where;
+        const record = this.deps.store.get(project);
+        const entry = record.stacks[stack];
+        if (entry?.running) {
+            ctx.onEvent({ type: "log", message: `clearing the lock an interrupted operation may have left on project stack ${stack} (pulumi cancel)` });
+            await this.deps.executor.unlock(stack);
+        }
+        record.stacks[stack] = entry ? { ...entry, running: true } : { seedStack, hash: "", running: true };
+        this.deps.store.put(record);
+        try {
+            return await run();
+        } finally {
+            const latest = this.deps.store.get(project);
+            if (latest.stacks[stack]) {
+                delete latest.stacks[stack].running;
+                this.deps.store.put(latest);
+            }
+        }
+    }
+
     /** Runs `work` once every earlier run on `stack` has finished. */
     private exclusive<T>(stack: string, work: () => Promise<T>): Promise<T> {
         const previous = this.tails.get(stack) ?? Promise.resolve();
@@ -120,7 +146,9 @@ export class ProjectService {
                 return;
             }
             ctx.onEvent({ type: "log", message: `project stack ${stack}: up (Grafana org ${target.project}, ${spec.members.length} explicit members)` });
-            const result = await this.deps.executor.upProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent });
+            const result = await this.engineRun({ project: target.project, stack, seedStack: target.seedStack }, ctx, () =>
+                this.deps.executor.upProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent }),
+            );
             const orgId = result.outputs.grafanaOrgId?.value;
             const latest = this.deps.store.get(target.project);
             latest.stacks[stack] = { seedStack: target.seedStack, ...(grafanaUrl !== undefined ? { grafanaUrl } : {}), hash, ...(typeof orgId === "number" ? { orgId } : {}) };
@@ -150,7 +178,9 @@ export class ProjectService {
             if (!applied) return;
             ctx.onEvent({ type: "log", message: `last cluster of project ${target.project} on ${target.seedStack} offboarded: destroying project stack ${stack} (its Grafana org)` });
             const spec = this.specOf(record, { ...target, grafanaUrl: applied.grafanaUrl });
-            await this.deps.executor.destroyProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent });
+            await this.engineRun({ project: target.project, stack, seedStack: target.seedStack }, ctx, () =>
+                this.deps.executor.destroyProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent }),
+            );
             const latest = this.deps.store.get(target.project);
             delete latest.stacks[stack];
             this.deps.store.put(latest);

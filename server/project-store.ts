@@ -20,6 +20,11 @@ export interface AppliedProjectStack {
     hash: string;
     /** The org id the stack reported. */
     orgId?: number;
+    /**
+     * Set while an operation on the stack runs, cleared when it ends. Found set at start-up, it
+     * means the service stopped mid-run: the stack may hold a stale lock (cleared before its next run).
+     */
+    running?: boolean;
 }
 
 /** A project as the service keeps it. */

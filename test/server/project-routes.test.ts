@@ -4,6 +4,9 @@
  * cluster of the project remains, and destroyed with the last one. Admin never gets through.
  */
 import { expect } from "chai";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { MemoryExecutor } from "../../server/executor-memory";
 import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
 
@@ -167,6 +170,26 @@ describe("project stacks (Grafana org per project) in the service", () => {
         expect(held.maxPerProjectStack).to.equal(1);
         // Whatever the interleaving, the last applied spec has the new members.
         expect(held.projectCalls[held.projectCalls.length - 1].spec.members).to.deep.equal([{ login: "erin", role: "Viewer" }]);
+    });
+
+    it("clears a lock left on a project stack by a service that stopped mid-run, before running it again", async () => {
+        await server.app.close();
+        removeDir(server.dataDir);
+        const dataDir = mkdtempSync(join(tmpdir(), "mla-serve-"));
+        mkdirSync(join(dataDir, "projects"), { recursive: true });
+        const interrupted = { project: "team-a", members: [], stacks: { [STACK]: { seedStack: "seed-eu1", hash: "", running: true } }, updatedAt: "2026-01-01T00:00:00.000Z" };
+        writeFileSync(join(dataDir, "projects", "team-a.json"), JSON.stringify(interrupted));
+        server = await startServer({ executor, dataDir });
+        expect((await put(server, "c1")).state).to.equal("succeeded");
+        const unlockAt = executor.calls.findIndex((c) => c.method === "unlock" && c.clusterId === STACK);
+        expect(unlockAt).to.be.greaterThan(-1);
+        expect(executor.projectCalls.map((c) => c.method)).to.deep.equal(["upProject"]);
+        // Cleared: the next run does not unlock again.
+        await server.call("/v1/projects/team-a/members", { method: "PUT", json: { members: [{ login: "bob", role: "Viewer" }] } }).then(async (r) => {
+            for (const o of ((await r.json()) as { operations: { operationId: string }[] }).operations) await waitForOperation(server, o.operationId);
+        });
+        expect(executor.calls.filter((c) => c.method === "unlock" && c.clusterId === STACK)).to.have.length(1);
+        expect(executor.projectCalls).to.have.length(2);
     });
 
     it("skips the project stack for a cluster that brings its own seedApi.grafanaOrgId, and fails the cluster's up when the org cannot be created", async () => {
