@@ -186,7 +186,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     };
     clusterRoutes(app, routes, service, (c) => healthView(day2.health.summary(c), reconcileView(c.id)));
     healthRoutes(app, routes, { service, health: day2.health, reconcile: reconcileView });
-    operationRoutes(app, routes, service, events, streams);
+    operationRoutes(app, routes, { service, events, streams });
     projectRoutes(app, routes, projects, metrics);
     systemRoutes(app, routes, { readiness, metrics, version: opts.version ?? "dev" });
 

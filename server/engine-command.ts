@@ -19,7 +19,8 @@ const sdk = automation as unknown as SdkInternals;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const semver = require(require.resolve("semver", { paths: [require.resolve("@pulumi/pulumi")] })) as { parse(v: string): unknown };
 
-/** Runs `pulumi`; what the SDK calls for every CLI invocation. */
+/** Runs `pulumi`; what the SDK calls for every CLI invocation (its signature, hence six parameters). */
+/* eslint-disable max-params */
 type Run = (
     args: string[],
     cwd: string,
@@ -28,6 +29,7 @@ type Run = (
     onError?: (data: string) => void,
     signal?: AbortSignal,
 ) => Promise<unknown>;
+/* eslint-enable max-params */
 
 /** What `runIsolated` started, for tests. */
 export interface SpawnRecord {
@@ -40,6 +42,7 @@ export interface SpawnRecord {
  * and failing with the SDK's own error classes (so `StackNotFoundError` etc. still work).
  */
 export function runIsolated(command: string, record?: (r: SpawnRecord) => void): Run {
+    // eslint-disable-next-line max-params
     return (args, cwd, extra, onOutput, onError, signal) => {
         if (!args.includes("--non-interactive")) args.push("--non-interactive");
         const env = { ...extra, PULUMI_AUTOMATION_API: "true" };

@@ -2,7 +2,7 @@
  * `mla serve`: reads the environment, builds the app, listens, and shuts down gracefully on
  * SIGINT/SIGTERM (stop accepting, SIGINT running operations, wait up to the timeout).
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveApiToken } from "./api-token";
 import { buildApp } from "./app";
@@ -78,7 +78,7 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
         log: { level: env.MLA_LOG_LEVEL },
         processMetrics: true,
         dayTwo: { workers: config.reconcile.workers, reconcile: config.reconcile, health: config.health },
-        version: (require("../package.json") as { version: string }).version,
+        version: (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version,
     });
     await app.listen({ host: config.host, port: config.port });
     // The token's source (a variable name or file path) is logged, never the token.

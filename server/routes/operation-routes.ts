@@ -22,14 +22,15 @@ function frame(event: OperationEvent): string {
     return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-/** Registers the operation routes; open SSE responses are tracked in `streams` for shutdown. */
-export function operationRoutes(
-    app: FastifyInstance,
-    table: RouteTable,
-    service: ClusterService,
-    events: OperationEvents,
-    streams: Set<ServerResponse>,
-): void {
+/** What the operation routes use; open SSE responses are tracked in `streams` for shutdown. */
+export interface OperationRouteDeps {
+    service: ClusterService;
+    events: OperationEvents;
+    streams: Set<ServerResponse>;
+}
+
+/** Registers the operation routes. */
+export function operationRoutes(app: FastifyInstance, table: RouteTable, { service, events, streams }: OperationRouteDeps): void {
     table.add(app, {
         method: "GET",
         url: "/v1/operations/:id",

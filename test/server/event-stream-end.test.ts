@@ -13,6 +13,11 @@ async function streamed(server: TestServer, operationId: string): Promise<Array<
     return text.split("\n\n").filter((f) => f.startsWith("id:")).map((f) => JSON.parse(f.split("\n").find((l) => l.startsWith("data: "))!.slice(6)));
 }
 
+/** The operation id of an accepted request. */
+async function operationIdOf(response: Response | Promise<Response>): Promise<string> {
+    return ((await (await response).json()) as { operationId: string }).operationId;
+}
+
 describe("the end of an operation's event stream", function () {
     this.timeout(20_000);
     const servers: TestServer[] = [];
@@ -25,7 +30,7 @@ describe("the end of an operation's event stream", function () {
     it("is the final `interrupted` state event after a restart cut the operation off, replayed the same way each time", async () => {
         const first = await startServer({ executor: new MemoryExecutor({ delayMs: 0, gate: () => new Promise(() => undefined) }) });
         servers.push(first);
-        const { operationId } = (await (await first.call("/v1/clusters/cut", { method: "PUT", json: body() })).json()) as any;
+        const operationId = await operationIdOf(first.call("/v1/clusters/cut", { method: "PUT", json: body() }));
         await new Promise((r) => setTimeout(r, 50));
         expect(first.registry.operation(operationId)?.state).to.equal("running");
         first.app.server.close();
@@ -44,7 +49,7 @@ describe("the end of an operation's event stream", function () {
     it("is the final `cancelled` state event after a cancelled `up`, and the operation says cancelled", async () => {
         const server = await startServer({ executor: new MemoryExecutor({ delayMs: 10_000 }) });
         servers.push(server);
-        const { operationId } = (await (await server.call("/v1/clusters/c1", { method: "PUT", json: body() })).json()) as any;
+        const operationId = await operationIdOf(server.call("/v1/clusters/c1", { method: "PUT", json: body() }));
         await new Promise((r) => setTimeout(r, 50));
         const live = streamed(server, operationId);
         expect((await server.call(`/v1/operations/${operationId}/cancel`, { method: "POST" })).status).to.equal(202);

@@ -23,6 +23,11 @@ class SwitchableExecutor extends MemoryExecutor {
     }
 }
 
+/** The operation id of an accepted request. */
+async function operationIdOf(response: Response | Promise<Response>): Promise<string> {
+    return ((await (await response).json()) as { operationId: string }).operationId;
+}
+
 describe("readiness", function () {
     this.timeout(20_000);
 
@@ -85,9 +90,9 @@ describe("readiness", function () {
             executor = new SwitchableExecutor({ seeds: ["seed-eu1"], gate: (c) => (c.clusterId === "held" ? hold.promise : undefined) });
             server = await startServer({ executor, workers: 1, readyCacheMs: 60_000 });
             // c1 is deployed; "never" is registered but its only `up` was cancelled while queued.
-            await waitForOperation(server, ((await (await server.call("/v1/clusters/c1", { method: "PUT", json: body() })).json()) as any).operationId);
-            const held = ((await (await server.call("/v1/clusters/held", { method: "PUT", json: body() })).json()) as any).operationId;
-            const queued = ((await (await server.call("/v1/clusters/never", { method: "PUT", json: body() })).json()) as any).operationId;
+            await waitForOperation(server, await operationIdOf(server.call("/v1/clusters/c1", { method: "PUT", json: body() })));
+            const held = await operationIdOf(server.call("/v1/clusters/held", { method: "PUT", json: body() }));
+            const queued = await operationIdOf(server.call("/v1/clusters/never", { method: "PUT", json: body() }));
             expect((await server.call(`/v1/operations/${queued}/cancel`, { method: "POST" })).status).to.equal(202);
             hold.resolve();
             await waitForOperation(server, held);
@@ -110,7 +115,7 @@ describe("readiness", function () {
 
         it("reports whether each seed stack in use is readable, without gating on it", async () => {
             server.readiness.invalidate();
-            const report = (await (await server.call("/readyz")).json()) as any;
+            const report = (await (await server.call("/readyz")).json()) as { ready: boolean; seeds: unknown[] };
             expect(report.ready).to.equal(true);
             expect(report.seeds).to.deep.equal([
                 { name: "seed org/mla/seed-x", ok: false, detail: "no stack org/mla/seed-x (in-memory executor)" },
@@ -136,7 +141,7 @@ describe("readiness", function () {
                 const res = await server.call(path, { method, json });
                 expect(res.status, `${method} ${path}`).to.equal(503);
                 expect(res.headers.get("retry-after")).to.equal("10");
-                expect(((await res.json()) as any).error).to.equal("not accepting operations while the engine is not ready: pulumi-cli: the Pulumi CLI (`pulumi`) is not on PATH");
+                expect(((await res.json()) as { error: string }).error).to.equal("not accepting operations while the engine is not ready: pulumi-cli: the Pulumi CLI (`pulumi`) is not on PATH");
             }
             expect(executor.calls.length).to.equal(callsBefore);
             expect(JSON.stringify([server.registry.clusters(), server.registry.operationsOf("c1"), server.registry.operationsOf("c9")])).to.equal(registryBefore);
@@ -150,7 +155,7 @@ describe("readiness", function () {
             expect(server.registry.cluster("never")).to.not.equal(undefined);
             const res = await server.call("/v1/clusters/never", { method: "DELETE" });
             expect(res.status).to.equal(202);
-            const op = await waitForOperation(server, ((await res.json()) as any).operationId);
+            const op = await waitForOperation(server, await operationIdOf(res));
             expect(op.state).to.equal("succeeded");
             expect(server.registry.cluster("never")).to.equal(undefined);
             expect(executor.calls.filter((c) => c.clusterId === "never")).to.deep.equal([]);
