@@ -87,6 +87,8 @@ export class Reconciler {
     /** Schedules every known cluster and starts watching the roster. */
     start(): void {
         this.running = true;
+        // What the last run found stays visible in /metrics across a restart.
+        for (const record of this.deps.store.all()) this.exportMetrics(record);
         this.syncRoster();
     }
 
@@ -155,7 +157,9 @@ export class Reconciler {
         const now = this.deps.clock.now();
         const record = this.deps.store.get(clusterId);
         const last = record?.checkedAt ? Date.parse(record.checkedAt) : undefined;
-        let due = first && last !== undefined ? Math.max(now, last + this.jittered()) : now + this.jittered();
+        // After a restart, overdue clusters are spread over the jitter span instead of all at once.
+        const spread = () => now + Math.round((this.deps.random ?? Math.random)() * this.settings.intervalMs * this.settings.jitter);
+        let due = first && last !== undefined ? Math.max(spread(), last + this.jittered()) : now + this.jittered();
         const window = this.windowStart(clusterId, record);
         const recentRenewal = record?.lastRemediation?.reason === "certificate-renewal" && now - Date.parse(record.lastRemediation.at) < this.settings.intervalMs;
         if (window !== undefined && !recentRenewal) due = Math.min(due, Math.max(now, window));

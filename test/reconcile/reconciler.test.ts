@@ -78,6 +78,31 @@ describe("reconciler", function () {
         expect(upsOf(server, "c1")).to.equal(1);
     });
 
+    it("keeps what it found across a restart: /metrics at once, the next check one interval after the last", async () => {
+        server = await startDayTwoServer();
+        await onboard(server, "c1", body());
+        await tick(server, 60_000);
+        server.executor.setDrift("c1", [DRIFT_STEP]);
+        await tick(server, HOUR);
+        const checkedAt = server.clock.now();
+        const { dataDir, clock } = server;
+        await server.app.close();
+        server = undefined;
+
+        clock.advance(10 * 60_000);
+        server = await startDayTwoServer({ dataDir, clock });
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 1');
+        const health = await json(server, "/v1/clusters/c1/health");
+        expect(health.reconcile.state).to.equal("drifted");
+        expect(health.reconcile.nextCheckAt).to.equal(new Date(checkedAt + HOUR).toISOString());
+        // The new executor has no drift hook set: the next check finds the cluster converged.
+        await tick(server, 60_000);
+        expect(server.executor.calls.filter((c) => c.method === "checkDrift")).to.deep.equal([]);
+        await tick(server, HOUR);
+        expect((await json(server, "/v1/clusters/c1/health")).reconcile.state).to.equal("inSync");
+    });
+
     it("remediate (per cluster) runs one up through the operation path, then reports inSync", async () => {
         server = await startDayTwoServer();
         await onboard(server, "c1", body({ reconcilePolicy: "remediate" }));

@@ -11,13 +11,14 @@ export interface DayTwoServer extends TestServer {
 
 /** Starts the service with a manual clock, no jitter, a one-hour interval and a one-minute roster unless overridden. */
 export async function startDayTwoServer(
-    opts: { reconcile?: Partial<ReconcilerSettings>; executor?: MemoryExecutorOptions; workers?: number; healthTimeoutMs?: number } = {},
+    opts: { reconcile?: Partial<ReconcilerSettings>; executor?: MemoryExecutorOptions; workers?: number; healthTimeoutMs?: number; dataDir?: string; clock?: ManualClock } = {},
 ): Promise<DayTwoServer> {
-    const clock = new ManualClock();
+    const clock = opts.clock ?? new ManualClock();
     const executor = new MemoryExecutor({ delayMs: 2, now: () => clock.now(), ...opts.executor });
     const server = await startServer({
         executor,
         workers: opts.workers ?? 4,
+        ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
         dayTwo: {
             clock,
             random: () => 0.5,
