@@ -27,6 +27,8 @@ export interface ReadinessOptions {
     seeds?(): Promise<ReadyCheck[]>;
     /** How long a report is reused, in ms. Defaults to 5000. */
     ttlMs?: number;
+    /** How long seed checks are reused, in ms (each may start a CLI per seed). Defaults to 60000. */
+    seedsTtlMs?: number;
     /** The clock (tests). Defaults to `Date.now`. */
     now?(): number;
 }
@@ -38,6 +40,7 @@ export const NOT_READY_RETRY_SECONDS = 10;
 export class Readiness {
     private cached?: { at: number; report: ReadyReport };
     private running?: Promise<ReadyReport>;
+    private seedsCached?: { at: number; checks: Promise<ReadyCheck[]> };
     /** How many probes actually ran (tests check the cache with it). */
     probes = 0;
 
@@ -57,6 +60,14 @@ export class Readiness {
     /** Drops the cached report, so the next call probes (e.g. after installing plugins). */
     invalidate(): void {
         this.cached = undefined;
+        this.seedsCached = undefined;
+    }
+
+    private seeds(at: number): Promise<ReadyCheck[]> {
+        if (!this.seedsCached || at - this.seedsCached.at >= (this.options.seedsTtlMs ?? 60_000)) {
+            this.seedsCached = { at, checks: this.options.seeds?.() ?? Promise.resolve([]) };
+        }
+        return this.seedsCached.checks;
     }
 
     private async probe(): Promise<ReadyReport> {
@@ -65,7 +76,7 @@ export class Readiness {
         const failed = (name: string, e: unknown): ReadyCheck => ({ name, ok: false, detail: `probe failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` });
         const [checks, seeds] = await Promise.all([
             this.options.probe().catch((e: unknown) => [failed("executor", e)]),
-            (this.options.seeds?.() ?? Promise.resolve([])).catch((e: unknown) => [failed("seeds", e)]),
+            this.seeds(at).catch((e: unknown) => [failed("seeds", e)]),
         ]);
         const failing = checks.filter((c) => !c.ok);
         const report: ReadyReport = {

@@ -46,6 +46,14 @@ describe("readiness", function () {
             expect((await readiness.report()).checks[0].detail).to.equal("probe 2");
         });
 
+        it("checks seeds at most once a minute, since each check may start a CLI per seed", async () => {
+            let now = 0;
+            let seedProbes = 0;
+            const readiness = new Readiness({ probe: async () => [], seeds: async () => [{ name: `seed s (${++seedProbes})`, ok: true, detail: "" }], ttlMs: 5000, now: () => now });
+            for (; now < 60_000; now += 5000) expect((await readiness.report()).seeds[0].name).to.equal("seed s (1)");
+            expect((await readiness.report()).seeds[0].name).to.equal("seed s (2)");
+        });
+
         it("reports a probe that throws as not ready instead of failing", async () => {
             const readiness = new Readiness({ probe: async () => Promise.reject(new Error("boom\nstack")) });
             expect(await readiness.report()).to.include({ ready: false, message: "executor: probe failed: boom" });
