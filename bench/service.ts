@@ -11,6 +11,8 @@
  * Rows, alternating, MLA_BENCH_REPS (default 3) times each:
  * - `group`: the registry as deployed (one transaction, one fsync, per burst of writes);
  * - `per-write`: the same registry committing every write on its own (the peer);
+ * MLA_BENCH_MODES=group,per-write selects rows; MLA_BENCH_NODE_ARGS passes node flags to the
+ * service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  * - `journal`: with MLA_BENCH_BASELINE=DIR, the service of an older tree in DIR (e.g. the JSON-lines
  *   journal: `mkdir DIR && git archive d2771f9 | tar -x -C DIR && ln -s $PWD/node_modules DIR/`).
  */
@@ -44,6 +46,13 @@ async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
     });
 }
 
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuOf(pid: number): number {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssOf(pid: number): number {
     const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
     return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
@@ -75,6 +84,8 @@ function lines(proc: ChildProcess): AsyncGenerator<Record<string, unknown>> {
 interface Result {
     mode: Mode;
     totalMs: number;
+    /** The service's CPU seconds during the burst. */
+    cpuS: number;
     p50: number;
     p99: number;
     commits: number | null;
@@ -87,7 +98,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 async function run(mode: Mode): Promise<Result> {
     const dataDir = mkdtempSync(join(tmpdir(), "mla-bench-service-"));
     const root = mode === "journal" ? (BASELINE as string) : join(__dirname, "..");
-    const proc = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, "--child", mode, dataDir, root], { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") });
+    const proc = spawn(process.execPath, [...(process.env.MLA_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "-r", "ts-node/register/transpile-only", __filename, "--child", mode, dataDir, root], { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") });
     const out = lines(proc);
     const { port } = (await out.next()).value as { port: number };
     const base = `http://127.0.0.1:${port}`;
@@ -98,6 +109,7 @@ async function run(mode: Mode): Promise<Result> {
     const rssIdle = rssOf(proc.pid!);
     const latencies: number[] = [];
     let next = 0;
+    const cpuBefore = cpuOf(proc.pid!);
     const started = performance.now();
     await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
@@ -112,6 +124,7 @@ async function run(mode: Mode): Promise<Result> {
         }),
     );
     const totalMs = performance.now() - started;
+    const cpuS = cpuOf(proc.pid!) - cpuBefore;
     for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
         const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as { clusters: Array<{ status: string }> };
         if (list.clusters.filter((c) => c.status === "ready").length === CLUSTERS) break;
@@ -122,7 +135,7 @@ async function run(mode: Mode): Promise<Result> {
     await new Promise((r) => proc.once("exit", r));
     rmSync(dataDir, { recursive: true, force: true });
     latencies.sort((a, b) => a - b);
-    return { mode, totalMs, p50: percentile(latencies, 50), p99: percentile(latencies, 99), commits, rssIdle, rssAfter };
+    return { mode, totalMs, cpuS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), commits, rssIdle, rssAfter };
 }
 
 function benchBody(): Record<string, unknown> {
@@ -137,23 +150,24 @@ const stat = (xs: number[], digits = 0) => {
 };
 
 async function main(): Promise<void> {
-    const modes: Mode[] = ["group", "per-write", ...(BASELINE ? (["journal"] as const) : [])];
+    const all: Mode[] = ["group", "per-write", ...(BASELINE ? (["journal"] as const) : [])];
+    const modes = process.env.MLA_BENCH_MODES ? all.filter((m) => process.env.MLA_BENCH_MODES!.split(",").includes(m)) : all;
     const results: Result[] = [];
     console.log(`bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight, ${REPS} reps per row, alternating; load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     for (let rep = 0; rep < REPS; rep++) {
         for (const mode of modes) {
             const r = await run(mode);
             results.push(r);
-            console.log(`  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB`);
+            console.log(`  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB`);
         }
     }
-    console.log(`\n| row | total ms (min / median / max) | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB |`);
-    console.log("|---|---|---|---|---|---|");
+    console.log(`\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB |`);
+    console.log("|---|---|---|---|---|---|---|");
     for (const mode of modes) {
         const rs = results.filter((r) => r.mode === mode);
         const commits = rs.map((r) => r.commits).filter((c): c is number => c !== null);
         console.log(
-            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(rs.map((r) => r.p50), 1)} | ${stat(rs.map((r) => r.p99), 1)} | ${commits.length ? stat(commits) : "n/a"} | ${stat(rs.map((r) => (r.rssAfter - r.rssIdle) / MIB), 1)} |`,
+            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(rs.map((r) => r.cpuS), 2)} | ${stat(rs.map((r) => r.p50), 1)} | ${stat(rs.map((r) => r.p99), 1)} | ${commits.length ? stat(commits) : "n/a"} | ${stat(rs.map((r) => (r.rssAfter - r.rssIdle) / MIB), 1)} |`,
         );
     }
     const group = results.filter((r) => r.mode === "group");

@@ -131,7 +131,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     });
     const metrics = new ServiceMetrics({ processMetrics: opts.processMetrics });
     const registry = Registry.open(opts.dataDir);
-    const events = new OperationEvents(opts.dataDir);
+    const events = new OperationEvents(opts.dataDir, registry);
     const specs = new SpecStore(registry, loadOrCreateKey(opts.specKeyFile ?? join(opts.dataDir, "spec.key")));
     const scheduler = new Scheduler({
         workers: opts.workers,

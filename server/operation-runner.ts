@@ -46,6 +46,7 @@ export class OperationRunner {
     create(clusterId: string, kind: OperationKind, extra: { purge?: boolean; generation?: number } = {}): OperationRecord {
         const op: OperationRecord = { id: randomUUID(), clusterId, kind, state: "queued", createdAt: new Date().toISOString(), ...extra };
         this.deps.registry.putOperation(op);
+        this.deps.events.begin(op.id);
         this.deps.events.append(op.id, { type: "state", message: `${kind} of cluster ${clusterId} queued`, data: { state: "queued" } });
         return op;
     }

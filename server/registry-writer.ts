@@ -12,10 +12,13 @@ import { Worker } from "node:worker_threads";
 
 /** One row change: `value` undefined deletes the row. */
 export interface RowChange {
-    table: "clusters" | "operations" | "specs";
+    table: "clusters" | "operations" | "specs" | "events";
+    /** The row's key (for `events`, the operation id). */
     id: string;
     value: string | undefined;
     clusterId?: string;
+    /** For `events`: the event's number in its operation's stream. */
+    seq?: number;
 }
 
 const WORKER_SOURCE = `
@@ -33,12 +36,14 @@ const s = {
     delOperation: db.prepare("DELETE FROM operations WHERE id = ?"),
     putSpec: db.prepare("INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed"),
     delSpec: db.prepare("DELETE FROM specs WHERE cluster_id = ?"),
+    putEvent: db.prepare("INSERT OR REPLACE INTO events (operation_id, seq, event) VALUES (?, ?, ?)"),
 };
 const commit = db.transaction((rows) => {
     for (const r of rows) {
         if (r.table === "clusters") r.value === undefined ? s.delCluster.run(r.id) : s.putCluster.run(r.id, r.value);
         else if (r.table === "operations") r.value === undefined ? s.delOperation.run(r.id) : s.putOperation.run(r.id, r.clusterId, r.value);
-        else r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
+        else if (r.table === "specs") r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
+        else s.putEvent.run(r.id, r.seq, r.value);
     }
 });
 parentPort.on("message", (message) => {

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS clusters (id TEXT PRIMARY KEY, record TEXT NOT NULL C
 CREATE TABLE IF NOT EXISTS operations (id TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, record TEXT NOT NULL CHECK (json_valid(record)));
 CREATE INDEX IF NOT EXISTS operations_by_cluster ON operations (cluster_id);
 CREATE TABLE IF NOT EXISTS specs (cluster_id TEXT PRIMARY KEY, sealed TEXT NOT NULL CHECK (json_valid(sealed)));
+CREATE TABLE IF NOT EXISTS events (operation_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL CHECK (json_valid(event)), PRIMARY KEY (operation_id, seq)) WITHOUT ROWID;
 `;
 
 /** The registry file inside a data dir. */
@@ -42,7 +43,7 @@ export function registryPath(dataDir: string): string {
     return join(dataDir, "registry", "registry.db");
 }
 
-type Table = "clusters" | "operations" | "specs";
+type Table = RowChange["table"];
 
 /** Writes waiting for the next commit: the last value per row (undefined deletes it). */
 interface Batch {
@@ -121,7 +122,7 @@ export class Registry {
     private closed = false;
     /** Set by {@link Registry.abandon}: later writes are dropped, as a crashed process's would be. */
     private abandoned = false;
-    private readonly statements: Record<"putCluster" | "delCluster" | "putOperation" | "delOperation" | "putSpec" | "delSpec", Database.Statement>;
+    private readonly statements: Record<"putCluster" | "delCluster" | "putOperation" | "delOperation" | "putSpec" | "delSpec" | "putEvent" | "eventsOf", Database.Statement>;
     /** Operations this open marked `interrupted`. */
     readonly interrupted: OperationRecord[] = [];
     /** Set when this open imported an old JSON-lines journal: the files it read (now `*.imported`). */
@@ -142,6 +143,8 @@ export class Registry {
             delOperation: db.prepare("DELETE FROM operations WHERE id = ?"),
             putSpec: db.prepare("INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed"),
             delSpec: db.prepare("DELETE FROM specs WHERE cluster_id = ?"),
+            putEvent: db.prepare("INSERT OR REPLACE INTO events (operation_id, seq, event) VALUES (?, ?, ?)"),
+            eventsOf: db.prepare("SELECT event FROM events WHERE operation_id = ? ORDER BY seq").pluck(),
         };
     }
 
@@ -212,15 +215,16 @@ export class Registry {
         this.operationsById.set(op.id, op);
     }
 
-    private write(table: Table, id: string, value: string | undefined, clusterId?: string): void {
+    private write(table: Table, id: string, value: string | undefined, clusterId?: string, seq?: number): void {
         if (this.abandoned) return;
         if (this.closed) throw new Error("the registry is closed");
         if (this.failure) throw new Error(`the registry cannot write: ${this.failure.message}`);
+        const row: RowChange = { table, id, value, ...(clusterId !== undefined ? { clusterId } : {}), ...(seq !== undefined ? { seq } : {}) };
         if (this.options.commit === "per-write") {
-            this.commitRows([{ table, id, value, clusterId }]);
+            this.commitRows([row]);
             return;
         }
-        this.batch.rows.set(`${table}\0${id}`, { table, id, value, clusterId });
+        this.batch.rows.set(seq === undefined ? `${table}\0${id}` : `${table}\0${id}\0${seq}`, row);
         if (this.commitTimer === undefined) {
             const delay = this.options.commitDelayMs ?? 0;
             this.commitTimer = delay > 0 ? setTimeout(() => this.commit(), delay) : setImmediate(() => this.commit());
@@ -233,7 +237,8 @@ export class Registry {
             for (const r of rows) {
                 if (r.table === "clusters") r.value === undefined ? s.delCluster.run(r.id) : s.putCluster.run(r.id, r.value);
                 else if (r.table === "operations") r.value === undefined ? s.delOperation.run(r.id) : s.putOperation.run(r.id, r.clusterId, r.value);
-                else r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
+                else if (r.table === "specs") r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
+                else s.putEvent.run(r.id, r.seq, r.value);
             }
         })();
         this.commits++;
@@ -337,6 +342,17 @@ export class Registry {
         if (!this.specsById.has(clusterId)) return;
         this.write("specs", clusterId, undefined);
         this.specsById.delete(clusterId);
+    }
+
+    /** Appends one progress event (JSON) of an operation (durable at the next commit). */
+    appendEvent(operationId: string, seq: number, event: string): void {
+        this.write("events", operationId, event, undefined, seq);
+    }
+
+    /** An operation's committed events (JSON), in order. Events still in the open batch are not included. */
+    eventsOf(operationId: string): string[] {
+        if (this.closed) return [];
+        return this.statements.eventsOf.all(operationId) as string[];
     }
 
     /** Readiness: the last commit succeeded and the database answers a write transaction. */
