@@ -234,7 +234,7 @@ export class Reconciler {
         this.exportMetrics(record);
         metrics.reconciles.inc({ result: record.state });
 
-        const reason = this.remediationFor(record, spec.pki.earlyRenewalHours, drift.drifted && !result.selfHealing, afterRemediation, clusterId);
+        const reason = this.remediationFor(record, { earlyRenewalHours: spec.pki.earlyRenewalHours, fixableDrift: drift.drifted && !result.selfHealing, afterRemediation });
         if (reason) await this.remediate(clusterId, reason);
     }
 
@@ -245,7 +245,10 @@ export class Reconciler {
         return Object.fromEntries(Object.entries(parsed).map(([name, ms]) => [name, new Date(ms).toISOString()]));
     }
 
-    private remediationFor(record: ReconcileRecord, earlyRenewalHours: number, fixableDrift: boolean, afterRemediation: boolean, clusterId: string): RemediationReason | undefined {
+    /** Why to run an `up` after this check, if at all: renewal first, then drift under `remediate`. */
+    private remediationFor(record: ReconcileRecord, o: { earlyRenewalHours: number; fixableDrift: boolean; afterRemediation: boolean }): RemediationReason | undefined {
+        const { clusterId } = record;
+        const { earlyRenewalHours, fixableDrift, afterRemediation } = o;
         if (afterRemediation || this.remediating.has(clusterId)) return undefined;
         const now = this.deps.clock.now();
         const due = Object.values(parseNotAfter(record.certificates)).some((ms) => renewalDue(ms, earlyRenewalHours, now));

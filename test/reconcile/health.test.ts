@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { READ_TOKEN_HEADER } from "../../gateway/read-routes";
 import { LOGS_SELECTOR, METRICS_LAST_SEEN_QUERY } from "../../server/health/health-probes";
 import { body, removeDir } from "../server/support";
-import { type DayTwoServer, onboard, startDayTwoServer } from "./support";
+import { type ClusterJson, type DayTwoServer, getJson, type HealthJson, onboard, startDayTwoServer } from "./support";
 
 const READ_TOKEN = "read-token-SECRET-0123456789abcdef0123";
 const DAY = 86400_000;
@@ -96,11 +96,7 @@ describe("cluster health over the read path", function () {
         },
     });
 
-    async function health(): Promise<Record<string, any>> {
-        const res = await server.call("/v1/clusters/c1/health");
-        expect(res.status).to.equal(200);
-        return (await res.json()) as Record<string, any>;
-    }
+    const health = () => getJson<HealthJson>(server, "/v1/clusters/c1/health");
 
     it("is ok when the gateway answers and metrics and logs are fresh, and exports the last-data figures", async () => {
         const now = server.clock.now();
@@ -131,7 +127,7 @@ describe("cluster health over the read path", function () {
         expect(metrics).to.include(`mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="logs"} ${(now - 120_000) / 1000}`);
         // The listing carries the last probe's findings without probing again.
         const asked = prom.seen.length;
-        const listed = ((await (await server.call("/v1/clusters")).json()) as { clusters: Record<string, any>[] }).clusters[0];
+        const listed = (await getJson<{ clusters: ClusterJson[] }>(server, "/v1/clusters")).clusters[0];
         expect(listed.health.parts.metrics.state).to.equal("ok");
         expect(prom.seen.length).to.equal(asked);
         expect(JSON.stringify(listed)).not.to.include(READ_TOKEN);

@@ -16,7 +16,7 @@ import { loadServiceConfig } from "../../server/env";
 import { FakeKubeApi } from "../server/fake-kube-api";
 import { body, removeDir, startServer, type TestServer, waitForOperation } from "../server/support";
 import { ManualClock } from "../support/manual-clock";
-import { settle } from "./support";
+import { getJson, type HealthJson, settle } from "./support";
 
 const NS = "fleet";
 const STACK_PATH = `/apis/pulumi.com/v1/namespaces/${NS}/stacks/mla-cluster-c1`;
@@ -119,7 +119,7 @@ describe("operator executor: resync and status as drift and health", function ()
             clock.advance(60_000);
             clock.advance(3600_000);
             await settle(server);
-            const health = (await (await server.call("/v1/clusters/c1/health")).json()) as Record<string, any>;
+            const health = await getJson<HealthJson>(server, "/v1/clusters/c1/health");
             expect(health.reconcile.state).to.equal("inSync");
             expect(health.reconcile.selfHealing).to.equal(true);
             expect(health.reconcile.certificates).to.deep.equal(NOT_AFTER);
@@ -128,7 +128,7 @@ describe("operator executor: resync and status as drift and health", function ()
             api.script.outcome = "failed";
             clock.advance(3600_000);
             await settle(server);
-            const failed = (await (await server.call("/v1/clusters/c1/health")).json()) as Record<string, any>;
+            const failed = await getJson<HealthJson>(server, "/v1/clusters/c1/health");
             expect(failed.reconcile.state).to.equal("error");
             expect(failed.parts.drift).to.deep.equal({ state: "warning", reason: "the last check failed: the operator's last up failed (1 failure(s) in a row)" });
             const applies = api.requests.filter((r) => r.method === "PATCH" && r.path.split("?")[0] === STACK_PATH);

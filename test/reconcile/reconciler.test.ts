@@ -5,7 +5,8 @@
  */
 import { expect } from "chai";
 import { removeDir, body } from "../server/support";
-import { type DayTwoServer, onboard, settle, startDayTwoServer, upsOf } from "./support";
+import type { OperationRecord } from "../../server/operation-types";
+import { type ClusterJson, type DayTwoServer, getJson, type HealthJson, onboard, settle, startDayTwoServer, upsOf } from "./support";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -17,11 +18,7 @@ const DRIFT_STEP = {
     diffs: ["data"],
 };
 
-async function json(server: DayTwoServer, path: string): Promise<Record<string, any>> {
-    const res = await server.call(path);
-    expect(res.status, path).to.equal(200);
-    return (await res.json()) as Record<string, any>;
-}
+const healthOf = (server: DayTwoServer, id: string) => getJson<HealthJson>(server, `/v1/clusters/${id}/health`);
 
 /** Lets the roster see new clusters, then moves time by `ms` and lets the checks finish. */
 async function tick(server: DayTwoServer, ms: number): Promise<void> {
@@ -43,7 +40,7 @@ describe("reconciler", function () {
         server = await startDayTwoServer();
         await onboard(server, "c1", body());
         await tick(server, 60_000); // the roster picks c1 up: first check one interval later
-        const before = await json(server, "/v1/clusters/c1/health");
+        const before = await healthOf(server, "c1");
         expect(before.parts.drift).to.deep.equal({ state: "ok", reason: "not checked yet" });
 
         server.executor.setDrift("c1", [DRIFT_STEP]);
@@ -51,14 +48,14 @@ describe("reconciler", function () {
         const checks = server.executor.calls.filter((c) => c.method === "checkDrift");
         expect(checks.map((c) => c.clusterId)).to.deep.equal(["c1"]);
 
-        const health = await json(server, "/v1/clusters/c1/health");
+        const health = await healthOf(server, "c1");
         expect(health.reconcile.state).to.equal("drifted");
         expect(health.reconcile.changeSummary).to.deep.equal({ update: 1 });
         expect(health.reconcile.steps).to.deep.equal([DRIFT_STEP]);
         expect(health.reconcile.policy).to.equal("report");
         expect(health.parts.drift.state).to.equal("warning");
         expect(health.parts.drift.reason).to.equal("drifted for 0 s (update 1)");
-        const listed = (await json(server, "/v1/clusters")).clusters[0];
+        const listed = (await getJson<{ clusters: ClusterJson[] }>(server, "/v1/clusters")).clusters[0];
         expect(listed.health.reconcile.state).to.equal("drifted");
         expect(listed.health.parts.drift.state).to.equal("warning");
 
@@ -72,7 +69,7 @@ describe("reconciler", function () {
 
         // A day later, still drifted: the health part turns critical and the drift keeps its start.
         await tick(server, DAY);
-        const later = await json(server, "/v1/clusters/c1/health");
+        const later = await healthOf(server, "c1");
         expect(later.parts.drift.state).to.equal("critical");
         expect(later.reconcile.driftedSince).to.equal(new Date(checkedAt * 1000).toISOString());
         expect(upsOf(server, "c1")).to.equal(1);
@@ -93,14 +90,14 @@ describe("reconciler", function () {
         server = await startDayTwoServer({ dataDir, clock });
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
         expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 1');
-        const health = await json(server, "/v1/clusters/c1/health");
+        const health = await healthOf(server, "c1");
         expect(health.reconcile.state).to.equal("drifted");
         expect(health.reconcile.nextCheckAt).to.equal(new Date(checkedAt + HOUR).toISOString());
         // The new executor has no drift hook set: the next check finds the cluster converged.
         await tick(server, 60_000);
         expect(server.executor.calls.filter((c) => c.method === "checkDrift")).to.deep.equal([]);
         await tick(server, HOUR);
-        expect((await json(server, "/v1/clusters/c1/health")).reconcile.state).to.equal("inSync");
+        expect((await healthOf(server, "c1")).reconcile.state).to.equal("inSync");
     });
 
     it("remediate (per cluster) runs one up through the operation path, then reports inSync", async () => {
@@ -114,17 +111,17 @@ describe("reconciler", function () {
 
         expect(upsOf(server, "c1")).to.equal(2);
         expect(upsOf(server, "c2"), "report policy for c2 (service default)").to.equal(1);
-        const c1 = await json(server, "/v1/clusters/c1/health");
+        const c1 = await healthOf(server, "c1");
         expect(c1.reconcile.state).to.equal("inSync");
         expect(c1.reconcile.policy).to.equal("remediate");
-        expect(c1.reconcile.lastRemediation.reason).to.equal("drift");
+        expect(c1.reconcile.lastRemediation?.reason).to.equal("drift");
         // The up is an ordinary operation: record, events, and the cluster's last operation.
-        const op = await json(server, `/v1/operations/${c1.reconcile.lastRemediation.operationId}`);
+        const op = await getJson<OperationRecord>(server, `/v1/operations/${c1.reconcile.lastRemediation!.operationId}`);
         expect([op.kind, op.state]).to.deep.equal(["up", "succeeded"]);
-        expect((await json(server, "/v1/clusters/c1")).lastOperation.id).to.equal(op.id);
+        expect((await getJson<ClusterJson>(server, "/v1/clusters/c1")).lastOperation!.id).to.equal(op.id);
         const c1Calls = server.executor.calls.filter((c) => c.clusterId === "c1").map((c) => c.method);
         expect(c1Calls).to.deep.equal(["up", "checkDrift", "up", "checkDrift"]);
-        expect((await json(server, "/v1/clusters/c2/health")).reconcile.state).to.equal("drifted");
+        expect((await healthOf(server, "c2")).reconcile.state).to.equal("drifted");
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
         expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 0');
         expect(metrics).to.include('mla_cluster_drift{cluster="c2"} 1');
@@ -143,18 +140,18 @@ describe("reconciler", function () {
 
         for (let day = 0; day < 4; day++) await tick(server, DAY);
         expect(upsOf(server, "soon"), "still outside the window after 4 days").to.equal(1);
-        const outside = await json(server, "/v1/clusters/soon/health");
+        const outside = await healthOf(server, "soon");
         expect(outside.parts.certificates.state).to.equal("ok");
         expect(outside.parts.certificates.reason).to.equal("first expiry: server in 31 d");
 
         // Day 5: the check is brought forward to the window's start, not left to the next interval.
         await tick(server, DAY + 60_000);
         expect(upsOf(server, "soon")).to.equal(2);
-        const renewed = await json(server, "/v1/clusters/soon/health");
-        expect(renewed.reconcile.lastRemediation.reason).to.equal("certificate-renewal");
+        const renewed = await healthOf(server, "soon");
+        expect(renewed.reconcile.lastRemediation?.reason).to.equal("certificate-renewal");
         const now = server.clock.now();
-        expect(Date.parse(renewed.reconcile.certificates.server)).to.be.greaterThan(now + 300 * DAY);
-        expect(Date.parse(renewed.reconcile.certificates.metricsAgent), "outside its window: kept").to.equal(start + 40 * DAY);
+        expect(Date.parse(renewed.reconcile.certificates!.server)).to.be.greaterThan(now + 300 * DAY);
+        expect(Date.parse(renewed.reconcile.certificates!.metricsAgent), "outside its window: kept").to.equal(start + 40 * DAY);
 
         // metricsAgent enters its window on day 10: one more up for it, none again after.
         for (let day = 0; day < 10; day++) await tick(server, DAY);

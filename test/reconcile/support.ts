@@ -1,4 +1,7 @@
 /** Helpers for the day-two tests: a service over a manual clock and the in-memory executor. */
+import type { ClusterHealth } from "../../server/health/cluster-health";
+import type { ClusterRecord, OperationRecord } from "../../server/operation-types";
+import type { ReconcileRecord } from "../../server/reconcile/reconcile-store";
 import { MemoryExecutor, type MemoryExecutorOptions } from "../../server/executor-memory";
 import type { ReconcilerSettings } from "../../server/reconcile/reconciler";
 import { ManualClock } from "../support/manual-clock";
@@ -61,4 +64,17 @@ export async function onboard(server: TestServer, id: string, body: Record<strin
 /** The `up` calls the executor received for a cluster. */
 export function upsOf(server: TestServer, id: string): number {
     return server.executor.calls.filter((c) => c.method === "up" && c.clusterId === id).length;
+}
+
+/** `GET /v1/clusters/{id}/health` as the tests read it. */
+export type HealthJson = ClusterHealth & { reconcile: ReconcileRecord & { policy?: string } };
+
+/** A cluster of the listing (or `GET /v1/clusters/{id}`) as the tests read it. */
+export type ClusterJson = ClusterRecord & { health: HealthJson; lastOperation?: OperationRecord };
+
+/** GETs `path` with the token; fails the test unless it answers 200. */
+export async function getJson<T>(server: TestServer, path: string): Promise<T> {
+    const res = await server.call(path);
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as T;
 }
