@@ -43,6 +43,9 @@ export interface ClusterServiceDeps {
     projects?: ProjectService;
 }
 
+/** The org id a preview uses before the project's org exists (Grafana's main org; nothing is applied). */
+const PREVIEW_ORG_ID = 1;
+
 /** The project stack a cluster spec reads its Grafana org id from. */
 function projectTarget(spec: ClusterSpec): ProjectTarget {
     return { project: spec.project, seedStack: spec.seedStack, ...(spec.seedApi.grafanaUrl !== undefined ? { grafanaUrl: spec.seedApi.grafanaUrl } : {}) };
@@ -76,8 +79,8 @@ interface ServiceHooks {
 /** The onboarding service's core. */
 export class ClusterService {
     private readonly runner: OperationRunner;
-    /** Request hash of each queued or running operation, for idempotent joins. Memory only. */
-    private readonly activeHashes = new Map<string, string>();
+    /** Request hash of each queued or running operation, per cluster, for idempotent joins. Memory only. */
+    private readonly activeHashes = new Map<string, Map<string, string>>();
 
     constructor(private readonly deps: ClusterServiceDeps) {
         this.runner = new OperationRunner(deps);
@@ -111,7 +114,7 @@ export class ClusterService {
     /** The active operation this request joins: same hash, same cluster, and still the newest request. */
     private joinable(clusterId: string, hash: string): OperationRecord | undefined {
         const cluster = this.deps.registry.cluster(clusterId);
-        for (const [opId, activeHash] of this.activeHashes) {
+        for (const [opId, activeHash] of this.activeHashes.get(clusterId) ?? []) {
             const active = this.deps.registry.operation(opId);
             if (activeHash !== hash || !active || active.clusterId !== clusterId) continue;
             if (active.generation === undefined || active.generation === cluster?.generation) return active;
@@ -175,11 +178,15 @@ export class ClusterService {
         const job = this.runner.job(op, work, secretScrubber(secrets), {
             onStart: hooks.onStart,
             onFinish: (state, result) => {
-                this.activeHashes.delete(op.id);
+                const hashes = this.activeHashes.get(clusterId);
+                hashes?.delete(op.id);
+                if (hashes?.size === 0) this.activeHashes.delete(clusterId);
                 hooks.onFinish?.(op, state, result);
             },
         });
-        this.activeHashes.set(op.id, hash);
+        const hashes = this.activeHashes.get(clusterId) ?? new Map<string, string>();
+        hashes.set(op.id, hash);
+        this.activeHashes.set(clusterId, hashes);
         if (extra.record) registry.putCluster(extra.record(op));
         scheduler.submit(job);
         await registry.durable();
@@ -223,8 +230,13 @@ export class ClusterService {
     async preview(clusterId: string, body: ClusterBody): Promise<Accepted> {
         const spec = await this.specFor(clusterId, body);
         this.lifecycle(() => checkPreview(this.deps.registry.cluster(clusterId)));
+        // A preview changes nothing, so it cannot create the project stack the cluster program reads:
+        // before the project's first `up` it previews against a placeholder org id.
+        const withoutOrg = spec.seedApi.grafanaOrgId === undefined && this.deps.projects !== undefined && !this.deps.projects.isApplied(projectTarget(spec));
+        const previewed: ClusterSpec = withoutOrg ? { ...spec, seedApi: { ...spec.seedApi, grafanaOrgId: PREVIEW_ORG_ID } } : spec;
         const work: Work = async ({ signal, onEvent }) => {
-            const result = await this.deps.executor.preview({ clusterId, spec, signal, onEvent });
+            if (withoutOrg) onEvent({ type: "log", message: `project ${spec.project} has no Grafana org on ${spec.seedStack} yet (the first up creates it): previewing with org id ${PREVIEW_ORG_ID}` });
+            const result = await this.deps.executor.preview({ clusterId, spec: previewed, signal, onEvent });
             return { changeSummary: result.changeSummary, steps: result.steps };
         };
         const registered = this.deps.registry.cluster(clusterId) !== undefined;
