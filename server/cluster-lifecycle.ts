@@ -63,7 +63,7 @@ export const TRANSITIONS: readonly Transition[] = [
     { event: "destroy succeeded", cause: "operation finish", from: ["deleting"], to: "removed", note: "record and sealed spec deleted in one commit" },
     { event: "destroy failed", cause: "operation finish", from: ["deleting"], to: "failed" },
     { event: "destroy cancelled", cause: "operation finish", from: ["deleting"], to: "cancelled" },
-    { event: "operation interrupted", cause: "restart recovery", from: ANY, to: "interrupted", note: "newest request only; a running one also sets lockCheckPending" },
+    { event: "operation interrupted", cause: "restart recovery", from: ANY, to: "interrupted", note: "when the cut-off operation was the newest request, a running apply or destroy, or the cluster was deleting; a running one also sets lockCheckPending" },
 ];
 
 /** A user request the lifecycle refuses; the HTTP layer answers 409 with the message. */
@@ -227,4 +227,10 @@ export function recoverAfterRestart(
         clusters.set(cluster.id, cluster);
     }
     return { operations, clusters: [...clusters.values()] };
+}
+
+/** {@link TRANSITIONS} as a markdown table (docs/service-store.md holds exactly this; a test checks it). */
+export function lifecycleTableMarkdown(): string {
+    const rows = TRANSITIONS.map((t) => `| ${t.event} | ${t.cause} | ${t.from.map((f) => `\`${f}\``).join(", ")} | ${t.to === "same" ? "unchanged" : `\`${t.to}\``} | ${t.note ?? ""} |`);
+    return ["| event | caused by | from | to | note |", "|---|---|---|---|---|", ...rows].join("\n");
 }

@@ -1,9 +1,12 @@
 import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
     applyRequested,
     canRemoveWithoutEngine,
     destroyRequested,
     LifecycleConflictError,
+    lifecycleTableMarkdown,
     operationFinished,
     recoverAfterRestart,
     TRANSITIONS,
@@ -18,6 +21,12 @@ const record = (status: ClusterStatus, extra: Partial<ClusterRecord> = {}): Clus
 const op = (kind: OperationRecord["kind"], generation: number | undefined, extra: Partial<OperationRecord> = {}): OperationRecord => ({ id: `o-${kind}-${generation}`, clusterId: "c", kind, state: "running", createdAt: "t", generation, ...extra });
 
 describe("cluster lifecycle (pure)", () => {
+    it("is documented exactly: docs/service-store.md shows the transition table", () => {
+        const doc = readFileSync(join(__dirname, "..", "..", "docs", "service-store.md"), "utf8");
+        const shown = doc.slice(doc.indexOf("<!-- lifecycle-table:start -->\n") + "<!-- lifecycle-table:start -->\n".length, doc.indexOf("\n<!-- lifecycle-table:end -->"));
+        expect(shown).to.equal(lifecycleTableMarkdown());
+    });
+
     it("follows the table for every finish event of the newest request, from every status it lists", () => {
         const finishes = TRANSITIONS.filter((t) => t.cause === "operation finish");
         for (const t of finishes) {
