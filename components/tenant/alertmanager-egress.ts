@@ -16,7 +16,8 @@
  *   config gets `follow_redirects: false` on every HTTP client it configures
  *   ({@link withoutRedirects}), since the Alertmanager's default is to follow;
  * - `http_headers.*.files` and `templates` are refused like every `*_file` field: they read the
- *   Alertmanager's disk.
+ *   Alertmanager's disk;
+ * - SNS must sign with the tenant's own keys, never the seed's AWS identity.
  */
 import { type Document, type YAMLMap, isMap, isSeq, parseDocument } from "yaml";
 import { receiverUrlProblem } from "./alertmanager-url-host";
@@ -145,10 +146,27 @@ function smarthostProblem(value: unknown, path: string): string | undefined {
     return problem?.replace(JSON.stringify(`http://${value}`), JSON.stringify(value));
 }
 
+/**
+ * SNS signs with the AWS SDK's default credential chain when no keys are given: the seed's own
+ * identity (node role, pod identity, the pod's files). A tenant must bring its own keys, and may
+ * name no profile (it reads the Alertmanager's disk); `role_arn` is then assumed with those keys.
+ */
+function sigv4Problems(sigv4: unknown, path: string): string[] {
+    if (sigv4 === undefined || sigv4 === null) return [`${path} is required with access_key and secret_key: without them the Alertmanager signs with the seed's own AWS identity`];
+    if (!isObj(sigv4)) return [`${path} must be a mapping`];
+    const problems: string[] = [];
+    if (typeof sigv4.access_key !== "string" || sigv4.access_key === "" || typeof sigv4.secret_key !== "string" || sigv4.secret_key === "") {
+        problems.push(`${path} needs access_key and secret_key: without them the Alertmanager signs with the seed's own AWS identity`);
+    }
+    if (sigv4.profile !== undefined) problems.push(`${path}.profile reads the Alertmanager's AWS config files; use access_key and secret_key`);
+    return problems;
+}
+
 /** Problems of one integration entry (`receivers[i].<key>[j]`). */
 function integrationProblems(key: string, integration: Obj, path: string): string[] {
     const problems: string[] = [];
     for (const field of DIALED_URL_FIELDS[key] ?? []) urlField(integration[field], `${path}.${field}`, problems);
+    if (key === "sns_configs") problems.push(...sigv4Problems(integration.sigv4, `${path}.sigv4`));
     if (key === "email_configs") {
         const p = smarthostProblem(integration.smarthost, `${path}.smarthost`);
         if (p) problems.push(p);

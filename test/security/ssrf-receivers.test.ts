@@ -88,13 +88,25 @@ const attacks: Attack[] = [
             ["telegram api_url", "telegram_configs:\n  - bot_token: t\n    chat_id: 1\n    api_url: http://localhost/", "telegram_configs:\n  - bot_token: t\n    chat_id: 1\n    api_url: https://api.telegram.org", "telegram_configs[0].api_url"],
             ["discord webhook_url", "discord_configs:\n  - webhook_url: http://169.254.169.254/", "discord_configs:\n  - webhook_url: https://discord.com/api/webhooks/1/x", "discord_configs[0].webhook_url"],
             ["webex api_url", "webex_configs:\n  - room_id: r\n    api_url: http://2130706433/\n    http_config:\n      authorization:\n        credentials: t", "webex_configs:\n  - room_id: r\n    api_url: https://webexapis.com/v1/messages\n    http_config:\n      authorization:\n        credentials: t", "webex_configs[0].api_url"],
-            ["sns api_url", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n    api_url: http://100.100.100.200/", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n    api_url: https://sns.us-east-1.amazonaws.com", "sns_configs[0].api_url"],
-            ["sns templated api_url", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n    api_url: 'https://{{ .CommonLabels.host }}/'", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n    api_url: https://sns.us-east-1.amazonaws.com", "is a template"],
+            ["sns api_url", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: http://100.100.100.200/", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: https://sns.us-east-1.amazonaws.com", "sns_configs[0].api_url"],
+            ["sns templated api_url", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: 'https://{{ .CommonLabels.host }}/'", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: https://sns.us-east-1.amazonaws.com", "is a template"],
             ["email smarthost", "email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: cortex-distributor.mla.svc:8080", "email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: smtp.example.com:587", "email_configs[0].smarthost"],
             ["http_config.proxy_url", `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://10.0.0.7:3128/`, `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/`, "http_config.proxy_url"],
             ["oauth2 token_url", `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      oauth2:\n        client_id: a\n        client_secret: b\n        token_url: http://grafana.mla.svc/api/`, `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      oauth2:\n        client_id: a\n        client_secret: b\n        token_url: https://auth.example.com/token`, "oauth2.token_url"],
         ] as const
     ).map(([label, bad, good, expected]) => ({ label, attack: am(bad), publicTwin: am(good), expected })),
+    {
+        label: "SNS signing with the seed's AWS identity (no keys)",
+        attack: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      role_arn: arn:aws:iam::1:role/r"),
+        publicTwin: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n      role_arn: arn:aws:iam::1:role/r"),
+        expected: "sigv4 needs access_key and secret_key",
+    },
+    {
+        label: "SNS with an AWS profile from the Alertmanager's disk",
+        attack: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n      profile: default"),
+        publicTwin: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s"),
+        expected: "sigv4.profile reads the Alertmanager's AWS config files",
+    },
     {
         label: "global slack_api_url",
         attack: am(`slack_configs:\n  - channel: '#a'`, "global:\n  slack_api_url: http://127.0.0.1/\n"),
