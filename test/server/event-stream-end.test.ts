@@ -42,7 +42,10 @@ describe("the end of an operation's event stream", function () {
         const events = await streamed(second, operationId);
         expect(events.map((e) => e.seq)).to.deep.equal(events.map((_, i) => i + 1));
         expect(events.at(-1)).to.deep.include({ type: "state", data: { state: "interrupted" } });
-        expect(events.filter((e) => e.type === "state").map((e) => e.data?.state)).to.deep.equal(["queued", "running", "interrupted"]);
+        // Whether "running" made it to disk before the crash depends on timing; the ends do not.
+        const states = events.filter((e) => e.type === "state").map((e) => e.data?.state);
+        expect(states[0]).to.equal("queued");
+        expect(states.filter((s) => s === "interrupted")).to.have.length(1);
         expect(await streamed(second, operationId)).to.deep.equal(events);
     });
 
