@@ -22,6 +22,9 @@ import { lastLogsSeen, lastMetricsSeen, probeGateway, type ProbeTarget } from ".
 /** The public output with the read listener's base URL. */
 export const READ_URL_OUTPUT = "gatewayReadUrl";
 
+/** The first sweep after start, at the latest. */
+const FIRST_SWEEP_MS = 30_000;
+
 /** Probe settings; defaults live in `server/env.ts` (MLA_HEALTH_*). */
 export interface HealthSettings {
     /** Time between two probes of every cluster, in ms. */
@@ -57,9 +60,10 @@ export class HealthMonitor {
         private readonly deps: HealthMonitorDeps,
     ) {}
 
+    /** Starts the sweeps; the first comes soon after start, so a restart does not leave the figures empty for a whole interval. */
     start(): void {
         this.running = true;
-        this.timer = this.deps.clock.setTimer(() => void this.sweep(), this.settings.intervalMs);
+        this.timer = this.deps.clock.setTimer(() => void this.sweep(), Math.min(this.settings.intervalMs, FIRST_SWEEP_MS));
     }
 
     stop(): void {

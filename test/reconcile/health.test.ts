@@ -133,6 +133,25 @@ describe("cluster health over the read path", function () {
         expect(JSON.stringify(listed)).not.to.include(READ_TOKEN);
     });
 
+    it("probes every cluster on its own, soon after start and then every interval, so /metrics stays current", async () => {
+        const now = server.clock.now();
+        metricsAnswer = () => [200, vector((server.clock.now() - 10_000) / 1000)];
+        logsAnswer = () => [200, streams(server.clock.now() - 20_000)];
+        await onboard(server, "c1", body());
+        const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
+        const exported = async (line: string) => {
+            for (let i = 0; i < 400 && !(await metricsText()).includes(line); i++) await new Promise((r) => setTimeout(r, 5));
+            expect(await metricsText()).to.include(line);
+        };
+        const asked = prom.seen.length;
+        server.clock.advance(30_000);
+        await exported(`mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="metrics"} ${(now + 30_000 - 10_000) / 1000}`);
+        expect(prom.seen.length).to.equal(asked + 1);
+        server.clock.advance(300_000);
+        await exported(`mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="logs"} ${(now + 330_000 - 20_000) / 1000}`);
+        expect(prom.seen.length).to.equal(asked + 2);
+    });
+
     it("grades stale metrics, missing logs and a certificate about to expire", async () => {
         const now = server.clock.now();
         server.executor.setCertificates("c1", { ca: now + 3650 * DAY, logAgent: now + 3 * DAY });
