@@ -59,6 +59,11 @@ describe("onboarding API over HTTP", () => {
             op: "create", urn: "urn:pulumi:c2::mla::kubernetes:apps/v1:Deployment::gateway", type: "kubernetes:apps/v1:Deployment", name: "gateway", diffs: [],
         });
         expect((await server.call("/v1/clusters/c2")).status).to.equal(404);
+        // Nothing left behind: no cluster entry, no stack in the executor, no workspace.
+        expect(server.registry.cluster("c2")).to.equal(undefined);
+        expect(server.executor.stacks()).to.not.include("c2");
+        const { existsSync } = await import("node:fs");
+        expect(existsSync(`${server.dataDir}/workspaces/c2`)).to.equal(false);
     });
 
     it("suspends and resumes from the stored spec, then deletes with purge and forgets the cluster", async () => {
