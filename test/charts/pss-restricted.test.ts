@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../../components/pod-security";
 import { restrictedViolations as agentsChecker } from "../agents/pod-security-check";
-import { inlineSecrets } from "./manifest-checks";
+import { inlineSecrets, manifestSchemaErrors, missingRequests } from "./manifest-checks";
 import { podTemplateOf, restrictedViolations } from "./pss-restricted";
 
 // Parsed YAML, read field by field as the API server would; no static shape to give it.
@@ -169,5 +169,34 @@ describe("inline-secret scanner", () => {
             'ConfigMap/cfg grafana.ini: password = "hunter2"',
             'Secret/cortex cortex.yaml: secret_access_key = "abc"',
         ]);
+    });
+});
+
+describe("rendered-manifest checks", () => {
+    const deployment = (spec: Obj): Obj => ({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "d", namespace: "mla" },
+        spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec } },
+    });
+
+    it("accepts a valid Deployment and reports a schema violation with the object's name", async () => {
+        const good = deployment({ containers: [{ name: "c", image: "x:1" }] });
+        expect(await manifestSchemaErrors([good])).to.deep.equal([]);
+        const bad = { ...good, spec: { ...good.spec, replicas: "two" } };
+        const errors = await manifestSchemaErrors([bad]);
+        expect(errors).to.have.length(1);
+        expect(errors[0]).to.contain("Deployment/d").and.to.contain("replicas");
+    });
+
+    it("names every container, init containers included, that lacks a CPU or memory request", () => {
+        const d = deployment({
+            initContainers: [{ name: "init", resources: { requests: { cpu: "10m" } } }],
+            containers: [
+                { name: "ok", resources: { requests: { cpu: "10m", memory: "16Mi" } } },
+                { name: "none" },
+            ],
+        });
+        expect(missingRequests([d])).to.deep.equal(['Deployment/d init: requests {"cpu":"10m"}', "Deployment/d none: requests null"]);
     });
 });

@@ -207,6 +207,20 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 expect(config.ruler.storage.local.directory).to.equal(LOKI_RULES_DIR);
             });
 
+            it("Grafana: the datasource and dashboard sidecars watch the MLA namespace and share their folders with Grafana", () => {
+                const r = renderedOf(c);
+                const pod = find(chart(r, "grafana"), "Deployment", "grafana").spec.template.spec;
+                const main = container(pod, "grafana");
+                for (const [name, label] of [["grafana-sc-datasources", "grafana_datasource"], ["grafana-sc-dashboard", "grafana_dashboard"]]) {
+                    const sidecar = container(pod, name);
+                    const e = env(sidecar);
+                    expect([e.LABEL.value, e.NAMESPACE.value], name).to.deep.equal([label, r.plan.namespace]);
+                    const folder = sidecar.volumeMounts.find((m: Manifest) => m.mountPath === e.FOLDER.value);
+                    expect(folder, `${name} writes into a mounted folder`).to.not.equal(undefined);
+                    expect(main.volumeMounts.map((m: Manifest) => m.name), `grafana mounts ${name}'s folder`).to.include(folder.name);
+                }
+            });
+
             it("Grafana: its database survives a pod restart", () => {
                 const r = renderedOf(c);
                 const g = r.plan.grafana;
