@@ -10,7 +10,18 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config-reader";
 import type { ClusterSpec, GatewaySpec, LoggingSpec, MonitoringSpec, PkiSpec, SeedApiSpec, TenantSpec } from "./cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
-import { DEFAULT_METRICS_AGENT } from "./cluster-spec";
+import { DEFAULT_METRICS_AGENT, type MetricsAgentKind, type ResourceSpec } from "./cluster-spec";
+
+/**
+ * The metrics agent's default resources, per agent. Prometheus: the reference's. vmagent: sized
+ * from bench:agent, where it held 53-58 MiB RSS and used about 38 millicores at 100k series every
+ * 15 s (docs/fleet-cost.md): 128Mi and 50m leave about 2x at 100k series and the default 30 s
+ * interval; the limit leaves room for about 400k series and an in-memory backlog.
+ */
+export const METRICS_AGENT_RESOURCES = {
+    vmagent: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    prometheus: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } },
+} as const satisfies Record<MetricsAgentKind, ResourceSpec>;
 
 /** Every field optional, recursively; arrays are taken whole. */
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -56,7 +67,8 @@ export const CLUSTER_DEFAULTS = {
         agent: DEFAULT_METRICS_AGENT,
         scrapeInterval: "30s",
         customScrapeConfigs: [],
-        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } },
+        // The default agent's; another agent's defaults apply when `agent` is set (applyClusterDefaults).
+        resources: METRICS_AGENT_RESOURCES[DEFAULT_METRICS_AGENT],
         replicas: 1,
         nodeExporter: false,
         kubeStateMetrics: false,
@@ -124,7 +136,7 @@ export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
             agent: m.agent ?? d.monitoring.agent,
             scrapeInterval: m.scrapeInterval ?? d.monitoring.scrapeInterval,
             customScrapeConfigs: [...(m.customScrapeConfigs ?? [])],
-            resources: resources(m.resources, d.monitoring.resources),
+            resources: resources(m.resources, METRICS_AGENT_RESOURCES[m.agent ?? d.monitoring.agent]),
             replicas: m.replicas ?? d.monitoring.replicas,
             nodeExporter: m.nodeExporter ?? d.monitoring.nodeExporter,
             kubeStateMetrics: m.kubeStateMetrics ?? d.monitoring.kubeStateMetrics,

@@ -78,7 +78,10 @@ export interface MonitoringSpec {
     scrapeInterval: string;
     /** Extra Prometheus scrape_config objects, appended after the built-in jobs. */
     customScrapeConfigs: Record<string, unknown>[];
-    /** Defaults to requests 100m/256Mi, limits 1/4Gi (the reference's defaults). */
+    /**
+     * Defaults per agent (`METRICS_AGENT_RESOURCES`): vmagent requests 50m/128Mi, limits 1/1Gi;
+     * Prometheus requests 100m/256Mi, limits 1/4Gi (the reference's defaults).
+     */
     resources: ResourceSpec;
     /** Defaults to 1. */
     replicas: number;

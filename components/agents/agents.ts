@@ -17,6 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILES, type LogAgentKind } from "./agent-configs";
 import { deployedVmagentFlags, vmagentDeploymentArgs } from "./vmagent-objects";
 import { DEFAULT_METRICS_AGENT, METRICS_AGENT_KINDS, type MetricsAgentKind } from "../../stacks/cluster-spec";
+import { METRICS_AGENT_RESOURCES } from "../../stacks/cluster-defaults";
 import { kubeStateMetricsDeploymentArgs, nodeExporterDaemonSetArgs } from "./exporter-objects";
 import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
@@ -29,8 +30,6 @@ import { rejectInvalidArgs } from "../invalid-args";
 
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
-/** The metrics agent's reference defaults: requests 100m/256Mi, limits 1 CPU/4Gi. */
-export const DEFAULT_METRICS_RESOURCES: Resources = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } };
 /** The log agent's defaults. */
 export const DEFAULT_LOGS_RESOURCES: Resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
@@ -67,7 +66,7 @@ export interface AgentsArgs {
         /** Defaults to "30s". */
         scrapeInterval?: string;
         customScrapeConfigs?: Record<string, unknown>[];
-        /** Defaults to {@link DEFAULT_METRICS_RESOURCES}. */
+        /** Defaults to the agent's {@link METRICS_AGENT_RESOURCES}. */
         resources?: Resources;
         /** Defaults to 1. More replicas scrape the same targets and send duplicates. */
         replicas?: number;
@@ -165,7 +164,7 @@ export class Agents extends pulumi.ComponentResource {
                 name: "mla-metrics-agent",
                 namespace,
                 replicas: m.replicas ?? 1,
-                resources: m.resources ?? DEFAULT_METRICS_RESOURCES,
+                resources: m.resources ?? METRICS_AGENT_RESOURCES[metricsAgent],
                 ...parts,
                 configChecksum: this.configFiles.apply((files) => sha256(files[file] + credentialsSuffix)),
             };

@@ -125,6 +125,7 @@ describe("Agents", () => {
             "-remoteWrite.tmpDataPath=/vmagent-data",
             "-remoteWrite.maxDiskUsagePerURL=1GiB",
         ]);
+        expect(c.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } });
         expect(c.volumeMounts).to.deep.include({ name: "buffer", mountPath: "/vmagent-data" });
         expect(spec.volumes).to.deep.include({ name: "buffer", emptyDir: { sizeLimit: "2Gi" } });
         const sha = (t: string) => createHash("sha256").update(t).digest("hex");

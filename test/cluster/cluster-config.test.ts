@@ -48,7 +48,9 @@ describe("resolveClusterSpec", () => {
         expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 });
         expect(spec.gateway.allowSingleReplica).to.equal(false);
         expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
-        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
+        // vmagent, the default agent, with its defaults.
+        expect(spec.monitoring).to.deep.include({ agent: "vmagent" });
+        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } });
         expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
         expect(spec.tenant.retention).to.deep.equal({ metrics: "168h", logs: "168h" });
         expect(spec.suspended).to.equal(false);
@@ -62,7 +64,10 @@ describe("resolveClusterSpec", () => {
         });
         expect(spec.monitoring.replicas).to.equal(0);
         expect(spec.monitoring.enabled).to.equal(false);
-        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "8Gi" } });
+        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "8Gi" } });
+        // Another agent brings its own defaults; given quantities still win.
+        const prometheus = resolveClusterSpec({ ...identity, monitoring: { agent: "prometheus", resources: { limits: { memory: "8Gi" } } } });
+        expect(prometheus.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "8Gi" } });
         expect(spec.gateway.metricsWriteLimit).to.deep.equal({ requestsPerSecond: 100, burst: 0 });
         expect(CLUSTER_DEFAULTS.monitoring.replicas).to.equal(1);
     });

@@ -10,7 +10,9 @@ describe("HTTP body to cluster spec", () => {
         expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m", externalHostnames: ["mla.c1.example.com"] });
         expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 });
         expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
-        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
+        // vmagent, the default agent, with its defaults.
+        expect(spec.monitoring).to.deep.include({ agent: "vmagent" });
+        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } });
         expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
         expect(spec.tenant).to.deep.include({ purgeOnDestroy: false, retention: { metrics: "168h", logs: "168h" } });
     });
