@@ -40,6 +40,7 @@ describe("data dir lock", () => {
         const error = (() => {
             try {
                 DataDirLock.acquire(dir, "mla preview-fleet");
+                return undefined;
             } catch (e) {
                 return e;
             }
