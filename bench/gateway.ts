@@ -33,7 +33,7 @@ import { freePort } from "../test/support/ports";
 import { renderFloorNginx } from "./support/floor-nginx";
 import { renderHaproxyConfig } from "./support/haproxy-config";
 import { buildLoadgen, runLoadgen, startPinned, startPinnedNginx, type PinnedProcess } from "./support/pinned";
-import { groupCpuSeconds, groupRssBytes } from "./support/proc-sampler";
+import { groupChargedBytes, groupCpuSeconds, groupRssBytes } from "./support/proc-sampler";
 
 const env = process.env;
 const SECONDS = Number(env.MLA_BENCH_SECONDS ?? "3");
@@ -182,7 +182,8 @@ async function main(): Promise<void> {
             if (peers[peers.length - 1].proc) started.push(peers[peers.length - 1].proc as PinnedProcess);
         }
         const gateways = peers.filter((p) => p.proc);
-        const idleRss = Object.fromEntries(gateways.map((p) => [p.name, groupRssBytes((p.proc as PinnedProcess).pid)]));
+        const memory = (p: Peer) => ({ rss: groupRssBytes((p.proc as PinnedProcess).pid), charged: groupChargedBytes((p.proc as PinnedProcess).pid) });
+        const idleRss = Object.fromEntries(gateways.map((p) => [p.name, memory(p)]));
 
         const load = (peer: Peer, bytes: number, seconds: number) =>
             runLoadgen<LoadResult>(loadgen, LOAD_CPU, [
@@ -219,7 +220,7 @@ async function main(): Promise<void> {
                 }
             }
         }
-        const afterRss = Object.fromEntries(gateways.map((p) => [p.name, groupRssBytes((p.proc as PinnedProcess).pid)]));
+        const afterRss = Object.fromEntries(gateways.map((p) => [p.name, memory(p)]));
 
         const ratio = (bytes: number, a: string, b: string, f: (c: Cell) => number) => cells[bytes][a].map((c, i) => f(c) / f(cells[bytes][b][i]));
         for (const bytes of SIZES) {
@@ -253,8 +254,12 @@ async function main(): Promise<void> {
                 );
             }
         }
-        console.log("\nRSS per gateway (all its processes, VmRSS summed), MiB: idle after start / after load (idle again)");
-        for (const p of gateways) console.log(`  ${p.name.padEnd(11)} ${(idleRss[p.name] / MIB).toFixed(1)} / ${(afterRss[p.name] / MIB).toFixed(1)}`);
+        console.log("\nmemory per gateway, MiB, idle after start / after load (idle again):");
+        console.log("  RSS = VmRSS of all its processes summed; charged = their RssAnon + shared file/shmem pages once (a cgroup's view)");
+        for (const p of gateways) {
+            const [i, a] = [idleRss[p.name], afterRss[p.name]];
+            console.log(`  ${p.name.padEnd(11)} RSS ${(i.rss / MIB).toFixed(1)} / ${(a.rss / MIB).toFixed(1)}   charged ${(i.charged / MIB).toFixed(1)} / ${(a.charged / MIB).toFixed(1)}`);
+        }
 
         if (HANDSHAKES > 0) {
             console.log(`\nhandshake storm: ${HANDSHAKES} full mTLS handshakes (ECDSA P-256, no resumption), ${HANDSHAKE_PARALLEL} at a time`);

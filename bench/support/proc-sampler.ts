@@ -98,3 +98,26 @@ export function groupRssBytes(pid: number): number {
         }
     }, 0);
 }
+
+/**
+ * An estimate of what a container's memory cgroup would charge for the group: private memory of
+ * every process (RssAnon) plus file-backed and shared pages once (the largest RssFile and
+ * RssShmem among them), since the workers map the same binary, libraries and zones as the master.
+ */
+export function groupChargedBytes(pid: number): number {
+    let anon = 0;
+    let file = 0;
+    let shmem = 0;
+    for (const p of processGroup(pid)) {
+        try {
+            const status = readFileSync(`/proc/${p}/status`, "utf8");
+            const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+            anon += kb("RssAnon");
+            file = Math.max(file, kb("RssFile"));
+            shmem = Math.max(shmem, kb("RssShmem"));
+        } catch {
+            // Gone between the listing and the read.
+        }
+    }
+    return anon + file + shmem;
+}
