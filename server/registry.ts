@@ -43,7 +43,6 @@ export function registryPath(dataDir: string): string {
     return join(dataDir, "registry", "registry.db");
 }
 
-type Table = RowChange["table"];
 
 /** Writes waiting for the next commit: the last value per row (undefined deletes it). */
 interface Batch {
@@ -215,16 +214,15 @@ export class Registry {
         this.operationsById.set(op.id, op);
     }
 
-    private write(table: Table, id: string, value: string | undefined, clusterId?: string, seq?: number): void {
+    private write(row: RowChange): void {
         if (this.abandoned) return;
         if (this.closed) throw new Error("the registry is closed");
         if (this.failure) throw new Error(`the registry cannot write: ${this.failure.message}`);
-        const row: RowChange = { table, id, value, ...(clusterId !== undefined ? { clusterId } : {}), ...(seq !== undefined ? { seq } : {}) };
         if (this.options.commit === "per-write") {
             this.commitRows([row]);
             return;
         }
-        this.batch.rows.set(seq === undefined ? `${table}\0${id}` : `${table}\0${id}\0${seq}`, row);
+        this.batch.rows.set(row.seq === undefined ? `${row.table}\0${row.id}` : `${row.table}\0${row.id}\0${row.seq}`, row);
         if (this.commitTimer === undefined) {
             const delay = this.options.commitDelayMs ?? 0;
             this.commitTimer = delay > 0 ? setTimeout(() => this.commit(), delay) : setImmediate(() => this.commit());
@@ -235,10 +233,10 @@ export class Registry {
         const s = this.statements;
         this.db.transaction(() => {
             for (const r of rows) {
-                if (r.table === "clusters") r.value === undefined ? s.delCluster.run(r.id) : s.putCluster.run(r.id, r.value);
-                else if (r.table === "operations") r.value === undefined ? s.delOperation.run(r.id) : s.putOperation.run(r.id, r.clusterId, r.value);
-                else if (r.table === "specs") r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
-                else s.putEvent.run(r.id, r.seq, r.value);
+                if (r.table === "events") s.putEvent.run(r.id, r.seq, r.value);
+                else if (r.value === undefined) (r.table === "clusters" ? s.delCluster : r.table === "operations" ? s.delOperation : s.delSpec).run(r.id);
+                else if (r.table === "operations") s.putOperation.run(r.id, r.clusterId, r.value);
+                else (r.table === "clusters" ? s.putCluster : s.putSpec).run(r.id, r.value);
             }
         })();
         this.commits++;
@@ -300,13 +298,13 @@ export class Registry {
     /** Creates or replaces a cluster record (durable at the next commit). */
     putCluster(record: ClusterRecord): void {
         const copy = { ...record };
-        this.write("clusters", record.id, JSON.stringify(copy));
+        this.write({ table: "clusters", id: record.id, value: JSON.stringify(copy) });
         this.clustersById.set(record.id, copy);
     }
 
     /** Forgets a cluster, its operations and its sealed spec, in one commit. */
     removeCluster(id: string): void {
-        this.write("clusters", id, undefined);
+        this.write({ table: "clusters", id, value: undefined });
         this.clustersById.delete(id);
         this.removeSpec(id);
     }
@@ -323,7 +321,7 @@ export class Registry {
     /** Creates or replaces an operation record (durable at the next commit). */
     putOperation(record: OperationRecord): void {
         const copy = { ...record };
-        this.write("operations", record.id, JSON.stringify(copy), record.clusterId);
+        this.write({ table: "operations", id: record.id, value: JSON.stringify(copy), clusterId: record.clusterId });
         this.remember(copy);
     }
 
@@ -334,19 +332,19 @@ export class Registry {
 
     /** Stores a sealed spec (durable at the next commit). */
     putSealedSpec(clusterId: string, sealed: string): void {
-        this.write("specs", clusterId, sealed);
+        this.write({ table: "specs", id: clusterId, value: sealed });
         this.specsById.set(clusterId, sealed);
     }
 
     removeSpec(clusterId: string): void {
         if (!this.specsById.has(clusterId)) return;
-        this.write("specs", clusterId, undefined);
+        this.write({ table: "specs", id: clusterId, value: undefined });
         this.specsById.delete(clusterId);
     }
 
     /** Appends one progress event (JSON) of an operation (durable at the next commit). */
     appendEvent(operationId: string, seq: number, event: string): void {
-        this.write("events", operationId, event, undefined, seq);
+        this.write({ table: "events", id: operationId, value: event, seq });
     }
 
     /** An operation's committed events (JSON), in order. Events still in the open batch are not included. */
