@@ -124,6 +124,12 @@ export class ProjectService {
         return { project: record.project, seedStack: target.seedStack, members: record.members, ...(target.grafanaUrl !== undefined ? { grafanaUrl: target.grafanaUrl } : {}) };
     }
 
+    /** Whether the project stack of `target` was applied (so cluster stacks can read its org id). */
+    isApplied(target: ProjectTarget): boolean {
+        const entry = this.deps.store.get(target.project).stacks[projectStackName(target.seedStack, target.project)];
+        return entry !== undefined && entry.hash !== "";
+    }
+
     /** The project's stored members and applied stacks. */
     get(project: string): ProjectRecord {
         return this.deps.store.get(project);

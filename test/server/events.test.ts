@@ -44,13 +44,16 @@ describe("operation progress as Server-Sent Events", () => {
         expect(first.events.map((e) => e.data.message)).to.deep.equal([
             "up of cluster sse1 queued",
             "up started",
+            // The project's Grafana org first (its project stack), then the cluster's own stack.
+            "project stack seed-eu1.team-a: up (Grafana org team-a, 0 explicit members)",
+            "create grafana:oss/organization:Organization project",
             "create kubernetes:core/v1:Namespace seed-namespace",
             "create tls:index/privateKey:PrivateKey ca-key",
             "create kubernetes:apps/v1:Deployment gateway",
             "create kubernetes:apps/v1:Deployment metrics-agent",
             "up succeeded",
         ]);
-        expect(first.events.map((e) => e.event)).to.deep.equal(["state", "state", "step", "step", "step", "step", "state"]);
+        expect(first.events.map((e) => e.event)).to.deep.equal(["state", "state", "log", "step", "step", "step", "step", "step", "state"]);
         await waitForOperation(server, operationId);
         const replay = await readStream(`${server.url}/v1/operations/${operationId}/events`);
         expect(replay.events).to.deep.equal(first.events);

@@ -192,6 +192,24 @@ describe("project stacks (Grafana org per project) in the service", () => {
         expect(executor.projectCalls).to.have.length(2);
     });
 
+    it("previews a project's first cluster with a placeholder org id and creates no project stack; later previews read the real one", async () => {
+        const preview = async (id: string) => {
+            const res = await server.call(`/v1/clusters/${id}/preview`, { method: "POST", json: body() });
+            expect(res.status).to.equal(202);
+            return waitForOperation(server, ((await res.json()) as { operationId: string }).operationId);
+        };
+        const first = await preview("c1");
+        expect(first.state).to.equal("succeeded");
+        expect(executor.projectCalls).to.deep.equal([]);
+        const previewed = executor.calls.filter((c) => c.method === "preview");
+        expect(previewed.map((c) => c.spec?.seedApi.grafanaOrgId)).to.deep.equal([1]);
+        expect((await events(server, first.id as string)).join("\n")).to.contain(`project team-a has no Grafana org on seed-eu1 yet (the first up creates it): previewing with org id 1`);
+
+        await put(server, "c1");
+        await preview("c2");
+        expect(executor.calls.filter((c) => c.method === "preview").map((c) => c.spec?.seedApi.grafanaOrgId)).to.deep.equal([1, undefined]);
+    });
+
     it("skips the project stack for a cluster that brings its own seedApi.grafanaOrgId, and fails the cluster's up when the org cannot be created", async () => {
         await put(server, "c1", { seedApi: { grafanaOrgId: 7 } });
         expect(executor.projectCalls).to.deep.equal([]);
