@@ -5,8 +5,9 @@
  * Each run starts the service as its own process (`--child`, the in-memory executor, 4 workers,
  * a fresh data dir on the real disk) and fires 1,000 PUTs of distinct clusters at 100 in flight
  * over real HTTP from this process. It prints the total time, p50/p99 accept latency (send to
- * 202, which is sent only after the registry committed the operation), the registry's commits,
- * and the service's RSS before the burst and after all 1,000 clusters are `ready`.
+ * 202, which is sent only after the registry committed the operation), the service's CPU time
+ * during the burst, the registry's commits, and the service's RSS and heap (after a full GC)
+ * before the burst and after all 1,000 clusters are `ready`.
  *
  * Rows, alternating, MLA_BENCH_REPS (default 3) times each:
  * - `group`: the registry as deployed (one transaction, one fsync, per burst of writes);
@@ -32,13 +33,19 @@ type Mode = "group" | "per-write" | "journal";
 
 /** The service side: builds the app from `root`'s server/app.ts and prints its port. */
 async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
-    if (mode === "per-write") (require(join(root, "server", "registry")) as typeof import("../server/registry")).registryDefaults.commit = "per-write";
-    const { buildApp } = require(join(root, "server", "app")) as typeof import("../server/app");
-    const { MemoryExecutor } = require(join(root, "server", "executor-memory")) as typeof import("../server/executor-memory");
+    const registryModule = (await import(join(root, "server", "registry"))) as typeof import("../server/registry");
+    if (mode === "per-write") registryModule.registryDefaults.commit = "per-write";
+    const { buildApp } = (await import(join(root, "server", "app"))) as typeof import("../server/app");
+    const { MemoryExecutor } = (await import(join(root, "server", "executor-memory"))) as typeof import("../server/executor-memory");
     const built = await buildApp({ dataDir, executor: new MemoryExecutor({ delayMs: 5 }), token: TOKEN, workers: 4, queueLimit: CLUSTERS * 2, log: { level: "error" } });
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as { port: number };
     process.stdout.write(`${JSON.stringify({ port })}\n`);
+    // Heap after a full GC, on demand: the memory a registered cluster costs, without GC noise.
+    process.on("SIGUSR2", () => {
+        (globalThis as { gc?: () => void }).gc?.();
+        process.stdout.write(`${JSON.stringify({ heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss })}\n`);
+    });
     process.once("SIGTERM", () => {
         const commits = (built.registry as { commits?: number }).commits ?? null;
         process.stdout.write(`${JSON.stringify({ commits })}\n`);
@@ -51,11 +58,6 @@ function cpuOf(pid: number): number {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssOf(pid: number): number {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
-    return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
 }
 
 function lines(proc: ChildProcess): AsyncGenerator<Record<string, unknown>> {
@@ -91,6 +93,8 @@ interface Result {
     commits: number | null;
     rssIdle: number;
     rssAfter: number;
+    heapIdle: number;
+    heapAfter: number;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -98,7 +102,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 async function run(mode: Mode): Promise<Result> {
     const dataDir = mkdtempSync(join(tmpdir(), "mla-bench-service-"));
     const root = mode === "journal" ? (BASELINE as string) : join(__dirname, "..");
-    const proc = spawn(process.execPath, [...(process.env.MLA_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "-r", "ts-node/register/transpile-only", __filename, "--child", mode, dataDir, root], { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") });
+    const proc = spawn(process.execPath, [...(process.env.MLA_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--expose-gc", "-r", "ts-node/register/transpile-only", __filename, "--child", mode, dataDir, root], { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") });
     const out = lines(proc);
     const { port } = (await out.next()).value as { port: number };
     const base = `http://127.0.0.1:${port}`;
@@ -106,7 +110,9 @@ async function run(mode: Mode): Promise<Result> {
     const body = JSON.stringify(benchBody());
     // Warm up (JIT, connections), then measure idle RSS.
     for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
-    const rssIdle = rssOf(proc.pid!);
+    proc.kill("SIGUSR2");
+    const idle = (await out.next()).value as { heapUsed: number; rss: number };
+    const rssIdle = idle.rss;
     const latencies: number[] = [];
     let next = 0;
     const cpuBefore = cpuOf(proc.pid!);
@@ -129,13 +135,15 @@ async function run(mode: Mode): Promise<Result> {
         const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as { clusters: Array<{ status: string }> };
         if (list.clusters.filter((c) => c.status === "ready").length === CLUSTERS) break;
     }
-    const rssAfter = rssOf(proc.pid!);
+    proc.kill("SIGUSR2");
+    const after = (await out.next()).value as { heapUsed: number; rss: number };
+    const rssAfter = after.rss;
     proc.kill("SIGTERM");
     const { commits } = (await out.next()).value as { commits: number | null };
     await new Promise((r) => proc.once("exit", r));
     rmSync(dataDir, { recursive: true, force: true });
     latencies.sort((a, b) => a - b);
-    return { mode, totalMs, cpuS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), commits, rssIdle, rssAfter };
+    return { mode, totalMs, cpuS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), commits, rssIdle, rssAfter, heapIdle: idle.heapUsed, heapAfter: after.heapUsed };
 }
 
 function benchBody(): Record<string, unknown> {
@@ -158,16 +166,16 @@ async function main(): Promise<void> {
         for (const mode of modes) {
             const r = await run(mode);
             results.push(r);
-            console.log(`  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB`);
+            console.log(`  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`);
         }
     }
-    console.log(`\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB |`);
-    console.log("|---|---|---|---|---|---|---|");
+    console.log(`\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB | heap per ${CLUSTERS} clusters (after GC), MiB |`);
+    console.log("|---|---|---|---|---|---|---|---|");
     for (const mode of modes) {
         const rs = results.filter((r) => r.mode === mode);
         const commits = rs.map((r) => r.commits).filter((c): c is number => c !== null);
         console.log(
-            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(rs.map((r) => r.cpuS), 2)} | ${stat(rs.map((r) => r.p50), 1)} | ${stat(rs.map((r) => r.p99), 1)} | ${commits.length ? stat(commits) : "n/a"} | ${stat(rs.map((r) => (r.rssAfter - r.rssIdle) / MIB), 1)} |`,
+            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(rs.map((r) => r.cpuS), 2)} | ${stat(rs.map((r) => r.p50), 1)} | ${stat(rs.map((r) => r.p99), 1)} | ${commits.length ? stat(commits) : "n/a"} | ${stat(rs.map((r) => (r.rssAfter - r.rssIdle) / MIB), 1)} | ${stat(rs.map((r) => (r.heapAfter - r.heapIdle) / MIB), 1)} |`,
         );
     }
     const group = results.filter((r) => r.mode === "group");

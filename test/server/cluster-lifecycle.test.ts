@@ -15,6 +15,15 @@ import { MemoryExecutor } from "../../server/executor-memory";
 import type { ClusterRecord, ClusterStatus, OperationRecord } from "../../server/operation-types";
 import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
 
+/** The fields of the service's answers the tests read. */
+interface Answer {
+    operationId: string;
+    joined: boolean;
+    error: string;
+    status: string;
+    lastOperation: { id: string };
+}
+
 const record = (status: ClusterStatus, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({
     id: "c", project: "p", seed: "s", suspended: false, status, outputs: {}, lockCheckPending: false, createdAt: "t", updatedAt: "t", generation: 1, ...extra,
 });
@@ -88,8 +97,9 @@ describe("cluster lifecycle over HTTP", () => {
 
     const put = async (s: TestServer, id: string, b = body()) => {
         const res = await s.call(`/v1/clusters/${id}`, { method: "PUT", json: b });
-        return { status: res.status, json: (await res.json()) as Record<string, any> };
+        return { status: res.status, json: (await res.json()) as Answer };
     };
+    const json = async (res: Response | Promise<Response>) => (await (await res).json()) as Answer;
 
     it("PUT, DELETE, PUT while the destroy runs: the second PUT gets 409, the late `up` does not resurrect the cluster, nothing is orphaned", async () => {
         const gates = new Map<string, ReturnType<typeof deferred>>();
@@ -101,13 +111,13 @@ describe("cluster lifecycle over HTTP", () => {
         const up = await put(server, "c");
         const del = await server.call("/v1/clusters/c", { method: "DELETE" });
         expect(del.status).to.equal(202);
-        const deleteOp = ((await del.json()) as any).operationId as string;
+        const deleteOp = ((await del.json()) as Answer).operationId;
         const again = await put(server, "c", body({ project: "team-b" }));
         expect(again.status).to.equal(409);
         expect(again.json.error).to.equal(`cluster c is being deleted (operation ${deleteOp}); an update is refused until the destroy has finished`);
         gates.get("up")!.resolve();
         expect((await waitForOperation(server, up.json.operationId)).state).to.equal("succeeded");
-        expect(((await (await server.call("/v1/clusters/c")).json()) as any).status).to.equal("deleting");
+        expect((await json(server.call("/v1/clusters/c"))).status).to.equal("deleting");
         expect(server.executor.stacks()).to.deep.equal(["c"]);
         gate("destroy");
         gates.get("destroy")!.resolve();
@@ -124,7 +134,7 @@ describe("cluster lifecycle over HTTP", () => {
         await new Promise((r) => setTimeout(r, 50));
         expect((await server.call(`/v1/operations/${up.json.operationId}/cancel`, { method: "POST" })).status).to.be.oneOf([200, 202]);
         expect((await waitForOperation(server, up.json.operationId)).state).to.equal("cancelled");
-        expect(((await (await server.call("/v1/clusters/c")).json()) as any).status).to.equal("cancelled");
+        expect((await json(server.call("/v1/clusters/c"))).status).to.equal("cancelled");
     });
 
     it("an older operation finishing late does not move the status; joins go only to the newest request", async () => {
@@ -144,7 +154,7 @@ describe("cluster lifecycle over HTTP", () => {
         expect((await waitForOperation(server, a.json.operationId)).state).to.equal("failed");
         expect((await waitForOperation(server, b.json.operationId)).state).to.equal("succeeded");
         expect((await waitForOperation(server, a2.json.operationId)).state).to.equal("failed");
-        const cluster = (await (await server.call("/v1/clusters/c")).json()) as any;
+        const cluster = await json(server.call("/v1/clusters/c"));
         expect([cluster.status, cluster.lastOperation.id]).to.deep.equal(["failed", a2.json.operationId]);
     });
 
@@ -159,7 +169,7 @@ describe("cluster lifecycle over HTTP", () => {
         expect(server.service.canRemoveWithoutEngine("never")).to.equal(true);
         expect(server.service.canRemoveWithoutEngine("busy")).to.equal(false);
         hold.resolve();
-        const del = (await (await server.call("/v1/clusters/never", { method: "DELETE" })).json()) as any;
+        const del = await json(server.call("/v1/clusters/never", { method: "DELETE" }));
         expect((await waitForOperation(server, del.operationId)).state).to.equal("succeeded");
         expect(server.executor.calls.filter((c) => c.clusterId === "never")).to.deep.equal([]);
         expect((await server.call("/v1/clusters/never")).status).to.equal(404);

@@ -54,7 +54,14 @@ async function open(real: Pick<Real, "dataDir" | "executor">): Promise<BuiltApp>
     return buildApp({ dataDir: real.dataDir, executor: real.executor, token: TOKEN, workers: 4, queueLimit: 1000, shutdownTimeoutMs: 2000, log: { level: "warn", stream } });
 }
 
-async function request(real: Real, method: string, url: string, payload?: unknown): Promise<{ status: number; json: any }> {
+/** The fields of the service's answers the model reads. */
+interface Answer {
+    operationId: string;
+    joined: boolean;
+    error: string;
+}
+
+async function request(real: Real, method: string, url: string, payload?: unknown): Promise<{ status: number; json: Answer }> {
     const res = await real.built.app.inject({ method: method as "GET", url, headers: { authorization: `Bearer ${TOKEN}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
     return { status: res.statusCode, json: res.body ? JSON.parse(res.body) : undefined };
 }
