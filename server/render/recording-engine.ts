@@ -117,13 +117,11 @@ export class RecordingEngine {
 
 /** Resolves every Output in a program's returned outputs to plain values. */
 export async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const entries = await Promise.all(
-        Object.entries(outputs).map(
-            ([key, value]) =>
-                new Promise<[string, unknown]>((resolve) =>
-                    pulumi.output(value as pulumi.Input<unknown>).apply((v: unknown) => resolve([key, v])),
-                ),
-        ),
+    const resolved = await Promise.all(
+        Object.entries(outputs).map(([key, value]) => {
+            const output: pulumi.Output<unknown> = pulumi.output(value);
+            return new Promise<[string, unknown]>((resolve) => output.apply((v) => resolve([key, v])));
+        }),
     );
-    return Object.fromEntries(entries);
+    return Object.fromEntries(resolved);
 }
