@@ -70,6 +70,19 @@ export function secretsOf(spec: ClusterSpec | undefined): string[] {
     );
 }
 
+/** One request to queue (see `ClusterService.submit`). */
+interface Submission {
+    clusterId: string;
+    kind: OperationKind;
+    /** Identical requests (same hash) join the newest request's active operation. */
+    hash: string;
+    /** Scrubbed from engine text. */
+    secrets: string[];
+    work: Work;
+    hooks: ServiceHooks;
+    extra?: { purge?: boolean; generation?: number; record?: (op: OperationRecord) => ClusterRecord };
+}
+
 /** How the cluster record follows an operation: run when it starts, and once when it finishes. */
 interface ServiceHooks {
     onStart?(): void;
@@ -156,15 +169,8 @@ export class ClusterService {
      * Queues a new operation; `record` (when given) builds the cluster record that goes with it,
      * written in the same commit. Resolves once both are durable.
      */
-    private async submit(
-        clusterId: string,
-        kind: OperationKind,
-        hash: string,
-        secrets: string[],
-        work: Work,
-        hooks: ServiceHooks,
-        extra: { purge?: boolean; generation?: number; record?: (op: OperationRecord) => ClusterRecord } = {},
-    ): Promise<Accepted> {
+    private async submit(req: Submission): Promise<Accepted> {
+        const { clusterId, kind, hash, secrets, work, hooks, extra = {} } = req;
         const { registry, scheduler } = this.deps;
         const joined = this.joinable(clusterId, hash);
         if (joined) {
@@ -200,13 +206,13 @@ export class ClusterService {
         this.lifecycle(() => applyRequested(existing, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
         const generation = nextGeneration(existing, this.deps.registry.operationsOf(clusterId));
         const previous = existing ? { project: existing.project, seedStack: existing.seed } : undefined;
-        return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec, previous), this.upHooks(clusterId, spec), {
+        return this.submit({ clusterId, kind: "up", hash: requestHash("up", spec), secrets: secretsOf(spec), work: this.upWork(clusterId, spec, previous), hooks: this.upHooks(clusterId, spec), extra: {
             generation,
             record: (op) =>
                 applyRequested(this.deps.registry.cluster(clusterId), {
                     id: clusterId, project: body.project, seed: body.seed, suspended: spec.suspended, operationId: op.id, generation, now: op.createdAt,
                 }),
-        });
+        } });
     }
 
     /** `previous`: the project stack the cluster used before this PUT, released when it moved. */
@@ -240,7 +246,7 @@ export class ClusterService {
             return { changeSummary: result.changeSummary, steps: result.steps };
         };
         const registered = this.deps.registry.cluster(clusterId) !== undefined;
-        const accepted = await this.submit(clusterId, "preview", requestHash("preview", spec), secretsOf(spec), work, registered ? this.lifecycleHooks(clusterId) : {});
+        const accepted = await this.submit({ clusterId, kind: "preview", hash: requestHash("preview", spec), secrets: secretsOf(spec), work, hooks: registered ? this.lifecycleHooks(clusterId) : {} });
         const cluster = this.deps.registry.cluster(clusterId);
         if (cluster && !accepted.joined) {
             this.deps.registry.putCluster({ ...cluster, lastOperationId: accepted.operation.id, updatedAt: new Date().toISOString() });
@@ -288,11 +294,11 @@ export class ClusterService {
         // A destroy that never calls the engine does not make the stack exist.
         const hooks = this.lifecycleHooks(clusterId);
         if (noEngine) hooks.onStart = undefined;
-        return this.submit(clusterId, "destroy", hash, secretsOf(spec), work, hooks, {
+        return this.submit({ clusterId, kind: "destroy", hash, secrets: secretsOf(spec), work, hooks, extra: {
             purge,
             generation,
             record: (op) => destroyRequested(this.deps.registry.cluster(clusterId) ?? cluster, { operationId: op.id, generation, now: op.createdAt }),
-        });
+        } });
     }
 
     /** POST suspend/resume: `up` with the stored spec and `suspended` switched. */
@@ -304,10 +310,10 @@ export class ClusterService {
         const spec = { ...stored, suspended };
         const kind = suspended ? "suspend" : "resume";
         const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
-        return this.submit(clusterId, kind, requestHash(kind, spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
+        return this.submit({ clusterId, kind, hash: requestHash(kind, spec), secrets: secretsOf(spec), work: this.upWork(clusterId, spec), hooks: this.upHooks(clusterId, spec), extra: {
             generation,
             record: (op) => applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended, operationId: op.id, generation, now: op.createdAt }),
-        });
+        } });
     }
 
     /**
@@ -322,11 +328,11 @@ export class ClusterService {
         if (!spec) throw new HttpError(409, `cluster ${clusterId} has no stored spec to apply again`);
         this.lifecycle(() => applyRequested(cluster, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
         const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
-        return this.submit(clusterId, "up", requestHash("up", spec), secretsOf(spec), this.upWork(clusterId, spec), this.upHooks(clusterId, spec), {
+        return this.submit({ clusterId, kind: "up", hash: requestHash("up", spec), secrets: secretsOf(spec), work: this.upWork(clusterId, spec), hooks: this.upHooks(clusterId, spec), extra: {
             generation,
             record: (op) =>
                 applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended: spec.suspended, operationId: op.id, generation, now: op.createdAt }),
-        });
+        } });
     }
 
     /**
