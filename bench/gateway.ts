@@ -144,7 +144,7 @@ async function main(): Promise<void> {
                 peers.push({ name, port: sinkPort, tls: false });
             } else if (name === "floor") {
                 const config = renderFloorNginx({ tenantId: "bench", listenPort: port, upstream: sink, runtimeDir: peerDir, accessLog: "/dev/stdout", tls });
-                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port] }) });
+                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port], quota: true }) });
             } else if (name === "haproxy") {
                 const cfg = join(peerDir, "haproxy.cfg");
                 writeFileSync(
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
                     renderHaproxyConfig({ tenantId: "bench", listenPort: port, upstream: sink, certAndKeyPath: join(serverTls, "haproxy.pem"), caPath: tls.caPath, maxBodyBytes: 16 * MIB }),
                 );
                 execFileSync("haproxy", ["-c", "-q", "-f", cfg]);
-                const proc = await startPinned({ argv: ["haproxy", "-db", "-f", cfg], cpu: GATEWAY_CPU, ports: [port], stdoutFile: join(peerDir, "stdout.log"), what: "haproxy" });
+                const proc = await startPinned({ argv: ["haproxy", "-db", "-f", cfg], cpu: GATEWAY_CPU, ports: [port], stdoutFile: join(peerDir, "stdout.log"), what: "haproxy", quota: true });
                 peers.push({ name, port, tls: true, proc });
             } else if (name === "ours" || name in VARIANTS) {
                 const readPort = await freePort();
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
                 };
                 const rendered = renderNginxConfig(params);
                 const config = name === "ours" ? rendered : variantConfig(rendered, VARIANTS[name]);
-                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port, readPort] }) });
+                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port, readPort], quota: true }) });
             } else {
                 throw new Error(`unknown peer ${name}`);
             }
@@ -198,7 +198,8 @@ async function main(): Promise<void> {
             ]);
         for (const peer of peers) await load(peer, SIZES[0], 1);
 
-        console.log(`gateway benchmark: ${SECONDS}s per cell, ${REPS} repetitions, concurrency ${CONCURRENCY}; gateways on CPU ${GATEWAY_CPU}, load generator and sink on CPU ${LOAD_CPU}`);
+        const quota = gateways.every((p) => p.proc?.quota) ? "each in its own one-CPU cgroup (cfs quota 100ms/100ms)" : "WITHOUT a CPU cgroup (none could be created)";
+        console.log(`gateway benchmark: ${SECONDS}s per cell, ${REPS} repetitions, concurrency ${CONCURRENCY}; gateways on CPU ${GATEWAY_CPU} ${quota}, load generator and sink on CPU ${LOAD_CPU}`);
         console.log(`load at start: ${uptime()}`);
         // cells[size][peer] = one Cell per repetition
         const cells: Record<number, Record<string, Cell[]>> = {};
