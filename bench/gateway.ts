@@ -54,9 +54,11 @@ const MIB = 1024 ** 2;
  */
 const VARIANTS: Record<string, { workers: number; bodyBuffer: string | null }> = {
     "ours-today": { workers: 2, bodyBuffer: null },
-    "ours-2w": { workers: 2, bodyBuffer: "128k" },
+    "ours-2w": { workers: 2, bodyBuffer: "64k" },
     "ours-16k": { workers: 1, bodyBuffer: null },
+    "ours-32k": { workers: 1, bodyBuffer: "32k" },
     "ours-64k": { workers: 1, bodyBuffer: "64k" },
+    "ours-128k": { workers: 1, bodyBuffer: "128k" },
     "ours-256k": { workers: 1, bodyBuffer: "256k" },
     "ours-512k": { workers: 1, bodyBuffer: "512k" },
 };

@@ -127,9 +127,10 @@ function writeServer(p: NginxConfigParams): string[] {
         "# Content-Length required, nginx refuses an oversized body (413) before forwarding a byte.",
         "# bench/RESULTS.md measures what this gains over a buffering proxy.",
         "proxy_request_buffering off;",
-        "# Read a real remote-write batch (35-280 KB) in a few large chunks rather than 16 KiB ones:",
-        "# fewer writes to the upstream per push. Still streamed, so the 413 check above holds.",
-        "client_body_buffer_size 128k;",
+        "# Read a real remote-write batch (35-280 KB) in 64 KiB chunks rather than 16 KiB ones: fewer",
+        "# writes to the upstream per push. 128k cost more CPU per GiB at 280 KB (bench/RESULTS.md).",
+        "# Still streamed, so the 413 check above holds.",
+        "client_body_buffer_size 64k;",
         "",
         ...locations,
     ]);
