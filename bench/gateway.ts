@@ -9,7 +9,8 @@
  * - ours:       the rendered gateway config (gateway/nginx-config.ts), access log as deployed;
  * - haproxy:    HAProxy doing the same job (support/haproxy-config.ts);
  * - ours-today: ours with the settings before tuning (two workers, default body buffer).
- * More `ours-*` variants for tuning experiments: see VARIANTS.
+ * More `ours-*` variants for tuning experiments (body buffer, workers, upstream keepalive): see
+ * VARIANTS.
  *
  * The load generator is compiled C with OpenSSL (support/loadgen.c), pinned to the other CPU with
  * the sink: TLS 1.3, AES-128-GCM offered first, kept-alive connections, concurrency 16, bodies of
@@ -52,7 +53,8 @@ const MIB = 1024 ** 2;
  * Variants of the rendered config: worker count and write-server body buffer, set explicitly
  * (`null` = nginx's default buffer). "ours" is the rendered config untouched.
  */
-const VARIANTS: Record<string, { workers: number; bodyBuffer: string | null }> = {
+const VARIANTS: Record<string, { workers: number; bodyBuffer: string | null; upstreamKeepalive?: false }> = {
+    "ours-noka": { workers: 1, bodyBuffer: "64k", upstreamKeepalive: false },
     "ours-today": { workers: 2, bodyBuffer: null },
     "ours-2w": { workers: 2, bodyBuffer: "64k" },
     "ours-16k": { workers: 1, bodyBuffer: null },
@@ -63,11 +65,13 @@ const VARIANTS: Record<string, { workers: number; bodyBuffer: string | null }> =
     "ours-512k": { workers: 1, bodyBuffer: "512k" },
 };
 
-function variantConfig(config: string, v: { workers: number; bodyBuffer: string | null }): string {
+function variantConfig(config: string, v: { workers: number; bodyBuffer: string | null; upstreamKeepalive?: false }): string {
     if (!/^worker_processes \d+;$/m.test(config) || !/^( *)proxy_request_buffering off;$/m.test(config)) {
         throw new Error("the rendered config no longer has the lines the variants edit; update bench/gateway.ts");
     }
     let out = config.replace(/^worker_processes \d+;$/m, `worker_processes ${v.workers};`).replace(/^ *client_body_buffer_size \S+;\n/gm, "");
+    // Without `keepalive` in the upstream blocks, nginx opens a new upstream connection per request.
+    if (v.upstreamKeepalive === false) out = out.replace(/^ *keepalive \d+;\n/gm, "");
     if (v.bodyBuffer) out = out.replace(/^( *)proxy_request_buffering off;$/m, `$1proxy_request_buffering off;\n$1client_body_buffer_size ${v.bodyBuffer};`);
     return out;
 }
