@@ -12,7 +12,8 @@
  * Rows, alternating, MLA_BENCH_REPS (default 3) times each:
  * - `group`: the registry as deployed (one transaction, one fsync, per burst of writes);
  * - `per-write`: the same registry committing every write on its own (the peer);
- * MLA_BENCH_MODES=group,per-write selects rows; MLA_BENCH_NODE_ARGS passes node flags to the
+ * MLA_BENCH_MODES=group,per-write selects rows; MLA_BENCH_HOLD=1 holds every operation in the
+ * executor, so the burst measures the accept path alone (memory is then taken right after it); MLA_BENCH_NODE_ARGS passes node flags to the
  * service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  * - `journal`: with MLA_BENCH_BASELINE=DIR, the service of an older tree in DIR (e.g. the JSON-lines
  *   journal: `mkdir DIR && git archive d2771f9 | tar -x -C DIR && ln -s $PWD/node_modules DIR/`).
@@ -26,6 +27,8 @@ const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
 const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
 const REPS = Number(process.env.MLA_BENCH_REPS ?? "3");
 const BASELINE = process.env.MLA_BENCH_BASELINE;
+/** MLA_BENCH_HOLD=1: operations are held in the executor, so the burst measures the accept path alone. */
+const HOLD = process.env.MLA_BENCH_HOLD === "1";
 const TOKEN = "bench-token-0123456789abcdefghij";
 const MIB = 1024 * 1024;
 
@@ -37,7 +40,7 @@ async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
     if (mode === "per-write") registryModule.registryDefaults.commit = "per-write";
     const { buildApp } = (await import(join(root, "server", "app"))) as typeof import("../server/app");
     const { MemoryExecutor } = (await import(join(root, "server", "executor-memory"))) as typeof import("../server/executor-memory");
-    const built = await buildApp({ dataDir, executor: new MemoryExecutor({ delayMs: 5 }), token: TOKEN, workers: 4, queueLimit: CLUSTERS * 2, log: { level: "error" } });
+    const built = await buildApp({ dataDir, executor: new MemoryExecutor({ delayMs: 5, ...(HOLD ? { gate: () => new Promise<void>(() => undefined) } : {}) }), token: TOKEN, workers: 4, queueLimit: CLUSTERS * 2, log: { level: "error" } });
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as { port: number };
     process.stdout.write(`${JSON.stringify({ port })}\n`);
@@ -131,7 +134,7 @@ async function run(mode: Mode): Promise<Result> {
     );
     const totalMs = performance.now() - started;
     const cpuS = cpuOf(proc.pid!) - cpuBefore;
-    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+    for (const deadline = Date.now() + (HOLD ? 0 : 120_000); Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
         const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as { clusters: Array<{ status: string }> };
         if (list.clusters.filter((c) => c.status === "ready").length === CLUSTERS) break;
     }
@@ -161,7 +164,7 @@ async function main(): Promise<void> {
     const all: Mode[] = ["group", "per-write", ...(BASELINE ? (["journal"] as const) : [])];
     const modes = process.env.MLA_BENCH_MODES ? all.filter((m) => process.env.MLA_BENCH_MODES!.split(",").includes(m)) : all;
     const results: Result[] = [];
-    console.log(`bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight, ${REPS} reps per row, alternating; load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(`bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight${HOLD ? " (operations held: accept path only)" : ""}, ${REPS} reps per row, alternating; load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     for (let rep = 0; rep < REPS; rep++) {
         for (const mode of modes) {
             const r = await run(mode);
