@@ -157,14 +157,13 @@ export class Registry {
         const lock = DataDirLock.acquire(dataDir, options.purpose ?? "mla serve");
         let db: Database.Database | undefined;
         try {
-            const fresh = !existsSync(registryPath(dataDir));
             db = new Database(registryPath(dataDir));
             db.pragma("journal_mode = WAL");
             db.pragma("synchronous = FULL");
             db.pragma("busy_timeout = 5000");
             db.exec(SCHEMA);
             const registry = new Registry(dataDir, db, lock, options);
-            registry.load(fresh);
+            registry.load();
             if (options.commit !== "per-write") registry.writer = new RegistryWriter(registryPath(dataDir));
             return registry;
         } catch (e) {
@@ -174,8 +173,10 @@ export class Registry {
         }
     }
 
-    private load(fresh: boolean): void {
-        const legacy = fresh ? readLegacyRegistry(this.dataDir) : undefined;
+    private load(): void {
+        // Imported once: the marker commits with the records, so a crash before it reruns the import.
+        const importedBefore = this.db.prepare("SELECT value FROM meta WHERE key = 'imported'").get() !== undefined;
+        const legacy = importedBefore ? undefined : readLegacyRegistry(this.dataDir);
         if (legacy) {
             this.db.transaction(() => {
                 for (const c of legacy.clusters.values()) this.statements.putCluster.run(c.id, JSON.stringify(c));

@@ -118,12 +118,26 @@ describe("Registry (SQLite)", () => {
         expect(existsSync(join(dir, "specs.imported", "a.enc"))).to.equal(true);
         registry.close();
 
-        // A later start reads only the database (the renamed files are never read again).
+        // A later start reads only the database (the renamed files, or a stray journal, are never read again).
         writeFileSync(join(dir, "registry", "journal.jsonl"), JSON.stringify({ cluster: cluster("late") }));
         const again = Registry.open(dir);
         expect(again.imported).to.deep.equal([]);
         expect(again.clusters().map((c) => c.id)).to.deep.equal(["a", "b"]);
         again.close();
+    });
+
+    it("reruns an import that a crash cut off before it committed", () => {
+        mkdirSync(join(dir, "registry"));
+        writeFileSync(join(dir, "registry", "journal.jsonl"), JSON.stringify({ cluster: cluster("a") }));
+        // The database file exists (created by the crashed start) but holds no import.
+        Registry.open(dir).abandon();
+        const db = new Database(registryPath(dir));
+        db.exec("DELETE FROM clusters; DELETE FROM meta");
+        db.close();
+        writeFileSync(join(dir, "registry", "journal.jsonl"), JSON.stringify({ cluster: cluster("a") }));
+        const registry = Registry.open(dir);
+        expect(registry.clusters().map((c) => c.id)).to.deep.equal(["a"]);
+        registry.close();
     });
 
     it("stores specs encrypted: the database never holds a kubeconfig in clear", async () => {
