@@ -56,17 +56,18 @@ export class OperationRunner {
         return {
             id: op.id,
             key: op.clusterId,
-            run: (signal) => this.run(op, work, scrub, hooks, signal),
+            run: (signal) => this.run(op, { work, scrub, hooks }, signal),
             dropped: (reason) =>
-                this.finish(op, "cancelled", hooks, undefined, {
+                this.finish(op, "cancelled", hooks, { error: {
                     code: "cancelled",
                     status: statusForCode("cancelled"),
                     message: reason === "shutdown" ? "the service shut down before this operation started" : "cancelled before it started",
-                }),
+                } }),
         };
     }
 
-    private async run(op: OperationRecord, work: Work, scrub: (t: string) => string, hooks: OperationHooks, signal: AbortSignal): Promise<void> {
+    private async run(op: OperationRecord, how: { work: Work; scrub: (t: string) => string; hooks: OperationHooks }, signal: AbortSignal): Promise<void> {
+        const { work, scrub, hooks } = how;
         const { registry, events, executor, log } = this.deps;
         try {
             // Nothing reaches the engine before the request that asked for it is on disk.
@@ -90,21 +91,22 @@ export class OperationRunner {
             }
             const onEvent = (e: ExecutorEvent) => events.append(op.id, { ...e, message: scrub(e.message) });
             const result = await work({ signal, onEvent });
-            this.finish(op, "succeeded", hooks, result);
+            this.finish(op, "succeeded", hooks, { result });
         } catch (e) {
             if (signal.aborted) {
-                this.finish(op, "cancelled", hooks, undefined, { code: "cancelled", status: statusForCode("cancelled"), message: "cancelled while running" });
+                this.finish(op, "cancelled", hooks, { error: { code: "cancelled", status: statusForCode("cancelled"), message: "cancelled while running" } });
             } else if (e instanceof ExecutorError) {
-                this.finish(op, "failed", hooks, undefined, { code: e.code, status: statusForCode(e.code), message: scrub(e.message) });
+                this.finish(op, "failed", hooks, { error: { code: e.code, status: statusForCode(e.code), message: scrub(e.message) } });
             } else {
                 // Unknown failures may carry anything; log them scrubbed and show a generic message.
                 log.error({ operationId: op.id, err: scrub(e instanceof Error ? (e.stack ?? e.message) : String(e)) }, "operation failed");
-                this.finish(op, "failed", hooks, undefined, { code: "internal", status: 500, message: "internal error; see the service log" });
+                this.finish(op, "failed", hooks, { error: { code: "internal", status: 500, message: "internal error; see the service log" } });
             }
         }
     }
 
-    private finish(op: OperationRecord, state: OperationState, hooks: OperationHooks, result?: OperationResult, error?: OperationError): void {
+    private finish(op: OperationRecord, state: OperationState, hooks: OperationHooks, outcome: { result?: OperationResult; error?: OperationError }): void {
+        const { result, error } = outcome;
         const { registry, events, metrics } = this.deps;
         op.state = state;
         op.finishedAt = new Date().toISOString();

@@ -97,7 +97,7 @@ export class RegistrySource implements FleetPreviewSource {
             spec = this.store().load(clusterId);
         } catch (e) {
             // Decryption errors say nothing secret, but name the likely cause.
-            throw new Error(`cannot read the stored spec of ${clusterId} (wrong MLA_SPEC_KEY_FILE?): ${(e as Error).message}`);
+            throw new Error(`cannot read the stored spec of ${clusterId} (wrong MLA_SPEC_KEY_FILE?): ${(e as Error).message}`, { cause: e });
         }
         if (!spec) throw new Error(`no stored spec for ${clusterId}; PUT the cluster again through the service`);
         return spec;
@@ -111,7 +111,9 @@ export class RegistrySource implements FleetPreviewSource {
             const result = await this.options.executor.preview({ clusterId, spec, signal: new AbortController().signal, onEvent: () => undefined });
             return result.steps.map(({ op, urn, type, diffs }) => ({ op, urn, type, diffs: [...diffs] }));
         } catch (e) {
-            // Engine text may echo a failing input; the message ends up in a public PR comment.
+            // Engine text may echo a failing input; the message ends up in a public PR comment. No
+            // `cause`: the original error carries the unscrubbed text.
+            // eslint-disable-next-line preserve-caught-error
             throw new Error(scrub(e instanceof Error ? e.message : String(e)));
         }
     }
