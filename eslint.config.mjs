@@ -7,6 +7,20 @@ export default tseslint.config(
     eslint.configs.recommended,
     ...tseslint.configs.recommended,
     {
+        // CommonJS tool configs (.dependency-cruiser.cjs): `module`, `require` and `exports` are Node's.
+        files: ["**/*.cjs"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: {
+                module: "writable",
+                exports: "writable",
+                require: "readonly",
+                __dirname: "readonly",
+                process: "readonly",
+            },
+        },
+    },
+    {
         files: ["**/*.ts"],
         rules: {
             "@typescript-eslint/no-explicit-any": "error",

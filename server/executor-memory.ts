@@ -67,6 +67,16 @@ const RESOURCES: ReadonlyArray<{ type: string; name: string }> = [
     { type: "kubernetes:apps/v1:Deployment", name: "metrics-agent" },
 ];
 
+/** How one recorded call runs: what cancels it, where its events go and which steps it reports. */
+interface PerformOptions {
+    signal: AbortSignal;
+    onEvent: ExecutorRequest["onEvent"];
+    /** The op of the demo steps. */
+    op: string;
+    /** The steps to report instead of the demo steps. */
+    planned?: ResourceStep[];
+}
+
 /** The in-memory executor. */
 export class MemoryExecutor implements Executor {
     readonly name = "memory";
@@ -118,7 +128,7 @@ export class MemoryExecutor implements Executor {
 
     constructor(private readonly options: MemoryExecutorOptions = {}) {}
 
-    private async perform(call: MemoryCall, signal: AbortSignal, onEvent: ExecutorRequest["onEvent"], op: string, planned?: ResourceStep[]): Promise<ResourceStep[]> {
+    private async perform(call: MemoryCall, { signal, onEvent, op, planned }: PerformOptions): Promise<ResourceStep[]> {
         this.calls.push(call);
         this.active++;
         const perCluster = (this.activePerCluster.get(call.clusterId) ?? 0) + 1;
@@ -158,7 +168,7 @@ export class MemoryExecutor implements Executor {
     async up(request: ExecutorRequest): Promise<UpResult> {
         const op = this.applied.has(request.clusterId) ? "update" : "create";
         this.created.add(request.clusterId);
-        const steps = await this.perform({ method: "up", clusterId: request.clusterId, spec: request.spec }, request.signal, request.onEvent, op);
+        const steps = await this.perform({ method: "up", clusterId: request.clusterId, spec: request.spec }, { signal: request.signal, onEvent: request.onEvent, op });
         this.applied.set(request.clusterId, request.spec.project);
         this.drift.delete(request.clusterId);
         const notAfter = this.renewCertificates(request.spec);
@@ -176,7 +186,7 @@ export class MemoryExecutor implements Executor {
     /** Reports the steps set with {@link setDrift}; none when the cluster is converged. */
     async checkDrift(request: ExecutorRequest): Promise<DriftResult> {
         const steps = this.drift.get(request.clusterId) ?? [];
-        await this.perform({ method: "checkDrift", clusterId: request.clusterId, spec: request.spec }, request.signal, () => undefined, "same", steps);
+        await this.perform({ method: "checkDrift", clusterId: request.clusterId, spec: request.spec }, { signal: request.signal, onEvent: () => undefined, op: "same", planned: steps });
         const changeSummary: Record<string, number> = {};
         for (const step of steps) changeSummary[step.op] = (changeSummary[step.op] ?? 0) + 1;
         return { changeSummary, steps, outputs: this.lastOutputs.get(request.clusterId), detail: "in-memory executor" };
@@ -190,13 +200,13 @@ export class MemoryExecutor implements Executor {
     async preview(request: ExecutorRequest): Promise<PreviewResult> {
         const op = this.applied.has(request.clusterId) ? "update" : "create";
         const call: MemoryCall = { method: "preview", clusterId: request.clusterId, spec: request.spec };
-        const steps = await this.perform(call, request.signal, request.onEvent, op, this.options.previewSteps?.(call));
+        const steps = await this.perform(call, { signal: request.signal, onEvent: request.onEvent, op, planned: this.options.previewSteps?.(call) });
         return { changeSummary: this.summary(steps), steps };
     }
 
     async destroy(request: DestroyRequest): Promise<DestroyResult> {
         const call: MemoryCall = { method: "destroy", clusterId: request.clusterId, spec: request.spec, purge: request.purge };
-        const steps = await this.perform(call, request.signal, request.onEvent, "delete");
+        const steps = await this.perform(call, { signal: request.signal, onEvent: request.onEvent, op: "delete" });
         this.applied.delete(request.clusterId);
         this.created.delete(request.clusterId);
         this.lastOutputs.delete(request.clusterId);

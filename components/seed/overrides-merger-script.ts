@@ -35,7 +35,7 @@ export interface MergerScriptArgs {
     intervalSeconds: number;
 }
 
-const SAFE = /^[A-Za-z0-9._\/=-]+$/;
+const SAFE = /^[A-Za-z0-9._/=-]+$/;
 
 /** A data key as a kubectl JSONPath member: dots must be escaped. */
 function jsonPathKey(key: string): string {

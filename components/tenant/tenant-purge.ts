@@ -41,14 +41,21 @@ export interface TenantPurgeState {
 /** Default Loki selector: matches every stream with a namespace label. */
 export const DEFAULT_LOKI_SELECTORS = ['{namespace=~".+"}'];
 
+/** One tenant-scoped request: the HTTP method, the path (with query) and the statuses that count as success. */
+interface TenantRequest {
+    method: "GET" | "POST";
+    path: string;
+    ok: number[];
+}
+
 /** One tenant-scoped call; throws with method, path and status unless the status is expected. */
-async function tenantCall(base: string, tenant: string, method: string, path: string, ok: number[]): Promise<string> {
+async function tenantCall(base: string, tenant: string, { method, path, ok }: TenantRequest): Promise<string> {
     const url = `${base.replace(/\/+$/, "")}${path}`;
     let res: Response;
     try {
         res = await fetch(url, { method, headers: { "x-scope-orgid": tenant }, signal: AbortSignal.timeout(30_000) });
     } catch (e) {
-        throw new Error(`purge of tenant ${tenant}: cannot reach ${base} for ${method} ${path.split("?")[0]} (${(e as Error).message})`);
+        throw new Error(`purge of tenant ${tenant}: cannot reach ${base} for ${method} ${path.split("?")[0]} (${(e as Error).message})`, { cause: e });
     }
     const text = await res.text();
     if (!ok.includes(res.status)) {
@@ -76,15 +83,15 @@ export const tenantPurgeProvider: pulumi.dynamic.ResourceProvider = {
 
     async delete(_id: string, props: TenantPurgeState) {
         const tenant = props.tenantId;
-        await tenantCall(props.cortexUrl, tenant, "POST", "/purger/delete_tenant", [200]);
-        const status = JSON.parse(await tenantCall(props.cortexUrl, tenant, "GET", "/purger/delete_tenant_status", [200]));
+        await tenantCall(props.cortexUrl, tenant, { method: "POST", path: "/purger/delete_tenant", ok: [200] });
+        const status = JSON.parse(await tenantCall(props.cortexUrl, tenant, { method: "GET", path: "/purger/delete_tenant_status", ok: [200] }));
         if (status.tenant_id !== undefined && status.tenant_id !== tenant) {
             throw new Error(`purge of tenant ${tenant}: Cortex reported the status of tenant ${status.tenant_id}`);
         }
         const end = Math.floor(Date.now() / 1000);
         for (const selector of props.lokiSelectors ?? DEFAULT_LOKI_SELECTORS) {
             const query = new URLSearchParams({ query: selector, start: "0", end: String(end) });
-            await tenantCall(props.lokiUrl, tenant, "POST", `/loki/api/v1/delete?${query}`, [200, 204]);
+            await tenantCall(props.lokiUrl, tenant, { method: "POST", path: `/loki/api/v1/delete?${query}`, ok: [200, 204] });
         }
     },
 };

@@ -11,7 +11,7 @@ import { describeOutcome, send } from "../gateway/https-client";
  */
 export async function eventually<T>(what: string, timeoutMs: number, attempt: () => Promise<T>, intervalMs = 5_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
-    let last = "no attempt finished";
+    let last: string;
     for (;;) {
         try {
             return await attempt();

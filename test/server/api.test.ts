@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { PreviewResult } from "../../server/executor";
 import { body, kubeconfig, removeDir, startServer, TOKEN, type TestServer, waitForOperation } from "./support";
 
 describe("onboarding API over HTTP", () => {
@@ -34,14 +35,14 @@ describe("onboarding API over HTTP", () => {
         writeFileSync(`${server.dataDir}/seeds/org__mla__seed-eu1.yaml`, kubeconfig("seed-from-file-token-0123"));
         const res = await server.call("/v1/clusters/c6", { method: "PUT", json: body({ seed: "org/mla/seed-eu1", seedKubeconfig: undefined }) });
         expect(res.status).to.equal(202);
-        await waitForOperation(server, ((await res.json()) as any).operationId);
+        await waitForOperation(server, ((await res.json()) as { operationId: string }).operationId);
         expect(server.executor.calls[0].spec?.seedKubeconfig).to.equal(kubeconfig("seed-from-file-token-0123"));
     });
 
     it("shows a cluster's status, last operation and only its non-secret outputs", async () => {
         const { operationId } = (await (await server.call("/v1/clusters/c1", { method: "PUT", json: body() })).json()) as { operationId: string };
         await waitForOperation(server, operationId);
-        const cluster = (await (await server.call("/v1/clusters/c1")).json()) as Record<string, any>;
+        const cluster = (await (await server.call("/v1/clusters/c1")).json()) as Record<string, unknown>;
         expect(cluster).to.include({ id: "c1", project: "team-a", seed: "seed-eu1", status: "ready", suspended: false });
         expect(cluster.outputs).to.deep.equal({ gatewayHostname: "c1.gateway.example", namespace: "cluster-c1" });
         expect(cluster.lastOperation).to.include({ id: operationId, state: "succeeded" });
@@ -54,8 +55,8 @@ describe("onboarding API over HTTP", () => {
         expect(res.status).to.equal(202);
         const op = await waitForOperation(server, ((await res.json()) as { operationId: string }).operationId);
         expect(op.kind).to.equal("preview");
-        expect((op.result as any).changeSummary).to.deep.equal({ create: 4 });
-        expect((op.result as any).steps[2]).to.deep.equal({
+        expect((op.result as PreviewResult).changeSummary).to.deep.equal({ create: 4 });
+        expect((op.result as PreviewResult).steps[2]).to.deep.equal({
             op: "create", urn: "urn:pulumi:c2::mla::kubernetes:apps/v1:Deployment::gateway", type: "kubernetes:apps/v1:Deployment", name: "gateway", diffs: [],
         });
         expect((await server.call("/v1/clusters/c2")).status).to.equal(404);
@@ -67,16 +68,16 @@ describe("onboarding API over HTTP", () => {
     });
 
     it("suspends and resumes from the stored spec, then deletes with purge and forgets the cluster", async () => {
-        await waitForOperation(server, ((await (await server.call("/v1/clusters/c3", { method: "PUT", json: body() })).json()) as any).operationId);
-        const suspend = (await (await server.call("/v1/clusters/c3/suspend", { method: "POST" })).json()) as any;
+        await waitForOperation(server, ((await (await server.call("/v1/clusters/c3", { method: "PUT", json: body() })).json()) as { operationId: string }).operationId);
+        const suspend = (await (await server.call("/v1/clusters/c3/suspend", { method: "POST" })).json()) as { operationId: string };
         expect((await waitForOperation(server, suspend.operationId)).kind).to.equal("suspend");
-        expect(((await (await server.call("/v1/clusters/c3")).json()) as any).suspended).to.equal(true);
-        const resume = (await (await server.call("/v1/clusters/c3/resume", { method: "POST" })).json()) as any;
+        expect(((await (await server.call("/v1/clusters/c3")).json()) as { suspended: boolean }).suspended).to.equal(true);
+        const resume = (await (await server.call("/v1/clusters/c3/resume", { method: "POST" })).json()) as { operationId: string };
         await waitForOperation(server, resume.operationId);
-        expect(((await (await server.call("/v1/clusters/c3")).json()) as any).suspended).to.equal(false);
+        expect(((await (await server.call("/v1/clusters/c3")).json()) as { suspended: boolean }).suspended).to.equal(false);
         const del = await server.call("/v1/clusters/c3?purge=true", { method: "DELETE" });
         expect(del.status).to.equal(202);
-        const op = await waitForOperation(server, ((await del.json()) as any).operationId);
+        const op = await waitForOperation(server, ((await del.json()) as { operationId: string }).operationId);
         expect(op).to.include({ kind: "destroy", state: "succeeded", purge: true });
         const calls = server.executor.calls.map((c) => [c.method, c.spec?.suspended, c.purge]);
         expect(calls).to.deep.equal([["up", false, undefined], ["up", true, undefined], ["up", false, undefined], ["destroy", false, true]]);
@@ -88,7 +89,7 @@ describe("onboarding API over HTTP", () => {
         await server.app.close();
         removeDir(server.dataDir);
         server = await startServer({ executor: new (await import("../../server/executor-memory")).MemoryExecutor({ delayMs: 10_000 }) });
-        const { operationId } = (await (await server.call("/v1/clusters/c4", { method: "PUT", json: body() })).json()) as any;
+        const { operationId } = (await (await server.call("/v1/clusters/c4", { method: "PUT", json: body() })).json()) as { operationId: string };
         await new Promise((r) => setTimeout(r, 50));
         expect((await server.call(`/v1/operations/${operationId}/cancel`, { method: "POST" })).status).to.equal(202);
         const op = await waitForOperation(server, operationId);
@@ -114,7 +115,7 @@ describe("onboarding API over HTTP", () => {
     });
 
     it("exports operation counts by kind and result and the queue depth", async () => {
-        await waitForOperation(server, ((await (await server.call("/v1/clusters/c5", { method: "PUT", json: body() })).json()) as any).operationId);
+        await waitForOperation(server, ((await (await server.call("/v1/clusters/c5", { method: "PUT", json: body() })).json()) as { operationId: string }).operationId);
         const text = await (await fetch(`${server.url}/metrics`)).text();
         expect(text).to.include('mla_operations_total{kind="up",result="succeeded"} 1');
         expect(text).to.include("mla_queue_depth 0");

@@ -33,7 +33,7 @@ describe("operation progress as Server-Sent Events", () => {
     it("streams live events in order until the operation ends, and replays the same stream afterwards", async () => {
         const gate = deferred();
         server = await startServer({ executor: new MemoryExecutor({ delayMs: 0, gate: () => gate.promise }) });
-        const { operationId } = (await (await server.call("/v1/clusters/sse1", { method: "PUT", json: body() })).json()) as any;
+        const { operationId } = (await (await server.call("/v1/clusters/sse1", { method: "PUT", json: body() })).json()) as { operationId: string };
         const live = readStream(`${server.url}/v1/operations/${operationId}/events`);
         await new Promise((r) => setTimeout(r, 50));
         gate.resolve();
@@ -61,7 +61,7 @@ describe("operation progress as Server-Sent Events", () => {
 
     it("resumes after Last-Event-ID", async () => {
         server = await startServer();
-        const { operationId } = (await (await server.call("/v1/clusters/sse2", { method: "PUT", json: body() })).json()) as any;
+        const { operationId } = (await (await server.call("/v1/clusters/sse2", { method: "PUT", json: body() })).json()) as { operationId: string };
         await waitForOperation(server, operationId);
         const all = await readStream(`${server.url}/v1/operations/${operationId}/events`);
         const rest = await readStream(`${server.url}/v1/operations/${operationId}/events`, { "last-event-id": "4" });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toClusterSpec } from "../../server/cluster-request";
@@ -48,7 +48,7 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
     before(() => {
         dir = mkdtempSync(join(tmpdir(), "mla-automation-"));
         const bin = join(dir, "bin");
-        require("node:fs").mkdirSync(bin);
+        mkdirSync(bin);
         log = join(dir, "argv.jsonl");
         writeStub(bin, log);
         savedPath = process.env.PATH;
@@ -151,7 +151,7 @@ describe("Automation API executor: what child processes get and what a preview l
     before(() => {
         dir = mkdtempSync(join(tmpdir(), "mla-automation-env-"));
         const bin = join(dir, "bin");
-        require("node:fs").mkdirSync(bin);
+        mkdirSync(bin);
         log = join(dir, "calls.jsonl");
         stacksFile = join(dir, "stacks.json");
         writeStatefulStub(bin, log, stacksFile);

@@ -16,7 +16,33 @@ export interface Recorded {
     body: string;
 }
 
-type Obj = Record<string, any>;
+/** An answer body (JSON). */
+type Obj = Record<string, unknown>;
+
+/** The object metadata the fake reads and writes. */
+interface ObjectMeta {
+    name?: string;
+    generation?: number;
+    deletionTimestamp?: string;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+}
+
+/** A stored object (a Stack or a Secret) as applied, plus what the fake operator adds. */
+interface KubeObject {
+    apiVersion?: string;
+    kind?: string;
+    metadata: ObjectMeta;
+    /** A Stack's spec names its stack and config; other kinds' specs are opaque here. */
+    spec?: { stack?: string; config?: Record<string, string>; [key: string]: unknown };
+    status?: Record<string, unknown>;
+    [key: string]: unknown;
+}
+
+/** A stored Secret: its values base64-encoded under `data`. */
+interface KubeSecret extends KubeObject {
+    data: Record<string, string>;
+}
 
 /** How the fake operator answers a run. */
 export interface FakeOperatorScript {
@@ -34,8 +60,8 @@ export interface FakeOperatorScript {
 /** The fake server and what it saw. */
 export class FakeKubeApi {
     readonly requests: Recorded[] = [];
-    readonly secrets = new Map<string, Obj>();
-    readonly stacks = new Map<string, Obj>();
+    readonly secrets = new Map<string, KubeSecret>();
+    readonly stacks = new Map<string, KubeObject>();
     /** Serve the pulumi.com/v1 group (false: PKO not installed). */
     crdInstalled = true;
     script: FakeOperatorScript = { pollsBeforeDone: 2, outcome: "succeeded", outputs: { gatewayHostname: "gw.example" }, pollsBeforeGone: 2 };
@@ -96,7 +122,7 @@ export class FakeKubeApi {
     private stack(method: string, name: string, body: string): [number, Obj] {
         const existing = this.stacks.get(name);
         if (method === "PATCH") {
-            const patch = JSON.parse(body) as Obj;
+            const patch = JSON.parse(body) as Partial<KubeObject>;
             const generation = (existing?.metadata.generation ?? 0) + 1;
             // Apply replaces the object (one manager here); a merge patch only touches spec fields.
             const next = patch.apiVersion ? { ...patch, metadata: { ...patch.metadata, generation }, status: existing?.status ?? {} } : { ...existing, spec: { ...existing?.spec, ...patch.spec }, metadata: { ...existing?.metadata, generation } };
@@ -124,8 +150,8 @@ export class FakeKubeApi {
     }
 
     /** The scripted operator: Reconciling for a few polls, then the run's outcome. */
-    private advance(stack: Obj, polls: number): Obj {
-        const generation = stack.metadata.generation as number;
+    private advance(stack: KubeObject, polls: number): Obj {
+        const generation = stack.metadata.generation;
         const request = stack.metadata.annotations?.["pulumi.com/reconciliation-request"];
         if (polls <= this.script.pollsBeforeDone) {
             return {

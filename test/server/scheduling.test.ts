@@ -1,4 +1,6 @@
+import type { Static } from "@sinclair/typebox";
 import { expect } from "chai";
+import type { OperationBody } from "../../server/api-schemas";
 import { MemoryExecutor } from "../../server/executor-memory";
 import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
 
@@ -12,9 +14,11 @@ describe("operation scheduling over HTTP", () => {
         server = undefined;
     });
 
+    // The answer body: the accepted operation (202), or an error when refused (429, 503).
+    type PutAnswer = { operationId: string; joined: boolean; error?: string };
     const put = async (s: TestServer, id: string, b = body()) => {
         const res = await s.call(`/v1/clusters/${id}`, { method: "PUT", json: b });
-        return { status: res.status, retryAfter: res.headers.get("retry-after"), json: (await res.json()) as Record<string, any> };
+        return { status: res.status, retryAfter: res.headers.get("retry-after"), json: (await res.json()) as PutAnswer };
     };
 
     it("joins 20 concurrent identical PUTs for one cluster into one operation", async () => {
@@ -40,8 +44,8 @@ describe("operation scheduling over HTTP", () => {
         expect(server.executor.calls).to.have.length(20);
         expect(server.executor.maxPerCluster).to.equal(1);
         const started = answers.map((a) => a.json.operationId);
-        const ops = await Promise.all(started.map(async (id) => (await (await server!.call(`/v1/operations/${id}`)).json()) as any));
-        for (let i = 1; i < ops.length; i++) expect(Date.parse(ops[i].startedAt)).to.be.at.least(Date.parse(ops[i - 1].finishedAt));
+        const ops = await Promise.all(started.map(async (id) => (await (await server!.call(`/v1/operations/${id}`)).json()) as Static<typeof OperationBody>));
+        for (let i = 1; i < ops.length; i++) expect(Date.parse(ops[i].startedAt!)).to.be.at.least(Date.parse(ops[i - 1].finishedAt!));
     });
 
     it("runs PUTs for different clusters in parallel up to the worker count", async () => {

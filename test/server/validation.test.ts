@@ -1,5 +1,7 @@
+import type { Static } from "@sinclair/typebox";
 import { expect } from "chai";
 import fc from "fast-check";
+import type { OperationBody } from "../../server/api-schemas";
 import { MemoryExecutor } from "../../server/executor-memory";
 import { body, kubeconfig, removeDir, SEED_SECRET, startServer, TOKEN, type TestServer, USER_SECRET } from "./support";
 
@@ -120,11 +122,11 @@ describe("request validation and secret hygiene", () => {
 
     it("keeps kubeconfigs and the token out of logs, records, events and answers even when the engine echoes them", async () => {
         const res = await put("echo", body({ tenant: { alertmanagerConfig: "route: {receiver: secret-webhook-receiver-xyz}\nreceivers: [{name: secret-webhook-receiver-xyz}]" } }));
-        const { operationId } = (await res.json()) as any;
+        const { operationId } = (await res.json()) as { operationId: string };
         await new Promise((r) => setTimeout(r, 150));
-        const op = (await (await server.call(`/v1/operations/${operationId}`)).json()) as any;
+        const op = (await (await server.call(`/v1/operations/${operationId}`)).json()) as Static<typeof OperationBody>;
         expect(op.state).to.equal("failed");
-        expect(op.error.message).to.include("could not load kubeconfig").and.include("[redacted]");
+        expect(op.error?.message).to.include("could not load kubeconfig").and.include("[redacted]");
         const events = await (await fetch(`${server.url}/v1/operations/${operationId}/events`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
         await put("bad", body({ userKubeconfig: `token: ${USER_SECRET}\n: broken: [` }));
         await server.call("/v1/clusters", { headers: { authorization: `Bearer ${USER_SECRET}` } });

@@ -35,7 +35,7 @@ export async function schemaErrors(r: RecordedResource): Promise<string> {
     const group = r.type.split(":")[1];
     const [g, v] = group.split("/");
     const apiVersion = g === "core" ? v : `${g}/${v}`;
-    const obj = { ...stripUnknowns(r.inputs), apiVersion, kind: target.kind };
+    const obj = { ...(stripUnknowns(r.inputs) as Record<string, unknown>), apiVersion, kind: target.kind };
     try {
         new Model(obj).validate();
         return "";
@@ -66,7 +66,7 @@ const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 
-function stripUnknowns(value: unknown): any {
+function stripUnknowns(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(stripUnknowns);
     if (value && typeof value === "object") {
         // Secret inputs reach the mocks wrapped as { [sig]: secretSig, value }; the provider unwraps them.

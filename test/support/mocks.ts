@@ -6,15 +6,24 @@
  * outputs that the programs read (PEMs, random results, stack-reference outputs).
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 
-/** The SDK's "wait until every outstanding RPC is done" (internal; `disconnect()` uses it). */
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+/**
+ * The SDK's "wait until every outstanding RPC is done" (internal; `disconnect()` uses it). The
+ * module exports it at run time, but its declarations are stripped from the published typings.
+ */
+const { waitForRPCs } = runtimeSettings as unknown as { waitForRPCs: () => Promise<void> };
 
 /** A resource as the mocked engine saw it. */
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
+    /**
+     * What the component passed the engine, untyped as the SDK's `MockResourceArgs.inputs` is:
+     * tests walk arbitrary resource shapes (`inputs.spec.template.spec...`) and their assertions
+     * are the check, so narrowing every access would add casts and no safety.
+     */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above: arbitrary resource shapes, asserted by the tests
     readonly inputs: Record<string, any>;
     /** The provider reference (`urn::id`) the engine was given, if any. */
     readonly provider?: string;
@@ -33,7 +42,7 @@ function fakePem(kind: string, name: string): string {
 }
 
 /** Computed outputs that real providers return and that the programs read. */
-function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
         case "tls:index/privateKey:PrivateKey":
             return {
@@ -88,7 +97,7 @@ export function installMocks(options: { preview?: boolean; stack?: string } = {}
                 const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
                 return { id: args.id ?? `${args.name}-id`, state };
             },
-            call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+            call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
                 return args.inputs;
             },
         },

@@ -10,9 +10,8 @@ import { runBinary, tempDir } from "./binaries";
 import { validTenant } from "./tenant-fixture";
 
 installMocks();
-// Imported after the mocks, as the Pulumi docs require.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { Tenant } = require("../../components/tenant/tenant") as typeof import("../../components/tenant/tenant");
+// Imported after the mocks, as the Pulumi docs require (TypeScript emits imports in source order).
+import { Tenant } from "../../components/tenant/tenant";
 
 /** Runs `mla ...` in-process and captures its output. */
 async function mla(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -6,8 +6,8 @@ import { installMocks, ofType, resetResources, settledResources } from "../suppo
 import { runBinary, tempDir } from "./binaries";
 
 installMocks();
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { SeedDefaults } = require("../../components/seed-defaults/seed-defaults") as typeof import("../../components/seed-defaults/seed-defaults");
+// Imported after the mocks, as the Pulumi docs require (TypeScript emits imports in source order).
+import { SeedDefaults } from "../../components/seed-defaults/seed-defaults";
 
 describe("seed defaults", () => {
     const tmp = tempDir("mla-seed-defaults-");

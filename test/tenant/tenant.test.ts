@@ -7,10 +7,8 @@ import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-c
 import { validTenant } from "./tenant-fixture";
 
 installMocks();
-// Imported after the mocks, as the Pulumi docs require.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { Tenant } = require("../../components/tenant/tenant") as typeof import("../../components/tenant/tenant");
-type TenantArgs = import("../../components/tenant/tenant").TenantArgs;
+// Imported after the mocks, as the Pulumi docs require (TypeScript emits imports in source order).
+import { Tenant, type TenantArgs } from "../../components/tenant/tenant";
 
 const CM = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";

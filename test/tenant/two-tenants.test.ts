@@ -10,9 +10,8 @@ import { installMocks, ofType, resetResources, settledResources } from "../suppo
 import { validTenant } from "./tenant-fixture";
 
 installMocks();
-// Imported after the mocks, as the Pulumi docs require.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { Tenant } = require("../../components/tenant/tenant") as typeof import("../../components/tenant/tenant");
+// Imported after the mocks, as the Pulumi docs require (TypeScript emits imports in source order).
+import { Tenant } from "../../components/tenant/tenant";
 
 const A = "tenant-a";
 /** B's ConfigMaps sort BEFORE A's, so A's section moves in the merged file while B comes and goes. */

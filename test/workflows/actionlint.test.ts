@@ -25,7 +25,7 @@ describe("GitHub workflows", () => {
 
     it("preview asks only for the permissions it uses", () => {
         const text = readFileSync(join(dir, "preview.yml"), "utf8");
-        expect(text).to.match(/permissions:\n  contents: read\n  pull-requests: write\n/);
+        expect(text).to.match(/permissions:\n {2}contents: read\n {2}pull-requests: write\n/);
         expect(text).not.to.match(/write-all|contents: write/);
     });
 });
