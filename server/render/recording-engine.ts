@@ -34,7 +34,7 @@ function providerName(reference: string | undefined): string | undefined {
 }
 
 /** Outputs that real providers compute and that the programs read. */
-function computedOutputs(type: string, name: string): Record<string, unknown> {
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
     switch (type) {
         case "tls:index/privateKey:PrivateKey":
             return {
@@ -49,8 +49,14 @@ function computedOutputs(type: string, name: string): Record<string, unknown> {
             return { certRequestPem: pem("CERTIFICATE REQUEST", name) };
         case "random:index/randomPassword:RandomPassword":
         case "random:index/randomString:RandomString":
-        case "random:index/randomBytes:RandomBytes":
-            return { result: placeholder("generated", name), hex: placeholder("generated", name) };
+        case "random:index/randomBytes:RandomBytes": {
+            // Readers check the shape of a generated value (length, alphabet), so the placeholder
+            // has the requested length and only letters, digits, `_` and `-`.
+            const length = typeof inputs.length === "number" ? inputs.length : 32;
+            const text = `generated-${name.replace(/[^A-Za-z0-9_-]/g, "_")}-`;
+            const result = text.padEnd(length, "x").slice(0, Math.max(length, 1));
+            return { result, hex: result };
+        }
         default:
             return {};
     }
@@ -77,7 +83,7 @@ export class RecordingEngine {
                         const outputs = this.stackOutputs.get(String(args.inputs.name ?? args.name)) ?? {};
                         return { id: args.name, state: { ...args.inputs, outputs, secretOutputNames: [] } };
                     }
-                    return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name) } };
+                    return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
                 },
                 call: (args) => args.inputs,
             },
