@@ -14,9 +14,9 @@ import { DEFAULT_METRICS_AGENT, type MetricsAgentKind, type ResourceSpec } from 
 
 /**
  * The metrics agent's default resources, per agent. Prometheus: the reference's. vmagent: sized
- * from bench:agent, where it held 53-58 MiB RSS and used about 38 millicores at 100k series every
- * 15 s (docs/fleet-cost.md): 128Mi and 50m leave about 2x at 100k series and the default 30 s
- * interval; the limit leaves room for about 400k series and an in-memory backlog.
+ * from bench:agent, where it held 51-61 MiB RSS at 100k and at 400k series and used 38-65
+ * millicores at 100k series every 15 s (docs/fleet-cost.md): 128Mi is twice the peak, 50m covers
+ * 100k series at the default 30 s interval with room; the limit leaves room for a backlog.
  */
 export const METRICS_AGENT_RESOURCES = {
     vmagent: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
