@@ -3,14 +3,14 @@
  * (central backends, one stack per seed cluster), the cluster program (one stack per user
  * cluster) or the project program (one Grafana org per project and seed), chosen by `mla:kind`.
  */
-import { ConfigReader } from "./stacks/config-reader";
-import { stackConfigSource } from "./stacks/config";
-import { loadClusterSpec } from "./stacks/cluster-config";
-import { clusterProgram } from "./stacks/cluster";
-import { loadProjectSpec } from "./stacks/project-config";
-import { projectProgram } from "./stacks/project";
-import { loadSeedSettings } from "./stacks/seed-config";
-import { seedProgram } from "./stacks/seed";
+import { ConfigReader } from "./programs/config-reader";
+import { stackConfigSource } from "./programs/config";
+import { loadClusterSpec } from "./programs/cluster-config";
+import { clusterProgram } from "./programs/cluster";
+import { loadProjectSpec } from "./programs/project-config";
+import { projectProgram } from "./programs/project";
+import { loadSeedSettings } from "./programs/seed-config";
+import { seedProgram } from "./programs/seed";
 
 /** Runs the program `mla:kind` names; resolves to the stack outputs. */
 async function main(): Promise<Record<string, unknown>> {

@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderPrometheusConfig } from "../components/agents/prometheus-config";
 import { renderVmagentConfig, vmagentFlags } from "../components/agents/vmagent-config";
-import { parseDuration } from "../components/validation";
+import { parseDuration } from "../spec/validation";
 import { makeClusterPki, writeTlsDir } from "../test/support/pki";
 import { freePort } from "../test/support/ports";
 import { loadableBy } from "../test/agents/kubernetes-sd";

@@ -6,7 +6,7 @@
  * mode: reads each body whole, answers 204):
  * - direct:     plain HTTP straight to the sink (reference only);
  * - floor:      the minimal nginx that terminates mTLS and streams (support/floor-nginx.ts);
- * - ours:       the rendered gateway config (gateway/nginx-config.ts), access log as deployed;
+ * - ours:       the rendered gateway config (components/gateway/nginx-config.ts), access log as deployed;
  * - haproxy:    HAProxy doing the same job (support/haproxy-config.ts);
  * - ours-today: ours with the settings before tuning (two workers, default body buffer).
  * More `ours-*` variants for tuning experiments (body buffer, workers, upstream keepalive): see
@@ -28,7 +28,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderNginxConfig, DEFAULT_LIMITS, DEFAULT_WORKER_PROCESSES, type NginxConfigParams } from "../gateway/nginx-config";
+import { renderNginxConfig, DEFAULT_LIMITS, DEFAULT_WORKER_PROCESSES, type NginxConfigParams } from "../components/gateway/nginx-config";
 import { makeClusterPki, writeTlsDir } from "../test/support/pki";
 import { freePort } from "../test/support/ports";
 import { renderFloorNginx } from "./support/floor-nginx";
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
                     limits: { metricsWrite: unlimited, logsWrite: unlimited, query: unlimited, maxBodySize: DEFAULT_LIMITS.maxBodySize },
                     suspended: false,
                     retryAfterSeconds: 300,
-                    // As deployed (gateway/layout.ts): access log to stdout, collected by the runtime.
+                    // As deployed (components/gateway/layout.ts): access log to stdout, collected by the runtime.
                     runtime: { dir: peerDir, errorLog: join(peerDir, "error.log"), accessLog: "/dev/stdout" },
                     workerProcesses: DEFAULT_WORKER_PROCESSES,
                 };

@@ -34,12 +34,12 @@ const MIB = 1024 * 1024;
 
 type Mode = "group" | "per-write" | "journal";
 
-/** The service side: builds the app from `root`'s server/app.ts and prints its port. */
+/** The service side: builds the app from `root`'s service/http/app.ts and prints its port. */
 async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
-    const registryModule = (await import(join(root, "server", "registry"))) as typeof import("../server/registry");
+    const registryModule = (await import(join(root, "server", "registry"))) as typeof import("../service/store/registry");
     if (mode === "per-write") registryModule.registryDefaults.commit = "per-write";
-    const { buildApp } = (await import(join(root, "server", "app"))) as typeof import("../server/app");
-    const { MemoryExecutor } = (await import(join(root, "server", "executor-memory"))) as typeof import("../server/executor-memory");
+    const { buildApp } = (await import(join(root, "server", "app"))) as typeof import("../service/http/app");
+    const { MemoryExecutor } = (await import(join(root, "server", "executor-memory"))) as typeof import("../executors/memory/executor-memory");
     const built = await buildApp({ dataDir, executor: new MemoryExecutor({ delayMs: 5, ...(HOLD ? { gate: () => new Promise<void>(() => undefined) } : {}) }), token: TOKEN, workers: 4, queueLimit: CLUSTERS * 2, log: { level: "error" } });
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as { port: number };

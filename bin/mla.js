@@ -7,7 +7,7 @@ require("ts-node").register({
     transpileOnly: true,
     project: path.join(__dirname, "..", "tsconfig.json"),
 });
-require("../server/cli")
+require("../cli/cli")
     .main(process.argv.slice(2))
     .then((code) => {
         process.exitCode = code;

@@ -7,11 +7,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { stackFileConfigSource } from "../server/commands/render-seed-values";
-import { loadClusterSpec } from "../stacks/cluster-config";
-import { loadProjectSpec } from "../stacks/project-config";
-import { ConfigReader, type ConfigSource } from "../stacks/config-reader";
-import { loadSeedSettings } from "../stacks/seed-config";
+import { stackFileConfigSource } from "../cli/commands/render-seed-values";
+import { loadClusterSpec } from "../programs/cluster-config";
+import { loadProjectSpec } from "../programs/project-config";
+import { ConfigReader, type ConfigSource } from "../programs/config-reader";
+import { loadSeedSettings } from "../programs/seed-config";
 
 const root = join(__dirname, "..");
 const declared = Object.keys((parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> }).config);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ConfigError, ConfigReader, type ConfigSource } from "../stacks/config-reader";
+import { ConfigError, ConfigReader, type ConfigSource } from "../programs/config-reader";
 
 function source(values: Record<string, unknown>): ConfigSource {
     return { namespace: "mla", get: (k) => values[k], getSecret: () => undefined };

@@ -7,7 +7,7 @@ import { renderAlloyConfig } from "./alloy-config";
 import { renderPrometheusConfig, type AgentTlsFiles } from "./prometheus-config";
 import { renderPromtailConfig } from "./promtail-config";
 import { renderVmagentConfig, VMAGENT_CONFIG_FILE } from "./vmagent-config";
-import { DEFAULT_METRICS_AGENT, type MetricsAgentKind } from "../../stacks/cluster-spec";
+import { DEFAULT_METRICS_AGENT, type MetricsAgentKind } from "../../spec/cluster-spec";
 
 /** Where each agent pod mounts its client-certificate Secret (`ca.crt`, `tls.crt`, `tls.key`). */
 export const AGENT_TLS_DIR = "/etc/mla/tls";

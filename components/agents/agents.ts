@@ -1,5 +1,5 @@
 /**
- * `Agents` (`mla:cluster:Agents`): everything MLA puts into a user cluster, in two namespaces
+ * `Agents` (`mla:agents:Agents`): everything MLA puts into a user cluster, in two namespaces
  * split by Pod Security level (see ../pod-security.ts):
  * - `mla-system` (always, enforces `restricted`): the metrics agent (vmagent or Prometheus in agent mode)
  *   with its RBAC, client-cert Secret and config, and the optional kube-state-metrics;
@@ -16,17 +16,17 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILES, type LogAgentKind } from "./agent-configs";
 import { deployedVmagentFlags, vmagentDeploymentArgs } from "./vmagent-objects";
-import { DEFAULT_METRICS_AGENT, METRICS_AGENT_KINDS, type MetricsAgentKind } from "../../stacks/cluster-spec";
-import { METRICS_AGENT_RESOURCES } from "../../stacks/cluster-defaults";
+import { DEFAULT_METRICS_AGENT, METRICS_AGENT_KINDS, type MetricsAgentKind } from "../../spec/cluster-spec";
+import { METRICS_AGENT_RESOURCES } from "../../spec/cluster-spec";
 import { kubeStateMetricsDeploymentArgs, nodeExporterDaemonSetArgs } from "./exporter-objects";
 import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
 import { metricsAgentDeploymentArgs } from "./metrics-agent-objects";
-import { podSecurityLabels } from "../pod-security";
+import { podSecurityLabels } from "../common/pod-security";
 import { customScrapeConfigProblems } from "./prometheus-config";
 import { clusterRoleBindingArgs, kubeStateMetricsRules, logAgentRules, metricsAgentRules } from "./rbac-objects";
-import { isDnsLabel } from "../validation";
-import { rejectInvalidArgs } from "../invalid-args";
+import { isDnsLabel } from "../../spec/validation";
+import { rejectInvalidArgs } from "../common/invalid-args";
 
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
@@ -125,7 +125,9 @@ export class Agents extends pulumi.ComponentResource {
     readonly configFiles: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: AgentsArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("mla:cluster:Agents", name, {}, opts);
+        // Renamed from mla:cluster:Agents when the folders were aligned with the type tokens; the alias keeps
+        // existing stacks' resources in place instead of replacing them.
+        super("mla:agents:Agents", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Agents" }] });
         const problems = agentsArgsProblems(args);
         rejectInvalidArgs(this, "Agents", name, problems);
 

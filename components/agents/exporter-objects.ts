@@ -5,7 +5,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { restrictedContainerSecurity, restrictedPodSecurity, TOLERATE_ALL } from "../pod-security";
+import { restrictedContainerSecurity, restrictedPodSecurity, TOLERATE_ALL } from "../common/pod-security";
 import { KUBE_STATE_METRICS_RESOURCES } from "./rbac-objects";
 
 /** node-exporter, pinned. */

@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { AGENT_TLS_DIR, LOG_AGENT_CONFIG_FILE, type LogAgentKind } from "./agent-configs";
 import { POD_LOGS_DIR } from "./log-labels";
 import type { MetricsAgentDeploymentInput } from "./metrics-agent-objects";
-import { TOLERATE_ALL } from "../pod-security";
+import { TOLERATE_ALL } from "../common/pod-security";
 import { PROMTAIL_PORT, PROMTAIL_POSITIONS_DIR } from "./promtail-config";
 
 /** Grafana Alloy, the successor of Promtail and Grafana Agent. */

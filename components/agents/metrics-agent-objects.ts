@@ -5,7 +5,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { AGENT_TLS_DIR, METRICS_AGENT_CONFIG_FILE } from "./agent-configs";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../pod-security";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../common/pod-security";
 import { PROMETHEUS_PORT } from "./prometheus-config";
 
 /**

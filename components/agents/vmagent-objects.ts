@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { AGENT_TLS_DIR, tlsFilesIn } from "./agent-configs";
 import { metricsAgentLabels } from "./metrics-agent-objects";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../pod-security";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../common/pod-security";
 import { VMAGENT_CONFIG_FILE, VMAGENT_MAX_DISK_USAGE, VMAGENT_PORT, vmagentFlags } from "./vmagent-config";
 
 /** vmagent, pinned (an LTS line). */

@@ -6,7 +6,7 @@
  * Workload rules read kube-state-metrics series; on clusters without kube-state-metrics they
  * never fire. The agent rules read the metrics agent's own remote-write metrics.
  */
-import type { RuleGroupSpec } from "../../stacks/cluster-spec";
+import type { RuleGroupSpec } from "../../spec/cluster-spec";
 
 /** How long an outage lasts before the agent alerts fire; long enough to ride out a gateway roll. */
 const AGENT_FOR = "15m";
@@ -131,9 +131,9 @@ export function defaultLogRuleGroups(): RuleGroupSpec[] {
 
 /**
  * Alerts for the operators of `mla serve`, on the service's own `/metrics` series
- * (`server/metrics.ts`): load them into the Prometheus (or Cortex tenant) that scrapes the
+ * (`service/operations/metrics.ts`): load them into the Prometheus (or Cortex tenant) that scrapes the
  * service, not into the clusters' tenants, which never see these series. The thresholds are the
- * health report's (`server/health/cluster-health.ts`).
+ * health report's (`service/health/cluster-health.ts`).
  */
 export function serviceRuleGroup(): RuleGroupSpec {
     return {

@@ -9,8 +9,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SeedExtension } from "../seed/seed-mla";
-import type { RuleGroupSpec } from "../../stacks/cluster-spec";
-import { TENANT_DELIVERY } from "../../stacks/seed-outputs";
+import type { RuleGroupSpec } from "../../spec/cluster-spec";
+import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
 import { ruleGroupProblems } from "../tenant/rule-groups";
 import { throwIfProblems } from "../tenant/tenant-error";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "./default-rule-groups";
@@ -44,7 +44,7 @@ export class SeedDefaults extends pulumi.ComponentResource {
             ...ruleGroupProblems(this.adminMetricRuleGroups, "admin metric rule groups", "promql"),
             ...ruleGroupProblems(this.adminLogRuleGroups, "admin log rule groups", "logql"),
         ]);
-        const d = TENANT_DELIVERY.grafanaDashboards;
+        const d = TENANT_DELIVERY_CONVENTIONS.grafanaDashboards;
         this.dashboards = new k8s.core.v1.ConfigMap(
             `${name}-dashboards`,
             {

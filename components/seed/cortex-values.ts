@@ -3,12 +3,13 @@
  * with their APIs, tenant configs and rules through the chart's sidecars, HA replica counts.
  */
 import { SEED_CHARTS } from "./charts";
-import { type ResourceSpec, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, objectStoreEndpoint } from "./seed-plan";
+import { S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, objectStoreEndpoint } from "./seed-plan";
+import type { ResourceSpec } from "./sizing";
 import { type CacheName, memcachedResources } from "./sizing";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../pod-security";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../common/pod-security";
 import { receiverFirewallLimits } from "./receiver-firewall";
 import { CORTEX_ALERTMANAGER_PREFIX, seedEndpoints } from "./service-names";
-import { TENANT_DELIVERY_CONVENTIONS, SIDECAR_FOLDER_ANNOTATION, onlyLabel } from "./tenant-delivery";
+import { TENANT_DELIVERY_CONVENTIONS, SIDECAR_FOLDER_ANNOTATION, onlyLabel } from "../../spec/tenant-delivery";
 
 /**
  * Where the Alertmanager sidecar writes `<tenant>.yaml`; the `local` store walks the same folder and

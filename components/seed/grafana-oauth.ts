@@ -13,8 +13,8 @@
  *   the mapping at each sign-in and drops memberships the IdP no longer grants;
  * - `allowed_groups` lists the mapped groups only: someone in no project cannot sign in.
  */
-import { TENANT_ROLES, type TenantRole } from "../../stacks/project-spec";
-import { isDnsLabel } from "../validation";
+import { TENANT_ROLES, type TenantRole } from "../../spec/project-spec";
+import { isDnsLabel } from "../../spec/validation";
 
 /** Generic OAuth settings (`mla:grafana.oauth`). */
 export interface GrafanaOAuth {

@@ -7,8 +7,8 @@
 import { SEED_CHARTS } from "./charts";
 import { grafanaOAuthEnv, grafanaOAuthIni } from "./grafana-oauth";
 import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
-import { SIDECAR_FOLDER_ANNOTATION, TENANT_DELIVERY_CONVENTIONS, onlyLabel } from "./tenant-delivery";
-import { restrictedPodSecurity } from "../pod-security";
+import { SIDECAR_FOLDER_ANNOTATION, TENANT_DELIVERY_CONVENTIONS, onlyLabel } from "../../spec/tenant-delivery";
+import { restrictedPodSecurity } from "../common/pod-security";
 
 /** Keys of the admin Secret, as the chart's `admin.userKey`/`admin.passwordKey` expect them. */
 export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;

@@ -3,10 +3,11 @@
  * ruler sending to the Cortex Alertmanager with rules from the sidecar, retention by the compactor.
  */
 import { SEED_CHARTS } from "./charts";
-import { type ResourceSpec, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, type LokiReplicas, objectStoreEndpoint } from "./seed-plan";
+import { S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, type LokiReplicas, objectStoreEndpoint } from "./seed-plan";
+import type { ResourceSpec } from "./sizing";
 import type { CacheSize } from "./sizing";
 import { seedEndpoints } from "./service-names";
-import { SIDECAR_FOLDER_ANNOTATION, TENANT_DELIVERY_CONVENTIONS, onlyLabel } from "./tenant-delivery";
+import { SIDECAR_FOLDER_ANNOTATION, TENANT_DELIVERY_CONVENTIONS, onlyLabel } from "../../spec/tenant-delivery";
 
 /** The rules sidecar's folder; tenant rules land in `<folder>/<tenant>/`, the ruler's local store. */
 export const LOKI_RULES_DIR = "/rules";

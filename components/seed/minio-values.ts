@@ -4,7 +4,7 @@
  */
 import type { MinioPlan, SeedPlan } from "./seed-plan";
 import { SEED_OBJECT_NAMES } from "./seed-plan";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../pod-security";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../common/pod-security";
 
 /** The uid the chart runs MinIO and its setup Job as. */
 export const MINIO_UID = 1000;

@@ -22,7 +22,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { GATEWAY_APP_NAME } from "../../gateway/layout";
+import { GATEWAY_APP_NAME } from "../gateway/layout";
 import { SEED_CHARTS } from "./charts";
 import { CORTEX_HTTP_PORT, LOKI_HTTP_PORT } from "./service-names";
 

@@ -12,10 +12,10 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderMergerScript } from "./overrides-merger-script";
-import type { ResourceSpec } from "./seed-plan";
-import { onlyLabel } from "./tenant-delivery";
-import { restrictedContainerSecurity } from "../pod-security";
-import { rejectInvalidArgs } from "../invalid-args";
+import type { ResourceSpec } from "./sizing";
+import { onlyLabel } from "../../spec/tenant-delivery";
+import { restrictedContainerSecurity } from "../common/pod-security";
+import { rejectInvalidArgs } from "../common/invalid-args";
 
 /**
  * kubectl and a POSIX shell in one small, multi-arch image; alpine/k8s tracks kubectl releases and

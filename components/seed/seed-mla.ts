@@ -14,10 +14,10 @@ import { ObjectStore, type S3Credentials } from "./object-store";
 import { OverridesMerger } from "./overrides-merger";
 import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
-import { TENANT_DELIVERY_CONVENTIONS, TENANT_ID_LABEL, type TenantDelivery, tenantDelivery } from "./tenant-delivery";
-import { isDnsLabel } from "../validation";
-import { podSecurityLabels } from "../pod-security";
-import { rejectInvalidArgs } from "../invalid-args";
+import { TENANT_DELIVERY_CONVENTIONS, TENANT_ID_LABEL, type TenantDelivery, tenantDelivery } from "../../spec/tenant-delivery";
+import { isDnsLabel } from "../../spec/validation";
+import { podSecurityLabels } from "../common/pod-security";
+import { rejectInvalidArgs } from "../common/invalid-args";
 
 /** What a seed extension (issue 5's default rule groups and dashboards) gets to add its objects. */
 export interface SeedExtensionContext {

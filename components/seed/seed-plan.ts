@@ -8,12 +8,6 @@ import { type SeedSizing, resolveSizing } from "./sizing";
 import { DEFAULT_RECEIVER_FIREWALL_CIDRS } from "./receiver-firewall";
 import type { GrafanaOAuth } from "./grafana-oauth";
 
-/** Kubernetes resource requests and limits, as in a container spec. */
-export interface ResourceSpec {
-    requests?: { cpu?: string; memory?: string };
-    limits?: { cpu?: string; memory?: string };
-}
-
 /** The bundled MinIO object store. */
 export interface MinioPlan {
     kind: "minio";

@@ -16,7 +16,13 @@
  * - `large`: up to ~200 user clusters, ~5M active series, ~20 MB/s of logs; raise the ingester
  *   and querier replicas with it (docs/seed-production.md).
  */
-import type { ResourceSpec } from "./seed-plan";
+
+
+/** Kubernetes resource requests and limits, as in a container spec. */
+export interface ResourceSpec {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+}
 
 /** The profile names; the first is the smallest. */
 export const SIZING_PROFILES = ["small", "medium", "large"] as const;

@@ -1,12 +1,8 @@
 /**
  * How tenant objects reach the seed's backends: names and labels of the tenant ConfigMaps, per
- * the seed's tenant delivery conventions (`TENANT_DELIVERY` in `stacks/seed-outputs.ts`, the one
+ * the seed's tenant delivery conventions (`TENANT_DELIVERY_CONVENTIONS` in `spec/tenant-delivery.ts`, the one
  * definition both sides use).
  */
-import { TENANT_DELIVERY } from "../../stacks/seed-outputs";
-
-export { TENANT_DELIVERY };
-
 /** Default seed namespace; the real one comes from the seed stack output `namespace`. */
 export const DEFAULT_SEED_NAMESPACE = "mla";
 

@@ -4,7 +4,7 @@
  * tenant header.
  *
  * The read listener admits only requests carrying the cluster's read token
- * (`gateway/read-token.ts`). Each datasource sends it as a custom HTTP header: the header name in
+ * (`components/gateway/read-token.ts`). Each datasource sends it as a custom HTTP header: the header name in
  * `jsonData.httpHeaderName1`, the token in `secureJsonData.httpHeaderValue1`, which Grafana
  * stores encrypted and never returns to org users (not even to org admins editing the
  * datasource). A file with a token is a secret and is delivered as a Secret that the Grafana
@@ -12,8 +12,8 @@
  * ConfigMap, and the gateway answers its datasources with 401.
  */
 import { stringify } from "yaml";
-import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace } from "../../gateway/layout";
-import { READ_TOKEN_HEADER } from "../../gateway/read-routes";
+import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace } from "../gateway/layout";
+import { READ_TOKEN_HEADER } from "../gateway/read-routes";
 
 /** Where the gateway's read listener is reached inside the seed. */
 export interface GatewayReadEndpoint {

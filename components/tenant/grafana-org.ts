@@ -12,8 +12,8 @@
  * (read-only) datasources with 403, so no API client can do it. Deleting the org, when the
  * project's last cluster leaves, deletes its datasources with it.
  */
-import { type ProjectMember, TENANT_ROLES, memberIdentity, memberProblems } from "../../stacks/project-spec";
-import { isDnsLabel } from "../validation";
+import { type ProjectMember, TENANT_ROLES, memberIdentity, memberProblems } from "../../spec/project-spec";
+import { isDnsLabel } from "../../spec/validation";
 import { throwIfProblems } from "./tenant-error";
 
 /** What the org is built from. */

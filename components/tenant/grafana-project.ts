@@ -4,11 +4,11 @@
  *
  * Give the Grafana provider (basic auth as the seed's admin: organizations are instance-scoped
  * and need it) through `opts.providers` or `opts.provider`. Every cluster of the project puts
- * its datasources into this org; see `stacks/project.ts` for who creates and destroys it.
+ * its datasources into this org; see `programs/project.ts` for who creates and destroys it.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as grafana from "@pulumiverse/grafana";
-import type { ProjectMember } from "../../stacks/project-spec";
+import type { ProjectMember } from "../../spec/project-spec";
 import { dashboardImports, organizationIgnoreChanges, organizationInputs } from "./grafana-org";
 
 /** The folder the imported dashboards go to, as in the main org (the seed's sidecar folder). */

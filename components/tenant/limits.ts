@@ -6,8 +6,8 @@
  * own fragment, so adding, changing or removing a tenant never rewrites another tenant's bytes.
  * Keys come out in a fixed order and numbers in one notation for the same reason.
  */
-import type { TenantSpec } from "../../stacks/cluster-spec";
-import { LOKI_SIZE, MIN_RETENTION_MS } from "../validation";
+import type { TenantSpec } from "../../spec/cluster-spec";
+import { LOKI_SIZE, MIN_RETENTION_MS } from "../../spec/validation";
 import { durationProblem, parseDuration } from "./duration";
 
 /**

@@ -4,7 +4,7 @@
  * each file into the tenant's rule directory, where the file name becomes the rule namespace.
  */
 import { stringify } from "yaml";
-import type { RuleGroupSpec } from "../../stacks/cluster-spec";
+import type { RuleGroupSpec } from "../../spec/cluster-spec";
 import { durationProblem } from "./duration";
 import { promqlProblem } from "./promql-check";
 import { logqlSyntaxProblem } from "./logql-check";

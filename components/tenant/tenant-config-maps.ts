@@ -4,9 +4,10 @@
  * fragments (ConfigMaps). The Tenant component and `mla render` both build from here; every text
  * inside comes from its own renderer.
  */
-import type { RuleGroupSpec, TenantSpec } from "../../stacks/cluster-spec";
+import type { RuleGroupSpec, TenantSpec } from "../../spec/cluster-spec";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
-import { TENANT_DELIVERY, tenantLabels, tenantObjectName } from "./delivery";
+import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
+import { tenantLabels, tenantObjectName } from "./delivery";
 import { renderCortexOverrides, renderLokiOverrides } from "./limits";
 import { renderRuleFile } from "./rule-groups";
 
@@ -45,7 +46,7 @@ export interface TenantConfigMapInputs {
 export function tenantConfigMaps(inputs: TenantConfigMapInputs): TenantConfigMap[] {
     const { clusterId: id, tenant } = inputs;
     const base = tenantLabels(id);
-    const d = TENANT_DELIVERY;
+    const d = TENANT_DELIVERY_CONVENTIONS;
     const folder = { [d.metricRules.folderAnnotation]: id };
     return [
         {
@@ -94,7 +95,7 @@ export function datasourceConfigMapMeta(clusterId: string): Omit<TenantConfigMap
         role: "datasources",
         kind: "ConfigMap",
         name: tenantObjectName("datasources", clusterId),
-        labels: { ...tenantLabels(clusterId), ...TENANT_DELIVERY.grafanaDatasources.labels },
+        labels: { ...tenantLabels(clusterId), ...TENANT_DELIVERY_CONVENTIONS.grafanaDatasources.labels },
         dataKey: `datasources-${clusterId}.yaml`,
     };
 }

@@ -6,17 +6,17 @@
  * Everything is a labelled object in the seed's MLA namespace, loaded by the chart sidecars and
  * the overrides merger: the Alertmanager config is a Secret (it holds receiver credentials), the
  * rest are ConfigMaps. Only the purge calls an API (a dynamic provider). The project's Grafana org
- * is not the cluster's: it comes from the project stack (`stacks/project.ts`) as `orgId`.
+ * is not the cluster's: it comes from the project stack (`programs/project.ts`) as `orgId`.
  * Give the seed's Kubernetes provider through `opts.providers`/`opts.provider`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../seed-defaults/default-rule-groups";
-import type { RuleGroupSpec, TenantSpec } from "../../stacks/cluster-spec";
+import type { RuleGroupSpec, TenantSpec } from "../../spec/cluster-spec";
 import { DEFAULT_SEED_NAMESPACE } from "./delivery";
 import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, renderDatasources } from "./grafana-datasources";
 import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
-import { isDnsLabel } from "../validation";
+import { isDnsLabel } from "../../spec/validation";
 import { throwIfProblems } from "./tenant-error";
 import { tenantProblems } from "./tenant-problems";
 import { TenantPurge } from "./tenant-purge";
@@ -70,7 +70,9 @@ export class Tenant extends pulumi.ComponentResource {
     readonly purge?: TenantPurge;
 
     constructor(name: string, args: TenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("mla:cluster:Tenant", name, {}, opts);
+        // Renamed from mla:cluster:Tenant when the folders were aligned with the type tokens; the alias keeps
+        // existing stacks' resources in place instead of replacing them.
+        super("mla:tenant:Tenant", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Tenant" }] });
         const adminMetric = args.adminMetricRuleGroups ?? defaultMetricRuleGroups();
         const adminLog = args.adminLogRuleGroups ?? defaultLogRuleGroups();
         const problems = tenantProblems({

@@ -8,7 +8,7 @@ installMocks();
 
 import * as k8s from "@pulumi/kubernetes";
 import { Agents } from "../../components/agents/agents";
-import { main } from "../../server/cli";
+import { main } from "../../cli/cli";
 
 type DeploymentInputs = { spec: { template: { spec: { containers: { args: string[] }[] } } } };
 const podArgs = (r: { inputs: unknown }): string[] => (r.inputs as DeploymentInputs).spec.template.spec.containers[0].args;

@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { renderPrometheusConfig } from "../../components/agents/prometheus-config";
 import { renderVmagentConfig, vmagentFlags, type VmagentConfigInput } from "../../components/agents/vmagent-config";
 import { makeCa } from "../support/pki";
-import { pkiProfile } from "../../components/pki-profile";
+import { pkiProfile } from "../../components/pki/pki-profile";
 import { requireBinary } from "./binaries";
 import { kubernetesSdProblems } from "./kubernetes-sd";
 

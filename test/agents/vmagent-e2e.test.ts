@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../server/cli";
+import { main } from "../../cli/cli";
 import { startNginx, type RunningNginx } from "../support/nginx";
 import { makeClusterPki, writeTlsDir } from "../support/pki";
 import { freePort } from "../support/ports";

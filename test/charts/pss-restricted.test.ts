@@ -3,7 +3,7 @@
  * and known-bad objects, so that a checker that passes everything fails here.
  */
 import { expect } from "chai";
-import { restrictedContainerSecurity, restrictedPodSecurity } from "../../components/pod-security";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../../components/common/pod-security";
 import { restrictedViolations as agentsChecker } from "../agents/pod-security-check";
 import { inlineSecrets, manifestSchemaErrors, missingRequests } from "./manifest-checks";
 import { podTemplateOf, restrictedViolations } from "./pss-restricted";
@@ -89,7 +89,7 @@ describe("Pod Security restricted checker", () => {
         expect(restrictedViolations(goodPod())).to.deep.equal([]);
     });
 
-    it("passes a pod built from components/pod-security.ts, the pod-level fields inherited", () => {
+    it("passes a pod built from components/common/pod-security.ts, the pod-level fields inherited", () => {
         const pod = { securityContext: restrictedPodSecurity(), containers: [{ name: "c", securityContext: restrictedContainerSecurity() }] };
         expect(restrictedViolations(pod)).to.deep.equal([]);
         // Seccomp and runAsNonRoot may come from the pod alone.

@@ -4,8 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { SeedPlan } from "../../components/seed/seed-plan";
-import { ConfigReader } from "../../stacks/config-reader";
-import { loadSeedSettings } from "../../stacks/seed-config";
+import { ConfigReader } from "../../programs/config-reader";
+import { loadSeedSettings } from "../../programs/seed-config";
 import { productionConfig } from "./production-doc";
 
 /** One seed config of the suite. */

@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { loadClusterSpec } from "../../stacks/cluster-config";
-import { CLUSTER_DEFAULTS, resolveClusterSpec, type ClusterSpecInput } from "../../stacks/cluster-defaults";
-import { ConfigError, ConfigReader, type ConfigSource } from "../../stacks/config-reader";
+import { loadClusterSpec } from "../../programs/cluster-config";
+import { CLUSTER_DEFAULTS, resolveClusterSpec, type ClusterSpecInput } from "../../programs/cluster-defaults";
+import { ConfigError, ConfigReader, type ConfigSource } from "../../programs/config-reader";
 
 const identity: ClusterSpecInput = {
     clusterId: "c1",

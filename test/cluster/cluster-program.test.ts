@@ -1,13 +1,13 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { CLUSTER_CERTIFICATES } from "../../components/pki-renewal";
+import { CLUSTER_CERTIFICATES } from "../../components/pki/pki-renewal";
 import { installMocks, MOCK_ISSUED_AT, ofType, promiseOf, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 
 installMocks();
 
-import { clusterProgram } from "../../stacks/cluster";
-import { resolveClusterSpec, type ClusterSpecInput } from "../../stacks/cluster-defaults";
+import { clusterProgram } from "../../programs/cluster";
+import { resolveClusterSpec, type ClusterSpecInput } from "../../programs/cluster-defaults";
 
 const SEED = "org/mla/seed-eu1";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -128,7 +128,7 @@ describe("clusterProgram", () => {
             "pki-metrics-agent",
             "pki-server",
         ]);
-        expect(ofType(resources, "mla:cluster:Pki")).to.have.length(1);
+        expect(ofType(resources, "mla:pki:ClusterPki")).to.have.length(1);
     });
 
     it("passes both kubeconfigs to their providers as secrets", async () => {

@@ -9,11 +9,11 @@ import { installMocks, ofType, promiseOf, resetResources, setStackOutputs, settl
 installMocks();
 
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
-import { parseUpstreamUrl } from "../../gateway/nginx-config-params";
-import { clusterProgram } from "../../stacks/cluster";
-import { resolveClusterSpec } from "../../stacks/cluster-defaults";
-import { seedProgram } from "../../stacks/seed";
-import { SEED_OUTPUT_NAMES } from "../../stacks/seed-outputs";
+import { parseUpstreamUrl } from "../../components/gateway/nginx-config-params";
+import { clusterProgram } from "../../programs/cluster";
+import { resolveClusterSpec } from "../../programs/cluster-defaults";
+import { seedProgram } from "../../programs/seed";
+import { SEED_OUTPUT_NAMES } from "../../programs/seed-outputs";
 
 const SEED = "acme/mla/seed-contract";
 const UPSTREAM_KEYS = ["metricsPushUrl", "logsPushUrl", "metricsQueryUrl", "logsQueryUrl", "alertmanagerUrl", "metricsRulerUrl", "logsRulerUrl"] as const;

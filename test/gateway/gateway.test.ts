@@ -2,10 +2,10 @@
 import { expect } from "chai";
 import { installMocks, resetResources, settledResources, findResource, ofType, promiseOf } from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
-import { Gateway, type GatewayArgs } from "../../gateway/gateway";
-import { CHECKSUM_ANNOTATION } from "../../gateway/checksum";
-import { DEFAULT_LIMITS, renderNginxConfig } from "../../gateway/nginx-config";
-import { inClusterConfigParams } from "../../gateway/layout";
+import { Gateway, type GatewayArgs } from "../../components/gateway/gateway";
+import { CHECKSUM_ANNOTATION } from "../../components/gateway/checksum";
+import { DEFAULT_LIMITS, renderNginxConfig } from "../../components/gateway/nginx-config";
+import { inClusterConfigParams } from "../../components/gateway/layout";
 import { GRAFANA_POD_LABELS } from "../../components/seed/network-policies";
 import { grafanaValues } from "../../components/seed/grafana-values";
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
@@ -171,7 +171,7 @@ describe("Gateway", () => {
         expect(secret.stringData[SECRET_SIG]).to.equal("1b47061264138c4ac30d75fd1eb44270");
         expect(secret.stringData.value).to.deep.equal({
             token: READ_TOKEN,
-            "read-token.map": `# The cluster's read token (secret). Rendered by gateway/read-token.ts.\n"~^${READ_TOKEN}$" 1;\n`,
+            "read-token.map": `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${READ_TOKEN}$" 1;\n`,
         });
         const pod = findResource(resources, DEPLOYMENT, "gw").inputs.spec.template.spec;
         expect(pod.volumes).to.deep.include({ name: "read-token", secret: { secretName: "mla-gateway-read-token", defaultMode: 0o440 } });

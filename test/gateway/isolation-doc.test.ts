@@ -1,11 +1,11 @@
 /**
  * docs/gateway-isolation.md states the read routes and the attacks tried; both must match the code
- * (gateway/read-routes.ts, test/security/cross-tenant-attacks.ts), so the page cannot drift.
+ * (components/gateway/read-routes.ts, test/security/cross-tenant-attacks.ts), so the page cannot drift.
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { READ_ROUTES } from "../../gateway/read-routes";
+import { READ_ROUTES } from "../../components/gateway/read-routes";
 import { normalAttacks, rotatedAttacks, suspendedAttacks } from "../security/cross-tenant-attacks";
 
 const DOC = readFileSync(join(__dirname, "../../docs/gateway-isolation.md"), "utf8");

@@ -12,8 +12,8 @@ import {
     nginxConfigProblems,
     parseListen,
     renderNginxConfig,
-} from "../../gateway/nginx-config";
-import { READ_ROUTES } from "../../gateway/read-routes";
+} from "../../components/gateway/nginx-config";
+import { READ_ROUTES } from "../../components/gateway/read-routes";
 
 const GOLDEN = join(__dirname, "../golden/gateway/nginx.conf");
 

@@ -1,7 +1,7 @@
 /** ClusterPki under mocks: its resources, their shape, and the secrecy of every private key. */
 import { expect } from "chai";
 import { installMocks, resetResources, settledResources, findResource, ofType, isSecretOutput } from "../support/mocks";
-import { ClusterPki } from "../../components/pki";
+import { ClusterPki } from "../../components/pki/pki";
 
 installMocks();
 

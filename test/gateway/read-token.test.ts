@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { parse } from "yaml";
-import { READ_TOKEN_PATTERN, readTokenProblems, renderReadTokenMap } from "../../gateway/read-token";
+import { READ_TOKEN_PATTERN, readTokenProblems, renderReadTokenMap } from "../../components/gateway/read-token";
 import { renderDatasources } from "../../components/tenant/grafana-datasources";
 import { Tenant } from "../../components/tenant/tenant";
 import { installMocks, ofType, resetResources, settledResources } from "../support/mocks";
@@ -17,7 +17,7 @@ const TOKEN = "AbC123_-".repeat(6);
 
 describe("read token", () => {
     it("renders a case-sensitive exact-match map entry", () => {
-        expect(renderReadTokenMap(TOKEN)).to.equal(`# The cluster's read token (secret). Rendered by gateway/read-token.ts.\n"~^${TOKEN}$" 1;\n`);
+        expect(renderReadTokenMap(TOKEN)).to.equal(`# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${TOKEN}$" 1;\n`);
     });
 
     const unsafe = ["has space xxxxxxxxxxxxxxxxxxxxxxxxxxxx", 'quote"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', "semi;xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "dollar$xxxxxxxxxxxxxxxxxxxxxxxxxxx", ""];

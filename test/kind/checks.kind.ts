@@ -12,8 +12,8 @@
  */
 import { expect } from "chai";
 import { describeOutcome, send } from "../gateway/https-client";
-import { WRITE_SERVICE_PORT } from "../../gateway/layout";
-import { DEFAULT_RETRY_AFTER_SECONDS } from "../../gateway/nginx-config-params";
+import { WRITE_SERVICE_PORT } from "../../components/gateway/layout";
+import { DEFAULT_RETRY_AFTER_SECONDS } from "../../components/gateway/nginx-config-params";
 import { groupNamesOf, tenantExpectations, type TenantExpectations } from "./expectations";
 import { type KindEnv, kindEnv, namespaceExists, pulumi, pulumiUp, secretData, stackOutputs, stringOutput } from "./kind-env";
 import { type ServiceTarget, serviceOfUrl, withPortForward } from "./port-forward";

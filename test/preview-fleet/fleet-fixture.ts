@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toClusterSpec } from "../../server/cluster-request";
-import type { ClusterBody } from "../../server/cluster-body";
-import type { ClusterStatus, OperationKind, OperationState, ResourceStep } from "../../server/operation-types";
-import { Registry } from "../../server/registry";
-import { loadOrCreateKey, SpecStore } from "../../server/spec-store";
+import { toClusterSpec } from "../../service/operations/cluster-request";
+import type { ClusterBody } from "../../service/http/cluster-body";
+import type { ClusterStatus, OperationKind, OperationState, ResourceStep } from "../../executors/operation-types";
+import { Registry } from "../../service/store/registry";
+import { loadOrCreateKey, SpecStore } from "../../service/store/spec-store";
 import { body } from "../server/support";
 
 /** One registered cluster: its status and its operations' kinds and states, oldest first. */

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../server/cli";
-import type { CommandIo } from "../../server/commands/command";
-import { EXIT, previewFleetCommandWith } from "../../server/commands/preview-fleet";
-import { MemoryExecutor, type MemoryExecutorOptions } from "../../server/executor-memory";
+import { main } from "../../cli/cli";
+import type { CommandIo } from "../../cli/commands/command";
+import { EXIT, previewFleetCommandWith } from "../../cli/commands/preview-fleet";
+import { MemoryExecutor, type MemoryExecutorOptions } from "../../executors/memory/executor-memory";
 import { USER_SECRET } from "../server/support";
 import { fleetDirs, ready, replacement, step } from "./fleet-fixture";
 

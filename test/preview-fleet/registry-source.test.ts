@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { MemoryExecutor } from "../../server/executor-memory";
-import { NoRegistryError, RegistrySource } from "../../server/preview-fleet/registry-source";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
+import { NoRegistryError, RegistrySource } from "../../fleet-preview/registry-source";
 import { USER_SECRET } from "../server/support";
 import { fleetDirs, ready, replacement, step } from "./fleet-fixture";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mapLimit, previewFleet } from "../../server/preview-fleet/run";
+import { mapLimit, previewFleet } from "../../fleet-preview/run";
 
 describe("previewFleet", () => {
     it("never runs more previews at once than the parallelism bound, and uses all of it", async () => {

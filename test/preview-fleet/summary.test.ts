@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { flaggedSteps, countChanges, type ClusterPreview, type ResourceStep } from "../../server/preview-fleet/steps";
-import { GITHUB_COMMENT_LIMIT, renderFleetSummary } from "../../server/preview-fleet/summary";
+import { flaggedSteps, countChanges, type ClusterPreview, type ResourceStep } from "../../fleet-preview/steps";
+import { GITHUB_COMMENT_LIMIT, renderFleetSummary } from "../../fleet-preview/summary";
 
 const urn = (type: string, name: string): string => `urn:pulumi:c::mla::${type}::${name}`;
 const step = (op: string, type: string, name: string, diffs?: string[]): ResourceStep => ({ op, type, urn: urn(type, name), diffs });

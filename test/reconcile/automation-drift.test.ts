@@ -7,8 +7,8 @@ import { expect } from "chai";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toClusterSpec } from "../../server/cluster-request";
-import { AutomationExecutor } from "../../server/executor-automation";
+import { toClusterSpec } from "../../service/operations/cluster-request";
+import { AutomationExecutor } from "../../executors/automation/executor-automation";
 import { body, removeDir, USER_SECRET } from "../server/support";
 
 const PASSPHRASE = "passphrase-SECRET-drift-5a1c";

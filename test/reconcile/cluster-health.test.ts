@@ -1,15 +1,15 @@
 /** The pure parts of day two: the renewal window, the health assessment, the answer parsers, the scheduler's lanes. */
 import { expect } from "chai";
-import { earliestExpiry, parseNotAfter, renewalDue, renewalWindowStart } from "../../components/pki-renewal";
-import { assessHealth, type HealthInput, worst } from "../../server/health/cluster-health";
-import { parseLokiNewest, parsePromVectorValue } from "../../server/health/health-probes";
-import { driftOf } from "../../server/reconcile/reconciler";
-import { type Job, Scheduler } from "../../server/scheduler";
+import { earliestExpiry, parseNotAfter, renewalDue, renewalWindowStart } from "../../components/pki/pki-renewal";
+import { assessHealth, type HealthInput, worst } from "../../service/health/cluster-health";
+import { parseLokiNewest, parsePromVectorValue } from "../../service/health/health-probes";
+import { driftOf } from "../../service/reconcile/reconciler";
+import { type Job, Scheduler } from "../../service/operations/scheduler";
 
 const NOW = Date.parse("2030-01-01T00:00:00Z");
 const H = 3600_000;
 
-describe("renewal window (components/pki-renewal.ts)", () => {
+describe("renewal window (components/pki/pki-renewal.ts)", () => {
     const cases: [string, number, number, boolean][] = [
         ["well outside", NOW + 1000 * H, 720, false],
         ["one ms before the window", NOW + 720 * H + 1, 720, false],

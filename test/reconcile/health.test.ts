@@ -7,8 +7,8 @@
 import { expect } from "chai";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { READ_TOKEN_HEADER } from "../../gateway/read-routes";
-import { LOGS_SELECTOR, METRICS_LAST_SEEN_QUERY } from "../../server/health/health-probes";
+import { READ_TOKEN_HEADER } from "../../components/gateway/read-routes";
+import { LOGS_SELECTOR, METRICS_LAST_SEEN_QUERY } from "../../service/health/health-probes";
 import { body, removeDir } from "../server/support";
 import { type ClusterJson, type DayTwoServer, getJson, type HealthJson, onboard, startDayTwoServer } from "./support";
 

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { removeDir, body } from "../server/support";
-import type { OperationRecord } from "../../server/operation-types";
+import type { OperationRecord } from "../../executors/operation-types";
 import { type ClusterJson, type DayTwoServer, getJson, type HealthJson, onboard, settle, startDayTwoServer, upsOf } from "./support";
 
 const HOUR = 3600_000;

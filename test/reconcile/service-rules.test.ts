@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import { serviceRuleGroup } from "../../components/seed-defaults/default-rule-groups";
 import { renderRuleFile } from "../../components/tenant/rule-groups";
-import { METRICS_LAST_SEEN_QUERY } from "../../server/health/health-probes";
+import { METRICS_LAST_SEEN_QUERY } from "../../service/health/health-probes";
 import { runBinary, tempDir } from "../tenant/binaries";
 
 const DAY = 86400;

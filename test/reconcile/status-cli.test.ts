@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../server/cli";
+import { main } from "../../cli/cli";
 import { body, removeDir, TOKEN } from "../server/support";
 import { type DayTwoServer, onboard, settle, startDayTwoServer } from "./support";
 

@@ -1,9 +1,9 @@
 /** Helpers for the day-two tests: a service over a manual clock and the in-memory executor. */
-import type { ClusterHealth } from "../../server/health/cluster-health";
-import type { ClusterRecord, OperationRecord } from "../../server/operation-types";
-import type { ReconcileRecord } from "../../server/reconcile/reconcile-store";
-import { MemoryExecutor, type MemoryExecutorOptions } from "../../server/executor-memory";
-import type { ReconcilerSettings } from "../../server/reconcile/reconciler";
+import type { ClusterHealth } from "../../service/health/cluster-health";
+import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import type { ReconcileRecord } from "../../service/reconcile/reconcile-store";
+import { MemoryExecutor, type MemoryExecutorOptions } from "../../executors/memory/executor-memory";
+import type { ReconcilerSettings } from "../../service/reconcile/reconciler";
 import { ManualClock } from "../support/manual-clock";
 import { startServer, type TestServer, waitForOperation } from "../server/support";
 

@@ -2,7 +2,7 @@
  * The attacks of the cross-tenant suite, as data: who attacks with what, against which port, and
  * what may reach a backend. `cross-tenant.test.ts` runs them against two clusters' gateways.
  */
-import type { UpstreamUrls } from "../../gateway/read-routes";
+import type { UpstreamUrls } from "../../components/gateway/read-routes";
 import type { CertMaterial, TestClusterPki } from "../support/pki";
 import { type RawOutcome, type RawTls, head, sendRaw } from "./cross-tenant-raw";
 

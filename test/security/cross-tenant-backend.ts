@@ -5,7 +5,7 @@
  * value it carried, under any spelling (`X-Scope-OrgID`, `x_scope_orgid`, ...).
  */
 import { createServer } from "node:http";
-import type { UpstreamUrls } from "../../gateway/read-routes";
+import type { UpstreamUrls } from "../../components/gateway/read-routes";
 
 /** One request as a backend saw it. */
 export interface BackendHit {

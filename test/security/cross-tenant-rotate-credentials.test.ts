@@ -5,8 +5,8 @@
  * rotation phase of cross-tenant.test.ts), and a later PUT keeps the generation.
  */
 import { expect } from "chai";
-import { rotatedSpec, withStoredCredentials } from "../../server/credential-rotation";
-import { resolveClusterSpec } from "../../stacks/cluster-defaults";
+import { rotatedSpec, withStoredCredentials } from "../../service/operations/credential-rotation";
+import { resolveClusterSpec } from "../../programs/cluster-defaults";
 import { body, removeDir, startServer, type TestServer, waitForOperation } from "../server/support";
 
 const base = resolveClusterSpec({

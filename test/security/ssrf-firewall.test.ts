@@ -14,9 +14,9 @@ import {
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { receiverUrlProblem } from "../../components/tenant/alertmanager-url-host";
 import { renderCortexOverrides } from "../../components/tenant/limits";
-import { applyTenantDefaults } from "../../stacks/cluster-defaults";
-import { ConfigReader, type ConfigSource } from "../../stacks/config-reader";
-import { loadSeedSettings } from "../../stacks/seed-config";
+import { applyTenantDefaults } from "../../programs/cluster-defaults";
+import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
+import { loadSeedSettings } from "../../programs/seed-config";
 
 const source = (values: Record<string, unknown>): ConfigSource => ({ namespace: "mla", get: (k) => values[k], getSecret: () => undefined });
 

@@ -5,8 +5,8 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { main } from "../../server/cli";
-import { MemoryExecutor } from "../../server/executor-memory";
+import { main } from "../../cli/cli";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, removeDir, startServer, type TestServer } from "../server/support";
 import { tempDir } from "../tenant/binaries";
 

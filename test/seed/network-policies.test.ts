@@ -2,8 +2,8 @@
 import { expect } from "chai";
 import { SeedMla } from "../../components/seed/seed-mla";
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
-import { gatewayLabels } from "../../gateway/layout";
-import { clusterNamespaceLabels } from "../../gateway/network-policy";
+import { gatewayLabels } from "../../components/gateway/layout";
+import { clusterNamespaceLabels } from "../../components/gateway/network-policy";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 import { findResource, installMocks, ofType, resetResources, settledResources } from "../support/mocks";
 

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { OverridesMerger, SCRIPTS_CHECKSUM_ANNOTATION, scriptsChecksum } from "../../components/seed/overrides-merger";
 import { renderMergerScript } from "../../components/seed/overrides-merger-script";
-import { TENANT_ID_LABEL } from "../../components/seed/tenant-delivery";
+import { TENANT_ID_LABEL } from "../../spec/tenant-delivery";
 import { tenantLabels } from "../../components/tenant/delivery";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 import { findResource, installMocks, resetResources, settledResources } from "../support/mocks";

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { main } from "../../server/cli";
+import { main } from "../../cli/cli";
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { seedChartValues } from "../../components/seed/seed-values";
 

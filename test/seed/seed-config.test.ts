@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigReader, type ConfigSource } from "../../stacks/config-reader";
-import { loadSeedSettings } from "../../stacks/seed-config";
+import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
+import { loadSeedSettings } from "../../programs/seed-config";
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
 
 function source(values: Record<string, unknown>, secrets: Record<string, string> = {}): ConfigSource {

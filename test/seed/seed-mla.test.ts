@@ -5,9 +5,9 @@ import { assertAllSchemaValid } from "../support/k8s-schema";
 import { SeedMla } from "../../components/seed/seed-mla";
 import { defaultSeedPlan, type SeedPlan } from "../../components/seed/seed-plan";
 import { seedChartValues } from "../../components/seed/seed-values";
-import { seedProgram } from "../../stacks/seed";
+import { seedProgram } from "../../programs/seed";
 import { restrictedViolations } from "../charts/pss-restricted";
-import { SEED_OUTPUT_NAMES, SECRET_SEED_OUTPUTS } from "../../stacks/seed-outputs";
+import { SEED_OUTPUT_NAMES, SECRET_SEED_OUTPUTS } from "../../programs/seed-outputs";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 

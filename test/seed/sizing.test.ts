@@ -10,9 +10,9 @@ import {
     memcachedContainerMemory,
     resolveSizing,
 } from "../../components/seed/sizing";
-import type { ResourceSpec } from "../../components/seed/seed-plan";
-import { ConfigReader, type ConfigSource } from "../../stacks/config-reader";
-import { loadSeedSettings } from "../../stacks/seed-config";
+import type { ResourceSpec } from "../../components/seed/sizing";
+import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
+import { loadSeedSettings } from "../../programs/seed-config";
 import { PRODUCTION_DOC, productionConfig, yamlBlocks } from "../charts/production-doc";
 
 function source(values: Record<string, unknown>, secrets: Record<string, string> = {}): ConfigSource {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { PreviewResult } from "../../server/executor";
+import type { PreviewResult } from "../../executors/executor";
 import { body, kubeconfig, removeDir, startServer, TOKEN, type TestServer, waitForOperation } from "./support";
 
 describe("onboarding API over HTTP", () => {
@@ -88,7 +88,7 @@ describe("onboarding API over HTTP", () => {
     it("cancels a running operation and reports it cancelled", async () => {
         await server.app.close();
         removeDir(server.dataDir);
-        server = await startServer({ executor: new (await import("../../server/executor-memory")).MemoryExecutor({ delayMs: 10_000 }) });
+        server = await startServer({ executor: new (await import("../../executors/memory/executor-memory")).MemoryExecutor({ delayMs: 10_000 }) });
         const { operationId } = (await (await server.call("/v1/clusters/c4", { method: "PUT", json: body() })).json()) as { operationId: string };
         await new Promise((r) => setTimeout(r, 50));
         expect((await server.call(`/v1/operations/${operationId}/cancel`, { method: "POST" })).status).to.equal(202);

@@ -10,9 +10,9 @@ import {
     operationFinished,
     recoverAfterRestart,
     TRANSITIONS,
-} from "../../server/cluster-lifecycle";
-import { MemoryExecutor } from "../../server/executor-memory";
-import type { ClusterRecord, ClusterStatus, OperationRecord } from "../../server/operation-types";
+} from "../../service/operations/cluster-lifecycle";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
+import type { ClusterRecord, ClusterStatus, OperationRecord } from "../../executors/operation-types";
 import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
 
 /** The fields of the service's answers the tests read. */

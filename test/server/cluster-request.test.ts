@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { requestHash, seedKubeconfigPath, toClusterSpec } from "../../server/cluster-request";
-import { secretScrubber } from "../../server/scrub";
+import { requestHash, seedKubeconfigPath, toClusterSpec } from "../../service/operations/cluster-request";
+import { secretScrubber } from "../../service/operations/scrub";
 import { body, kubeconfig, USER_SECRET } from "./support";
 
 describe("HTTP body to cluster spec", () => {

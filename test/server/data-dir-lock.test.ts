@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataDirLock, DataDirLockedError, processStartTicks } from "../../server/data-dir-lock";
-import { readRegistry } from "../../server/registry";
+import { DataDirLock, DataDirLockedError, processStartTicks } from "../../service/store/data-dir-lock";
+import { readRegistry } from "../../service/store/registry";
 import { body, removeDir } from "./support";
 
 const MLA = join(__dirname, "..", "..", "bin", "mla.js");

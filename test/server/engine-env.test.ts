@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { allowedInChild, childEnvironment } from "../../server/engine-env";
+import { allowedInChild, childEnvironment } from "../../executors/automation/engine-env";
 
 describe("the environment of child processes (allow-list)", () => {
     const cases: Array<[string, boolean]> = [

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { readableEvent, StepCollector, summaryText } from "../../server/engine-events";
-import type { ExecutorEvent } from "../../server/executor";
+import { readableEvent, StepCollector, summaryText } from "../../executors/automation/engine-events";
+import type { ExecutorEvent } from "../../executors/executor";
 
 const URN = "urn:pulumi:c1::mla::mla:gateway:Gateway$kubernetes:apps/v1:Deployment::c1-gateway";
 

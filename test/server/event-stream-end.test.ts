@@ -3,7 +3,7 @@
  * that interrupted it, and after a cancel.
  */
 import { expect } from "chai";
-import { MemoryExecutor } from "../../server/executor-memory";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, removeDir, startServer, TOKEN, type TestServer, waitForOperation } from "./support";
 
 /** The parsed `data` of every SSE frame, to the end of the stream. */

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { MemoryExecutor } from "../../server/executor-memory";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, deferred, removeDir, startServer, TOKEN, type TestServer, waitForOperation } from "./support";
 
 interface SseEvent {

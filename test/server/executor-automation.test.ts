@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toClusterSpec } from "../../server/cluster-request";
-import type { ExecutorEvent } from "../../server/executor";
-import { AutomationExecutor } from "../../server/executor-automation";
+import { toClusterSpec } from "../../service/operations/cluster-request";
+import type { ExecutorEvent } from "../../executors/executor";
+import { AutomationExecutor } from "../../executors/automation/executor-automation";
 import { body, removeDir, SEED_SECRET, USER_SECRET } from "./support";
 
 const PASSPHRASE = "passphrase-SECRET-91c4e7a2b8d0";

@@ -4,16 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import { loadClusterSpec } from "../../stacks/cluster-config";
-import { ConfigReader } from "../../stacks/config-reader";
-import { buildApp, type BuiltApp } from "../../server/app";
-import { toClusterSpec } from "../../server/cluster-request";
-import { ExecutorError, type ExecutorEvent } from "../../server/executor";
-import { OperatorExecutor } from "../../server/executor-operator";
-import { connectionFromKubeconfig, loadKubeConnection } from "../../server/kube-connection";
-import { stackObjectName } from "../../server/operator-stack";
+import { loadClusterSpec } from "../../programs/cluster-config";
+import { ConfigReader } from "../../programs/config-reader";
+import { buildApp, type BuiltApp } from "../../service/http/app";
+import { toClusterSpec } from "../../service/operations/cluster-request";
+import { ExecutorError, type ExecutorEvent } from "../../executors/executor";
+import { OperatorExecutor } from "../../executors/operator/executor-operator";
+import { connectionFromKubeconfig, loadKubeConnection } from "../../executors/operator/kube-connection";
+import { stackObjectName } from "../../executors/operator/operator-stack";
 import { FakeKubeApi, type Recorded } from "./fake-kube-api";
 import { body, removeDir, SEED_SECRET, TOKEN, USER_SECRET, waitForOperation } from "./support";
+import { RECONCILE_DEFAULTS } from "../../service/env";
 
 const MGMT_TOKEN = "management-cluster-token-SECRET-5e1d";
 const PASSPHRASE = "passphrase-SECRET-operator-77aa";
@@ -49,7 +50,7 @@ describe("Pulumi Kubernetes Operator executor against a fake Kubernetes API", ()
         ].join("\n"));
         executor = new OperatorExecutor({
             connection: loadKubeConnection(kubeconfig, {}),
-            settings: { namespace: NS, repo: REPO, ref: "v1.4.0", projectDir: "infra", backend: "s3://state-bucket/mla" },
+            settings: { namespace: NS, repo: REPO, ref: "v1.4.0", projectDir: "infra", backend: "s3://state-bucket/mla", resyncSeconds: RECONCILE_DEFAULTS.intervalSeconds },
             env: { PULUMI_CONFIG_PASSPHRASE: PASSPHRASE },
             pollMs: { initial: 2, max: 10 },
         });
@@ -130,7 +131,7 @@ describe("Pulumi Kubernetes Operator executor against a fake Kubernetes API", ()
         const config: Record<string, string> = JSON.parse(sent("PATCH", STACK_PATH)[0].body).spec.config;
         const secrets = decode(api.secrets.get("mla-cluster-c1-secrets")!.data);
         const fromRef: Record<string, string> = { seedKubeconfig: secrets.seedKubeconfig, userKubeconfig: secrets.userKubeconfig, tenant: secrets.tenant };
-        // As stacks/config.ts reads it: plain values, JSON text parsed.
+        // As programs/config.ts reads it: plain values, JSON text parsed.
         const text = (key: string) => fromRef[key] ?? config[`mla:${key}`];
         const loaded = loadClusterSpec(new ConfigReader({
             namespace: "mla",

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { kubeconfigProblems } from "../../server/kubeconfig";
+import { kubeconfigProblems } from "../../service/operations/kubeconfig";
 import { kubeconfig } from "./support";
 
 describe("kubeconfigProblems", () => {

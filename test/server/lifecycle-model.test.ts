@@ -16,11 +16,11 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { buildApp, type BuiltApp } from "../../server/app";
-import { canRemoveWithoutEngine } from "../../server/cluster-lifecycle";
-import { type MemoryCall, MemoryExecutor } from "../../server/executor-memory";
-import { FINAL_STATES, type OperationRecord } from "../../server/operation-types";
-import { readRegistry } from "../../server/registry";
+import { buildApp, type BuiltApp } from "../../service/http/app";
+import { canRemoveWithoutEngine } from "../../service/operations/cluster-lifecycle";
+import { type MemoryCall, MemoryExecutor } from "../../executors/memory/executor-memory";
+import { FINAL_STATES, type OperationRecord } from "../../executors/operation-types";
+import { readRegistry } from "../../service/store/registry";
 import { body, removeDir, TOKEN } from "./support";
 
 /** The model tests logic, not the disk: a RAM-backed dir (fsync is free there) when the machine has one. */

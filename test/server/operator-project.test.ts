@@ -2,15 +2,16 @@ import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ExecutorEvent } from "../../server/executor";
-import { OperatorExecutor } from "../../server/executor-operator";
-import { loadKubeConnection } from "../../server/kube-connection";
+import type { ExecutorEvent } from "../../executors/executor";
+import { OperatorExecutor } from "../../executors/operator/executor-operator";
+import { loadKubeConnection } from "../../executors/operator/kube-connection";
 import { FakeKubeApi } from "./fake-kube-api";
 import { removeDir } from "./support";
-import { projectObjectName, projectSecretData, projectSecretObject, projectStackIdentity } from "../../server/operator-project";
-import { programStackObject } from "../../server/operator-stack";
+import { RECONCILE_DEFAULTS } from "../../service/env";
+import { projectObjectName, projectSecretData, projectSecretObject, projectStackIdentity } from "../../executors/operator/operator-project";
+import { programStackObject } from "../../executors/operator/operator-stack";
 
-const SETTINGS = { namespace: "pulumi", repo: "https://git.example.com/mla.git", ref: "main", backend: "s3://state" };
+const SETTINGS = { namespace: "pulumi", repo: "https://git.example.com/mla.git", ref: "main", backend: "s3://state", resyncSeconds: RECONCILE_DEFAULTS.intervalSeconds };
 
 describe("operator objects of a project stack (pure)", () => {
     it("names the Stack object after the project, kept apart per seed by a hash, within PKO's 42 characters", () => {
@@ -80,7 +81,7 @@ describe("operator executor: project stacks against a fake Kubernetes API", () =
         writeFileSync(kubeconfig, ["apiVersion: v1", "kind: Config", `clusters: [{name: m, cluster: {server: ${api.url}}}]`, "users: [{name: svc, user: {token: t0k3n}}]", "contexts: [{name: m, context: {cluster: m, user: svc}}]", "current-context: m", ""].join("\n"));
         executor = new OperatorExecutor({
             connection: loadKubeConnection(kubeconfig, {}),
-            settings: { namespace: NS, repo: "https://git.example/mla.git", ref: "main", backend: "s3://state" },
+            settings: { namespace: NS, repo: "https://git.example/mla.git", ref: "main", backend: "s3://state", resyncSeconds: RECONCILE_DEFAULTS.intervalSeconds },
             env: { PULUMI_CONFIG_PASSPHRASE: "pass" },
             pollMs: { initial: 2, max: 10 },
         });

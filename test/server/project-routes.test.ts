@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MemoryExecutor } from "../../server/executor-memory";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
 
 const STACK = "seed-eu1.team-a";

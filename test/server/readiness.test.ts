@@ -7,10 +7,10 @@ import { expect } from "chai";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readiness } from "../../server/engine-readiness";
-import { pluginCheck, type RequiredPlugin } from "../../server/engine-plugins";
-import type { ReadyCheck } from "../../server/executor";
-import { MemoryExecutor } from "../../server/executor-memory";
+import { Readiness } from "../../service/operations/engine-readiness";
+import { pluginCheck, type RequiredPlugin } from "../../executors/automation/engine-plugins";
+import type { ReadyCheck } from "../../executors/executor";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, deferred, kubeconfig, removeDir, startServer, type TestServer, waitForOperation } from "./support";
 
 /** The in-memory executor with an engine that can be switched off. */

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { toClusterSpec } from "../../server/cluster-request";
-import type { ClusterBody } from "../../server/cluster-body";
-import type { ClusterRecord, OperationRecord } from "../../server/operation-types";
-import { readRegistry, Registry, registryPath } from "../../server/registry";
-import { loadOrCreateKey, sealSpec, SpecStore } from "../../server/spec-store";
+import { toClusterSpec } from "../../service/operations/cluster-request";
+import type { ClusterBody } from "../../service/http/cluster-body";
+import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import { readRegistry, Registry, registryPath } from "../../service/store/registry";
+import { loadOrCreateKey, sealSpec, SpecStore } from "../../service/store/spec-store";
 import { body, removeDir, USER_SECRET } from "./support";
 
 const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({ id, project: "p", seed: "s", suspended: false, status: "ready", outputs: {}, lockCheckPending: false, createdAt: "t", updatedAt: "t", ...extra });

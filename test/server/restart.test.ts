@@ -2,8 +2,8 @@ import type { Static } from "@sinclair/typebox";
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ClusterList, ClusterResponse, OperationBody } from "../../server/api-schemas";
-import { MemoryExecutor } from "../../server/executor-memory";
+import type { ClusterList, ClusterResponse, OperationBody } from "../../service/http/api-schemas";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, removeDir, startServer, type TestServer, USER_SECRET, waitForOperation } from "./support";
 
 describe("restart over the same data dir", () => {

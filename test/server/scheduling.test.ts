@@ -1,7 +1,7 @@
 import type { Static } from "@sinclair/typebox";
 import { expect } from "chai";
-import type { OperationBody } from "../../server/api-schemas";
-import { MemoryExecutor } from "../../server/executor-memory";
+import type { OperationBody } from "../../service/http/api-schemas";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
 
 describe("operation scheduling over HTTP", () => {

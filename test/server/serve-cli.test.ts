@@ -153,7 +153,7 @@ describe("`mla serve --install-plugins`", () => {
             ]);
             for (const c of calls) expect(c.env.filter((n) => n.startsWith("MLA_"))).to.deep.equal([]);
             // Installed means found: installing again starts nothing.
-            const { installPlugins, pluginDir, requiredPlugins } = await import("../../server/engine-plugins");
+            const { installPlugins, pluginDir, requiredPlugins } = await import("../../executors/automation/engine-plugins");
             const plugins = requiredPlugins(join(__dirname, "..", ".."));
             expect(await installPlugins(plugins, { env: { PATH: env.PATH, HOME: dir }, dir: pluginDir({ HOME: dir }) })).to.deep.equal([]);
             expect(readFileSync(log, "utf8").trim().split("\n")).to.have.length(4);

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import type { AddressInfo } from "node:net";
-import { buildApp, type AppOptions, type BuiltApp } from "../../server/app";
-import { MemoryExecutor } from "../../server/executor-memory";
+import { buildApp, type AppOptions, type BuiltApp } from "../../service/http/app";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 
 export const TOKEN = "test-token-0123456789abcdef";
 

@@ -1,8 +1,8 @@
 import type { Static } from "@sinclair/typebox";
 import { expect } from "chai";
 import fc from "fast-check";
-import type { OperationBody } from "../../server/api-schemas";
-import { MemoryExecutor } from "../../server/executor-memory";
+import type { OperationBody } from "../../service/http/api-schemas";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, kubeconfig, removeDir, SEED_SECRET, startServer, TOKEN, type TestServer, USER_SECRET } from "./support";
 
 describe("request validation and secret hygiene", () => {

@@ -1,5 +1,5 @@
 /** A {@link Clock} that moves only when a test says so: `advance` fires the timers that fall due, in order. */
-import type { Clock, TimerHandle } from "../../server/reconcile/clock";
+import type { Clock, TimerHandle } from "../../service/reconcile/clock";
 
 /** A manual clock starting at `start` (epoch ms). */
 export class ManualClock implements Clock {

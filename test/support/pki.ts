@@ -1,6 +1,6 @@
 /**
  * Real certificates for tests, shaped exactly like `ClusterPki`'s (same key algorithm, subjects,
- * SANs and key usages, all taken from `components/pki-profile.ts`), made with Node's WebCrypto and
+ * SANs and key usages, all taken from `components/pki/pki-profile.ts`), made with Node's WebCrypto and
  * @peculiar/x509 because the mocked @pulumi/tls resources only return fake PEMs.
  *
  * Typical use:
@@ -14,7 +14,7 @@ import { join } from "node:path";
 // @peculiar/x509 (through tsyringe) needs the Reflect metadata API loaded first.
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { type AllowedUse, type CertProfile, pkiProfile } from "../../components/pki-profile";
+import { type AllowedUse, type CertProfile, pkiProfile } from "../../components/pki/pki-profile";
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 

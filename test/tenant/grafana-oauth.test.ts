@@ -12,8 +12,8 @@ import { parseAllDocuments } from "yaml";
 import { GRAFANA_OAUTH_DEFAULTS, type GrafanaOAuth, grafanaOAuthIni, orgMappingValue } from "../../components/seed/grafana-oauth";
 import { grafanaValues } from "../../components/seed/grafana-values";
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
-import { ConfigReader, type ConfigSource } from "../../stacks/config-reader";
-import { loadGrafanaOAuth } from "../../stacks/seed-oauth-config";
+import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
+import { loadGrafanaOAuth } from "../../programs/seed-oauth-config";
 import { extractHelm } from "../../scripts/extract-helm";
 
 function oauth(over: Partial<GrafanaOAuth> = {}): GrafanaOAuth {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { dashboardImports, organizationIgnoreChanges, organizationInputs } from "../../components/tenant/grafana-org";
 import { defaultDashboardTexts } from "../../components/seed-defaults/kubernetes-dashboards";
-import { type ProjectMember, memberProblems, projectStackName } from "../../stacks/project-spec";
+import { type ProjectMember, memberProblems, projectStackName } from "../../spec/project-spec";
 
 describe("Grafana org inputs (pure)", () => {
     it("puts members into sorted viewer and editor lists, no admins, and never creates users", () => {

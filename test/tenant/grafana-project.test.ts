@@ -11,12 +11,12 @@ import { findResource, installMocks, ofType, promiseOf, resetResources, setStack
 installMocks();
 
 import { defaultDashboardTexts } from "../../components/seed-defaults/kubernetes-dashboards";
-import { clusterProgram } from "../../stacks/cluster";
-import { resolveClusterSpec } from "../../stacks/cluster-defaults";
-import { ConfigReader, type ConfigSource } from "../../stacks/config-reader";
-import { projectProgram } from "../../stacks/project";
-import { loadProjectSpec } from "../../stacks/project-config";
-import { type ProjectSpec, projectStackName } from "../../stacks/project-spec";
+import { clusterProgram } from "../../programs/cluster";
+import { resolveClusterSpec } from "../../programs/cluster-defaults";
+import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
+import { projectProgram } from "../../programs/project";
+import { loadProjectSpec } from "../../programs/project-config";
+import { type ProjectSpec, projectStackName } from "../../spec/project-spec";
 
 const SEED = "acme/mla/seed-eu1";
 const SECRET_SIG = pulumi.runtime.specialSecretSig;

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../../components/seed-defaults/default-rule-groups";
 import { renderRuleFile, ruleGroupProblems } from "../../components/tenant/rule-groups";
-import type { RuleGroupSpec } from "../../stacks/cluster-spec";
+import type { RuleGroupSpec } from "../../spec/cluster-spec";
 import { runBinary, tempDir } from "./binaries";
 
 const OWNER_METRIC_GROUPS: RuleGroupSpec[] = [

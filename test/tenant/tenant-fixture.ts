@@ -1,6 +1,6 @@
 /** A valid tenant spec for component and command tests. */
-import type { TenantSpec } from "../../stacks/cluster-spec";
-import { applyTenantDefaults } from "../../stacks/cluster-defaults";
+import type { TenantSpec } from "../../spec/cluster-spec";
+import { applyTenantDefaults } from "../../programs/cluster-defaults";
 
 /** A complete, valid TenantSpec with an owner webhook config and one rule group of each kind. */
 export function validTenant(overrides: Partial<TenantSpec> = {}): TenantSpec {

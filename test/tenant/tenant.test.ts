@@ -167,6 +167,6 @@ describe("Tenant component", () => {
             ].join("\n"),
         );
         const resources = await settledResources();
-        expect(resources.filter((r) => r.type !== "mla:cluster:Tenant")).to.deep.equal([]);
+        expect(resources.filter((r) => r.type !== "mla:tenant:Tenant")).to.deep.equal([]);
     });
 });

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import type { MergerScriptArgs } from "../../components/seed/overrides-merger-script";
-import { TENANT_ID_LABEL } from "../../components/seed/tenant-delivery";
-import { TENANT_DELIVERY } from "../../components/tenant/delivery";
+import { TENANT_ID_LABEL } from "../../spec/tenant-delivery";
+import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
 import { tenantConfigMaps } from "../../components/tenant/tenant-config-maps";
-import type { TenantSpec } from "../../stacks/cluster-spec";
+import type { TenantSpec } from "../../spec/cluster-spec";
 import { MergerHarness, requireMergerTools } from "../support/fake-kubectl";
 import { installMocks, ofType, resetResources, settledResources } from "../support/mocks";
 import { validTenant } from "./tenant-fixture";
@@ -21,12 +21,12 @@ const GATEWAY = { service: "mla-gateway-read", port: 8080 };
 type Backend = "cortex" | "loki";
 const ROLE: Record<Backend, string> = { cortex: "cortex-overrides", loki: "loki-overrides" };
 const DATA_KEY: Record<Backend, string> = {
-    cortex: TENANT_DELIVERY.cortexOverrides.dataKey,
-    loki: TENANT_DELIVERY.lokiOverrides.dataKey,
+    cortex: TENANT_DELIVERY_CONVENTIONS.cortexOverrides.dataKey,
+    loki: TENANT_DELIVERY_CONVENTIONS.lokiOverrides.dataKey,
 };
 
 function mergerArgs(backend: Backend): MergerScriptArgs {
-    const [label, value] = Object.entries(TENANT_DELIVERY[`${backend}Overrides`].labels)[0];
+    const [label, value] = Object.entries(TENANT_DELIVERY_CONVENTIONS[`${backend}Overrides`].labels)[0];
     return {
         namespace: "mla",
         selector: `${label}=${value}`,

@@ -1,0 +1,76 @@
+/**
+ * The seed stack's outputs: the contract cluster stacks read through a `StackReference`.
+ *
+ * Output names are flat and fixed; `tenantDelivery` carries the conventions (labels, folders,
+ * data keys) by which cluster stacks deliver per-tenant config to the seed's sidecars and to
+ * the overrides merger.
+ *
+ * The object-store credentials are deliberately NOT outputs: every cluster stack can read every
+ * seed output, and no cluster needs them. Operators read them from the Secret
+ * `mla-s3-credentials` in the MLA namespace (`SEED_OBJECT_NAMES.s3Secret`).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { GRAFANA_ADMIN_USER } from "../components/seed/grafana";
+import type { SeedMla } from "../components/seed/seed-mla";
+import type { RuleGroupSpec } from "../spec/cluster-spec";
+
+/** Every seed output name, in the order the stack exports them. */
+export const SEED_OUTPUT_NAMES = [
+    "namespace",
+    "metricsPushUrl",
+    "metricsQueryUrl",
+    "alertmanagerUrl",
+    "metricsRulerUrl",
+    "logsPushUrl",
+    "logsQueryUrl",
+    "logsRulerUrl",
+    "metricsPurgerUrl",
+    "logsDeleteUrl",
+    "grafanaUrl",
+    "grafanaNamespace",
+    "grafanaAdminUser",
+    "grafanaAdminPassword",
+    "tenantDelivery",
+    "adminMetricRuleGroups",
+    "adminLogRuleGroups",
+] as const;
+
+/** The name of one seed output. */
+export type SeedOutputName = (typeof SEED_OUTPUT_NAMES)[number];
+
+/** Outputs that are secret (cluster stacks must read them with `getOutput`, never log them). */
+export const SECRET_SEED_OUTPUTS: readonly SeedOutputName[] = ["grafanaAdminPassword"];
+
+/** The admin default rule groups every cluster stack applies to its tenant. */
+export interface AdminRuleGroups {
+    metric: RuleGroupSpec[];
+    log: RuleGroupSpec[];
+}
+
+/** The stack outputs of a seed, from its `SeedMla`. */
+export function seedOutputs(
+    seed: SeedMla,
+    grafanaNamespace: string,
+    admin: AdminRuleGroups,
+): Record<SeedOutputName, pulumi.Output<unknown> | unknown> {
+    const e = seed.endpoints;
+    return {
+        namespace: seed.namespace,
+        metricsPushUrl: e.metricsPushUrl,
+        metricsQueryUrl: e.metricsQueryUrl,
+        alertmanagerUrl: e.alertmanagerUrl,
+        metricsRulerUrl: e.metricsRulerUrl,
+        logsPushUrl: e.logsPushUrl,
+        logsQueryUrl: e.logsQueryUrl,
+        logsRulerUrl: e.logsRulerUrl,
+        metricsPurgerUrl: e.metricsPurgerUrl,
+        logsDeleteUrl: e.logsCompactorUrl,
+        grafanaUrl: e.grafanaUrl,
+        grafanaNamespace,
+        grafanaAdminUser: GRAFANA_ADMIN_USER,
+        grafanaAdminPassword: seed.grafanaAdminPassword,
+        tenantDelivery: seed.delivery,
+        adminMetricRuleGroups: admin.metric,
+        adminLogRuleGroups: admin.log,
+    };
+}

@@ -1,0 +1,98 @@
+/**
+ * Turns a validated HTTP body into the cluster program's {@link ClusterSpec}: the same defaults and
+ * semantic checks as a hand-run cluster stack (`resolveClusterSpec`), with every problem in one 400.
+ */
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError } from "../../programs/config-reader";
+import { type ClusterSpecInput, resolveClusterSpec } from "../../programs/cluster-defaults";
+import type { ClusterSpec } from "../../spec/cluster-spec";
+import type { ClusterBody } from "../http/cluster-body";
+import { HttpError } from "../http/errors";
+import { yamlLimitProblems } from "../http/bounded-input";
+import { kubeconfigProblems } from "./kubeconfig";
+
+/** Returns the spec for cluster `clusterId`; `seedKubeconfig` is the body's or the configured file's. */
+export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconfig: string): ClusterSpec {
+    const input: ClusterSpecInput = {
+        clusterId,
+        project: body.project,
+        seedStack: body.seed,
+        seedKubeconfig,
+        userKubeconfig: body.userKubeconfig,
+        suspended: body.suspended,
+        reconcilePolicy: body.reconcilePolicy,
+        gateway: body.gateway,
+        pki: body.pki,
+        monitoring: body.monitoring,
+        logging: body.logging,
+        tenant: body.tenant,
+        seedApi: body.seedApi,
+    };
+    try {
+        return resolveClusterSpec(input);
+    } catch (e) {
+        if (e instanceof ConfigError) throw new HttpError(400, `invalid cluster spec: ${e.problems.join("; ")}`);
+        throw e;
+    }
+}
+
+/**
+ * The file a seed's default kubeconfig is read from: `<dir>/<seed stack name with "/" as "__">.yaml`
+ * (`orgA/mla/eu1` -> `orgA__mla__eu1.yaml`). The whole name, so two organizations' seeds of the
+ * same short name do not share a file (only names with underscores next to a `/` could collide).
+ */
+export function seedKubeconfigPath(dir: string, seed: string): string {
+    return join(dir, `${seed.split("/").join("__")}.yaml`);
+}
+
+/**
+ * The seed kubeconfig for a request: the body's, else the configured file's. Returns the text or
+ * the problems (never the content). The file is read per request so it can be rotated in place.
+ */
+export async function resolveSeedKubeconfig(
+    body: ClusterBody,
+    seedKubeconfigDir: string,
+): Promise<{ text?: string; problems: string[] }> {
+    let text = body.seedKubeconfig;
+    if (text === undefined) {
+        const path = seedKubeconfigPath(seedKubeconfigDir, body.seed);
+        text = await readFile(path, "utf8").catch(() => undefined);
+        if (text === undefined) {
+            return { problems: [`seedKubeconfig is required: send it in the body or store it in ${path}`] };
+        }
+    }
+    return { text, problems: kubeconfigProblems("seedKubeconfig", text) };
+}
+
+/**
+ * Every problem a schema cannot see: the user kubeconfig's structure, and the limits of the
+ * other YAML fields (checked here, before the spec checks parse them).
+ */
+export function bodyProblems(body: ClusterBody): string[] {
+    const alertmanager = body.tenant?.alertmanagerConfig;
+    return [
+        ...kubeconfigProblems("userKubeconfig", body.userKubeconfig),
+        ...(alertmanager === undefined ? [] : yamlLimitProblems("tenant.alertmanagerConfig", alertmanager)),
+    ];
+}
+
+/** Canonical JSON: object keys sorted, so equal specs hash equally. */
+function canonical(value: unknown): string {
+    if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+        entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+    }
+    return JSON.stringify(value);
+}
+
+/**
+ * Identity of a request for idempotency: the same kind and spec (secrets included, so a rotated
+ * kubeconfig is a new request) give the same hash. The hash lives in memory only.
+ */
+export function requestHash(kind: string, spec: ClusterSpec): string {
+    return createHash("sha256").update(kind).update("\0").update(canonical(spec)).digest("hex");
+}

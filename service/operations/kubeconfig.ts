@@ -1,0 +1,67 @@
+/**
+ * Structural checks of a kubeconfig, so a broken one fails the request (400) instead of an
+ * `up` minutes later. Problem messages never quote the document: YAML parser errors include a
+ * code frame of the offending line, which could be a token or key, so only line numbers pass.
+ */
+import { parseDocument } from "yaml";
+import { INPUT_LIMITS, yamlLimitProblems } from "../http/bounded-input";
+
+type Named = { name?: unknown; [k: string]: unknown };
+
+function namedList(doc: Record<string, unknown>, key: string): Named[] {
+    const list = doc[key];
+    return Array.isArray(list) ? list.filter((e): e is Named => typeof e === "object" && e !== null) : [];
+}
+
+function names(list: Named[]): Set<string> {
+    return new Set(list.map((e) => e.name).filter((n): n is string => typeof n === "string"));
+}
+
+/**
+ * Returns every problem with the kubeconfig in `text` (empty when usable), each prefixed with
+ * `field` (e.g. "userKubeconfig"). A usable kubeconfig has a cluster with a server, a user, and a
+ * context (the current one, or the only one) that names both.
+ */
+export function kubeconfigProblems(field: string, text: string): string[] {
+    // Size, depth and aliases first: the parser itself is not safe on unbounded input.
+    const limits = yamlLimitProblems(field, text);
+    if (limits.length > 0) return limits;
+    const parsed = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
+    if (parsed.errors.length > 0) {
+        const line = parsed.errors[0].linePos?.[0]?.line;
+        return [`${field} is not valid YAML${line ? ` (line ${line})` : ""}`];
+    }
+    const doc: unknown = parsed.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases });
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return [`${field} must be a kubeconfig mapping`];
+    const root = doc as Record<string, unknown>;
+    const problems: string[] = [];
+    const clusters = namedList(root, "clusters");
+    const users = namedList(root, "users");
+    const contexts = namedList(root, "contexts");
+    const withServer = clusters.filter((c) => {
+        const cluster = c.cluster as Record<string, unknown> | undefined;
+        return typeof cluster?.server === "string" && cluster.server !== "";
+    });
+    if (withServer.length === 0) problems.push(`${field} has no cluster with a server address`);
+    if (users.length === 0) problems.push(`${field} has no user`);
+    if (contexts.length === 0) {
+        problems.push(`${field} has no context`);
+        return problems;
+    }
+    const current = root["current-context"];
+    let context: Named | undefined;
+    if (typeof current === "string" && current !== "") {
+        context = contexts.find((c) => c.name === current);
+        if (!context) problems.push(`${field} current-context names a context that does not exist`);
+    } else if (contexts.length === 1) {
+        context = contexts[0];
+    } else {
+        problems.push(`${field} has ${contexts.length} contexts and no current-context`);
+    }
+    if (context) {
+        const ctx = (context.context ?? {}) as Record<string, unknown>;
+        if (!names(clusters).has(ctx.cluster as string)) problems.push(`${field} context names a cluster that does not exist`);
+        if (!names(users).has(ctx.user as string)) problems.push(`${field} context names a user that does not exist`);
+    }
+    return problems;
+}

@@ -1,0 +1,72 @@
+/**
+ * The last applied spec of each cluster, encrypted at rest, so suspend, resume and purge can run
+ * without the caller resending kubeconfigs.
+ *
+ * AES-256-GCM; the key is 32 random bytes in `<dataDir>/spec.key` (mode 0600, created on first
+ * use) unless `MLA_SPEC_KEY_FILE` points elsewhere (e.g. a mounted Kubernetes Secret). The stack
+ * state already holds the same kubeconfigs, encrypted with the Pulumi passphrase.
+ * Sealed specs live in the registry's database (`specs` table), written in the same commits as
+ * the records, so a spec and the operation that stored it are durable together.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import type { ClusterSpec } from "../../spec/cluster-spec";
+import { writeFileAtomic } from "./atomic-file";
+
+/** Reads the key file, creating it with a random key when missing. */
+export function loadOrCreateKey(path: string): Buffer {
+    if (!existsSync(path)) writeFileAtomic(path, randomBytes(32).toString("base64"), 0o600);
+    const key = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
+    if (key.length !== 32) throw new Error(`${path} must hold 32 bytes, base64-encoded`);
+    return key;
+}
+
+/** Encrypts `spec` for `clusterId`; the id is bound as associated data, so a record moved to another id fails to open. */
+export function sealSpec(key: Buffer, clusterId: string, spec: ClusterSpec): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, iv);
+    cipher.setAAD(Buffer.from(clusterId));
+    const body = Buffer.concat([cipher.update(JSON.stringify(spec), "utf8"), cipher.final()]);
+    return JSON.stringify({ v: 1, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), body: body.toString("base64") });
+}
+
+/** Decrypts a sealed spec; throws when it was tampered with or sealed with another key or id. */
+export function openSpec(key: Buffer, clusterId: string, sealed: string): ClusterSpec {
+    const record = JSON.parse(sealed) as { iv: string; tag: string; body: string };
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(record.iv, "base64"));
+    decipher.setAAD(Buffer.from(clusterId));
+    decipher.setAuthTag(Buffer.from(record.tag, "base64"));
+    const text = Buffer.concat([decipher.update(Buffer.from(record.body, "base64")), decipher.final()]).toString("utf8");
+    return JSON.parse(text) as ClusterSpec;
+}
+
+/** Where sealed specs are kept: the registry, or a read-only view of it. */
+export interface SealedSpecs {
+    sealedSpec(clusterId: string): string | undefined;
+    putSealedSpec?(clusterId: string, sealed: string): void;
+    removeSpec?(clusterId: string): void;
+}
+
+/** Encrypted per-cluster specs over the registry. */
+export class SpecStore {
+    constructor(
+        private readonly store: SealedSpecs,
+        private readonly key: Buffer,
+    ) {}
+
+    /** Stores `spec` for `clusterId`, replacing the previous one (durable with the registry's next commit). */
+    save(clusterId: string, spec: ClusterSpec): void {
+        if (!this.store.putSealedSpec) throw new Error("the spec store is read-only");
+        this.store.putSealedSpec(clusterId, sealSpec(this.key, clusterId, spec));
+    }
+
+    /** The stored spec, or undefined when there is none. Throws when it was tampered with. */
+    load(clusterId: string): ClusterSpec | undefined {
+        const sealed = this.store.sealedSpec(clusterId);
+        return sealed === undefined ? undefined : openSpec(this.key, clusterId, sealed);
+    }
+
+    remove(clusterId: string): void {
+        this.store.removeSpec?.(clusterId);
+    }
+}
