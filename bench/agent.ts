@@ -105,7 +105,13 @@ async function runOnce(series: number, dir: string, tlsDir: string, saDir: strin
             const port = await freePort();
             const data = join(dir, `${mode}-${series}`);
             mkdirSync(data, { recursive: true });
-            const common = { clusterId: "bench", scrapeInterval: SCRAPE_INTERVAL, serviceAccountDir: saDir, selfTarget: `127.0.0.1:${port}`, customScrapeConfigs: synthetic };
+            const common = {
+                clusterId: "bench",
+                scrapeInterval: SCRAPE_INTERVAL,
+                serviceAccountDir: saDir,
+                selfTarget: `127.0.0.1:${port}`,
+                customScrapeConfigs: synthetic,
+            };
             let bin: string;
             let args: string[];
             if (mode === "vmagent") {
@@ -113,16 +119,34 @@ async function runOnce(series: number, dir: string, tlsDir: string, saDir: strin
                 writeFileSync(config, renderVmagentConfig(common));
                 bin = "vmagent";
                 args = [
-                    ...vmagentFlags({ configFile: config, gatewayUrl: `http://127.0.0.1:${sinks[mode].port}`, tls, dataDir: join(data, "buffer"), listenAddress: `127.0.0.1:${port}` }),
+                    ...vmagentFlags({
+                        configFile: config,
+                        gatewayUrl: `http://127.0.0.1:${sinks[mode].port}`,
+                        tls,
+                        dataDir: join(data, "buffer"),
+                        listenAddress: `127.0.0.1:${port}`,
+                    }),
                     "-loggerLevel=FATAL",
                 ];
             } else {
                 const config = join(data, "prometheus.yml");
-                const text = renderPrometheusConfig({ ...common, gatewayUrl: `http://127.0.0.1:${sinks[mode].port}`, tls });
+                const text = renderPrometheusConfig({
+                    ...common,
+                    gatewayUrl: `http://127.0.0.1:${sinks[mode].port}`,
+                    tls,
+                });
                 writeFileSync(config, loadableBy("promtool", text, join(data, "no-targets.json")));
                 bin = "prometheus";
-                const storage = mode === "prometheus" ? ["--enable-feature=agent", `--storage.agent.path=${join(data, "wal")}`] : [`--storage.tsdb.path=${join(data, "tsdb")}`];
-                args = [`--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=error", ...storage];
+                const storage =
+                    mode === "prometheus"
+                        ? ["--enable-feature=agent", `--storage.agent.path=${join(data, "wal")}`]
+                        : [`--storage.tsdb.path=${join(data, "tsdb")}`];
+                args = [
+                    `--config.file=${config}`,
+                    `--web.listen-address=127.0.0.1:${port}`,
+                    "--log.level=error",
+                    ...storage,
+                ];
             }
             const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
             let stderr = "";
@@ -133,9 +157,14 @@ async function runOnce(series: number, dir: string, tlsDir: string, saDir: strin
             procs.push(child);
             pids[mode] = child.pid as number;
         }
-        console.log(`\n${TARGETS} targets x ${series} series = ${TARGETS * series} series every ${SCRAPE_INTERVAL}; warm-up ${WARMUP_S}s, measured ${MEASURE_S}s`);
+        console.log(
+            `\n${TARGETS} targets x ${series} series = ${TARGETS * series} series every ${SCRAPE_INTERVAL}; warm-up ${WARMUP_S}s, measured ${MEASURE_S}s`,
+        );
         await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
-        const samplers = Object.fromEntries(MODES.map((m) => [m, sampleProcess(pids[m])])) as Record<Mode, { stop(): ProcUsage }>;
+        const samplers = Object.fromEntries(MODES.map((m) => [m, sampleProcess(pids[m])])) as Record<
+            Mode,
+            { stop(): ProcUsage }
+        >;
         const together = sampleTogether(pids);
         const before = Object.fromEntries(MODES.map((m) => [m, { ...sinks[m] }])) as Record<Mode, Sink>;
         await new Promise((r) => setTimeout(r, MEASURE_S * 1000));
@@ -143,7 +172,11 @@ async function runOnce(series: number, dir: string, tlsDir: string, saDir: strin
         const usage = Object.fromEntries(MODES.map((m) => [m, samplers[m].stop()])) as Record<Mode, ProcUsage>;
         const delivered = {} as Record<Mode, { samples: number; requests: number; bytes: number }>;
         for (const mode of MODES) {
-            const d = { samples: sinks[mode].samples - before[mode].samples, requests: sinks[mode].requests - before[mode].requests, bytes: sinks[mode].bytes - before[mode].bytes };
+            const d = {
+                samples: sinks[mode].samples - before[mode].samples,
+                requests: sinks[mode].requests - before[mode].requests,
+                bytes: sinks[mode].bytes - before[mode].bytes,
+            };
             delivered[mode] = d;
             const u = usage[mode];
             console.log(
@@ -151,17 +184,23 @@ async function runOnce(series: number, dir: string, tlsDir: string, saDir: strin
                     `CPU ${u.cpuSeconds.toFixed(1).padStart(5)} s  samples/s ${(d.samples / MEASURE_S).toFixed(0).padStart(6)}  requests ${String(d.requests).padStart(5)}  ` +
                     `KB/request ${(d.bytes / Math.max(1, d.requests) / 1024).toFixed(1)}`,
             );
-            if (d.samples === 0) throw new Error(`${mode}: no samples reached its sink; the comparison would be meaningless`);
+            if (d.samples === 0)
+                throw new Error(`${mode}: no samples reached its sink; the comparison would be meaningless`);
         }
         // Every agent should deliver every scraped sample: series / interval, plus its own metrics.
-        const expected = (TARGETS * series) / (parseDuration(SCRAPE_INTERVAL) as number / 1000);
+        const expected = (TARGETS * series) / ((parseDuration(SCRAPE_INTERVAL) as number) / 1000);
         const behind = MODES.filter((m) => delivered[m].samples / MEASURE_S < 0.95 * expected);
         console.log(`expected at least ${expected.toFixed(0)} samples/s from the synthetic targets`);
-        if (behind.length > 0) console.log(`NOT COMPARABLE: ${behind.join(", ")} delivered less than 95% of that (the machine could not keep up)`);
+        if (behind.length > 0)
+            console.log(
+                `NOT COMPARABLE: ${behind.join(", ")} delivered less than 95% of that (the machine could not keep up)`,
+            );
         const a = "vmagent";
         for (const b of MODES.filter((m) => m !== a)) {
             const perInstant = rss[a].map((x, i) => x / rss[b][i]).filter((r) => Number.isFinite(r) && r > 0);
-            console.log(`${a}/${b}: RSS min/median/max ${stats(perInstant)}  mean ${(usage[a].meanRssBytes / usage[b].meanRssBytes).toFixed(2)}  peak ${(usage[a].peakRssBytes / usage[b].peakRssBytes).toFixed(2)}`);
+            console.log(
+                `${a}/${b}: RSS min/median/max ${stats(perInstant)}  mean ${(usage[a].meanRssBytes / usage[b].meanRssBytes).toFixed(2)}  peak ${(usage[a].peakRssBytes / usage[b].peakRssBytes).toFixed(2)}`,
+            );
             console.log(
                 `${" ".repeat(a.length + b.length + 2)} CPU ${(usage[a].cpuSeconds / usage[b].cpuSeconds).toFixed(2)}  samples delivered ${(delivered[a].samples / delivered[b].samples).toFixed(3)}  ` +
                     `requests ${(delivered[a].requests / delivered[b].requests).toFixed(2)}`,
@@ -185,7 +224,10 @@ async function main(): Promise<void> {
     const saDir = join(dir, "serviceaccount");
     writeTlsDir(saDir, { ca: pki.ca.certPem, cert: "", key: "" });
     writeFileSync(join(saDir, "token"), "bench");
-    const versions = [spawnSync("vmagent", ["-version"], { encoding: "utf8" }), spawnSync("prometheus", ["--version"], { encoding: "utf8" })]
+    const versions = [
+        spawnSync("vmagent", ["-version"], { encoding: "utf8" }),
+        spawnSync("prometheus", ["--version"], { encoding: "utf8" }),
+    ]
         .map((r) => `${r.stdout}${r.stderr}`.split("\n")[0].trim())
         .join("; ");
     console.log(`agent benchmark: ${MODES.join(", ")}; ${versions}`);

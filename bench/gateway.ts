@@ -28,7 +28,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderNginxConfig, DEFAULT_LIMITS, DEFAULT_WORKER_PROCESSES, type NginxConfigParams } from "../components/gateway/nginx-config";
+import {
+    renderNginxConfig,
+    DEFAULT_LIMITS,
+    DEFAULT_WORKER_PROCESSES,
+    type NginxConfigParams,
+} from "../components/gateway/nginx-config";
 import { makeClusterPki, writeTlsDir } from "../test/support/pki";
 import { freePort } from "../test/support/ports";
 import { renderFloorNginx } from "./support/floor-nginx";
@@ -65,14 +70,23 @@ const VARIANTS: Record<string, { workers: number; bodyBuffer: string | null; ups
     "ours-512k": { workers: 1, bodyBuffer: "512k" },
 };
 
-function variantConfig(config: string, v: { workers: number; bodyBuffer: string | null; upstreamKeepalive?: false }): string {
+function variantConfig(
+    config: string,
+    v: { workers: number; bodyBuffer: string | null; upstreamKeepalive?: false },
+): string {
     if (!/^worker_processes \d+;$/m.test(config) || !/^( *)proxy_request_buffering off;$/m.test(config)) {
         throw new Error("the rendered config no longer has the lines the variants edit; update bench/gateway.ts");
     }
-    let out = config.replace(/^worker_processes \d+;$/m, `worker_processes ${v.workers};`).replace(/^ *client_body_buffer_size \S+;\n/gm, "");
+    let out = config
+        .replace(/^worker_processes \d+;$/m, `worker_processes ${v.workers};`)
+        .replace(/^ *client_body_buffer_size \S+;\n/gm, "");
     // Without `keepalive` in the upstream blocks, nginx opens a new upstream connection per request.
     if (v.upstreamKeepalive === false) out = out.replace(/^ *keepalive \d+;\n/gm, "");
-    if (v.bodyBuffer) out = out.replace(/^( *)proxy_request_buffering off;$/m, `$1proxy_request_buffering off;\n$1client_body_buffer_size ${v.bodyBuffer};`);
+    if (v.bodyBuffer)
+        out = out.replace(
+            /^( *)proxy_request_buffering off;$/m,
+            `$1proxy_request_buffering off;\n$1client_body_buffer_size ${v.bodyBuffer};`,
+        );
     return out;
 }
 
@@ -122,13 +136,25 @@ async function main(): Promise<void> {
     writeTlsDir(clientTls, { ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem });
     writeFileSync(join(serverTls, "haproxy.pem"), `${pki.server.certPem.trim()}\n${pki.server.keyPem.trim()}\n`);
     chmodSync(serverTls, 0o755);
-    const tls = { certPath: join(serverTls, "tls.crt"), keyPath: join(serverTls, "tls.key"), caPath: join(serverTls, "ca.crt") };
+    const tls = {
+        certPath: join(serverTls, "tls.crt"),
+        keyPath: join(serverTls, "tls.key"),
+        caPath: join(serverTls, "ca.crt"),
+    };
     const clientArgs = [join(clientTls, "ca.crt"), join(clientTls, "tls.crt"), join(clientTls, "tls.key")];
 
     const started: PinnedProcess[] = [];
     try {
         const sinkPort = await freePort();
-        started.push(await startPinned({ argv: [loadgen, "sink", String(sinkPort)], cpu: LOAD_CPU, ports: [sinkPort], stdoutFile: join(dir, "sink.log"), what: "sink" }));
+        started.push(
+            await startPinned({
+                argv: [loadgen, "sink", String(sinkPort)],
+                cpu: LOAD_CPU,
+                ports: [sinkPort],
+                stdoutFile: join(dir, "sink.log"),
+                what: "sink",
+            }),
+        );
         const sink = `127.0.0.1:${sinkPort}`;
         const unlimited = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
         const upstreams = {
@@ -149,16 +175,48 @@ async function main(): Promise<void> {
             if (name === "direct") {
                 peers.push({ name, port: sinkPort, tls: false });
             } else if (name === "floor") {
-                const config = renderFloorNginx({ tenantId: "bench", listenPort: port, upstream: sink, runtimeDir: peerDir, accessLog: "/dev/stdout", tls });
-                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port], quota: true }) });
+                const config = renderFloorNginx({
+                    tenantId: "bench",
+                    listenPort: port,
+                    upstream: sink,
+                    runtimeDir: peerDir,
+                    accessLog: "/dev/stdout",
+                    tls,
+                });
+                peers.push({
+                    name,
+                    port,
+                    tls: true,
+                    proc: await startPinnedNginx({
+                        prefix: peerDir,
+                        config,
+                        cpu: GATEWAY_CPU,
+                        ports: [port],
+                        quota: true,
+                    }),
+                });
             } else if (name === "haproxy") {
                 const cfg = join(peerDir, "haproxy.cfg");
                 writeFileSync(
                     cfg,
-                    renderHaproxyConfig({ tenantId: "bench", listenPort: port, upstream: sink, certAndKeyPath: join(serverTls, "haproxy.pem"), caPath: tls.caPath, maxBodyBytes: 16 * MIB }),
+                    renderHaproxyConfig({
+                        tenantId: "bench",
+                        listenPort: port,
+                        upstream: sink,
+                        certAndKeyPath: join(serverTls, "haproxy.pem"),
+                        caPath: tls.caPath,
+                        maxBodyBytes: 16 * MIB,
+                    }),
                 );
                 execFileSync("haproxy", ["-c", "-q", "-f", cfg]);
-                const proc = await startPinned({ argv: ["haproxy", "-db", "-f", cfg], cpu: GATEWAY_CPU, ports: [port], stdoutFile: join(peerDir, "stdout.log"), what: "haproxy", quota: true });
+                const proc = await startPinned({
+                    argv: ["haproxy", "-db", "-f", cfg],
+                    cpu: GATEWAY_CPU,
+                    ports: [port],
+                    stdoutFile: join(peerDir, "stdout.log"),
+                    what: "haproxy",
+                    quota: true,
+                });
                 peers.push({ name, port, tls: true, proc });
             } else if (name === "ours" || name in VARIANTS) {
                 const readPort = await freePort();
@@ -172,7 +230,12 @@ async function main(): Promise<void> {
                     readTokenMapPath,
                     upstreams,
                     // The rate limits are set out of the way: this measures the data path, not the limiter.
-                    limits: { metricsWrite: unlimited, logsWrite: unlimited, query: unlimited, maxBodySize: DEFAULT_LIMITS.maxBodySize },
+                    limits: {
+                        metricsWrite: unlimited,
+                        logsWrite: unlimited,
+                        query: unlimited,
+                        maxBodySize: DEFAULT_LIMITS.maxBodySize,
+                    },
                     suspended: false,
                     retryAfterSeconds: 300,
                     // As deployed (components/gateway/layout.ts): access log to stdout, collected by the runtime.
@@ -181,14 +244,28 @@ async function main(): Promise<void> {
                 };
                 const rendered = renderNginxConfig(params);
                 const config = name === "ours" ? rendered : variantConfig(rendered, VARIANTS[name]);
-                peers.push({ name, port, tls: true, proc: await startPinnedNginx({ prefix: peerDir, config, cpu: GATEWAY_CPU, ports: [port, readPort], quota: true }) });
+                peers.push({
+                    name,
+                    port,
+                    tls: true,
+                    proc: await startPinnedNginx({
+                        prefix: peerDir,
+                        config,
+                        cpu: GATEWAY_CPU,
+                        ports: [port, readPort],
+                        quota: true,
+                    }),
+                });
             } else {
                 throw new Error(`unknown peer ${name}`);
             }
             if (peers[peers.length - 1].proc) started.push(peers[peers.length - 1].proc as PinnedProcess);
         }
         const gateways = peers.filter((p) => p.proc);
-        const memory = (p: Peer) => ({ rss: groupRssBytes((p.proc as PinnedProcess).pid), charged: groupChargedBytes((p.proc as PinnedProcess).pid) });
+        const memory = (p: Peer) => ({
+            rss: groupRssBytes((p.proc as PinnedProcess).pid),
+            charged: groupChargedBytes((p.proc as PinnedProcess).pid),
+        });
         const idleRss = Object.fromEntries(gateways.map((p) => [p.name, memory(p)]));
 
         const load = (peer: Peer, bytes: number, seconds: number) =>
@@ -204,8 +281,12 @@ async function main(): Promise<void> {
             ]);
         for (const peer of peers) await load(peer, SIZES[0], 1);
 
-        const quota = gateways.every((p) => p.proc?.quota) ? "each in its own one-CPU cgroup (cfs quota 100ms/100ms)" : "WITHOUT a CPU cgroup (none could be created)";
-        console.log(`gateway benchmark: ${SECONDS}s per cell, ${REPS} repetitions, concurrency ${CONCURRENCY}; gateways on CPU ${GATEWAY_CPU} ${quota}, load generator and sink on CPU ${LOAD_CPU}`);
+        const quota = gateways.every((p) => p.proc?.quota)
+            ? "each in its own one-CPU cgroup (cfs quota 100ms/100ms)"
+            : "WITHOUT a CPU cgroup (none could be created)";
+        console.log(
+            `gateway benchmark: ${SECONDS}s per cell, ${REPS} repetitions, concurrency ${CONCURRENCY}; gateways on CPU ${GATEWAY_CPU} ${quota}, load generator and sink on CPU ${LOAD_CPU}`,
+        );
         console.log(`load at start: ${uptime()}`);
         // cells[size][peer] = one Cell per repetition
         const cells: Record<number, Record<string, Cell[]>> = {};
@@ -216,31 +297,52 @@ async function main(): Promise<void> {
                 for (const peer of order) {
                     const pid = peer.proc?.pid;
                     let peakRss = 0;
-                    const sampler = pid ? setInterval(() => (peakRss = Math.max(peakRss, groupRssBytes(pid))), 250) : undefined;
+                    const sampler = pid
+                        ? setInterval(() => (peakRss = Math.max(peakRss, groupRssBytes(pid))), 250)
+                        : undefined;
                     const cpu0 = pid ? groupCpuSeconds(pid) : 0;
                     const r = await load(peer, bytes, SECONDS);
                     const cpu = pid ? groupCpuSeconds(pid) - cpu0 : 0;
                     if (sampler) clearInterval(sampler);
-                    if (r.errors + r.non2xx > 0) console.log(`  ${peer.name} ${bytes}B rep ${rep + 1}: ${r.errors} errors, ${r.non2xx} non-2xx`);
-                    const cell: Cell = { ...r, rps: r.requests / r.seconds, cpuPerGiB: cpu / ((r.requests * bytes) / GIB), peakRss };
+                    if (r.errors + r.non2xx > 0)
+                        console.log(`  ${peer.name} ${bytes}B rep ${rep + 1}: ${r.errors} errors, ${r.non2xx} non-2xx`);
+                    const cell: Cell = {
+                        ...r,
+                        rps: r.requests / r.seconds,
+                        cpuPerGiB: cpu / ((r.requests * bytes) / GIB),
+                        peakRss,
+                    };
                     (cells[bytes][peer.name] ??= []).push(cell);
                 }
             }
         }
         const afterRss = Object.fromEntries(gateways.map((p) => [p.name, memory(p)]));
 
-        const ratio = (bytes: number, a: string, b: string, f: (c: Cell) => number) => cells[bytes][a].map((c, i) => f(c) / f(cells[bytes][b][i]));
+        const ratio = (bytes: number, a: string, b: string, f: (c: Cell) => number) =>
+            cells[bytes][a].map((c, i) => f(c) / f(cells[bytes][b][i]));
         for (const bytes of SIZES) {
             console.log(`\n${bytes} B bodies: median [min–max] over ${REPS} repetitions`);
-            console.log("peer        | requests/s            | CPU s/GiB           | added p50 ms        | added p99 ms        | peak RSS MiB");
+            console.log(
+                "peer        | requests/s            | CPU s/GiB           | added p50 ms        | added p99 ms        | peak RSS MiB",
+            );
             for (const peer of peers) {
                 const c = cells[bytes][peer.name];
                 const d = cells[bytes].direct;
                 const added = (f: (x: Cell) => number) => (d ? c.map((x, i) => f(x) - f(d[i])) : c.map(f));
                 console.log(
-                    `${peer.name.padEnd(11)} | ${fmt(c.map((x) => x.rps), 0).padEnd(21)} | ${(peer.proc ? fmt(c.map((x) => x.cpuPerGiB)) : "-").padEnd(19)} | ` +
+                    `${peer.name.padEnd(11)} | ${fmt(
+                        c.map((x) => x.rps),
+                        0,
+                    ).padEnd(21)} | ${(peer.proc ? fmt(c.map((x) => x.cpuPerGiB)) : "-").padEnd(19)} | ` +
                         `${(peer.proc ? fmt(added((x) => x.p50Ms)) : fmt(c.map((x) => x.p50Ms))).padEnd(19)} | ${(peer.proc ? fmt(added((x) => x.p99Ms)) : fmt(c.map((x) => x.p99Ms))).padEnd(19)} | ` +
-                        `${peer.proc ? fmt(c.map((x) => x.peakRss / MIB), 1) : "-"}`,
+                        `${
+                            peer.proc
+                                ? fmt(
+                                      c.map((x) => x.peakRss / MIB),
+                                      1,
+                                  )
+                                : "-"
+                        }`,
                 );
             }
             const has = (n: string) => n in cells[bytes];
@@ -262,35 +364,50 @@ async function main(): Promise<void> {
             }
         }
         console.log("\nmemory per gateway, MiB, idle after start / after load (idle again):");
-        console.log("  RSS = VmRSS of all its processes summed; charged = their RssAnon + shared file/shmem pages once (a cgroup's view)");
+        console.log(
+            "  RSS = VmRSS of all its processes summed; charged = their RssAnon + shared file/shmem pages once (a cgroup's view)",
+        );
         for (const p of gateways) {
             const [i, a] = [idleRss[p.name], afterRss[p.name]];
-            console.log(`  ${p.name.padEnd(11)} RSS ${(i.rss / MIB).toFixed(1)} / ${(a.rss / MIB).toFixed(1)}   charged ${(i.charged / MIB).toFixed(1)} / ${(a.charged / MIB).toFixed(1)}`);
+            console.log(
+                `  ${p.name.padEnd(11)} RSS ${(i.rss / MIB).toFixed(1)} / ${(a.rss / MIB).toFixed(1)}   charged ${(i.charged / MIB).toFixed(1)} / ${(a.charged / MIB).toFixed(1)}`,
+            );
         }
 
         if (HANDSHAKES > 0) {
-            console.log(`\nhandshake storm: ${HANDSHAKES} full mTLS handshakes (ECDSA P-256, no resumption), ${HANDSHAKE_PARALLEL} at a time`);
+            console.log(
+                `\nhandshake storm: ${HANDSHAKES} full mTLS handshakes (ECDSA P-256, no resumption), ${HANDSHAKE_PARALLEL} at a time`,
+            );
             const storm: Record<string, { perSecond: number; cpuMs: number }[]> = {};
             const tlsPeers = gateways.filter((p) => ["floor", "ours", "haproxy"].includes(p.name));
             for (let rep = 0; rep < REPS; rep++) {
                 for (const peer of tlsPeers.map((_, i) => tlsPeers[(i + rep) % tlsPeers.length])) {
                     const pid = (peer.proc as PinnedProcess).pid;
                     const cpu0 = groupCpuSeconds(pid);
-                    const r = await runLoadgen<{ handshakes: number; errors: number; seconds: number }>(loadgen, LOAD_CPU, [
-                        "handshake",
-                        "127.0.0.1",
-                        peer.port,
-                        ...clientArgs,
-                        HANDSHAKES,
-                        HANDSHAKE_PARALLEL,
-                    ]);
+                    const r = await runLoadgen<{ handshakes: number; errors: number; seconds: number }>(
+                        loadgen,
+                        LOAD_CPU,
+                        ["handshake", "127.0.0.1", peer.port, ...clientArgs, HANDSHAKES, HANDSHAKE_PARALLEL],
+                    );
                     const cpu = groupCpuSeconds(pid) - cpu0;
                     if (r.errors > 0) console.log(`  ${peer.name} rep ${rep + 1}: ${r.errors} failed connections`);
-                    (storm[peer.name] ??= []).push({ perSecond: r.handshakes / r.seconds, cpuMs: (cpu * 1000) / Math.max(1, r.handshakes) });
+                    (storm[peer.name] ??= []).push({
+                        perSecond: r.handshakes / r.seconds,
+                        cpuMs: (cpu * 1000) / Math.max(1, r.handshakes),
+                    });
                 }
             }
             console.log("peer        | handshakes/s        | gateway CPU ms per connection");
-            for (const p of tlsPeers) console.log(`${p.name.padEnd(11)} | ${fmt(storm[p.name].map((s) => s.perSecond), 0).padEnd(19)} | ${fmt(storm[p.name].map((s) => s.cpuMs), 3)}`);
+            for (const p of tlsPeers)
+                console.log(
+                    `${p.name.padEnd(11)} | ${fmt(
+                        storm[p.name].map((s) => s.perSecond),
+                        0,
+                    ).padEnd(19)} | ${fmt(
+                        storm[p.name].map((s) => s.cpuMs),
+                        3,
+                    )}`,
+                );
             for (const b of ["floor", "haproxy"]) {
                 if (!storm.ours || !storm[b]) continue;
                 const cpu = stats(storm.ours.map((s, i) => s.cpuMs / storm[b][i].cpuMs));

@@ -36,18 +36,34 @@ type Mode = "group" | "per-write" | "journal";
 
 /** The service side: builds the app from `root`'s service/http/app.ts and prints its port. */
 async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
-    const registryModule = (await import(join(root, "server", "registry"))) as typeof import("../service/store/registry");
+    const registryModule = (await import(
+        join(root, "server", "registry")
+    )) as typeof import("../service/store/registry");
     if (mode === "per-write") registryModule.registryDefaults.commit = "per-write";
     const { buildApp } = (await import(join(root, "server", "app"))) as typeof import("../service/http/app");
-    const { MemoryExecutor } = (await import(join(root, "server", "executor-memory"))) as typeof import("../executors/memory/executor-memory");
-    const built = await buildApp({ dataDir, executor: new MemoryExecutor({ delayMs: 5, ...(HOLD ? { gate: () => new Promise<void>(() => undefined) } : {}) }), token: TOKEN, workers: 4, queueLimit: CLUSTERS * 2, log: { level: "error" } });
+    const { MemoryExecutor } = (await import(
+        join(root, "server", "executor-memory")
+    )) as typeof import("../executors/memory/executor-memory");
+    const built = await buildApp({
+        dataDir,
+        executor: new MemoryExecutor({
+            delayMs: 5,
+            ...(HOLD ? { gate: () => new Promise<void>(() => undefined) } : {}),
+        }),
+        token: TOKEN,
+        workers: 4,
+        queueLimit: CLUSTERS * 2,
+        log: { level: "error" },
+    });
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as { port: number };
     process.stdout.write(`${JSON.stringify({ port })}\n`);
     // Heap after a full GC, on demand: the memory a registered cluster costs, without GC noise.
     process.on("SIGUSR2", () => {
         (globalThis as { gc?: () => void }).gc?.();
-        process.stdout.write(`${JSON.stringify({ heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss })}\n`);
+        process.stdout.write(
+            `${JSON.stringify({ heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss })}\n`,
+        );
     });
     process.once("SIGTERM", () => {
         const commits = (built.registry as { commits?: number }).commits ?? null;
@@ -100,12 +116,27 @@ interface Result {
     heapAfter: number;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const percentile = (sorted: number[], p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function run(mode: Mode): Promise<Result> {
     const dataDir = mkdtempSync(join(tmpdir(), "mla-bench-service-"));
     const root = mode === "journal" ? (BASELINE as string) : join(__dirname, "..");
-    const proc = spawn(process.execPath, [...(process.env.MLA_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), "--expose-gc", "-r", "ts-node/register/transpile-only", __filename, "--child", mode, dataDir, root], { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") });
+    const proc = spawn(
+        process.execPath,
+        [
+            ...(process.env.MLA_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+            "--expose-gc",
+            "-r",
+            "ts-node/register/transpile-only",
+            __filename,
+            "--child",
+            mode,
+            dataDir,
+            root,
+        ],
+        { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") },
+    );
     const out = lines(proc);
     const { port } = (await out.next()).value as { port: number };
     const base = `http://127.0.0.1:${port}`;
@@ -134,8 +165,14 @@ async function run(mode: Mode): Promise<Result> {
     );
     const totalMs = performance.now() - started;
     const cpuS = cpuOf(proc.pid!) - cpuBefore;
-    for (const deadline = Date.now() + (HOLD ? 0 : 120_000); Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
-        const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as { clusters: Array<{ status: string }> };
+    for (
+        const deadline = Date.now() + (HOLD ? 0 : 120_000);
+        Date.now() < deadline;
+        await new Promise((r) => setTimeout(r, 250))
+    ) {
+        const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as {
+            clusters: Array<{ status: string }>;
+        };
         if (list.clusters.filter((c) => c.status === "ready").length === CLUSTERS) break;
     }
     proc.kill("SIGUSR2");
@@ -146,13 +183,30 @@ async function run(mode: Mode): Promise<Result> {
     await new Promise((r) => proc.once("exit", r));
     rmSync(dataDir, { recursive: true, force: true });
     latencies.sort((a, b) => a - b);
-    return { mode, totalMs, cpuS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), commits, rssIdle, rssAfter, heapIdle: idle.heapUsed, heapAfter: after.heapUsed };
+    return {
+        mode,
+        totalMs,
+        cpuS,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        commits,
+        rssIdle,
+        rssAfter,
+        heapIdle: idle.heapUsed,
+        heapAfter: after.heapUsed,
+    };
 }
 
 function benchBody(): Record<string, unknown> {
     const kubeconfig = (server: string) =>
         `apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: ${server}\nusers:\n  - name: u\n    user:\n      token: bench-token\ncontexts:\n  - name: ctx\n    context: { cluster: c, user: u }\ncurrent-context: ctx\n`;
-    return { project: "team-a", seed: "seed-eu1", userKubeconfig: kubeconfig("https://10.0.0.1:6443"), seedKubeconfig: kubeconfig("https://10.0.0.2:6443"), gateway: { externalHostnames: ["mla.bench.example.com"] } };
+    return {
+        project: "team-a",
+        seed: "seed-eu1",
+        userKubeconfig: kubeconfig("https://10.0.0.1:6443"),
+        seedKubeconfig: kubeconfig("https://10.0.0.2:6443"),
+        gateway: { externalHostnames: ["mla.bench.example.com"] },
+    };
 }
 
 const stat = (xs: number[], digits = 0) => {
@@ -162,31 +216,62 @@ const stat = (xs: number[], digits = 0) => {
 
 async function main(): Promise<void> {
     const all: Mode[] = ["group", "per-write", ...(BASELINE ? (["journal"] as const) : [])];
-    const modes = process.env.MLA_BENCH_MODES ? all.filter((m) => process.env.MLA_BENCH_MODES!.split(",").includes(m)) : all;
+    const modes = process.env.MLA_BENCH_MODES
+        ? all.filter((m) => process.env.MLA_BENCH_MODES!.split(",").includes(m))
+        : all;
     const results: Result[] = [];
-    console.log(`bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight${HOLD ? " (operations held: accept path only)" : ""}, ${REPS} reps per row, alternating; load average before: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+        `bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight${HOLD ? " (operations held: accept path only)" : ""}, ${REPS} reps per row, alternating; load average before: ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}`,
+    );
     for (let rep = 0; rep < REPS; rep++) {
         for (const mode of modes) {
             const r = await run(mode);
             results.push(r);
-            console.log(`  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`);
+            console.log(
+                `  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
+            );
         }
     }
-    console.log(`\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB | heap per ${CLUSTERS} clusters (after GC), MiB |`);
+    console.log(
+        `\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB | heap per ${CLUSTERS} clusters (after GC), MiB |`,
+    );
     console.log("|---|---|---|---|---|---|---|---|");
     for (const mode of modes) {
         const rs = results.filter((r) => r.mode === mode);
         const commits = rs.map((r) => r.commits).filter((c): c is number => c !== null);
         console.log(
-            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(rs.map((r) => r.cpuS), 2)} | ${stat(rs.map((r) => r.p50), 1)} | ${stat(rs.map((r) => r.p99), 1)} | ${commits.length ? stat(commits) : "n/a"} | ${stat(rs.map((r) => (r.rssAfter - r.rssIdle) / MIB), 1)} | ${stat(rs.map((r) => (r.heapAfter - r.heapIdle) / MIB), 1)} |`,
+            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(
+                rs.map((r) => r.cpuS),
+                2,
+            )} | ${stat(
+                rs.map((r) => r.p50),
+                1,
+            )} | ${stat(
+                rs.map((r) => r.p99),
+                1,
+            )} | ${commits.length ? stat(commits) : "n/a"} | ${stat(
+                rs.map((r) => (r.rssAfter - r.rssIdle) / MIB),
+                1,
+            )} | ${stat(
+                rs.map((r) => (r.heapAfter - r.heapIdle) / MIB),
+                1,
+            )} |`,
         );
     }
     const group = results.filter((r) => r.mode === "group");
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const total = median(group.map((r) => r.totalMs));
     const p99 = median(group.map((r) => r.p99));
-    console.log(`\ntargets (group, median): total ${total.toFixed(0)} ms ${total < 1000 ? "<" : ">="} 1000 ms: ${total < 1000 ? "met" : "MISSED"}; p99 ${p99.toFixed(1)} ms ${p99 < 50 ? "<" : ">="} 50 ms: ${p99 < 50 ? "met" : "MISSED"}`);
-    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(
+        `\ntargets (group, median): total ${total.toFixed(0)} ms ${total < 1000 ? "<" : ">="} 1000 ms: ${total < 1000 ? "met" : "MISSED"}; p99 ${p99.toFixed(1)} ms ${p99 < 50 ? "<" : ">="} 50 ms: ${p99 < 50 ? "met" : "MISSED"}`,
+    );
+    console.log(
+        `load average after: ${loadavg()
+            .map((l) => l.toFixed(2))
+            .join(" ")}`,
+    );
 }
 
 if (process.argv[2] === "--child") {

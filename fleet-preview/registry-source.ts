@@ -61,7 +61,10 @@ export class RegistrySource implements FleetPreviewSource {
 
     private read(): RegistryView {
         const view = readRegistry(this.options.dataDir);
-        if (!view) throw new NoRegistryError(`no registry in ${this.options.dataDir} (expected ${this.options.dataDir}/registry/registry.db); point --data-dir or MLA_DATA_DIR at the service's data dir`);
+        if (!view)
+            throw new NoRegistryError(
+                `no registry in ${this.options.dataDir} (expected ${this.options.dataDir}/registry/registry.db); point --data-dir or MLA_DATA_DIR at the service's data dir`,
+            );
         this.view = view;
         return view;
     }
@@ -69,7 +72,9 @@ export class RegistrySource implements FleetPreviewSource {
     async listClusters(): Promise<string[]> {
         const view = this.read();
         this.skipped.length = 0;
-        const applied = new Set(view.operations.filter((o) => o.state === "succeeded" && APPLYING.includes(o.kind)).map((o) => o.clusterId));
+        const applied = new Set(
+            view.operations.filter((o) => o.state === "succeeded" && APPLYING.includes(o.kind)).map((o) => o.clusterId),
+        );
         const listed: string[] = [];
         for (const cluster of view.clusters) {
             if (cluster.status === "deleting") this.skipped.push({ clusterId: cluster.id, reason: "being deleted" });
@@ -84,7 +89,9 @@ export class RegistrySource implements FleetPreviewSource {
         if (!this.specs) {
             // loadOrCreateKey would create a new key, which could never decrypt the stored specs.
             if (!existsSync(this.options.specKeyFile)) {
-                throw new Error(`spec key ${this.options.specKeyFile} not found; set MLA_SPEC_KEY_FILE to the service's key`);
+                throw new Error(
+                    `spec key ${this.options.specKeyFile} not found; set MLA_SPEC_KEY_FILE to the service's key`,
+                );
             }
             this.specs = new SpecStore(this.view ?? this.read(), loadOrCreateKey(this.options.specKeyFile));
         }
@@ -97,7 +104,10 @@ export class RegistrySource implements FleetPreviewSource {
             spec = this.store().load(clusterId);
         } catch (e) {
             // Decryption errors say nothing secret, but name the likely cause.
-            throw new Error(`cannot read the stored spec of ${clusterId} (wrong MLA_SPEC_KEY_FILE?): ${(e as Error).message}`, { cause: e });
+            throw new Error(
+                `cannot read the stored spec of ${clusterId} (wrong MLA_SPEC_KEY_FILE?): ${(e as Error).message}`,
+                { cause: e },
+            );
         }
         if (!spec) throw new Error(`no stored spec for ${clusterId}; PUT the cluster again through the service`);
         return spec;
@@ -108,7 +118,12 @@ export class RegistrySource implements FleetPreviewSource {
         const scrub = secretScrubber(secretsOf(spec));
         try {
             // Progress events are not needed: the summary is built from the result's steps.
-            const result = await this.options.executor.preview({ clusterId, spec, signal: new AbortController().signal, onEvent: () => undefined });
+            const result = await this.options.executor.preview({
+                clusterId,
+                spec,
+                signal: new AbortController().signal,
+                onEvent: () => undefined,
+            });
             return result.steps.map(({ op, urn, type, diffs }) => ({ op, urn, type, diffs: [...diffs] }));
         } catch (e) {
             // Engine text may echo a failing input; the message ends up in a public PR comment. No

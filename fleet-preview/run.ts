@@ -13,7 +13,8 @@ export interface FleetPreviewSource {
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-    if (!Number.isInteger(limit) || limit < 1) throw new Error(`parallelism must be a whole number of at least 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1)
+        throw new Error(`parallelism must be a whole number of at least 1, got ${limit}`);
     const results = new Array<R>(items.length);
     let next = 0;
     const worker = async (): Promise<void> => {

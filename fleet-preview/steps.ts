@@ -77,7 +77,10 @@ export function categoryOf(op: string): keyof ChangeCounts | undefined {
  * Collapses the steps to one category per resource (a replacement shows up as up to three engine
  * steps for the same URN) and counts them.
  */
-export function countChanges(steps: readonly ResourceStep[]): { counts: ChangeCounts; byUrn: Map<string, ResourceStep & { category: keyof ChangeCounts }> } {
+export function countChanges(steps: readonly ResourceStep[]): {
+    counts: ChangeCounts;
+    byUrn: Map<string, ResourceStep & { category: keyof ChangeCounts }>;
+} {
     const byUrn = new Map<string, ResourceStep & { category: keyof ChangeCounts }>();
     for (const step of steps) {
         const category = categoryOf(step.op);
@@ -94,5 +97,7 @@ export function countChanges(steps: readonly ResourceStep[]): { counts: ChangeCo
 /** The replacements and deletions of data-bearing resources: what `--fail-on-replace` fails on. */
 export function flaggedSteps(steps: readonly ResourceStep[]): ResourceStep[] {
     const { byUrn } = countChanges(steps);
-    return [...byUrn.values()].filter((s) => (s.category === "replace" || s.category === "delete") && isDataBearing(s.type));
+    return [...byUrn.values()].filter(
+        (s) => (s.category === "replace" || s.category === "delete") && isDataBearing(s.type),
+    );
 }

@@ -14,11 +14,38 @@ import { clusterSpecProblems } from "./cluster-spec-checks";
 
 /** Known fields of each object key; anything else is reported as a typo. */
 const KNOWN: Record<string, string[]> = {
-    gateway: ["externalHostnames", "externalIps", "serviceType", "replicas", "allowSingleReplica", "metricsWriteLimit", "logsWriteLimit", "queryLimit", "maxBodySize"],
+    gateway: [
+        "externalHostnames",
+        "externalIps",
+        "serviceType",
+        "replicas",
+        "allowSingleReplica",
+        "metricsWriteLimit",
+        "logsWriteLimit",
+        "queryLimit",
+        "maxBodySize",
+    ],
     pki: ["validityHours", "earlyRenewalHours", "credentialsGeneration"],
-    monitoring: ["enabled", "agent", "scrapeInterval", "customScrapeConfigs", "resources", "replicas", "nodeExporter", "kubeStateMetrics"],
+    monitoring: [
+        "enabled",
+        "agent",
+        "scrapeInterval",
+        "customScrapeConfigs",
+        "resources",
+        "replicas",
+        "nodeExporter",
+        "kubeStateMetrics",
+    ],
     logging: ["enabled", "agent", "resources"],
-    tenant: ["alertmanagerConfig", "metricRuleGroups", "logRuleGroups", "metricsLimits", "logsLimits", "retention", "purgeOnDestroy"],
+    tenant: [
+        "alertmanagerConfig",
+        "metricRuleGroups",
+        "logRuleGroups",
+        "metricsLimits",
+        "logsLimits",
+        "retention",
+        "purgeOnDestroy",
+    ],
     seedApi: ["grafanaOrgId", "grafanaUrl", "cortexPurgerUrl", "lokiDeleteUrl"],
 };
 
@@ -75,7 +102,8 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
     const o = optional(r);
     for (const [key, fields] of Object.entries(KNOWN)) {
         for (const field of Object.keys(r.object(key) ?? {})) {
-            if (!fields.includes(field)) r.problem(`${key}.${field}`, `is not a known setting (known: ${fields.join(", ")})`);
+            if (!fields.includes(field))
+                r.problem(`${key}.${field}`, `is not a known setting (known: ${fields.join(", ")})`);
         }
     }
     const hint = (key: string) => `pulumi config set --secret mla:${key} < kubeconfig.yaml`;
@@ -89,7 +117,14 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
         gateway: defined({
             externalHostnames: o.list("gateway.externalHostnames"),
             externalIps: o.list("gateway.externalIps"),
-            serviceType: r.raw("gateway.serviceType") === undefined ? undefined : r.oneOf("gateway.serviceType", ["LoadBalancer", "NodePort", "ClusterIP"] as const, "LoadBalancer"),
+            serviceType:
+                r.raw("gateway.serviceType") === undefined
+                    ? undefined
+                    : r.oneOf(
+                          "gateway.serviceType",
+                          ["LoadBalancer", "NodePort", "ClusterIP"] as const,
+                          "LoadBalancer",
+                      ),
             replicas: o.int("gateway.replicas"),
             allowSingleReplica: o.bool("gateway.allowSingleReplica"),
             metricsWriteLimit: rate(o, "gateway.metricsWriteLimit"),
@@ -104,7 +139,10 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
         }),
         monitoring: defined({
             enabled: o.bool("monitoring.enabled"),
-            agent: r.raw("monitoring.agent") === undefined ? undefined : r.oneOf("monitoring.agent", METRICS_AGENT_KINDS, CLUSTER_DEFAULTS.monitoring.agent),
+            agent:
+                r.raw("monitoring.agent") === undefined
+                    ? undefined
+                    : r.oneOf("monitoring.agent", METRICS_AGENT_KINDS, CLUSTER_DEFAULTS.monitoring.agent),
             scrapeInterval: o.str("monitoring.scrapeInterval"),
             customScrapeConfigs: o.objects("monitoring.customScrapeConfigs"),
             resources: resources(o, "monitoring.resources"),
@@ -114,7 +152,10 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
         }),
         logging: defined({
             enabled: o.bool("logging.enabled"),
-            agent: r.raw("logging.agent") === undefined ? undefined : r.oneOf("logging.agent", ["alloy", "promtail"] as const, "alloy"),
+            agent:
+                r.raw("logging.agent") === undefined
+                    ? undefined
+                    : r.oneOf("logging.agent", ["alloy", "promtail"] as const, "alloy"),
             resources: resources(o, "logging.resources"),
         }),
         tenant: defined({
@@ -122,9 +163,14 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
             metricRuleGroups: o.objects("tenant.metricRuleGroups") as never,
             logRuleGroups: o.objects("tenant.logRuleGroups") as never,
             metricsLimits: Object.fromEntries(
-                ["ingestionRate", "ingestionBurstSize", "maxSeriesPerUser", "maxSeriesPerMetric", "maxSamplesPerQuery", "maxFetchedSeriesPerQuery"].map(
-                    (k) => [k, o.int(`tenant.metricsLimits.${k}`)],
-                ),
+                [
+                    "ingestionRate",
+                    "ingestionBurstSize",
+                    "maxSeriesPerUser",
+                    "maxSeriesPerMetric",
+                    "maxSamplesPerQuery",
+                    "maxFetchedSeriesPerQuery",
+                ].map((k) => [k, o.int(`tenant.metricsLimits.${k}`)]),
             ),
             logsLimits: {
                 ingestionRateMb: o.number("tenant.logsLimits.ingestionRateMb"),

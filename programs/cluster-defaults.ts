@@ -8,7 +8,15 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./config-reader";
-import type { ClusterSpec, GatewaySpec, LoggingSpec, MonitoringSpec, PkiSpec, SeedApiSpec, TenantSpec } from "../spec/cluster-spec";
+import type {
+    ClusterSpec,
+    GatewaySpec,
+    LoggingSpec,
+    MonitoringSpec,
+    PkiSpec,
+    SeedApiSpec,
+    TenantSpec,
+} from "../spec/cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
 import { DEFAULT_METRICS_AGENT, METRICS_AGENT_RESOURCES } from "../spec/cluster-spec";
 
@@ -91,7 +99,10 @@ export const CLUSTER_DEFAULTS = {
         retention: { metrics: "168h", logs: "168h" },
         purgeOnDestroy: false,
     },
-} as const satisfies Omit<ClusterSpec, "clusterId" | "project" | "seedStack" | "seedKubeconfig" | "userKubeconfig" | "seedApi">;
+} as const satisfies Omit<
+    ClusterSpec,
+    "clusterId" | "project" | "seedStack" | "seedKubeconfig" | "userKubeconfig" | "seedApi"
+>;
 
 /** Fills every missing field of `input` with {@link CLUSTER_DEFAULTS}; no checks. */
 export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {

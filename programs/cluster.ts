@@ -73,7 +73,9 @@ async function tenantFor(
     ]);
     const orgId =
         api.grafanaOrgId ??
-        new pulumi.StackReference("project", { name: projectStackName(spec.seedStack, spec.project) }).requireOutput(PROJECT_ORG_ID_OUTPUT).apply(Number);
+        new pulumi.StackReference("project", { name: projectStackName(spec.seedStack, spec.project) })
+            .requireOutput(PROJECT_ORG_ID_OUTPUT)
+            .apply(Number);
     return new Tenant(
         "tenant",
         {
@@ -120,7 +122,12 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
     const namespace = new k8s.core.v1.Namespace(
         "cluster-namespace",
         // The role label is what lets this namespace's gateway pods reach the backends (components/gateway/network-policy.ts).
-        { metadata: { name: clusterNamespace(id), labels: { ...clusterNamespaceLabels(id), "mla.dev/cluster-id": id, "mla.dev/project": spec.project } } },
+        {
+            metadata: {
+                name: clusterNamespace(id),
+                labels: { ...clusterNamespaceLabels(id), "mla.dev/cluster-id": id, "mla.dev/project": spec.project },
+            },
+        },
         { provider: seedProvider },
     );
 
@@ -162,7 +169,6 @@ export async function clusterProgram(spec: ClusterSpec): Promise<Record<string, 
         },
         { ...onSeed, dependsOn: tenant.purge ? [tenant.purge] : [] },
     );
-
 
     const agents = new Agents(
         "agents",

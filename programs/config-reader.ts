@@ -20,9 +20,7 @@ export interface ConfigSource {
 /** Thrown when the stack config has one or more problems; the message lists all of them. */
 export class ConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
-        super(
-            `${problems.length} problem${problems.length === 1 ? "" : "s"} in stack config: ${problems.join("; ")}`,
-        );
+        super(`${problems.length} problem${problems.length === 1 ? "" : "s"} in stack config: ${problems.join("; ")}`);
         this.name = "ConfigError";
     }
 }
@@ -120,7 +118,8 @@ export class ConfigReader {
     object(path: string): Record<string, unknown> | undefined {
         const value = this.raw(path);
         if (value === undefined) return undefined;
-        if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+        if (typeof value === "object" && value !== null && !Array.isArray(value))
+            return value as Record<string, unknown>;
         this.problem(path, `must be an object, got ${JSON.stringify(value)}`);
         return undefined;
     }

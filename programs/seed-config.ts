@@ -71,7 +71,10 @@ function resources(reader: ConfigReader, path: string): ResourceSpec | undefined
         }
         for (const [k, v] of Object.entries(inner)) {
             if ((k !== "cpu" && k !== "memory") || typeof v !== "string" || !QUANTITY.test(v)) {
-                reader.problem(`${path}.${section}.${k}`, `must be cpu or memory with a quantity, got ${JSON.stringify(v)}`);
+                reader.problem(
+                    `${path}.${section}.${k}`,
+                    `must be cpu or memory with a quantity, got ${JSON.stringify(v)}`,
+                );
             }
         }
     }
@@ -89,20 +92,27 @@ const MOVED_RESOURCE_KEYS: [string, string][] = [
 /** `mla:sizing`: a profile and overrides of any container's resources or any cache's size. */
 function sizing(reader: ConfigReader): SeedPlan["sizing"] {
     for (const key of Object.keys(reader.object("sizing") ?? {})) {
-        if (!["profile", "resources", "caches"].includes(key)) reader.problem(`sizing.${key}`, "is not a sizing key (profile, resources, caches)");
+        if (!["profile", "resources", "caches"].includes(key))
+            reader.problem(`sizing.${key}`, "is not a sizing key (profile, resources, caches)");
     }
     const profile = reader.oneOf("sizing.profile", SIZING_PROFILES, DEFAULT_SIZING_PROFILE);
     const overrides: Required<SizingOverrides> = { resources: {}, caches: {} };
     for (const backend of Object.keys(reader.object("sizing.resources") ?? {})) {
         if (!(backend in SIZED_CONTAINERS)) {
-            reader.problem(`sizing.resources.${backend}`, `is not a sized backend (${Object.keys(SIZED_CONTAINERS).join(", ")})`);
+            reader.problem(
+                `sizing.resources.${backend}`,
+                `is not a sized backend (${Object.keys(SIZED_CONTAINERS).join(", ")})`,
+            );
             continue;
         }
         const known = SIZED_CONTAINERS[backend as SizedBackend] as readonly string[];
         const out: Record<string, ResourceSpec> = {};
         for (const container of Object.keys(reader.object(`sizing.resources.${backend}`) ?? {})) {
             if (!known.includes(container)) {
-                reader.problem(`sizing.resources.${backend}.${container}`, `is not a ${backend} container (${known.join(", ")})`);
+                reader.problem(
+                    `sizing.resources.${backend}.${container}`,
+                    `is not a ${backend} container (${known.join(", ")})`,
+                );
                 continue;
             }
             const spec = resources(reader, `sizing.resources.${backend}.${container}`);
@@ -117,7 +127,8 @@ function sizing(reader: ConfigReader): SeedPlan["sizing"] {
         }
         const path = `sizing.caches.${name}`;
         const size: Partial<CacheSize> = {};
-        if (reader.raw(`${path}.memoryMiB`) !== undefined) size.memoryMiB = reader.integer(`${path}.memoryMiB`, 0, { min: 16 });
+        if (reader.raw(`${path}.memoryMiB`) !== undefined)
+            size.memoryMiB = reader.integer(`${path}.memoryMiB`, 0, { min: 16 });
         const cpu = reader.string(`${path}.cpu`);
         if (cpu !== undefined) {
             if (!QUANTITY.test(cpu)) reader.problem(`${path}.cpu`, `must be a CPU quantity, got "${cpu}"`);
@@ -126,7 +137,8 @@ function sizing(reader: ConfigReader): SeedPlan["sizing"] {
         overrides.caches[name as CacheName] = size;
     }
     for (const [from, to] of MOVED_RESOURCE_KEYS) {
-        if (reader.raw(from) !== undefined) reader.problem(from, `moved to mla:${to} (see docs/seed-production.md, "Sizing")`);
+        if (reader.raw(from) !== undefined)
+            reader.problem(from, `moved to mla:${to} (see docs/seed-production.md, "Sizing")`);
     }
     return resolveSizing(profile, overrides);
 }
@@ -159,7 +171,8 @@ function grafanaDatabase(reader: ConfigReader): GrafanaDatabase | undefined {
 
 function replicas<T extends object>(reader: ConfigReader, path: string, defaults: T): T {
     const out = { ...defaults } as Record<string, number>;
-    for (const [key, fallback] of Object.entries(defaults)) out[key] = reader.integer(`${path}.${key}`, fallback, { min: 1 });
+    for (const [key, fallback] of Object.entries(defaults))
+        out[key] = reader.integer(`${path}.${key}`, fallback, { min: 1 });
     return out as T;
 }
 
@@ -205,24 +218,36 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
     const cortexRf = reader.integer("cortex.replicationFactor", d.cortex.replicationFactor, { min: 1 });
     const cortexReplicas = replicas<CortexReplicas>(reader, "cortex.replicas", d.cortex.replicas);
     if (cortexReplicas.ingester < cortexRf) {
-        reader.problem("cortex.replicas.ingester", `must be at least cortex.replicationFactor (${cortexRf}), got ${cortexReplicas.ingester}`);
+        reader.problem(
+            "cortex.replicas.ingester",
+            `must be at least cortex.replicationFactor (${cortexRf}), got ${cortexReplicas.ingester}`,
+        );
     }
     const lokiRf = reader.integer("loki.replicationFactor", d.loki.replicationFactor, { min: 1 });
     const lokiReplicas = replicas<LokiReplicas>(reader, "loki.replicas", d.loki.replicas);
     if (lokiReplicas.ingester < lokiRf) {
-        reader.problem("loki.replicas.ingester", `must be at least loki.replicationFactor (${lokiRf}), got ${lokiReplicas.ingester}`);
+        reader.problem(
+            "loki.replicas.ingester",
+            `must be at least loki.replicationFactor (${lokiRf}), got ${lokiReplicas.ingester}`,
+        );
     }
     const retention = reader.string("loki.retention", { default: d.loki.retention })!;
-    if (!DURATION.test(retention)) reader.problem("loki.retention", `must be a duration such as 168h, got "${retention}"`);
+    if (!DURATION.test(retention))
+        reader.problem("loki.retention", `must be a duration such as 168h, got "${retention}"`);
 
     // Only an explicit Grafana namespace is checked; the inherited one was checked as mla:namespace.
     const explicitGrafanaNs = reader.string("grafana.namespace");
-    const grafanaNs = explicitGrafanaNs === undefined ? namespace : dnsLabel(reader, "grafana.namespace", explicitGrafanaNs);
+    const grafanaNs =
+        explicitGrafanaNs === undefined ? namespace : dnsLabel(reader, "grafana.namespace", explicitGrafanaNs);
     let authProxy: SeedPlan["grafana"]["authProxy"];
     if (reader.boolean("grafana.authProxy.enabled", false)) {
         authProxy = {
             headerName: reader.string("grafana.authProxy.headerName", { default: "X-WEBAUTH-USER" })!,
-            headerProperty: reader.oneOf("grafana.authProxy.headerProperty", ["username", "email"] as const, "username"),
+            headerProperty: reader.oneOf(
+                "grafana.authProxy.headerProperty",
+                ["username", "email"] as const,
+                "username",
+            ),
             autoSignUp: reader.boolean("grafana.authProxy.autoSignUp", true),
             whitelist: reader.stringList("grafana.authProxy.whitelist"),
         };
@@ -256,7 +281,10 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
                 .stringList("receiverFirewall.blockCidrNetworks", d.receiverFirewall.blockCidrNetworks)
                 .map((cidr, i) => {
                     if (cidrProblem(cidr)) {
-                        reader.problem(`receiverFirewall.blockCidrNetworks[${i}]`, `must be a CIDR such as 100.64.0.0/10 or fd00::/8, got "${cidr}"`);
+                        reader.problem(
+                            `receiverFirewall.blockCidrNetworks[${i}]`,
+                            `must be a CIDR such as 100.64.0.0/10 or fd00::/8, got "${cidr}"`,
+                        );
                     }
                     return cidr;
                 }),
@@ -264,7 +292,8 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
     };
     // The same checks as the component; missing values and bad replica numbers were reported above.
     for (const p of grafanaPlanProblems(plan.grafana)) {
-        if (p.message !== "is required" && (p.path !== "grafana.replicas" || plan.grafana.replicas >= 1)) reader.problem(p.path, p.message);
+        if (p.message !== "is required" && (p.path !== "grafana.replicas" || plan.grafana.replicas >= 1))
+            reader.problem(p.path, p.message);
     }
     const networkPolicy = {
         enabled: reader.boolean("networkPolicy.enabled", true),
@@ -275,7 +304,10 @@ export function loadSeedSettings(reader: ConfigReader): SeedSettings {
     networkPolicy.extraIngressNamespaces.forEach((ns, i) => {
         // A namespace peer admits every pod of it: Grafana's would reach the backends directly.
         if (ns === grafanaNs || ns === namespace) {
-            reader.problem(`networkPolicy.extraIngressNamespaces[${i}]`, `must not be the MLA or Grafana namespace ("${ns}"): Grafana would reach the backends without a gateway`);
+            reader.problem(
+                `networkPolicy.extraIngressNamespaces[${i}]`,
+                `must not be the MLA or Grafana namespace ("${ns}"): Grafana would reach the backends without a gateway`,
+            );
         }
     });
     const kubeconfig = reader.secret("seedKubeconfig", { required: false });

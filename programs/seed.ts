@@ -29,8 +29,16 @@ export function seedProgram(
     });
     const seed = new SeedMla(
         "seed",
-        { plan: settings.plan, s3Credentials: settings.s3Credentials, defaultContent, networkPolicy: settings.networkPolicy },
+        {
+            plan: settings.plan,
+            s3Credentials: settings.s3Credentials,
+            defaultContent,
+            networkPolicy: settings.networkPolicy,
+        },
         { providers: { kubernetes: provider } },
     );
-    return seedOutputs(seed, settings.plan.grafana.namespace, { metric: adminMetricRuleGroups, log: adminLogRuleGroups });
+    return seedOutputs(seed, settings.plan.grafana.namespace, {
+        metric: adminMetricRuleGroups,
+        log: adminLogRuleGroups,
+    });
 }

@@ -23,7 +23,12 @@ export function isFreeForm(path: string[], patterns: readonly string[]): boolean
  * Every key path set in `values` that the chart's `defaults` do not have. Lists are leaves (their
  * items are not compared); paths under a free-form pattern are not descended into.
  */
-export function unknownKeyPaths(values: Json, defaults: Json, freeForm: readonly string[], prefix: string[] = []): string[] {
+export function unknownKeyPaths(
+    values: Json,
+    defaults: Json,
+    freeForm: readonly string[],
+    prefix: string[] = [],
+): string[] {
     if (!isMap(values)) return [];
     const out: string[] = [];
     for (const [key, value] of Object.entries(values)) {
@@ -54,7 +59,9 @@ export function schemaViolations(values: Json, defaults: Json, schema: Record<st
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     const validate = ajv.compile(schema);
     if (validate(helmMerge(defaults, values))) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`);
+    return (validate.errors ?? []).map(
+        (e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}${e.params ? ` ${JSON.stringify(e.params)}` : ""}`,
+    );
 }
 
 /**

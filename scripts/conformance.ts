@@ -40,7 +40,9 @@ export function checkCharts(chartsDir: string, log: (line: string) => void): str
             violations.push(...found.map((v) => `loki: schema: ${v}`));
         } else {
             const found = unknownKeyPaths(ours, defaults, FREE_FORM[chart] ?? []);
-            log(`${chart} ${pinned}: key paths against default values.yaml (free-form: ${(FREE_FORM[chart] ?? []).join(", ")}): ${found.length} unknown`);
+            log(
+                `${chart} ${pinned}: key paths against default values.yaml (free-form: ${(FREE_FORM[chart] ?? []).join(", ")}): ${found.length} unknown`,
+            );
             violations.push(...found.map((p) => `${chart}: ${p} is not a key of the chart's values.yaml`));
         }
     }
@@ -55,7 +57,9 @@ if (require.main === module) {
     }
     const violations = checkCharts(dir, (line) => process.stdout.write(`${line}\n`));
     if (violations.length > 0) {
-        process.stderr.write(`${violations.length} conformance violation(s):\n${violations.map((v) => `  - ${v}`).join("\n")}\n`);
+        process.stderr.write(
+            `${violations.length} conformance violation(s):\n${violations.map((v) => `  - ${v}`).join("\n")}\n`,
+        );
         process.exit(1);
     }
     process.stdout.write("chart values conform to the reference charts\n");

@@ -10,7 +10,18 @@
  * Node's zlib reads the archive (no `unzip` needed on the machine). The archive is a plain
  * (non-ZIP64) zip of deflated or stored entries; anything else is refused with a clear error.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from "node:fs";
+import {
+    chmodSync,
+    closeSync,
+    existsSync,
+    mkdirSync,
+    openSync,
+    readFileSync,
+    readSync,
+    renameSync,
+    statSync,
+    writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
 

@@ -11,7 +11,8 @@ import { join, relative, resolve } from "node:path";
 
 const ROOT = resolve(__dirname, "..");
 /** What a test file that runs an external program mentions. */
-const STARTS_PROGRAMS = /child_process|spawn|execFile|startNginx|promtool|amtool|vmagent|helm|haproxy|nginx|mla\.js|binaries/;
+const STARTS_PROGRAMS =
+    /child_process|spawn|execFile|startNginx|promtool|amtool|vmagent|helm|haproxy|nginx|mla\.js|binaries/;
 
 function testFiles(dir: string): string[] {
     return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -43,8 +43,14 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
     const plugins = requiredPlugins(PROJECT_ROOT);
     const pluginsDir = pluginDir(childEnvironment(source));
     if (opts.installPlugins) {
-        const installed = await installPlugins(plugins, { env: childEnvironment(source, { PULUMI_SKIP_UPDATE_CHECK: "true" }), dir: pluginsDir, log: (line) => console.log(line) });
-        console.log(`${installed.length} plugin(s) installed, ${plugins.length - installed.length} already present in ${pluginsDir}`);
+        const installed = await installPlugins(plugins, {
+            env: childEnvironment(source, { PULUMI_SKIP_UPDATE_CHECK: "true" }),
+            dir: pluginsDir,
+            log: (line) => console.log(line),
+        });
+        console.log(
+            `${installed.length} plugin(s) installed, ${plugins.length - installed.length} already present in ${pluginsDir}`,
+        );
         return;
     }
     scrubServiceSettings();
@@ -82,7 +88,10 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
     });
     await app.listen({ host: config.host, port: config.port });
     // The token's source (a variable name or file path) is logged, never the token.
-    app.log.info({ tokenSource: token.source, dataDir, executor: executor.name, workers: config.workers }, "mla serve ready; /v1 needs the bearer token from tokenSource");
+    app.log.info(
+        { tokenSource: token.source, dataDir, executor: executor.name, workers: config.workers },
+        "mla serve ready; /v1 needs the bearer token from tokenSource",
+    );
 
     await new Promise<void>((resolveStop) => {
         let stopping = false;
@@ -90,10 +99,13 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
             if (stopping) return;
             stopping = true;
             app.log.info({ signal }, "shutting down: no new operations, cancelling running ones");
-            app.close().then(() => resolveStop(), (e: unknown) => {
-                app.log.error({ err: e }, "shutdown failed");
-                resolveStop();
-            });
+            app.close().then(
+                () => resolveStop(),
+                (e: unknown) => {
+                    app.log.error({ err: e }, "shutdown failed");
+                    resolveStop();
+                },
+            );
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);

@@ -84,20 +84,28 @@ export function memberProblems(members: unknown, path = "members"): MemberProble
         }
         const entry = m as Record<string, unknown>;
         for (const key of Object.keys(entry)) {
-            if (!["login", "email", "role"].includes(key)) problems.push({ path: `${at}.${key}`, message: "is not a member field (login, email, role)" });
+            if (!["login", "email", "role"].includes(key))
+                problems.push({ path: `${at}.${key}`, message: "is not a member field (login, email, role)" });
         }
         const ids = (["login", "email"] as const).filter((k) => entry[k] !== undefined);
         if (ids.length !== 1) problems.push({ path: at, message: "must have exactly one of login or email" });
         for (const k of ids) {
             const v = entry[k];
             if (typeof v !== "string" || v === "" || /\s/.test(v) || v.length > 256) {
-                problems.push({ path: `${at}.${k}`, message: "must be a non-empty string without whitespace, at most 256 characters" });
+                problems.push({
+                    path: `${at}.${k}`,
+                    message: "must be a non-empty string without whitespace, at most 256 characters",
+                });
             } else if (k === "email" && !/^[^@]+@[^@]+$/.test(v)) {
                 problems.push({ path: `${at}.email`, message: `must be an email address, got ${JSON.stringify(v)}` });
             } else {
                 const key = v.toLowerCase();
                 const first = seen.get(key);
-                if (first !== undefined) problems.push({ path: `${at}.${k}`, message: `lists ${JSON.stringify(v)} again (first at ${path}[${first}])` });
+                if (first !== undefined)
+                    problems.push({
+                        path: `${at}.${k}`,
+                        message: `lists ${JSON.stringify(v)} again (first at ${path}[${first}])`,
+                    });
                 else seen.set(key, i);
             }
         }
@@ -118,9 +126,13 @@ export function projectSpecProblems(spec: ProjectSpec): MemberProblem[] {
     if (!isDnsLabel(spec.project)) {
         problems.push({ path: "project", message: `must be a DNS-1123 label, got ${JSON.stringify(spec.project)}` });
     }
-    if (typeof spec.seedStack !== "string" || spec.seedStack === "") problems.push({ path: "seedStack", message: "is required" });
+    if (typeof spec.seedStack !== "string" || spec.seedStack === "")
+        problems.push({ path: "seedStack", message: "is required" });
     if (spec.grafanaUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(spec.grafanaUrl)) {
-        problems.push({ path: "seedApi.grafanaUrl", message: `must be an http(s) URL, got ${JSON.stringify(spec.grafanaUrl)}` });
+        problems.push({
+            path: "seedApi.grafanaUrl",
+            message: `must be an http(s) URL, got ${JSON.stringify(spec.grafanaUrl)}`,
+        });
     }
     problems.push(...memberProblems(spec.members));
     return problems;

@@ -22,7 +22,11 @@ export const TENANT_DELIVERY_CONVENTIONS = {
     /** Alertmanager config: data key `<clusterId>.yaml`, the tenant's plain Alertmanager config. */
     alertmanagerConfig: { labels: { cortex_alertmanager: "1" }, dataKeyPattern: "<clusterId>.yaml" },
     /** Metric rule groups: any `*.yaml` data keys; the annotation puts them in `<folder>/<clusterId>/`. */
-    metricRules: { labels: { cortex_rules: "1" }, folderAnnotation: SIDECAR_FOLDER_ANNOTATION, folderValue: "<clusterId>" },
+    metricRules: {
+        labels: { cortex_rules: "1" },
+        folderAnnotation: SIDECAR_FOLDER_ANNOTATION,
+        folderValue: "<clusterId>",
+    },
     /** Log rule groups, same shape as metric rules, for the Loki ruler. */
     logRules: { labels: { loki_rule: "1" }, folderAnnotation: SIDECAR_FOLDER_ANNOTATION, folderValue: "<clusterId>" },
     /** Grafana datasource provisioning files. */

@@ -26,7 +26,8 @@ export function isClusterId(id: unknown): boolean {
  * Prometheus duration syntax (`30s`, `1h30m`, `168h`): units in descending order, each at most
  * once, as Cortex, Loki, Alertmanager and rule files parse it. "0" alone is also a duration.
  */
-export const DURATION_PATTERN = "^(0|(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$";
+export const DURATION_PATTERN =
+    "^(0|(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$";
 const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const UNIT_MS = [31_536_000_000, 604_800_000, 86_400_000, 3_600_000, 60_000, 1_000, 1];
 

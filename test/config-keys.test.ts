@@ -14,7 +14,9 @@ import { ConfigReader, type ConfigSource } from "../programs/config-reader";
 import { loadSeedSettings } from "../programs/seed-config";
 
 const root = join(__dirname, "..");
-const declared = Object.keys((parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> }).config);
+const declared = Object.keys(
+    (parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { config: Record<string, unknown> }).config,
+);
 
 /** Wraps a source, recording every top-level key read; secrets read as present. */
 function recording(base: ConfigSource): { source: ConfigSource; keys: Set<string> } {
@@ -39,7 +41,10 @@ describe("Pulumi.yaml config documentation", () => {
     const minioExample = example("Pulumi.seed-example.yaml");
     const s3 = recording({
         ...minioExample,
-        get: (key) => (key === "objectStore" ? { type: "s3", endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1" } : minioExample.get(key)),
+        get: (key) =>
+            key === "objectStore"
+                ? { type: "s3", endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1" }
+                : minioExample.get(key),
     });
     const cluster = recording(example("Pulumi.cluster-example.yaml"));
     // A project stack's config (mla:kind project), as docs/grafana-access.md shows it.
@@ -73,8 +78,13 @@ describe("Pulumi.yaml config documentation", () => {
 
     it("uses only declared keys in the example stack files", () => {
         for (const file of ["Pulumi.seed-example.yaml", "Pulumi.cluster-example.yaml"]) {
-            const keys = Object.keys((parse(readFileSync(join(root, file), "utf8")) as { config: Record<string, unknown> }).config);
-            expect(keys.filter((k) => k.startsWith("mla:") && !declared.includes(k)), file).to.deep.equal([]);
+            const keys = Object.keys(
+                (parse(readFileSync(join(root, file), "utf8")) as { config: Record<string, unknown> }).config,
+            );
+            expect(
+                keys.filter((k) => k.startsWith("mla:") && !declared.includes(k)),
+                file,
+            ).to.deep.equal([]);
         }
     });
 });

@@ -32,7 +32,8 @@ async function waitForPorts(child: ChildProcess, ports: number[], what: string, 
     const deadline = Date.now() + 10_000;
     for (const port of ports) {
         while (!(await accepts(port))) {
-            if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start on ${port}:\n${stderr()}`);
+            if (child.exitCode !== null || Date.now() > deadline)
+                throw new Error(`${what} did not start on ${port}:\n${stderr()}`);
             await new Promise((r) => setTimeout(r, 50));
         }
     }
@@ -79,13 +80,22 @@ export function oneCpuCgroup(name: string): { path: string; remove(): void } | u
  * written to /dev/stdout lands there, as a container runtime would collect it), and waits for
  * `ports`.
  */
-export async function startPinned(options: { argv: string[]; cpu: string; ports: number[]; stdoutFile: string; what: string; quota?: boolean }): Promise<PinnedProcess> {
+export async function startPinned(options: {
+    argv: string[];
+    cpu: string;
+    ports: number[];
+    stdoutFile: string;
+    what: string;
+    quota?: boolean;
+}): Promise<PinnedProcess> {
     const out = openSync(options.stdoutFile, "a");
     const group = options.quota ? oneCpuCgroup(options.what.replace(/[^A-Za-z0-9-]/g, "")) : undefined;
     const argv = ["taskset", "-c", options.cpu, ...options.argv];
     // The shell joins the cgroup, then becomes the process (exec), so the group holds it from its start.
     const child = group
-        ? spawn("sh", ["-c", `echo $$ > ${group.path}/cgroup.procs && exec "$@"`, "sh", ...argv], { stdio: ["ignore", out, "pipe"] })
+        ? spawn("sh", ["-c", `echo $$ > ${group.path}/cgroup.procs && exec "$@"`, "sh", ...argv], {
+              stdio: ["ignore", out, "pipe"],
+          })
         : spawn(argv[0], argv.slice(1), { stdio: ["ignore", out, "pipe"] });
     closeSync(out);
     let stderr = "";
@@ -109,14 +119,24 @@ export async function startPinned(options: { argv: string[]; cpu: string; ports:
 }
 
 /** Writes `config` under `prefix`, checks it with `nginx -t` and starts nginx pinned to `cpu`. */
-export function startPinnedNginx(options: { prefix: string; config: string; cpu: string; ports: number[]; quota?: boolean }): Promise<PinnedProcess> {
+export function startPinnedNginx(options: {
+    prefix: string;
+    config: string;
+    cpu: string;
+    ports: number[];
+    quota?: boolean;
+}): Promise<PinnedProcess> {
     chmodSync(options.prefix, 0o755);
     const conf = join(options.prefix, "nginx.conf");
     writeFileSync(conf, options.config);
     // `nginx -t` opens the access log too; /dev/stdout must be a file, not Node's pipe (a socket).
     const out = openSync(join(options.prefix, "stdout.log"), "a");
     try {
-        execFileSync(nginxBinary(), ["-t", "-q", "-p", options.prefix, "-c", conf, "-e", join(options.prefix, "nginx-t.log")], { stdio: ["ignore", out, "pipe"] });
+        execFileSync(
+            nginxBinary(),
+            ["-t", "-q", "-p", options.prefix, "-c", conf, "-e", join(options.prefix, "nginx-t.log")],
+            { stdio: ["ignore", out, "pipe"] },
+        );
     } finally {
         closeSync(out);
     }
@@ -134,9 +154,14 @@ export function startPinnedNginx(options: { prefix: string; config: string; cpu:
 export function buildLoadgen(dir: string): string {
     const bin = join(dir, "loadgen");
     try {
-        execFileSync("gcc", ["-O2", "-pthread", join(__dirname, "loadgen.c"), "-o", bin, "-lssl", "-lcrypto"], { stdio: ["ignore", "ignore", "pipe"] });
+        execFileSync("gcc", ["-O2", "-pthread", join(__dirname, "loadgen.c"), "-o", bin, "-lssl", "-lcrypto"], {
+            stdio: ["ignore", "ignore", "pipe"],
+        });
     } catch (e) {
-        throw new Error(`cannot build bench/support/loadgen.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`, { cause: e });
+        throw new Error(
+            `cannot build bench/support/loadgen.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`,
+            { cause: e },
+        );
     }
     return bin;
 }

@@ -10,9 +10,12 @@ import { previewFleetCommand } from "./preview-fleet";
 import { statusCommand } from "./status";
 
 export const commands: Command[] = [
-    renderAlertmanager, renderRules, renderLimits,
+    renderAlertmanager,
+    renderRules,
+    renderLimits,
     renderSeedValues,
-    renderSeed, renderCluster,
+    renderSeed,
+    renderCluster,
     renderGateway,
     renderAgent,
     serveCommand,

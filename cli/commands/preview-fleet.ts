@@ -70,7 +70,10 @@ const defaultExecutor: ExecutorFactory = async ({ env, dataDir }) => {
         const { MemoryExecutor } = await import("../../executors/memory/executor-memory");
         return new MemoryExecutor();
     }
-    const [{ AutomationExecutor }, { inlineClusterProgram, clusterProgramCheck }] = await Promise.all([import("../../executors/automation/executor-automation"), import("../../executors/cluster-program")]);
+    const [{ AutomationExecutor }, { inlineClusterProgram, clusterProgramCheck }] = await Promise.all([
+        import("../../executors/automation/executor-automation"),
+        import("../../executors/cluster-program"),
+    ]);
     return new AutomationExecutor({
         dataDir,
         backendUrl: env.MLA_BACKEND_URL,
@@ -82,7 +85,10 @@ const defaultExecutor: ExecutorFactory = async ({ env, dataDir }) => {
 };
 
 /** The flags laid over the environment, validated the way `mla serve` validates it. */
-function configFrom(env: NodeJS.ProcessEnv, flags: { "data-dir"?: string; "backend-url"?: string; executor?: string }): ServiceConfig {
+function configFrom(
+    env: NodeJS.ProcessEnv,
+    flags: { "data-dir"?: string; "backend-url"?: string; executor?: string },
+): ServiceConfig {
     try {
         return loadServiceConfig({
             ...env,
@@ -104,7 +110,10 @@ function skippedNote(skipped: readonly SkippedCluster[]): string {
 }
 
 /** The command over an executor factory and an environment. */
-export function previewFleetCommandWith(makeExecutor: ExecutorFactory = defaultExecutor, env: NodeJS.ProcessEnv = process.env): Command {
+export function previewFleetCommandWith(
+    makeExecutor: ExecutorFactory = defaultExecutor,
+    env: NodeJS.ProcessEnv = process.env,
+): Command {
     return {
         name: "preview-fleet",
         summary: "Preview the working tree's cluster program against every cluster stack (markdown summary)",
@@ -133,10 +142,19 @@ export function previewFleetCommandWith(makeExecutor: ExecutorFactory = defaultE
         },
     };
 
-    async function runLocked(config: ServiceConfig, flags: { out?: string; "fail-on-replace"?: boolean }, parallel: number, io: CommandIo): Promise<number> {
+    async function runLocked(
+        config: ServiceConfig,
+        flags: { out?: string; "fail-on-replace"?: boolean },
+        parallel: number,
+        io: CommandIo,
+    ): Promise<number> {
         {
             const executor = await makeExecutor(config);
-            const source = new RegistrySource({ dataDir: config.dataDir, specKeyFile: config.env.MLA_SPEC_KEY_FILE ?? join(config.dataDir, "spec.key"), executor });
+            const source = new RegistrySource({
+                dataDir: config.dataDir,
+                specKeyFile: config.env.MLA_SPEC_KEY_FILE ?? join(config.dataDir, "spec.key"),
+                executor,
+            });
 
             let clusters: string[];
             try {
@@ -148,11 +166,16 @@ export function previewFleetCommandWith(makeExecutor: ExecutorFactory = defaultE
             if (clusters.length > 0) {
                 const missing = (await executor.checkReady()).filter((c) => !c.ok);
                 if (missing.length > 0) {
-                    io.err(`mla preview-fleet: the ${executor.name} executor is not ready: ${missing.map((c) => `${c.name}: ${c.detail}`).join("; ")}\n`);
+                    io.err(
+                        `mla preview-fleet: the ${executor.name} executor is not ready: ${missing.map((c) => `${c.name}: ${c.detail}`).join("; ")}\n`,
+                    );
                     return EXIT.failed;
                 }
             }
-            const previews = await previewFleet({ listClusters: async () => clusters, preview: (id) => source.preview(id) }, parallel);
+            const previews = await previewFleet(
+                { listClusters: async () => clusters, preview: (id) => source.preview(id) },
+                parallel,
+            );
 
             const note = skippedNote(source.skipped);
             const markdown = renderFleetSummary(previews, GITHUB_COMMENT_LIMIT - note.length) + note;
@@ -166,7 +189,9 @@ export function previewFleetCommandWith(makeExecutor: ExecutorFactory = defaultE
 
             const failed = previews.filter((p) => p.error !== undefined).length;
             const flagged = previews.filter((p) => flaggedSteps(p.steps).length > 0).length;
-            const changed = previews.filter((p) => p.error === undefined && countChanges(p.steps).byUrn.size > 0).length;
+            const changed = previews.filter(
+                (p) => p.error === undefined && countChanges(p.steps).byUrn.size > 0,
+            ).length;
             io.err(
                 `mla preview-fleet: ${previews.length} cluster(s) previewed, ${changed} with changes, ${flagged} with data-bearing replacements or deletions, ` +
                     `${failed} failed, ${source.skipped.length} skipped${flags.out ? `; summary in ${flags.out}` : ""}\n`,

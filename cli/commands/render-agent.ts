@@ -5,7 +5,12 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { AGENT_TLS_DIR, renderAgentConfigs, tlsFilesIn, type LogAgentKind } from "../../components/agents/agent-configs";
+import {
+    AGENT_TLS_DIR,
+    renderAgentConfigs,
+    tlsFilesIn,
+    type LogAgentKind,
+} from "../../components/agents/agent-configs";
 import { VMAGENT_CONFIG_FILE, vmagentFlags } from "../../components/agents/vmagent-config";
 import { VMAGENT_DATA_DIR } from "../../components/agents/vmagent-objects";
 import { DEFAULT_METRICS_AGENT, METRICS_AGENT_KINDS, type MetricsAgentKind } from "../../spec/cluster-spec";
@@ -88,9 +93,11 @@ export function renderAgentFiles(args: string[]): { out: string; files: Record<s
     const clusterId = requireFlag(v["cluster-id"], "cluster-id");
     const gatewayUrl = requireFlag(v["gateway-url"], "gateway-url");
     const out = resolve(requireFlag(v.out, "out"));
-    if (!/^https:\/\/[^/\s]+\/?$/.test(gatewayUrl)) throw new UsageError(`--gateway-url must be https://host[:port], got "${gatewayUrl}"`);
+    if (!/^https:\/\/[^/\s]+\/?$/.test(gatewayUrl))
+        throw new UsageError(`--gateway-url must be https://host[:port], got "${gatewayUrl}"`);
     const agent = v["log-agent"] ?? "alloy";
-    if (agent !== "alloy" && agent !== "promtail") throw new UsageError(`--log-agent must be alloy or promtail, got "${agent}"`);
+    if (agent !== "alloy" && agent !== "promtail")
+        throw new UsageError(`--log-agent must be alloy or promtail, got "${agent}"`);
     const metricsAgent = v["metrics-agent"] ?? DEFAULT_METRICS_AGENT;
     if (!(METRICS_AGENT_KINDS as readonly string[]).includes(metricsAgent)) {
         throw new UsageError(`--metrics-agent must be ${METRICS_AGENT_KINDS.join(" or ")}, got "${metricsAgent}"`);
@@ -109,7 +116,8 @@ export function renderAgentFiles(args: string[]): { out: string; files: Record<s
                 kubeStateMetrics: v["kube-state-metrics"],
                 customScrapeConfigs: customConfigs(v["custom-scrape-configs"]),
                 selfTarget: v["self-target"],
-                serviceAccountDir: v["service-account-dir"] === undefined ? undefined : resolve(v["service-account-dir"]),
+                serviceAccountDir:
+                    v["service-account-dir"] === undefined ? undefined : resolve(v["service-account-dir"]),
             },
             logging: { enabled: !v["no-logs"], agent: agent as LogAgentKind },
         });

@@ -14,7 +14,12 @@ import {
     parseListen,
     renderNginxConfig,
 } from "../../components/gateway/nginx-config";
-import { EMPTY_READ_TOKEN_MAP, READ_TOKEN_MAP_FILE, readTokenProblems, renderReadTokenMap } from "../../components/gateway/read-token";
+import {
+    EMPTY_READ_TOKEN_MAP,
+    READ_TOKEN_MAP_FILE,
+    readTokenProblems,
+    renderReadTokenMap,
+} from "../../components/gateway/read-token";
 import { READ_TOKEN_HEADER } from "../../components/gateway/read-routes";
 import type { RateLimitSpec } from "../../spec/cluster-spec";
 import { intFlag, parseFlags, requireFlag, writeFiles } from "./args";
@@ -131,7 +136,11 @@ function limitFlags(values: Record<string, string | undefined>, name: string, fa
 }
 
 /** Turns the flags into renderer parameters (paths made absolute). */
-export function renderGatewayParams(args: string[]): { out: string; params: NginxConfigParams; readTokenFile?: string } {
+export function renderGatewayParams(args: string[]): {
+    out: string;
+    params: NginxConfigParams;
+    readTokenFile?: string;
+} {
     const v = parseFlags(args, OPTIONS);
     const tenantId = requireFlag(v["cluster-id"], "cluster-id");
     const out = resolve(requireFlag(v.out, "out"));
@@ -207,7 +216,9 @@ export const renderGateway: Command = {
         writeFileSync(mapPath, tokenMap, { mode: 0o600 });
         chmodSync(mapPath, 0o600);
         io.out(`wrote ${path}\n`);
-        io.out(`wrote ${mapPath}${readTokenFile === undefined ? " (no --read-token-file: every read request gets 401)" : ""}\n`);
+        io.out(
+            `wrote ${mapPath}${readTokenFile === undefined ? " (no --read-token-file: every read request gets 401)" : ""}\n`,
+        );
         return 0;
     },
 };

@@ -93,7 +93,8 @@ export const renderSeed: Command = {
         const engine = new RecordingEngine("seed");
         const { resources } = await recordSeed(engine, flags["stack-config"]);
         const files = manifestFiles(resources, helmSource(flags));
-        for (const path of writeFiles(out, Object.fromEntries(files.map((f) => [f.path, f.content])))) io.out(`${path}\n`);
+        for (const path of writeFiles(out, Object.fromEntries(files.map((f) => [f.path, f.content]))))
+            io.out(`${path}\n`);
         return 0;
     },
 };
@@ -134,9 +135,12 @@ export const renderCluster: Command = {
         const engine = new RecordingEngine("cluster");
         const seed = await recordSeed(engine, flags["seed-config"]);
         /* eslint-disable @typescript-eslint/no-require-imports -- programs load after the engine is installed */
-        const { ConfigReader } = require("../../programs/config-reader") as typeof import("../../programs/config-reader");
-        const { loadClusterSpec } = require("../../programs/cluster-config") as typeof import("../../programs/cluster-config");
-        const { resolveClusterSpec } = require("../../programs/cluster-defaults") as typeof import("../../programs/cluster-defaults");
+        const { ConfigReader } =
+            require("../../programs/config-reader") as typeof import("../../programs/config-reader");
+        const { loadClusterSpec } =
+            require("../../programs/cluster-config") as typeof import("../../programs/cluster-config");
+        const { resolveClusterSpec } =
+            require("../../programs/cluster-defaults") as typeof import("../../programs/cluster-defaults");
         const { clusterProgram } = require("../../programs/cluster") as typeof import("../../programs/cluster");
         /* eslint-enable @typescript-eslint/no-require-imports */
         const fromFile = readConfig(flags["stack-config"]);
@@ -155,11 +159,14 @@ export const renderCluster: Command = {
             });
         }
         engine.setStackOutputs(spec.seedStack, seed.outputs);
-        engine.setStackOutputs(projectStackName(spec.seedStack, spec.project), { [PROJECT_ORG_ID_OUTPUT]: RENDER_ORG_ID });
+        engine.setStackOutputs(projectStackName(spec.seedStack, spec.project), {
+            [PROJECT_ORG_ID_OUTPUT]: RENDER_ORG_ID,
+        });
         engine.reset();
         await resolveOutputs(await clusterProgram(spec));
         const files = manifestFiles(await engine.settled());
-        for (const path of writeFiles(out, Object.fromEntries(files.map((f) => [f.path, f.content])))) io.out(`${path}\n`);
+        for (const path of writeFiles(out, Object.fromEntries(files.map((f) => [f.path, f.content]))))
+            io.out(`${path}\n`);
         return 0;
     },
 };

@@ -5,7 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { defaultLogRuleGroups, defaultMetricRuleGroups, serviceRuleGroup } from "../../components/seed-defaults/default-rule-groups";
+import {
+    defaultLogRuleGroups,
+    defaultMetricRuleGroups,
+    serviceRuleGroup,
+} from "../../components/seed-defaults/default-rule-groups";
 import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
 import { renderRuleFile } from "../../components/tenant/rule-groups";
@@ -56,7 +60,8 @@ function readText(file: string, flag: string): string {
 
 function readGroups(file: string, flag: string): TenantSpec["metricRuleGroups"] {
     const doc = parse(readText(file, flag)) as { groups?: unknown } | null;
-    if (!doc || !Array.isArray(doc.groups)) throw new UsageError(`--${flag} ${file} must be a rule file with a groups: list`);
+    if (!doc || !Array.isArray(doc.groups))
+        throw new UsageError(`--${flag} ${file} must be a rule file with a groups: list`);
     return doc.groups as TenantSpec["metricRuleGroups"];
 }
 
@@ -75,7 +80,8 @@ export function tenantFromFlags(flags: ReturnType<typeof parseFlags<typeof OPTIO
     }
     const am = flags["alertmanager-config"];
     if (am !== undefined) partial.alertmanagerConfig = readText(am, "alertmanager-config");
-    if (flags["metric-rules"] !== undefined) partial.metricRuleGroups = readGroups(flags["metric-rules"], "metric-rules");
+    if (flags["metric-rules"] !== undefined)
+        partial.metricRuleGroups = readGroups(flags["metric-rules"], "metric-rules");
     if (flags["log-rules"] !== undefined) partial.logRuleGroups = readGroups(flags["log-rules"], "log-rules");
     const retention: DeepPartial<TenantSpec["retention"]> = { ...partial.retention };
     if (flags["retention-metrics"] !== undefined) retention.metrics = flags["retention-metrics"];
@@ -129,7 +135,8 @@ export const renderAlertmanager: Command = {
         "",
         COMMON_USAGE,
     ].join("\n"),
-    run: (args, io) => renderTenant(args, io, (_id, t) => ({ "alertmanager.yml": renderAlertmanagerConfig(t.alertmanagerConfig) })),
+    run: (args, io) =>
+        renderTenant(args, io, (_id, t) => ({ "alertmanager.yml": renderAlertmanagerConfig(t.alertmanagerConfig) })),
 };
 
 /** `mla render rules`. */

@@ -37,15 +37,18 @@ export const serveCommand: Command = {
         const workers = intFlag(flags.workers, "workers");
         // Loaded on use: the service pulls in the Pulumi SDK, which other commands do not need.
         const { serve } = await import("../../service/main");
-        await serve({
-            ...process.env,
-            ...(flags.listen ? { MLA_LISTEN: flags.listen } : {}),
-            ...(flags["data-dir"] ? { MLA_DATA_DIR: flags["data-dir"] } : {}),
-            ...(flags.executor ? { MLA_EXECUTOR: flags.executor } : {}),
-            ...(workers !== undefined ? { MLA_WORKERS: String(workers) } : {}),
-            ...(reconcileInterval !== undefined ? { MLA_RECONCILE_INTERVAL: String(reconcileInterval) } : {}),
-            ...(flags["reconcile-policy"] ? { MLA_RECONCILE_POLICY: flags["reconcile-policy"] } : {}),
-        }, { installPlugins: flags["install-plugins"] === true });
+        await serve(
+            {
+                ...process.env,
+                ...(flags.listen ? { MLA_LISTEN: flags.listen } : {}),
+                ...(flags["data-dir"] ? { MLA_DATA_DIR: flags["data-dir"] } : {}),
+                ...(flags.executor ? { MLA_EXECUTOR: flags.executor } : {}),
+                ...(workers !== undefined ? { MLA_WORKERS: String(workers) } : {}),
+                ...(reconcileInterval !== undefined ? { MLA_RECONCILE_INTERVAL: String(reconcileInterval) } : {}),
+                ...(flags["reconcile-policy"] ? { MLA_RECONCILE_POLICY: flags["reconcile-policy"] } : {}),
+            },
+            { installPlugins: flags["install-plugins"] === true },
+        );
         return 0;
     },
 };

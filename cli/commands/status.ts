@@ -45,8 +45,18 @@ export interface StatusRow {
 }
 
 type Part = { state?: string; reason?: string; at?: string };
-type Health = { state?: string; parts?: Record<string, Part>; reconcile?: { state?: string; changeSummary?: Record<string, number> } };
-type Listed = { id: string; project?: string; status?: string; health?: Health; lastOperation?: { kind?: string; state?: string } };
+type Health = {
+    state?: string;
+    parts?: Record<string, Part>;
+    reconcile?: { state?: string; changeSummary?: Record<string, number> };
+};
+type Listed = {
+    id: string;
+    project?: string;
+    status?: string;
+    health?: Health;
+    lastOperation?: { kind?: string; state?: string };
+};
 
 const PART_NAMES = ["gateway", "metrics", "logs", "certificates", "drift", "lastOperation"] as const;
 
@@ -55,7 +65,9 @@ export function statusRow(c: Listed): StatusRow {
     const parts = c.health?.parts ?? {};
     const state = (name: string) => parts[name]?.state ?? "-";
     const reconcile = c.health?.reconcile;
-    const changes = Object.entries(reconcile?.changeSummary ?? {}).map(([op, n]) => `${op} ${n}`).join(", ");
+    const changes = Object.entries(reconcile?.changeSummary ?? {})
+        .map(([op, n]) => `${op} ${n}`)
+        .join(", ");
     return {
         cluster: c.id,
         project: c.project ?? "-",
@@ -67,7 +79,9 @@ export function statusRow(c: Listed): StatusRow {
         drift: reconcile?.state ? `${reconcile.state}${changes ? ` (${changes})` : ""}` : "not checked",
         firstExpiry: parts.certificates?.at ?? "-",
         lastOperation: c.lastOperation ? `${c.lastOperation.kind ?? "?"} ${c.lastOperation.state ?? "?"}` : "-",
-        problems: PART_NAMES.filter((n) => parts[n] && parts[n].state !== "ok").map((n) => `${n}: ${parts[n].reason ?? parts[n].state}`),
+        problems: PART_NAMES.filter((n) => parts[n] && parts[n].state !== "ok").map(
+            (n) => `${n}: ${parts[n].reason ?? parts[n].state}`,
+        ),
     };
 }
 
@@ -88,7 +102,9 @@ const COLUMNS: [keyof StatusRow, string][] = [
 export function renderStatusTable(rows: StatusRow[]): string {
     const cells = [COLUMNS.map(([, title]) => title), ...rows.map((r) => COLUMNS.map(([key]) => String(r[key])))];
     const widths = COLUMNS.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-    const lines = cells.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  "));
+    const lines = cells.map((row) =>
+        row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  "),
+    );
     const problems = rows.flatMap((r) => r.problems.map((p) => `${r.cluster}: ${p}`));
     return `${lines.join("\n")}\n${problems.length > 0 ? `\n${problems.join("\n")}\n` : ""}`;
 }
@@ -122,7 +138,10 @@ export async function runStatus(args: string[], io: CommandIo, env: NodeJS.Proce
     const url = serviceUrl(flags.url, env);
     const token = readToken(flags, env);
     const get = async (path: string): Promise<unknown> => {
-        const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
+        const res = await fetch(`${url}${path}`, {
+            headers: { authorization: `Bearer ${token}` },
+            signal: AbortSignal.timeout(60_000),
+        });
         const text = await res.text();
         if (!res.ok) {
             let message = text.slice(0, 300);
@@ -139,7 +158,12 @@ export async function runStatus(args: string[], io: CommandIo, env: NodeJS.Proce
     try {
         clusters = ((await get("/v1/clusters")) as { clusters: Listed[] }).clusters;
         if (flags.probe) {
-            clusters = await Promise.all(clusters.map(async (c) => ({ ...c, health: (await get(`/v1/clusters/${encodeURIComponent(c.id)}/health`)) as Health })));
+            clusters = await Promise.all(
+                clusters.map(async (c) => ({
+                    ...c,
+                    health: (await get(`/v1/clusters/${encodeURIComponent(c.id)}/health`)) as Health,
+                })),
+            );
         }
     } catch (e) {
         const err = e as Error & { cause?: { code?: string } };
@@ -147,7 +171,13 @@ export async function runStatus(args: string[], io: CommandIo, env: NodeJS.Proce
         return 3;
     }
     const rows = clusters.map(statusRow);
-    io.out(flags.json ? `${JSON.stringify({ clusters: rows }, null, 2)}\n` : rows.length === 0 ? "no clusters\n" : renderStatusTable(rows));
+    io.out(
+        flags.json
+            ? `${JSON.stringify({ clusters: rows }, null, 2)}\n`
+            : rows.length === 0
+              ? "no clusters\n"
+              : renderStatusTable(rows),
+    );
     return rows.every((r) => r.health === "ok") ? 0 : 1;
 }
 

@@ -96,7 +96,10 @@ export function manifestFiles(resources: RegisteredResource[], helm?: HelmSource
     const add = (target: string, slug: string, doc: unknown) => {
         const n = (counters.get(target) ?? 0) + 1;
         counters.set(target, n);
-        files.push({ path: `${target}/${String(n).padStart(3, "0")}-${slug}.yaml`, content: stringify(doc, { lineWidth: 0 }) });
+        files.push({
+            path: `${target}/${String(n).padStart(3, "0")}-${slug}.yaml`,
+            content: stringify(doc, { lineWidth: 0 }),
+        });
     };
     for (const r of resources) {
         const target = r.provider ?? "default";

@@ -44,7 +44,11 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
             };
         case "tls:index/selfSignedCert:SelfSignedCert":
         case "tls:index/locallySignedCert:LocallySignedCert":
-            return { certPem: pem("CERTIFICATE", name), readyForRenewal: false, validityEndTime: "2099-01-01T00:00:00Z" };
+            return {
+                certPem: pem("CERTIFICATE", name),
+                readyForRenewal: false,
+                validityEndTime: "2099-01-01T00:00:00Z",
+            };
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: pem("CERTIFICATE REQUEST", name) };
         case "random:index/randomPassword:RandomPassword":
@@ -83,7 +87,10 @@ export class RecordingEngine {
                         const outputs = this.stackOutputs.get(String(args.inputs.name ?? args.name)) ?? {};
                         return { id: args.name, state: { ...args.inputs, outputs, secretOutputNames: [] } };
                     }
-                    return { id: `${args.name}-id`, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
+                    return {
+                        id: `${args.name}-id`,
+                        state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) },
+                    };
                 },
                 call: (args) => args.inputs,
             },
@@ -112,7 +119,7 @@ export class RecordingEngine {
         const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
         await waitForRPCs();
         let last = -1;
-        for (let stable = 0; stable < 5; ) {
+        for (let stable = 0; stable < 5;) {
             await new Promise((r) => setTimeout(r, 5));
             if (this.registered.length === last) stable++;
             else [stable, last] = [0, this.registered.length];

@@ -82,7 +82,9 @@ export function renderAgentConfigs(input: AgentConfigsInput): Record<string, str
         };
         const agent = m.agent ?? DEFAULT_METRICS_AGENT;
         files[METRICS_AGENT_CONFIG_FILES[agent]] =
-            agent === "vmagent" ? renderVmagentConfig(scrape) : renderPrometheusConfig({ ...scrape, gatewayUrl: input.gatewayUrl, tls });
+            agent === "vmagent"
+                ? renderVmagentConfig(scrape)
+                : renderPrometheusConfig({ ...scrape, gatewayUrl: input.gatewayUrl, tls });
     }
     if (input.logging.enabled) {
         const agent = input.logging.agent ?? "alloy";

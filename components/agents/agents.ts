@@ -14,7 +14,12 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILES, type LogAgentKind } from "./agent-configs";
+import {
+    renderAgentConfigs,
+    LOG_AGENT_CONFIG_FILE,
+    METRICS_AGENT_CONFIG_FILES,
+    type LogAgentKind,
+} from "./agent-configs";
 import { deployedVmagentFlags, vmagentDeploymentArgs } from "./vmagent-objects";
 import { DEFAULT_METRICS_AGENT, METRICS_AGENT_KINDS, type MetricsAgentKind } from "../../spec/cluster-spec";
 import { METRICS_AGENT_RESOURCES } from "../../spec/cluster-spec";
@@ -31,7 +36,10 @@ import { rejectInvalidArgs } from "../common/invalid-args";
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
 /** The log agent's defaults. */
-export const DEFAULT_LOGS_RESOURCES: Resources = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+export const DEFAULT_LOGS_RESOURCES: Resources = {
+    requests: { cpu: "50m", memory: "64Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+};
 
 /** PEMs from the cluster's PKI (`ClusterPki` outputs). */
 export interface AgentsTls {
@@ -84,7 +92,6 @@ export interface AgentsArgs {
     };
 }
 
-
 /** Every problem with the args; empty when valid. */
 export function agentsArgsProblems(args: AgentsArgs): string[] {
     const problems: string[] = [];
@@ -102,12 +109,17 @@ export function agentsArgsProblems(args: AgentsArgs): string[] {
         problems.push(`gatewayUrl "${args.gatewayUrl}" must be https://host[:port]`);
     }
     const replicas = args.monitoring.replicas;
-    if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0)) problems.push(`monitoring.replicas ${replicas} must be a whole number >= 0`);
-    problems.push(...customScrapeConfigProblems(args.monitoring.customScrapeConfigs ?? []).map((p) => `monitoring: ${p}`));
+    if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0))
+        problems.push(`monitoring.replicas ${replicas} must be a whole number >= 0`);
+    problems.push(
+        ...customScrapeConfigProblems(args.monitoring.customScrapeConfigs ?? []).map((p) => `monitoring: ${p}`),
+    );
     const metricsAgent = args.monitoring.agent;
-    if (metricsAgent !== undefined && !METRICS_AGENT_KINDS.includes(metricsAgent)) problems.push(`monitoring.agent "${metricsAgent}" must be ${METRICS_AGENT_KINDS.join(" or ")}`);
+    if (metricsAgent !== undefined && !METRICS_AGENT_KINDS.includes(metricsAgent))
+        problems.push(`monitoring.agent "${metricsAgent}" must be ${METRICS_AGENT_KINDS.join(" or ")}`);
     const agent = args.logging.agent;
-    if (agent !== undefined && !(agent in LOG_AGENT_CONFIG_FILE)) problems.push(`logging.agent "${agent}" must be alloy or promtail`);
+    if (agent !== undefined && !(agent in LOG_AGENT_CONFIG_FILE))
+        problems.push(`logging.agent "${agent}" must be alloy or promtail`);
     return problems;
 }
 
@@ -116,6 +128,18 @@ function sha256(text: string): string {
 }
 
 /** The user-cluster agents. */
+/** What one agent's basic objects need: its role, namespace, RBAC rules, config file and client certificate. */
+interface AgentBasics {
+    role: "metrics" | "logs";
+    namespace: pulumi.Output<string>;
+    rules: k8s.types.input.rbac.v1.PolicyRule[];
+    /** The config file's name in the ConfigMap. */
+    file: string;
+    certPem: pulumi.Input<string>;
+    keyPem: pulumi.Input<string>;
+    caPem: pulumi.Input<string>;
+}
+
 export class Agents extends pulumi.ComponentResource {
     /** The restricted agents' namespace (always created). */
     readonly namespace: pulumi.Output<string>;
@@ -127,7 +151,12 @@ export class Agents extends pulumi.ComponentResource {
     constructor(name: string, args: AgentsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Renamed from mla:cluster:Agents when the folders were aligned with the type tokens; the alias keeps
         // existing stacks' resources in place instead of replacing them.
-        super("mla:agents:Agents", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Agents" }] });
+        super(
+            "mla:agents:Agents",
+            name,
+            {},
+            { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Agents" }] },
+        );
         const problems = agentsArgsProblems(args);
         rejectInvalidArgs(this, "Agents", name, problems);
 
@@ -135,11 +164,19 @@ export class Agents extends pulumi.ComponentResource {
         const l = args.logging;
         const agent = l.agent ?? "alloy";
         const nodeExporter = m.enabled && (m.nodeExporter ?? false);
-        const namespace = this.createNamespace(`${name}-namespace`, args.namespace ?? DEFAULT_AGENTS_NAMESPACE, podSecurityLabels("restricted"));
+        const namespace = this.createNamespace(
+            `${name}-namespace`,
+            args.namespace ?? DEFAULT_AGENTS_NAMESPACE,
+            podSecurityLabels("restricted"),
+        );
         // Not created at all without a host agent, so switching both off deletes it and its contents.
         const hostNamespace =
             l.enabled || nodeExporter
-                ? this.createNamespace(`${name}-host-namespace`, args.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE, podSecurityLabels("privileged", "baseline"))
+                ? this.createNamespace(
+                      `${name}-host-namespace`,
+                      args.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE,
+                      podSecurityLabels("privileged", "baseline"),
+                  )
                 : undefined;
         this.namespace = namespace;
         this.hostAgentsNamespace = hostNamespace ?? pulumi.output(undefined);
@@ -161,7 +198,15 @@ export class Agents extends pulumi.ComponentResource {
         const metricsAgent = m.agent ?? DEFAULT_METRICS_AGENT;
         if (m.enabled) {
             const file = METRICS_AGENT_CONFIG_FILES[metricsAgent];
-            const { dependsOn, ...parts } = this.agentBasics(name, "metrics", namespace, metricsAgentRules(), file, args.tls.metricsClientCertPem, args.tls.metricsClientKeyPem, args.tls.caCertPem);
+            const { dependsOn, ...parts } = this.agentBasics(name, {
+                role: "metrics",
+                namespace,
+                rules: metricsAgentRules(),
+                file,
+                certPem: args.tls.metricsClientCertPem,
+                keyPem: args.tls.metricsClientKeyPem,
+                caPem: args.tls.caCertPem,
+            });
             const common = {
                 name: "mla-metrics-agent",
                 namespace,
@@ -184,10 +229,14 @@ export class Agents extends pulumi.ComponentResource {
             );
             if (nodeExporter && hostNamespace) {
                 const sa = this.serviceAccount(name, "node-exporter", hostNamespace);
-                new k8s.apps.v1.DaemonSet(`${name}-node-exporter`, nodeExporterDaemonSetArgs("mla-node-exporter", hostNamespace, "mla-node-exporter"), {
-                    parent: this,
-                    dependsOn: [sa],
-                });
+                new k8s.apps.v1.DaemonSet(
+                    `${name}-node-exporter`,
+                    nodeExporterDaemonSetArgs("mla-node-exporter", hostNamespace, "mla-node-exporter"),
+                    {
+                        parent: this,
+                        dependsOn: [sa],
+                    },
+                );
             }
             if (m.kubeStateMetrics) {
                 const sa = this.serviceAccount(name, "kube-state-metrics", namespace);
@@ -202,7 +251,15 @@ export class Agents extends pulumi.ComponentResource {
 
         if (l.enabled && hostNamespace) {
             const file = LOG_AGENT_CONFIG_FILE[agent];
-            const { dependsOn, ...parts } = this.agentBasics(name, "logs", hostNamespace, logAgentRules(), file, args.tls.logsClientCertPem, args.tls.logsClientKeyPem, args.tls.caCertPem);
+            const { dependsOn, ...parts } = this.agentBasics(name, {
+                role: "logs",
+                namespace: hostNamespace,
+                rules: logAgentRules(),
+                file,
+                certPem: args.tls.logsClientCertPem,
+                keyPem: args.tls.logsClientKeyPem,
+                caPem: args.tls.caCertPem,
+            });
             new k8s.apps.v1.DaemonSet(
                 `${name}-logs`,
                 logAgentDaemonSetArgs({
@@ -217,25 +274,26 @@ export class Agents extends pulumi.ComponentResource {
             );
         }
 
-        this.registerOutputs({ namespace: this.namespace, hostAgentsNamespace: this.hostAgentsNamespace, configFiles: this.configFiles });
+        this.registerOutputs({
+            namespace: this.namespace,
+            hostAgentsNamespace: this.hostAgentsNamespace,
+            configFiles: this.configFiles,
+        });
     }
 
-    private createNamespace(resourceName: string, namespace: string, podSecurity: Record<string, string>): pulumi.Output<string> {
+    private createNamespace(
+        resourceName: string,
+        namespace: string,
+        podSecurity: Record<string, string>,
+    ): pulumi.Output<string> {
         const labels = { ...podSecurity, "app.kubernetes.io/part-of": "mla" };
-        return new k8s.core.v1.Namespace(resourceName, { metadata: { name: namespace, labels } }, { parent: this }).metadata.name;
+        return new k8s.core.v1.Namespace(resourceName, { metadata: { name: namespace, labels } }, { parent: this })
+            .metadata.name;
     }
 
     /** The service account, ClusterRole + binding, client-cert Secret and config ConfigMap of one agent. */
-    private agentBasics(
-        name: string,
-        role: "metrics" | "logs",
-        namespace: pulumi.Output<string>,
-        rules: k8s.types.input.rbac.v1.PolicyRule[],
-        file: string,
-        certPem: pulumi.Input<string>,
-        keyPem: pulumi.Input<string>,
-        caPem: pulumi.Input<string>,
-    ) {
+    private agentBasics(name: string, basics: AgentBasics) {
+        const { role, namespace, rules, file, certPem, keyPem, caPem } = basics;
         const app = role === "metrics" ? "metrics-agent" : "log-agent";
         const sa = this.serviceAccount(name, app, namespace);
         const binding = this.clusterRole(name, app, namespace, rules);
@@ -250,7 +308,10 @@ export class Agents extends pulumi.ComponentResource {
         );
         const config = new k8s.core.v1.ConfigMap(
             `${name}-${role}-config`,
-            { metadata: { name: `mla-${app}-config`, namespace }, data: this.configFiles.apply((files) => ({ [file]: files[file] })) },
+            {
+                metadata: { name: `mla-${app}-config`, namespace },
+                data: this.configFiles.apply((files) => ({ [file]: files[file] })),
+            },
             { parent: this },
         );
         return {
@@ -262,12 +323,25 @@ export class Agents extends pulumi.ComponentResource {
     }
 
     private serviceAccount(name: string, app: string, namespace: pulumi.Output<string>): k8s.core.v1.ServiceAccount {
-        return new k8s.core.v1.ServiceAccount(`${name}-${app}-sa`, { metadata: { name: `mla-${app}`, namespace } }, { parent: this });
+        return new k8s.core.v1.ServiceAccount(
+            `${name}-${app}-sa`,
+            { metadata: { name: `mla-${app}`, namespace } },
+            { parent: this },
+        );
     }
 
     /** A ClusterRole with `rules`, bound to the app's service account; returns the binding. */
-    private clusterRole(name: string, app: string, namespace: pulumi.Output<string>, rules: k8s.types.input.rbac.v1.PolicyRule[]): k8s.rbac.v1.ClusterRoleBinding {
-        const role = new k8s.rbac.v1.ClusterRole(`${name}-${app}-role`, { metadata: { name: `mla-${app}` }, rules }, { parent: this });
+    private clusterRole(
+        name: string,
+        app: string,
+        namespace: pulumi.Output<string>,
+        rules: k8s.types.input.rbac.v1.PolicyRule[],
+    ): k8s.rbac.v1.ClusterRoleBinding {
+        const role = new k8s.rbac.v1.ClusterRole(
+            `${name}-${app}-role`,
+            { metadata: { name: `mla-${app}` }, rules },
+            { parent: this },
+        );
         return new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-${app}-binding`,
             clusterRoleBindingArgs(`mla-${app}`, `mla-${app}`, `mla-${app}`, namespace),

@@ -21,9 +21,16 @@ function labelsOf(app: string): Record<string, string> {
 }
 
 /** The node-exporter DaemonSet's args. */
-export function nodeExporterDaemonSetArgs(name: string, namespace: pulumi.Input<string>, serviceAccountName: string): k8s.apps.v1.DaemonSetArgs {
+export function nodeExporterDaemonSetArgs(
+    name: string,
+    namespace: pulumi.Input<string>,
+    serviceAccountName: string,
+): k8s.apps.v1.DaemonSetArgs {
     const labels = labelsOf("node-exporter");
-    const host = (path: string, at: string) => ({ volume: { name: at, hostPath: { path } }, mount: { name: at, mountPath: `/host/${at}`, readOnly: true } });
+    const host = (path: string, at: string) => ({
+        volume: { name: at, hostPath: { path } },
+        mount: { name: at, mountPath: `/host/${at}`, readOnly: true },
+    });
     const mounts = [host("/proc", "proc"), host("/sys", "sys"), host("/", "root")];
     return {
         metadata: { name, namespace, labels },
@@ -51,9 +58,14 @@ export function nodeExporterDaemonSetArgs(name: string, namespace: pulumi.Input<
                                 `--web.listen-address=:${NODE_EXPORTER_PORT}`,
                                 "--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/containerd/.+|var/lib/(docker|kubelet|containerd)/.+)($|/)",
                             ],
-                            ports: [{ name: "metrics", containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT }],
+                            ports: [
+                                { name: "metrics", containerPort: NODE_EXPORTER_PORT, hostPort: NODE_EXPORTER_PORT },
+                            ],
                             readinessProbe: { httpGet: { path: "/", port: "metrics" } },
-                            resources: { requests: { cpu: "20m", memory: "32Mi" }, limits: { cpu: "250m", memory: "128Mi" } },
+                            resources: {
+                                requests: { cpu: "20m", memory: "32Mi" },
+                                limits: { cpu: "250m", memory: "128Mi" },
+                            },
                             securityContext: restrictedContainerSecurity(),
                             volumeMounts: mounts.map((m) => m.mount),
                         },
@@ -66,7 +78,11 @@ export function nodeExporterDaemonSetArgs(name: string, namespace: pulumi.Input<
 }
 
 /** The kube-state-metrics Deployment's args. */
-export function kubeStateMetricsDeploymentArgs(name: string, namespace: pulumi.Input<string>, serviceAccountName: string): k8s.apps.v1.DeploymentArgs {
+export function kubeStateMetricsDeploymentArgs(
+    name: string,
+    namespace: pulumi.Input<string>,
+    serviceAccountName: string,
+): k8s.apps.v1.DeploymentArgs {
     const labels = labelsOf("kube-state-metrics");
     const resources = Object.values(KUBE_STATE_METRICS_RESOURCES).flat().sort();
     return {
@@ -94,7 +110,10 @@ export function kubeStateMetricsDeploymentArgs(name: string, namespace: pulumi.I
                             ],
                             readinessProbe: { httpGet: { path: "/readyz", port: "telemetry" } },
                             livenessProbe: { httpGet: { path: "/livez", port: "metrics" } },
-                            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+                            resources: {
+                                requests: { cpu: "50m", memory: "128Mi" },
+                                limits: { cpu: "500m", memory: "512Mi" },
+                            },
                             securityContext: restrictedContainerSecurity(),
                         },
                     ],

@@ -29,7 +29,14 @@ export function logAgentLabels(): Record<string, string> {
 }
 
 /** What differs between the two agents. */
-function agentContainer(agent: LogAgentKind): { image: string; args: string[]; port: number; ready: string; stateDir: string; hostStateDir: string } {
+function agentContainer(agent: LogAgentKind): {
+    image: string;
+    args: string[];
+    port: number;
+    ready: string;
+    stateDir: string;
+    hostStateDir: string;
+} {
     const config = `${CONFIG_DIR}/${LOG_AGENT_CONFIG_FILE[agent]}`;
     if (agent === "promtail") {
         return {

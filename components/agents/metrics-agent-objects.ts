@@ -67,7 +67,11 @@ export function metricsAgentDeploymentArgs(input: MetricsAgentDeploymentInput): 
                             ],
                             ports: [{ name: "http", containerPort: PROMETHEUS_PORT }],
                             readinessProbe: { httpGet: { path: "/-/ready", port: "http" }, periodSeconds: 10 },
-                            livenessProbe: { httpGet: { path: "/-/healthy", port: "http" }, periodSeconds: 30, failureThreshold: 5 },
+                            livenessProbe: {
+                                httpGet: { path: "/-/healthy", port: "http" },
+                                periodSeconds: 30,
+                                failureThreshold: 5,
+                            },
                             resources: input.resources,
                             securityContext: restrictedContainerSecurity(),
                             volumeMounts: [

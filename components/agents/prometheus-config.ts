@@ -106,7 +106,10 @@ export function customScrapeConfigProblems(configs: readonly Record<string, unkn
             return;
         }
         const name = c.job_name;
-        const label = typeof name === "string" && name !== "" ? `custom scrape config "${name}"` : `custom scrape config #${i + 1}`;
+        const label =
+            typeof name === "string" && name !== ""
+                ? `custom scrape config "${name}"`
+                : `custom scrape config #${i + 1}`;
         problems.push(...scrapeConfigFieldProblems(label, c));
         if (typeof name !== "string" || name === "") {
             problems.push(`custom scrape config #${i + 1} has no job_name`);
@@ -129,7 +132,10 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
  * prometheus.yml, vmagent reads them as its `-promscrape.config` (vmagent-config.ts). Throws one
  * error listing every problem with the custom scrape configs.
  */
-export function scrapeSection(input: Omit<PrometheusConfigInput, "gatewayUrl" | "tls">): { global: Job; scrape_configs: Job[] } {
+export function scrapeSection(input: Omit<PrometheusConfigInput, "gatewayUrl" | "tls">): {
+    global: Job;
+    scrape_configs: Job[];
+} {
     const custom = input.customScrapeConfigs ?? [];
     const problems = customScrapeConfigProblems(custom);
     if (problems.length > 0) throw new Error(`invalid custom scrape configs: ${problems.join("; ")}`);
@@ -145,8 +151,12 @@ export function scrapeSection(input: Omit<PrometheusConfigInput, "gatewayUrl" | 
         { ...serviceEndpointsJob("kubernetes-service-endpoints-slow", true), ...slowTiming(slow) },
         kubeSystemJob(),
     ];
-    if (input.nodeExporter) jobs.push(bundledExporterJob("node-exporter", input.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE, false));
-    if (input.kubeStateMetrics) jobs.push(bundledExporterJob("kube-state-metrics", input.agentNamespace ?? DEFAULT_AGENTS_NAMESPACE, true));
+    if (input.nodeExporter)
+        jobs.push(
+            bundledExporterJob("node-exporter", input.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE, false),
+        );
+    if (input.kubeStateMetrics)
+        jobs.push(bundledExporterJob("kube-state-metrics", input.agentNamespace ?? DEFAULT_AGENTS_NAMESPACE, true));
     return {
         global: {
             scrape_interval: input.scrapeInterval ?? "30s",
@@ -209,7 +219,11 @@ function annotatedPodsJob(name: string, slow: boolean): Job {
         kubernetes_sd_configs: [{ role: "pod" }],
         relabel_configs: [
             ...annotationRules("pod", slow),
-            { source_labels: ["__meta_kubernetes_pod_phase"], regex: "Pending|Succeeded|Failed|Completed", action: "drop" },
+            {
+                source_labels: ["__meta_kubernetes_pod_phase"],
+                regex: "Pending|Succeeded|Failed|Completed",
+                action: "drop",
+            },
             { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
             { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "node" },
         ],
@@ -239,9 +253,17 @@ function kubeSystemJob(): Job {
         job_name: "kube-system",
         kubernetes_sd_configs: [{ role: "pod", namespaces: { names: ["kube-system"] } }],
         relabel_configs: [
-            { source_labels: ["__meta_kubernetes_pod_container_port_name"], regex: "(http-)?metrics|.+-metrics", action: "keep" },
+            {
+                source_labels: ["__meta_kubernetes_pod_container_port_name"],
+                regex: "(http-)?metrics|.+-metrics",
+                action: "keep",
+            },
             { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], regex: "true", action: "drop" },
-            { source_labels: ["__meta_kubernetes_pod_phase"], regex: "Pending|Succeeded|Failed|Completed", action: "drop" },
+            {
+                source_labels: ["__meta_kubernetes_pod_phase"],
+                regex: "Pending|Succeeded|Failed|Completed",
+                action: "drop",
+            },
             { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
             { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
             { source_labels: ["__meta_kubernetes_pod_container_name"], target_label: "container" },

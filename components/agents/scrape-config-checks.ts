@@ -43,10 +43,28 @@ export const SCRAPE_CONFIG_FIELDS = [
 export const KUBERNETES_SD_ROLES = ["node", "pod", "service", "endpoints", "endpointslice", "ingress"] as const;
 
 /** relabel_config fields both agents accept. */
-export const RELABEL_FIELDS = ["source_labels", "separator", "regex", "modulus", "target_label", "replacement", "action"] as const;
+export const RELABEL_FIELDS = [
+    "source_labels",
+    "separator",
+    "regex",
+    "modulus",
+    "target_label",
+    "replacement",
+    "action",
+] as const;
 
 /** Relabel actions both agents accept. */
-export const RELABEL_ACTIONS = ["replace", "keep", "drop", "hashmod", "labelmap", "labeldrop", "labelkeep", "lowercase", "uppercase"] as const;
+export const RELABEL_ACTIONS = [
+    "replace",
+    "keep",
+    "drop",
+    "hashmod",
+    "labelmap",
+    "labeldrop",
+    "labelkeep",
+    "lowercase",
+    "uppercase",
+] as const;
 
 const BOOLEAN_FIELDS = ["honor_labels", "honor_timestamps", "follow_redirects"];
 const DURATION_FIELDS = ["scrape_interval", "scrape_timeout"];
@@ -72,7 +90,10 @@ function relabelProblems(where: string, rules: unknown[]): string[] {
         if (typeof action !== "string" || !(RELABEL_ACTIONS as readonly string[]).includes(action.toLowerCase())) {
             problems.push(`${at}.action ${JSON.stringify(rule.action)} must be one of ${RELABEL_ACTIONS.join(", ")}`);
         }
-        if (rule.source_labels !== undefined && !(Array.isArray(rule.source_labels) && rule.source_labels.every((l) => typeof l === "string"))) {
+        if (
+            rule.source_labels !== undefined &&
+            !(Array.isArray(rule.source_labels) && rule.source_labels.every((l) => typeof l === "string"))
+        ) {
             problems.push(`${at}.source_labels must be a list of label names`);
         }
     });
@@ -87,21 +108,30 @@ export function scrapeConfigFieldProblems(label: string, config: Record<string, 
     const problems: string[] = [];
     for (const key of Object.keys(config)) {
         if (!(SCRAPE_CONFIG_FIELDS as readonly string[]).includes(key)) {
-            problems.push(`${label}: unknown field "${key}" (the metrics agents accept ${SCRAPE_CONFIG_FIELDS.join(", ")})`);
+            problems.push(
+                `${label}: unknown field "${key}" (the metrics agents accept ${SCRAPE_CONFIG_FIELDS.join(", ")})`,
+            );
         }
     }
     for (const key of BOOLEAN_FIELDS) {
-        if (config[key] !== undefined && typeof config[key] !== "boolean") problems.push(`${label}: ${key} must be true or false`);
+        if (config[key] !== undefined && typeof config[key] !== "boolean")
+            problems.push(`${label}: ${key} must be true or false`);
     }
     for (const key of DURATION_FIELDS) {
         const value = config[key];
-        if (value !== undefined && !((parseDuration(value) ?? 0) > 0)) problems.push(`${label}: ${key} must be a duration like 30s, got ${JSON.stringify(value)}`);
+        if (value !== undefined && !((parseDuration(value) ?? 0) > 0))
+            problems.push(`${label}: ${key} must be a duration like 30s, got ${JSON.stringify(value)}`);
     }
     for (const key of STRING_FIELDS) {
-        if (config[key] !== undefined && typeof config[key] !== "string") problems.push(`${label}: ${key} must be a string`);
+        if (config[key] !== undefined && typeof config[key] !== "string")
+            problems.push(`${label}: ${key} must be a string`);
     }
-    if (config.scheme !== undefined && config.scheme !== "http" && config.scheme !== "https") problems.push(`${label}: scheme must be http or https`);
-    if (config.sample_limit !== undefined && !(Number.isInteger(config.sample_limit) && (config.sample_limit as number) >= 0)) {
+    if (config.scheme !== undefined && config.scheme !== "http" && config.scheme !== "https")
+        problems.push(`${label}: scheme must be http or https`);
+    if (
+        config.sample_limit !== undefined &&
+        !(Number.isInteger(config.sample_limit) && (config.sample_limit as number) >= 0)
+    ) {
         problems.push(`${label}: sample_limit must be a whole number >= 0`);
     }
     for (const key of LIST_FIELDS) {
@@ -115,7 +145,9 @@ export function scrapeConfigFieldProblems(label: string, config: Record<string, 
             // vmagent -dryRun does not check roles and Debian's promtool has no Kubernetes SD.
             value.forEach((sd, i) => {
                 if (!(KUBERNETES_SD_ROLES as readonly unknown[]).includes(sd.role)) {
-                    problems.push(`${label}: kubernetes_sd_configs[${i}].role ${JSON.stringify(sd.role)} must be one of ${KUBERNETES_SD_ROLES.join(", ")}`);
+                    problems.push(
+                        `${label}: kubernetes_sd_configs[${i}].role ${JSON.stringify(sd.role)} must be one of ${KUBERNETES_SD_ROLES.join(", ")}`,
+                    );
                 }
             });
         }

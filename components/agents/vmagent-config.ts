@@ -27,7 +27,9 @@ export type VmagentConfigInput = Omit<PrometheusConfigInput, "gatewayUrl" | "tls
 
 /** Renders vmagent's `-promscrape.config` file. Throws listing every custom-config problem. */
 export function renderVmagentConfig(input: VmagentConfigInput): string {
-    return stringify(scrapeSection({ ...input, selfTarget: input.selfTarget ?? `localhost:${VMAGENT_PORT}` }), { lineWidth: 0 });
+    return stringify(scrapeSection({ ...input, selfTarget: input.selfTarget ?? `localhost:${VMAGENT_PORT}` }), {
+        lineWidth: 0,
+    });
 }
 
 /** Inputs of {@link vmagentFlags}. */

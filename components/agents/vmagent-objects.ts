@@ -63,7 +63,13 @@ export function vmagentDeploymentArgs(input: VmagentDeploymentInput): k8s.apps.v
             replicas: input.replicas,
             selector: { matchLabels: labels },
             template: {
-                metadata: { labels, annotations: { "mla.dev/config-checksum": input.configChecksum, "mla.dev/tls-checksum": input.tlsChecksum } },
+                metadata: {
+                    labels,
+                    annotations: {
+                        "mla.dev/config-checksum": input.configChecksum,
+                        "mla.dev/tls-checksum": input.tlsChecksum,
+                    },
+                },
                 spec: {
                     serviceAccountName: input.serviceAccountName,
                     securityContext: restrictedPodSecurity(),
@@ -74,7 +80,11 @@ export function vmagentDeploymentArgs(input: VmagentDeploymentInput): k8s.apps.v
                             args: input.flags,
                             ports: [{ name: "http", containerPort: VMAGENT_PORT }],
                             readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 10 },
-                            livenessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 30, failureThreshold: 5 },
+                            livenessProbe: {
+                                httpGet: { path: "/health", port: "http" },
+                                periodSeconds: 30,
+                                failureThreshold: 5,
+                            },
                             resources: input.resources,
                             securityContext: restrictedContainerSecurity(),
                             volumeMounts: [

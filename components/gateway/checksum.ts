@@ -25,7 +25,12 @@ export interface GatewayChecksumInput {
 /** sha256 (hex) over the nginx config, the CA and server certificates and the credentials generation. */
 export function gatewayChecksum(input: GatewayChecksumInput): string {
     const hash = createHash("sha256");
-    const parts = [input.config, input.caCertPem, input.serverCertPem, `credentials-generation=${input.credentialsGeneration}`];
+    const parts = [
+        input.config,
+        input.caCertPem,
+        input.serverCertPem,
+        `credentials-generation=${input.credentialsGeneration}`,
+    ];
     for (const part of parts) {
         // Length-prefix each part so moving bytes between parts cannot keep the hash.
         hash.update(`${Buffer.byteLength(part)}:`).update(part);

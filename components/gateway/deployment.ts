@@ -65,7 +65,10 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
             // Surge before removing a pod, so a rollout never drops below the replica count.
             strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
             template: {
-                metadata: { labels: gatewayLabels(input.clusterId), annotations: { [CHECKSUM_ANNOTATION]: input.checksum } },
+                metadata: {
+                    labels: gatewayLabels(input.clusterId),
+                    annotations: { [CHECKSUM_ANNOTATION]: input.checksum },
+                },
                 spec: {
                     automountServiceAccountToken: false,
                     securityContext: {
@@ -75,13 +78,15 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
                         fsGroup: NGINX_UID,
                         seccompProfile: { type: "RuntimeDefault" },
                     },
-                    topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
-                        maxSkew: 1,
-                        topologyKey,
-                        // Prefer spreading, but never block scheduling on small seeds.
-                        whenUnsatisfiable: "ScheduleAnyway",
-                        labelSelector: { matchLabels: selector },
-                    })),
+                    topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map(
+                        (topologyKey) => ({
+                            maxSkew: 1,
+                            topologyKey,
+                            // Prefer spreading, but never block scheduling on small seeds.
+                            whenUnsatisfiable: "ScheduleAnyway",
+                            labelSelector: { matchLabels: selector },
+                        }),
+                    ),
                     terminationGracePeriodSeconds: 30,
                     containers: [
                         {
@@ -94,7 +99,12 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
                                 { name: "read", containerPort: READ_PORT, protocol: "TCP" },
                             ],
                             readinessProbe: { httpGet: healthz, periodSeconds: 5, failureThreshold: 2 },
-                            livenessProbe: { httpGet: healthz, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
+                            livenessProbe: {
+                                httpGet: healthz,
+                                initialDelaySeconds: 5,
+                                periodSeconds: 10,
+                                failureThreshold: 3,
+                            },
                             // Give endpoints time to drop this pod before nginx stops accepting.
                             lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "sleep 5"] } } },
                             resources: input.resources,
@@ -111,7 +121,10 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
                         { name: "config", configMap: { name: OBJECT_NAMES.configMap } },
                         // 0440 + fsGroup: readable by nginx's group only.
                         { name: "tls", secret: { secretName: OBJECT_NAMES.tlsSecret, defaultMode: 0o440 } },
-                        { name: "read-token", secret: { secretName: OBJECT_NAMES.readTokenSecret, defaultMode: 0o440 } },
+                        {
+                            name: "read-token",
+                            secret: { secretName: OBJECT_NAMES.readTokenSecret, defaultMode: 0o440 },
+                        },
                         { name: "runtime", emptyDir: { sizeLimit: "1Gi" } },
                     ],
                 },
@@ -124,7 +137,10 @@ export function gatewayDeploymentArgs(input: GatewayDeploymentInput): k8s.apps.v
  * Keeps at least one gateway pod up through voluntary disruptions (node drains, rollouts). Only
  * for two or more replicas: with one, it would forbid every eviction.
  */
-export function gatewayPdbArgs(clusterId: string, namespace: pulumi.Input<string>): k8s.policy.v1.PodDisruptionBudgetArgs {
+export function gatewayPdbArgs(
+    clusterId: string,
+    namespace: pulumi.Input<string>,
+): k8s.policy.v1.PodDisruptionBudgetArgs {
     return {
         metadata: { name: OBJECT_NAMES.pdb, namespace, labels: gatewayLabels(clusterId) },
         spec: { minAvailable: 1, selector: { matchLabels: gatewaySelector(clusterId) } },

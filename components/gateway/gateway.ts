@@ -74,10 +74,13 @@ export function gatewayArgsProblems(args: GatewayArgs, limits: GatewayLimits): s
     const replicas = args.replicas ?? 2;
     const min = args.allowSingleReplica ? 1 : 2;
     if (!Number.isInteger(replicas) || replicas < min) {
-        problems.push(`replicas: ${replicas} must be a whole number >= ${min}${min === 2 ? " (set allowSingleReplica for 1)" : ""}`);
+        problems.push(
+            `replicas: ${replicas} must be a whole number >= ${min}${min === 2 ? " (set allowSingleReplica for 1)" : ""}`,
+        );
     }
     const type = args.serviceType ?? "LoadBalancer";
-    if (!SERVICE_TYPES.includes(type)) problems.push(`serviceType: "${type}" must be one of ${SERVICE_TYPES.join(", ")}`);
+    if (!SERVICE_TYPES.includes(type))
+        problems.push(`serviceType: "${type}" must be one of ${SERVICE_TYPES.join(", ")}`);
     return [...problems, ...limitsProblems(limits, "gateway")];
 }
 
@@ -109,13 +112,20 @@ export class Gateway extends pulumi.ComponentResource {
         // URLs usually come from a StackReference, so rendering (and URL validation) waits for them.
         const config = pulumi.output(args.upstreams).apply((upstreams) =>
             renderNginxConfig(
-                inClusterConfigParams({ clusterId: args.clusterId, upstreams, limits, suspended: args.suspended ?? false }),
+                inClusterConfigParams({
+                    clusterId: args.clusterId,
+                    upstreams,
+                    limits,
+                    suspended: args.suspended ?? false,
+                }),
             ),
         );
         const credentialsGeneration = args.credentialsGeneration ?? 0;
         const checksum = pulumi
             .all([config, args.tls.caCertPem, args.tls.serverCertPem])
-            .apply(([text, ca, cert]) => gatewayChecksum({ config: text, caCertPem: ca, serverCertPem: cert, credentialsGeneration }));
+            .apply(([text, ca, cert]) =>
+                gatewayChecksum({ config: text, caCertPem: ca, serverCertPem: cert, credentialsGeneration }),
+            );
 
         const child = { parent: this };
         const configMap = new k8s.core.v1.ConfigMap(
@@ -124,7 +134,11 @@ export class Gateway extends pulumi.ComponentResource {
             child,
         );
         const secret = new k8s.core.v1.Secret(`${name}-tls`, tlsSecretArgs(args.clusterId, namespace, args.tls), child);
-        const tokenSecret = new k8s.core.v1.Secret(`${name}-read-token`, readTokenSecretArgs(args.clusterId, namespace, args.readToken), child);
+        const tokenSecret = new k8s.core.v1.Secret(
+            `${name}-read-token`,
+            readTokenSecretArgs(args.clusterId, namespace, args.readToken),
+            child,
+        );
         new k8s.apps.v1.Deployment(
             name,
             gatewayDeploymentArgs({
@@ -144,7 +158,12 @@ export class Gateway extends pulumi.ComponentResource {
         }
         const writeService = new k8s.core.v1.Service(
             `${name}-write`,
-            writeServiceArgs(args.clusterId, namespace, args.serviceType ?? "LoadBalancer", args.writeServiceAnnotations ?? {}),
+            writeServiceArgs(
+                args.clusterId,
+                namespace,
+                args.serviceType ?? "LoadBalancer",
+                args.writeServiceAnnotations ?? {},
+            ),
             child,
         );
         new k8s.core.v1.Service(`${name}-read`, readServiceArgs(args.clusterId, namespace), child);

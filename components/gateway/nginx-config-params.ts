@@ -120,19 +120,24 @@ function urlProblems(field: string, raw: string, needsPath: boolean): string[] {
         return [`${field}: "${raw}" is not a URL`];
     }
     const problems: string[] = [];
-    if (url.protocol !== "http:") problems.push(`${field}: only http:// upstreams are supported, got "${url.protocol}"`);
-    if (!URL_HOST.test(url.hostname)) problems.push(`${field}: host "${url.hostname}" is not a DNS name or IPv4 address`);
+    if (url.protocol !== "http:")
+        problems.push(`${field}: only http:// upstreams are supported, got "${url.protocol}"`);
+    if (!URL_HOST.test(url.hostname))
+        problems.push(`${field}: host "${url.hostname}" is not a DNS name or IPv4 address`);
     if (url.username || url.password || url.search || url.hash) {
         problems.push(`${field}: credentials, query and fragment are not allowed`);
     }
-    if (!URL_PATH.test(url.pathname)) problems.push(`${field}: path "${url.pathname}" has characters nginx would misread`);
-    else if (needsPath && url.pathname.replace(/\/+$/, "") === "") problems.push(`${field}: must include the push path`);
+    if (!URL_PATH.test(url.pathname))
+        problems.push(`${field}: path "${url.pathname}" has characters nginx would misread`);
+    else if (needsPath && url.pathname.replace(/\/+$/, "") === "")
+        problems.push(`${field}: must include the push path`);
     return problems;
 }
 
 function listenProblems(field: string, address: ListenAddress): string[] {
     const problems: string[] = [];
-    if (!LISTEN_HOST.test(address.host)) problems.push(`${field}: host "${address.host}" must be an IP address, * or localhost`);
+    if (!LISTEN_HOST.test(address.host))
+        problems.push(`${field}: host "${address.host}" must be an IP address, * or localhost`);
     if (!Number.isInteger(address.port) || address.port < 1 || address.port > 65535) {
         problems.push(`${field}: port ${address.port} must be 1-65535`);
     }
@@ -146,7 +151,8 @@ function rateProblems(field: string, limit: RateLimitSpec): string[] {
     if (!(rps > 0) || !Number.isInteger(Math.round(rps * 60 * 1e6) / 1e6)) {
         problems.push(`${field}.requestsPerSecond: ${rps} must be positive and a whole number per minute`);
     }
-    if (!Number.isInteger(limit.burst) || limit.burst < 0) problems.push(`${field}.burst: ${limit.burst} must be a whole number >= 0`);
+    if (!Number.isInteger(limit.burst) || limit.burst < 0)
+        problems.push(`${field}.burst: ${limit.burst} must be a whole number >= 0`);
     return problems;
 }
 
@@ -161,7 +167,8 @@ export function limitsProblems(limits: GatewayLimits, prefix = "limits"): string
         ...rateProblems(`${prefix}.logsWrite`, limits.logsWrite),
         ...rateProblems(`${prefix}.query`, limits.query),
     ];
-    if (!SIZE.test(limits.maxBodySize)) problems.push(`${prefix}.maxBodySize: "${limits.maxBodySize}" must be a size like 512k or 16m`);
+    if (!SIZE.test(limits.maxBodySize))
+        problems.push(`${prefix}.maxBodySize: "${limits.maxBodySize}" must be a size like 512k or 16m`);
     return problems;
 }
 
@@ -170,7 +177,8 @@ export function nginxConfigProblems(p: NginxConfigParams): string[] {
     const problems: string[] = [];
     if (!isDnsLabel(p.tenantId)) problems.push(`tenantId: "${p.tenantId}" must be a DNS-1123 label`);
     problems.push(...listenProblems("writeListen", p.writeListen), ...listenProblems("readListen", p.readListen));
-    if (p.writeListen.port === p.readListen.port) problems.push(`readListen: port ${p.readListen.port} is also the write port`);
+    if (p.writeListen.port === p.readListen.port)
+        problems.push(`readListen: port ${p.readListen.port} is also the write port`);
     problems.push(...pathProblems("tls.certPath", p.tls.certPath), ...pathProblems("tls.keyPath", p.tls.keyPath));
     problems.push(...pathProblems("tls.caPath", p.tls.caPath), ...pathProblems("runtime.dir", p.runtime.dir));
     problems.push(...pathProblems("readTokenMapPath", p.readTokenMapPath));

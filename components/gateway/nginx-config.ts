@@ -29,7 +29,14 @@ import {
     nginxConfigProblems,
     parseUpstreamUrl,
 } from "./nginx-config-params";
-import { READ_ROUTES, READ_TOKEN_HEADER, type ReadRoute, type UpstreamUrls, WRITE_ROUTES, type WriteRole } from "./read-routes";
+import {
+    READ_ROUTES,
+    READ_TOKEN_HEADER,
+    type ReadRoute,
+    type UpstreamUrls,
+    WRITE_ROUTES,
+    type WriteRole,
+} from "./read-routes";
 import { pkiProfile } from "../pki/pki-profile";
 
 export * from "./nginx-config-params";
@@ -63,7 +70,12 @@ function indent(lines: string[], depth: number): string[] {
 }
 
 /** The body of a proxied location: tenant header, keepalive headers and the target. */
-function proxyLines(p: NginxConfigParams, upstream: keyof UpstreamUrls, upstreamPath: string, fromRoot = false): string[] {
+function proxyLines(
+    p: NginxConfigParams,
+    upstream: keyof UpstreamUrls,
+    upstreamPath: string,
+    fromRoot = false,
+): string[] {
     const { hostPort, basePath: urlPath } = parseUpstreamUrl(p.upstreams[upstream]);
     const basePath = fromRoot ? "" : urlPath;
     return [
@@ -177,18 +189,22 @@ function readRouteLines(p: NginxConfigParams, route: ReadRoute): string[] {
 
 function readServer(p: NginxConfigParams): string[] {
     const locations = READ_ROUTES.flatMap((route) => readRouteLines(p, route));
-    return serverBlock("# Read listener: seed-internal, plain HTTP, for Grafana; also the pods' probe endpoint.", [
-        `listen ${formatListen(p.readListen)};`,
-        `client_max_body_size ${p.limits.maxBodySize};`,
-        `proxy_read_timeout ${READ_TIMEOUT_SECONDS}s;`,
-        "",
-        "location = /healthz {",
-        "    access_log off;",
-        "    default_type text/plain;",
-        '    return 200 "ok\\n";',
-        "}",
-        ...locations,
-    ], TOKEN_CHECK);
+    return serverBlock(
+        "# Read listener: seed-internal, plain HTTP, for Grafana; also the pods' probe endpoint.",
+        [
+            `listen ${formatListen(p.readListen)};`,
+            `client_max_body_size ${p.limits.maxBodySize};`,
+            `proxy_read_timeout ${READ_TIMEOUT_SECONDS}s;`,
+            "",
+            "location = /healthz {",
+            "    access_log off;",
+            "    default_type text/plain;",
+            '    return 200 "ok\\n";',
+            "}",
+            ...locations,
+        ],
+        TOKEN_CHECK,
+    );
 }
 
 /** A `server` block whose every unmatched path answers 404 (after `fallbackChecks`). */
@@ -209,7 +225,10 @@ function cnRegex(commonName: string): string {
 /** The maps from the client certificate to its agent role and from the read token to admission. */
 function identityMaps(p: NginxConfigParams): string[] {
     const profile = pkiProfile(p.tenantId);
-    const roles: Record<WriteRole, string> = { metrics: profile.metricsAgent.commonName, logs: profile.logAgent.commonName };
+    const roles: Record<WriteRole, string> = {
+        metrics: profile.metricsAgent.commonName,
+        logs: profile.logAgent.commonName,
+    };
     return [
         "# Which agent a verified client certificate belongs to (its CN, as ClusterPki issues it).",
         "map $ssl_client_s_dn $mla_client_role {",
@@ -264,7 +283,7 @@ export function renderNginxConfig(p: NginxConfigParams): string {
                 `fastcgi_temp_path ${dir}/fastcgi;`,
                 `uwsgi_temp_path ${dir}/uwsgi;`,
                 `scgi_temp_path ${dir}/scgi;`,
-                "log_format mla '$remote_addr \"$ssl_client_s_dn\" [$time_local] \"$request\" $status $body_bytes_sent '",
+                'log_format mla \'$remote_addr "$ssl_client_s_dn" [$time_local] "$request" $status $body_bytes_sent \'',
                 "               '$request_time \"$upstream_addr\" $upstream_status';",
                 accessLog,
                 "",

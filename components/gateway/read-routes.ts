@@ -65,8 +65,18 @@ const QUERY = ["GET", "POST"] as const;
 const GET = ["GET"] as const;
 
 /** Routes with the same upstream path as the gateway path under a fixed gateway prefix. */
-function under(prefix: string, upstream: ReadUpstream, upstreamPrefix: string, list: [string, readonly ReadMethod[]][]): ReadRoute[] {
-    return list.map(([p, methods]) => ({ path: `${prefix}${p}`, methods, upstream, upstreamPath: `${upstreamPrefix}${p}` }));
+function under(
+    prefix: string,
+    upstream: ReadUpstream,
+    upstreamPrefix: string,
+    list: [string, readonly ReadMethod[]][],
+): ReadRoute[] {
+    return list.map(([p, methods]) => ({
+        path: `${prefix}${p}`,
+        methods,
+        upstream,
+        upstreamPath: `${upstreamPrefix}${p}`,
+    }));
 }
 
 /** Every read route, in render order. Paths are Cortex's, Loki's and Alertmanager's HTTP APIs. */
@@ -89,8 +99,20 @@ export const READ_ROUTES: readonly ReadRoute[] = [
         ["/api/v1/alerts", GET],
     ]),
     // The ruler's config API sits at the ruler's root, not under the Prometheus prefix.
-    { path: "/api/prom/config/v1/rules", methods: GET, upstream: "metricsRulerUrl", upstreamPath: "/api/v1/rules", fromRoot: true },
-    { path: "/api/prom/config/v1/rules/", methods: GET, upstream: "metricsRulerUrl", upstreamPath: "/api/v1/rules/", fromRoot: true },
+    {
+        path: "/api/prom/config/v1/rules",
+        methods: GET,
+        upstream: "metricsRulerUrl",
+        upstreamPath: "/api/v1/rules",
+        fromRoot: true,
+    },
+    {
+        path: "/api/prom/config/v1/rules/",
+        methods: GET,
+        upstream: "metricsRulerUrl",
+        upstreamPath: "/api/v1/rules/",
+        fromRoot: true,
+    },
     // Alertmanager datasource (implementation cortex): each tenant's Alertmanager serves its API
     // under the external URL path, which is the alertmanagerUrl's path. Silences may be created
     // and expired from Grafana's alerting UI; alerts are only read (no alert injection).
@@ -100,10 +122,28 @@ export const READ_ROUTES: readonly ReadRoute[] = [
         ["/api/v2/alerts/groups", GET],
         ["/api/v2/receivers", GET],
     ]),
-    { path: "/alertmanager/api/v2/silences", methods: ["GET", "POST"], writeMethods: ["POST"], upstream: "alertmanagerUrl", upstreamPath: "/api/v2/silences" },
-    { path: "/alertmanager/api/v2/silence/", methods: ["GET", "DELETE"], writeMethods: ["DELETE"], upstream: "alertmanagerUrl", upstreamPath: "/api/v2/silence/" },
+    {
+        path: "/alertmanager/api/v2/silences",
+        methods: ["GET", "POST"],
+        writeMethods: ["POST"],
+        upstream: "alertmanagerUrl",
+        upstreamPath: "/api/v2/silences",
+    },
+    {
+        path: "/alertmanager/api/v2/silence/",
+        methods: ["GET", "DELETE"],
+        writeMethods: ["DELETE"],
+        upstream: "alertmanagerUrl",
+        upstreamPath: "/api/v2/silence/",
+    },
     // The tenant's Alertmanager config is the stack's to write; Grafana may only read it.
-    { path: "/api/v1/alerts", methods: GET, upstream: "alertmanagerUrl", upstreamPath: "/api/v1/alerts", fromRoot: true },
+    {
+        path: "/api/v1/alerts",
+        methods: GET,
+        upstream: "alertmanagerUrl",
+        upstreamPath: "/api/v1/alerts",
+        fromRoot: true,
+    },
     // Loki datasource: queries to the query-frontend (never push, tail or delete).
     ...under("/loki/api/v1", "logsQueryUrl", "/loki/api/v1", [
         ["/query", QUERY],
@@ -122,8 +162,18 @@ export const READ_ROUTES: readonly ReadRoute[] = [
     // Loki ruler: rules and alerts, read only.
     { path: "/loki/api/v1/rules", methods: GET, upstream: "logsRulerUrl", upstreamPath: "/loki/api/v1/rules" },
     { path: "/loki/api/v1/rules/", methods: GET, upstream: "logsRulerUrl", upstreamPath: "/loki/api/v1/rules/" },
-    { path: "/prometheus/api/v1/rules", methods: GET, upstream: "logsRulerUrl", upstreamPath: "/prometheus/api/v1/rules" },
-    { path: "/prometheus/api/v1/alerts", methods: GET, upstream: "logsRulerUrl", upstreamPath: "/prometheus/api/v1/alerts" },
+    {
+        path: "/prometheus/api/v1/rules",
+        methods: GET,
+        upstream: "logsRulerUrl",
+        upstreamPath: "/prometheus/api/v1/rules",
+    },
+    {
+        path: "/prometheus/api/v1/alerts",
+        methods: GET,
+        upstream: "logsRulerUrl",
+        upstreamPath: "/prometheus/api/v1/alerts",
+    },
 ];
 
 /** Which agent certificate may use a write route (see `pki-profile.ts` for the subjects). */

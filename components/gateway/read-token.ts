@@ -30,7 +30,8 @@ export function readTokenProblems(token: string): string[] {
  * character nginx would misread; the message never contains the token.
  */
 export function renderReadTokenMap(token: string): string {
-    if (!SAFE_TOKEN.test(token)) throw new Error(`read token: only A-Z, a-z, 0-9, _ and - are allowed (got ${token.length} characters)`);
+    if (!SAFE_TOKEN.test(token))
+        throw new Error(`read token: only A-Z, a-z, 0-9, _ and - are allowed (got ${token.length} characters)`);
     return `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${token}$" 1;\n`;
 }
 

@@ -51,7 +51,11 @@ export function tlsSecretArgs(
  * The read token: the raw value (for operators and Grafana) and the nginx map fragment the
  * gateway includes. Both keys are secret in the state and never reach the ConfigMap.
  */
-export function readTokenSecretArgs(clusterId: string, namespace: pulumi.Input<string>, token: pulumi.Input<string>): k8s.core.v1.SecretArgs {
+export function readTokenSecretArgs(
+    clusterId: string,
+    namespace: pulumi.Input<string>,
+    token: pulumi.Input<string>,
+): k8s.core.v1.SecretArgs {
     return {
         metadata: { name: OBJECT_NAMES.readTokenSecret, namespace, labels: gatewayLabels(clusterId) },
         type: "Opaque",

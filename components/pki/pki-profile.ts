@@ -44,8 +44,20 @@ export function pkiProfile(clusterId: string): PkiProfile {
     const organization = `cluster-${clusterId}`;
     return {
         ca: { commonName: `mla-${clusterId}-ca`, organization, allowedUses: ["cert_signing", "crl_signing"] },
-        server: { commonName: `mla-gateway.cluster-${clusterId}`, organization, allowedUses: ["digital_signature", "server_auth"] },
-        metricsAgent: { commonName: `mla-metrics-agent.${clusterId}`, organization, allowedUses: ["digital_signature", "client_auth"] },
-        logAgent: { commonName: `mla-log-agent.${clusterId}`, organization, allowedUses: ["digital_signature", "client_auth"] },
+        server: {
+            commonName: `mla-gateway.cluster-${clusterId}`,
+            organization,
+            allowedUses: ["digital_signature", "server_auth"],
+        },
+        metricsAgent: {
+            commonName: `mla-metrics-agent.${clusterId}`,
+            organization,
+            allowedUses: ["digital_signature", "client_auth"],
+        },
+        logAgent: {
+            commonName: `mla-log-agent.${clusterId}`,
+            organization,
+            allowedUses: ["digital_signature", "client_auth"],
+        },
     };
 }

@@ -70,7 +70,8 @@ export function clusterPkiProblems(args: ClusterPkiArgs): string[] {
     const validity = args.validityHours ?? 8760;
     const early = args.earlyRenewalHours ?? 720;
     const caValidity = args.caValidityHours ?? 87600;
-    if (!Number.isInteger(validity) || validity < 1) problems.push(`validityHours: ${validity} must be a whole number >= 1`);
+    if (!Number.isInteger(validity) || validity < 1)
+        problems.push(`validityHours: ${validity} must be a whole number >= 1`);
     if (!Number.isInteger(early) || early < 0 || early >= validity) {
         problems.push(`earlyRenewalHours: ${early} must be a whole number >= 0 and below validityHours (${validity})`);
     }
@@ -78,7 +79,8 @@ export function clusterPkiProblems(args: ClusterPkiArgs): string[] {
         problems.push(`caValidityHours: ${caValidity} must be a whole number >= validityHours (${validity})`);
     }
     const generation = args.generation ?? 0;
-    if (!Number.isInteger(generation) || generation < 0) problems.push(`generation: ${generation} must be a whole number >= 0`);
+    if (!Number.isInteger(generation) || generation < 0)
+        problems.push(`generation: ${generation} must be a whole number >= 0`);
     return problems;
 }
 
@@ -108,7 +110,12 @@ export class ClusterPki extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterPkiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Renamed from mla:cluster:Pki when the folders were aligned with the type tokens; the alias keeps
         // existing stacks' resources in place instead of replacing them.
-        super("mla:pki:ClusterPki", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Pki" }] });
+        super(
+            "mla:pki:ClusterPki",
+            name,
+            {},
+            { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Pki" }] },
+        );
         const problems = clusterPkiProblems(args);
         rejectInvalidArgs(this, "ClusterPki", name, problems);
 
@@ -152,7 +159,11 @@ export class ClusterPki extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            return { certPem: signed.certPem, keyPem: pulumi.secret(key.privateKeyPem), notAfter: signed.validityEndTime };
+            return {
+                certPem: signed.certPem,
+                keyPem: pulumi.secret(key.privateKeyPem),
+                notAfter: signed.validityEndTime,
+            };
         };
 
         const server = issue("server", profile.server, {
@@ -178,7 +189,12 @@ export class ClusterPki extends pulumi.ComponentResource {
         this.logsClientKeyPem = logs.keyPem;
         this.readToken = pulumi.secret(token.result);
         this.generation = generation;
-        this.certificateNotAfter = pulumi.output({ ca: ca.validityEndTime, server: server.notAfter, metricsAgent: metrics.notAfter, logAgent: logs.notAfter });
+        this.certificateNotAfter = pulumi.output({
+            ca: ca.validityEndTime,
+            server: server.notAfter,
+            metricsAgent: metrics.notAfter,
+            logAgent: logs.notAfter,
+        });
         this.registerOutputs({
             certificateNotAfter: this.certificateNotAfter,
             readToken: this.readToken,
@@ -193,7 +209,11 @@ export class ClusterPki extends pulumi.ComponentResource {
     }
 
     private key(name: string): tls.PrivateKey {
-        return new tls.PrivateKey(name, { ...PKI_KEY_ALGORITHM }, { parent: this, additionalSecretOutputs: KEY_SECRETS });
+        return new tls.PrivateKey(
+            name,
+            { ...PKI_KEY_ALGORITHM },
+            { parent: this, additionalSecretOutputs: KEY_SECRETS },
+        );
     }
 }
 

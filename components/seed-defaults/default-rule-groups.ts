@@ -76,7 +76,8 @@ export function kubernetesRuleGroup(): RuleGroupSpec {
                 labels: { severity: "warning" },
                 annotations: {
                     summary: "A container is crash-looping.",
-                    description: "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is in CrashLoopBackOff.",
+                    description:
+                        "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is in CrashLoopBackOff.",
                 },
             },
             {
@@ -155,7 +156,8 @@ export function serviceRuleGroup(): RuleGroupSpec {
                 labels: { severity: "warning" },
                 annotations: {
                     summary: "Cluster {{ $labels.cluster }} has differed from its spec for more than a day.",
-                    description: "Drifted for {{ $value | humanizeDuration }}; see the steps in GET /v1/clusters/{{ $labels.cluster }}/health, then PUT the cluster or set reconcilePolicy: remediate.",
+                    description:
+                        "Drifted for {{ $value | humanizeDuration }}; see the steps in GET /v1/clusters/{{ $labels.cluster }}/health, then PUT the cluster or set reconcilePolicy: remediate.",
                 },
             },
             {
@@ -164,7 +166,8 @@ export function serviceRuleGroup(): RuleGroupSpec {
                 labels: { severity: "critical" },
                 annotations: {
                     summary: "No {{ $labels.signal }} from cluster {{ $labels.cluster }} for 15 minutes.",
-                    description: "The newest {{ $labels.signal }} data is {{ $value | humanizeDuration }} old: the agent, the gateway or the path to the seed is down.",
+                    description:
+                        "The newest {{ $labels.signal }} data is {{ $value | humanizeDuration }} old: the agent, the gateway or the path to the seed is down.",
                 },
             },
         ],

@@ -48,7 +48,9 @@ function dashboard(uid: string, title: string, panels: unknown[]): Dashboard {
         time: { from: "now-6h", to: "now" },
         refresh: "1m",
         templating: {
-            list: [{ name: "datasource", label: "Cluster", type: "datasource", query: "prometheus", current: {}, hide: 0 }],
+            list: [
+                { name: "datasource", label: "Cluster", type: "datasource", query: "prometheus", current: {}, hide: 0 },
+            ],
         },
         panels,
     };
@@ -57,19 +59,54 @@ function dashboard(uid: string, title: string, panels: unknown[]): Dashboard {
 /** Cluster overview: CPU and memory by namespace (cAdvisor), pods by phase, node readiness. */
 export function clusterOverviewDashboard(): Dashboard {
     return dashboard("mla-k8s-cluster", "Kubernetes / Cluster overview", [
-        panel(1, "CPU by namespace", { "{{namespace}}": 'sum by (namespace) (rate(container_cpu_usage_seconds_total{container!=""}[5m]))' }, { unit: "short", x: 0, y: 0 }),
-        panel(2, "Memory by namespace", { "{{namespace}}": 'sum by (namespace) (container_memory_working_set_bytes{container!=""})' }, { unit: "bytes", x: 12, y: 0 }),
-        panel(3, "Pods by phase", { "{{phase}}": "sum by (phase) (kube_pod_status_phase)" }, { unit: "short", x: 0, y: 8 }),
-        panel(4, "Nodes not ready", { "not ready": 'count(kube_node_status_condition{condition="Ready",status="true"} == 0) or vector(0)' }, { unit: "short", x: 12, y: 8 }),
+        panel(
+            1,
+            "CPU by namespace",
+            { "{{namespace}}": 'sum by (namespace) (rate(container_cpu_usage_seconds_total{container!=""}[5m]))' },
+            { unit: "short", x: 0, y: 0 },
+        ),
+        panel(
+            2,
+            "Memory by namespace",
+            { "{{namespace}}": 'sum by (namespace) (container_memory_working_set_bytes{container!=""})' },
+            { unit: "bytes", x: 12, y: 0 },
+        ),
+        panel(
+            3,
+            "Pods by phase",
+            { "{{phase}}": "sum by (phase) (kube_pod_status_phase)" },
+            { unit: "short", x: 0, y: 8 },
+        ),
+        panel(
+            4,
+            "Nodes not ready",
+            { "not ready": 'count(kube_node_status_condition{condition="Ready",status="true"} == 0) or vector(0)' },
+            { unit: "short", x: 12, y: 8 },
+        ),
     ]);
 }
 
 /** The metrics agent: samples sent, failed and pending on the remote write to the gateway. */
 export function agentDashboard(): Dashboard {
     return dashboard("mla-agent", "MLA / Metrics agent", [
-        panel(1, "Samples sent", { sent: "sum(rate(prometheus_remote_storage_samples_total[5m]))" }, { unit: "short", x: 0, y: 0 }),
-        panel(2, "Samples failed", { failed: "sum(rate(prometheus_remote_storage_samples_failed_total[5m]))" }, { unit: "short", x: 12, y: 0 }),
-        panel(3, "Samples pending", { pending: "sum(prometheus_remote_storage_samples_pending)" }, { unit: "short", x: 0, y: 8 }),
+        panel(
+            1,
+            "Samples sent",
+            { sent: "sum(rate(prometheus_remote_storage_samples_total[5m]))" },
+            { unit: "short", x: 0, y: 0 },
+        ),
+        panel(
+            2,
+            "Samples failed",
+            { failed: "sum(rate(prometheus_remote_storage_samples_failed_total[5m]))" },
+            { unit: "short", x: 12, y: 0 },
+        ),
+        panel(
+            3,
+            "Samples pending",
+            { pending: "sum(prometheus_remote_storage_samples_pending)" },
+            { unit: "short", x: 0, y: 8 },
+        ),
         panel(4, "Scrape targets down", { down: "count(up == 0) or vector(0)" }, { unit: "short", x: 12, y: 8 }),
     ]);
 }

@@ -54,17 +54,26 @@ export class SeedDefaults extends pulumi.ComponentResource {
                     labels: { "app.kubernetes.io/part-of": "mla", ...d.labels },
                     annotations: { [d.folderAnnotation]: args.dashboardFolder ?? "Kubernetes" },
                 },
-                data: Object.fromEntries(defaultDashboards().map((db) => [`${db.uid}.json`, `${JSON.stringify(db, null, 2)}\n`])),
+                data: Object.fromEntries(
+                    defaultDashboards().map((db) => [`${db.uid}.json`, `${JSON.stringify(db, null, 2)}\n`]),
+                ),
             },
             { parent: this },
         );
-        this.registerOutputs({ adminMetricRuleGroups: this.adminMetricRuleGroups, adminLogRuleGroups: this.adminLogRuleGroups });
+        this.registerOutputs({
+            adminMetricRuleGroups: this.adminMetricRuleGroups,
+            adminLogRuleGroups: this.adminLogRuleGroups,
+        });
     }
 }
 
 /** `SeedMla`'s hook: adds {@link SeedDefaults} to the seed's namespace. */
 export function seedDefaultsExtension(args: Omit<SeedDefaultsArgs, "namespace"> = {}): SeedExtension {
     return (ctx) => {
-        new SeedDefaults("seed-defaults", { ...args, namespace: ctx.namespace }, { parent: ctx.parent, dependsOn: ctx.dependsOn });
+        new SeedDefaults(
+            "seed-defaults",
+            { ...args, namespace: ctx.namespace },
+            { parent: ctx.parent, dependsOn: ctx.dependsOn },
+        );
     };
 }

@@ -42,7 +42,6 @@ export const SEED_CHARTS = {
 /** The names of the seed's charts, also the `<chart>-values.yaml` file names of `mla render seed-values`. */
 export type SeedChartName = keyof typeof SEED_CHARTS;
 
-
 /** What {@link pinnedChart} installs: the chart, where, and with which values. */
 export interface PinnedChartArgs {
     ref: ChartRef;
@@ -55,7 +54,11 @@ export interface PinnedChartArgs {
  * Installs a pinned chart with `helm.v4.Chart`: every rendered object becomes its own resource in
  * state, so `pulumi preview` shows per-object diffs (README, "The seed stack", for the v4-versus-Release choice).
  */
-export function pinnedChart(name: string, args: PinnedChartArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+export function pinnedChart(
+    name: string,
+    args: PinnedChartArgs,
+    opts: pulumi.ComponentResourceOptions,
+): k8s.helm.v4.Chart {
     const { ref, namespace, values } = args;
     return new k8s.helm.v4.Chart(
         name,

@@ -161,7 +161,10 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
             },
             // Tenant limits are cluster-wide: without this each distributor allows the full rate.
             // The receiver firewall is a default of every tenant; tenant overrides never set it.
-            limits: { ingestion_rate_strategy: "global", ...receiverFirewallLimits(plan.receiverFirewall.blockCidrNetworks) },
+            limits: {
+                ingestion_rate_strategy: "global",
+                ...receiverFirewallLimits(plan.receiverFirewall.blockCidrNetworks),
+            },
             blocks_storage: {
                 backend: "s3",
                 s3: {

@@ -38,7 +38,12 @@ export interface GrafanaOAuth {
 }
 
 /** Defaults of the optional fields, next to the type. */
-export const GRAFANA_OAUTH_DEFAULTS = { name: "SSO", scopes: "openid profile email groups", groupsAttributePath: "groups", allowSignUp: true } as const;
+export const GRAFANA_OAUTH_DEFAULTS = {
+    name: "SSO",
+    scopes: "openid profile email groups",
+    groupsAttributePath: "groups",
+    allowSignUp: true,
+} as const;
 
 /** The env var Grafana reads the client secret from (`$__env{...}` in grafana.ini). */
 export const GRAFANA_OAUTH_SECRET_ENV = "MLA_GRAFANA_OAUTH_CLIENT_SECRET";
@@ -54,26 +59,42 @@ export function grafanaOAuthProblems(oauth: GrafanaOAuth): { path: string; messa
     const at = (p: string) => `grafana.oauth.${p}`;
     if (oauth.clientId === "") problems.push({ path: at("clientId"), message: "is required" });
     for (const key of ["name", "key"] as const) {
-        if (oauth.clientSecret[key] === "") problems.push({ path: at(`clientSecret.${key}`), message: "is required (the client secret comes from a Secret, never from the config)" });
+        if (oauth.clientSecret[key] === "")
+            problems.push({
+                path: at(`clientSecret.${key}`),
+                message: "is required (the client secret comes from a Secret, never from the config)",
+            });
     }
     for (const key of ["authUrl", "tokenUrl", "apiUrl"] as const) {
-        if (!/^https:\/\/[^\s/]+/.test(oauth[key])) problems.push({ path: at(key), message: `must be an https:// URL, got ${JSON.stringify(oauth[key])}` });
+        if (!/^https:\/\/[^\s/]+/.test(oauth[key]))
+            problems.push({ path: at(key), message: `must be an https:// URL, got ${JSON.stringify(oauth[key])}` });
     }
     const projects = Object.entries(oauth.orgMapping);
-    if (projects.length === 0) problems.push({ path: at("orgMapping"), message: "must map at least one project to its groups" });
+    if (projects.length === 0)
+        problems.push({ path: at("orgMapping"), message: "must map at least one project to its groups" });
     for (const [project, groups] of projects) {
-        if (!isDnsLabel(project)) problems.push({ path: at(`orgMapping.${project}`), message: "must be a project name (a DNS-1123 label)" });
+        if (!isDnsLabel(project))
+            problems.push({ path: at(`orgMapping.${project}`), message: "must be a project name (a DNS-1123 label)" });
         if (typeof groups !== "object" || groups === null || Object.keys(groups).length === 0) {
-            problems.push({ path: at(`orgMapping.${project}`), message: "must map at least one group to Viewer or Editor" });
+            problems.push({
+                path: at(`orgMapping.${project}`),
+                message: "must map at least one group to Viewer or Editor",
+            });
             continue;
         }
         for (const [group, role] of Object.entries(groups)) {
             const path = at(`orgMapping.${project}.${group}`);
             if (group === "" || group === "*" || MAPPING_UNSAFE.test(group)) {
-                problems.push({ path, message: "must be a group name without whitespace, commas, colons, quotes or brackets, and not \"*\"" });
+                problems.push({
+                    path,
+                    message: 'must be a group name without whitespace, commas, colons, quotes or brackets, and not "*"',
+                });
             }
             if (!(TENANT_ROLES as readonly unknown[]).includes(role)) {
-                problems.push({ path, message: `must be ${TENANT_ROLES.join(" or ")}, got ${JSON.stringify(role)}${typeof role === "string" && /admin/i.test(role) ? `: ${WHY_NOT_ADMIN}` : ""}` });
+                problems.push({
+                    path,
+                    message: `must be ${TENANT_ROLES.join(" or ")}, got ${JSON.stringify(role)}${typeof role === "string" && /admin/i.test(role) ? `: ${WHY_NOT_ADMIN}` : ""}`,
+                });
             }
         }
     }
@@ -132,7 +153,11 @@ export function grafanaOAuthIni(settings: GrafanaOAuth): Record<string, Record<s
 }
 
 /** The chart's `envValueFrom` entry for the client secret. */
-export function grafanaOAuthEnv(settings: GrafanaOAuth): Record<string, { secretKeyRef: { name: string; key: string } }> {
+export function grafanaOAuthEnv(
+    settings: GrafanaOAuth,
+): Record<string, { secretKeyRef: { name: string; key: string } }> {
     const oauth = checked(settings);
-    return { [GRAFANA_OAUTH_SECRET_ENV]: { secretKeyRef: { name: oauth.clientSecret.name, key: oauth.clientSecret.key } } };
+    return {
+        [GRAFANA_OAUTH_SECRET_ENV]: { secretKeyRef: { name: oauth.clientSecret.name, key: oauth.clientSecret.key } },
+    };
 }

@@ -67,7 +67,8 @@ function grafanaIni(plan: SeedPlan): Record<string, unknown> {
 function secretEnv(plan: SeedPlan): Record<string, EnvSource> {
     const env: Record<string, EnvSource> = {};
     const db = plan.grafana.database;
-    if (db) env[GRAFANA_DB_PASSWORD_ENV] = { secretKeyRef: { name: db.passwordSecret.name, key: db.passwordSecret.key } };
+    if (db)
+        env[GRAFANA_DB_PASSWORD_ENV] = { secretKeyRef: { name: db.passwordSecret.name, key: db.passwordSecret.key } };
     if (plan.grafana.oauth) Object.assign(env, grafanaOAuthEnv(plan.grafana.oauth));
     return env;
 }

@@ -39,7 +39,10 @@ export function grafanaPlanProblems(g: SeedPlan["grafana"]): GrafanaPlanProblem[
             if (db[field].trim() === "") problems.push({ path: `grafana.database.${field}`, message: "is required" });
         }
         if (/^[a-z]+:\/\//i.test(db.host)) {
-            problems.push({ path: "grafana.database.host", message: `must be host[:port] without a scheme, got "${db.host}"` });
+            problems.push({
+                path: "grafana.database.host",
+                message: `must be host[:port] without a scheme, got "${db.host}"`,
+            });
         }
         if (db.passwordSecret.name === "") {
             problems.push({ path: "grafana.database.passwordSecret.name", message: "is required" });
@@ -49,7 +52,8 @@ export function grafanaPlanProblems(g: SeedPlan["grafana"]): GrafanaPlanProblem[
                 message: `must name a Secret in Grafana's namespace, got "${db.passwordSecret.name}"`,
             });
         }
-        if (db.passwordSecret.key.trim() === "") problems.push({ path: "grafana.database.passwordSecret.key", message: "is required" });
+        if (db.passwordSecret.key.trim() === "")
+            problems.push({ path: "grafana.database.passwordSecret.key", message: "is required" });
     }
     return problems;
 }
@@ -72,7 +76,11 @@ export class Grafana extends pulumi.ComponentResource {
 
     constructor(name: string, args: GrafanaArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mla:seed:Grafana", name, {}, opts);
-        const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
+        const password = new random.RandomPassword(
+            `${name}-admin-password`,
+            { length: 32, special: false },
+            { parent: this },
+        );
         this.adminPassword = pulumi.secret(password.result);
         const secret = new k8s.core.v1.Secret(
             `${name}-admin`,
@@ -86,10 +94,14 @@ export class Grafana extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.chart = pinnedChart(name, { ref: SEED_CHARTS.grafana, namespace: args.namespace, values: grafanaValues(args.plan) }, {
-            parent: this,
-            dependsOn: [secret],
-        });
+        this.chart = pinnedChart(
+            name,
+            { ref: SEED_CHARTS.grafana, namespace: args.namespace, values: grafanaValues(args.plan) },
+            {
+                parent: this,
+                dependsOn: [secret],
+            },
+        );
         this.registerOutputs({ adminPassword: this.adminPassword });
     }
 }

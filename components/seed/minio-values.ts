@@ -22,7 +22,11 @@ export function minioValues(plan: SeedPlan & { objectStore: MinioPlan }): Record
     const store = plan.objectStore;
     const sizing = plan.sizing.resources.minio;
     // The chart applies a job's container securityContext only when its `securityContext.enabled`.
-    const job = { securityContext: { enabled: true }, containerSecurityContext: containerSecurity(), resources: sizing.setupJob };
+    const job = {
+        securityContext: { enabled: true },
+        containerSecurityContext: containerSecurity(),
+        resources: sizing.setupJob,
+    };
     return {
         mode: store.mode,
         ...(store.mode === "distributed" ? { replicas: store.replicas } : {}),

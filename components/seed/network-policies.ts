@@ -98,7 +98,14 @@ export function mlaNetworkPolicyArgs(
                     from: [
                         {
                             podSelector: {
-                                matchExpressions: [notGrafana, { key: COMPONENT_KEY, operator: "NotIn", values: [CORTEX_ALERTMANAGER_POD_LABELS[COMPONENT_KEY]] }],
+                                matchExpressions: [
+                                    notGrafana,
+                                    {
+                                        key: COMPONENT_KEY,
+                                        operator: "NotIn",
+                                        values: [CORTEX_ALERTMANAGER_POD_LABELS[COMPONENT_KEY]],
+                                    },
+                                ],
                             },
                         },
                     ],
@@ -111,14 +118,22 @@ export function mlaNetworkPolicyArgs(
                     // Gateway pods in a cluster stack's namespace: both selectors in ONE peer (AND).
                     from: [
                         {
-                            namespaceSelector: { matchLabels: { [CLUSTER_NAMESPACE_ROLE_LABEL]: CLUSTER_NAMESPACE_ROLE } },
+                            namespaceSelector: {
+                                matchLabels: { [CLUSTER_NAMESPACE_ROLE_LABEL]: CLUSTER_NAMESPACE_ROLE },
+                            },
                             podSelector: { matchLabels: { [NAME_KEY]: GATEWAY_APP_NAME } },
                         },
                     ],
                     ports: GATEWAY_UPSTREAM_PORTS.map((port) => ({ port, protocol: "TCP" })),
                 },
                 ...(extraIngressNamespaces.length > 0
-                    ? [{ from: extraIngressNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } } })) }]
+                    ? [
+                          {
+                              from: extraIngressNamespaces.map((ns) => ({
+                                  namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: ns } },
+                              })),
+                          },
+                      ]
                     : []),
             ],
         },

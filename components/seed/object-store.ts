@@ -44,8 +44,16 @@ export class ObjectStore extends pulumi.ComponentResource {
         }
         if (store.kind === "minio") {
             // Alphanumeric only: Cortex and Loki expand these into YAML config unquoted.
-            const user = new random.RandomString(`${name}-root-user`, { length: 20, special: false, upper: false }, { parent: this });
-            const password = new random.RandomPassword(`${name}-root-password`, { length: 40, special: false }, { parent: this });
+            const user = new random.RandomString(
+                `${name}-root-user`,
+                { length: 20, special: false, upper: false },
+                { parent: this },
+            );
+            const password = new random.RandomPassword(
+                `${name}-root-password`,
+                { length: 40, special: false },
+                { parent: this },
+            );
             this.accessKeyId = pulumi.secret(user.result);
             this.secretAccessKey = pulumi.secret(password.result);
         } else {
@@ -70,7 +78,11 @@ export class ObjectStore extends pulumi.ComponentResource {
         if (store.kind === "minio") {
             this.minio = pinnedChart(
                 `${name}-minio`,
-                { ref: SEED_CHARTS.minio, namespace: args.namespace, values: minioValues({ ...args.plan, objectStore: store as MinioPlan }) },
+                {
+                    ref: SEED_CHARTS.minio,
+                    namespace: args.namespace,
+                    values: minioValues({ ...args.plan, objectStore: store as MinioPlan }),
+                },
                 { parent: this, dependsOn: [this.secret] },
             );
         }

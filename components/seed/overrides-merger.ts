@@ -56,7 +56,10 @@ export interface OverridesMergerArgs {
 }
 
 /** A merge round is a few kubectl calls: small and bounded. */
-export const MERGER_RESOURCES: ResourceSpec = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+export const MERGER_RESOURCES: ResourceSpec = {
+    requests: { cpu: "10m", memory: "32Mi" },
+    limits: { cpu: "200m", memory: "128Mi" },
+};
 
 /** The pod-template annotation holding the scripts' checksum: a changed script rolls the pods. */
 export const SCRIPTS_CHECKSUM_ANNOTATION = "mla.k8c.io/scripts-checksum";
@@ -101,7 +104,11 @@ export class OverridesMerger extends pulumi.ComponentResource {
             this.runtimeConfigMaps[t.backend] = new k8s.core.v1.ConfigMap(
                 `${name}-${t.backend}-runtime`,
                 {
-                    metadata: { name: t.configMap, namespace, labels: { "app.kubernetes.io/managed-by": "mla-overrides-merger" } },
+                    metadata: {
+                        name: t.configMap,
+                        namespace,
+                        labels: { "app.kubernetes.io/managed-by": "mla-overrides-merger" },
+                    },
                     data: { [t.key]: EMPTY_RUNTIME_CONFIG },
                 },
                 // The merger owns the data after creation.

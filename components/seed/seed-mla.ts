@@ -14,7 +14,12 @@ import { ObjectStore, type S3Credentials } from "./object-store";
 import { OverridesMerger } from "./overrides-merger";
 import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
-import { TENANT_DELIVERY_CONVENTIONS, TENANT_ID_LABEL, type TenantDelivery, tenantDelivery } from "../../spec/tenant-delivery";
+import {
+    TENANT_DELIVERY_CONVENTIONS,
+    TENANT_ID_LABEL,
+    type TenantDelivery,
+    tenantDelivery,
+} from "../../spec/tenant-delivery";
 import { isDnsLabel } from "../../spec/validation";
 import { podSecurityLabels } from "../common/pod-security";
 import { rejectInvalidArgs } from "../common/invalid-args";
@@ -52,18 +57,21 @@ export interface SeedMlaArgs {
     networkPolicy?: MlaNetworkPolicyOptions;
 }
 
-
 /** Every problem with the args, in one list. */
 export function seedMlaProblems(args: SeedMlaArgs): string[] {
     const { plan } = args;
     const problems: string[] = [];
-    for (const [what, ns] of [["namespace", plan.namespace], ["grafana.namespace", plan.grafana.namespace]] as const) {
+    for (const [what, ns] of [
+        ["namespace", plan.namespace],
+        ["grafana.namespace", plan.grafana.namespace],
+    ] as const) {
         if (!isDnsLabel(ns)) problems.push(`${what} "${ns}" is not a DNS-1123 label`);
     }
     for (const ns of args.networkPolicy?.extraIngressNamespaces ?? []) {
         if (!isDnsLabel(ns)) problems.push(`networkPolicy.extraIngressNamespaces: "${ns}" is not a DNS-1123 label`);
     }
-    if (plan.objectStore.kind === "s3" && !args.s3Credentials) problems.push("an external S3 endpoint needs s3Credentials");
+    if (plan.objectStore.kind === "s3" && !args.s3Credentials)
+        problems.push("an external S3 endpoint needs s3Credentials");
     if (plan.cortex.replicas.ingester < plan.cortex.replicationFactor) {
         problems.push(
             `cortex ingester replicas (${plan.cortex.replicas.ingester}) must be at least the replication factor (${plan.cortex.replicationFactor})`,
@@ -159,14 +167,22 @@ export class SeedMla extends pulumi.ComponentResource {
             { parent: this, dependsOn: [ns] },
         );
         const backendDeps = [store, ...Object.values(merger.runtimeConfigMaps)];
-        pinnedChart(`${name}-cortex`, { ref: SEED_CHARTS.cortex, namespace: this.namespace, values: cortexValues(plan) }, {
-            parent: this,
-            dependsOn: backendDeps,
-        });
-        pinnedChart(`${name}-loki`, { ref: SEED_CHARTS.loki, namespace: this.namespace, values: lokiValues(plan) }, {
-            parent: this,
-            dependsOn: backendDeps,
-        });
+        pinnedChart(
+            `${name}-cortex`,
+            { ref: SEED_CHARTS.cortex, namespace: this.namespace, values: cortexValues(plan) },
+            {
+                parent: this,
+                dependsOn: backendDeps,
+            },
+        );
+        pinnedChart(
+            `${name}-loki`,
+            { ref: SEED_CHARTS.loki, namespace: this.namespace, values: lokiValues(plan) },
+            {
+                parent: this,
+                dependsOn: backendDeps,
+            },
+        );
         const grafana = new Grafana(
             `${name}-grafana`,
             { namespace: grafanaNs, plan },

@@ -203,7 +203,10 @@ export function defaultSeedPlan(): SeedPlan {
 }
 
 /** The S3 endpoint (`host:port`) and whether it is plain HTTP, for the bundled or the external store. */
-export function objectStoreEndpoint(plan: SeedPlan, minioEndpoint: string): { endpoint: string; insecure: boolean; region: string } {
+export function objectStoreEndpoint(
+    plan: SeedPlan,
+    minioEndpoint: string,
+): { endpoint: string; insecure: boolean; region: string } {
     return plan.objectStore.kind === "minio"
         ? { endpoint: minioEndpoint, insecure: true, region: "us-east-1" }
         : { endpoint: plan.objectStore.endpoint, insecure: plan.objectStore.insecure, region: plan.objectStore.region };

@@ -15,6 +15,8 @@ export function seedChartValues(plan: SeedPlan): Partial<Record<SeedChartName, R
         cortex: cortexValues(plan),
         loki: lokiValues(plan),
         grafana: grafanaValues(plan),
-        ...(plan.objectStore.kind === "minio" ? { minio: minioValues({ ...plan, objectStore: plan.objectStore as MinioPlan }) } : {}),
+        ...(plan.objectStore.kind === "minio"
+            ? { minio: minioValues({ ...plan, objectStore: plan.objectStore as MinioPlan }) }
+            : {}),
     };
 }

@@ -17,7 +17,6 @@
  *   and querier replicas with it (docs/seed-production.md).
  */
 
-
 /** Kubernetes resource requests and limits, as in a container spec. */
 export interface ResourceSpec {
     requests?: { cpu?: string; memory?: string };
@@ -84,7 +83,14 @@ export type SizedContainer<B extends SizedBackend> = (typeof SIZED_CONTAINERS)[B
 export type SizingResources = { [B in SizedBackend]: Record<SizedContainer<B>, ResourceSpec> };
 
 /** The memcached caches, whose memory is set by the profile (memcached `-m`, Loki's `allocatedMemory`). */
-export const CACHES = ["cortexFrontend", "cortexBlocksIndex", "cortexBlocks", "cortexBlocksMetadata", "lokiChunks", "lokiResults"] as const;
+export const CACHES = [
+    "cortexFrontend",
+    "cortexBlocksIndex",
+    "cortexBlocks",
+    "cortexBlocksMetadata",
+    "lokiChunks",
+    "lokiResults",
+] as const;
 /** One of {@link CACHES}. */
 export type CacheName = (typeof CACHES)[number];
 
@@ -274,7 +280,10 @@ export interface SizingOverrides {
  * The profile with the overrides applied. A container override replaces that container's whole
  * resources block (requests and limits), so what the seed config says is exactly what the pod gets.
  */
-export function resolveSizing(profile: SizingProfile = DEFAULT_SIZING_PROFILE, overrides: SizingOverrides = {}): SeedSizing {
+export function resolveSizing(
+    profile: SizingProfile = DEFAULT_SIZING_PROFILE,
+    overrides: SizingOverrides = {},
+): SeedSizing {
     const base = PROFILES[profile];
     const resources = {} as Record<SizedBackend, Record<string, ResourceSpec>>;
     for (const backend of Object.keys(SIZED_CONTAINERS) as SizedBackend[]) {

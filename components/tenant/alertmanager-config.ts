@@ -63,7 +63,9 @@ export function alertmanagerConfigProblems(text: string): string[] {
     }
     for (const path of filePaths(doc, "alertmanagerConfig")) {
         // Cortex refuses file references in tenant configs: they would read the Alertmanager's own disk.
-        problems.push(`${path} refers to a local file, which the multi-tenant Alertmanager does not allow; put the value inline`);
+        problems.push(
+            `${path} refers to a local file, which the multi-tenant Alertmanager does not allow; put the value inline`,
+        );
     }
     return problems;
 }
@@ -121,7 +123,10 @@ function checkRoute(route: Obj, path: string, names: Set<string>, problems: stri
 function mergeKeyPaths(value: unknown, path: string): string[] {
     if (Array.isArray(value)) return value.flatMap((v, i) => mergeKeyPaths(v, `${path}[${i}]`));
     if (!isObj(value)) return [];
-    return [...(Object.hasOwn(value, "<<") ? [path] : []), ...Object.entries(value).flatMap(([k, v]) => mergeKeyPaths(v, `${path}.${k}`))];
+    return [
+        ...(Object.hasOwn(value, "<<") ? [path] : []),
+        ...Object.entries(value).flatMap(([k, v]) => mergeKeyPaths(v, `${path}.${k}`)),
+    ];
 }
 
 /** Paths of every `*_file` / `*_files` key, anywhere in the document. */

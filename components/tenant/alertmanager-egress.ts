@@ -45,8 +45,17 @@ export const DIALED_URL_FIELDS: Readonly<Record<string, readonly string[]>> = {
 
 /** The keys of `<http_config>` (prometheus/common), so nothing unchecked slips through. */
 const HTTP_CONFIG_KEYS = new Set([
-    "basic_auth", "authorization", "oauth2", "enable_http2", "proxy_url", "no_proxy", "proxy_from_environment",
-    "proxy_connect_header", "follow_redirects", "tls_config", "http_headers",
+    "basic_auth",
+    "authorization",
+    "oauth2",
+    "enable_http2",
+    "proxy_url",
+    "no_proxy",
+    "proxy_from_environment",
+    "proxy_connect_header",
+    "follow_redirects",
+    "tls_config",
+    "http_headers",
 ]);
 
 /**
@@ -113,7 +122,9 @@ export function httpConfigProblems(config: unknown, path: string): string[] {
         }
     }
     if (config.follow_redirects === true) {
-        problems.push(`${path}.follow_redirects: true is refused: a public URL could redirect the Alertmanager to a seed-internal one`);
+        problems.push(
+            `${path}.follow_redirects: true is refused: a public URL could redirect the Alertmanager to a seed-internal one`,
+        );
     }
     urlField(config.proxy_url, `${path}.proxy_url`, problems);
     headerNames(config.proxy_connect_header, `${path}.proxy_connect_header`, problems);
@@ -121,7 +132,9 @@ export function httpConfigProblems(config: unknown, path: string): string[] {
     if (isObj(config.http_headers)) {
         for (const [name, spec] of Object.entries(config.http_headers)) {
             if (isObj(spec) && spec.files !== undefined) {
-                problems.push(`${path}.http_headers.${name}.files refers to local files, which tenant configs may not read; use values or secrets`);
+                problems.push(
+                    `${path}.http_headers.${name}.files refers to local files, which tenant configs may not read; use values or secrets`,
+                );
             }
         }
     }
@@ -140,7 +153,8 @@ export function httpConfigProblems(config: unknown, path: string): string[] {
 /** Why an SMTP smarthost (`host:port`) is refused, or undefined. */
 function smarthostProblem(value: unknown, path: string): string | undefined {
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== "string" || !/:\d{1,5}$/.test(value)) return `${path} must be host:port, got ${JSON.stringify(value)}`;
+    if (typeof value !== "string" || !/:\d{1,5}$/.test(value))
+        return `${path} must be host:port, got ${JSON.stringify(value)}`;
     // The same host rules as for URLs: check it as the authority of an SMTP-less URL.
     const problem = receiverUrlProblem(`http://${value}`, path);
     return problem?.replace(JSON.stringify(`http://${value}`), JSON.stringify(value));
@@ -152,13 +166,24 @@ function smarthostProblem(value: unknown, path: string): string | undefined {
  * name no profile (it reads the Alertmanager's disk); `role_arn` is then assumed with those keys.
  */
 function sigv4Problems(sigv4: unknown, path: string): string[] {
-    if (sigv4 === undefined || sigv4 === null) return [`${path} is required with access_key and secret_key: without them the Alertmanager signs with the seed's own AWS identity`];
+    if (sigv4 === undefined || sigv4 === null)
+        return [
+            `${path} is required with access_key and secret_key: without them the Alertmanager signs with the seed's own AWS identity`,
+        ];
     if (!isObj(sigv4)) return [`${path} must be a mapping`];
     const problems: string[] = [];
-    if (typeof sigv4.access_key !== "string" || sigv4.access_key === "" || typeof sigv4.secret_key !== "string" || sigv4.secret_key === "") {
-        problems.push(`${path} needs access_key and secret_key: without them the Alertmanager signs with the seed's own AWS identity`);
+    if (
+        typeof sigv4.access_key !== "string" ||
+        sigv4.access_key === "" ||
+        typeof sigv4.secret_key !== "string" ||
+        sigv4.secret_key === ""
+    ) {
+        problems.push(
+            `${path} needs access_key and secret_key: without them the Alertmanager signs with the seed's own AWS identity`,
+        );
     }
-    if (sigv4.profile !== undefined) problems.push(`${path}.profile reads the Alertmanager's AWS config files; use access_key and secret_key`);
+    if (sigv4.profile !== undefined)
+        problems.push(`${path}.profile reads the Alertmanager's AWS config files; use access_key and secret_key`);
     return problems;
 }
 
@@ -183,7 +208,9 @@ function integrationProblems(key: string, integration: Obj, path: string): strin
 export function alertmanagerEgressProblems(doc: Obj, root = "alertmanagerConfig"): string[] {
     const problems: string[] = [];
     if (doc.templates !== undefined) {
-        problems.push(`${root}.templates refers to local template files, which tenant configs may not read; put templates inline in the fields`);
+        problems.push(
+            `${root}.templates refers to local template files, which tenant configs may not read; put templates inline in the fields`,
+        );
     }
     if (isObj(doc.global)) {
         for (const [key, value] of Object.entries(doc.global)) {
@@ -196,11 +223,15 @@ export function alertmanagerEgressProblems(doc: Obj, root = "alertmanagerConfig"
     if (!Array.isArray(doc.receivers)) return problems;
     doc.receivers.forEach((receiver, i) => {
         if (!isObj(receiver)) return;
-        const label = typeof receiver.name === "string" ? `${root}.receivers[${i}] (receiver "${receiver.name}")` : `${root}.receivers[${i}]`;
+        const label =
+            typeof receiver.name === "string"
+                ? `${root}.receivers[${i}] (receiver "${receiver.name}")`
+                : `${root}.receivers[${i}]`;
         for (const [key, list] of Object.entries(receiver)) {
             if (key === "name" || !Array.isArray(list)) continue;
             list.forEach((integration, j) => {
-                if (isObj(integration)) problems.push(...integrationProblems(key, integration, `${label}.${key}[${j}]`));
+                if (isObj(integration))
+                    problems.push(...integrationProblems(key, integration, `${label}.${key}[${j}]`));
             });
         }
     });
@@ -235,7 +266,8 @@ export function withoutRedirects(text: string): string {
         for (const pair of receiver.items) {
             if (!isSeq(pair.value)) continue;
             for (const integration of pair.value.items) {
-                if (isMap(integration) && integration.has("http_config")) forceNoRedirects(doc, integration, "http_config");
+                if (isMap(integration) && integration.has("http_config"))
+                    forceNoRedirects(doc, integration, "http_config");
             }
         }
     }

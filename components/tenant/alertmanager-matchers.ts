@@ -50,7 +50,9 @@ function oneMatcherProblem(text: string, at: string): string | undefined {
     if (!op.includes("~")) return undefined;
     const regex = raw.startsWith('"') && raw.endsWith('"') && raw.length > 1 ? unquoteDouble(raw) : raw;
     const problem = re2Problem(regex);
-    return problem ? `${at}: invalid regex ${JSON.stringify(regex)} in matcher ${JSON.stringify(text)}: ${problem}` : undefined;
+    return problem
+        ? `${at}: invalid regex ${JSON.stringify(regex)} in matcher ${JSON.stringify(text)}: ${problem}`
+        : undefined;
 }
 
 /** A matchers string may hold several (`{a="1", b=~"x"}`): split on commas outside quotes. */

@@ -21,7 +21,7 @@ export interface BlockedRange {
 
 /** IPv4 ranges no receiver may name (RFC 6890 special-purpose space, plus cloud metadata addresses). */
 export const BLOCKED_V4: readonly BlockedRange[] = [
-    { cidr: "0.0.0.0/8", why: "unspecified (\"this network\")" },
+    { cidr: "0.0.0.0/8", why: 'unspecified ("this network")' },
     { cidr: "10.0.0.0/8", why: "private (RFC 1918)" },
     { cidr: "100.64.0.0/10", why: "carrier-grade NAT (RFC 6598)" },
     { cidr: "127.0.0.0/8", why: "loopback" },
@@ -61,8 +61,23 @@ const BLOCKED_NAMES = new Set(["localhost", "metadata.google.internal", "metadat
  * so well-known namespaces are on the list too.
  */
 const BLOCKED_LAST_LABELS = new Set([
-    "local", "localhost", "localdomain", "internal", "intranet", "lan", "home", "corp", "private", "arpa",
-    "svc", "cluster", "default", "mla", "test", "invalid", "example",
+    "local",
+    "localhost",
+    "localdomain",
+    "internal",
+    "intranet",
+    "lan",
+    "home",
+    "corp",
+    "private",
+    "arpa",
+    "svc",
+    "cluster",
+    "default",
+    "mla",
+    "test",
+    "invalid",
+    "example",
 ]);
 
 /** Wildcard DNS services that resolve names like `10.0.0.1.nip.io` to the embedded address. */
@@ -155,14 +170,16 @@ export function blockedNameReason(name: string): string | undefined {
  */
 export function receiverUrlProblem(url: string, what: string): string | undefined {
     const refuse = (why: string) => `${what} ${JSON.stringify(url)} ${why}`;
-    if (url.includes("{{")) return refuse("is a template; receiver endpoints must be literal URLs so they can be checked");
+    if (url.includes("{{"))
+        return refuse("is a template; receiver endpoints must be literal URLs so they can be checked");
     const control = [...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
     if (control || /[\s\\]/.test(url)) return refuse("contains whitespace, a backslash or a control character");
     const m = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)/.exec(url);
     if (!m) return refuse("is not an absolute http(s) URL");
     if (!SCHEMES.has(m[1].toLowerCase())) return refuse(`uses the scheme "${m[1]}"; only http and https are allowed`);
     const authority = m[2];
-    if (authority.includes("@")) return refuse("carries userinfo (user@host); put credentials in http_config.basic_auth");
+    if (authority.includes("@"))
+        return refuse("carries userinfo (user@host); put credentials in http_config.basic_auth");
     if (authority.includes("%")) return refuse("has a percent-encoded host or an IPv6 zone");
     if (authority.startsWith("[")) {
         const end = authority.indexOf("]");
@@ -185,7 +202,9 @@ export function receiverUrlProblem(url: string, what: string): string | undefine
         return why ? refuse(`names ${why}`) : undefined;
     }
     if (looksNumeric(host)) {
-        return refuse("writes an IP address in a non-canonical form (decimal, octal, hex or short); use dotted decimal");
+        return refuse(
+            "writes an IP address in a non-canonical form (decimal, octal, hex or short); use dotted decimal",
+        );
     }
     const why = blockedNameReason(host);
     return why ? refuse(`has a host that ${why}`) : undefined;

@@ -40,7 +40,11 @@ export interface DatasourceInputs {
 
 /** Stable datasource uids; dashboards and the owner's links refer to them. */
 export function datasourceUids(clusterId: string): { prometheus: string; loki: string; alertmanager: string } {
-    return { prometheus: `prometheus-${clusterId}`, loki: `loki-${clusterId}`, alertmanager: `alertmanager-${clusterId}` };
+    return {
+        prometheus: `prometheus-${clusterId}`,
+        loki: `loki-${clusterId}`,
+        alertmanager: `alertmanager-${clusterId}`,
+    };
 }
 
 /** `http://<service>.cluster-<id>.svc.cluster.local:<port>`: the read listener's in-seed address. */
@@ -71,7 +75,12 @@ export function renderDatasources(inputs: DatasourceInputs): string {
                     type: "prometheus",
                     ...common,
                     url: `${base}${inputs.gateway.prometheusPrefix ?? "/api/prom"}`,
-                    jsonData: { httpMethod: "POST", prometheusType: "Cortex", alertmanagerUid: uids.alertmanager, ...header },
+                    jsonData: {
+                        httpMethod: "POST",
+                        prometheusType: "Cortex",
+                        alertmanagerUid: uids.alertmanager,
+                        ...header,
+                    },
                     ...secure,
                 },
                 {

@@ -44,10 +44,13 @@ export interface OrganizationInputs {
  */
 export function organizationInputs(source: OrgSource): OrganizationInputs {
     const problems = memberProblems(source.members).map((p) => `${p.path} ${p.message}`);
-    if (!isDnsLabel(source.project)) problems.push(`project ${JSON.stringify(source.project)} must be a DNS-1123 label`);
+    if (!isDnsLabel(source.project))
+        problems.push(`project ${JSON.stringify(source.project)} must be a DNS-1123 label`);
     source.members.forEach((m, i) => {
         if (memberIdentity(m)?.toLowerCase() === source.adminUser.toLowerCase()) {
-            problems.push(`members[${i}] is the seed's Grafana admin user "${source.adminUser}", which is managed by the seed`);
+            problems.push(
+                `members[${i}] is the seed's Grafana admin user "${source.adminUser}", which is managed by the seed`,
+            );
         }
     });
     throwIfProblems(problems);
@@ -56,7 +59,14 @@ export function organizationInputs(source: OrgSource): OrganizationInputs {
             .filter((m) => m.role === role)
             .map(memberIdentity)
             .sort();
-    return { name: source.project, adminUser: source.adminUser, createUsers: false, admins: [], editors: byRole("Editor"), viewers: byRole("Viewer") };
+    return {
+        name: source.project,
+        adminUser: source.adminUser,
+        createUsers: false,
+        admins: [],
+        editors: byRole("Editor"),
+        viewers: byRole("Viewer"),
+    };
 }
 
 /**

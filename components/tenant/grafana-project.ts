@@ -35,16 +35,31 @@ export class GrafanaProject extends pulumi.ComponentResource {
     constructor(name: string, args: GrafanaProjectArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("mla:tenant:GrafanaProject", name, {}, opts);
         // Both builders throw, listing every problem, before anything is created.
-        const org = organizationInputs({ project: args.project, members: args.members ?? [], adminUser: args.adminUser });
+        const org = organizationInputs({
+            project: args.project,
+            members: args.members ?? [],
+            adminUser: args.adminUser,
+        });
         const dashboards = dashboardImports(args.dashboards ?? []);
 
-        this.organization = new grafana.oss.Organization(name, org, { parent: this, ignoreChanges: organizationIgnoreChanges(args.members ?? []) });
+        this.organization = new grafana.oss.Organization(name, org, {
+            parent: this,
+            ignoreChanges: organizationIgnoreChanges(args.members ?? []),
+        });
         this.orgId = this.organization.orgId;
         const orgId = this.orgId.apply(String);
         if (dashboards.length > 0) {
-            const folder = new grafana.oss.Folder(`${name}-folder`, { orgId, uid: PROJECT_DASHBOARD_FOLDER.uid, title: PROJECT_DASHBOARD_FOLDER.title }, { parent: this });
+            const folder = new grafana.oss.Folder(
+                `${name}-folder`,
+                { orgId, uid: PROJECT_DASHBOARD_FOLDER.uid, title: PROJECT_DASHBOARD_FOLDER.title },
+                { parent: this },
+            );
             for (const d of dashboards) {
-                new grafana.oss.Dashboard(`${name}-dashboard-${d.uid}`, { orgId, folder: folder.uid, configJson: d.configJson, overwrite: true }, { parent: this });
+                new grafana.oss.Dashboard(
+                    `${name}-dashboard-${d.uid}`,
+                    { orgId, folder: folder.uid, configJson: d.configJson, overwrite: true },
+                    { parent: this },
+                );
             }
         }
         this.registerOutputs({ orgId: this.orgId });

@@ -17,7 +17,10 @@ import { durationProblem, parseDuration } from "./duration";
 export const SAMPLES_PER_CHUNK = 120;
 
 /** The Cortex fragment: limits, query limits and block retention of `clusterId`. */
-export function renderCortexOverrides(clusterId: string, tenant: Pick<TenantSpec, "metricsLimits" | "retention">): string {
+export function renderCortexOverrides(
+    clusterId: string,
+    tenant: Pick<TenantSpec, "metricsLimits" | "retention">,
+): string {
     const l = tenant.metricsLimits;
     return fragment(clusterId, [
         ["ingestion_rate", num(l.ingestionRate)],

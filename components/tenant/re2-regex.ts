@@ -6,9 +6,20 @@
 
 /** RE2 POSIX classes, as JavaScript class contents (used inside `[...]`). */
 const POSIX: Record<string, string> = {
-    alnum: "0-9A-Za-z", alpha: "A-Za-z", ascii: "\\x00-\\x7F", blank: "\\t ", cntrl: "\\x00-\\x1F\\x7F",
-    digit: "0-9", graph: "!-~", lower: "a-z", print: " -~", punct: "!-\\/:-@\\[-`{-~", space: "\\t\\n\\v\\f\\r ",
-    upper: "A-Z", word: "0-9A-Za-z_", xdigit: "0-9A-Fa-f",
+    alnum: "0-9A-Za-z",
+    alpha: "A-Za-z",
+    ascii: "\\x00-\\x7F",
+    blank: "\\t ",
+    cntrl: "\\x00-\\x1F\\x7F",
+    digit: "0-9",
+    graph: "!-~",
+    lower: "a-z",
+    print: " -~",
+    punct: "!-\\/:-@\\[-`{-~",
+    space: "\\t\\n\\v\\f\\r ",
+    upper: "A-Z",
+    word: "0-9A-Za-z_",
+    xdigit: "0-9A-Fa-f",
 };
 
 /** Why `source` does not compile as RE2, or undefined when it does (as far as can be told here). */

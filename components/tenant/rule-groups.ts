@@ -69,7 +69,9 @@ function ruleProblems(rule: unknown, at: string, language: RuleLanguage): string
         problems.push(`${at}: alert must be a non-empty name`);
     }
     if (isRecord && (typeof rule.record !== "string" || !METRIC_NAME.test(rule.record))) {
-        problems.push(`${at}: record must be a metric name such as "job:errors:rate5m", got ${JSON.stringify(rule.record)}`);
+        problems.push(
+            `${at}: record must be a metric name such as "job:errors:rate5m", got ${JSON.stringify(rule.record)}`,
+        );
     }
     const title = isAlert ? `${at} (${String(rule.alert)})` : isRecord ? `${at} (${String(rule.record)})` : at;
     if (typeof rule.expr !== "string" || rule.expr.trim() === "") problems.push(`${title}: expr must not be empty`);
@@ -82,7 +84,8 @@ function ruleProblems(rule: unknown, at: string, language: RuleLanguage): string
     }
     for (const key of ["labels", "annotations"]) {
         if (rule[key] === undefined) continue;
-        if (key === "annotations" && !isAlert) problems.push(`${title}: annotations are only allowed on alerting rules`);
+        if (key === "annotations" && !isAlert)
+            problems.push(`${title}: annotations are only allowed on alerting rules`);
         problems.push(...stringMapProblems(rule[key], `${title} ${key}`));
     }
     return problems;
@@ -95,7 +98,9 @@ function logqlProblems(expr: string, title: string): string[] {
     const problems: string[] = [];
     if (!STREAM_SELECTOR.test(expr)) problems.push(`${title}: expr needs a LogQL stream selector such as {app="web"}`);
     if (!RANGE.test(expr)) {
-        problems.push(`${title}: expr must be a LogQL metric query with a range, e.g. count_over_time({app="web"} |= "error" [5m]) > 0`);
+        problems.push(
+            `${title}: expr must be a LogQL metric query with a range, e.g. count_over_time({app="web"} |= "error" [5m]) > 0`,
+        );
     }
     return problems;
 }

@@ -26,7 +26,11 @@ export interface TenantConfigMap {
 }
 
 /** The rule files of one ruler: owner groups and admin defaults as two rule namespaces. */
-export function ruleFiles(clusterId: string, owner: readonly RuleGroupSpec[], admin: readonly RuleGroupSpec[]): Record<string, string> {
+export function ruleFiles(
+    clusterId: string,
+    owner: readonly RuleGroupSpec[],
+    admin: readonly RuleGroupSpec[],
+): Record<string, string> {
     const files: Record<string, string> = {};
     // Empty files are left out: an empty namespace is noise in the ruler's API and UI.
     if (admin.length > 0) files[`${clusterId}-defaults.yaml`] = renderRuleFile(admin);

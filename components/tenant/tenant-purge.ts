@@ -55,11 +55,16 @@ async function tenantCall(base: string, tenant: string, { method, path, ok }: Te
     try {
         res = await fetch(url, { method, headers: { "x-scope-orgid": tenant }, signal: AbortSignal.timeout(30_000) });
     } catch (e) {
-        throw new Error(`purge of tenant ${tenant}: cannot reach ${base} for ${method} ${path.split("?")[0]} (${(e as Error).message})`, { cause: e });
+        throw new Error(
+            `purge of tenant ${tenant}: cannot reach ${base} for ${method} ${path.split("?")[0]} (${(e as Error).message})`,
+            { cause: e },
+        );
     }
     const text = await res.text();
     if (!ok.includes(res.status)) {
-        throw new Error(`purge of tenant ${tenant}: ${method} ${path.split("?")[0]} answered ${res.status}: ${text.slice(0, 200)}`);
+        throw new Error(
+            `purge of tenant ${tenant}: ${method} ${path.split("?")[0]} answered ${res.status}: ${text.slice(0, 200)}`,
+        );
     }
     return text;
 }
@@ -84,14 +89,24 @@ export const tenantPurgeProvider: pulumi.dynamic.ResourceProvider = {
     async delete(_id: string, props: TenantPurgeState) {
         const tenant = props.tenantId;
         await tenantCall(props.cortexUrl, tenant, { method: "POST", path: "/purger/delete_tenant", ok: [200] });
-        const status = JSON.parse(await tenantCall(props.cortexUrl, tenant, { method: "GET", path: "/purger/delete_tenant_status", ok: [200] }));
+        const status = JSON.parse(
+            await tenantCall(props.cortexUrl, tenant, {
+                method: "GET",
+                path: "/purger/delete_tenant_status",
+                ok: [200],
+            }),
+        );
         if (status.tenant_id !== undefined && status.tenant_id !== tenant) {
             throw new Error(`purge of tenant ${tenant}: Cortex reported the status of tenant ${status.tenant_id}`);
         }
         const end = Math.floor(Date.now() / 1000);
         for (const selector of props.lokiSelectors ?? DEFAULT_LOKI_SELECTORS) {
             const query = new URLSearchParams({ query: selector, start: "0", end: String(end) });
-            await tenantCall(props.lokiUrl, tenant, { method: "POST", path: `/loki/api/v1/delete?${query}`, ok: [200, 204] });
+            await tenantCall(props.lokiUrl, tenant, {
+                method: "POST",
+                path: `/loki/api/v1/delete?${query}`,
+                ok: [200, 204],
+            });
         }
     },
 };

@@ -72,7 +72,12 @@ export class Tenant extends pulumi.ComponentResource {
     constructor(name: string, args: TenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Renamed from mla:cluster:Tenant when the folders were aligned with the type tokens; the alias keeps
         // existing stacks' resources in place instead of replacing them.
-        super("mla:tenant:Tenant", name, {}, { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Tenant" }] });
+        super(
+            "mla:tenant:Tenant",
+            name,
+            {},
+            { ...opts, aliases: [...(opts.aliases ?? []), { type: "mla:cluster:Tenant" }] },
+        );
         const adminMetric = args.adminMetricRuleGroups ?? defaultMetricRuleGroups();
         const adminLog = args.adminLogRuleGroups ?? defaultLogRuleGroups();
         const problems = tenantProblems({
@@ -103,7 +108,12 @@ export class Tenant extends pulumi.ComponentResource {
 
         this.configMaps = {};
         this.secrets = {};
-        for (const o of tenantConfigMaps({ clusterId: id, tenant: args.tenant, adminMetricRuleGroups: adminMetric, adminLogRuleGroups: adminLog })) {
+        for (const o of tenantConfigMaps({
+            clusterId: id,
+            tenant: args.tenant,
+            adminMetricRuleGroups: adminMetric,
+            adminLogRuleGroups: adminLog,
+        })) {
             if (o.kind === "ConfigMap") this.configMaps[o.role] = configMap(o);
             else {
                 // pulumi.secret: the text is encrypted in the state and masked in previews and logs.
@@ -140,7 +150,12 @@ export class Tenant extends pulumi.ComponentResource {
             const purge = args.purge as TenantPurgeEndpoints;
             this.purge = new TenantPurge(
                 `${name}-purge`,
-                { tenantId: id, cortexUrl: purge.cortexUrl, lokiUrl: purge.lokiUrl, lokiSelectors: purge.lokiSelectors },
+                {
+                    tenantId: id,
+                    cortexUrl: purge.cortexUrl,
+                    lokiUrl: purge.lokiUrl,
+                    lokiSelectors: purge.lokiSelectors,
+                },
                 // No dependency on the Loki fragment: the seed sets deletion_mode for every tenant.
                 { parent: this },
             );

@@ -17,7 +17,9 @@ const sdk = automation as unknown as SdkInternals;
 
 /** The SemVer class the SDK itself compares versions with. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const semver = require(require.resolve("semver", { paths: [require.resolve("@pulumi/pulumi")] })) as { parse(v: string): unknown };
+const semver = require(require.resolve("semver", { paths: [require.resolve("@pulumi/pulumi")] })) as {
+    parse(v: string): unknown;
+};
 
 /** Runs `pulumi`; what the SDK calls for every CLI invocation (its signature, hence six parameters). */
 /* eslint-disable max-params */
@@ -63,7 +65,9 @@ export function runIsolated(command: string, record?: (r: SpawnRecord) => void):
             signal?.addEventListener("abort", abort, { once: true });
             child.on("error", (err) => {
                 signal?.removeEventListener("abort", abort);
-                reject(sdk.createCommandError(new sdk.CommandResult("", `${command} ${args[0]}: ${err.message}`, -2, err)));
+                reject(
+                    sdk.createCommandError(new sdk.CommandResult("", `${command} ${args[0]}: ${err.message}`, -2, err)),
+                );
             });
             child.on("close", (code) => {
                 signal?.removeEventListener("abort", abort);
@@ -79,9 +83,16 @@ export function runIsolated(command: string, record?: (r: SpawnRecord) => void):
  * A `PulumiCommand` for `LocalWorkspace` options (`pulumiCommand`) that runs `command` (on PATH
  * from the given env) through {@link runIsolated}. `version` is what `pulumi version` printed.
  */
-export function isolatedPulumiCommand(version: string, opts: { command?: string; record?: (r: SpawnRecord) => void } = {}): automation.PulumiCommand {
+export function isolatedPulumiCommand(
+    version: string,
+    opts: { command?: string; record?: (r: SpawnRecord) => void } = {},
+): automation.PulumiCommand {
     const command = opts.command ?? "pulumi";
-    const instance = Object.create(automation.PulumiCommand.prototype) as { command: string; version: unknown; run: Run };
+    const instance = Object.create(automation.PulumiCommand.prototype) as {
+        command: string;
+        version: unknown;
+        run: Run;
+    };
     instance.command = command;
     instance.version = semver.parse(version.replace(/^v/, ""));
     instance.run = runIsolated(command, opts.record);

@@ -7,11 +7,31 @@
 
 /** Variables passed on by exact name. */
 const NAMES = [
-    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "TMPDIR", "TMP", "TEMP", "TZ", "LANG", "LANGUAGE",
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TMPDIR",
+    "TMP",
+    "TEMP",
+    "TZ",
+    "LANG",
+    "LANGUAGE",
     "KUBECONFIG",
-    "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy", "ALL_PROXY", "all_proxy",
-    "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
-    "XDG_CONFIG_HOME", "XDG_CACHE_HOME",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "NODE_EXTRA_CA_CERTS",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
 ];
 
 /**
@@ -30,7 +50,10 @@ export function allowedInChild(name: string): boolean {
 }
 
 /** The allow-listed part of `source`, with `extra` (already vetted by the caller) on top. */
-export function childEnvironment(source: NodeJS.ProcessEnv, extra: Record<string, string> = {}): Record<string, string> {
+export function childEnvironment(
+    source: NodeJS.ProcessEnv,
+    extra: Record<string, string> = {},
+): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(source)) {
         if (value !== undefined && allowedInChild(name)) env[name] = value;

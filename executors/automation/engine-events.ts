@@ -19,7 +19,9 @@ export function urnName(urn: string): string {
 export function stepOf(event: EngineEvent): ResourceStep | undefined {
     const meta = event.resourcePreEvent?.metadata;
     if (!meta || meta.op === "same" || meta.type === "pulumi:pulumi:Stack") return undefined;
-    const diffs = [...new Set([...(meta.diffs ?? []), ...Object.keys(meta.detailedDiff ?? {}).map((k) => k.split(/[.[]/)[0])])];
+    const diffs = [
+        ...new Set([...(meta.diffs ?? []), ...Object.keys(meta.detailedDiff ?? {}).map((k) => k.split(/[.[]/)[0])]),
+    ];
     return { op: meta.op, urn: meta.urn, type: meta.type, name: urnName(meta.urn), diffs: diffs.sort() };
 }
 
@@ -38,18 +40,30 @@ export function readableEvent(event: EngineEvent): ExecutorEvent | undefined {
     }
     if (event.resOpFailedEvent) {
         const urn = event.resOpFailedEvent.metadata.urn;
-        return { type: "step", message: `failed: ${event.resOpFailedEvent.metadata.op} ${urnName(urn)}`, data: { urn } };
+        return {
+            type: "step",
+            message: `failed: ${event.resOpFailedEvent.metadata.op} ${urnName(urn)}`,
+            data: { urn },
+        };
     }
     if (event.diagnosticEvent) {
         const d = event.diagnosticEvent;
         if (d.severity === "info" && d.ephemeral) return undefined;
         const text = d.message.replace(ANSI, "").trim();
         if (text === "") return undefined;
-        return { type: "log", message: `${d.severity === "info#err" ? "info" : d.severity}: ${text}`, data: d.urn ? { urn: d.urn } : undefined };
+        return {
+            type: "log",
+            message: `${d.severity === "info#err" ? "info" : d.severity}: ${text}`,
+            data: d.urn ? { urn: d.urn } : undefined,
+        };
     }
     if (event.summaryEvent) {
         const s = event.summaryEvent;
-        return { type: "summary", message: `${summaryText(s.resourceChanges as ChangeSummary)} in ${s.durationSeconds} s`, data: { changes: s.resourceChanges } };
+        return {
+            type: "summary",
+            message: `${summaryText(s.resourceChanges as ChangeSummary)} in ${s.durationSeconds} s`,
+            data: { changes: s.resourceChanges },
+        };
     }
     if (event.cancelEvent) return { type: "log", message: "the engine acknowledged the cancellation" };
     return undefined;

@@ -73,7 +73,11 @@ export function pluginInstalled(plugin: RequiredPlugin, dir: string): boolean {
 export function pluginCheck(plugins: readonly RequiredPlugin[], dir: string): ReadyCheck {
     const missing = plugins.filter((p) => !pluginInstalled(p, dir));
     if (missing.length === 0) {
-        return { name: "plugins", ok: true, detail: `${plugins.map((p) => `${p.name} v${p.version}`).join(", ")} in ${dir}` };
+        return {
+            name: "plugins",
+            ok: true,
+            detail: `${plugins.map((p) => `${p.name} v${p.version}`).join(", ")} in ${dir}`,
+        };
     }
     return {
         name: "plugins",
@@ -84,7 +88,15 @@ export function pluginCheck(plugins: readonly RequiredPlugin[], dir: string): Re
 
 /** The `pulumi` argv that installs `plugin`. */
 export function installArgs(plugin: RequiredPlugin): string[] {
-    return ["plugin", "install", "resource", plugin.name, plugin.version, ...(plugin.server ? ["--server", plugin.server] : []), "--non-interactive"];
+    return [
+        "plugin",
+        "install",
+        "resource",
+        plugin.name,
+        plugin.version,
+        ...(plugin.server ? ["--server", plugin.server] : []),
+        "--non-interactive",
+    ];
 }
 
 /**
@@ -92,7 +104,10 @@ export function installArgs(plugin: RequiredPlugin): string[] {
  * exactly `env` as the child's environment. Resolves to the plugins installed; rejects naming
  * the first one that failed.
  */
-export async function installPlugins(plugins: readonly RequiredPlugin[], opts: { env: NodeJS.ProcessEnv; dir: string; log?: (line: string) => void }): Promise<RequiredPlugin[]> {
+export async function installPlugins(
+    plugins: readonly RequiredPlugin[],
+    opts: { env: NodeJS.ProcessEnv; dir: string; log?: (line: string) => void },
+): Promise<RequiredPlugin[]> {
     const installed: RequiredPlugin[] = [];
     for (const plugin of plugins) {
         if (pluginInstalled(plugin, opts.dir)) {
@@ -103,7 +118,11 @@ export async function installPlugins(plugins: readonly RequiredPlugin[], opts: {
         await new Promise<void>((resolve, reject) =>
             execFile("pulumi", installArgs(plugin), { env: opts.env, timeout: 10 * 60_000 }, (err, _stdout, stderr) =>
                 err
-                    ? reject(new Error(`pulumi plugin install resource ${plugin.name} ${plugin.version} failed: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not on PATH" : String(stderr).trim().split("\n").slice(-3).join(" ")}`))
+                    ? reject(
+                          new Error(
+                              `pulumi plugin install resource ${plugin.name} ${plugin.version} failed: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "the Pulumi CLI is not on PATH" : String(stderr).trim().split("\n").slice(-3).join(" ")}`,
+                          ),
+                      )
                     : resolve(),
             ),
         );

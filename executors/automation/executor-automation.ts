@@ -19,7 +19,18 @@ import { isolatedPulumiCommand, runIsolated, type SpawnRecord } from "./engine-c
 import { childEnvironment } from "./engine-env";
 import { classifyEngineError, INSTALL_PULUMI } from "./engine-errors";
 import { StepCollector } from "./engine-events";
-import { type DestroyRequest, type DestroyResult, type DriftResult, type Executor, type ExecutorRequest, type PreviewResult, type ProjectRequest, type ReadyCheck, type StackOutput, type UpResult } from "../executor";
+import {
+    type DestroyRequest,
+    type DestroyResult,
+    type DriftResult,
+    type Executor,
+    type ExecutorRequest,
+    type PreviewResult,
+    type ProjectRequest,
+    type ReadyCheck,
+    type StackOutput,
+    type UpResult,
+} from "../executor";
 
 /** The cluster program's body, as `programs/cluster.ts` exports it. */
 export type ClusterProgram = (spec: ClusterSpec) => Promise<Record<string, unknown>>;
@@ -58,15 +69,29 @@ const PROJECT = "mla";
 export const DISABLE_DEFAULT_PROVIDERS = { key: "pulumi:disable-default-providers[0]", value: "kubernetes" } as const;
 
 /** Project stacks also get no default Grafana provider (it would read GRAFANA_URL/GRAFANA_AUTH from the environment). */
-export const DISABLE_DEFAULT_GRAFANA_PROVIDER = { key: "pulumi:disable-default-providers[1]", value: "grafana" } as const;
+export const DISABLE_DEFAULT_GRAFANA_PROVIDER = {
+    key: "pulumi:disable-default-providers[1]",
+    value: "grafana",
+} as const;
 
 /** Runs `pulumi version`; resolves to the version or an errno code. */
 function pulumiVersion(env: NodeJS.ProcessEnv): Promise<{ version?: string; code?: string }> {
     return new Promise((resolve) => {
-        execFile("pulumi", ["version"], { env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 10_000 }, (err, stdout) => {
-            if (err) resolve({ code: (err as NodeJS.ErrnoException).code === "ENOENT" ? "ENOENT" : String((err as NodeJS.ErrnoException).code ?? "failed") });
-            else resolve({ version: stdout.trim() });
-        });
+        execFile(
+            "pulumi",
+            ["version"],
+            { env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 10_000 },
+            (err, stdout) => {
+                if (err)
+                    resolve({
+                        code:
+                            (err as NodeJS.ErrnoException).code === "ENOENT"
+                                ? "ENOENT"
+                                : String((err as NodeJS.ErrnoException).code ?? "failed"),
+                    });
+                else resolve({ version: stdout.trim() });
+            },
+        );
     });
 }
 
@@ -98,7 +123,10 @@ export class AutomationExecutor implements Executor {
     private async command(): Promise<PulumiCommand> {
         if (!this.cliVersion) {
             const cli = await pulumiVersion(this.envVars());
-            if (!cli.version) throw classifyEngineError(new Error(cli.code === "ENOENT" ? "spawn pulumi ENOENT" : `pulumi version failed (${cli.code})`));
+            if (!cli.version)
+                throw classifyEngineError(
+                    new Error(cli.code === "ENOENT" ? "spawn pulumi ENOENT" : `pulumi version failed (${cli.code})`),
+                );
             this.cliVersion = cli.version;
         }
         return isolatedPulumiCommand(this.cliVersion, { record: this.options.onSpawn });
@@ -111,11 +139,19 @@ export class AutomationExecutor implements Executor {
     }
 
     /** Selects or creates the stack with an inline program over `spec`. */
-    private async stack(clusterId: string, spec: ClusterSpec | undefined, workDir = this.workDir(clusterId)): Promise<Stack> {
+    private async stack(
+        clusterId: string,
+        spec: ClusterSpec | undefined,
+        workDir = this.workDir(clusterId),
+    ): Promise<Stack> {
         const program = async () => {
             if (!spec) throw new Error("this operation does not run the program");
             // Marked secret inside the program so the engine encrypts them in state.
-            return this.options.program({ ...spec, seedKubeconfig: pulumi.secret(spec.seedKubeconfig), userKubeconfig: pulumi.secret(spec.userKubeconfig) });
+            return this.options.program({
+                ...spec,
+                seedKubeconfig: pulumi.secret(spec.seedKubeconfig),
+                userKubeconfig: pulumi.secret(spec.userKubeconfig),
+            });
         };
         const stack = await LocalWorkspace.createOrSelectStack(
             { stackName: clusterId, projectName: PROJECT, program },
@@ -147,7 +183,10 @@ export class AutomationExecutor implements Executor {
             const stack = await this.stack(request.clusterId, request.spec);
             const collector = new StepCollector(request.onEvent);
             const result = await stack.up({ onEvent: collector.handle, signal: request.signal });
-            return { changeSummary: (result.summary?.resourceChanges as Record<string, number>) ?? collector.changeSummary, outputs: result.outputs };
+            return {
+                changeSummary: (result.summary?.resourceChanges as Record<string, number>) ?? collector.changeSummary,
+                outputs: result.outputs,
+            };
         });
     }
 
@@ -176,7 +215,12 @@ export class AutomationExecutor implements Executor {
         return this.classified(async () => {
             const stack = await LocalWorkspace.selectStack(
                 { stackName: clusterId, projectName: PROJECT, program: async () => ({}) },
-                { workDir: this.workDir(clusterId), envVars: this.envVars(), pulumiCommand: await this.command(), secretsProvider: this.options.secretsProvider },
+                {
+                    workDir: this.workDir(clusterId),
+                    envVars: this.envVars(),
+                    pulumiCommand: await this.command(),
+                    secretsProvider: this.options.secretsProvider,
+                },
             );
             return stack.outputs();
         });
@@ -209,10 +253,18 @@ export class AutomationExecutor implements Executor {
             const scratch = mkdtempSync(join(this.options.dataDir, "tmp", "preview-"));
             try {
                 const exists = await this.stackExists(request.clusterId, scratch);
-                const stack = await this.stack(request.clusterId, request.spec, exists ? this.workDir(request.clusterId) : scratch);
+                const stack = await this.stack(
+                    request.clusterId,
+                    request.spec,
+                    exists ? this.workDir(request.clusterId) : scratch,
+                );
                 const collector = new StepCollector(request.onEvent);
                 try {
-                    const result = await stack.preview({ onEvent: collector.handle, signal: request.signal, diff: false });
+                    const result = await stack.preview({
+                        onEvent: collector.handle,
+                        signal: request.signal,
+                        diff: false,
+                    });
                     return { changeSummary: result.changeSummary as Record<string, number>, steps: collector.steps };
                 } finally {
                     if (!exists) await stack.workspace.removeStack(request.clusterId);
@@ -230,7 +282,9 @@ export class AutomationExecutor implements Executor {
                 // Purge happens in the tenant resources' delete; record the switch in state first.
                 request.onEvent({ type: "log", message: "recording purgeOnDestroy in the stack before destroying" });
                 const spec = { ...request.spec, tenant: { ...request.spec.tenant, purgeOnDestroy: true } };
-                await (await this.stack(request.clusterId, spec)).up({ onEvent: collector.handle, signal: request.signal });
+                await (
+                    await this.stack(request.clusterId, spec)
+                ).up({ onEvent: collector.handle, signal: request.signal });
             }
             const stack = await this.stack(request.clusterId, request.spec);
             await stack.destroy({ onEvent: collector.handle, signal: request.signal });
@@ -253,7 +307,8 @@ export class AutomationExecutor implements Executor {
                 projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } },
             },
         );
-        for (const setting of [DISABLE_DEFAULT_PROVIDERS, DISABLE_DEFAULT_GRAFANA_PROVIDER]) await stack.setConfig(setting.key, { value: setting.value }, true);
+        for (const setting of [DISABLE_DEFAULT_PROVIDERS, DISABLE_DEFAULT_GRAFANA_PROVIDER])
+            await stack.setConfig(setting.key, { value: setting.value }, true);
         return stack;
     }
 
@@ -262,7 +317,10 @@ export class AutomationExecutor implements Executor {
             const stack = await this.projectStack(request.stack, request.spec);
             const collector = new StepCollector(request.onEvent);
             const result = await stack.up({ onEvent: collector.handle, signal: request.signal });
-            return { changeSummary: (result.summary?.resourceChanges as Record<string, number>) ?? collector.changeSummary, outputs: result.outputs };
+            return {
+                changeSummary: (result.summary?.resourceChanges as Record<string, number>) ?? collector.changeSummary,
+                outputs: result.outputs,
+            };
         });
     }
 
@@ -283,7 +341,12 @@ export class AutomationExecutor implements Executor {
         try {
             stack = await LocalWorkspace.selectStack(
                 { stackName: clusterId, projectName: PROJECT, program: async () => ({}) },
-                { workDir: this.workDir(clusterId), envVars: this.envVars(), pulumiCommand: await this.command(), secretsProvider: this.options.secretsProvider },
+                {
+                    workDir: this.workDir(clusterId),
+                    envVars: this.envVars(),
+                    pulumiCommand: await this.command(),
+                    secretsProvider: this.options.secretsProvider,
+                },
             );
         } catch (e) {
             if (e instanceof StackNotFoundError) return; // never created: nothing to unlock
@@ -300,14 +363,29 @@ export class AutomationExecutor implements Executor {
         checks.push(
             cli.version
                 ? { name: "pulumi-cli", ok: true, detail: `pulumi ${cli.version}` }
-                : { name: "pulumi-cli", ok: false, detail: cli.code === "ENOENT" ? INSTALL_PULUMI : `\`pulumi version\` failed (${cli.code})` },
+                : {
+                      name: "pulumi-cli",
+                      ok: false,
+                      detail: cli.code === "ENOENT" ? INSTALL_PULUMI : `\`pulumi version\` failed (${cli.code})`,
+                  },
         );
         checks.push(await this.checkBackend(cli.version !== undefined));
-        const secrets = this.options.secretsProvider ?? this.env.PULUMI_CONFIG_PASSPHRASE ?? this.env.PULUMI_CONFIG_PASSPHRASE_FILE;
+        const secrets =
+            this.options.secretsProvider ?? this.env.PULUMI_CONFIG_PASSPHRASE ?? this.env.PULUMI_CONFIG_PASSPHRASE_FILE;
         checks.push(
             secrets !== undefined
-                ? { name: "secrets", ok: true, detail: this.options.secretsProvider ? `provider ${this.options.secretsProvider.split(":")[0]}` : "passphrase from the environment" }
-                : { name: "secrets", ok: false, detail: "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE, or MLA_SECRETS_PROVIDER)" },
+                ? {
+                      name: "secrets",
+                      ok: true,
+                      detail: this.options.secretsProvider
+                          ? `provider ${this.options.secretsProvider.split(":")[0]}`
+                          : "passphrase from the environment",
+                  }
+                : {
+                      name: "secrets",
+                      ok: false,
+                      detail: "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE, or MLA_SECRETS_PROVIDER)",
+                  },
         );
         if (this.options.programCheck) checks.push(this.options.programCheck());
         checks.push(...(this.options.extraChecks?.() ?? []));
@@ -325,14 +403,27 @@ export class AutomationExecutor implements Executor {
         const scratch = mkdtempSync(join(this.options.dataDir, "tmp", "seed-"));
         try {
             // Writes the project file, so a bare stack name resolves in this project.
-            await LocalWorkspace.create({ workDir: scratch, envVars: this.envVars(), pulumiCommand: await this.command(), projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } } });
-            const result = (await runIsolated("pulumi")(["stack", "output", "--json", "--stack", seedStack], scratch, this.envVars())) as { stdout: string };
+            await LocalWorkspace.create({
+                workDir: scratch,
+                envVars: this.envVars(),
+                pulumiCommand: await this.command(),
+                projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: this.backendUrl } },
+            });
+            const result = (await runIsolated("pulumi")(
+                ["stack", "output", "--json", "--stack", seedStack],
+                scratch,
+                this.envVars(),
+            )) as { stdout: string };
             const outputs = Object.keys(JSON.parse(result.stdout || "{}") as Record<string, unknown>);
             return { name, ok: true, detail: `readable in ${this.backendUrl} (${outputs.length} outputs)` };
         } catch (e) {
             const error = classifyEngineError(e);
             return error.code === "stack-not-found"
-                ? { name, ok: false, detail: `no stack ${seedStack} in ${this.backendUrl}: create the seed with the service's backend (PULUMI_BACKEND_URL=${this.backendUrl} pulumi up), or point MLA_BACKEND_URL at the seed's` }
+                ? {
+                      name,
+                      ok: false,
+                      detail: `no stack ${seedStack} in ${this.backendUrl}: create the seed with the service's backend (PULUMI_BACKEND_URL=${this.backendUrl} pulumi up), or point MLA_BACKEND_URL at the seed's`,
+                  }
                 : { name, ok: false, detail: `not readable in ${this.backendUrl}: ${error.message.split("\n")[0]}` };
         } finally {
             rmSync(scratch, { recursive: true, force: true });
@@ -347,14 +438,27 @@ export class AutomationExecutor implements Executor {
                 accessSync(dir, constants.W_OK);
                 return { name: "backend", ok: true, detail: `file backend ${dir}` };
             } catch (e) {
-                return { name: "backend", ok: false, detail: `cannot write the file backend ${dir} (${(e as NodeJS.ErrnoException).code})` };
+                return {
+                    name: "backend",
+                    ok: false,
+                    detail: `cannot write the file backend ${dir} (${(e as NodeJS.ErrnoException).code})`,
+                };
             }
         }
         const scheme = this.backendUrl.split(":")[0];
-        if (!cliPresent) return { name: "backend", ok: false, detail: `${scheme} backend not checked: it needs the Pulumi CLI` };
+        if (!cliPresent)
+            return { name: "backend", ok: false, detail: `${scheme} backend not checked: it needs the Pulumi CLI` };
         return new Promise((resolve) =>
             execFile("pulumi", ["whoami", "--non-interactive"], { env: this.envVars(), timeout: 15_000 }, (err) =>
-                resolve(err ? { name: "backend", ok: false, detail: `${scheme} backend not reachable (pulumi whoami failed)` } : { name: "backend", ok: true, detail: `${scheme} backend reachable` }),
+                resolve(
+                    err
+                        ? {
+                              name: "backend",
+                              ok: false,
+                              detail: `${scheme} backend not reachable (pulumi whoami failed)`,
+                          }
+                        : { name: "backend", ok: true, detail: `${scheme} backend reachable` },
+                ),
             ),
         );
     }

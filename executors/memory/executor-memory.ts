@@ -121,7 +121,8 @@ export class MemoryExecutor implements Executor {
         if (!certs) return undefined;
         const now = this.options.now?.() ?? Date.now();
         for (const [name, notAfter] of Object.entries(certs)) {
-            if (renewalDue(notAfter, spec.pki.earlyRenewalHours, now)) certs[name] = now + spec.pki.validityHours * 3600_000;
+            if (renewalDue(notAfter, spec.pki.earlyRenewalHours, now))
+                certs[name] = now + spec.pki.validityHours * 3600_000;
         }
         return Object.fromEntries(Object.entries(certs).map(([name, ms]) => [name, new Date(ms).toISOString()]));
     }
@@ -136,8 +137,16 @@ export class MemoryExecutor implements Executor {
         this.maxConcurrency = Math.max(this.maxConcurrency, this.active);
         this.maxPerCluster = Math.max(this.maxPerCluster, perCluster);
         try {
-            const steps = planned ?? RESOURCES.map((r) => ({ op, urn: `urn:pulumi:${call.clusterId}::mla::${r.type}::${r.name}`, ...r, diffs: op === "update" ? ["spec"] : [] }));
-            for (const step of steps) onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
+            const steps =
+                planned ??
+                RESOURCES.map((r) => ({
+                    op,
+                    urn: `urn:pulumi:${call.clusterId}::mla::${r.type}::${r.name}`,
+                    ...r,
+                    diffs: op === "update" ? ["spec"] : [],
+                }));
+            for (const step of steps)
+                onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
             await this.wait(this.options.delayMs ?? 20, signal);
             const gate = this.options.gate?.(call);
             if (gate) await Promise.race([gate, this.aborted(signal)]);
@@ -168,7 +177,10 @@ export class MemoryExecutor implements Executor {
     async up(request: ExecutorRequest): Promise<UpResult> {
         const op = this.applied.has(request.clusterId) ? "update" : "create";
         this.created.add(request.clusterId);
-        const steps = await this.perform({ method: "up", clusterId: request.clusterId, spec: request.spec }, { signal: request.signal, onEvent: request.onEvent, op });
+        const steps = await this.perform(
+            { method: "up", clusterId: request.clusterId, spec: request.spec },
+            { signal: request.signal, onEvent: request.onEvent, op },
+        );
         this.applied.set(request.clusterId, request.spec.project);
         this.drift.delete(request.clusterId);
         const notAfter = this.renewCertificates(request.spec);
@@ -186,7 +198,10 @@ export class MemoryExecutor implements Executor {
     /** Reports the steps set with {@link setDrift}; none when the cluster is converged. */
     async checkDrift(request: ExecutorRequest): Promise<DriftResult> {
         const steps = this.drift.get(request.clusterId) ?? [];
-        await this.perform({ method: "checkDrift", clusterId: request.clusterId, spec: request.spec }, { signal: request.signal, onEvent: () => undefined, op: "same", planned: steps });
+        await this.perform(
+            { method: "checkDrift", clusterId: request.clusterId, spec: request.spec },
+            { signal: request.signal, onEvent: () => undefined, op: "same", planned: steps },
+        );
         const changeSummary: Record<string, number> = {};
         for (const step of steps) changeSummary[step.op] = (changeSummary[step.op] ?? 0) + 1;
         return { changeSummary, steps, outputs: this.lastOutputs.get(request.clusterId), detail: "in-memory executor" };
@@ -200,12 +215,22 @@ export class MemoryExecutor implements Executor {
     async preview(request: ExecutorRequest): Promise<PreviewResult> {
         const op = this.applied.has(request.clusterId) ? "update" : "create";
         const call: MemoryCall = { method: "preview", clusterId: request.clusterId, spec: request.spec };
-        const steps = await this.perform(call, { signal: request.signal, onEvent: request.onEvent, op, planned: this.options.previewSteps?.(call) });
+        const steps = await this.perform(call, {
+            signal: request.signal,
+            onEvent: request.onEvent,
+            op,
+            planned: this.options.previewSteps?.(call),
+        });
         return { changeSummary: this.summary(steps), steps };
     }
 
     async destroy(request: DestroyRequest): Promise<DestroyResult> {
-        const call: MemoryCall = { method: "destroy", clusterId: request.clusterId, spec: request.spec, purge: request.purge };
+        const call: MemoryCall = {
+            method: "destroy",
+            clusterId: request.clusterId,
+            spec: request.spec,
+            purge: request.purge,
+        };
         const steps = await this.perform(call, { signal: request.signal, onEvent: request.onEvent, op: "delete" });
         this.applied.delete(request.clusterId);
         this.created.delete(request.clusterId);
@@ -226,15 +251,28 @@ export class MemoryExecutor implements Executor {
     private readonly activePerProject = new Map<string, number>();
     private nextOrgId = 2;
 
-    private async performProject(call: MemoryProjectCall, request: ProjectRequest, op: string): Promise<ResourceStep[]> {
+    private async performProject(
+        call: MemoryProjectCall,
+        request: ProjectRequest,
+        op: string,
+    ): Promise<ResourceStep[]> {
         this.projectCalls.push(call);
         const active = (this.activePerProject.get(call.stack) ?? 0) + 1;
         this.activePerProject.set(call.stack, active);
         this.maxPerProjectStack = Math.max(this.maxPerProjectStack, active);
         try {
             const type = "grafana:oss/organization:Organization";
-            const steps = [{ op, urn: `urn:pulumi:${call.stack}::mla::${type}::project`, type, name: "project", diffs: op === "update" ? ["editors", "viewers"] : [] }];
-            for (const step of steps) request.onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
+            const steps = [
+                {
+                    op,
+                    urn: `urn:pulumi:${call.stack}::mla::${type}::project`,
+                    type,
+                    name: "project",
+                    diffs: op === "update" ? ["editors", "viewers"] : [],
+                },
+            ];
+            for (const step of steps)
+                request.onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
             await this.wait(this.options.delayMs ?? 20, request.signal);
             const gate = this.options.gateProject?.(call);
             if (gate) await Promise.race([gate, this.aborted(request.signal)]);
@@ -249,25 +287,40 @@ export class MemoryExecutor implements Executor {
     /** Pretends to apply the project program: the org gets an id on create and keeps it. */
     async upProject(request: ProjectRequest): Promise<UpResult> {
         const op = this.projectOrgs.has(request.stack) ? "update" : "create";
-        const steps = await this.performProject({ method: "upProject", stack: request.stack, spec: request.spec }, request, op);
+        const steps = await this.performProject(
+            { method: "upProject", stack: request.stack, spec: request.spec },
+            request,
+            op,
+        );
         const orgId = this.projectOrgs.get(request.stack) ?? this.nextOrgId++;
         this.projectOrgs.set(request.stack, orgId);
         return {
             changeSummary: this.summary(steps),
-            outputs: { project: { value: request.spec.project, secret: false }, grafanaOrgId: { value: orgId, secret: false } },
+            outputs: {
+                project: { value: request.spec.project, secret: false },
+                grafanaOrgId: { value: orgId, secret: false },
+            },
         };
     }
 
     /** Pretends to destroy the project stack (its org); a stack that never existed deletes nothing. */
     async destroyProject(request: ProjectRequest): Promise<DestroyResult> {
         const existed = this.projectOrgs.delete(request.stack);
-        const steps = await this.performProject({ method: "destroyProject", stack: request.stack, spec: request.spec }, request, "delete");
+        const steps = await this.performProject(
+            { method: "destroyProject", stack: request.stack, spec: request.spec },
+            request,
+            "delete",
+        );
         return { changeSummary: existed ? this.summary(steps) : {} };
     }
 
     async checkSeed(seedStack: string): Promise<ReadyCheck> {
         const ok = this.options.seeds === undefined || this.options.seeds.includes(seedStack);
-        return { name: `seed ${seedStack}`, ok, detail: ok ? "readable (in-memory executor)" : `no stack ${seedStack} (in-memory executor)` };
+        return {
+            name: `seed ${seedStack}`,
+            ok,
+            detail: ok ? "readable (in-memory executor)" : `no stack ${seedStack} (in-memory executor)`,
+        };
     }
 
     async checkReady(): Promise<ReadyCheck[]> {

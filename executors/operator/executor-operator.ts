@@ -15,11 +15,31 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ClusterSpec } from "../../spec/cluster-spec";
-import { type DestroyRequest, type DestroyResult, type DriftResult, type Executor, ExecutorError, type ExecutorRequest, type PreviewResult, type ProjectRequest, type ReadyCheck, type StackOutput, type UpResult } from "../executor";
+import {
+    type DestroyRequest,
+    type DestroyResult,
+    type DriftResult,
+    type Executor,
+    ExecutorError,
+    type ExecutorRequest,
+    type PreviewResult,
+    type ProjectRequest,
+    type ReadyCheck,
+    type StackOutput,
+    type UpResult,
+} from "../executor";
 import { KubeClient } from "./kube-client";
 import type { KubeConnection } from "./kube-connection";
 import { projectSecretData, projectSecretObject, projectStackIdentity } from "./operator-project";
-import { type OperatorStackSettings, programStackObject, secretData, secretObject, secretObjectName, stackObject, stackObjectName } from "./operator-stack";
+import {
+    type OperatorStackSettings,
+    programStackObject,
+    secretData,
+    secretObject,
+    secretObjectName,
+    stackObject,
+    stackObjectName,
+} from "./operator-stack";
 import { destroyProgress, type StackProgress, stackHealth, stackProgress } from "./operator-status";
 
 /** Settings of the operator executor. */
@@ -69,7 +89,9 @@ export class OperatorExecutor implements Executor {
 
     constructor(private readonly options: OperatorExecutorOptions) {
         if (options.settings.backend?.startsWith("file://")) {
-            throw new Error("the operator executor needs a backend its workspace pods share (s3://, gs://, azblob://, https://...), not file://");
+            throw new Error(
+                "the operator executor needs a backend its workspace pods share (s3://, gs://, azblob://, https://...), not file://",
+            );
         }
         this.client = new KubeClient(options.connection);
         this.env = options.env ?? process.env;
@@ -87,7 +109,11 @@ export class OperatorExecutor implements Executor {
     /** Applies the Secret and returns the keys it holds. */
     private async applySecret(spec: ClusterSpec, signal: AbortSignal): Promise<string[]> {
         const data = secretData(spec, this.env);
-        await this.client.apply(this.secretPath(spec.clusterId), secretObject(spec.clusterId, this.options.settings.namespace, data), signal);
+        await this.client.apply(
+            this.secretPath(spec.clusterId),
+            secretObject(spec.clusterId, this.options.settings.namespace, data),
+            signal,
+        );
         return Object.keys(data);
     }
 
@@ -95,12 +121,25 @@ export class OperatorExecutor implements Executor {
     private async run(spec: ClusterSpec, w: Wait): Promise<Succeeded> {
         const secretKeys = await this.applySecret(spec, w.signal);
         const reconcileRequest = randomUUID();
-        const stack = stackObject(spec, this.options.settings, { reconcileRequest, destroyOnFinalize: false, secretKeys });
+        const stack = stackObject(spec, this.options.settings, {
+            reconcileRequest,
+            destroyOnFinalize: false,
+            secretKeys,
+        });
         const applied = await this.client.apply(this.stackPath(spec.clusterId), stack, w.signal);
         const generation = Number((applied.metadata as Obj | undefined)?.generation ?? 0);
-        w.onEvent({ type: "log", message: `applied Stack ${this.options.settings.namespace}/${stackObjectName(spec.clusterId)} (generation ${generation}); waiting for the operator` });
-        const done = await this.poll(w, (obj) => (obj ? stackProgress(obj, { generation, reconcileRequest }) : undefined));
-        if (!done) throw new ExecutorError("stack-not-found", `the Stack ${stackObjectName(spec.clusterId)} was deleted while the operator ran it`);
+        w.onEvent({
+            type: "log",
+            message: `applied Stack ${this.options.settings.namespace}/${stackObjectName(spec.clusterId)} (generation ${generation}); waiting for the operator`,
+        });
+        const done = await this.poll(w, (obj) =>
+            obj ? stackProgress(obj, { generation, reconcileRequest }) : undefined,
+        );
+        if (!done)
+            throw new ExecutorError(
+                "stack-not-found",
+                `the Stack ${stackObjectName(spec.clusterId)} was deleted while the operator ran it`,
+            );
         if (done.permalink) w.onEvent({ type: "log", message: `operator update: ${done.permalink}` });
         return done;
     }
@@ -109,7 +148,10 @@ export class OperatorExecutor implements Executor {
      * Polls the cluster's Stack with doubling pauses (bounded by `pollMs.max`) until `judge` says
      * it succeeded (returned) or failed (thrown); resolves undefined once the object is gone.
      */
-    private async poll(w: Wait, judge: (stack: Obj | undefined) => StackProgress | undefined): Promise<Succeeded | undefined> {
+    private async poll(
+        w: Wait,
+        judge: (stack: Obj | undefined) => StackProgress | undefined,
+    ): Promise<Succeeded | undefined> {
         const { initial, max } = this.options.pollMs ?? { initial: 1000, max: 15_000 };
         const deadline = Date.now() + (this.options.timeoutMs ?? 2 * 3600_000);
         let delay = initial;
@@ -118,11 +160,18 @@ export class OperatorExecutor implements Executor {
             const progress = judge(await this.client.get(w.path ?? this.stackPath(w.clusterId), w.signal));
             if (!progress) return undefined;
             if (progress.phase === "succeeded") return progress;
-            if (progress.phase === "failed") throw new ExecutorError("engine-failed", await this.failureText(progress.message, progress.updateName, w.signal));
+            if (progress.phase === "failed")
+                throw new ExecutorError(
+                    "engine-failed",
+                    await this.failureText(progress.message, progress.updateName, w.signal),
+                );
             if (progress.message !== said) w.onEvent({ type: "log", message: `operator: ${progress.message}` });
             said = progress.message;
             if (Date.now() > deadline) {
-                throw new ExecutorError("timeout", `the operator did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 60_000)} min; it keeps reconciling the Stack`);
+                throw new ExecutorError(
+                    "timeout",
+                    `the operator did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 60_000)} min; it keeps reconciling the Stack`,
+                );
             }
             await pause(delay, w.signal);
             delay = Math.min(delay * 2, max);
@@ -132,7 +181,12 @@ export class OperatorExecutor implements Executor {
     /** The failure, with the message PKO's `Update` object recorded (the engine's error), when readable. */
     private async failureText(summary: string, updateName: string | undefined, signal: AbortSignal): Promise<string> {
         if (!updateName) return summary;
-        const update = await this.client.get(`/apis/auto.pulumi.com/v1alpha1/namespaces/${this.ns}/updates/${encodeURIComponent(updateName)}`, signal).catch(() => undefined);
+        const update = await this.client
+            .get(
+                `/apis/auto.pulumi.com/v1alpha1/namespaces/${this.ns}/updates/${encodeURIComponent(updateName)}`,
+                signal,
+            )
+            .catch(() => undefined);
         const message = (update?.status as Obj | undefined)?.message;
         return typeof message === "string" && message !== "" ? `${summary}: ${message.slice(0, 2000)}` : summary;
     }
@@ -162,12 +216,22 @@ export class OperatorExecutor implements Executor {
             await this.applySecret(spec, signal);
         }
         if (!(await this.client.get(this.stackPath(clusterId), signal))) {
-            onEvent({ type: "log", message: `no Stack ${stackObjectName(clusterId)} in ${this.options.settings.namespace}; nothing to destroy` });
+            onEvent({
+                type: "log",
+                message: `no Stack ${stackObjectName(clusterId)} in ${this.options.settings.namespace}; nothing to destroy`,
+            });
         } else {
-            const patched = await this.client.mergePatch(this.stackPath(clusterId), { spec: { destroyOnFinalize: true } }, signal);
+            const patched = await this.client.mergePatch(
+                this.stackPath(clusterId),
+                { spec: { destroyOnFinalize: true } },
+                signal,
+            );
             const generation = Number((patched.metadata as Obj | undefined)?.generation ?? 0);
             await this.client.delete(this.stackPath(clusterId), signal);
-            onEvent({ type: "log", message: `deleted Stack ${stackObjectName(clusterId)} with destroyOnFinalize; waiting for the operator's destroy` });
+            onEvent({
+                type: "log",
+                message: `deleted Stack ${stackObjectName(clusterId)} with destroyOnFinalize; waiting for the operator's destroy`,
+            });
             await this.poll(request, (obj) => (obj ? destroyProgress(obj, generation) : undefined));
         }
         await this.client.delete(this.secretPath(clusterId), signal);
@@ -188,15 +252,37 @@ export class OperatorExecutor implements Executor {
     async upProject(request: ProjectRequest): Promise<UpResult> {
         const { identity, stackPath, secretPath } = this.projectObjects(request);
         const data = projectSecretData(this.env);
-        await this.client.apply(secretPath, projectSecretObject(identity, this.options.settings.namespace, data), request.signal);
+        await this.client.apply(
+            secretPath,
+            projectSecretObject(identity, this.options.settings.namespace, data),
+            request.signal,
+        );
         const reconcileRequest = randomUUID();
-        const stack = programStackObject(identity, this.options.settings, { reconcileRequest, destroyOnFinalize: false, secretKeys: Object.keys(data) });
+        const stack = programStackObject(identity, this.options.settings, {
+            reconcileRequest,
+            destroyOnFinalize: false,
+            secretKeys: Object.keys(data),
+        });
         const applied = await this.client.apply(stackPath, stack, request.signal);
         const generation = Number((applied.metadata as Obj | undefined)?.generation ?? 0);
-        request.onEvent({ type: "log", message: `applied Stack ${this.options.settings.namespace}/${identity.objectName} (generation ${generation}); waiting for the operator` });
-        const wait: Wait = { clusterId: request.stack, signal: request.signal, onEvent: request.onEvent, path: stackPath };
-        const done = await this.poll(wait, (obj) => (obj ? stackProgress(obj, { generation, reconcileRequest }) : undefined));
-        if (!done) throw new ExecutorError("stack-not-found", `the Stack ${identity.objectName} was deleted while the operator ran it`);
+        request.onEvent({
+            type: "log",
+            message: `applied Stack ${this.options.settings.namespace}/${identity.objectName} (generation ${generation}); waiting for the operator`,
+        });
+        const wait: Wait = {
+            clusterId: request.stack,
+            signal: request.signal,
+            onEvent: request.onEvent,
+            path: stackPath,
+        };
+        const done = await this.poll(wait, (obj) =>
+            obj ? stackProgress(obj, { generation, reconcileRequest }) : undefined,
+        );
+        if (!done)
+            throw new ExecutorError(
+                "stack-not-found",
+                `the Stack ${identity.objectName} was deleted while the operator ran it`,
+            );
         return { changeSummary: {}, outputs: done.outputs };
     }
 
@@ -204,11 +290,23 @@ export class OperatorExecutor implements Executor {
     async destroyProject(request: ProjectRequest): Promise<DestroyResult> {
         const { identity, stackPath, secretPath } = this.projectObjects(request);
         if (await this.client.get(stackPath, request.signal)) {
-            const patched = await this.client.mergePatch(stackPath, { spec: { destroyOnFinalize: true } }, request.signal);
+            const patched = await this.client.mergePatch(
+                stackPath,
+                { spec: { destroyOnFinalize: true } },
+                request.signal,
+            );
             const generation = Number((patched.metadata as Obj | undefined)?.generation ?? 0);
             await this.client.delete(stackPath, request.signal);
-            request.onEvent({ type: "log", message: `deleted Stack ${identity.objectName} with destroyOnFinalize; waiting for the operator's destroy` });
-            const wait: Wait = { clusterId: request.stack, signal: request.signal, onEvent: request.onEvent, path: stackPath };
+            request.onEvent({
+                type: "log",
+                message: `deleted Stack ${identity.objectName} with destroyOnFinalize; waiting for the operator's destroy`,
+            });
+            const wait: Wait = {
+                clusterId: request.stack,
+                signal: request.signal,
+                onEvent: request.onEvent,
+                path: stackPath,
+            };
             await this.poll(wait, (obj) => (obj ? destroyProgress(obj, generation) : undefined));
         }
         await this.client.delete(secretPath, request.signal);
@@ -223,9 +321,14 @@ export class OperatorExecutor implements Executor {
      */
     async checkDrift(request: ExecutorRequest): Promise<DriftResult> {
         const stack = await this.client.get(this.stackPath(request.clusterId), request.signal);
-        if (!stack) throw new ExecutorError("stack-not-found", `no Stack ${stackObjectName(request.clusterId)} in ${this.options.settings.namespace}`);
+        if (!stack)
+            throw new ExecutorError(
+                "stack-not-found",
+                `no Stack ${stackObjectName(request.clusterId)} in ${this.options.settings.namespace}`,
+            );
         const health = stackHealth(stack);
-        if (health.failed) throw new ExecutorError("engine-failed", await this.failureText(health.message, undefined, request.signal));
+        if (health.failed)
+            throw new ExecutorError("engine-failed", await this.failureText(health.message, undefined, request.signal));
         return { changeSummary: {}, steps: [], outputs: health.outputs, selfHealing: true, detail: health.message };
     }
 
@@ -250,19 +353,33 @@ export class OperatorExecutor implements Executor {
         }
         const checks: ReadyCheck[] = [
             group.status === 401 || group.status === 403
-                ? { name: "kubernetes-api", ok: false, detail: `the Kubernetes API at ${host} refused the credentials (${group.status})` }
+                ? {
+                      name: "kubernetes-api",
+                      ok: false,
+                      detail: `the Kubernetes API at ${host} refused the credentials (${group.status})`,
+                  }
                 : { name: "kubernetes-api", ok: true, detail: `reachable at ${host}` },
         ];
         const resources = Array.isArray(group.body?.resources) ? (group.body.resources as Obj[]) : [];
         const crd = group.status === 200 && resources.some((r) => r.name === "stacks");
-        checks.push(crd ? { name: "stack-crd", ok: true, detail: "pulumi.com/v1 Stack is served" } : { name: "stack-crd", ok: false, detail: INSTALL_PKO });
+        checks.push(
+            crd
+                ? { name: "stack-crd", ok: true, detail: "pulumi.com/v1 Stack is served" }
+                : { name: "stack-crd", ok: false, detail: INSTALL_PKO },
+        );
         if (crd) {
-            const list = await this.client.request("GET", `/apis/pulumi.com/v1/namespaces/${this.ns}/stacks?limit=1`, { signal }).catch(() => undefined);
+            const list = await this.client
+                .request("GET", `/apis/pulumi.com/v1/namespaces/${this.ns}/stacks?limit=1`, { signal })
+                .catch(() => undefined);
             const ns = this.options.settings.namespace;
             checks.push(
                 list?.status === 200
                     ? { name: "operator-namespace", ok: true, detail: `can list Stacks in ${ns}` }
-                    : { name: "operator-namespace", ok: false, detail: `cannot list Stacks in namespace ${ns} (${list?.status ?? "unreachable"}): create it and grant the service's identity get/list/patch/delete on stacks and secrets there` },
+                    : {
+                          name: "operator-namespace",
+                          ok: false,
+                          detail: `cannot list Stacks in namespace ${ns} (${list?.status ?? "unreachable"}): create it and grant the service's identity get/list/patch/delete on stacks and secrets there`,
+                      },
             );
         }
         return checks;

@@ -37,7 +37,11 @@ export class KubeClient {
     }
 
     /** Sends one request; rejects only when the server cannot be reached (ExecutorError "kube-unreachable"). */
-    request(method: string, path: string, opts: { body?: unknown; contentType?: string; signal?: AbortSignal } = {}): Promise<KubeResponse> {
+    request(
+        method: string,
+        path: string,
+        opts: { body?: unknown; contentType?: string; signal?: AbortSignal } = {},
+    ): Promise<KubeResponse> {
         const url = new URL(this.connection.server + path);
         const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
         const headers: Record<string, string> = { accept: "application/json" };
@@ -49,25 +53,35 @@ export class KubeClient {
         }
         const lib = url.protocol === "https:" ? https : http;
         return new Promise((resolve, reject) => {
-            const req = lib.request(url, { method, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS, signal: opts.signal }, (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (c: Buffer) => chunks.push(c));
-                res.on("error", reject);
-                res.on("end", () => {
-                    let body: Record<string, unknown> | undefined;
-                    try {
-                        body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
-                    } catch {
-                        body = undefined;
-                    }
-                    resolve({ status: res.statusCode ?? 0, body });
-                });
-            });
+            const req = lib.request(
+                url,
+                { method, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS, signal: opts.signal },
+                (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("error", reject);
+                    res.on("end", () => {
+                        let body: Record<string, unknown> | undefined;
+                        try {
+                            body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
+                        } catch {
+                            body = undefined;
+                        }
+                        resolve({ status: res.statusCode ?? 0, body });
+                    });
+                },
+            );
             req.on("timeout", () => req.destroy(new Error("timed out")));
             req.on("error", (e: NodeJS.ErrnoException) => {
                 if (opts.signal?.aborted) reject(new ExecutorError("cancelled", "cancelled"));
                 // The host and the errno only: never the request, which may carry a Secret.
-                else reject(new ExecutorError("kube-unreachable", `cannot reach the Kubernetes API at ${url.host} (${e.code ?? e.message})`));
+                else
+                    reject(
+                        new ExecutorError(
+                            "kube-unreachable",
+                            `cannot reach the Kubernetes API at ${url.host} (${e.code ?? e.message})`,
+                        ),
+                    );
             });
             req.end(payload);
         });
@@ -83,19 +97,34 @@ export class KubeClient {
     /** Server-side apply of `object` at `path` (field manager "mla", taking over conflicting fields). */
     async apply(path: string, object: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
         // JSON is YAML, so the apply-patch+yaml content type takes the JSON text as is.
-        const res = await this.request("PATCH", `${path}?fieldManager=${FIELD_MANAGER}&force=true`, { body: object, contentType: "application/apply-patch+yaml", signal });
+        const res = await this.request("PATCH", `${path}?fieldManager=${FIELD_MANAGER}&force=true`, {
+            body: object,
+            contentType: "application/apply-patch+yaml",
+            signal,
+        });
         return expectOk(res, `apply ${path}`);
     }
 
     /** JSON merge patch of `patch` at `path` (for one field, without taking ownership of the rest). */
-    async mergePatch(path: string, patch: Record<string, unknown>, signal?: AbortSignal): Promise<Record<string, unknown>> {
-        const res = await this.request("PATCH", `${path}?fieldManager=${FIELD_MANAGER}`, { body: patch, contentType: "application/merge-patch+json", signal });
+    async mergePatch(
+        path: string,
+        patch: Record<string, unknown>,
+        signal?: AbortSignal,
+    ): Promise<Record<string, unknown>> {
+        const res = await this.request("PATCH", `${path}?fieldManager=${FIELD_MANAGER}`, {
+            body: patch,
+            contentType: "application/merge-patch+json",
+            signal,
+        });
         return expectOk(res, `patch ${path}`);
     }
 
     /** DELETE (foreground, so the object stays visible until its finalizers ran); false on 404. */
     async delete(path: string, signal?: AbortSignal): Promise<boolean> {
-        const res = await this.request("DELETE", path, { body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Foreground" }, signal });
+        const res = await this.request("DELETE", path, {
+            body: { kind: "DeleteOptions", apiVersion: "v1", propagationPolicy: "Foreground" },
+            signal,
+        });
         if (res.status === 404) return false;
         expectOk(res, `DELETE ${path}`);
         return true;
@@ -111,6 +140,11 @@ export class KubeClient {
 export function expectOk(res: KubeResponse, what: string): Record<string, unknown> {
     if (res.status >= 200 && res.status < 300) return res.body ?? {};
     const message = typeof res.body?.message === "string" ? `: ${res.body.message.slice(0, 500)}` : "";
-    const code = res.status === 401 || res.status === 403 ? "kube-forbidden" : res.status === 409 ? "concurrent-update" : "kube-error";
+    const code =
+        res.status === 401 || res.status === 403
+            ? "kube-forbidden"
+            : res.status === 409
+              ? "concurrent-update"
+              : "kube-error";
     throw new ExecutorError(code, `${what} answered ${res.status}${message}`);
 }

@@ -52,8 +52,13 @@ export function connectionFromKubeconfig(text: string, dir: string): KubeConnect
     }
     const contexts = Array.isArray(root.contexts) ? (root.contexts as unknown[]).map(asObj) : [];
     const current = str(root["current-context"]);
-    const context = current ? contexts.find((c) => c.name === current) : contexts.length === 1 ? contexts[0] : undefined;
-    if (!context) throw new Error("the kubeconfig has no current context (set current-context, or keep exactly one context)");
+    const context = current
+        ? contexts.find((c) => c.name === current)
+        : contexts.length === 1
+          ? contexts[0]
+          : undefined;
+    if (!context)
+        throw new Error("the kubeconfig has no current context (set current-context, or keep exactly one context)");
     const ctx = asObj(context.context);
     const cluster = named(root, "clusters", ctx.cluster, "cluster");
     const user = named(root, "users", ctx.user, "user");
@@ -66,9 +71,12 @@ export function connectionFromKubeconfig(text: string, dir: string): KubeConnect
         return p ? file(p) : undefined;
     };
     const server = str(cluster.server)?.replace(/\/+$/, "");
-    if (!server || !/^https?:\/\//.test(server)) throw new Error("the kubeconfig's cluster has no http(s) server address");
+    if (!server || !/^https?:\/\//.test(server))
+        throw new Error("the kubeconfig's cluster has no http(s) server address");
     if (user.exec !== undefined || user["auth-provider"] !== undefined) {
-        throw new Error("the kubeconfig's user uses an exec or auth-provider plugin, which is not supported; use a ServiceAccount token or a client certificate");
+        throw new Error(
+            "the kubeconfig's user uses an exec or auth-provider plugin, which is not supported; use a ServiceAccount token or a client certificate",
+        );
     }
     const tokenFile = str(user.tokenFile);
     const connection: KubeConnection = {
@@ -80,8 +88,10 @@ export function connectionFromKubeconfig(text: string, dir: string): KubeConnect
         cert: data(user["client-certificate-data"], user["client-certificate"]),
         key: data(user["client-key-data"], user["client-key"]),
     };
-    if ((connection.cert === undefined) !== (connection.key === undefined)) throw new Error("the kubeconfig's user has a client certificate without a key, or a key without a certificate");
-    if (!connection.token && !connection.tokenFile && !connection.cert) throw new Error("the kubeconfig's user has no token, tokenFile or client certificate");
+    if ((connection.cert === undefined) !== (connection.key === undefined))
+        throw new Error("the kubeconfig's user has a client certificate without a key, or a key without a certificate");
+    if (!connection.token && !connection.tokenFile && !connection.cert)
+        throw new Error("the kubeconfig's user has no token, tokenFile or client certificate");
     return connection;
 }
 
@@ -92,10 +102,17 @@ export const IN_CLUSTER_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
  * The connection from the kubeconfig at `path`, or, without one, the pod's own ServiceAccount
  * (`KUBERNETES_SERVICE_HOST`/`_PORT` and the files in `saDir`) when running in a cluster.
  */
-export function loadKubeConnection(path: string | undefined, env: NodeJS.ProcessEnv, saDir = IN_CLUSTER_DIR): KubeConnection {
+export function loadKubeConnection(
+    path: string | undefined,
+    env: NodeJS.ProcessEnv,
+    saDir = IN_CLUSTER_DIR,
+): KubeConnection {
     if (path) return connectionFromKubeconfig(readFileSync(path, "utf8"), dirname(path));
     const host = env.KUBERNETES_SERVICE_HOST;
-    if (!host) throw new Error("set MLA_OPERATOR_KUBECONFIG to the management cluster's kubeconfig (or run the service in that cluster)");
+    if (!host)
+        throw new Error(
+            "set MLA_OPERATOR_KUBECONFIG to the management cluster's kubeconfig (or run the service in that cluster)",
+        );
     const hostPart = host.includes(":") ? `[${host}]` : host;
     return {
         server: `https://${hostPart}:${env.KUBERNETES_SERVICE_PORT ?? "443"}`,

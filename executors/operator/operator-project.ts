@@ -25,7 +25,10 @@ export function projectObjectName(stack: string, project: string): string {
 /** The plain stack config of a project stack, under the keys `programs/project-config.ts` reads. */
 export function projectStackConfig(spec: ProjectSpec): Record<string, string> {
     return {
-        "pulumi:disable-default-providers": JSON.stringify([DISABLE_DEFAULT_PROVIDERS.value, DISABLE_DEFAULT_GRAFANA_PROVIDER.value]),
+        "pulumi:disable-default-providers": JSON.stringify([
+            DISABLE_DEFAULT_PROVIDERS.value,
+            DISABLE_DEFAULT_GRAFANA_PROVIDER.value,
+        ]),
         "mla:kind": "project",
         "mla:project": spec.project,
         "mla:seedStack": spec.seedStack,
@@ -55,7 +58,11 @@ export function projectSecretData(env: NodeJS.ProcessEnv): Record<string, string
 }
 
 /** The `v1` Secret object of a project stack, for server-side apply. */
-export function projectSecretObject(identity: StackIdentity, namespace: string, data: Record<string, string>): Record<string, unknown> {
+export function projectSecretObject(
+    identity: StackIdentity,
+    namespace: string,
+    data: Record<string, string>,
+): Record<string, unknown> {
     return {
         apiVersion: "v1",
         kind: "Secret",

@@ -58,7 +58,11 @@ export function objectLabels(clusterId: string): Record<string, string> {
 }
 
 /** Stack config keys fed from the Secret, and the Secret keys holding them. */
-const SECRET_CONFIG = { "mla:seedKubeconfig": "seedKubeconfig", "mla:userKubeconfig": "userKubeconfig", "mla:tenant": "tenant" } as const;
+const SECRET_CONFIG = {
+    "mla:seedKubeconfig": "seedKubeconfig",
+    "mla:userKubeconfig": "userKubeconfig",
+    "mla:tenant": "tenant",
+} as const;
 
 /** The plain stack config: every non-secret ClusterSpec field under the keys the loader reads. */
 export function stackConfig(spec: ClusterSpec): Record<string, string> {
@@ -95,7 +99,11 @@ export function secretData(spec: ClusterSpec, env: NodeJS.ProcessEnv): Record<st
 }
 
 /** The `v1` Secret object for server-side apply. */
-export function secretObject(clusterId: string, namespace: string, data: Record<string, string>): Record<string, unknown> {
+export function secretObject(
+    clusterId: string,
+    namespace: string,
+    data: Record<string, string>,
+): Record<string, unknown> {
     return {
         apiVersion: "v1",
         kind: "Secret",
@@ -156,7 +164,9 @@ export function programStackObject(
 ): Record<string, unknown> {
     const secret = identity.secretName;
     const commit = /^[0-9a-f]{40}$/.test(settings.ref);
-    const envRefs = Object.fromEntries(FORWARDED_ENV.filter((k) => opts.secretKeys.includes(k)).map((k) => [k, secretRef(secret, k)]));
+    const envRefs = Object.fromEntries(
+        FORWARDED_ENV.filter((k) => opts.secretKeys.includes(k)).map((k) => [k, secretRef(secret, k)]),
+    );
     const stackSpec: Record<string, unknown> = {
         stack: identity.stack,
         projectRepo: settings.repo,
@@ -166,7 +176,9 @@ export function programStackObject(
         ...(settings.secretsProvider ? { secretsProvider: settings.secretsProvider } : {}),
         ...(settings.serviceAccountName ? { serviceAccountName: settings.serviceAccountName } : {}),
         config: identity.config,
-        secretsRef: Object.fromEntries(Object.entries(identity.secretConfig).map(([configKey, key]) => [configKey, secretRef(secret, key)])),
+        secretsRef: Object.fromEntries(
+            Object.entries(identity.secretConfig).map(([configKey, key]) => [configKey, secretRef(secret, key)]),
+        ),
         ...(Object.keys(envRefs).length > 0 ? { envRefs } : {}),
         refresh: true,
         // Besides the runs the service asks for (a reconcile request), PKO refreshes and re-applies

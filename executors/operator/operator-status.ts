@@ -38,12 +38,17 @@ const SECRET_PLACEHOLDER = "[secret]";
 /** `status.outputs` as executor outputs: the masked ones are marked secret and carry no value. */
 export function stackOutputs(status: Obj): Record<string, StackOutput> {
     return Object.fromEntries(
-        Object.entries(asObj(status.outputs)).map(([k, v]) => [k, v === SECRET_PLACEHOLDER ? { value: undefined, secret: true } : { value: v, secret: false }]),
+        Object.entries(asObj(status.outputs)).map(([k, v]) => [
+            k,
+            v === SECRET_PLACEHOLDER ? { value: undefined, secret: true } : { value: v, secret: false },
+        ]),
     );
 }
 
 function conditions(status: Obj): Condition[] {
-    return Array.isArray(status.conditions) ? (status.conditions as Condition[]).filter((c) => typeof c?.type === "string") : [];
+    return Array.isArray(status.conditions)
+        ? (status.conditions as Condition[]).filter((c) => typeof c?.type === "string")
+        : [];
 }
 
 /** A one-line description of the conditions, for progress events. */
@@ -61,21 +66,41 @@ export function stackProgress(stack: Obj, target: RunTarget): StackProgress {
     const last = asObj(status.lastUpdate);
     const annotation = asObj(metadata.annotations)["pulumi.com/reconciliation-request"];
     const requestSeen = (value: unknown) => (value ?? "") === target.reconcileRequest;
-    const ours = typeof last.generation === "number" && last.generation >= target.generation && requestSeen(last.reconcileRequest);
+    const ours =
+        typeof last.generation === "number" &&
+        last.generation >= target.generation &&
+        requestSeen(last.reconcileRequest);
     if (ours && last.state === "succeeded") {
-        return { phase: "succeeded", outputs: stackOutputs(status), permalink: typeof last.permalink === "string" && last.permalink !== "" ? last.permalink : undefined };
+        return {
+            phase: "succeeded",
+            outputs: stackOutputs(status),
+            permalink: typeof last.permalink === "string" && last.permalink !== "" ? last.permalink : undefined,
+        };
     }
     if (ours && last.state === "failed") {
         const failures = typeof last.failures === "number" ? ` (attempt ${last.failures})` : "";
-        return { phase: "failed", message: `the operator's ${String(last.type ?? "update")} failed${failures}`, updateName: typeof last.name === "string" ? last.name : undefined };
+        return {
+            phase: "failed",
+            message: `the operator's ${String(last.type ?? "update")} failed${failures}`,
+            updateName: typeof last.name === "string" ? last.name : undefined,
+        };
     }
-    const observed = typeof status.observedGeneration === "number" && status.observedGeneration >= target.generation && requestSeen(status.observedReconcileRequest);
+    const observed =
+        typeof status.observedGeneration === "number" &&
+        status.observedGeneration >= target.generation &&
+        requestSeen(status.observedReconcileRequest);
     const stalled = conditions(status).find((c) => c.type === "Stalled" && c.status === "True");
     if (observed && stalled) {
-        return { phase: "failed", message: `the operator stalled: ${stalled.reason ?? "unknown reason"}${stalled.message ? `: ${stalled.message}` : ""}` };
+        return {
+            phase: "failed",
+            message: `the operator stalled: ${stalled.reason ?? "unknown reason"}${stalled.message ? `: ${stalled.message}` : ""}`,
+        };
     }
     if (annotation !== undefined && !requestSeen(annotation)) {
-        return { phase: "failed", message: "another client requested a newer run of this Stack; this operation no longer owns it" };
+        return {
+            phase: "failed",
+            message: "another client requested a newer run of this Stack; this operation no longer owns it",
+        };
     }
     return { phase: "waiting", message: conditionSummary(status) };
 }
@@ -90,14 +115,31 @@ export function stackHealth(stack: Obj): { failed: boolean; message: string; out
     const status = asObj(stack.status);
     const last = asObj(status.lastUpdate);
     const outputs = stackOutputs(status);
-    const when = typeof status.lastUpdate === "object" && typeof last.lastResyncTime === "string" ? ` at ${last.lastResyncTime}` : "";
+    const when =
+        typeof status.lastUpdate === "object" && typeof last.lastResyncTime === "string"
+            ? ` at ${last.lastResyncTime}`
+            : "";
     const stalled = conditions(status).find((c) => c.type === "Stalled" && c.status === "True");
-    if (stalled) return { failed: true, message: `the operator stalled: ${stalled.reason ?? "unknown reason"}${stalled.message ? `: ${stalled.message}` : ""}`, outputs };
+    if (stalled)
+        return {
+            failed: true,
+            message: `the operator stalled: ${stalled.reason ?? "unknown reason"}${stalled.message ? `: ${stalled.message}` : ""}`,
+            outputs,
+        };
     if (last.state === "failed") {
         const failures = typeof last.failures === "number" ? ` (${last.failures} failure(s) in a row)` : "";
-        return { failed: true, message: `the operator's last ${String(last.type ?? "update")} failed${failures}${when}`, outputs };
+        return {
+            failed: true,
+            message: `the operator's last ${String(last.type ?? "update")} failed${failures}${when}`,
+            outputs,
+        };
     }
-    if (last.state === "succeeded") return { failed: false, message: `the operator's last ${String(last.type ?? "update")} succeeded${when}; it re-applies the stack every resync`, outputs };
+    if (last.state === "succeeded")
+        return {
+            failed: false,
+            message: `the operator's last ${String(last.type ?? "update")} succeeded${when}; it re-applies the stack every resync`,
+            outputs,
+        };
     return { failed: false, message: `the operator has not finished a run yet: ${conditionSummary(status)}`, outputs };
 }
 
@@ -111,7 +153,11 @@ export function destroyProgress(stack: Obj, generation: number): StackProgress {
     const last = asObj(status.lastUpdate);
     const current = typeof last.generation === "number" && last.generation >= generation;
     if (current && last.type === "destroy" && last.state === "failed") {
-        return { phase: "failed", message: "the operator's destroy failed", updateName: typeof last.name === "string" ? last.name : undefined };
+        return {
+            phase: "failed",
+            message: "the operator's destroy failed",
+            updateName: typeof last.name === "string" ? last.name : undefined,
+        };
     }
     return { phase: "waiting", message: `deleting; ${conditionSummary(status)}` };
 }

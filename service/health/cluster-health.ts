@@ -86,7 +86,9 @@ function ago(ms: number): string {
 function gatewayPart(input: HealthInput): HealthPart {
     if (!input.probes) return { state: "warning", reason: "not probed yet" };
     const g = input.probes.gateway;
-    return g.ok ? { state: "ok", reason: g.value } : { state: "critical", reason: `the read listener does not answer: ${g.error}` };
+    return g.ok
+        ? { state: "ok", reason: g.value }
+        : { state: "critical", reason: `the read listener does not answer: ${g.error}` };
 }
 
 function dataPart(input: HealthInput, signal: "metrics" | "logs"): HealthPart {
@@ -113,7 +115,11 @@ function certificatesPart(input: HealthInput): HealthPart {
     if (left <= 0) return { state: "critical", reason: `${first.name} expired ${ago(-left)} ago`, at };
     if (left < CERT_CRITICAL_MS) return { state: "critical", reason: `${first.name} expires in ${ago(left)}`, at };
     if (input.earlyRenewalHours !== undefined && renewalDue(first.notAfterMs, input.earlyRenewalHours, input.now)) {
-        return { state: "warning", reason: `${first.name} is in its renewal window (expires in ${ago(left)}); the reconciler renews it`, at };
+        return {
+            state: "warning",
+            reason: `${first.name} is in its renewal window (expires in ${ago(left)}); the reconciler renews it`,
+            at,
+        };
     }
     return { state: "ok", reason: `first expiry: ${first.name} in ${ago(left)}`, at };
 }
@@ -125,7 +131,9 @@ function driftPart(input: HealthInput): HealthPart {
     if (r.state === "unknown") return { state: "warning", reason: r.reason ?? "unknown" };
     if (r.state === "error") return { state: "warning", reason: `the last check failed: ${r.reason ?? "error"}` };
     const since = r.driftedSince ? Date.parse(r.driftedSince) : input.now;
-    const changes = Object.entries(r.changeSummary ?? {}).map(([op, n]) => `${op} ${n}`).join(", ");
+    const changes = Object.entries(r.changeSummary ?? {})
+        .map(([op, n]) => `${op} ${n}`)
+        .join(", ");
     const healing = r.selfHealing ? "; the operator corrects it on its next resync" : "";
     return {
         state: input.now - since >= DRIFT_CRITICAL_MS ? "critical" : "warning",

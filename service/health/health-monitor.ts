@@ -63,7 +63,10 @@ export class HealthMonitor {
     /** Starts the sweeps; the first comes soon after start, so a restart does not leave the figures empty for a whole interval. */
     start(): void {
         this.running = true;
-        this.timer = this.deps.clock.setTimer(() => void this.sweep(), Math.min(this.settings.intervalMs, FIRST_SWEEP_MS));
+        this.timer = this.deps.clock.setTimer(
+            () => void this.sweep(),
+            Math.min(this.settings.intervalMs, FIRST_SWEEP_MS),
+        );
     }
 
     stop(): void {
@@ -75,7 +78,9 @@ export class HealthMonitor {
     async sweep(): Promise<void> {
         for (const cluster of this.deps.registry.clusters()) {
             if (!this.running) return;
-            await this.probe(cluster).catch((e: unknown) => this.deps.log.warn({ clusterId: cluster.id, err: String(e) }, "health probe failed"));
+            await this.probe(cluster).catch((e: unknown) =>
+                this.deps.log.warn({ clusterId: cluster.id, err: String(e) }, "health probe failed"),
+            );
         }
         for (const id of [...this.findings.keys()]) if (!this.deps.registry.cluster(id)) this.findings.delete(id);
         if (this.running) this.timer = this.deps.clock.setTimer(() => void this.sweep(), this.settings.intervalMs);
@@ -86,7 +91,9 @@ export class HealthMonitor {
         if (cached && !refresh && this.deps.clock.now() - cached.at < this.settings.intervalMs) return cached.token;
         let token: string | undefined;
         if (this.deps.executor.outputs) {
-            const outputs = await this.deps.executor.outputs(clusterId, AbortSignal.timeout(this.settings.timeoutMs * 4)).catch(() => ({}) as Record<string, { value: unknown }>);
+            const outputs = await this.deps.executor
+                .outputs(clusterId, AbortSignal.timeout(this.settings.timeoutMs * 4))
+                .catch(() => ({}) as Record<string, { value: unknown }>);
             const value = outputs[READ_TOKEN_OUTPUT]?.value;
             token = typeof value === "string" && value !== "" ? value : undefined;
         }
@@ -99,11 +106,19 @@ export class HealthMonitor {
         const now = this.deps.clock.now();
         const readUrl = cluster.outputs[READ_URL_OUTPUT];
         if (typeof readUrl !== "string" || readUrl === "") {
-            const findings: ProbeFindings = { at: now, gateway: { ok: false, error: `the stack has no ${READ_URL_OUTPUT} output yet` }, skipped: "no read listener known" };
+            const findings: ProbeFindings = {
+                at: now,
+                gateway: { ok: false, error: `the stack has no ${READ_URL_OUTPUT} output yet` },
+                skipped: "no read listener known",
+            };
             this.findings.set(cluster.id, findings);
             return findings;
         }
-        const target: ProbeTarget = { readUrl, readToken: await this.readToken(cluster.id, false), timeoutMs: this.settings.timeoutMs };
+        const target: ProbeTarget = {
+            readUrl,
+            readToken: await this.readToken(cluster.id, false),
+            timeoutMs: this.settings.timeoutMs,
+        };
         const gateway = await probeGateway(target);
         let findings: ProbeFindings = { at: now, gateway };
         if (!target.readToken) {
@@ -121,7 +136,8 @@ export class HealthMonitor {
         }
         for (const signal of ["metrics", "logs"] as const) {
             const r = findings[signal];
-            if (r?.ok && r.value !== undefined) this.deps.metrics.lastDataSeen.set({ cluster: cluster.id, signal }, r.value / 1000);
+            if (r?.ok && r.value !== undefined)
+                this.deps.metrics.lastDataSeen.set({ cluster: cluster.id, signal }, r.value / 1000);
         }
         this.findings.set(cluster.id, findings);
         return findings;

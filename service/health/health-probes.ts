@@ -36,14 +36,25 @@ export interface ProbeTarget {
     timeoutMs: number;
 }
 
-async function get(url: string, target: ProbeTarget, auth: boolean): Promise<ProbeResult<{ status: number; text: string }>> {
+async function get(
+    url: string,
+    target: ProbeTarget,
+    auth: boolean,
+): Promise<ProbeResult<{ status: number; text: string }>> {
     try {
-        const headers: Record<string, string> = auth && target.readToken ? { [READ_TOKEN_HEADER]: target.readToken } : {};
+        const headers: Record<string, string> =
+            auth && target.readToken ? { [READ_TOKEN_HEADER]: target.readToken } : {};
         const res = await fetch(url, { headers, signal: AbortSignal.timeout(target.timeoutMs), redirect: "error" });
         return { ok: true, value: { status: res.status, text: await res.text() } };
     } catch (e) {
         const err = e as Error & { cause?: { code?: string } };
-        return { ok: false, error: err.name === "TimeoutError" ? `no answer within ${target.timeoutMs} ms` : (err.cause?.code ?? err.message) };
+        return {
+            ok: false,
+            error:
+                err.name === "TimeoutError"
+                    ? `no answer within ${target.timeoutMs} ms`
+                    : (err.cause?.code ?? err.message),
+        };
     }
 }
 
@@ -53,7 +64,9 @@ const base = (url: string) => url.replace(/\/+$/, "");
 export async function probeGateway(target: ProbeTarget): Promise<ProbeResult<string>> {
     const r = await get(`${base(target.readUrl)}/healthz`, target, false);
     if (!r.ok) return r;
-    return r.value.status === 200 ? { ok: true, value: "answers /healthz on the read listener" } : { ok: false, error: `/healthz answered ${r.value.status}` };
+    return r.value.status === 200
+        ? { ok: true, value: "answers /healthz on the read listener" }
+        : { ok: false, error: `/healthz answered ${r.value.status}` };
 }
 
 function apiError(status: number, text: string): string {
@@ -75,8 +88,11 @@ export function parsePromVectorValue(text: string): number | undefined {
     if (body.status !== "success" || !body.data) throw new Error("not a successful Prometheus API answer");
     const { resultType, result } = body.data;
     if (resultType === "scalar" && Array.isArray(result)) return Number(result[1]);
-    if (resultType !== "vector" || !Array.isArray(result)) throw new Error(`unexpected result type ${String(resultType)}`);
-    const values = result.map((r) => Number((r as { value?: [number, string] }).value?.[1])).filter((v) => Number.isFinite(v));
+    if (resultType !== "vector" || !Array.isArray(result))
+        throw new Error(`unexpected result type ${String(resultType)}`);
+    const values = result
+        .map((r) => Number((r as { value?: [number, string] }).value?.[1]))
+        .filter((v) => Number.isFinite(v));
     return values.length === 0 ? undefined : Math.max(...values);
 }
 
@@ -84,7 +100,8 @@ export function parsePromVectorValue(text: string): number | undefined {
 export function parseLokiNewest(text: string): number | undefined {
     const body = JSON.parse(text) as { status?: string; data?: { resultType?: string; result?: unknown } };
     if (body.status !== "success" || !body.data) throw new Error("not a successful Loki API answer");
-    if (body.data.resultType !== "streams" || !Array.isArray(body.data.result)) throw new Error(`unexpected result type ${String(body.data.resultType)}`);
+    if (body.data.resultType !== "streams" || !Array.isArray(body.data.result))
+        throw new Error(`unexpected result type ${String(body.data.resultType)}`);
     let newest: bigint | undefined;
     for (const stream of body.data.result as { values?: [string, string][] }[]) {
         for (const [ns] of stream.values ?? []) {
@@ -112,7 +129,13 @@ export async function lastMetricsSeen(target: ProbeTarget, nowMs: number): Promi
 /** The newest log line of the tenant (epoch ms), undefined when none in the lookback. */
 export async function lastLogsSeen(target: ProbeTarget, nowMs: number): Promise<ProbeResult<number | undefined>> {
     const ns = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
-    const q = new URLSearchParams({ query: LOGS_SELECTOR, limit: "1", direction: "backward", start: ns(nowMs - DATA_LOOKBACK_MS), end: ns(nowMs) });
+    const q = new URLSearchParams({
+        query: LOGS_SELECTOR,
+        limit: "1",
+        direction: "backward",
+        start: ns(nowMs - DATA_LOOKBACK_MS),
+        end: ns(nowMs),
+    });
     const r = await get(`${base(target.readUrl)}/loki/api/v1/query_range?${q}`, target, true);
     if (!r.ok) return r;
     if (r.value.status !== 200) return { ok: false, error: `logs query ${apiError(r.value.status, r.value.text)}` };

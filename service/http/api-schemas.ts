@@ -14,7 +14,13 @@ export const OperationParams = Type.Object(
 );
 
 export const DeleteQuery = Type.Object(
-    { purge: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")], { description: "Also delete the tenant's stored metrics and logs" })) },
+    {
+        purge: Type.Optional(
+            Type.Union([Type.Literal("true"), Type.Literal("false")], {
+                description: "Also delete the tenant's stored metrics and logs",
+            }),
+        ),
+    },
     { additionalProperties: false },
 );
 
@@ -44,7 +50,15 @@ export const OperationBody = Type.Object({
         Type.Object({
             changeSummary: Type.Optional(Type.Record(Type.String(), Type.Integer())),
             steps: Type.Optional(
-                Type.Array(Type.Object({ op: Type.String(), urn: Type.String(), type: Type.String(), name: Type.String(), diffs: Type.Array(Type.String()) })),
+                Type.Array(
+                    Type.Object({
+                        op: Type.String(),
+                        urn: Type.String(),
+                        type: Type.String(),
+                        name: Type.String(),
+                        diffs: Type.Array(Type.String()),
+                    }),
+                ),
             ),
             outputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         }),
@@ -62,7 +76,9 @@ export const ClusterResponse = Type.Object({
     createdAt: Type.String(),
     updatedAt: Type.String(),
     lastOperation: Type.Optional(OperationBody),
-    health: Type.Optional(Type.Unknown({ description: "The health report from the last probe (see GET /v1/clusters/{id}/health)" })),
+    health: Type.Optional(
+        Type.Unknown({ description: "The health report from the last probe (see GET /v1/clusters/{id}/health)" }),
+    ),
 });
 
 export const ClusterList = Type.Object({ clusters: Type.Array(ClusterResponse) });
@@ -73,6 +89,9 @@ export const ReadyBody = Type.Object({
     ready: Type.Boolean(),
     message: Type.String(),
     checks: Type.Array(ReadyCheckBody, { description: "The checks that gate operations" }),
-    seeds: Type.Array(ReadyCheckBody, { description: "Whether each seed stack that cluster stacks reference is readable in the backend (reported; does not gate)" }),
+    seeds: Type.Array(ReadyCheckBody, {
+        description:
+            "Whether each seed stack that cluster stacks reference is readable in the backend (reported; does not gate)",
+    }),
     checkedAt: Type.String({ description: "When the probe ran; reused for a few seconds" }),
 });

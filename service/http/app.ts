@@ -97,7 +97,10 @@ function boundedJsonParser(app: FastifyInstance): void {
         parse(request, text as string, (err, value) => {
             if (err) return done(err, undefined);
             const problems = jsonLimitProblems(value);
-            done(problems.length > 0 ? new HttpError(400, problems.join("; ")) : null, problems.length > 0 ? undefined : value);
+            done(
+                problems.length > 0 ? new HttpError(400, problems.join("; ")) : null,
+                problems.length > 0 ? undefined : value,
+            );
         });
     });
 }
@@ -110,20 +113,29 @@ function errorHandler(app: FastifyInstance) {
         const status = error.statusCode ?? 500;
         if (status >= 400 && status < 500) {
             // JSON.parse messages quote the input, which may be a kubeconfig: never pass them on.
-            const message = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError ? "request body is not valid JSON" : error.message;
+            const message =
+                error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError
+                    ? "request body is not valid JSON"
+                    : error.message;
             return reply.code(status).send({ error: message });
         }
         request.log.error({ err: { type: error.name, code: error.code, stack: error.stack } }, "request failed");
         return reply.code(500).send({ error: "internal error; see the service log" });
     });
-    app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` }));
+    app.setNotFoundHandler((request, reply) =>
+        reply.code(404).send({ error: `no route ${request.method} ${request.url.split("?")[0]}` }),
+    );
 }
 
 /** Builds the app; call `app.listen`, and `app.close()` for a graceful shutdown. */
 export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     const app = Fastify({
         bodyLimit: opts.bodyLimit ?? INPUT_LIMITS.bodyLimit,
-        logger: { level: opts.log?.level ?? "info", redact: { paths: REDACT, censor: "[redacted]" }, ...(opts.log?.stream ? { stream: opts.log.stream } : {}) },
+        logger: {
+            level: opts.log?.level ?? "info",
+            redact: { paths: REDACT, censor: "[redacted]" },
+            ...(opts.log?.stream ? { stream: opts.log.stream } : {}),
+        },
         // Reject instead of silently dropping unknown fields or coercing types.
         ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
         forceCloseConnections: true,
@@ -142,21 +154,53 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
             metrics.running.set(running);
         },
     });
-    const projects = new ProjectService({ registry, events, scheduler, metrics, executor: opts.executor, log: app.log, store: new ProjectStore(opts.dataDir) });
+    const projects = new ProjectService({
+        registry,
+        events,
+        scheduler,
+        metrics,
+        executor: opts.executor,
+        log: app.log,
+        store: new ProjectStore(opts.dataDir),
+    });
     const service = new ClusterService({
-        registry, events, specs, scheduler, metrics,
+        registry,
+        events,
+        specs,
+        scheduler,
+        metrics,
         executor: opts.executor,
         log: app.log,
         seedKubeconfigDir: opts.seedKubeconfigDir ?? join(opts.dataDir, "seeds"),
         projects,
     });
-    const day2 = dayTwo({ dataDir: opts.dataDir, registry, specs, scheduler, executor: opts.executor, service, events, metrics, log: app.log }, opts.dayTwo);
+    const day2 = dayTwo(
+        {
+            dataDir: opts.dataDir,
+            registry,
+            specs,
+            scheduler,
+            executor: opts.executor,
+            service,
+            events,
+            metrics,
+            log: app.log,
+        },
+        opts.dayTwo,
+    );
     for (const op of registry.interrupted) {
-        app.log.warn({ operationId: op.id, clusterId: op.clusterId, kind: op.kind }, "operation interrupted by a restart");
+        app.log.warn(
+            { operationId: op.id, clusterId: op.clusterId, kind: op.kind },
+            "operation interrupted by a restart",
+        );
         // The process that ran it died before writing the final event: its stream ends with this one.
         const last = events.list(op.id).at(-1);
         if (last?.type !== "state" || last.data?.state !== "interrupted") {
-            events.append(op.id, { type: "state", message: `${op.kind} interrupted: the service stopped while it was ${op.startedAt ? "running" : "queued"}`, data: { state: "interrupted" } });
+            events.append(op.id, {
+                type: "state",
+                message: `${op.kind} interrupted: the service stopped while it was ${op.startedAt ? "running" : "queued"}`,
+                data: { state: "interrupted" },
+            });
         }
     }
 
@@ -165,14 +209,22 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     // Every route goes through the route table, so the security suite, which derives its targets
     // from the table, cannot miss one (Fastify's automatic HEAD routes copy the GET's config).
     app.addHook("onRoute", (route) => {
-        if (typeof route.config?.auth !== "boolean") throw new Error(`route ${String(route.method)} ${route.url} was registered outside the route table`);
+        if (typeof route.config?.auth !== "boolean")
+            throw new Error(`route ${String(route.method)} ${route.url} was registered outside the route table`);
     });
     errorHandler(app);
     boundedJsonParser(app);
     const seedKubeconfigDir = opts.seedKubeconfigDir ?? join(opts.dataDir, "seeds");
     const readiness = new Readiness({
         probe: async () => [...(await opts.executor.checkReady()), registry.checkWritable()],
-        seeds: () => seedChecks(opts.executor, seedStacksInUse(registry.clusters().map((c) => c.seed), existsSync(seedKubeconfigDir) ? readdirSync(seedKubeconfigDir) : [])),
+        seeds: () =>
+            seedChecks(
+                opts.executor,
+                seedStacksInUse(
+                    registry.clusters().map((c) => c.seed),
+                    existsSync(seedKubeconfigDir) ? readdirSync(seedKubeconfigDir) : [],
+                ),
+            ),
         ttlMs: opts.readyCacheMs,
     });
     // After validation, so a per-request decision (DELETE without the engine) sees checked params.
@@ -196,7 +248,11 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     app.addHook("preClose", async () => {
         day2.stop();
         const stuck = await scheduler.shutdown(opts.shutdownTimeoutMs ?? 30_000);
-        if (stuck.length > 0) app.log.warn({ operations: stuck }, "operations still running at the shutdown deadline; they will be marked interrupted on the next start");
+        if (stuck.length > 0)
+            app.log.warn(
+                { operations: stuck },
+                "operations still running at the shutdown deadline; they will be marked interrupted on the next start",
+            );
         for (const res of streams) res.end();
     });
     app.addHook("onClose", async () => registry.close());

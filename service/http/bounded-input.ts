@@ -90,7 +90,12 @@ function yamlDepth(text: string, limit: number): number {
         }
         if (flow === 0) {
             const dash = text[i] === "-" && (text[i + 1] === " " || i + 1 === lineEnd);
-            while (block.length > 0 && (block[block.length - 1] > col || (block[block.length - 1] === col && !(dash && openKey[openKey.length - 1])))) pop();
+            while (
+                block.length > 0 &&
+                (block[block.length - 1] > col ||
+                    (block[block.length - 1] === col && !(dash && openKey[openKey.length - 1])))
+            )
+                pop();
             push(col);
             // Compact nested entries on one line (`- - - x`, `? - x`) each open a level.
             while ((text[i] === "-" || text[i] === "?") && (text[i + 1] === " " || i + 1 === lineEnd)) {
@@ -145,7 +150,8 @@ function yamlDepth(text: string, limit: number): number {
         if (flow === 0 && lastNonSpace === ":") openKey[openKey.length - 1] = true;
         // A block scalar header (`key: |`, `- >-`) ends the line: its content follows, indented.
         const tail = text.slice(Math.max(0, i - 4), i).trimEnd();
-        if (flow === 0 && /(^|[\s:-])[|>][-+0-9]*$/.test(tail) && lastNonSpace !== "") blockScalarIndent = block[block.length - 1];
+        if (flow === 0 && /(^|[\s:-])[|>][-+0-9]*$/.test(tail) && lastNonSpace !== "")
+            blockScalarIndent = block[block.length - 1];
         i = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i) + 1;
     }
     return max;
@@ -157,8 +163,10 @@ function yamlDepth(text: string, limit: number): number {
  * each message (`userKubeconfig`, `tenant.alertmanagerConfig`). Empty when within the limits.
  */
 export function yamlLimitProblems(field: string, text: string): string[] {
-    if (text.length > INPUT_LIMITS.maxStringLength) return [`${field} is longer than ${INPUT_LIMITS.maxStringLength} characters`];
-    if (yamlDepth(text, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth) return [`${field} nests deeper than ${INPUT_LIMITS.maxDepth} levels`];
+    if (text.length > INPUT_LIMITS.maxStringLength)
+        return [`${field} is longer than ${INPUT_LIMITS.maxStringLength} characters`];
+    if (yamlDepth(text, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth)
+        return [`${field} nests deeper than ${INPUT_LIMITS.maxDepth} levels`];
     const tooMany = [`${field} has more than ${INPUT_LIMITS.maxAliases} YAML aliases or expands them too far`];
     let aliases = 0;
     // Parsing resolves no alias; only converting to JS expands them, which the `yaml` library

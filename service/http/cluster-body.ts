@@ -28,7 +28,10 @@ const LokiSize = Type.String({ pattern: LOKI_SIZE_PATTERN, maxLength: 32, descri
 const Strict = { additionalProperties: false } as const;
 
 const RateLimit = Type.Object(
-    { requestsPerSecond: Type.Integer({ minimum: 1, maximum: 1_000_000 }), burst: Type.Integer({ minimum: 0, maximum: 1_000_000 }) },
+    {
+        requestsPerSecond: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+        burst: Type.Integer({ minimum: 0, maximum: 1_000_000 }),
+    },
     Strict,
 );
 
@@ -67,23 +70,33 @@ export const ClusterBody = Type.Object(
         ),
         suspended: Type.Optional(Type.Boolean()),
         reconcilePolicy: Type.Optional(
-            Type.Union(RECONCILE_POLICIES.map((p) => Type.Literal(p)), {
-                description: "What the reconciler does with drift: report it, or also run an up; MLA_RECONCILE_POLICY when unset",
-            }),
+            Type.Union(
+                RECONCILE_POLICIES.map((p) => Type.Literal(p)),
+                {
+                    description:
+                        "What the reconciler does with drift: report it, or also run an up; MLA_RECONCILE_POLICY when unset",
+                },
+            ),
         ),
         gateway: Type.Optional(
             Type.Object(
                 {
                     externalHostnames: Type.Optional(
-                        Type.Array(Type.String({ pattern: "^[A-Za-z0-9*]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$" }), { maxItems: 50 }),
+                        Type.Array(Type.String({ pattern: "^[A-Za-z0-9*]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$" }), {
+                            maxItems: 50,
+                        }),
                     ),
-                    externalIps: Type.Optional(Type.Array(Type.String({ pattern: "^[0-9a-fA-F:.]{2,45}$" }), { maxItems: 50 })),
+                    externalIps: Type.Optional(
+                        Type.Array(Type.String({ pattern: "^[0-9a-fA-F:.]{2,45}$" }), { maxItems: 50 }),
+                    ),
                     serviceType: Type.Optional(
                         Type.Union([Type.Literal("LoadBalancer"), Type.Literal("NodePort"), Type.Literal("ClusterIP")]),
                     ),
                     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
                     allowSingleReplica: Type.Optional(
-                        Type.Boolean({ description: "Accept replicas: 1 (development seeds; no PodDisruptionBudget then)" }),
+                        Type.Boolean({
+                            description: "Accept replicas: 1 (development seeds; no PodDisruptionBudget then)",
+                        }),
                     ),
                     metricsWriteLimit: Type.Optional(RateLimit),
                     logsWriteLimit: Type.Optional(RateLimit),
@@ -108,7 +121,9 @@ export const ClusterBody = Type.Object(
                     enabled: Type.Optional(Type.Boolean()),
                     agent: Type.Optional(Type.Union(METRICS_AGENT_KINDS.map((k) => Type.Literal(k)))),
                     scrapeInterval: Type.Optional(Duration),
-                    customScrapeConfigs: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 200 })),
+                    customScrapeConfigs: Type.Optional(
+                        Type.Array(Type.Record(Type.String(), Type.Unknown()), { maxItems: 200 }),
+                    ),
                     resources: Type.Optional(Resources),
                     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 })),
                     nodeExporter: Type.Optional(Type.Boolean()),
@@ -130,7 +145,9 @@ export const ClusterBody = Type.Object(
         tenant: Type.Optional(
             Type.Object(
                 {
-                    alertmanagerConfig: Type.Optional(Type.String({ maxLength: KUBECONFIG_MAX, description: "YAML (secret)" })),
+                    alertmanagerConfig: Type.Optional(
+                        Type.String({ maxLength: KUBECONFIG_MAX, description: "YAML (secret)" }),
+                    ),
                     metricRuleGroups: Type.Optional(Type.Array(RuleGroup, { maxItems: 500 })),
                     logRuleGroups: Type.Optional(Type.Array(RuleGroup, { maxItems: 500 })),
                     metricsLimits: Type.Optional(
@@ -150,7 +167,9 @@ export const ClusterBody = Type.Object(
                         Type.Object(
                             {
                                 ingestionRateMb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
-                                ingestionBurstSizeMb: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
+                                ingestionBurstSizeMb: Type.Optional(
+                                    Type.Number({ exclusiveMinimum: 0, maximum: 100_000 }),
+                                ),
                                 maxStreamsPerUser: Type.Optional(Count),
                                 perStreamRateLimit: Type.Optional(LokiSize),
                                 perStreamRateLimitBurst: Type.Optional(LokiSize),
@@ -169,12 +188,17 @@ export const ClusterBody = Type.Object(
         seedApi: Type.Optional(
             Type.Object(
                 {
-                    grafanaOrgId: Type.Optional(Type.Integer({ minimum: 1, description: "An existing Grafana org for the project" })),
+                    grafanaOrgId: Type.Optional(
+                        Type.Integer({ minimum: 1, description: "An existing Grafana org for the project" }),
+                    ),
                     grafanaUrl: Type.Optional(ApiUrl),
                     cortexPurgerUrl: Type.Optional(ApiUrl),
                     lokiDeleteUrl: Type.Optional(ApiUrl),
                 },
-                { ...Strict, description: "Seed APIs as reachable from the service; default: the seed's in-cluster addresses" },
+                {
+                    ...Strict,
+                    description: "Seed APIs as reachable from the service; default: the seed's in-cluster addresses",
+                },
             ),
         ),
     },

@@ -35,7 +35,9 @@ export function engineGate(readiness: Readiness): (request: FastifyRequest) => P
         if (!(typeof need === "function" ? need(request) : need === true)) return;
         const report = await readiness.report();
         if (!report.ready) {
-            throw new HttpError(503, `not accepting operations while the engine is not ready: ${report.message}`, { "retry-after": String(NOT_READY_RETRY_SECONDS) });
+            throw new HttpError(503, `not accepting operations while the engine is not ready: ${report.message}`, {
+                "retry-after": String(NOT_READY_RETRY_SECONDS),
+            });
         }
     };
 }

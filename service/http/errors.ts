@@ -19,11 +19,11 @@ const STATUS_BY_CODE: Record<string, number> = {
     "stack-not-found": 404,
     "stack-exists": 409,
     "concurrent-update": 409,
-    "cancelled": 409,
-    "interrupted": 409,
+    cancelled: 409,
+    interrupted: 409,
     "invalid-spec": 400,
     "cli-missing": 503,
-    "unsupported": 501,
+    unsupported: 501,
 };
 
 /**

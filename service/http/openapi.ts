@@ -13,7 +13,12 @@ export function openApiPath(url: string): string {
 function parameters(schema: TSchema | undefined, where: "path" | "query"): object[] {
     const properties = (schema?.properties ?? {}) as Record<string, TSchema>;
     const required = new Set<string>((schema?.required as string[] | undefined) ?? []);
-    return Object.entries(properties).map(([name, s]) => ({ name, in: where, required: where === "path" || required.has(name), schema: s }));
+    return Object.entries(properties).map(([name, s]) => ({
+        name,
+        in: where,
+        required: where === "path" || required.has(name),
+        schema: s,
+    }));
 }
 
 /** The OpenAPI document for `routes`. */
@@ -28,11 +33,22 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
                 summary: route.summary,
                 ...(requiresToken(route) ? { security: [{ bearer: [] }] } : { security: [] }),
                 parameters: [...parameters(route.params, "path"), ...parameters(route.querystring, "query")],
-                ...(route.body ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } } : {}),
+                ...(route.body
+                    ? { requestBody: { required: true, content: { "application/json": { schema: route.body } } } }
+                    : {}),
                 responses: Object.fromEntries(
                     Object.entries(route.responses).map(([status, r]) => [
                         status,
-                        { description: r.description, ...(r.schema || r.contentType ? { content: { [r.contentType ?? "application/json"]: r.schema ? { schema: r.schema } : {} } } : {}) },
+                        {
+                            description: r.description,
+                            ...(r.schema || r.contentType
+                                ? {
+                                      content: {
+                                          [r.contentType ?? "application/json"]: r.schema ? { schema: r.schema } : {},
+                                      },
+                                  }
+                                : {}),
+                        },
                     ]),
                 ),
             };
@@ -40,7 +56,11 @@ export function openApiDocument(routes: readonly RouteSpec[], version: string): 
     }
     return {
         openapi: "3.1.0",
-        info: { title: "mla onboarding service", version, description: "Makes user clusters observable: one Pulumi stack per cluster." },
+        info: {
+            title: "mla onboarding service",
+            version,
+            description: "Makes user clusters observable: one Pulumi stack per cluster.",
+        },
         components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
         paths: JSON.parse(JSON.stringify(paths)) as Record<string, unknown>,
     };

@@ -31,7 +31,12 @@ export const ProjectMemberBody = Type.Object(
 );
 
 export const ProjectMembersBody = Type.Object(
-    { members: Type.Array(ProjectMemberBody, { maxItems: MAX_PROJECT_MEMBERS, description: "The complete member list; replaces the previous one" }) },
+    {
+        members: Type.Array(ProjectMemberBody, {
+            maxItems: MAX_PROJECT_MEMBERS,
+            description: "The complete member list; replaces the previous one",
+        }),
+    },
     { additionalProperties: false },
 );
 export type ProjectMembersBody = Static<typeof ProjectMembersBody>;
@@ -42,9 +47,14 @@ export const ProjectMembersResponse = Type.Object({
     project: Type.String(),
     members: Type.Array(ProjectMemberBody),
     operations: Type.Array(Type.Object({ operationId: Type.String(), stack: Type.String(), state: Type.String() }), {
-        description: "One `up` per project stack in use (one per seed with clusters of the project); empty when the project has no cluster yet",
+        description:
+            "One `up` per project stack in use (one per seed with clusters of the project); empty when the project has no cluster yet",
     }),
-    stacks: Type.Record(Type.String(), Type.Object({ seedStack: Type.String(), orgId: Type.Optional(Type.Integer()) }), {
-        description: "The project stacks applied so far, by stack name, with their Grafana org id",
-    }),
+    stacks: Type.Record(
+        Type.String(),
+        Type.Object({ seedStack: Type.String(), orgId: Type.Optional(Type.Integer()) }),
+        {
+            description: "The project stacks applied so far, by stack name, with their Grafana org id",
+        },
+    ),
 });

@@ -13,7 +13,13 @@
  * registered cluster starts running. While it is unset and nothing is queued or running, the
  * stack was never created and the cluster can be removed without the engine.
  */
-import type { ClusterRecord, ClusterStatus, OperationKind, OperationRecord, OperationState } from "../../executors/operation-types";
+import type {
+    ClusterRecord,
+    ClusterStatus,
+    OperationKind,
+    OperationRecord,
+    OperationState,
+} from "../../executors/operation-types";
 
 /** Who causes a transition. */
 export type Cause = "user request" | "operation finish" | "restart recovery";
@@ -53,17 +59,53 @@ const ANY: readonly ClusterStatus[] = [...SETTLED, "deleting"];
  */
 export const TRANSITIONS: readonly Transition[] = [
     { event: "apply requested", cause: "user request", from: ["absent"], to: "pending", note: "registers the cluster" },
-    { event: "apply requested", cause: "user request", from: SETTLED, to: "same", note: "status moves when the operation finishes" },
-    { event: "destroy requested", cause: "user request", from: SETTLED, to: "deleting", note: "without the engine when the stack was never created" },
-    { event: "destroy requested", cause: "user request", from: ["deleting"], to: "same", note: "joins the running destroy when `purge` matches; otherwise refused" },
+    {
+        event: "apply requested",
+        cause: "user request",
+        from: SETTLED,
+        to: "same",
+        note: "status moves when the operation finishes",
+    },
+    {
+        event: "destroy requested",
+        cause: "user request",
+        from: SETTLED,
+        to: "deleting",
+        note: "without the engine when the stack was never created",
+    },
+    {
+        event: "destroy requested",
+        cause: "user request",
+        from: ["deleting"],
+        to: "same",
+        note: "joins the running destroy when `purge` matches; otherwise refused",
+    },
     { event: "preview requested", cause: "user request", from: ["absent", ...SETTLED], to: "same" },
     { event: "apply succeeded", cause: "operation finish", from: SETTLED, to: "ready", note: "newest request only" },
     { event: "apply failed", cause: "operation finish", from: SETTLED, to: "failed", note: "newest request only" },
-    { event: "apply cancelled", cause: "operation finish", from: SETTLED, to: "cancelled", note: "newest request only; also a queued operation dropped at shutdown" },
-    { event: "destroy succeeded", cause: "operation finish", from: ["deleting"], to: "removed", note: "record and sealed spec deleted in one commit" },
+    {
+        event: "apply cancelled",
+        cause: "operation finish",
+        from: SETTLED,
+        to: "cancelled",
+        note: "newest request only; also a queued operation dropped at shutdown",
+    },
+    {
+        event: "destroy succeeded",
+        cause: "operation finish",
+        from: ["deleting"],
+        to: "removed",
+        note: "record and sealed spec deleted in one commit",
+    },
     { event: "destroy failed", cause: "operation finish", from: ["deleting"], to: "failed" },
     { event: "destroy cancelled", cause: "operation finish", from: ["deleting"], to: "cancelled" },
-    { event: "operation interrupted", cause: "restart recovery", from: ANY, to: "interrupted", note: "when the cut-off operation was the newest request, a running apply or destroy, or the cluster was deleting; a running one also sets lockCheckPending" },
+    {
+        event: "operation interrupted",
+        cause: "restart recovery",
+        from: ANY,
+        to: "interrupted",
+        note: "when the cut-off operation was the newest request, a running apply or destroy, or the cluster was deleting; a running one also sets lockCheckPending",
+    },
 ];
 
 /** A user request the lifecycle refuses; the HTTP layer answers 409 with the message. */
@@ -86,7 +128,9 @@ export function isLifecycleKind(kind: OperationKind): boolean {
 function refuseWhileDeleting(cluster: ClusterRecord | undefined, what: string): void {
     if (cluster?.status === "deleting") {
         const by = cluster.lastOperationId ? ` (operation ${cluster.lastOperationId})` : "";
-        throw new LifecycleConflictError(`cluster ${cluster.id} is being deleted${by}; ${what} is refused until the destroy has finished`);
+        throw new LifecycleConflictError(
+            `cluster ${cluster.id} is being deleted${by}; ${what} is refused until the destroy has finished`,
+        );
     }
 }
 
@@ -104,13 +148,31 @@ export function nextGeneration(cluster: ClusterRecord | undefined, ops: readonly
  */
 export function applyRequested(
     cluster: ClusterRecord | undefined,
-    req: { id: string; project?: string; seed?: string; suspended: boolean; operationId: string; generation: number; now: string },
+    req: {
+        id: string;
+        project?: string;
+        seed?: string;
+        suspended: boolean;
+        operationId: string;
+        generation: number;
+        now: string;
+    },
 ): ClusterRecord {
     refuseWhileDeleting(cluster, "an update");
     if (!cluster) {
         return {
-            id: req.id, project: req.project ?? "", seed: req.seed ?? "", suspended: req.suspended, status: "pending", outputs: {},
-            lockCheckPending: false, stackMayExist: false, generation: req.generation, lastOperationId: req.operationId, createdAt: req.now, updatedAt: req.now,
+            id: req.id,
+            project: req.project ?? "",
+            seed: req.seed ?? "",
+            suspended: req.suspended,
+            status: "pending",
+            outputs: {},
+            lockCheckPending: false,
+            stackMayExist: false,
+            generation: req.generation,
+            lastOperationId: req.operationId,
+            createdAt: req.now,
+            updatedAt: req.now,
         };
     }
     return {
@@ -134,9 +196,18 @@ export function checkDestroy(cluster: ClusterRecord): void {
 }
 
 /** DELETE accepted: the record to store. */
-export function destroyRequested(cluster: ClusterRecord, req: { operationId: string; generation: number; now: string }): ClusterRecord {
+export function destroyRequested(
+    cluster: ClusterRecord,
+    req: { operationId: string; generation: number; now: string },
+): ClusterRecord {
     checkDestroy(cluster);
-    return { ...cluster, status: "deleting", generation: req.generation, lastOperationId: req.operationId, updatedAt: req.now };
+    return {
+        ...cluster,
+        status: "deleting",
+        generation: req.generation,
+        lastOperationId: req.operationId,
+        updatedAt: req.now,
+    };
 }
 
 /** An operation on a registered cluster started: from now on its stack may exist. */
@@ -177,13 +248,19 @@ export function operationFinished(
     const event = finishEvent(op.kind, state);
     if (!cluster || !event) return undefined;
     // Records from before generations: the operation the cluster last pointed at is the newest.
-    const newest = op.generation !== undefined && cluster.generation !== undefined ? op.generation === cluster.generation : op.id === cluster.lastOperationId;
+    const newest =
+        op.generation !== undefined && cluster.generation !== undefined
+            ? op.generation === cluster.generation
+            : op.id === cluster.lastOperationId;
     if (!newest) return undefined;
     const row = TRANSITIONS.find((t) => t.event === event && t.from.includes(cluster.status));
     if (!row) return undefined;
     if (row.to === "removed") return "removed";
     const to = row.to === "same" ? cluster.status : (row.to as ClusterStatus);
-    const applied = event === "apply succeeded" ? { suspended: effect.suspended ?? cluster.suspended, outputs: effect.outputs ?? {} } : {};
+    const applied =
+        event === "apply succeeded"
+            ? { suspended: effect.suspended ?? cluster.suspended, outputs: effect.outputs ?? {} }
+            : {};
     return { ...cluster, ...applied, status: to, updatedAt: effect.now };
 }
 
@@ -215,7 +292,9 @@ export function recoverAfterRestart(
         operations.push(op);
         const cluster = clusterOf(op.clusterId);
         if (!cluster) continue;
-        const newest = isLifecycleKind(op.kind) && (op.generation !== undefined ? op.generation === cluster.generation : op.id === cluster.lastOperationId);
+        const newest =
+            isLifecycleKind(op.kind) &&
+            (op.generation !== undefined ? op.generation === cluster.generation : op.id === cluster.lastOperationId);
         const moves = newest || (wasRunning && isLifecycleKind(op.kind)) || cluster.status === "deleting";
         if (!moves && !wasRunning) continue;
         if (moves) cluster.status = "interrupted";
@@ -231,6 +310,9 @@ export function recoverAfterRestart(
 
 /** {@link TRANSITIONS} as a markdown table (docs/service-store.md holds exactly this; a test checks it). */
 export function lifecycleTableMarkdown(): string {
-    const rows = TRANSITIONS.map((t) => `| ${t.event} | ${t.cause} | ${t.from.map((f) => `\`${f}\``).join(", ")} | ${t.to === "same" ? "unchanged" : `\`${t.to}\``} | ${t.note ?? ""} |`);
+    const rows = TRANSITIONS.map(
+        (t) =>
+            `| ${t.event} | ${t.cause} | ${t.from.map((f) => `\`${f}\``).join(", ")} | ${t.to === "same" ? "unchanged" : `\`${t.to}\``} | ${t.note ?? ""} |`,
+    );
     return ["| event | caused by | from | to | note |", "|---|---|---|---|---|", ...rows].join("\n");
 }

@@ -22,7 +22,14 @@ import {
     operationFinished,
     operationStarted,
 } from "./cluster-lifecycle";
-import { FINAL_STATES, type ClusterRecord, type OperationKind, type OperationRecord, type OperationResult, type OperationState } from "../../executors/operation-types";
+import {
+    FINAL_STATES,
+    type ClusterRecord,
+    type OperationKind,
+    type OperationRecord,
+    type OperationResult,
+    type OperationState,
+} from "../../executors/operation-types";
 import type { Registry } from "../store/registry";
 import { QueueFullError, type Scheduler, ShuttingDownError } from "./scheduler";
 import { secretScrubber } from "./scrub";
@@ -48,7 +55,11 @@ const PREVIEW_ORG_ID = 1;
 
 /** The project stack a cluster spec reads its Grafana org id from. */
 function projectTarget(spec: ClusterSpec): ProjectTarget {
-    return { project: spec.project, seedStack: spec.seedStack, ...(spec.seedApi.grafanaUrl !== undefined ? { grafanaUrl: spec.seedApi.grafanaUrl } : {}) };
+    return {
+        project: spec.project,
+        seedStack: spec.seedStack,
+        ...(spec.seedApi.grafanaUrl !== undefined ? { grafanaUrl: spec.seedApi.grafanaUrl } : {}),
+    };
 }
 
 /** An accepted request: the operation, and whether it joined one already queued or running. */
@@ -59,7 +70,11 @@ export interface Accepted {
 
 /** Only non-secret stack outputs ever leave the executor's result. */
 export function publicOutputs(outputs: Record<string, StackOutput>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.secret).map(([k, o]) => [k, o.value]));
+    return Object.fromEntries(
+        Object.entries(outputs)
+            .filter(([, o]) => !o.secret)
+            .map(([k, o]) => [k, o.value]),
+    );
 }
 
 /** Every secret of a spec, for scrubbing engine text. */
@@ -105,7 +120,10 @@ export class ClusterService {
         const problems = [...bodyProblems(body), ...seed.problems];
         if (problems.length > 0) throw new HttpError(400, problems.join("; "));
         // The body never carries a credentials generation: keep the stored one (see credential-rotation.ts).
-        return withStoredCredentials(toClusterSpec(clusterId, body, seed.text as string), this.deps.specs.load(clusterId));
+        return withStoredCredentials(
+            toClusterSpec(clusterId, body, seed.text as string),
+            this.deps.specs.load(clusterId),
+        );
     }
 
     private cluster(id: string): ClusterRecord {
@@ -158,7 +176,11 @@ export class ClusterService {
                 effect.onStart?.();
             },
             onFinish: (op, state, result) => {
-                const next = operationFinished(registry.cluster(clusterId), op, state, { suspended: effect.suspended, outputs: result?.outputs, now: new Date().toISOString() });
+                const next = operationFinished(registry.cluster(clusterId), op, state, {
+                    suspended: effect.suspended,
+                    outputs: result?.outputs,
+                    now: new Date().toISOString(),
+                });
                 if (next === "removed") registry.removeCluster(clusterId);
                 else if (next) registry.putCluster(next);
             },
@@ -180,7 +202,10 @@ export class ClusterService {
         this.admit();
         // From here to submit nothing awaits, so the admission above still holds, and every record
         // below lands in one commit.
-        const op = this.runner.create(clusterId, kind, { ...(extra.purge !== undefined ? { purge: extra.purge } : {}), ...(extra.generation !== undefined ? { generation: extra.generation } : {}) });
+        const op = this.runner.create(clusterId, kind, {
+            ...(extra.purge !== undefined ? { purge: extra.purge } : {}),
+            ...(extra.generation !== undefined ? { generation: extra.generation } : {}),
+        });
         const job = this.runner.job(op, work, secretScrubber(secrets), {
             onStart: hooks.onStart,
             onFinish: (state, result) => {
@@ -203,23 +228,46 @@ export class ClusterService {
     async apply(clusterId: string, body: ClusterBody): Promise<Accepted> {
         const spec = await this.specFor(clusterId, body);
         const existing = this.deps.registry.cluster(clusterId);
-        this.lifecycle(() => applyRequested(existing, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
+        this.lifecycle(() =>
+            applyRequested(existing, {
+                id: clusterId,
+                suspended: spec.suspended,
+                operationId: "",
+                generation: 0,
+                now: "",
+            }),
+        );
         const generation = nextGeneration(existing, this.deps.registry.operationsOf(clusterId));
         const previous = existing ? { project: existing.project, seedStack: existing.seed } : undefined;
-        return this.submit({ clusterId, kind: "up", hash: requestHash("up", spec), secrets: secretsOf(spec), work: this.upWork(clusterId, spec, previous), hooks: this.upHooks(clusterId, spec), extra: {
-            generation,
-            record: (op) =>
-                applyRequested(this.deps.registry.cluster(clusterId), {
-                    id: clusterId, project: body.project, seed: body.seed, suspended: spec.suspended, operationId: op.id, generation, now: op.createdAt,
-                }),
-        } });
+        return this.submit({
+            clusterId,
+            kind: "up",
+            hash: requestHash("up", spec),
+            secrets: secretsOf(spec),
+            work: this.upWork(clusterId, spec, previous),
+            hooks: this.upHooks(clusterId, spec),
+            extra: {
+                generation,
+                record: (op) =>
+                    applyRequested(this.deps.registry.cluster(clusterId), {
+                        id: clusterId,
+                        project: body.project,
+                        seed: body.seed,
+                        suspended: spec.suspended,
+                        operationId: op.id,
+                        generation,
+                        now: op.createdAt,
+                    }),
+            },
+        });
     }
 
     /** `previous`: the project stack the cluster used before this PUT, released when it moved. */
     private upWork(clusterId: string, spec: ClusterSpec, previous?: ProjectTarget): Work {
         return async ({ signal, onEvent }) => {
             // The cluster program reads the org id from the project stack unless the spec gives one.
-            if (spec.seedApi.grafanaOrgId === undefined) await this.deps.projects?.ensure(projectTarget(spec), { signal, onEvent });
+            if (spec.seedApi.grafanaOrgId === undefined)
+                await this.deps.projects?.ensure(projectTarget(spec), { signal, onEvent });
             const result = await this.deps.executor.up({ clusterId, spec, signal, onEvent });
             if (previous && (previous.project !== spec.project || previous.seedStack !== spec.seedStack)) {
                 await this.deps.projects?.release(clusterId, previous, { signal, onEvent });
@@ -229,7 +277,10 @@ export class ClusterService {
     }
 
     private upHooks(clusterId: string, spec: ClusterSpec): ServiceHooks {
-        return this.lifecycleHooks(clusterId, { suspended: spec.suspended, onStart: () => this.deps.specs.save(clusterId, spec) });
+        return this.lifecycleHooks(clusterId, {
+            suspended: spec.suspended,
+            onStart: () => this.deps.specs.save(clusterId, spec),
+        });
     }
 
     /** POST preview: what `up` with this body would change. */
@@ -238,18 +289,38 @@ export class ClusterService {
         this.lifecycle(() => checkPreview(this.deps.registry.cluster(clusterId)));
         // A preview changes nothing, so it cannot create the project stack the cluster program reads:
         // before the project's first `up` it previews against a placeholder org id.
-        const withoutOrg = spec.seedApi.grafanaOrgId === undefined && this.deps.projects !== undefined && !this.deps.projects.isApplied(projectTarget(spec));
-        const previewed: ClusterSpec = withoutOrg ? { ...spec, seedApi: { ...spec.seedApi, grafanaOrgId: PREVIEW_ORG_ID } } : spec;
+        const withoutOrg =
+            spec.seedApi.grafanaOrgId === undefined &&
+            this.deps.projects !== undefined &&
+            !this.deps.projects.isApplied(projectTarget(spec));
+        const previewed: ClusterSpec = withoutOrg
+            ? { ...spec, seedApi: { ...spec.seedApi, grafanaOrgId: PREVIEW_ORG_ID } }
+            : spec;
         const work: Work = async ({ signal, onEvent }) => {
-            if (withoutOrg) onEvent({ type: "log", message: `project ${spec.project} has no Grafana org on ${spec.seedStack} yet (the first up creates it): previewing with org id ${PREVIEW_ORG_ID}` });
+            if (withoutOrg)
+                onEvent({
+                    type: "log",
+                    message: `project ${spec.project} has no Grafana org on ${spec.seedStack} yet (the first up creates it): previewing with org id ${PREVIEW_ORG_ID}`,
+                });
             const result = await this.deps.executor.preview({ clusterId, spec: previewed, signal, onEvent });
             return { changeSummary: result.changeSummary, steps: result.steps };
         };
         const registered = this.deps.registry.cluster(clusterId) !== undefined;
-        const accepted = await this.submit({ clusterId, kind: "preview", hash: requestHash("preview", spec), secrets: secretsOf(spec), work, hooks: registered ? this.lifecycleHooks(clusterId) : {} });
+        const accepted = await this.submit({
+            clusterId,
+            kind: "preview",
+            hash: requestHash("preview", spec),
+            secrets: secretsOf(spec),
+            work,
+            hooks: registered ? this.lifecycleHooks(clusterId) : {},
+        });
         const cluster = this.deps.registry.cluster(clusterId);
         if (cluster && !accepted.joined) {
-            this.deps.registry.putCluster({ ...cluster, lastOperationId: accepted.operation.id, updatedAt: new Date().toISOString() });
+            this.deps.registry.putCluster({
+                ...cluster,
+                lastOperationId: accepted.operation.id,
+                updatedAt: new Date().toISOString(),
+            });
             await this.deps.registry.durable();
         }
         return accepted;
@@ -278,42 +349,87 @@ export class ClusterService {
         this.lifecycle(() => destroyRequested(cluster, { operationId: "", generation: 0, now: "" }));
         const noEngine = this.canRemoveWithoutEngine(clusterId);
         const spec = this.deps.specs.load(clusterId);
-        if (purge && !spec && !noEngine) throw new HttpError(409, `cluster ${clusterId} has no stored spec to purge with; PUT it again first`);
+        if (purge && !spec && !noEngine)
+            throw new HttpError(409, `cluster ${clusterId} has no stored spec to purge with; PUT it again first`);
         const work: Work = noEngine
             ? async ({ onEvent }) => {
-                  onEvent({ type: "log", message: "the stack was never created: nothing to destroy, the engine is not called" });
+                  onEvent({
+                      type: "log",
+                      message: "the stack was never created: nothing to destroy, the engine is not called",
+                  });
                   return { changeSummary: {} };
               }
             : async ({ signal, onEvent }) => {
-                  const { changeSummary } = await this.deps.executor.destroy({ clusterId, spec, purge, signal, onEvent });
+                  const { changeSummary } = await this.deps.executor.destroy({
+                      clusterId,
+                      spec,
+                      purge,
+                      signal,
+                      onEvent,
+                  });
                   // The project's org goes with its last cluster on this seed.
-                  await this.deps.projects?.release(clusterId, { project: cluster.project, seedStack: cluster.seed }, { signal, onEvent });
+                  await this.deps.projects?.release(
+                      clusterId,
+                      { project: cluster.project, seedStack: cluster.seed },
+                      { signal, onEvent },
+                  );
                   return { changeSummary };
               };
         const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
         // A destroy that never calls the engine does not make the stack exist.
         const hooks = this.lifecycleHooks(clusterId);
         if (noEngine) hooks.onStart = undefined;
-        return this.submit({ clusterId, kind: "destroy", hash, secrets: secretsOf(spec), work, hooks, extra: {
-            purge,
-            generation,
-            record: (op) => destroyRequested(this.deps.registry.cluster(clusterId) ?? cluster, { operationId: op.id, generation, now: op.createdAt }),
-        } });
+        return this.submit({
+            clusterId,
+            kind: "destroy",
+            hash,
+            secrets: secretsOf(spec),
+            work,
+            hooks,
+            extra: {
+                purge,
+                generation,
+                record: (op) =>
+                    destroyRequested(this.deps.registry.cluster(clusterId) ?? cluster, {
+                        operationId: op.id,
+                        generation,
+                        now: op.createdAt,
+                    }),
+            },
+        });
     }
 
     /** POST suspend/resume: `up` with the stored spec and `suspended` switched. */
     async setSuspended(clusterId: string, suspended: boolean): Promise<Accepted> {
         const cluster = this.cluster(clusterId);
-        this.lifecycle(() => applyRequested(cluster, { id: clusterId, suspended, operationId: "", generation: 0, now: "" }));
+        this.lifecycle(() =>
+            applyRequested(cluster, { id: clusterId, suspended, operationId: "", generation: 0, now: "" }),
+        );
         const stored = this.deps.specs.load(clusterId);
-        if (!stored) throw new HttpError(409, `cluster ${clusterId} has no stored spec; PUT it with "suspended": ${suspended}`);
+        if (!stored)
+            throw new HttpError(409, `cluster ${clusterId} has no stored spec; PUT it with "suspended": ${suspended}`);
         const spec = { ...stored, suspended };
         const kind = suspended ? "suspend" : "resume";
         const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
-        return this.submit({ clusterId, kind, hash: requestHash(kind, spec), secrets: secretsOf(spec), work: this.upWork(clusterId, spec), hooks: this.upHooks(clusterId, spec), extra: {
-            generation,
-            record: (op) => applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended, operationId: op.id, generation, now: op.createdAt }),
-        } });
+        return this.submit({
+            clusterId,
+            kind,
+            hash: requestHash(kind, spec),
+            secrets: secretsOf(spec),
+            work: this.upWork(clusterId, spec),
+            hooks: this.upHooks(clusterId, spec),
+            extra: {
+                generation,
+                record: (op) =>
+                    applyRequested(this.deps.registry.cluster(clusterId), {
+                        id: clusterId,
+                        suspended,
+                        operationId: op.id,
+                        generation,
+                        now: op.createdAt,
+                    }),
+            },
+        });
     }
 
     /**
@@ -326,13 +442,35 @@ export class ClusterService {
         const stored = this.deps.specs.load(clusterId);
         const spec = stored && change(stored);
         if (!spec) throw new HttpError(409, `cluster ${clusterId} has no stored spec to apply again`);
-        this.lifecycle(() => applyRequested(cluster, { id: clusterId, suspended: spec.suspended, operationId: "", generation: 0, now: "" }));
+        this.lifecycle(() =>
+            applyRequested(cluster, {
+                id: clusterId,
+                suspended: spec.suspended,
+                operationId: "",
+                generation: 0,
+                now: "",
+            }),
+        );
         const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
-        return this.submit({ clusterId, kind: "up", hash: requestHash("up", spec), secrets: secretsOf(spec), work: this.upWork(clusterId, spec), hooks: this.upHooks(clusterId, spec), extra: {
-            generation,
-            record: (op) =>
-                applyRequested(this.deps.registry.cluster(clusterId), { id: clusterId, suspended: spec.suspended, operationId: op.id, generation, now: op.createdAt }),
-        } });
+        return this.submit({
+            clusterId,
+            kind: "up",
+            hash: requestHash("up", spec),
+            secrets: secretsOf(spec),
+            work: this.upWork(clusterId, spec),
+            hooks: this.upHooks(clusterId, spec),
+            extra: {
+                generation,
+                record: (op) =>
+                    applyRequested(this.deps.registry.cluster(clusterId), {
+                        id: clusterId,
+                        suspended: spec.suspended,
+                        operationId: op.id,
+                        generation,
+                        now: op.createdAt,
+                    }),
+            },
+        });
     }
 
     /**

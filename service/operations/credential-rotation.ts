@@ -18,5 +18,7 @@ export function rotatedSpec(spec: ClusterSpec): ClusterSpec {
 /** `spec` (from a request body) with the credentials generation of the stored spec, if any. */
 export function withStoredCredentials(spec: ClusterSpec, stored: ClusterSpec | undefined): ClusterSpec {
     const generation = Math.max(spec.pki.credentialsGeneration, stored?.pki.credentialsGeneration ?? 0);
-    return generation === spec.pki.credentialsGeneration ? spec : { ...spec, pki: { ...spec.pki, credentialsGeneration: generation } };
+    return generation === spec.pki.credentialsGeneration
+        ? spec
+        : { ...spec, pki: { ...spec.pki, credentialsGeneration: generation } };
 }

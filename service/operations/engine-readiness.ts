@@ -73,7 +73,11 @@ export class Readiness {
     private async probe(): Promise<ReadyReport> {
         this.probes++;
         const at = this.now();
-        const failed = (name: string, e: unknown): ReadyCheck => ({ name, ok: false, detail: `probe failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` });
+        const failed = (name: string, e: unknown): ReadyCheck => ({
+            name,
+            ok: false,
+            detail: `probe failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+        });
         const [checks, seeds] = await Promise.all([
             this.options.probe().catch((e: unknown) => [failed("executor", e)]),
             this.seeds(at).catch((e: unknown) => [failed("seeds", e)]),
@@ -92,13 +96,25 @@ export class Readiness {
 }
 
 /** The seed stacks to check: those registered clusters name, and those with a kubeconfig file in `seedKubeconfigDir`. */
-export function seedStacksInUse(clusterSeeds: readonly string[], seedKubeconfigFiles: readonly string[], max = 20): string[] {
-    const fromFiles = seedKubeconfigFiles.filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -".yaml".length).split("__").join("/"));
+export function seedStacksInUse(
+    clusterSeeds: readonly string[],
+    seedKubeconfigFiles: readonly string[],
+    max = 20,
+): string[] {
+    const fromFiles = seedKubeconfigFiles
+        .filter((f) => f.endsWith(".yaml"))
+        .map((f) => f.slice(0, -".yaml".length).split("__").join("/"));
     return [...new Set([...clusterSeeds, ...fromFiles])].sort().slice(0, max);
 }
 
 /** One readability check per seed stack, through the executor when it can check seeds. */
-export async function seedChecks(executor: { name: string; checkSeed?(seedStack: string): Promise<ReadyCheck> }, seeds: readonly string[]): Promise<ReadyCheck[]> {
-    if (!executor.checkSeed) return seeds.length === 0 ? [] : [{ name: "seeds", ok: true, detail: `not checked: the ${executor.name} executor cannot read stacks` }];
+export async function seedChecks(
+    executor: { name: string; checkSeed?(seedStack: string): Promise<ReadyCheck> },
+    seeds: readonly string[],
+): Promise<ReadyCheck[]> {
+    if (!executor.checkSeed)
+        return seeds.length === 0
+            ? []
+            : [{ name: "seeds", ok: true, detail: `not checked: the ${executor.name} executor cannot read stacks` }];
     return Promise.all(seeds.map((seed) => executor.checkSeed!(seed)));
 }

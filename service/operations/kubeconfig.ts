@@ -60,7 +60,8 @@ export function kubeconfigProblems(field: string, text: string): string[] {
     }
     if (context) {
         const ctx = (context.context ?? {}) as Record<string, unknown>;
-        if (!names(clusters).has(ctx.cluster as string)) problems.push(`${field} context names a cluster that does not exist`);
+        if (!names(clusters).has(ctx.cluster as string))
+            problems.push(`${field} context names a cluster that does not exist`);
         if (!names(users).has(ctx.user as string)) problems.push(`${field} context names a user that does not exist`);
     }
     return problems;

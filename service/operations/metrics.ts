@@ -87,8 +87,10 @@ export class ServiceMetrics {
 
     /** Sets the cluster's certificate expiry series to exactly `notAfterSeconds` (name to Unix seconds). */
     setCertificateExpiries(clusterId: string, notAfterSeconds: Record<string, number>): void {
-        for (const name of this.certificateNames.get(clusterId) ?? []) this.certificateExpiry.remove({ cluster: clusterId, certificate: name });
-        for (const [name, seconds] of Object.entries(notAfterSeconds)) this.certificateExpiry.set({ cluster: clusterId, certificate: name }, seconds);
+        for (const name of this.certificateNames.get(clusterId) ?? [])
+            this.certificateExpiry.remove({ cluster: clusterId, certificate: name });
+        for (const [name, seconds] of Object.entries(notAfterSeconds))
+            this.certificateExpiry.set({ cluster: clusterId, certificate: name }, seconds);
         this.certificateNames.set(clusterId, new Set(Object.keys(notAfterSeconds)));
     }
 

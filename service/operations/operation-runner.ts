@@ -7,7 +7,13 @@ import { ExecutorError, type Executor, type ExecutorEvent } from "../../executor
 import { statusForCode } from "../http/errors";
 import type { ServiceMetrics } from "./metrics";
 import type { OperationEvents } from "./operation-events";
-import type { OperationError, OperationKind, OperationRecord, OperationResult, OperationState } from "../../executors/operation-types";
+import type {
+    OperationError,
+    OperationKind,
+    OperationRecord,
+    OperationResult,
+    OperationState,
+} from "../../executors/operation-types";
 import type { Registry } from "../store/registry";
 import type { Job } from "./scheduler";
 
@@ -43,11 +49,26 @@ export class OperationRunner {
     constructor(private readonly deps: RunnerDeps) {}
 
     /** A new `queued` operation record, persisted. */
-    create(clusterId: string, kind: OperationKind, extra: { purge?: boolean; generation?: number } = {}): OperationRecord {
-        const op: OperationRecord = { id: randomUUID(), clusterId, kind, state: "queued", createdAt: new Date().toISOString(), ...extra };
+    create(
+        clusterId: string,
+        kind: OperationKind,
+        extra: { purge?: boolean; generation?: number } = {},
+    ): OperationRecord {
+        const op: OperationRecord = {
+            id: randomUUID(),
+            clusterId,
+            kind,
+            state: "queued",
+            createdAt: new Date().toISOString(),
+            ...extra,
+        };
         this.deps.registry.putOperation(op);
         this.deps.events.begin(op.id);
-        this.deps.events.append(op.id, { type: "state", message: `${kind} of cluster ${clusterId} queued`, data: { state: "queued" } });
+        this.deps.events.append(op.id, {
+            type: "state",
+            message: `${kind} of cluster ${clusterId} queued`,
+            data: { state: "queued" },
+        });
         return op;
     }
 
@@ -58,15 +79,24 @@ export class OperationRunner {
             key: op.clusterId,
             run: (signal) => this.run(op, { work, scrub, hooks }, signal),
             dropped: (reason) =>
-                this.finish(op, "cancelled", hooks, { error: {
-                    code: "cancelled",
-                    status: statusForCode("cancelled"),
-                    message: reason === "shutdown" ? "the service shut down before this operation started" : "cancelled before it started",
-                } }),
+                this.finish(op, "cancelled", hooks, {
+                    error: {
+                        code: "cancelled",
+                        status: statusForCode("cancelled"),
+                        message:
+                            reason === "shutdown"
+                                ? "the service shut down before this operation started"
+                                : "cancelled before it started",
+                    },
+                }),
         };
     }
 
-    private async run(op: OperationRecord, how: { work: Work; scrub: (t: string) => string; hooks: OperationHooks }, signal: AbortSignal): Promise<void> {
+    private async run(
+        op: OperationRecord,
+        how: { work: Work; scrub: (t: string) => string; hooks: OperationHooks },
+        signal: AbortSignal,
+    ): Promise<void> {
         const { work, scrub, hooks } = how;
         const { registry, events, executor, log } = this.deps;
         try {
@@ -84,7 +114,10 @@ export class OperationRunner {
             if (signal.aborted) throw new Error("cancelled before the engine ran");
             const cluster = registry.cluster(op.clusterId);
             if (cluster?.lockCheckPending) {
-                events.append(op.id, { type: "log", message: "clearing the lock left by an interrupted operation (pulumi cancel)" });
+                events.append(op.id, {
+                    type: "log",
+                    message: "clearing the lock left by an interrupted operation (pulumi cancel)",
+                });
                 await executor.unlock(op.clusterId);
                 const now = registry.cluster(op.clusterId);
                 if (now) registry.putCluster({ ...now, lockCheckPending: false, updatedAt: new Date().toISOString() });
@@ -94,18 +127,36 @@ export class OperationRunner {
             this.finish(op, "succeeded", hooks, { result });
         } catch (e) {
             if (signal.aborted) {
-                this.finish(op, "cancelled", hooks, { error: { code: "cancelled", status: statusForCode("cancelled"), message: "cancelled while running" } });
+                this.finish(op, "cancelled", hooks, {
+                    error: {
+                        code: "cancelled",
+                        status: statusForCode("cancelled"),
+                        message: "cancelled while running",
+                    },
+                });
             } else if (e instanceof ExecutorError) {
-                this.finish(op, "failed", hooks, { error: { code: e.code, status: statusForCode(e.code), message: scrub(e.message) } });
+                this.finish(op, "failed", hooks, {
+                    error: { code: e.code, status: statusForCode(e.code), message: scrub(e.message) },
+                });
             } else {
                 // Unknown failures may carry anything; log them scrubbed and show a generic message.
-                log.error({ operationId: op.id, err: scrub(e instanceof Error ? (e.stack ?? e.message) : String(e)) }, "operation failed");
-                this.finish(op, "failed", hooks, { error: { code: "internal", status: 500, message: "internal error; see the service log" } });
+                log.error(
+                    { operationId: op.id, err: scrub(e instanceof Error ? (e.stack ?? e.message) : String(e)) },
+                    "operation failed",
+                );
+                this.finish(op, "failed", hooks, {
+                    error: { code: "internal", status: 500, message: "internal error; see the service log" },
+                });
             }
         }
     }
 
-    private finish(op: OperationRecord, state: OperationState, hooks: OperationHooks, outcome: { result?: OperationResult; error?: OperationError }): void {
+    private finish(
+        op: OperationRecord,
+        state: OperationState,
+        hooks: OperationHooks,
+        outcome: { result?: OperationResult; error?: OperationError },
+    ): void {
         const { result, error } = outcome;
         const { registry, events, metrics } = this.deps;
         op.state = state;

@@ -69,7 +69,9 @@ export interface MembersAccepted {
 
 /** Hash of what a project stack is built from: equal hashes need no new `up`. */
 function specHash(spec: ProjectSpec): string {
-    return createHash("sha256").update(JSON.stringify([spec.project, spec.seedStack, spec.grafanaUrl ?? null, spec.members])).digest("hex");
+    return createHash("sha256")
+        .update(JSON.stringify([spec.project, spec.seedStack, spec.grafanaUrl ?? null, spec.members]))
+        .digest("hex");
 }
 
 /** Project stacks: created with a project's first cluster, updated with its members, destroyed with its last cluster. */
@@ -87,12 +89,19 @@ export class ProjectService {
      * in the store meanwhile. A mark left by a stopped service means a possibly stale lock:
      * `pulumi cancel` (the executor's unlock) clears it first.
      */
-    private async engineRun<T>(where: { project: string; stack: string; seedStack: string }, ctx: RunContext, run: () => Promise<T>): Promise<T> {
+    private async engineRun<T>(
+        where: { project: string; stack: string; seedStack: string },
+        ctx: RunContext,
+        run: () => Promise<T>,
+    ): Promise<T> {
         const { project, stack, seedStack } = where;
         const record = this.deps.store.get(project);
         const entry = record.stacks[stack];
         if (entry?.running) {
-            ctx.onEvent({ type: "log", message: `clearing the lock an interrupted operation may have left on project stack ${stack} (pulumi cancel)` });
+            ctx.onEvent({
+                type: "log",
+                message: `clearing the lock an interrupted operation may have left on project stack ${stack} (pulumi cancel)`,
+            });
             await this.deps.executor.unlock(stack);
         }
         record.stacks[stack] = entry ? { ...entry, running: true } : { seedStack, hash: "", running: true };
@@ -121,7 +130,12 @@ export class ProjectService {
     }
 
     private specOf(record: ProjectRecord, target: ProjectTarget): ProjectSpec {
-        return { project: record.project, seedStack: target.seedStack, members: record.members, ...(target.grafanaUrl !== undefined ? { grafanaUrl: target.grafanaUrl } : {}) };
+        return {
+            project: record.project,
+            seedStack: target.seedStack,
+            members: record.members,
+            ...(target.grafanaUrl !== undefined ? { grafanaUrl: target.grafanaUrl } : {}),
+        };
     }
 
     /** Whether the project stack of `target` was applied (so cluster stacks can read its org id). */
@@ -148,16 +162,29 @@ export class ProjectService {
             const spec = this.specOf(record, { ...target, grafanaUrl });
             const hash = specHash(spec);
             if (record.stacks[stack]?.hash === hash) {
-                ctx.onEvent({ type: "log", message: `project stack ${stack} is up to date (org ${record.stacks[stack].orgId ?? "?"})` });
+                ctx.onEvent({
+                    type: "log",
+                    message: `project stack ${stack} is up to date (org ${record.stacks[stack].orgId ?? "?"})`,
+                });
                 return;
             }
-            ctx.onEvent({ type: "log", message: `project stack ${stack}: up (Grafana org ${target.project}, ${spec.members.length} explicit members)` });
-            const result = await this.engineRun({ project: target.project, stack, seedStack: target.seedStack }, ctx, () =>
-                this.deps.executor.upProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent }),
+            ctx.onEvent({
+                type: "log",
+                message: `project stack ${stack}: up (Grafana org ${target.project}, ${spec.members.length} explicit members)`,
+            });
+            const result = await this.engineRun(
+                { project: target.project, stack, seedStack: target.seedStack },
+                ctx,
+                () => this.deps.executor.upProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent }),
             );
             const orgId = result.outputs.grafanaOrgId?.value;
             const latest = this.deps.store.get(target.project);
-            latest.stacks[stack] = { seedStack: target.seedStack, ...(grafanaUrl !== undefined ? { grafanaUrl } : {}), hash, ...(typeof orgId === "number" ? { orgId } : {}) };
+            latest.stacks[stack] = {
+                seedStack: target.seedStack,
+                ...(grafanaUrl !== undefined ? { grafanaUrl } : {}),
+                hash,
+                ...(typeof orgId === "number" ? { orgId } : {}),
+            };
             this.deps.store.put(latest);
         });
     }
@@ -174,15 +201,27 @@ export class ProjectService {
             // keep the org alive for each other (a failed destroy's PUT creates it again).
             const others = this.deps.registry
                 .clusters()
-                .filter((c) => c.id !== clusterId && c.status !== "deleting" && c.project === target.project && c.seed === target.seedStack);
+                .filter(
+                    (c) =>
+                        c.id !== clusterId &&
+                        c.status !== "deleting" &&
+                        c.project === target.project &&
+                        c.seed === target.seedStack,
+                );
             const record = this.deps.store.get(target.project);
             const applied = record.stacks[stack];
             if (others.length > 0) {
-                ctx.onEvent({ type: "log", message: `project stack ${stack} stays: ${others.length} other cluster(s) of project ${target.project} use it` });
+                ctx.onEvent({
+                    type: "log",
+                    message: `project stack ${stack} stays: ${others.length} other cluster(s) of project ${target.project} use it`,
+                });
                 return;
             }
             if (!applied) return;
-            ctx.onEvent({ type: "log", message: `last cluster of project ${target.project} on ${target.seedStack} offboarded: destroying project stack ${stack} (its Grafana org)` });
+            ctx.onEvent({
+                type: "log",
+                message: `last cluster of project ${target.project} on ${target.seedStack} offboarded: destroying project stack ${stack} (its Grafana org)`,
+            });
             const spec = this.specOf(record, { ...target, grafanaUrl: applied.grafanaUrl });
             await this.engineRun({ project: target.project, stack, seedStack: target.seedStack }, ctx, () =>
                 this.deps.executor.destroyProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent }),
@@ -204,7 +243,14 @@ export class ProjectService {
         const problems = memberProblems(members).map((p) => `${p.path} ${p.message}`);
         if (problems.length > 0) throw new ProjectInputError(problems);
         const record = this.deps.store.get(project);
-        const seeds = [...new Set(this.deps.registry.clusters().filter((c) => c.project === project).map((c) => c.seed))].sort();
+        const seeds = [
+            ...new Set(
+                this.deps.registry
+                    .clusters()
+                    .filter((c) => c.project === project)
+                    .map((c) => c.seed),
+            ),
+        ].sort();
         // Admission first, so a full queue leaves the stored members unchanged.
         if (seeds.length > 0) this.deps.scheduler.admit();
         this.deps.store.put({ ...record, members });
@@ -212,11 +258,15 @@ export class ProjectService {
         for (const seedStack of seeds) {
             const stack = projectStackName(seedStack, project);
             const op = this.runner.create(stack, "up");
-            const job = this.runner.job(op, async (ctx) => {
-                await this.ensure({ project, seedStack }, ctx);
-                const applied = this.deps.store.get(project).stacks[stack];
-                return { outputs: { project, grafanaOrgId: applied?.orgId, members: members.length } };
-            }, (text) => text);
+            const job = this.runner.job(
+                op,
+                async (ctx) => {
+                    await this.ensure({ project, seedStack }, ctx);
+                    const applied = this.deps.store.get(project).stacks[stack];
+                    return { outputs: { project, grafanaOrgId: applied?.orgId, members: members.length } };
+                },
+                (text) => text,
+            );
             this.deps.scheduler.submit(job);
             operations.push(op);
         }

@@ -130,7 +130,7 @@ export class Scheduler {
     }
 
     private dispatch(): void {
-        for (let i = 0; i < this.queue.length && this.runningCount < this.options.workers; ) {
+        for (let i = 0; i < this.queue.length && this.runningCount < this.options.workers;) {
             const job = this.queue[i];
             if (this.busyKeys.has(job.key)) {
                 i++;
@@ -140,7 +140,7 @@ export class Scheduler {
             this.start(job);
         }
         const budget = this.options.backgroundWorkers ?? 1;
-        for (let i = 0; i < this.backgroundQueue.length && this.backgroundRunning < budget; ) {
+        for (let i = 0; i < this.backgroundQueue.length && this.backgroundRunning < budget;) {
             const job = this.backgroundQueue[i];
             // A queued user job for the same stack pre-empts the background one.
             if (this.busyKeys.has(job.key) || this.queue.some((j) => j.key === job.key)) {

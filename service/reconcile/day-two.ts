@@ -66,7 +66,10 @@ export function dayTwo(deps: DayTwoDeps, opts: DayTwoOptions = {}): DayTwo {
         { ...deps, store, clock, random: opts.random },
     );
     const health = new HealthMonitor(
-        { intervalMs: opts.health?.intervalMs ?? d.healthIntervalSeconds * 1000, timeoutMs: opts.health?.timeoutMs ?? d.healthTimeoutSeconds * 1000 },
+        {
+            intervalMs: opts.health?.intervalMs ?? d.healthIntervalSeconds * 1000,
+            timeoutMs: opts.health?.timeoutMs ?? d.healthTimeoutSeconds * 1000,
+        },
         { ...deps, store, clock, lastOperation: (c) => deps.service.lastOperation(c) },
     );
     const enabled = opts.enabled ?? true;

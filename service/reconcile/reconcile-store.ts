@@ -52,7 +52,8 @@ export class ReconcileStore {
         this.path = join(dir, "state.json");
         if (existsSync(this.path)) {
             try {
-                for (const r of JSON.parse(readFileSync(this.path, "utf8")) as ReconcileRecord[]) this.records.set(r.clusterId, r);
+                for (const r of JSON.parse(readFileSync(this.path, "utf8")) as ReconcileRecord[])
+                    this.records.set(r.clusterId, r);
             } catch {
                 // A torn file only costs one round of checks: start empty.
             }
@@ -70,7 +71,11 @@ export class ReconcileStore {
 
     /** Merges `patch` into the cluster's record and writes the file. */
     update(clusterId: string, patch: Partial<ReconcileRecord>): ReconcileRecord {
-        const next: ReconcileRecord = { ...(this.records.get(clusterId) ?? { clusterId, state: "unknown" }), ...patch, clusterId };
+        const next: ReconcileRecord = {
+            ...(this.records.get(clusterId) ?? { clusterId, state: "unknown" }),
+            ...patch,
+            clusterId,
+        };
         this.records.set(clusterId, next);
         this.flush();
         return { ...next };

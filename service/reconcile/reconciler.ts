@@ -16,7 +16,13 @@
  * Besides the interval, a cluster's next check is brought forward to the moment its first
  * certificate enters the renewal window.
  */
-import { CERTIFICATE_NOT_AFTER_OUTPUT, earliestExpiry, parseNotAfter, renewalDue, renewalWindowStart } from "../../components/pki/pki-renewal";
+import {
+    CERTIFICATE_NOT_AFTER_OUTPUT,
+    earliestExpiry,
+    parseNotAfter,
+    renewalDue,
+    renewalWindowStart,
+} from "../../components/pki/pki-renewal";
 import type { ReconcilePolicy } from "../../spec/cluster-spec";
 import type { ClusterService } from "../operations/cluster-service";
 import type { DriftResult, Executor } from "../../executors/executor";
@@ -62,9 +68,15 @@ export interface ReconcilerDeps {
 const NO_CHANGE = new Set(["same", "read"]);
 
 /** The drift part of a check: the steps that change something, and their counts. */
-export function driftOf(result: DriftResult): { drifted: boolean; changeSummary: Record<string, number>; steps: DriftResult["steps"] } {
+export function driftOf(result: DriftResult): {
+    drifted: boolean;
+    changeSummary: Record<string, number>;
+    steps: DriftResult["steps"];
+} {
     const steps = result.steps.filter((s) => !NO_CHANGE.has(s.op));
-    const changeSummary = Object.fromEntries(Object.entries(result.changeSummary).filter(([op, n]) => !NO_CHANGE.has(op) && n > 0));
+    const changeSummary = Object.fromEntries(
+        Object.entries(result.changeSummary).filter(([op, n]) => !NO_CHANGE.has(op) && n > 0),
+    );
     return { drifted: steps.length > 0 || Object.keys(changeSummary).length > 0, changeSummary, steps };
 }
 
@@ -158,10 +170,13 @@ export class Reconciler {
         const record = this.deps.store.get(clusterId);
         const last = record?.checkedAt ? Date.parse(record.checkedAt) : undefined;
         // After a restart, overdue clusters are spread over the jitter span instead of all at once.
-        const spread = () => now + Math.round((this.deps.random ?? Math.random)() * this.settings.intervalMs * this.settings.jitter);
+        const spread = () =>
+            now + Math.round((this.deps.random ?? Math.random)() * this.settings.intervalMs * this.settings.jitter);
         let due = first && last !== undefined ? Math.max(spread(), last + this.jittered()) : now + this.jittered();
         const window = this.windowStart(clusterId, record);
-        const recentRenewal = record?.lastRemediation?.reason === "certificate-renewal" && now - Date.parse(record.lastRemediation.at) < this.settings.intervalMs;
+        const recentRenewal =
+            record?.lastRemediation?.reason === "certificate-renewal" &&
+            now - Date.parse(record.lastRemediation.at) < this.settings.intervalMs;
         if (window !== undefined && !recentRenewal) due = Math.min(due, Math.max(now, window));
         const previous = this.timers.get(clusterId);
         if (previous) this.deps.clock.clearTimer(previous);
@@ -176,7 +191,8 @@ export class Reconciler {
     }
 
     private windowStart(clusterId: string, record: ReconcileRecord | undefined): number | undefined {
-        const known = record?.certificates ?? this.deps.registry.cluster(clusterId)?.outputs[CERTIFICATE_NOT_AFTER_OUTPUT];
+        const known =
+            record?.certificates ?? this.deps.registry.cluster(clusterId)?.outputs[CERTIFICATE_NOT_AFTER_OUTPUT];
         const first = earliestExpiry(parseNotAfter(known));
         const early = this.deps.specs.load(clusterId)?.pki.earlyRenewalHours;
         return first && early !== undefined ? renewalWindowStart(first.notAfterMs, early) : undefined;
@@ -202,7 +218,14 @@ export class Reconciler {
         const nowIso = new Date(clock.now()).toISOString();
         const spec = specs.load(clusterId);
         const unknown = (reason: string) => {
-            store.update(clusterId, { state: "unknown", reason, checkedAt: nowIso, driftedSince: undefined, steps: undefined, changeSummary: undefined });
+            store.update(clusterId, {
+                state: "unknown",
+                reason,
+                checkedAt: nowIso,
+                driftedSince: undefined,
+                steps: undefined,
+                changeSummary: undefined,
+            });
             metrics.reconciles.inc({ result: "unknown" });
         };
         if (!spec) return unknown("no stored spec: the cluster was never applied by this service (PUT it)");
@@ -213,7 +236,11 @@ export class Reconciler {
             result = await executor.checkDrift({ clusterId, spec, signal, onEvent: () => undefined });
         } catch (e) {
             if (signal.aborted) return;
-            store.update(clusterId, { state: "error", reason: e instanceof Error ? e.message : String(e), checkedAt: nowIso });
+            store.update(clusterId, {
+                state: "error",
+                reason: e instanceof Error ? e.message : String(e),
+                checkedAt: nowIso,
+            });
             metrics.reconciles.inc({ result: "error" });
             metrics.lastReconcile.set({ cluster: clusterId }, clock.now() / 1000);
             return;
@@ -225,7 +252,11 @@ export class Reconciler {
             state: drift.drifted ? "drifted" : "inSync",
             reason: result.detail,
             checkedAt: nowIso,
-            driftedSince: drift.drifted ? (previous?.state === "drifted" && previous.driftedSince ? previous.driftedSince : nowIso) : undefined,
+            driftedSince: drift.drifted
+                ? previous?.state === "drifted" && previous.driftedSince
+                    ? previous.driftedSince
+                    : nowIso
+                : undefined,
             changeSummary: drift.changeSummary,
             steps: drift.steps,
             selfHealing: result.selfHealing,
@@ -234,7 +265,11 @@ export class Reconciler {
         this.exportMetrics(record);
         metrics.reconciles.inc({ result: record.state });
 
-        const reason = this.remediationFor(record, { earlyRenewalHours: spec.pki.earlyRenewalHours, fixableDrift: drift.drifted && !result.selfHealing, afterRemediation });
+        const reason = this.remediationFor(record, {
+            earlyRenewalHours: spec.pki.earlyRenewalHours,
+            fixableDrift: drift.drifted && !result.selfHealing,
+            afterRemediation,
+        });
         if (reason) await this.remediate(clusterId, reason);
     }
 
@@ -246,12 +281,17 @@ export class Reconciler {
     }
 
     /** Why to run an `up` after this check, if at all: renewal first, then drift under `remediate`. */
-    private remediationFor(record: ReconcileRecord, o: { earlyRenewalHours: number; fixableDrift: boolean; afterRemediation: boolean }): RemediationReason | undefined {
+    private remediationFor(
+        record: ReconcileRecord,
+        o: { earlyRenewalHours: number; fixableDrift: boolean; afterRemediation: boolean },
+    ): RemediationReason | undefined {
         const { clusterId } = record;
         const { earlyRenewalHours, fixableDrift, afterRemediation } = o;
         if (afterRemediation || this.remediating.has(clusterId)) return undefined;
         const now = this.deps.clock.now();
-        const due = Object.values(parseNotAfter(record.certificates)).some((ms) => renewalDue(ms, earlyRenewalHours, now));
+        const due = Object.values(parseNotAfter(record.certificates)).some((ms) =>
+            renewalDue(ms, earlyRenewalHours, now),
+        );
         if (due) return "certificate-renewal";
         if (fixableDrift && this.policyOf(clusterId) === "remediate") return "drift";
         return undefined;
@@ -264,7 +304,10 @@ export class Reconciler {
         if (record.driftedSince) metrics.driftSince.set({ cluster }, Date.parse(record.driftedSince) / 1000);
         else metrics.driftSince.remove({ cluster });
         if (record.checkedAt) metrics.lastReconcile.set({ cluster }, Date.parse(record.checkedAt) / 1000);
-        metrics.setCertificateExpiries(cluster, Object.fromEntries(Object.entries(parseNotAfter(record.certificates)).map(([n, ms]) => [n, ms / 1000])));
+        metrics.setCertificateExpiries(
+            cluster,
+            Object.fromEntries(Object.entries(parseNotAfter(record.certificates)).map(([n, ms]) => [n, ms / 1000])),
+        );
     }
 
     /** Starts the `up`; when it ends, checks again at once. */
@@ -275,7 +318,10 @@ export class Reconciler {
             operationId = (await service.reapply(clusterId)).operation.id;
         } catch (e) {
             // Queue full, shutting down, or the cluster changed meanwhile: the next check tries again.
-            log.warn({ clusterId, reason, err: e instanceof Error ? e.message : String(e) }, "reconcile could not start an up");
+            log.warn(
+                { clusterId, reason, err: e instanceof Error ? e.message : String(e) },
+                "reconcile could not start an up",
+            );
             return;
         }
         this.remediating.add(clusterId);

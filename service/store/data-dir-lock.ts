@@ -33,7 +33,10 @@ export class DataDirLockedError extends Error {
         readonly dataDir: string,
         readonly holder: LockHolder,
     ) {
-        const where = holder.host === hostname() ? `pid ${holder.pid} on this host (${holder.host})` : `pid ${holder.pid} on host ${holder.host}`;
+        const where =
+            holder.host === hostname()
+                ? `pid ${holder.pid} on this host (${holder.host})`
+                : `pid ${holder.pid} on host ${holder.host}`;
         const fix =
             holder.host === hostname()
                 ? "stop that process first, or use another data dir"
@@ -94,7 +97,13 @@ export class DataDirLock {
      */
     static acquire(dataDir: string, purpose: string): DataDirLock {
         const path = join(dataDir, "lock");
-        const holder: LockHolder = { pid: process.pid, host: hostname(), startTicks: processStartTicks(process.pid), since: new Date().toISOString(), purpose };
+        const holder: LockHolder = {
+            pid: process.pid,
+            host: hostname(),
+            startTicks: processStartTicks(process.pid),
+            since: new Date().toISOString(),
+            purpose,
+        };
         const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
         writeFileSync(tmp, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
         try {
@@ -106,7 +115,8 @@ export class DataDirLock {
                     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
                 }
                 const current = readHolder(path);
-                if (current && (current.host !== holder.host || holderAlive(current))) throw new DataDirLockedError(dataDir, current);
+                if (current && (current.host !== holder.host || holderAlive(current)))
+                    throw new DataDirLockedError(dataDir, current);
                 DataDirLock.takeOver(path, current);
             }
             throw new Error(`could not take the lock ${path}: it keeps changing hands`);

@@ -51,7 +51,8 @@ export class ProjectStore {
 
     /** The project's record; a fresh one (no members, no stacks) when none was stored. */
     get(project: string): ProjectRecord {
-        if (!existsSync(this.path(project))) return { project, members: [], stacks: {}, updatedAt: new Date(0).toISOString() };
+        if (!existsSync(this.path(project)))
+            return { project, members: [], stacks: {}, updatedAt: new Date(0).toISOString() };
         return JSON.parse(readFileSync(this.path(project), "utf8")) as ProjectRecord;
     }
 
@@ -62,6 +63,7 @@ export class ProjectStore {
     /** Forgets a project that has neither members nor stacks. */
     removeIfEmpty(project: string): void {
         const record = this.get(project);
-        if (record.members.length === 0 && Object.keys(record.stacks).length === 0) rmSync(this.path(project), { force: true });
+        if (record.members.length === 0 && Object.keys(record.stacks).length === 0)
+            rmSync(this.path(project), { force: true });
     }
 }

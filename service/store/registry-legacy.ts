@@ -31,7 +31,10 @@ export function readLegacyRegistry(dataDir: string): LegacyRegistry | undefined 
     if (sources.length === 0) return undefined;
     const legacy: LegacyRegistry = { clusters: new Map(), operations: new Map(), specs: new Map(), sources };
     if (existsSync(snapshotPath)) {
-        const snap = JSON.parse(readFileSync(snapshotPath, "utf8")) as { clusters: ClusterRecord[]; operations: OperationRecord[] };
+        const snap = JSON.parse(readFileSync(snapshotPath, "utf8")) as {
+            clusters: ClusterRecord[];
+            operations: OperationRecord[];
+        };
         snap.clusters.forEach((c) => legacy.clusters.set(c.id, c));
         snap.operations.forEach((o) => legacy.operations.set(o.id, o));
     }
@@ -51,7 +54,8 @@ export function readLegacyRegistry(dataDir: string): LegacyRegistry | undefined 
     }
     if (existsSync(specsDir)) {
         for (const file of readdirSync(specsDir)) {
-            if (file.endsWith(".enc")) legacy.specs.set(file.slice(0, -".enc".length), readFileSync(join(specsDir, file), "utf8"));
+            if (file.endsWith(".enc"))
+                legacy.specs.set(file.slice(0, -".enc".length), readFileSync(join(specsDir, file), "utf8"));
         }
     }
     return legacy;

@@ -73,7 +73,10 @@ export class RegistryWriter {
     private readonly replies: Array<(error: Error | undefined) => void> = [];
 
     constructor(path: string) {
-        this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: require.resolve("better-sqlite3"), path, done: this.done.buffer } });
+        this.worker = new Worker(WORKER_SOURCE, {
+            eval: true,
+            workerData: { driver: require.resolve("better-sqlite3"), path, done: this.done.buffer },
+        });
         this.worker.on("message", (reply: { ok: boolean; message?: string }) => {
             // Referenced only while a batch is in flight: an idle writer must not keep the process alive.
             if (this.replies.length === 1) this.worker.unref();
@@ -99,7 +102,11 @@ export class RegistryWriter {
     /** Blocks until every batch sent so far is committed (or failed), without running the event loop. */
     waitIdle(timeoutMs = 30_000): void {
         const deadline = Date.now() + timeoutMs;
-        for (let seen = Atomics.load(this.done, 0); seen < this.sent && Date.now() < deadline; seen = Atomics.load(this.done, 0)) {
+        for (
+            let seen = Atomics.load(this.done, 0);
+            seen < this.sent && Date.now() < deadline;
+            seen = Atomics.load(this.done, 0)
+        ) {
             Atomics.wait(this.done, 0, seen, Math.max(1, deadline - Date.now()));
         }
     }

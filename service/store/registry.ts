@@ -43,7 +43,6 @@ export function registryPath(dataDir: string): string {
     return join(dataDir, "registry", "registry.db");
 }
 
-
 /** Writes waiting for the next commit: the last value per row (undefined deletes it). */
 interface Batch {
     rows: Map<string, RowChange>;
@@ -92,7 +91,10 @@ export function readRegistry(dataDir: string): RegistryView | undefined {
         const read = db.transaction(() => ({
             clusters: db.prepare("SELECT record FROM clusters ORDER BY id").pluck().all() as string[],
             operations: db.prepare("SELECT record FROM operations").pluck().all() as string[],
-            specs: db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{ cluster_id: string; sealed: string }>,
+            specs: db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{
+                cluster_id: string;
+                sealed: string;
+            }>,
         }));
         const rows = read();
         const specs = new Map(rows.specs.map((r) => [r.cluster_id, r.sealed]));
@@ -121,7 +123,10 @@ export class Registry {
     private closed = false;
     /** Set by {@link Registry.abandon}: later writes are dropped, as a crashed process's would be. */
     private abandoned = false;
-    private readonly statements: Record<"putCluster" | "delCluster" | "putOperation" | "delOperation" | "putSpec" | "delSpec" | "putEvent" | "eventsOf", Database.Statement>;
+    private readonly statements: Record<
+        "putCluster" | "delCluster" | "putOperation" | "delOperation" | "putSpec" | "delSpec" | "putEvent" | "eventsOf",
+        Database.Statement
+    >;
     /** Operations this open marked `interrupted`. */
     readonly interrupted: OperationRecord[] = [];
     /** Set when this open imported an old JSON-lines journal: the files it read (now `*.imported`). */
@@ -136,11 +141,17 @@ export class Registry {
         private readonly options: RegistryOptions,
     ) {
         this.statements = {
-            putCluster: db.prepare("INSERT INTO clusters (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
+            putCluster: db.prepare(
+                "INSERT INTO clusters (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+            ),
             delCluster: db.prepare("DELETE FROM clusters WHERE id = ?"),
-            putOperation: db.prepare("INSERT INTO operations (id, cluster_id, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
+            putOperation: db.prepare(
+                "INSERT INTO operations (id, cluster_id, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+            ),
             delOperation: db.prepare("DELETE FROM operations WHERE id = ?"),
-            putSpec: db.prepare("INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed"),
+            putSpec: db.prepare(
+                "INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed",
+            ),
             delSpec: db.prepare("DELETE FROM specs WHERE cluster_id = ?"),
             putEvent: db.prepare("INSERT OR REPLACE INTO events (operation_id, seq, event) VALUES (?, ?, ?)"),
             eventsOf: db.prepare("SELECT event FROM events WHERE operation_id = ? ORDER BY seq").pluck(),
@@ -180,9 +191,12 @@ export class Registry {
         if (legacy) {
             this.db.transaction(() => {
                 for (const c of legacy.clusters.values()) this.statements.putCluster.run(c.id, JSON.stringify(c));
-                for (const o of legacy.operations.values()) this.statements.putOperation.run(o.id, o.clusterId, JSON.stringify(o));
+                for (const o of legacy.operations.values())
+                    this.statements.putOperation.run(o.id, o.clusterId, JSON.stringify(o));
                 for (const [id, sealed] of legacy.specs) this.statements.putSpec.run(id, sealed);
-                this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('imported', ?)").run(JSON.stringify({ at: new Date().toISOString(), from: legacy.sources }));
+                this.db
+                    .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('imported', ?)")
+                    .run(JSON.stringify({ at: new Date().toISOString(), from: legacy.sources }));
             })();
             retireLegacySources(legacy, this.dataDir);
             this.imported.push(...legacy.sources);
@@ -191,16 +205,26 @@ export class Registry {
             const c = JSON.parse(r) as ClusterRecord;
             this.clustersById.set(c.id, c);
         }
-        const ops = (this.db.prepare("SELECT record FROM operations").pluck().all() as string[]).map((r) => JSON.parse(r) as OperationRecord);
+        const ops = (this.db.prepare("SELECT record FROM operations").pluck().all() as string[]).map(
+            (r) => JSON.parse(r) as OperationRecord,
+        );
         ops.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
         for (const o of ops) this.remember(o);
-        for (const row of this.db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{ cluster_id: string; sealed: string }>) {
+        for (const row of this.db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{
+            cluster_id: string;
+            sealed: string;
+        }>) {
             this.specsById.set(row.cluster_id, row.sealed);
         }
         // Recovery is one transaction: a crash during it leaves the state before it, and it reruns.
-        const changed = recoverAfterRestart([...this.operationsById.values()], (id) => this.clustersById.get(id), new Date().toISOString());
+        const changed = recoverAfterRestart(
+            [...this.operationsById.values()],
+            (id) => this.clustersById.get(id),
+            new Date().toISOString(),
+        );
         this.db.transaction(() => {
-            for (const op of changed.operations) this.statements.putOperation.run(op.id, op.clusterId, JSON.stringify(op));
+            for (const op of changed.operations)
+                this.statements.putOperation.run(op.id, op.clusterId, JSON.stringify(op));
             for (const c of changed.clusters) this.statements.putCluster.run(c.id, JSON.stringify(c));
         })();
         this.interrupted.push(...changed.operations);
@@ -223,7 +247,10 @@ export class Registry {
             this.commitRows([row]);
             return;
         }
-        this.batch.rows.set(row.seq === undefined ? `${row.table}\0${row.id}` : `${row.table}\0${row.id}\0${row.seq}`, row);
+        this.batch.rows.set(
+            row.seq === undefined ? `${row.table}\0${row.id}` : `${row.table}\0${row.id}\0${row.seq}`,
+            row,
+        );
         if (this.commitTimer === undefined) {
             const delay = this.options.commitDelayMs ?? 0;
             this.commitTimer = delay > 0 ? setTimeout(() => this.commit(), delay) : setImmediate(() => this.commit());
@@ -235,7 +262,10 @@ export class Registry {
         this.db.transaction(() => {
             for (const r of rows) {
                 if (r.table === "events") s.putEvent.run(r.id, r.seq, r.value);
-                else if (r.value === undefined) (r.table === "clusters" ? s.delCluster : r.table === "operations" ? s.delOperation : s.delSpec).run(r.id);
+                else if (r.value === undefined)
+                    (r.table === "clusters" ? s.delCluster : r.table === "operations" ? s.delOperation : s.delSpec).run(
+                        r.id,
+                    );
                 else if (r.table === "operations") s.putOperation.run(r.id, r.clusterId, r.value);
                 else (r.table === "clusters" ? s.putCluster : s.putSpec).run(r.id, r.value);
             }
@@ -272,7 +302,9 @@ export class Registry {
         if (error) {
             // Memory is now ahead of the disk: refuse further writes, fail readiness, reject waiters.
             this.failure = error;
-            batch.waiters.splice(0).forEach((w) => w.reject(new Error(`the registry could not commit: ${error.message}`)));
+            batch.waiters
+                .splice(0)
+                .forEach((w) => w.reject(new Error(`the registry could not commit: ${error.message}`)));
         } else {
             batch.waiters.splice(0).forEach((w) => w.resolve());
         }
@@ -316,7 +348,9 @@ export class Registry {
 
     /** A cluster's operations, oldest first. */
     operationsOf(clusterId: string): OperationRecord[] {
-        return (this.operationIdsByCluster.get(clusterId) ?? []).map((id) => this.operationsById.get(id) as OperationRecord);
+        return (this.operationIdsByCluster.get(clusterId) ?? []).map(
+            (id) => this.operationsById.get(id) as OperationRecord,
+        );
     }
 
     /** Creates or replaces an operation record (durable at the next commit). */
@@ -356,13 +390,24 @@ export class Registry {
 
     /** Readiness: the last commit succeeded and the database answers a write transaction. */
     checkWritable(): ReadyCheck {
-        if (this.failure) return { name: "registry", ok: false, detail: `a commit failed (${this.failure.message}); restart the service` };
+        if (this.failure)
+            return {
+                name: "registry",
+                ok: false,
+                detail: `a commit failed (${this.failure.message}); restart the service`,
+            };
         if (this.closed) return { name: "registry", ok: false, detail: "closed" };
         try {
-            this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)").run(new Date().toISOString());
+            this.db
+                .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)")
+                .run(new Date().toISOString());
             return { name: "registry", ok: true, detail: `writable: ${registryPath(this.dataDir)}` };
         } catch (e) {
-            return { name: "registry", ok: false, detail: `cannot write ${registryPath(this.dataDir)}: ${(e as { code?: string }).code ?? "error"}` };
+            return {
+                name: "registry",
+                ok: false,
+                detail: `cannot write ${registryPath(this.dataDir)}: ${(e as { code?: string }).code ?? "error"}`,
+            };
         }
     }
 

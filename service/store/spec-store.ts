@@ -27,7 +27,12 @@ export function sealSpec(key: Buffer, clusterId: string, spec: ClusterSpec): str
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     cipher.setAAD(Buffer.from(clusterId));
     const body = Buffer.concat([cipher.update(JSON.stringify(spec), "utf8"), cipher.final()]);
-    return JSON.stringify({ v: 1, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), body: body.toString("base64") });
+    return JSON.stringify({
+        v: 1,
+        iv: iv.toString("base64"),
+        tag: cipher.getAuthTag().toString("base64"),
+        body: body.toString("base64"),
+    });
 }
 
 /** Decrypts a sealed spec; throws when it was tampered with or sealed with another key or id. */
@@ -36,7 +41,9 @@ export function openSpec(key: Buffer, clusterId: string, sealed: string): Cluste
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(record.iv, "base64"));
     decipher.setAAD(Buffer.from(clusterId));
     decipher.setAuthTag(Buffer.from(record.tag, "base64"));
-    const text = Buffer.concat([decipher.update(Buffer.from(record.body, "base64")), decipher.final()]).toString("utf8");
+    const text = Buffer.concat([decipher.update(Buffer.from(record.body, "base64")), decipher.final()]).toString(
+        "utf8",
+    );
     return JSON.parse(text) as ClusterSpec;
 }
 

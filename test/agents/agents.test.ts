@@ -1,6 +1,13 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
-import { installMocks, ofType, promiseOf, resetResources, settledResources, type RecordedResource } from "../support/mocks";
+import {
+    installMocks,
+    ofType,
+    promiseOf,
+    resetResources,
+    settledResources,
+    type RecordedResource,
+} from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 
 installMocks();
@@ -13,6 +20,10 @@ import { SCRAPE_CONFIG_FIELDS } from "../../components/agents/scrape-config-chec
 import { restrictedViolations } from "./pod-security-check";
 import { parse } from "yaml";
 
+/** Parsed YAML and recorded inputs, walked freely by the assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the assertions themselves check the shape
+type Loose = any;
+
 const tls = {
     caCertPem: "CA",
     metricsClientCertPem: "M-CERT",
@@ -21,7 +32,12 @@ const tls = {
     logsClientKeyPem: "L-KEY",
 };
 
-type ArgsOverride = { monitoring?: Partial<AgentsArgs["monitoring"]>; logging?: Partial<AgentsArgs["logging"]>; namespace?: string; hostAgentsNamespace?: string };
+type ArgsOverride = {
+    monitoring?: Partial<AgentsArgs["monitoring"]>;
+    logging?: Partial<AgentsArgs["logging"]>;
+    namespace?: string;
+    hostAgentsNamespace?: string;
+};
 
 function args(over: ArgsOverride = {}): AgentsArgs {
     return {
@@ -70,12 +86,18 @@ describe("Agents", () => {
                 "kubernetes:apps/v1:DaemonSet agents-logs",
             ].sort(),
         );
-        for (const r of objects) expect(r.provider?.split("::").slice(0, -1).join("::"), `${r.type} ${r.name}`).to.equal(providerUrn);
+        for (const r of objects)
+            expect(r.provider?.split("::").slice(0, -1).join("::"), `${r.type} ${r.name}`).to.equal(providerUrn);
         await assertAllSchemaValid(resources);
     });
 
     it("deploys the same config bytes `mla render agent` writes, and rolls pods on a config change (prometheus)", async () => {
-        const a = args({ monitoring: { agent: "prometheus", customScrapeConfigs: [{ job_name: "x", static_configs: [{ targets: ["a:1"] }] }] } });
+        const a = args({
+            monitoring: {
+                agent: "prometheus",
+                customScrapeConfigs: [{ job_name: "x", static_configs: [{ targets: ["a:1"] }] }],
+            },
+        });
         const { resources } = await deploy(a);
         const expected = renderAgentConfigs({
             clusterId: "c1",
@@ -83,7 +105,8 @@ describe("Agents", () => {
             monitoring: { enabled: true, agent: "prometheus", customScrapeConfigs: a.monitoring.customScrapeConfigs },
             logging: { enabled: true },
         });
-        const cm = (n: string) => ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === n)!.inputs.data;
+        const cm = (n: string) =>
+            ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === n)!.inputs.data;
         expect(cm("agents-metrics-config")).to.deep.equal({ "prometheus.yml": expected["prometheus.yml"] });
         expect(cm("agents-logs-config")).to.deep.equal({ "config.alloy": expected["config.alloy"] });
         const deployment = ofType(resources, "kubernetes:apps/v1:Deployment")[0];
@@ -105,9 +128,15 @@ describe("Agents", () => {
 
     it("deploys vmagent by default, with the scrape config `mla render agent` writes, mTLS remote write and an on-disk buffer", async () => {
         const { resources } = await deploy(args());
-        const expected = renderAgentConfigs({ clusterId: "c1", gatewayUrl: "https://mla-c1.example.com", monitoring: { enabled: true }, logging: { enabled: false } });
+        const expected = renderAgentConfigs({
+            clusterId: "c1",
+            gatewayUrl: "https://mla-c1.example.com",
+            monitoring: { enabled: true },
+            logging: { enabled: false },
+        });
         expect(Object.keys(expected)).to.deep.equal(["vmagent.yml"]);
-        const cm = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "agents-metrics-config")!.inputs.data;
+        const cm = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "agents-metrics-config")!
+            .inputs.data;
         expect(cm).to.deep.equal({ "vmagent.yml": expected["vmagent.yml"] });
         const deployment = ofType(resources, "kubernetes:apps/v1:Deployment")[0];
         expect(deployment.name).to.equal("agents-metrics");
@@ -125,7 +154,10 @@ describe("Agents", () => {
             "-remoteWrite.tmpDataPath=/vmagent-data",
             "-remoteWrite.maxDiskUsagePerURL=1GiB",
         ]);
-        expect(c.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+        expect(c.resources).to.deep.equal({
+            requests: { cpu: "50m", memory: "128Mi" },
+            limits: { cpu: "1", memory: "1Gi" },
+        });
         expect(c.volumeMounts).to.deep.include({ name: "buffer", mountPath: "/vmagent-data" });
         expect(spec.volumes).to.deep.include({ name: "buffer", emptyDir: { sizeLimit: "2Gi" } });
         const sha = (t: string) => createHash("sha256").update(t).digest("hex");
@@ -143,7 +175,10 @@ describe("Agents", () => {
         const [c] = spec.containers;
         expect(c.image).to.match(/^quay\.io\/prometheus\/prometheus:v3\.\d+\.\d+$/);
         expect(c.args).to.include("--agent");
-        expect(c.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } });
+        expect(c.resources).to.deep.equal({
+            requests: { cpu: "100m", memory: "256Mi" },
+            limits: { cpu: "1", memory: "4Gi" },
+        });
         expect(spec.securityContext).to.include({ runAsNonRoot: true });
         expect(spec.securityContext.seccompProfile).to.deep.equal({ type: "RuntimeDefault" });
         expect(c.securityContext).to.deep.equal({
@@ -153,7 +188,7 @@ describe("Agents", () => {
             capabilities: { drop: ["ALL"] },
             seccompProfile: { type: "RuntimeDefault" },
         });
-        expect(spec.volumes.filter((v: any) => v.hostPath)).to.deep.equal([]);
+        expect(spec.volumes.filter((v: Loose) => v.hostPath)).to.deep.equal([]);
         expect(spec.hostNetwork).to.equal(undefined);
     });
 
@@ -162,18 +197,29 @@ describe("Agents", () => {
         const spec = podSpec(ofType(resources, "kubernetes:apps/v1:DaemonSet")[0]);
         expect(spec.tolerations).to.deep.equal([{ operator: "Exists" }]);
         expect(spec.containers[0].image).to.match(/^grafana\/alloy:v\d+\.\d+\.\d+$/);
-        expect(spec.containers[0].volumeMounts).to.deep.include({ name: "pod-logs", mountPath: "/var/log/pods", readOnly: true });
+        expect(spec.containers[0].volumeMounts).to.deep.include({
+            name: "pod-logs",
+            mountPath: "/var/log/pods",
+            readOnly: true,
+        });
     });
 
     it("grants only read verbs", async () => {
         const { resources } = await deploy(args({ monitoring: { kubeStateMetrics: true } }));
-        const verbs = ofType(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").flatMap((r) => r.inputs.rules.flatMap((x: any) => x.verbs));
+        const verbs = ofType(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").flatMap((r) =>
+            r.inputs.rules.flatMap((x: Loose) => x.verbs),
+        );
         expect([...new Set(verbs)].sort()).to.deep.equal(["get", "list", "watch"]);
     });
 
     it("labels mla-system to enforce, warn and audit restricted, and mla-host-agents to enforce privileged with baseline warn/audit", async () => {
         const { resources, agents } = await deploy(args({ monitoring: { nodeExporter: true } }));
-        const labels = Object.fromEntries(ofType(resources, "kubernetes:core/v1:Namespace").map((r) => [r.inputs.metadata.name, r.inputs.metadata.labels]));
+        const labels = Object.fromEntries(
+            ofType(resources, "kubernetes:core/v1:Namespace").map((r) => [
+                r.inputs.metadata.name,
+                r.inputs.metadata.labels,
+            ]),
+        );
         const pss = (enforce: string, report: string) => ({
             "pod-security.kubernetes.io/enforce": enforce,
             "pod-security.kubernetes.io/enforce-version": "latest",
@@ -183,65 +229,119 @@ describe("Agents", () => {
             "pod-security.kubernetes.io/audit-version": "latest",
             "app.kubernetes.io/part-of": "mla",
         });
-        expect(labels).to.deep.equal({ "mla-system": pss("restricted", "restricted"), "mla-host-agents": pss("privileged", "baseline") });
+        expect(labels).to.deep.equal({
+            "mla-system": pss("restricted", "restricted"),
+            "mla-host-agents": pss("privileged", "baseline"),
+        });
         expect(await promiseOf(agents.namespace)).to.equal("mla-system");
         expect(await promiseOf(agents.hostAgentsNamespace)).to.equal("mla-host-agents");
     });
 
     it("with logging and node-exporter off creates no host-agents namespace and no log agent objects", async () => {
-        const { resources, agents } = await deploy(args({ monitoring: { kubeStateMetrics: true }, logging: { enabled: false } }));
+        const { resources, agents } = await deploy(
+            args({ monitoring: { kubeStateMetrics: true }, logging: { enabled: false } }),
+        );
         expect(names(resources, "kubernetes:core/v1:Namespace")).to.deep.equal(["agents-namespace"]);
         expect(names(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
         expect(k8sObjects(resources).filter((r) => /log/.test(r.name))).to.deep.equal([]);
-        expect(k8sObjects(resources).filter((r) => r.inputs.metadata.namespace === "mla-host-agents")).to.deep.equal([]);
+        expect(k8sObjects(resources).filter((r) => r.inputs.metadata.namespace === "mla-host-agents")).to.deep.equal(
+            [],
+        );
         expect(await promiseOf(agents.hostAgentsNamespace)).to.equal(undefined);
         await assertAllSchemaValid(resources);
     });
 
     it("keeps the host-agents namespace for node-exporter alone, with only node-exporter in it", async () => {
         const { resources } = await deploy(args({ monitoring: { nodeExporter: true }, logging: { enabled: false } }));
-        expect(names(resources, "kubernetes:core/v1:Namespace").sort()).to.deep.equal(["agents-host-namespace", "agents-namespace"]);
+        expect(names(resources, "kubernetes:core/v1:Namespace").sort()).to.deep.equal([
+            "agents-host-namespace",
+            "agents-namespace",
+        ]);
         const inHost = k8sObjects(resources).filter((r) => r.inputs.metadata.namespace === "mla-host-agents");
         expect(inHost.map((r) => r.name).sort()).to.deep.equal(["agents-node-exporter", "agents-node-exporter-sa"]);
     });
 
     it("puts every object in the namespace its Pod Security level allows, and every pod in mla-system passes restricted", async () => {
         const { resources } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true } }));
-        const byNamespace = (ns: string) => k8sObjects(resources).filter((r) => r.inputs.metadata.namespace === ns).map((r) => r.name).sort();
+        const byNamespace = (ns: string) =>
+            k8sObjects(resources)
+                .filter((r) => r.inputs.metadata.namespace === ns)
+                .map((r) => r.name)
+                .sort();
         expect(byNamespace("mla-system")).to.deep.equal(
-            ["agents-kube-state-metrics", "agents-kube-state-metrics-sa", "agents-metrics", "agents-metrics-agent-sa", "agents-metrics-config", "agents-metrics-tls"].sort(),
+            [
+                "agents-kube-state-metrics",
+                "agents-kube-state-metrics-sa",
+                "agents-metrics",
+                "agents-metrics-agent-sa",
+                "agents-metrics-config",
+                "agents-metrics-tls",
+            ].sort(),
         );
         expect(byNamespace("mla-host-agents")).to.deep.equal(
-            ["agents-logs", "agents-log-agent-sa", "agents-logs-config", "agents-logs-tls", "agents-node-exporter", "agents-node-exporter-sa"].sort(),
+            [
+                "agents-logs",
+                "agents-log-agent-sa",
+                "agents-logs-config",
+                "agents-logs-tls",
+                "agents-node-exporter",
+                "agents-node-exporter-sa",
+            ].sort(),
         );
-        const workloads = [...ofType(resources, "kubernetes:apps/v1:Deployment"), ...ofType(resources, "kubernetes:apps/v1:DaemonSet")];
+        const workloads = [
+            ...ofType(resources, "kubernetes:apps/v1:Deployment"),
+            ...ofType(resources, "kubernetes:apps/v1:DaemonSet"),
+        ];
         const restricted = workloads.filter((r) => r.inputs.metadata.namespace === "mla-system");
         expect(restricted.map((r) => r.name).sort()).to.deep.equal(["agents-kube-state-metrics", "agents-metrics"]);
         for (const r of restricted) expect(restrictedViolations(podSpec(r)), r.name).to.deep.equal([]);
         // The check can fail: the host agents are exactly what restricted rejects.
         for (const r of workloads.filter((w) => w.inputs.metadata.namespace === "mla-host-agents")) {
-            expect(restrictedViolations(podSpec(r)), r.name).to.include.members([`volume ${r.name === "agents-logs" ? "pod-logs" : "proc"} is hostPath`]);
+            expect(restrictedViolations(podSpec(r)), r.name).to.include.members([
+                `volume ${r.name === "agents-logs" ? "pod-logs" : "proc"} is hostPath`,
+            ]);
         }
         await assertAllSchemaValid(resources);
     });
 
     it("binds each ClusterRole to the service account in the namespace it runs in", async () => {
-        const { resources } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true }, namespace: "obs", hostAgentsNamespace: "obs-host" }));
-        const subjects = ofType(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((r) => [r.name, r.inputs.subjects]);
+        const { resources } = await deploy(
+            args({
+                monitoring: { nodeExporter: true, kubeStateMetrics: true },
+                namespace: "obs",
+                hostAgentsNamespace: "obs-host",
+            }),
+        );
+        const subjects = ofType(resources, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding").map((r) => [
+            r.name,
+            r.inputs.subjects,
+        ]);
         expect(Object.fromEntries(subjects)).to.deep.equal({
             "agents-metrics-agent-binding": [{ kind: "ServiceAccount", name: "mla-metrics-agent", namespace: "obs" }],
-            "agents-kube-state-metrics-binding": [{ kind: "ServiceAccount", name: "mla-kube-state-metrics", namespace: "obs" }],
+            "agents-kube-state-metrics-binding": [
+                { kind: "ServiceAccount", name: "mla-kube-state-metrics", namespace: "obs" },
+            ],
             "agents-log-agent-binding": [{ kind: "ServiceAccount", name: "mla-log-agent", namespace: "obs-host" }],
         });
-        const sa = (n: string) => ofType(resources, "kubernetes:core/v1:ServiceAccount").find((r) => r.name === n)!.inputs.metadata;
+        const sa = (n: string) =>
+            ofType(resources, "kubernetes:core/v1:ServiceAccount").find((r) => r.name === n)!.inputs.metadata;
         expect(sa("agents-log-agent-sa")).to.deep.equal({ name: "mla-log-agent", namespace: "obs-host" });
         expect(sa("agents-node-exporter-sa")).to.deep.equal({ name: "mla-node-exporter", namespace: "obs-host" });
         await assertAllSchemaValid(resources);
     });
 
     it("scrapes node-exporter in the host-agents namespace and kube-state-metrics in the restricted one", async () => {
-        const { agents } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true }, namespace: "obs", hostAgentsNamespace: "obs-host" }));
-        const jobs = parse((await promiseOf(agents.configFiles))["vmagent.yml"]).scrape_configs as { job_name: string; kubernetes_sd_configs?: unknown }[];
+        const { agents } = await deploy(
+            args({
+                monitoring: { nodeExporter: true, kubeStateMetrics: true },
+                namespace: "obs",
+                hostAgentsNamespace: "obs-host",
+            }),
+        );
+        const jobs = parse((await promiseOf(agents.configFiles))["vmagent.yml"]).scrape_configs as {
+            job_name: string;
+            kubernetes_sd_configs?: unknown;
+        }[];
         const sd = (job: string) => jobs.find((j) => j.job_name === job)!.kubernetes_sd_configs;
         expect(sd("node-exporter")).to.deep.equal([{ role: "pod", namespaces: { names: ["obs-host"] } }]);
         expect(sd("kube-state-metrics")).to.deep.equal([{ role: "pod", namespaces: { names: ["obs"] } }]);
@@ -254,9 +354,17 @@ describe("Agents", () => {
     });
 
     it("adds node-exporter and kube-state-metrics with their scrape jobs when asked", async () => {
-        const { resources, agents } = await deploy(args({ monitoring: { nodeExporter: true, kubeStateMetrics: true } }));
-        expect(names(resources, "kubernetes:apps/v1:DaemonSet").sort()).to.deep.equal(["agents-logs", "agents-node-exporter"]);
-        expect(names(resources, "kubernetes:apps/v1:Deployment").sort()).to.deep.equal(["agents-kube-state-metrics", "agents-metrics"]);
+        const { resources, agents } = await deploy(
+            args({ monitoring: { nodeExporter: true, kubeStateMetrics: true } }),
+        );
+        expect(names(resources, "kubernetes:apps/v1:DaemonSet").sort()).to.deep.equal([
+            "agents-logs",
+            "agents-node-exporter",
+        ]);
+        expect(names(resources, "kubernetes:apps/v1:Deployment").sort()).to.deep.equal([
+            "agents-kube-state-metrics",
+            "agents-metrics",
+        ]);
         const config = (await promiseOf(agents.configFiles))["vmagent.yml"];
         expect(config).to.contain("job_name: node-exporter").and.to.contain("job_name: kube-state-metrics");
         await assertAllSchemaValid(resources);
@@ -266,7 +374,9 @@ describe("Agents", () => {
         const { resources } = await deploy(args({ logging: { agent: "promtail" } }));
         const ds = ofType(resources, "kubernetes:apps/v1:DaemonSet")[0];
         expect(podSpec(ds).containers[0].image).to.match(/^grafana\/promtail:\d+\.\d+\.\d+$/);
-        expect(Object.keys(ofType(resources, "kubernetes:core/v1:ConfigMap")[1].inputs.data)).to.deep.equal(["promtail.yaml"]);
+        expect(Object.keys(ofType(resources, "kubernetes:core/v1:ConfigMap")[1].inputs.data)).to.deep.equal([
+            "promtail.yaml",
+        ]);
         await assertAllSchemaValid(resources);
     });
 
@@ -282,7 +392,12 @@ describe("Agents", () => {
             clusterId: "C_1",
             hostAgentsNamespace: "Host_NS",
             gatewayUrl: "http://gw",
-            monitoring: { enabled: true, agent: "victoria" as never, replicas: -1, customScrapeConfigs: [{ job_name: "kubelet" }, { job_name: "app", remote_write: [] }] },
+            monitoring: {
+                enabled: true,
+                agent: "victoria" as never,
+                replicas: -1,
+                customScrapeConfigs: [{ job_name: "kubelet" }, { job_name: "app", remote_write: [] }],
+            },
         };
         expect(() => new Agents("bad", bad)).to.throw(
             [

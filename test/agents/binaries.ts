@@ -6,6 +6,8 @@ export function requireBinary(name: string, debianPackage: string): string {
     try {
         return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim();
     } catch {
-        throw new Error(`${name} not found on PATH; install the Debian package "${debianPackage}" (apt-get install ${debianPackage})`);
+        throw new Error(
+            `${name} not found on PATH; install the Debian package "${debianPackage}" (apt-get install ${debianPackage})`,
+        );
     }
 }

@@ -60,7 +60,9 @@ describe("log agent labels", () => {
 
     it("prefers app.kubernetes.io/name, then app, then k8s-app, then the container name", () => {
         const app = (extra: Record<string, string>) => relabel(logRelabelRules(), { ...pod, ...extra })?.app;
-        expect(app({ __meta_kubernetes_pod_label_app_kubernetes_io_name: "a", __meta_kubernetes_pod_label_app: "b" })).to.equal("a");
+        expect(
+            app({ __meta_kubernetes_pod_label_app_kubernetes_io_name: "a", __meta_kubernetes_pod_label_app: "b" }),
+        ).to.equal("a");
         expect(app({ __meta_kubernetes_pod_label_app: "b", __meta_kubernetes_pod_label_k8s_app: "c" })).to.equal("b");
         expect(app({ __meta_kubernetes_pod_label_k8s_app: "kube-dns" })).to.equal("kube-dns");
         expect(app({})).to.equal("server");
@@ -100,7 +102,11 @@ describe("renderPromtailConfig", () => {
         expect(c.clients).to.deep.equal([
             {
                 url: "https://mla-c1.example.com:443/loki/api/v1/push",
-                tls_config: { ca_file: "/etc/mla/tls/ca.crt", cert_file: "/etc/mla/tls/tls.crt", key_file: "/etc/mla/tls/tls.key" },
+                tls_config: {
+                    ca_file: "/etc/mla/tls/ca.crt",
+                    cert_file: "/etc/mla/tls/tls.crt",
+                    key_file: "/etc/mla/tls/tls.key",
+                },
             },
         ]);
         expect(c.clients[0]).not.to.have.any.keys("tenant_id", "headers");

@@ -5,10 +5,20 @@
  * the components' security settings shows up here.
  */
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pod specs are walked freely; the checks test each field
 type Obj = Record<string, any>;
 
 /** Volume types `restricted` allows. */
-const RESTRICTED_VOLUME_TYPES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
+const RESTRICTED_VOLUME_TYPES = new Set([
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+]);
 const SECCOMP_OK = new Set(["RuntimeDefault", "Localhost"]);
 
 /** Every `restricted` violation of `pod` (a PodSpec); empty when the pod passes. */
@@ -21,14 +31,20 @@ export function restrictedViolations(pod: Obj): string[] {
         for (const t of types) if (!RESTRICTED_VOLUME_TYPES.has(t)) problems.push(`volume ${v.name} is ${t}`);
     }
     if (psc.runAsUser === 0) problems.push("pod runAsUser is 0");
-    if (psc.seccompProfile && !SECCOMP_OK.has(psc.seccompProfile.type)) problems.push(`pod seccomp ${psc.seccompProfile.type}`);
-    const containers: Obj[] = [...(pod.initContainers ?? []), ...(pod.containers ?? []), ...(pod.ephemeralContainers ?? [])];
+    if (psc.seccompProfile && !SECCOMP_OK.has(psc.seccompProfile.type))
+        problems.push(`pod seccomp ${psc.seccompProfile.type}`);
+    const containers: Obj[] = [
+        ...(pod.initContainers ?? []),
+        ...(pod.containers ?? []),
+        ...(pod.ephemeralContainers ?? []),
+    ];
     for (const c of containers) {
         const sc: Obj = c.securityContext ?? {};
         const at = `container ${c.name}`;
         if (sc.privileged) problems.push(`${at} is privileged`);
         if (sc.allowPrivilegeEscalation !== false) problems.push(`${at} allowPrivilegeEscalation is not false`);
-        if (!(sc.runAsNonRoot === true || (sc.runAsNonRoot === undefined && psc.runAsNonRoot === true))) problems.push(`${at} runAsNonRoot is not true`);
+        if (!(sc.runAsNonRoot === true || (sc.runAsNonRoot === undefined && psc.runAsNonRoot === true)))
+            problems.push(`${at} runAsNonRoot is not true`);
         if (sc.runAsUser === 0) problems.push(`${at} runAsUser is 0`);
         const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
         if (!SECCOMP_OK.has(seccomp)) problems.push(`${at} seccomp is ${seccomp ?? "unset"}`);

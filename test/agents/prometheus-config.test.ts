@@ -13,18 +13,22 @@ import { tlsFilesIn } from "../../components/agents/agent-configs";
 import { requireBinary } from "./binaries";
 import { loadableBy, withFileSdInsteadOfKubernetes } from "./kubernetes-sd";
 
+/** Parsed YAML and recorded inputs, walked freely by the assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the assertions themselves check the shape
+type Loose = any;
+
 const base: PrometheusConfigInput = {
     clusterId: "c1",
     gatewayUrl: "https://gw.example.com/",
     tls: tlsFilesIn("/etc/mla/tls"),
 };
 
-function render(over: Partial<PrometheusConfigInput> = {}): any {
+function render(over: Partial<PrometheusConfigInput> = {}): Loose {
     return parse(renderPrometheusConfig({ ...base, ...over }));
 }
 
-function job(config: any, name: string): any {
-    const hits = config.scrape_configs.filter((j: any) => j.job_name === name);
+function job(config: Loose, name: string): Loose {
+    const hits = config.scrape_configs.filter((j: Loose) => j.job_name === name);
     expect(hits, `job ${name}`).to.have.length(1);
     return hits[0];
 }
@@ -51,7 +55,7 @@ describe("renderPrometheusConfig", () => {
 
     it("has the built-in jobs in a fixed order and no rule files (agent mode forbids them)", () => {
         const c = render();
-        expect(c.scrape_configs.map((j: any) => j.job_name)).to.deep.equal([
+        expect(c.scrape_configs.map((j: Loose) => j.job_name)).to.deep.equal([
             "prometheus",
             "kubelet",
             "cadvisor",
@@ -73,7 +77,10 @@ describe("renderPrometheusConfig", () => {
             const j = job(render({ serviceAccountDir: "/sa" }), name);
             expect(j.authorization).to.deep.equal({ credentials_file: "/sa/token" });
             expect(j.tls_config).to.deep.equal({ ca_file: "/sa/ca.crt" });
-            expect(j.relabel_configs).to.deep.include({ target_label: "__address__", replacement: "kubernetes.default.svc:443" });
+            expect(j.relabel_configs).to.deep.include({
+                target_label: "__address__",
+                replacement: "kubernetes.default.svc:443",
+            });
             expect(j.relabel_configs).to.deep.include({
                 source_labels: ["__meta_kubernetes_node_name"],
                 regex: "(.+)",
@@ -86,7 +93,9 @@ describe("renderPrometheusConfig", () => {
 
     it("drops high-cardinality cAdvisor and kubelet series", () => {
         const c = render();
-        expect(new RegExp(`^${job(c, "cadvisor").metric_relabel_configs[0].regex}$`).test("container_tasks_state")).to.equal(true);
+        expect(
+            new RegExp(`^${job(c, "cadvisor").metric_relabel_configs[0].regex}$`).test("container_tasks_state"),
+        ).to.equal(true);
         const kubelet = new RegExp(`^${job(c, "kubelet").metric_relabel_configs[0].regex}$`);
         expect(kubelet.test("workqueue_queue_duration_seconds_bucket")).to.equal(true);
         expect(kubelet.test("kubelet_running_pods")).to.equal(false);
@@ -108,13 +117,17 @@ describe("renderPrometheusConfig", () => {
         });
         expect(fast).not.to.have.property("scrape_interval");
         expect(slow.scrape_interval).to.equal("5m");
-        expect(slow.relabel_configs[0].source_labels).to.deep.equal(["__meta_kubernetes_pod_annotation_prometheus_io_scrape_slow"]);
+        expect(slow.relabel_configs[0].source_labels).to.deep.equal([
+            "__meta_kubernetes_pod_annotation_prometheus_io_scrape_slow",
+        ]);
         expect(job(c, "kubernetes-service-endpoints-slow").scrape_interval).to.equal("5m");
     });
 
     it("honours the path, port and scheme annotations", () => {
         const rules = job(render(), "kubernetes-service-endpoints").relabel_configs;
-        const port = rules.find((r: any) => r.source_labels?.includes("__meta_kubernetes_service_annotation_prometheus_io_port"));
+        const port = rules.find((r: Loose) =>
+            r.source_labels?.includes("__meta_kubernetes_service_annotation_prometheus_io_port"),
+        );
         const re = new RegExp(`^${port.regex}$`);
         const rewrite = (s: string) => s.replace(re, port.replacement.replace(/\$(\d)/g, "$$$1"));
         expect(rewrite("10.0.0.7:80;9100")).to.equal("10.0.0.7:9100");
@@ -133,17 +146,30 @@ describe("renderPrometheusConfig", () => {
     });
 
     it("adds node-exporter and kube-state-metrics jobs only when deployed, each in its own namespace", () => {
-        const names = (c: any) => c.scrape_configs.map((j: any) => j.job_name);
+        const names = (c: Loose) => c.scrape_configs.map((j: Loose) => j.job_name);
         expect(names(render())).not.to.include.members(["node-exporter"]);
-        const c = render({ nodeExporter: true, kubeStateMetrics: true, agentNamespace: "mon", hostAgentsNamespace: "mon-host" });
-        expect(job(c, "node-exporter").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mon-host"] } }]);
-        expect(job(c, "kube-state-metrics").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mon"] } }]);
+        const c = render({
+            nodeExporter: true,
+            kubeStateMetrics: true,
+            agentNamespace: "mon",
+            hostAgentsNamespace: "mon-host",
+        });
+        expect(job(c, "node-exporter").kubernetes_sd_configs).to.deep.equal([
+            { role: "pod", namespaces: { names: ["mon-host"] } },
+        ]);
+        expect(job(c, "kube-state-metrics").kubernetes_sd_configs).to.deep.equal([
+            { role: "pod", namespaces: { names: ["mon"] } },
+        ]);
         expect(job(c, "kube-state-metrics").honor_labels).to.equal(true);
         expect(names(render({ kubeStateMetrics: true }))).not.to.include("node-exporter");
         // The defaults match the Agents component's: node-exporter runs with the host agents.
         const d = render({ nodeExporter: true, kubeStateMetrics: true });
-        expect(job(d, "node-exporter").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mla-host-agents"] } }]);
-        expect(job(d, "kube-state-metrics").kubernetes_sd_configs).to.deep.equal([{ role: "pod", namespaces: { names: ["mla-system"] } }]);
+        expect(job(d, "node-exporter").kubernetes_sd_configs).to.deep.equal([
+            { role: "pod", namespaces: { names: ["mla-host-agents"] } },
+        ]);
+        expect(job(d, "kube-state-metrics").kubernetes_sd_configs).to.deep.equal([
+            { role: "pod", namespaces: { names: ["mla-system"] } },
+        ]);
     });
 
     it("appends custom scrape configs after the built-in jobs, unchanged", () => {
@@ -154,7 +180,12 @@ describe("renderPrometheusConfig", () => {
 
     it("rejects custom jobs without a name, with a duplicate name, or with a built-in name, listing all", () => {
         expect(
-            customScrapeConfigProblems([{ job_name: "a" }, { job_name: "a" }, { static_configs: [] }, { job_name: "kubelet" }]),
+            customScrapeConfigProblems([
+                { job_name: "a" },
+                { job_name: "a" },
+                { static_configs: [] },
+                { job_name: "kubelet" },
+            ]),
         ).to.deep.equal([
             'custom scrape config job_name "a" is used more than once or by a built-in job',
             "custom scrape config #3 has no job_name",
@@ -176,16 +207,17 @@ describe("rendered prometheus.yml under promtool check config", function () {
         dir = mkdtempSync(join(tmpdir(), "mla-promtool-"));
         // promtool checks that every referenced certificate, key and token file exists.
         for (const sub of ["tls", "sa"]) mkdirSync(join(dir, sub));
-        for (const f of ["tls/ca.crt", "tls/tls.crt", "tls/tls.key", "sa/ca.crt", "sa/token"]) writeFileSync(join(dir, f), "placeholder\n");
+        for (const f of ["tls/ca.crt", "tls/tls.crt", "tls/tls.key", "sa/ca.crt", "sa/token"])
+            writeFileSync(join(dir, f), "placeholder\n");
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     it("the Kubernetes SD stand-in rejects a malformed kubernetes_sd_configs block", () => {
         // The renderer refuses an unknown role itself, so the malformed block is written into its output.
-        const text = renderPrometheusConfig({ ...base, customScrapeConfigs: [{ job_name: "x", kubernetes_sd_configs: [{ role: "service" }] }] }).replace(
-            "- role: service",
-            "- role: pods\n        foo: 1",
-        );
+        const text = renderPrometheusConfig({
+            ...base,
+            customScrapeConfigs: [{ job_name: "x", kubernetes_sd_configs: [{ role: "service" }] }],
+        }).replace("- role: service", "- role: pods\n        foo: 1");
         expect(text).to.contain("role: pods");
         expect(() => withFileSdInsteadOfKubernetes(text, "/t.json")).to.throw(
             'malformed kubernetes_sd_configs: x: unknown role "pods"; x: unknown key foo',
@@ -210,7 +242,9 @@ describe("rendered prometheus.yml under promtool check config", function () {
                         job_name: "ingress",
                         scrape_interval: "1m",
                         kubernetes_sd_configs: [{ role: "service", namespaces: { names: ["ingress"] } }],
-                        relabel_configs: [{ source_labels: ["__meta_kubernetes_service_name"], regex: "nginx.*", action: "keep" }],
+                        relabel_configs: [
+                            { source_labels: ["__meta_kubernetes_service_name"], regex: "nginx.*", action: "keep" },
+                        ],
                     },
                 ],
             },
@@ -219,7 +253,9 @@ describe("rendered prometheus.yml under promtool check config", function () {
     for (const [label, over] of cases) {
         it(`accepts ${label}`, () => {
             const file = join(dir, `prometheus-${cases.findIndex((c) => c[0] === label)}.yml`);
-            const custom = JSON.parse(JSON.stringify(over.customScrapeConfigs ?? []).replaceAll("TLS_DIR", join(dir, "tls")));
+            const custom = JSON.parse(
+                JSON.stringify(over.customScrapeConfigs ?? []).replaceAll("TLS_DIR", join(dir, "tls")),
+            );
             const text = renderPrometheusConfig({
                 ...base,
                 tls: tlsFilesIn(join(dir, "tls")),
@@ -235,8 +271,15 @@ describe("rendered prometheus.yml under promtool check config", function () {
 
     it("promtool rejects a broken relabel regex in the same text, so the check is real", () => {
         const file = join(dir, "broken.yml");
-        const text = renderPrometheusConfig({ ...base, tls: tlsFilesIn(join(dir, "tls")), serviceAccountDir: join(dir, "sa") });
-        writeFileSync(file, loadableBy(promtool, text, join(dir, "targets.json")).replace("regex: (https?)", "regex: (https?"));
+        const text = renderPrometheusConfig({
+            ...base,
+            tls: tlsFilesIn(join(dir, "tls")),
+            serviceAccountDir: join(dir, "sa"),
+        });
+        writeFileSync(
+            file,
+            loadableBy(promtool, text, join(dir, "targets.json")).replace("regex: (https?)", "regex: (https?"),
+        );
         const r = spawnSync(promtool, ["check", "config", file], { encoding: "utf8" });
         expect(r.status).to.not.equal(0);
     });

@@ -98,11 +98,26 @@ describe("metrics agent → gateway → receiver, with real prometheus and nginx
         writeTlsDir(join(dir, "gw-tls"), { ca: c1.ca.certPem, cert: c1.server.certPem, key: c1.server.keyPem });
         const gwDir = join(dir, "gw");
         await cli([
-            "render", "gateway", "--cluster-id", "c1", "--out", gwDir, "--tls-dir", join(dir, "gw-tls"),
-            "--write-listen", `127.0.0.1:${writePort}`, "--read-listen", `127.0.0.1:${readPort}`,
-            "--metrics-push-url", `http://127.0.0.1:${receiverPort}/api/v1/write`,
+            "render",
+            "gateway",
+            "--cluster-id",
+            "c1",
+            "--out",
+            gwDir,
+            "--tls-dir",
+            join(dir, "gw-tls"),
+            "--write-listen",
+            `127.0.0.1:${writePort}`,
+            "--read-listen",
+            `127.0.0.1:${readPort}`,
+            "--metrics-push-url",
+            `http://127.0.0.1:${receiverPort}/api/v1/write`,
         ]);
-        nginx = await startNginx({ prefix: gwDir, config: readFileSync(join(gwDir, "nginx.conf"), "utf8"), ports: [writePort, readPort] });
+        nginx = await startNginx({
+            prefix: gwDir,
+            config: readFileSync(join(gwDir, "nginx.conf"), "utf8"),
+            ports: [writePort, readPort],
+        });
         const readLog = (file: string) => () => {
             try {
                 return readFileSync(join(gwDir, file), "utf8");
@@ -115,8 +130,16 @@ describe("metrics agent → gateway → receiver, with real prometheus and nginx
 
         // Agent A: cluster c1's metrics-agent certificate. Agent B: cluster c2's certificate,
         // trusting c1's CA so that the TLS handshake gets as far as the gateway's client check.
-        writeTlsDir(join(dir, "a-tls"), { ca: c1.ca.certPem, cert: c1.metricsAgent.certPem, key: c1.metricsAgent.keyPem });
-        writeTlsDir(join(dir, "b-tls"), { ca: c1.ca.certPem, cert: c2.metricsAgent.certPem, key: c2.metricsAgent.keyPem });
+        writeTlsDir(join(dir, "a-tls"), {
+            ca: c1.ca.certPem,
+            cert: c1.metricsAgent.certPem,
+            key: c1.metricsAgent.keyPem,
+        });
+        writeTlsDir(join(dir, "b-tls"), {
+            ca: c1.ca.certPem,
+            cert: c2.metricsAgent.certPem,
+            key: c2.metricsAgent.keyPem,
+        });
         const agents: [string, string, number][] = [
             ["a", "c1", agentAPort],
             ["b", "c2", agentBPort],
@@ -124,9 +147,23 @@ describe("metrics agent → gateway → receiver, with real prometheus and nginx
         for (const [name, clusterId, port] of agents) {
             const out = join(dir, `agent-${name}`);
             await cli([
-                "render", "agent", "--cluster-id", clusterId, "--gateway-url", `https://127.0.0.1:${writePort}`,
-                "--tls-dir", join(dir, `${name}-tls`), "--out", out, "--no-logs", "--metrics-agent", "prometheus",
-                "--scrape-interval", "1s", "--self-target", `127.0.0.1:${port}`,
+                "render",
+                "agent",
+                "--cluster-id",
+                clusterId,
+                "--gateway-url",
+                `https://127.0.0.1:${writePort}`,
+                "--tls-dir",
+                join(dir, `${name}-tls`),
+                "--out",
+                out,
+                "--no-logs",
+                "--metrics-agent",
+                "prometheus",
+                "--scrape-interval",
+                "1s",
+                "--self-target",
+                `127.0.0.1:${port}`,
             ]);
             const config = join(out, "prometheus.yml");
             // Debian's prometheus lacks Kubernetes SD; see kubernetes-sd.ts for the stand-in.
@@ -151,7 +188,11 @@ describe("metrics agent → gateway → receiver, with real prometheus and nginx
     after(async () => {
         for (const p of processes) if (p.exitCode === null) p.kill("SIGKILL");
         await nginx?.stop();
-        await Promise.all(processes.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once("exit", r)) : undefined)));
+        await Promise.all(
+            processes.map((p) =>
+                p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once("exit", r)) : undefined,
+            ),
+        );
         rmSync(dir, { recursive: true, force: true });
     });
 

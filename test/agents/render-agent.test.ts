@@ -11,7 +11,8 @@ import { Agents } from "../../components/agents/agents";
 import { main } from "../../cli/cli";
 
 type DeploymentInputs = { spec: { template: { spec: { containers: { args: string[] }[] } } } };
-const podArgs = (r: { inputs: unknown }): string[] => (r.inputs as DeploymentInputs).spec.template.spec.containers[0].args;
+const podArgs = (r: { inputs: unknown }): string[] =>
+    (r.inputs as DeploymentInputs).spec.template.spec.containers[0].args;
 
 describe("mla render agent", () => {
     let dir: string;
@@ -30,12 +31,30 @@ describe("mla render agent", () => {
     for (const [metricsAgent, agent] of combos) {
         it(`writes the same bytes the Agents component deploys (${metricsAgent}, ${agent})`, async () => {
             const custom = [{ job_name: "app", static_configs: [{ targets: ["app.default.svc:8080"] }] }];
-            writeFileSync(join(dir, "custom.yaml"), "- job_name: app\n  static_configs:\n    - targets: [app.default.svc:8080]\n");
+            writeFileSync(
+                join(dir, "custom.yaml"),
+                "- job_name: app\n  static_configs:\n    - targets: [app.default.svc:8080]\n",
+            );
             const out = join(dir, `${metricsAgent}-${agent}`);
             const { io: cliIo } = io();
             const code = await main(
-                ["render", "agent", "--cluster-id", "c1", "--gateway-url", "https://mla-c1.example.com", "--out", out,
-                    "--log-agent", agent, "--metrics-agent", metricsAgent, "--node-exporter", "--custom-scrape-configs", join(dir, "custom.yaml")],
+                [
+                    "render",
+                    "agent",
+                    "--cluster-id",
+                    "c1",
+                    "--gateway-url",
+                    "https://mla-c1.example.com",
+                    "--out",
+                    out,
+                    "--log-agent",
+                    agent,
+                    "--metrics-agent",
+                    metricsAgent,
+                    "--node-exporter",
+                    "--custom-scrape-configs",
+                    join(dir, "custom.yaml"),
+                ],
                 cliIo,
             );
             expect(code).to.equal(0);
@@ -50,13 +69,22 @@ describe("mla render agent", () => {
                 {
                     clusterId: "c1",
                     gatewayUrl: "https://mla-c1.example.com",
-                    tls: { caCertPem: "", metricsClientCertPem: "", metricsClientKeyPem: "", logsClientCertPem: "", logsClientKeyPem: "" },
+                    tls: {
+                        caCertPem: "",
+                        metricsClientCertPem: "",
+                        metricsClientKeyPem: "",
+                        logsClientCertPem: "",
+                        logsClientKeyPem: "",
+                    },
                     monitoring: { enabled: true, agent: metricsAgent, nodeExporter: true, customScrapeConfigs: custom },
                     logging: { enabled: true, agent },
                 },
                 { providers: { kubernetes: provider } },
             );
-            const deployed = Object.assign({}, ...ofType(await settledResources(), "kubernetes:core/v1:ConfigMap").map((r) => r.inputs.data));
+            const deployed = Object.assign(
+                {},
+                ...ofType(await settledResources(), "kubernetes:core/v1:ConfigMap").map((r) => r.inputs.data),
+            );
             const metricsFile = metricsFiles.at(-1) as string;
             expect(readFileSync(join(out, metricsFile), "utf8")).to.equal(deployed[metricsFile]);
             expect(readFileSync(join(out, logFile), "utf8")).to.equal(deployed[logFile]);
@@ -64,7 +92,11 @@ describe("mla render agent", () => {
                 // The flags file is the deployed container's args, but for where the config file is.
                 const args = podArgs(ofType(await settledResources(), "kubernetes:apps/v1:Deployment")[0]);
                 const local = readFileSync(join(out, "vmagent.flags"), "utf8").trim().split("\n");
-                expect(local).to.deep.equal(args.map((a) => (a.startsWith("-promscrape.config=") ? `-promscrape.config=${join(out, "vmagent.yml")}` : a)));
+                expect(local).to.deep.equal(
+                    args.map((a) =>
+                        a.startsWith("-promscrape.config=") ? `-promscrape.config=${join(out, "vmagent.yml")}` : a,
+                    ),
+                );
             }
         });
     }
@@ -72,20 +104,61 @@ describe("mla render agent", () => {
     it("writes only what is enabled", async () => {
         const out = join(dir, "metrics-only");
         const { io: cliIo, captured } = io();
-        expect(await main(["render", "agent", "--cluster-id", "c1", "--gateway-url", "https://gw", "--out", out, "--no-logs", "--metrics-agent", "prometheus"], cliIo)).to.equal(0);
+        expect(
+            await main(
+                [
+                    "render",
+                    "agent",
+                    "--cluster-id",
+                    "c1",
+                    "--gateway-url",
+                    "https://gw",
+                    "--out",
+                    out,
+                    "--no-logs",
+                    "--metrics-agent",
+                    "prometheus",
+                ],
+                cliIo,
+            ),
+        ).to.equal(0);
         expect(readdirSync(out)).to.deep.equal(["prometheus.yml"]);
         expect(captured.out).to.equal(`wrote ${join(out, "prometheus.yml")}\n`);
         const logsOnly = join(dir, "logs-only");
-        expect(await main(["render", "agent", "--cluster-id", "c1", "--gateway-url", "https://gw", "--out", logsOnly, "--no-metrics"], io().io)).to.equal(0);
+        expect(
+            await main(
+                [
+                    "render",
+                    "agent",
+                    "--cluster-id",
+                    "c1",
+                    "--gateway-url",
+                    "https://gw",
+                    "--out",
+                    logsOnly,
+                    "--no-metrics",
+                ],
+                io().io,
+            ),
+        ).to.equal(0);
         expect(readdirSync(logsOnly)).to.deep.equal(["config.alloy"]);
     });
 
     it("answers usage errors with exit code 2 and the reason", async () => {
         const cases: [string[], string][] = [
             [["--gateway-url", "https://gw", "--out", dir], "--cluster-id is required"],
-            [["--cluster-id", "c1", "--gateway-url", "http://gw", "--out", dir], '--gateway-url must be https://host[:port], got "http://gw"'],
-            [["--cluster-id", "c1", "--gateway-url", "https://gw", "--out", dir, "--log-agent", "fluentd"], '--log-agent must be alloy or promtail, got "fluentd"'],
-            [["--cluster-id", "c1", "--gateway-url", "https://gw", "--out", dir, "--metrics-agent", "telegraf"], '--metrics-agent must be vmagent or prometheus, got "telegraf"'],
+            [
+                ["--cluster-id", "c1", "--gateway-url", "http://gw", "--out", dir],
+                '--gateway-url must be https://host[:port], got "http://gw"',
+            ],
+            [
+                ["--cluster-id", "c1", "--gateway-url", "https://gw", "--out", dir, "--log-agent", "fluentd"],
+                '--log-agent must be alloy or promtail, got "fluentd"',
+            ],
+            [
+                ["--cluster-id", "c1", "--gateway-url", "https://gw", "--out", dir, "--metrics-agent", "telegraf"],
+                '--metrics-agent must be vmagent or prometheus, got "telegraf"',
+            ],
         ];
         for (const [args, message] of cases) {
             const { io: cliIo, captured } = io();

@@ -35,9 +35,15 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
     }
 }
 
-async function query(port: number, promql: string, time?: number): Promise<{ metric: Record<string, string>; values?: [number, string][] }[]> {
+async function query(
+    port: number,
+    promql: string,
+    time?: number,
+): Promise<{ metric: Record<string, string>; values?: [number, string][] }[]> {
     const at = time === undefined ? "" : `&time=${time}`;
-    const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}${at}`)).json()) as {
+    const body = (await (
+        await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}${at}`)
+    ).json()) as {
         status: string;
         data: { result: { metric: Record<string, string>; values?: [number, string][] }[] };
     };
@@ -88,7 +94,9 @@ describe("vmagent → gateway → receiver, with real vmagent, nginx and prometh
     }
 
     function startAgent(name: string): void {
-        const flags = readFileSync(join(dir, `agent-${name}`, "vmagent.flags"), "utf8").trim().split("\n");
+        const flags = readFileSync(join(dir, `agent-${name}`, "vmagent.flags"), "utf8")
+            .trim()
+            .split("\n");
         // ERROR: outside a cluster every Kubernetes job logs that it found no API server.
         agents.set(name, spawnLogged(`vmagent-${name}`, vmagent, [...flags, "-loggerLevel=ERROR"]));
     }
@@ -107,7 +115,13 @@ describe("vmagent → gateway → receiver, with real vmagent, nginx and prometh
         dir = mkdtempSync(join(tmpdir(), "mla-vmagent-e2e-"));
         chmodSync(dir, 0o755);
         const [c1, c2] = await Promise.all([makeClusterPki("c1"), makeClusterPki("c2")]);
-        [receiverPort, writePort, readPort, ports.a, ports.b] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+        [receiverPort, writePort, readPort, ports.a, ports.b] = await Promise.all([
+            freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
+            freePort(),
+        ]);
 
         spawnLogged("receiver", prometheus, [
             `--config.file=/dev/null`,
@@ -119,9 +133,20 @@ describe("vmagent → gateway → receiver, with real vmagent, nginx and prometh
         writeTlsDir(join(dir, "gw-tls"), { ca: c1.ca.certPem, cert: c1.server.certPem, key: c1.server.keyPem });
         gwDir = join(dir, "gw");
         await cli([
-            "render", "gateway", "--cluster-id", "c1", "--out", gwDir, "--tls-dir", join(dir, "gw-tls"),
-            "--write-listen", `127.0.0.1:${writePort}`, "--read-listen", `127.0.0.1:${readPort}`,
-            "--metrics-push-url", `http://127.0.0.1:${receiverPort}/api/v1/write`,
+            "render",
+            "gateway",
+            "--cluster-id",
+            "c1",
+            "--out",
+            gwDir,
+            "--tls-dir",
+            join(dir, "gw-tls"),
+            "--write-listen",
+            `127.0.0.1:${writePort}`,
+            "--read-listen",
+            `127.0.0.1:${readPort}`,
+            "--metrics-push-url",
+            `http://127.0.0.1:${receiverPort}/api/v1/write`,
         ]);
         gwConfig = readFileSync(join(gwDir, "nginx.conf"), "utf8");
         nginx = await startNginx({ prefix: gwDir, config: gwConfig, ports: [writePort, readPort] });
@@ -130,16 +155,44 @@ describe("vmagent → gateway → receiver, with real vmagent, nginx and prometh
         // they discover nothing and log why.
         const sa = join(dir, "sa");
         writeTlsDir(sa, { ca: c1.ca.certPem, cert: "", key: "" });
-        writeTlsDir(join(dir, "a-tls"), { ca: c1.ca.certPem, cert: c1.metricsAgent.certPem, key: c1.metricsAgent.keyPem });
-        writeTlsDir(join(dir, "b-tls"), { ca: c1.ca.certPem, cert: c2.metricsAgent.certPem, key: c2.metricsAgent.keyPem });
-        for (const [name, clusterId] of [["a", "c1"], ["b", "c2"]]) {
+        writeTlsDir(join(dir, "a-tls"), {
+            ca: c1.ca.certPem,
+            cert: c1.metricsAgent.certPem,
+            key: c1.metricsAgent.keyPem,
+        });
+        writeTlsDir(join(dir, "b-tls"), {
+            ca: c1.ca.certPem,
+            cert: c2.metricsAgent.certPem,
+            key: c2.metricsAgent.keyPem,
+        });
+        for (const [name, clusterId] of [
+            ["a", "c1"],
+            ["b", "c2"],
+        ]) {
             const out = join(dir, `agent-${name}`);
             mkdirSync(join(out, "buffer"), { recursive: true });
             await cli([
-                "render", "agent", "--cluster-id", clusterId, "--gateway-url", `https://127.0.0.1:${writePort}`,
-                "--tls-dir", join(dir, `${name}-tls`), "--out", out, "--no-logs", "--metrics-agent", "vmagent",
-                "--scrape-interval", "1s", "--self-target", `127.0.0.1:${ports[name]}`,
-                "--service-account-dir", sa, "--buffer-dir", join(out, "buffer"),
+                "render",
+                "agent",
+                "--cluster-id",
+                clusterId,
+                "--gateway-url",
+                `https://127.0.0.1:${writePort}`,
+                "--tls-dir",
+                join(dir, `${name}-tls`),
+                "--out",
+                out,
+                "--no-logs",
+                "--metrics-agent",
+                "vmagent",
+                "--scrape-interval",
+                "1s",
+                "--self-target",
+                `127.0.0.1:${ports[name]}`,
+                "--service-account-dir",
+                sa,
+                "--buffer-dir",
+                join(out, "buffer"),
             ]);
             startAgent(name);
         }
@@ -153,7 +206,11 @@ describe("vmagent → gateway → receiver, with real vmagent, nginx and prometh
     after(async () => {
         for (const p of processes) if (p.exitCode === null) p.kill("SIGKILL");
         await nginx?.stop();
-        await Promise.all(processes.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once("exit", r)) : undefined)));
+        await Promise.all(
+            processes.map((p) =>
+                p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once("exit", r)) : undefined,
+            ),
+        );
         rmSync(dir, { recursive: true, force: true });
     });
 
@@ -170,7 +227,9 @@ describe("vmagent → gateway → receiver, with real vmagent, nginx and prometh
         // nginx answers a certificate from another CA with 400 after the handshake; vmagent
         // counts the refused requests by status and drops those blocks (a 400 is not retried).
         await waitFor("agent B's refused requests", 30_000, async () =>
-            (await metricValue(ports.b, "vmagent_remotewrite_requests_total", 'status_code="400"')) > 0 ? true : undefined,
+            (await metricValue(ports.b, "vmagent_remotewrite_requests_total", 'status_code="400"')) > 0
+                ? true
+                : undefined,
         );
         expect(await metricValue(ports.b, "vmagent_remotewrite_requests_total", 'status_code="2')).to.equal(0);
         expect(await query(receiverPort, '{cluster="c2"}')).to.deep.equal([]);
@@ -180,7 +239,9 @@ describe("vmagent → gateway → receiver, with real vmagent, nginx and prometh
     it("keeps samples scraped during a gateway outage through an agent restart, on disk, and delivers them afterwards", async () => {
         await nginx?.stop();
         const outageStart = Date.now() / 1000;
-        await waitFor("failed sends while the gateway is down", 30_000, async () => ((await metricValue(ports.a, "vmagent_remotewrite_errors_total")) > 0 ? true : undefined));
+        await waitFor("failed sends while the gateway is down", 30_000, async () =>
+            (await metricValue(ports.a, "vmagent_remotewrite_errors_total")) > 0 ? true : undefined,
+        );
         await sleep(3000);
         // SIGTERM: vmagent moves what it holds in memory into the on-disk queue.
         await stopAgent("a");

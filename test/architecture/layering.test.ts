@@ -17,10 +17,14 @@ const LAYERS = ["spec", "components", "programs", "executors", "service", "fleet
 /** Runs dependency-cruiser with the project's rules in `cwd`; its exit code and report. */
 async function cruise(cwd: string, paths: string[]): Promise<{ code: number; report: string }> {
     try {
-        const { stdout } = await run(DEPCRUISE, ["--config", join(cwd, ".dependency-cruiser.cjs"), "--output-type", "err", ...paths], {
-            cwd,
-            maxBuffer: 16 * 1024 * 1024,
-        });
+        const { stdout } = await run(
+            DEPCRUISE,
+            ["--config", join(cwd, ".dependency-cruiser.cjs"), "--output-type", "err", ...paths],
+            {
+                cwd,
+                maxBuffer: 16 * 1024 * 1024,
+            },
+        );
         return { code: 0, report: stdout };
     } catch (e) {
         const err = e as { code?: number; stdout?: string; stderr?: string };
@@ -41,10 +45,16 @@ describe("layering", function () {
         const dir = mkdtempSync(join(tmpdir(), "mla-layers-"));
         try {
             copyFileSync(join(ROOT, ".dependency-cruiser.cjs"), join(dir, ".dependency-cruiser.cjs"));
-            writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "commonjs", strict: true } }));
+            writeFileSync(
+                join(dir, "tsconfig.json"),
+                JSON.stringify({ compilerOptions: { module: "commonjs", strict: true } }),
+            );
             for (const layer of ["spec", "components/x", "service"]) mkdirSync(join(dir, layer), { recursive: true });
-            writeFileSync(join(dir, "spec", "cluster.ts"), 'import { gateway } from "../components/x/gateway";\nexport const spec = gateway;\n');
-            writeFileSync(join(dir, "components", "x", "gateway.ts"), 'export const gateway = 1;\n');
+            writeFileSync(
+                join(dir, "spec", "cluster.ts"),
+                'import { gateway } from "../components/x/gateway";\nexport const spec = gateway;\n',
+            );
+            writeFileSync(join(dir, "components", "x", "gateway.ts"), "export const gateway = 1;\n");
             writeFileSync(join(dir, "service", "a.ts"), 'import { b } from "./b";\nexport const a = b;\n');
             writeFileSync(join(dir, "service", "b.ts"), 'import { a } from "./a";\nexport const b = () => a;\n');
             const { code, report } = await cruise(dir, ["spec", "components", "service"]);

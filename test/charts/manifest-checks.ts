@@ -34,7 +34,12 @@ export function containersOf(spec: Manifest): Manifest[] {
 /** A container by name in a pod spec; throws naming the containers when it is missing. */
 export function container(spec: Manifest, name: string): Manifest {
     const c = containersOf(spec).find((x) => x.name === name);
-    if (!c) throw new Error(`no container ${name}; have ${containersOf(spec).map((x) => x.name).join(", ")}`);
+    if (!c)
+        throw new Error(
+            `no container ${name}; have ${containersOf(spec)
+                .map((x) => x.name)
+                .join(", ")}`,
+        );
     return c;
 }
 
@@ -54,7 +59,9 @@ export function missingRequests(objects: Manifest[]): string[] {
 
 /** The Pulumi type token of a manifest (`kubernetes:apps/v1:Deployment`), as the schema helper expects. */
 function typeToken(m: Manifest): string {
-    const [group, version] = String(m.apiVersion).includes("/") ? String(m.apiVersion).split("/") : ["core", m.apiVersion];
+    const [group, version] = String(m.apiVersion).includes("/")
+        ? String(m.apiVersion).split("/")
+        : ["core", m.apiVersion];
     return `kubernetes:${group}/${version}:${m.kind}`;
 }
 
@@ -63,14 +70,20 @@ export async function manifestSchemaErrors(objects: Manifest[]): Promise<string[
     const errors = await Promise.all(
         objects.map((m) => {
             const { apiVersion: _a, kind: _k, ...rest } = m;
-            return schemaErrors({ type: typeToken(m), name: `${m.kind}/${m.metadata?.name}`, inputs: rest, custom: true });
+            return schemaErrors({
+                type: typeToken(m),
+                name: `${m.kind}/${m.metadata?.name}`,
+                inputs: rest,
+                custom: true,
+            });
         }),
     );
     return errors.filter((e) => e !== "");
 }
 
 /** Names of settings that carry a secret (the last word of the name); their values must be references. */
-const SECRET_NAME = /(^|[_.-])(password|passwd|secret|secret[_-]?key|secret[_-]access[_-]key|access[_-]key([_-]id)?|client[_-]secret|api[_-]?key|token|credentials?)$/i;
+const SECRET_NAME =
+    /(^|[_.-])(password|passwd|secret|secret[_-]?key|secret[_-]access[_-]key|access[_-]key([_-]id)?|client[_-]secret|api[_-]?key|token|credentials?)$/i;
 /** A reference instead of a value: `${VAR}`, `$__env{VAR}`, `$__file{...}`, or a shell read of a mounted file. */
 const REFERENCE = /^(\$(\{[A-Za-z_][A-Za-z0-9_]*\}|__(env|file|vault)\{[^}]+\})|"?\$\(cat \/[^)\s]+\)"?\s*;?)$/;
 /** Keys naming where a secret is, not the secret (Secret names, key names, file paths, toggles). */
@@ -107,13 +120,19 @@ export function inlineSecrets(objects: Manifest[]): string[] {
     for (const w of workloads(objects)) {
         for (const c of containersOf(w.spec)) {
             for (const e of c.env ?? []) {
-                if (e.value !== undefined && SECRET_NAME.test(e.name) && !POINTER_KEY.test(e.name) && !REFERENCE.test(String(e.value))) {
+                if (
+                    e.value !== undefined &&
+                    SECRET_NAME.test(e.name) &&
+                    !POINTER_KEY.test(e.name) &&
+                    !REFERENCE.test(String(e.value))
+                ) {
                     out.push(`${w.id} ${c.name} env ${e.name} has a literal value`);
                 }
             }
             for (const arg of [...(c.command ?? []), ...(c.args ?? [])]) {
                 const m = /^-{1,2}([^=]+)=(.+)$/.exec(String(arg));
-                if (m && SECRET_NAME.test(m[1]) && !POINTER_KEY.test(m[1]) && !REFERENCE.test(m[2])) out.push(`${w.id} ${c.name} arg ${m[1]}`);
+                if (m && SECRET_NAME.test(m[1]) && !POINTER_KEY.test(m[1]) && !REFERENCE.test(m[2]))
+                    out.push(`${w.id} ${c.name} arg ${m[1]}`);
             }
         }
     }
@@ -127,7 +146,8 @@ export function inlineSecrets(objects: Manifest[]): string[] {
             }
         }
         for (const [file, text] of texts) {
-            for (const [key, value] of configPairs(text)) scanValue(`${o.kind}/${o.metadata.name} ${file}`, key, value, out);
+            for (const [key, value] of configPairs(text))
+                scanValue(`${o.kind}/${o.metadata.name} ${file}`, key, value, out);
         }
     }
     return out;

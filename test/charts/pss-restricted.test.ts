@@ -20,7 +20,11 @@ function goodPod(): Obj {
             {
                 name: "app",
                 image: "example:1",
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: {
+                    allowPrivilegeEscalation: false,
+                    capabilities: { drop: ["ALL"] },
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
             },
         ],
         volumes: [
@@ -37,23 +41,43 @@ const BAD: [string, (p: Obj) => void, string][] = [
     ["a host network", (p) => (p.hostNetwork = true), "pod sets hostNetwork"],
     ["a host PID namespace", (p) => (p.hostPID = true), "pod sets hostPID"],
     ["a host IPC namespace", (p) => (p.hostIPC = true), "pod sets hostIPC"],
-    ["a privileged container", (p) => (p.containers[0].securityContext.privileged = true), "container app is privileged"],
+    [
+        "a privileged container",
+        (p) => (p.containers[0].securityContext.privileged = true),
+        "container app is privileged",
+    ],
     ["a hostPath volume", (p) => p.volumes.push({ name: "host", hostPath: { path: "/" } }), "volume host is hostPath"],
-    ["an NFS volume (baseline allows it, restricted does not)", (p) => p.volumes.push({ name: "n", nfs: { server: "x", path: "/" } }), "volume n is nfs"],
-    ["a host port", (p) => (p.containers[0].ports = [{ containerPort: 80, hostPort: 80 }]), "container app uses hostPort 80"],
+    [
+        "an NFS volume (baseline allows it, restricted does not)",
+        (p) => p.volumes.push({ name: "n", nfs: { server: "x", path: "/" } }),
+        "volume n is nfs",
+    ],
+    [
+        "a host port",
+        (p) => (p.containers[0].ports = [{ containerPort: 80, hostPort: 80 }]),
+        "container app uses hostPort 80",
+    ],
     [
         "privilege escalation left at its default",
         (p) => delete p.containers[0].securityContext.allowPrivilegeEscalation,
         "container app allowPrivilegeEscalation is not false",
     ],
-    ["runAsNonRoot unset everywhere", (p) => delete p.securityContext.runAsNonRoot, "container app runAsNonRoot is not true (container or pod)"],
+    [
+        "runAsNonRoot unset everywhere",
+        (p) => delete p.securityContext.runAsNonRoot,
+        "container app runAsNonRoot is not true (container or pod)",
+    ],
     [
         "a container overriding runAsNonRoot with false",
         (p) => (p.containers[0].securityContext.runAsNonRoot = false),
         "container app runAsNonRoot is not true (container or pod)",
     ],
     ["a pod running as uid 0", (p) => (p.securityContext.runAsUser = 0), "pod runAsUser is 0"],
-    ["a container running as uid 0", (p) => (p.containers[0].securityContext.runAsUser = 0), "container app runAsUser is 0"],
+    [
+        "a container running as uid 0",
+        (p) => (p.containers[0].securityContext.runAsUser = 0),
+        "container app runAsUser is 0",
+    ],
     [
         "no seccomp profile anywhere",
         (p) => {
@@ -62,16 +86,36 @@ const BAD: [string, (p: Obj) => void, string][] = [
         },
         "container app seccompProfile is unset (container or pod)",
     ],
-    ["an Unconfined pod seccomp profile", (p) => (p.securityContext.seccompProfile = { type: "Unconfined" }), "pod seccompProfile Unconfined"],
-    ["capabilities not dropped", (p) => (p.containers[0].securityContext.capabilities = {}), "container app does not drop ALL capabilities"],
+    [
+        "an Unconfined pod seccomp profile",
+        (p) => (p.securityContext.seccompProfile = { type: "Unconfined" }),
+        "pod seccompProfile Unconfined",
+    ],
+    [
+        "capabilities not dropped",
+        (p) => (p.containers[0].securityContext.capabilities = {}),
+        "container app does not drop ALL capabilities",
+    ],
     [
         "an added capability other than NET_BIND_SERVICE",
         (p) => (p.containers[0].securityContext.capabilities.add = ["CHOWN"]),
         "container app adds capability CHOWN",
     ],
-    ["an unsafe sysctl", (p) => (p.securityContext.sysctls = [{ name: "kernel.msgmax", value: "1" }]), "pod sets unsafe sysctl kernel.msgmax"],
-    ["an unmasked /proc", (p) => (p.containers[0].securityContext.procMount = "Unmasked"), "container app procMount Unmasked"],
-    ["a custom SELinux user", (p) => (p.securityContext.seLinuxOptions = { user: "root" }), "pod sets seLinuxOptions.user"],
+    [
+        "an unsafe sysctl",
+        (p) => (p.securityContext.sysctls = [{ name: "kernel.msgmax", value: "1" }]),
+        "pod sets unsafe sysctl kernel.msgmax",
+    ],
+    [
+        "an unmasked /proc",
+        (p) => (p.containers[0].securityContext.procMount = "Unmasked"),
+        "container app procMount Unmasked",
+    ],
+    [
+        "a custom SELinux user",
+        (p) => (p.securityContext.seLinuxOptions = { user: "root" }),
+        "pod sets seLinuxOptions.user",
+    ],
     [
         "an unconfined AppArmor profile",
         (p) => (p.containers[0].securityContext.appArmorProfile = { type: "Unconfined" }),
@@ -79,7 +123,19 @@ const BAD: [string, (p: Obj) => void, string][] = [
     ],
     [
         "a root init container",
-        (p) => p.initContainers = [{ name: "chown", image: "busybox", securityContext: { runAsUser: 0, runAsNonRoot: false, capabilities: { add: ["CHOWN"], drop: ["ALL"] }, allowPrivilegeEscalation: false } }],
+        (p) =>
+            (p.initContainers = [
+                {
+                    name: "chown",
+                    image: "busybox",
+                    securityContext: {
+                        runAsUser: 0,
+                        runAsNonRoot: false,
+                        capabilities: { add: ["CHOWN"], drop: ["ALL"] },
+                        allowPrivilegeEscalation: false,
+                    },
+                },
+            ]),
         "initContainer chown runAsNonRoot is not true (container or pod)",
     ],
 ];
@@ -90,10 +146,18 @@ describe("Pod Security restricted checker", () => {
     });
 
     it("passes a pod built from components/common/pod-security.ts, the pod-level fields inherited", () => {
-        const pod = { securityContext: restrictedPodSecurity(), containers: [{ name: "c", securityContext: restrictedContainerSecurity() }] };
+        const pod = {
+            securityContext: restrictedPodSecurity(),
+            containers: [{ name: "c", securityContext: restrictedContainerSecurity() }],
+        };
         expect(restrictedViolations(pod)).to.deep.equal([]);
         // Seccomp and runAsNonRoot may come from the pod alone.
-        const inherited = { securityContext: restrictedPodSecurity(), containers: [{ name: "c", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } }] };
+        const inherited = {
+            securityContext: restrictedPodSecurity(),
+            containers: [
+                { name: "c", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } },
+            ],
+        };
         expect(restrictedViolations(inherited)).to.deep.equal([]);
     });
 
@@ -107,8 +171,14 @@ describe("Pod Security restricted checker", () => {
 
     it("refuses an AppArmor annotation other than runtime/default or localhost/*", () => {
         const annotations = { "container.apparmor.security.beta.kubernetes.io/app": "unconfined" };
-        expect(restrictedViolations(goodPod(), { annotations })).to.deep.equal(["annotation container.apparmor.security.beta.kubernetes.io/app: unconfined"]);
-        expect(restrictedViolations(goodPod(), { annotations: { "container.apparmor.security.beta.kubernetes.io/app": "runtime/default" } })).to.deep.equal([]);
+        expect(restrictedViolations(goodPod(), { annotations })).to.deep.equal([
+            "annotation container.apparmor.security.beta.kubernetes.io/app: unconfined",
+        ]);
+        expect(
+            restrictedViolations(goodPod(), {
+                annotations: { "container.apparmor.security.beta.kubernetes.io/app": "runtime/default" },
+            }),
+        ).to.deep.equal([]);
     });
 
     it("agrees with the agents' restricted check on every known-bad pod they both cover", () => {
@@ -149,7 +219,8 @@ describe("inline-secret scanner", () => {
                 kind: "ConfigMap",
                 metadata: { name: "cfg" },
                 data: {
-                    "config.yaml": "s3:\n  secret_access_key: ${S3_SECRET_ACCESS_KEY}\n  access_key_id: ${S3_ACCESS_KEY_ID}\nnum_tokens: 128\n",
+                    "config.yaml":
+                        "s3:\n  secret_access_key: ${S3_SECRET_ACCESS_KEY}\n  access_key_id: ${S3_ACCESS_KEY_ID}\nnum_tokens: 128\n",
                     "grafana.ini": "[database]\npassword = $__env{GF_DATABASE_PASSWORD}\n",
                 },
             },
@@ -160,8 +231,16 @@ describe("inline-secret scanner", () => {
     it("finds a literal password in env, args, a ConfigMap and a chart-made config Secret", () => {
         const objects = [
             deployment([{ name: "GF_DATABASE_PASSWORD", value: "hunter2" }], ["-s3.secret-access-key=abc"]),
-            { kind: "ConfigMap", metadata: { name: "cfg" }, data: { "grafana.ini": "[database]\npassword = hunter2\n" } },
-            { kind: "Secret", metadata: { name: "cortex" }, data: { "cortex.yaml": Buffer.from("s3:\n  secret_access_key: abc\n").toString("base64") } },
+            {
+                kind: "ConfigMap",
+                metadata: { name: "cfg" },
+                data: { "grafana.ini": "[database]\npassword = hunter2\n" },
+            },
+            {
+                kind: "Secret",
+                metadata: { name: "cortex" },
+                data: { "cortex.yaml": Buffer.from("s3:\n  secret_access_key: abc\n").toString("base64") },
+            },
         ];
         expect(inlineSecrets(objects)).to.deep.equal([
             "Deployment/d c env GF_DATABASE_PASSWORD has a literal value",
@@ -192,11 +271,11 @@ describe("rendered-manifest checks", () => {
     it("names every container, init containers included, that lacks a CPU or memory request", () => {
         const d = deployment({
             initContainers: [{ name: "init", resources: { requests: { cpu: "10m" } } }],
-            containers: [
-                { name: "ok", resources: { requests: { cpu: "10m", memory: "16Mi" } } },
-                { name: "none" },
-            ],
+            containers: [{ name: "ok", resources: { requests: { cpu: "10m", memory: "16Mi" } } }, { name: "none" }],
         });
-        expect(missingRequests([d])).to.deep.equal(['Deployment/d init: requests {"cpu":"10m"}', "Deployment/d none: requests null"]);
+        expect(missingRequests([d])).to.deep.equal([
+            'Deployment/d init: requests {"cpu":"10m"}',
+            "Deployment/d none: requests null",
+        ]);
     });
 });

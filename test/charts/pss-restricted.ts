@@ -28,7 +28,16 @@ const SAFE_SYSCTLS = new Set([
 /** baseline "SELinux": allowed types. */
 const SELINUX_TYPES = new Set(["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]);
 /** restricted "Volume Types". */
-const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
+const RESTRICTED_VOLUMES = new Set([
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+]);
 /** restricted "Seccomp": the allowed profile types (pod or container). */
 const SECCOMP_ALLOWED = new Set(["RuntimeDefault", "Localhost"]);
 const APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
@@ -53,7 +62,9 @@ function seLinuxProblems(at: string, opts: Obj | undefined | null): string[] {
 
 function appArmorProblems(at: string, profile: Obj | undefined | null): string[] {
     if (!profile) return [];
-    return profile.type === "RuntimeDefault" || profile.type === "Localhost" ? [] : [`${at} appArmorProfile ${profile.type}`];
+    return profile.type === "RuntimeDefault" || profile.type === "Localhost"
+        ? []
+        : [`${at} appArmorProfile ${profile.type}`];
 }
 
 /**
@@ -67,13 +78,18 @@ export function restrictedViolations(spec: Obj, metadata: Obj = {}): string[] {
     const containers = allContainers(spec);
 
     // baseline
-    for (const host of ["hostNetwork", "hostPID", "hostIPC"]) if (spec[host] === true) problems.push(`pod sets ${host}`);
+    for (const host of ["hostNetwork", "hostPID", "hostIPC"])
+        if (spec[host] === true) problems.push(`pod sets ${host}`);
     if (psc.windowsOptions?.hostProcess === true) problems.push("pod sets windowsOptions.hostProcess");
     problems.push(...seLinuxProblems("pod", psc.seLinuxOptions));
     problems.push(...appArmorProblems("pod", psc.appArmorProfile));
     for (const s of psc.sysctls ?? []) if (!SAFE_SYSCTLS.has(s.name)) problems.push(`pod sets unsafe sysctl ${s.name}`);
     for (const [key, value] of Object.entries(metadata.annotations ?? {})) {
-        if (key.startsWith(APPARMOR_ANNOTATION) && value !== "runtime/default" && !String(value).startsWith("localhost/")) {
+        if (
+            key.startsWith(APPARMOR_ANNOTATION) &&
+            value !== "runtime/default" &&
+            !String(value).startsWith("localhost/")
+        ) {
             problems.push(`annotation ${key}: ${value}`);
         }
     }
@@ -86,7 +102,8 @@ export function restrictedViolations(spec: Obj, metadata: Obj = {}): string[] {
     }
     if (psc.runAsUser === 0) problems.push("pod runAsUser is 0");
     if (psc.runAsNonRoot === false) problems.push("pod runAsNonRoot is false");
-    if (psc.seccompProfile && !SECCOMP_ALLOWED.has(psc.seccompProfile.type)) problems.push(`pod seccompProfile ${psc.seccompProfile.type}`);
+    if (psc.seccompProfile && !SECCOMP_ALLOWED.has(psc.seccompProfile.type))
+        problems.push(`pod seccompProfile ${psc.seccompProfile.type}`);
 
     for (const { at, c } of containers) {
         const sc: Obj = c.securityContext ?? {};
@@ -103,7 +120,8 @@ export function restrictedViolations(spec: Obj, metadata: Obj = {}): string[] {
         if (nonRoot !== true) problems.push(`${at} runAsNonRoot is not true (container or pod)`);
         if (sc.runAsUser === 0) problems.push(`${at} runAsUser is 0`);
         const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
-        if (!SECCOMP_ALLOWED.has(seccomp)) problems.push(`${at} seccompProfile is ${seccomp ?? "unset"} (container or pod)`);
+        if (!SECCOMP_ALLOWED.has(seccomp))
+            problems.push(`${at} seccompProfile is ${seccomp ?? "unset"} (container or pod)`);
         const caps: Obj = sc.capabilities ?? {};
         // restricted narrows baseline's allowed additions to NET_BIND_SERVICE alone.
         if (!(caps.drop ?? []).includes("ALL")) problems.push(`${at} does not drop ALL capabilities`);
@@ -124,7 +142,10 @@ export function podTemplateOf(obj: Obj): { metadata: Obj; spec: Obj } | undefine
         case "Job":
             return { metadata: obj.spec.template.metadata ?? {}, spec: obj.spec.template.spec };
         case "CronJob":
-            return { metadata: obj.spec.jobTemplate.spec.template.metadata ?? {}, spec: obj.spec.jobTemplate.spec.template.spec };
+            return {
+                metadata: obj.spec.jobTemplate.spec.template.metadata ?? {},
+                spec: obj.spec.jobTemplate.spec.template.spec,
+            };
         default:
             return undefined;
     }

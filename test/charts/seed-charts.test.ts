@@ -17,7 +17,16 @@ import { S3_ENV, SEED_OBJECT_NAMES, type SeedPlan } from "../../components/seed/
 import { seedChartValues } from "../../components/seed/seed-values";
 import { memcachedContainerMemory } from "../../components/seed/sizing";
 import { type Manifest, chartsDir, chartsUnavailable, helmTemplate } from "./helm-render";
-import { container, containersOf, find, inlineSecrets, manifestSchemaErrors, missingRequests, parseIni, workloads } from "./manifest-checks";
+import {
+    container,
+    containersOf,
+    find,
+    inlineSecrets,
+    manifestSchemaErrors,
+    missingRequests,
+    parseIni,
+    workloads,
+} from "./manifest-checks";
 import { restrictedViolations } from "./pss-restricted";
 import { SEED_CONFIG_CASES, type SeedConfigCase, planOf } from "./seed-configs";
 
@@ -31,9 +40,11 @@ interface Rendered {
 /** Runs `tasks` at most `limit` at a time (the CI machine has two cores). */
 async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
     const queue = [...tasks];
-    await Promise.all(Array.from({ length: limit }, async () => {
-        for (let t = queue.shift(); t; t = queue.shift()) await t();
-    }));
+    await Promise.all(
+        Array.from({ length: limit }, async () => {
+            for (let t = queue.shift(); t; t = queue.shift()) await t();
+        }),
+    );
 }
 
 const dir = chartsDir();
@@ -77,11 +88,15 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
             const plan = planOf(c);
             const r: Rendered = { plan, charts: {}, errors: [] };
             rendered.set(c, r);
-            for (const [name, values] of Object.entries(seedChartValues(plan)) as [SeedChartName, Record<string, unknown>][]) {
+            for (const [name, values] of Object.entries(seedChartValues(plan)) as [
+                SeedChartName,
+                Record<string, unknown>,
+            ][]) {
                 const namespace = name === "grafana" ? plan.grafana.namespace : plan.namespace;
                 tasks.push(async () => {
                     const key = JSON.stringify([name, namespace, values]);
-                    if (!renders.has(key)) renders.set(key, helmTemplate({ helm, chartsDir: dir, chart: name, namespace, values }));
+                    if (!renders.has(key))
+                        renders.set(key, helmTemplate({ helm, chartsDir: dir, chart: name, namespace, values }));
                     try {
                         r.charts[name] = await renders.get(key)!;
                     } catch (e) {
@@ -98,7 +113,12 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
             it("renders every chart the seed installs (MinIO only when bundled)", () => {
                 const r = renderedOf(c);
                 expect(r.errors).to.deep.equal([]);
-                const expected = ["cortex", "loki", "grafana", ...(r.plan.objectStore.kind === "minio" ? ["minio"] : [])];
+                const expected = [
+                    "cortex",
+                    "loki",
+                    "grafana",
+                    ...(r.plan.objectStore.kind === "minio" ? ["minio"] : []),
+                ];
                 expect(Object.keys(r.charts).sort()).to.deep.equal(expected.sort());
                 for (const objects of Object.values(r.charts)) expect(objects!.length).to.be.greaterThan(3);
             });
@@ -115,7 +135,9 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
             });
 
             it("runs every pod, sidecars included, within Pod Security restricted", () => {
-                const problems = workloads(all(renderedOf(c))).flatMap((w) => restrictedViolations(w.spec, w.metadata).map((p) => `${w.id}: ${p}`));
+                const problems = workloads(all(renderedOf(c))).flatMap((w) =>
+                    restrictedViolations(w.spec, w.metadata).map((p) => `${w.id}: ${p}`),
+                );
                 expect(problems).to.deep.equal([]);
             });
 
@@ -123,7 +145,9 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 const r = renderedOf(c);
                 expect(inlineSecrets(all(r))).to.deep.equal([]);
                 // No chart generates a credential of its own: every Secret a chart renders is config.
-                const secrets = all(r).filter((o) => o.kind === "Secret").map((o) => `${o.metadata.name}: ${Object.keys(o.data ?? {}).join(",")}`);
+                const secrets = all(r)
+                    .filter((o) => o.kind === "Secret")
+                    .map((o) => `${o.metadata.name}: ${Object.keys(o.data ?? {}).join(",")}`);
                 expect(secrets).to.deep.equal(["cortex: cortex.yaml"]);
             });
 
@@ -131,34 +155,56 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 const r = renderedOf(c);
                 const s = r.plan.sizing;
                 const cortex = chart(r, "cortex");
-                const ingester = container(find(cortex, "Deployment", "cortex-ingester").spec.template.spec, "ingester");
+                const ingester = container(
+                    find(cortex, "Deployment", "cortex-ingester").spec.template.spec,
+                    "ingester",
+                );
                 expect(ingester.resources).to.deep.equal(s.resources.cortex.ingester);
-                const blocks = container(find(cortex, "StatefulSet", "cortex-memcached-blocks").spec.template.spec, "memcached");
+                const blocks = container(
+                    find(cortex, "StatefulSet", "cortex-memcached-blocks").spec.template.spec,
+                    "memcached",
+                );
                 expect(blocks.args).to.include(`-m ${s.caches.cortexBlocks.memoryMiB}`);
-                expect(blocks.resources.requests.memory).to.equal(memcachedContainerMemory(s.caches.cortexBlocks.memoryMiB));
+                expect(blocks.resources.requests.memory).to.equal(
+                    memcachedContainerMemory(s.caches.cortexBlocks.memoryMiB),
+                );
                 const loki = chart(r, "loki");
-                const chunks = container(find(loki, "StatefulSet", "loki-chunks-cache").spec.template.spec, "memcached");
+                const chunks = container(
+                    find(loki, "StatefulSet", "loki-chunks-cache").spec.template.spec,
+                    "memcached",
+                );
                 expect(chunks.args).to.include(`-m ${s.caches.lokiChunks.memoryMiB}`);
-                expect(chunks.resources.requests.memory).to.equal(`${Math.round(s.caches.lokiChunks.memoryMiB * 1.2)}Mi`);
+                expect(chunks.resources.requests.memory).to.equal(
+                    `${Math.round(s.caches.lokiChunks.memoryMiB * 1.2)}Mi`,
+                );
                 const querier = container(find(loki, "Deployment", "loki-querier").spec.template.spec, "querier");
                 expect(querier.resources.requests).to.deep.equal(s.resources.loki.querier.requests);
-                const grafana = container(find(chart(r, "grafana"), "Deployment", "grafana").spec.template.spec, "grafana");
+                const grafana = container(
+                    find(chart(r, "grafana"), "Deployment", "grafana").spec.template.spec,
+                    "grafana",
+                );
                 expect(grafana.resources).to.deep.equal(s.resources.grafana.grafana);
             });
 
             it("Cortex: multi-tenant, S3 keys from the Secret, runtime config and both sidecars mounted", () => {
                 const r = renderedOf(c);
                 const cortex = chart(r, "cortex");
-                const config = parse(Buffer.from(find(cortex, "Secret", "cortex").data["cortex.yaml"], "base64").toString("utf8"));
+                const config = parse(
+                    Buffer.from(find(cortex, "Secret", "cortex").data["cortex.yaml"], "base64").toString("utf8"),
+                );
                 expect(config.auth_enabled).to.equal(true);
                 expect(config.blocks_storage.s3.secret_access_key).to.equal(`\${${S3_ENV.secretAccessKey}}`);
                 expect(config.blocks_storage.s3.access_key_id).to.equal(`\${${S3_ENV.accessKeyId}}`);
                 const runtimeDir = posix.dirname(config.runtime_config.file);
                 for (const w of workloads(cortex).filter((x) => !x.id.includes("memcached"))) {
                     const main = w.spec.containers.find((x: Manifest) => !x.name.startsWith("cortex-sc-"));
-                    const volume = w.spec.volumes.find((v: Manifest) => v.configMap?.name === SEED_OBJECT_NAMES.cortexRuntimeConfigMap);
+                    const volume = w.spec.volumes.find(
+                        (v: Manifest) => v.configMap?.name === SEED_OBJECT_NAMES.cortexRuntimeConfigMap,
+                    );
                     expect(volume, `${w.id} runtime-config volume`).to.not.equal(undefined);
-                    expect(main.volumeMounts.find((m: Manifest) => m.name === volume.name)?.mountPath, w.id).to.equal(runtimeDir);
+                    expect(main.volumeMounts.find((m: Manifest) => m.name === volume.name)?.mountPath, w.id).to.equal(
+                        runtimeDir,
+                    );
                     expect(env(main)[S3_ENV.secretAccessKey]?.valueFrom?.secretKeyRef, w.id).to.deep.equal({
                         name: SEED_OBJECT_NAMES.s3Secret,
                         key: S3_ENV.secretAccessKey,
@@ -167,7 +213,11 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 }
                 const ruler = find(cortex, "Deployment", "cortex-ruler").spec.template.spec;
                 const rulesSidecar = env(container(ruler, "cortex-sc-rules"));
-                expect([rulesSidecar.FOLDER.value, rulesSidecar.RESOURCE.value, rulesSidecar.NAMESPACE.value]).to.deep.equal([CORTEX_RULES_DIR, "configmap", r.plan.namespace]);
+                expect([
+                    rulesSidecar.FOLDER.value,
+                    rulesSidecar.RESOURCE.value,
+                    rulesSidecar.NAMESPACE.value,
+                ]).to.deep.equal([CORTEX_RULES_DIR, "configmap", r.plan.namespace]);
                 expect(config.ruler_storage.local.directory).to.equal(CORTEX_RULES_DIR);
                 const am = find(cortex, "StatefulSet", "cortex-alertmanager").spec.template.spec;
                 const amSidecar = env(container(am, "cortex-sc-alertmanager"));
@@ -181,7 +231,9 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
 
             it("Cortex: the Alertmanager refuses receivers on private addresses", function () {
                 const cortex = chart(renderedOf(c), "cortex");
-                const config = parse(Buffer.from(find(cortex, "Secret", "cortex").data["cortex.yaml"], "base64").toString("utf8"));
+                const config = parse(
+                    Buffer.from(find(cortex, "Secret", "cortex").data["cortex.yaml"], "base64").toString("utf8"),
+                );
                 expect(config.limits.alertmanager_receivers_firewall_block_private_addresses).to.equal(true);
             });
 
@@ -196,14 +248,22 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 expect(backends.length).to.be.greaterThanOrEqual(8);
                 for (const w of backends) {
                     const main = w.spec.containers[0];
-                    const volume = w.spec.volumes.find((v: Manifest) => v.configMap?.name === SEED_OBJECT_NAMES.lokiRuntimeConfigMap);
+                    const volume = w.spec.volumes.find(
+                        (v: Manifest) => v.configMap?.name === SEED_OBJECT_NAMES.lokiRuntimeConfigMap,
+                    );
                     expect(volume, `${w.id} runtime volume`).to.not.equal(undefined);
-                    expect(main.volumeMounts.find((m: Manifest) => m.name === volume.name)?.mountPath, w.id).to.equal(LOKI_RUNTIME_DIR);
+                    expect(main.volumeMounts.find((m: Manifest) => m.name === volume.name)?.mountPath, w.id).to.equal(
+                        LOKI_RUNTIME_DIR,
+                    );
                     expect(main.envFrom, w.id).to.deep.include({ secretRef: { name: SEED_OBJECT_NAMES.s3Secret } });
                 }
                 const ruler = find(loki, "StatefulSet", "loki-ruler").spec.template.spec;
                 const sidecar = env(container(ruler, "loki-sc-rules"));
-                expect([sidecar.FOLDER.value, sidecar.RESOURCE.value, sidecar.NAMESPACE.value]).to.deep.equal([LOKI_RULES_DIR, "configmap", r.plan.namespace]);
+                expect([sidecar.FOLDER.value, sidecar.RESOURCE.value, sidecar.NAMESPACE.value]).to.deep.equal([
+                    LOKI_RULES_DIR,
+                    "configmap",
+                    r.plan.namespace,
+                ]);
                 expect(config.ruler.storage.local.directory).to.equal(LOKI_RULES_DIR);
             });
 
@@ -211,13 +271,19 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 const r = renderedOf(c);
                 const pod = find(chart(r, "grafana"), "Deployment", "grafana").spec.template.spec;
                 const main = container(pod, "grafana");
-                for (const [name, label] of [["grafana-sc-datasources", "grafana_datasource"], ["grafana-sc-dashboard", "grafana_dashboard"]]) {
+                for (const [name, label] of [
+                    ["grafana-sc-datasources", "grafana_datasource"],
+                    ["grafana-sc-dashboard", "grafana_dashboard"],
+                ]) {
                     const sidecar = container(pod, name);
                     const e = env(sidecar);
                     expect([e.LABEL.value, e.NAMESPACE.value], name).to.deep.equal([label, r.plan.namespace]);
                     const folder = sidecar.volumeMounts.find((m: Manifest) => m.mountPath === e.FOLDER.value);
                     expect(folder, `${name} writes into a mounted folder`).to.not.equal(undefined);
-                    expect(main.volumeMounts.map((m: Manifest) => m.name), `grafana mounts ${name}'s folder`).to.include(folder.name);
+                    expect(
+                        main.volumeMounts.map((m: Manifest) => m.name),
+                        `grafana mounts ${name}'s folder`,
+                    ).to.include(folder.name);
                 }
             });
 
@@ -231,17 +297,28 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 const ini = parseIni(find(objects, "ConfigMap", "grafana").data["grafana.ini"]);
                 expect(deployment.metadata.namespace).to.equal(g.namespace);
                 expect(deployment.spec.replicas).to.equal(g.replicas);
-                expect(env(main).GF_SECURITY_ADMIN_PASSWORD?.valueFrom?.secretKeyRef?.name).to.equal(SEED_OBJECT_NAMES.grafanaAdminSecret);
+                expect(env(main).GF_SECURITY_ADMIN_PASSWORD?.valueFrom?.secretKeyRef?.name).to.equal(
+                    SEED_OBJECT_NAMES.grafanaAdminSecret,
+                );
                 if (g.oauth) {
                     // The OAuth client secret, like the database password, only as an env reference.
                     expect(ini["auth.generic_oauth"].client_secret).to.equal(`$__env{${GRAFANA_OAUTH_SECRET_ENV}}`);
-                    expect(env(main)[GRAFANA_OAUTH_SECRET_ENV].valueFrom.secretKeyRef).to.deep.equal(g.oauth.clientSecret);
+                    expect(env(main)[GRAFANA_OAUTH_SECRET_ENV].valueFrom.secretKeyRef).to.deep.equal(
+                        g.oauth.clientSecret,
+                    );
                 }
                 if (g.database) {
                     // Orgs, users and dashboards live in the external database; the password comes from its Secret.
-                    expect(ini.database).to.include({ type: g.database.type, host: g.database.host, name: g.database.name, user: g.database.user });
+                    expect(ini.database).to.include({
+                        type: g.database.type,
+                        host: g.database.host,
+                        name: g.database.name,
+                        user: g.database.user,
+                    });
                     expect(ini.database.password).to.equal(`$__env{${GRAFANA_DB_PASSWORD_ENV}}`);
-                    expect(env(main)[GRAFANA_DB_PASSWORD_ENV].valueFrom.secretKeyRef).to.deep.equal(g.database.passwordSecret);
+                    expect(env(main)[GRAFANA_DB_PASSWORD_ENV].valueFrom.secretKeyRef).to.deep.equal(
+                        g.database.passwordSecret,
+                    );
                     expect(objects.filter((o) => o.kind === "PersistentVolumeClaim")).to.deep.equal([]);
                     if (g.replicas > 1) {
                         const pdb = find(objects, "PodDisruptionBudget", "grafana");
@@ -259,7 +336,11 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                     expect(pvc.spec.storageClassName).to.equal(g.persistence.storageClass);
                     const volume = pod.volumes.find((v: Manifest) => v.persistentVolumeClaim?.claimName === "grafana");
                     expect(volume, "the PVC is a volume of the pod").to.not.equal(undefined);
-                    expect(main.volumeMounts.find((m: Manifest) => m.name === volume.name && !m.subPath)?.mountPath.replace(/\/$/, "")).to.equal(GRAFANA_DATA_PATH);
+                    expect(
+                        main.volumeMounts
+                            .find((m: Manifest) => m.name === volume.name && !m.subPath)
+                            ?.mountPath.replace(/\/$/, ""),
+                    ).to.equal(GRAFANA_DATA_PATH);
                     expect(deployment.spec.replicas).to.equal(1);
                     // A ReadWriteOnce volume moves to the new pod only after the old one is gone.
                     expect(deployment.spec.strategy.type).to.equal("Recreate");

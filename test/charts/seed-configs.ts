@@ -31,7 +31,10 @@ export const SEED_CONFIG_CASES: SeedConfigCase[] = [
     },
     {
         title: "another namespace, Grafana in its own",
-        config: { namespace: "observability", grafana: { namespace: "grafana-ui", persistence: { size: "20Gi", storageClass: "fast" } } },
+        config: {
+            namespace: "observability",
+            grafana: { namespace: "grafana-ui", persistence: { size: "20Gi", storageClass: "fast" } },
+        },
     },
     {
         title: "HA Grafana with an external PostgreSQL",
@@ -56,7 +59,9 @@ export const SEED_CONFIG_CASES: SeedConfigCase[] = [
         config: {
             sizing: {
                 profile: "large",
-                resources: { cortex: { ingester: { requests: { cpu: "4", memory: "24Gi" }, limits: { memory: "32Gi" } } } },
+                resources: {
+                    cortex: { ingester: { requests: { cpu: "4", memory: "24Gi" }, limits: { memory: "32Gi" } } },
+                },
                 caches: { lokiChunks: { memoryMiB: 16384 } },
             },
             cortex: { replicas: { ingester: 6, querier: 4, distributor: 3 } },
@@ -70,7 +75,13 @@ export const SEED_CONFIG_CASES: SeedConfigCase[] = [
             objectStore: { minio: { mode: "standalone", replicas: 1, volumeSize: "10Gi" } },
             grafana: {
                 replicas: 2,
-                database: { type: "mysql", host: "mysql.databases.svc", name: "grafana", user: "grafana", passwordSecret: { name: "grafana-db", key: "pw" } },
+                database: {
+                    type: "mysql",
+                    host: "mysql.databases.svc",
+                    name: "grafana",
+                    user: "grafana",
+                    passwordSecret: { name: "grafana-db", key: "pw" },
+                },
             },
         },
     },
@@ -79,7 +90,8 @@ export const SEED_CONFIG_CASES: SeedConfigCase[] = [
 
 /** The plan the seed stack builds from a case's config (throws the loader's error if the config is wrong). */
 export function planOf(c: SeedConfigCase): SeedPlan {
-    const secrets: Record<string, string> = c.config.objectStore && (c.config.objectStore as { type?: string }).type === "s3" ? S3_SECRETS : {};
+    const secrets: Record<string, string> =
+        c.config.objectStore && (c.config.objectStore as { type?: string }).type === "s3" ? S3_SECRETS : {};
     const reader = new ConfigReader({
         namespace: "mla",
         get: (key) => c.config[key],

@@ -54,7 +54,8 @@ function expectGolden(dir: string, name: string): void {
         }
     }
     expect(filesOf(dir), `files of ${name}`).to.deep.equal(filesOf(golden));
-    for (const f of filesOf(dir)) expect(readFileSync(join(dir, f), "utf8"), f).to.equal(readFileSync(join(golden, f), "utf8"));
+    for (const f of filesOf(dir))
+        expect(readFileSync(join(dir, f), "utf8"), f).to.equal(readFileSync(join(golden, f), "utf8"));
 }
 
 describe("mla render seed|cluster", function () {
@@ -62,7 +63,10 @@ describe("mla render seed|cluster", function () {
     const dirs: Record<string, string> = {};
 
     before(async () => {
-        const [seed, cluster] = await Promise.all([render("seed", []), render("cluster", ["--cluster-id", "c1", "--project", "shop"])]);
+        const [seed, cluster] = await Promise.all([
+            render("seed", []),
+            render("cluster", ["--cluster-id", "c1", "--project", "shop"]),
+        ]);
         Object.assign(dirs, { seed, cluster });
     });
     after(() => Object.values(dirs).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -72,7 +76,15 @@ describe("mla render seed|cluster", function () {
         expect(files[0]).to.match(/^seed\/001-namespace-mla\.yaml$/);
         const charts = files.filter((f) => /-chart-/.test(f)).map((f) => f.replace(/^seed\/\d+-chart-/, ""));
         expect(charts.sort()).to.deep.equal(["cortex.yaml", "grafana.yaml", "loki.yaml", "minio.yaml"]);
-        const cortex = parse(readFileSync(join(dirs.seed!, files.find((f) => f.endsWith("chart-cortex.yaml"))!), "utf8"));
+        const cortex = parse(
+            readFileSync(
+                join(
+                    dirs.seed!,
+                    files.find((f) => f.endsWith("chart-cortex.yaml"))!,
+                ),
+                "utf8",
+            ),
+        );
         expect(cortex.helmChart).to.include({ chart: "cortex" });
         expect(cortex.helmChart.values.config.auth_enabled).to.equal(true);
     });
@@ -82,12 +94,21 @@ describe("mla render seed|cluster", function () {
         expect(files[0]).to.equal("seed/001-namespace-cluster-c1.yaml");
         expect(files.filter((f) => f.startsWith("user/"))).to.include("user/001-namespace-mla-system.yaml");
         const kinds = objectsOf(dirs.cluster!).map((o) => o.kind);
-        expect(kinds).to.include.members(["Deployment", "NetworkPolicy", "Secret", "ConfigMap", "DaemonSet", "ClusterRole"]);
+        expect(kinds).to.include.members([
+            "Deployment",
+            "NetworkPolicy",
+            "Secret",
+            "ConfigMap",
+            "DaemonSet",
+            "ClusterRole",
+        ]);
     });
 
     it("writes no generated secret: keys, certificates and passwords are placeholders", () => {
         for (const dir of [dirs.seed!, dirs.cluster!]) {
-            const text = filesOf(dir).map((f) => readFileSync(join(dir, f), "utf8")).join("\n");
+            const text = filesOf(dir)
+                .map((f) => readFileSync(join(dir, f), "utf8"))
+                .join("\n");
             const keyLines = [...text.matchAll(/BEGIN [A-Z ]*PRIVATE KEY-----\n\s*(.*)/g)].map((m) => m[1]);
             expect(keyLines.length).to.be.greaterThan(dir === dirs.cluster ? 0 : -1);
             for (const line of keyLines) expect(line).to.match(/^<generated:[\w-]+>$/);
@@ -104,11 +125,15 @@ describe("mla render seed|cluster", function () {
     });
 
     it("defines seed-side pods (gateway, overrides merger) that pass Pod Security restricted", () => {
-        const pods = [...objectsOf(dirs.seed!), ...objectsOf(dirs.cluster!).filter((o) => o.metadata?.namespace !== "mla-host-agents")]
+        const pods = [
+            ...objectsOf(dirs.seed!),
+            ...objectsOf(dirs.cluster!).filter((o) => o.metadata?.namespace !== "mla-host-agents"),
+        ]
             .map((o) => ({ o, t: podTemplateOf(o) }))
             .filter((p) => p.t !== undefined && p.o.metadata?.namespace !== "mla-host-agents");
         expect(pods.length).to.be.greaterThan(1);
-        for (const { o, t } of pods) expect(restrictedViolations(t!.spec, t!.metadata), `${o.kind}/${o.metadata.name}`).to.deep.equal([]);
+        for (const { o, t } of pods)
+            expect(restrictedViolations(t!.spec, t!.metadata), `${o.kind}/${o.metadata.name}`).to.deep.equal([]);
     });
 
     it("matches the golden manifests", () => {
@@ -127,7 +152,9 @@ describe("mla render seed|cluster", function () {
         const dir = await render("seed", ["--charts-dir", charts, "--helm", helm]);
         dirs.seedCharts = dir;
         const objects = objectsOf(dir);
-        const workloads = objects.filter((o) => o.kind === "StatefulSet" || o.kind === "Deployment").map((o) => o.metadata.name);
+        const workloads = objects
+            .filter((o) => o.kind === "StatefulSet" || o.kind === "Deployment")
+            .map((o) => o.metadata.name);
         expect(workloads).to.include.members(["cortex-ingester", "cortex-distributor", "loki-distributor", "grafana"]);
         expect(await manifestSchemaErrors(objects)).to.deep.equal([]);
         expect(existsSync(join(dir, "seed", "001-namespace-mla.yaml"))).to.equal(true);

@@ -30,12 +30,17 @@ describe("resolveClusterSpec", () => {
             .to.throw(ConfigError)
             .with.property("problems")
             .that.deep.equals(["gateway.replicas must be at least 2 unless gateway.allowSingleReplica is true, got 1"]);
-        const dev = resolveClusterSpec({ ...identity, gateway: { ...identity.gateway, replicas: 1, allowSingleReplica: true } });
+        const dev = resolveClusterSpec({
+            ...identity,
+            gateway: { ...identity.gateway, replicas: 1, allowSingleReplica: true },
+        });
         expect([dev.gateway.replicas, dev.gateway.allowSingleReplica]).to.deep.equal([1, true]);
     });
 
     it("takes a credentials generation and refuses a negative one", () => {
-        expect(resolveClusterSpec({ ...identity, pki: { credentialsGeneration: 4 } }).pki.credentialsGeneration).to.equal(4);
+        expect(
+            resolveClusterSpec({ ...identity, pki: { credentialsGeneration: 4 } }).pki.credentialsGeneration,
+        ).to.equal(4);
         expect(() => resolveClusterSpec({ ...identity, pki: { credentialsGeneration: -1 } }))
             .to.throw(ConfigError)
             .with.property("problems")
@@ -47,10 +52,18 @@ describe("resolveClusterSpec", () => {
         expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m" });
         expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 });
         expect(spec.gateway.allowSingleReplica).to.equal(false);
-        expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
+        expect(spec.monitoring).to.deep.include({
+            enabled: true,
+            scrapeInterval: "30s",
+            replicas: 1,
+            nodeExporter: false,
+        });
         // vmagent, the default agent, with its defaults.
         expect(spec.monitoring).to.deep.include({ agent: "vmagent" });
-        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+        expect(spec.monitoring.resources).to.deep.equal({
+            requests: { cpu: "50m", memory: "128Mi" },
+            limits: { cpu: "1", memory: "1Gi" },
+        });
         expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
         expect(spec.tenant.retention).to.deep.equal({ metrics: "168h", logs: "168h" });
         expect(spec.suspended).to.equal(false);
@@ -64,10 +77,19 @@ describe("resolveClusterSpec", () => {
         });
         expect(spec.monitoring.replicas).to.equal(0);
         expect(spec.monitoring.enabled).to.equal(false);
-        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "8Gi" } });
+        expect(spec.monitoring.resources).to.deep.equal({
+            requests: { cpu: "50m", memory: "128Mi" },
+            limits: { cpu: "1", memory: "8Gi" },
+        });
         // Another agent brings its own defaults; given quantities still win.
-        const prometheus = resolveClusterSpec({ ...identity, monitoring: { agent: "prometheus", resources: { limits: { memory: "8Gi" } } } });
-        expect(prometheus.monitoring.resources).to.deep.equal({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "8Gi" } });
+        const prometheus = resolveClusterSpec({
+            ...identity,
+            monitoring: { agent: "prometheus", resources: { limits: { memory: "8Gi" } } },
+        });
+        expect(prometheus.monitoring.resources).to.deep.equal({
+            requests: { cpu: "100m", memory: "256Mi" },
+            limits: { cpu: "1", memory: "8Gi" },
+        });
         expect(spec.gateway.metricsWriteLimit).to.deep.equal({ requestsPerSecond: 100, burst: 0 });
         expect(CLUSTER_DEFAULTS.monitoring.replicas).to.equal(1);
     });
@@ -102,7 +124,8 @@ describe("resolveClusterSpec", () => {
         const bad: ClusterSpecInput = {
             ...identity,
             tenant: {
-                alertmanagerConfig: "route:\n  receiver: pager\nreceivers:\n  - name: ops\n    email_configs:\n      - auth_password_file: /etc/x\n",
+                alertmanagerConfig:
+                    "route:\n  receiver: pager\nreceivers:\n  - name: ops\n    email_configs:\n      - auth_password_file: /etc/x\n",
                 metricRuleGroups: [{ name: "m", rules: [{ alert: "Down", expr: "up == 0", for: "five minutes" }] }],
                 logRuleGroups: [{ name: "l", rules: [{ alert: "Errors", expr: '{app="web"} |= "error"' }] }],
                 metricsLimits: { maxSeriesPerUser: 0 },
@@ -122,18 +145,28 @@ describe("resolveClusterSpec", () => {
                 'tenant.logsLimits.perStreamRateLimit must be a byte size such as "3MB", got "3"',
                 'tenant.retention.logs must be at least 24h, got "12h"',
             ]);
-        expect(resolveClusterSpec({ ...identity, tenant: { logsLimits: { perStreamRateLimit: "1.5MiB" } } }).tenant.logsLimits.perStreamRateLimit).to.equal("1.5MiB");
+        expect(
+            resolveClusterSpec({ ...identity, tenant: { logsLimits: { perStreamRateLimit: "1.5MiB" } } }).tenant
+                .logsLimits.perStreamRateLimit,
+        ).to.equal("1.5MiB");
     });
 
     it("refuses a cluster id whose namespace cluster-<id> would exceed 63 characters", () => {
-        expect(() => resolveClusterSpec({ ...identity, clusterId: "a".repeat(56) })).to.throw(/clusterId must be a DNS-1123 label of at most 55/);
+        expect(() => resolveClusterSpec({ ...identity, clusterId: "a".repeat(56) })).to.throw(
+            /clusterId must be a DNS-1123 label of at most 55/,
+        );
         expect(resolveClusterSpec({ ...identity, clusterId: "a".repeat(55) }).clusterId).to.have.length(55);
     });
 });
 
 describe("loadClusterSpec", () => {
     const secrets = { seedKubeconfig: "seed-kc", userKubeconfig: "user-kc" };
-    const base = { clusterId: "c1", project: "shop", seedStack: "org/mla/seed", gateway: { externalHostnames: ["gw.example.com"] } };
+    const base = {
+        clusterId: "c1",
+        project: "shop",
+        seedStack: "org/mla/seed",
+        gateway: { externalHostnames: ["gw.example.com"] },
+    };
 
     it("reads identity, secret kubeconfigs and objects, accepting CLI strings for numbers and booleans", async () => {
         const spec = loadClusterSpec(
@@ -142,8 +175,15 @@ describe("loadClusterSpec", () => {
                     {
                         ...base,
                         suspended: "true",
-                        gateway: { externalHostnames: ["gw.example.com"], replicas: "3", metricsWriteLimit: { requestsPerSecond: "0.5" } },
-                        monitoring: { nodeExporter: "true", customScrapeConfigs: [{ job_name: "app", static_configs: [] }] },
+                        gateway: {
+                            externalHostnames: ["gw.example.com"],
+                            replicas: "3",
+                            metricsWriteLimit: { requestsPerSecond: "0.5" },
+                        },
+                        monitoring: {
+                            nodeExporter: "true",
+                            customScrapeConfigs: [{ job_name: "app", static_configs: [] }],
+                        },
                         logging: { agent: "promtail" },
                     },
                     secrets,
@@ -161,7 +201,12 @@ describe("loadClusterSpec", () => {
 
     it("reports missing keys, type errors, unknown settings and semantic problems together", () => {
         const reader = new ConfigReader(
-            source({ project: "shop", seedStack: "org/mla/seed", gateway: { externalHostnames: ["gw.example.com"], replica: 3, replicas: "two" }, logging: { agent: "fluentd" } }),
+            source({
+                project: "shop",
+                seedStack: "org/mla/seed",
+                gateway: { externalHostnames: ["gw.example.com"], replica: 3, replicas: "two" },
+                logging: { agent: "fluentd" },
+            }),
         );
         expect(() => loadClusterSpec(reader))
             .to.throw(ConfigError)
@@ -179,7 +224,9 @@ describe("loadClusterSpec", () => {
     it("accepts Pulumi.cluster-example.yaml as shipped", () => {
         const file = parse(readFileSync(join(__dirname, "..", "..", "Pulumi.cluster-example.yaml"), "utf8")).config;
         const values = Object.fromEntries(
-            Object.entries(file).filter(([k]) => k.startsWith("mla:")).map(([k, v]) => [k.slice(4), v]),
+            Object.entries(file)
+                .filter(([k]) => k.startsWith("mla:"))
+                .map(([k, v]) => [k.slice(4), v]),
         );
         const spec = loadClusterSpec(new ConfigReader(source(values, secrets)));
         expect(spec.clusterId).to.equal("c1");

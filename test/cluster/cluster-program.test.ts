@@ -1,7 +1,16 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_CERTIFICATES } from "../../components/pki/pki-renewal";
-import { installMocks, MOCK_ISSUED_AT, ofType, promiseOf, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
+import {
+    installMocks,
+    MOCK_ISSUED_AT,
+    ofType,
+    promiseOf,
+    resetResources,
+    setStackOutputs,
+    settledResources,
+    type RecordedResource,
+} from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 
 installMocks();
@@ -85,37 +94,54 @@ describe("clusterProgram", () => {
         for (const r of seedSide) expect(providerOf(r), `${r.type} ${r.name}`).to.equal(providerUrn("seed"));
         for (const r of userSide) expect(providerOf(r), `${r.type} ${r.name}`).to.equal(providerUrn("user"));
         // No Kubernetes resource at all may rely on the ambient default provider.
-        for (const r of objects) expect(r.provider, `${r.type} ${r.name}`).to.match(/^urn:pulumi:test::mla::pulumi:providers:kubernetes::(seed|user)::/);
+        for (const r of objects)
+            expect(r.provider, `${r.type} ${r.name}`).to.match(
+                /^urn:pulumi:test::mla::pulumi:providers:kubernetes::(seed|user)::/,
+            );
         await assertAllSchemaValid(resources);
     });
 
     it("rotates credentials: a raised pki.credentialsGeneration gives a new CA, certificates and read token, and rolls the gateway and the agents", async () => {
         const rolled = (resources: RecordedResource[]) => ({
-            gateway: ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "gateway")!.inputs.spec.template.metadata.annotations,
-            metrics: ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "agents-metrics")!.inputs.spec.template.metadata.annotations,
-            logs: ofType(resources, "kubernetes:apps/v1:DaemonSet").find((r) => r.name === "agents-logs")!.inputs.spec.template.metadata.annotations,
+            gateway: ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "gateway")!.inputs.spec
+                .template.metadata.annotations,
+            metrics: ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "agents-metrics")!.inputs
+                .spec.template.metadata.annotations,
+            logs: ofType(resources, "kubernetes:apps/v1:DaemonSet").find((r) => r.name === "agents-logs")!.inputs.spec
+                .template.metadata.annotations,
         });
         const credentialNames = (resources: RecordedResource[]) =>
-            resources.filter((r) => r.type.startsWith("tls:") || r.type.startsWith("random:")).map((r) => `${r.type}::${r.name}`);
+            resources
+                .filter((r) => r.type.startsWith("tls:") || r.type.startsWith("random:"))
+                .map((r) => `${r.type}::${r.name}`);
         const before = await run();
         const after = await run({ pki: { credentialsGeneration: 1 } });
         // Every key, certificate and the token is a new resource (new URN): Pulumi replaces them all.
-        expect(credentialNames(after.resources).filter((n) => credentialNames(before.resources).includes(n))).to.deep.equal([]);
-        expect(credentialNames(after.resources)).to.have.length(credentialNames(before.resources).length).and.to.include(
-            "tls:index/selfSignedCert:SelfSignedCert::pki-g1-ca",
-        );
+        expect(
+            credentialNames(after.resources).filter((n) => credentialNames(before.resources).includes(n)),
+        ).to.deep.equal([]);
+        expect(credentialNames(after.resources))
+            .to.have.length(credentialNames(before.resources).length)
+            .and.to.include("tls:index/selfSignedCert:SelfSignedCert::pki-g1-ca");
         const [b, a] = [rolled(before.resources), rolled(after.resources)];
         for (const k of ["gateway", "metrics", "logs"] as const) expect(a[k], k).to.not.deep.equal(b[k]);
         // The gateway's CA, its read-token Secret and the datasources all carry the new generation's material.
-        const secret = (rs: RecordedResource[], name: string) => ofType(rs, "kubernetes:core/v1:Secret").find((r) => r.name === name)!.inputs.stringData.value;
+        const secret = (rs: RecordedResource[], name: string) =>
+            ofType(rs, "kubernetes:core/v1:Secret").find((r) => r.name === name)!.inputs.stringData.value;
         expect(secret(after.resources, "gateway-tls")["ca.crt"]).to.include("MOCK-pki-g1-ca");
         expect(secret(after.resources, "gateway-read-token").token).to.equal("generated-pki-g1-read-token");
-        expect(Object.values(secret(after.resources, "tenant-datasources"))[0]).to.include("httpHeaderValue1: generated-pki-g1-read-token");
+        expect(Object.values(secret(after.resources, "tenant-datasources"))[0]).to.include(
+            "httpHeaderValue1: generated-pki-g1-read-token",
+        );
     });
 
     it("runs one gateway replica without a PDB only when gateway.allowSingleReplica is set", async () => {
-        const { resources } = await run({ gateway: { externalHostnames: ["mla-c1.example.com"], replicas: 1, allowSingleReplica: true } });
-        expect(ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "gateway")!.inputs.spec.replicas).to.equal(1);
+        const { resources } = await run({
+            gateway: { externalHostnames: ["mla-c1.example.com"], replicas: 1, allowSingleReplica: true },
+        });
+        expect(
+            ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "gateway")!.inputs.spec.replicas,
+        ).to.equal(1);
         expect(ofType(resources, "kubernetes:policy/v1:PodDisruptionBudget")).to.deep.equal([]);
     });
 
@@ -123,11 +149,11 @@ describe("clusterProgram", () => {
         const { resources } = await run();
         const ns = ofType(resources, "kubernetes:core/v1:Namespace").find((r) => r.name === "cluster-namespace")!;
         expect(ns.inputs.metadata.name).to.equal("cluster-c1");
-        expect(ofType(resources, "tls:index/locallySignedCert:LocallySignedCert").map((r) => r.name).sort()).to.deep.equal([
-            "pki-log-agent",
-            "pki-metrics-agent",
-            "pki-server",
-        ]);
+        expect(
+            ofType(resources, "tls:index/locallySignedCert:LocallySignedCert")
+                .map((r) => r.name)
+                .sort(),
+        ).to.deep.equal(["pki-log-agent", "pki-metrics-agent", "pki-server"]);
         expect(ofType(resources, "mla:pki:ClusterPki")).to.have.length(1);
     });
 
@@ -144,20 +170,28 @@ describe("clusterProgram", () => {
 
     it("points the gateway at the seed's endpoints and the agents at the gateway", async () => {
         const { resources } = await run();
-        const nginx = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs.data["nginx.conf"];
+        const nginx = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs
+            .data["nginx.conf"];
         expect(nginx).to.contain("cortex-distributor.mla.svc:8080");
         // vmagent by default: the external label in its scrape config, the push URL in its flags.
-        const scrape = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "agents-metrics-config")!.inputs.data["vmagent.yml"];
+        const scrape = ofType(resources, "kubernetes:core/v1:ConfigMap").find(
+            (r) => r.name === "agents-metrics-config",
+        )!.inputs.data["vmagent.yml"];
         expect(scrape).to.contain("cluster: c1");
-        const agent = ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "agents-metrics")!.inputs.spec.template.spec.containers[0];
+        const agent = ofType(resources, "kubernetes:apps/v1:Deployment").find((r) => r.name === "agents-metrics")!
+            .inputs.spec.template.spec.containers[0];
         expect(agent.args).to.include("-remoteWrite.url=https://mla-c1.example.com/api/v1/push");
     });
 
     it("with logging off creates no DaemonSet, no log-agent objects and no host-agents namespace", async () => {
         const { resources, outputs } = await run({ logging: { enabled: false } });
         expect(ofType(resources, "kubernetes:apps/v1:DaemonSet")).to.deep.equal([]);
-        expect(kubeObjects(resources).filter((r) => r.name.startsWith("agents") && /log/.test(r.name))).to.deep.equal([]);
-        const agentNamespaces = ofType(resources, "kubernetes:core/v1:Namespace").filter((r) => r.name.startsWith("agents"));
+        expect(kubeObjects(resources).filter((r) => r.name.startsWith("agents") && /log/.test(r.name))).to.deep.equal(
+            [],
+        );
+        const agentNamespaces = ofType(resources, "kubernetes:core/v1:Namespace").filter((r) =>
+            r.name.startsWith("agents"),
+        );
         expect(agentNamespaces.map((r) => r.inputs.metadata.name)).to.deep.equal(["mla-system"]);
         expect(await promiseOf(outputs.hostAgentsNamespace)).to.equal(undefined);
         await assertAllSchemaValid(resources);
@@ -205,12 +239,21 @@ describe("clusterProgram", () => {
     it("exports every certificate's notAfter, each from its own certificate's validity", async () => {
         const { outputs } = await run({ pki: { validityHours: 2000, earlyRenewalHours: 100 } });
         const at = (hours: number) => new Date(MOCK_ISSUED_AT + hours * 3600_000).toISOString();
-        expect(await promiseOf(outputs.certificateNotAfter)).to.deep.equal({ ca: at(87600), server: at(2000), metricsAgent: at(2000), logAgent: at(2000) });
-        expect(Object.keys((await promiseOf(outputs.certificateNotAfter)) as object)).to.deep.equal([...CLUSTER_CERTIFICATES]);
+        expect(await promiseOf(outputs.certificateNotAfter)).to.deep.equal({
+            ca: at(87600),
+            server: at(2000),
+            metricsAgent: at(2000),
+            logAgent: at(2000),
+        });
+        expect(Object.keys((await promiseOf(outputs.certificateNotAfter)) as object)).to.deep.equal([
+            ...CLUSTER_CERTIFICATES,
+        ]);
     });
 
     it("applies the seed's admin rule groups to the tenant, next to the owner's", async () => {
-        const { resources } = await run({ tenant: { metricRuleGroups: [{ name: "owner", rules: [{ record: "x:sum", expr: "sum(x)" }] }] } });
+        const { resources } = await run({
+            tenant: { metricRuleGroups: [{ name: "owner", rules: [{ record: "x:sum", expr: "sum(x)" }] }] },
+        });
         const rules = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "tenant-metric-rules")!;
         const text = Object.values(rules.inputs.data as Record<string, string>).join("\n");
         expect(text).to.contain("SeedAdminAlert").and.to.contain("x:sum");
@@ -221,7 +264,11 @@ describe("clusterProgram", () => {
         const datasourceOrgIds = (resources: RecordedResource[]) => {
             // A Secret: the file carries the gateway's read token.
             const ds = ofType(resources, "kubernetes:core/v1:Secret").find((r) => r.name === "tenant-datasources")!;
-            return [...String(Object.values(ds.inputs.stringData.value as Record<string, string>)[0]).matchAll(/orgId: (\d+)/g)].map((m) => Number(m[1]));
+            return [
+                ...String(Object.values(ds.inputs.stringData.value as Record<string, string>)[0]).matchAll(
+                    /orgId: (\d+)/g,
+                ),
+            ].map((m) => Number(m[1]));
         };
         const fromProject = await run();
         const references = ofType(fromProject.resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name);
@@ -232,13 +279,16 @@ describe("clusterProgram", () => {
         expect(ofType(given.resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.deep.equal([SEED]);
         expect(datasourceOrgIds(given.resources)).to.deep.equal([7, 7, 7]);
         for (const run of [fromProject, given]) {
-            expect(run.resources.filter((r) => r.type.startsWith("grafana:") || r.type.includes("GrafanaOrg"))).to.deep.equal([]);
+            expect(
+                run.resources.filter((r) => r.type.startsWith("grafana:") || r.type.includes("GrafanaOrg")),
+            ).to.deep.equal([]);
         }
     });
 
     it("suspends by switching the gateway's write routes to 503", async () => {
         const { resources } = await run({ suspended: true });
-        const nginx = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs.data["nginx.conf"];
+        const nginx = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs
+            .data["nginx.conf"];
         expect(nginx).to.contain("return 503;").and.to.contain("Retry-After");
     });
 

@@ -16,7 +16,15 @@ import { seedProgram } from "../../programs/seed";
 import { SEED_OUTPUT_NAMES } from "../../programs/seed-outputs";
 
 const SEED = "acme/mla/seed-contract";
-const UPSTREAM_KEYS = ["metricsPushUrl", "logsPushUrl", "metricsQueryUrl", "logsQueryUrl", "alertmanagerUrl", "metricsRulerUrl", "logsRulerUrl"] as const;
+const UPSTREAM_KEYS = [
+    "metricsPushUrl",
+    "logsPushUrl",
+    "metricsQueryUrl",
+    "logsQueryUrl",
+    "alertmanagerUrl",
+    "metricsRulerUrl",
+    "logsRulerUrl",
+] as const;
 
 describe("seed outputs into the cluster program", () => {
     it("builds the gateway's nginx config and NetworkPolicy from the seed's real outputs", async () => {
@@ -42,14 +50,18 @@ describe("seed outputs into the cluster program", () => {
             }),
         );
         const resources = await settledResources();
-        const nginx: string = ofType(resources, "kubernetes:core/v1:ConfigMap").find((r) => r.name === "gateway-config")!.inputs.data["nginx.conf"];
+        const nginx: string = ofType(resources, "kubernetes:core/v1:ConfigMap").find(
+            (r) => r.name === "gateway-config",
+        )!.inputs.data["nginx.conf"];
         for (const key of UPSTREAM_KEYS) {
             const url = seed[key] as string;
             expect(url, key).to.match(/^http:\/\/[a-z-]+\.observability\.svc\.cluster\.local:\d+/);
             expect(nginx, key).to.contain(`    server ${parseUpstreamUrl(url).hostPort};`);
         }
         expect(nginx).to.contain('proxy_set_header X-Scope-OrgID "c42";');
-        const policy = ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((r) => r.name === "gateway-network-policy")!;
+        const policy = ofType(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+            (r) => r.name === "gateway-network-policy",
+        )!;
         expect(seed.grafanaNamespace).to.equal("dashboards");
         expect(policy.inputs.spec.ingress[1].from[0].namespaceSelector).to.deep.equal({
             matchLabels: { "kubernetes.io/metadata.name": "dashboards" },

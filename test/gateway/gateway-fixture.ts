@@ -68,9 +68,15 @@ export async function startGatewayFixture(
             tenantId: pki.clusterId,
             writeListen: { host: "127.0.0.1", port: writePort },
             readListen: { host: "127.0.0.1", port: readPort },
-            tls: { certPath: join(dir, "tls/tls.crt"), keyPath: join(dir, "tls/tls.key"), caPath: join(dir, "tls/ca.crt") },
+            tls: {
+                certPath: join(dir, "tls/tls.crt"),
+                keyPath: join(dir, "tls/tls.key"),
+                caPath: join(dir, "tls/ca.crt"),
+            },
             readTokenMapPath: join(dir, "read-token.map"),
-            upstreams: Object.fromEntries(keys.map((k) => [k, upstreams[k].url(FIXTURE_PATHS[k])])) as unknown as UpstreamUrls,
+            upstreams: Object.fromEntries(
+                keys.map((k) => [k, upstreams[k].url(FIXTURE_PATHS[k])]),
+            ) as unknown as UpstreamUrls,
             limits: DEFAULT_LIMITS,
             suspended: false,
             retryAfterSeconds: 300,

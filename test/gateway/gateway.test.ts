@@ -25,7 +25,14 @@ const TLS = { caCertPem: "CA-1", serverCertPem: "SERVER-1", serverKeyPem: "KEY-1
 const READ_TOKEN = "Tok3n".repeat(8);
 
 function args(change: Partial<GatewayArgs> = {}): GatewayArgs {
-    return { clusterId: "c1", grafanaNamespace: "mla-grafana", upstreams: UPSTREAMS, tls: TLS, readToken: READ_TOKEN, ...change };
+    return {
+        clusterId: "c1",
+        grafanaNamespace: "mla-grafana",
+        upstreams: UPSTREAMS,
+        tls: TLS,
+        readToken: READ_TOKEN,
+        ...change,
+    };
 }
 
 /** Marks a serialized secret value in Pulumi's wire format. */
@@ -45,7 +52,9 @@ describe("Gateway", () => {
         new Gateway("gw", args());
         const resources = await settledResources();
         const objects = await assertAllSchemaValid(resources);
-        expect(objects.map((r) => [r.type, r.name, r.inputs.metadata.name, r.inputs.metadata.namespace])).to.have.deep.members([
+        expect(
+            objects.map((r) => [r.type, r.name, r.inputs.metadata.name, r.inputs.metadata.namespace]),
+        ).to.have.deep.members([
             ["kubernetes:core/v1:ConfigMap", "gw-config", "mla-gateway-config", "cluster-c1"],
             ["kubernetes:core/v1:Secret", "gw-tls", "mla-gateway-tls", "cluster-c1"],
             ["kubernetes:core/v1:Secret", "gw-read-token", "mla-gateway-read-token", "cluster-c1"],
@@ -75,7 +84,9 @@ describe("Gateway", () => {
         const expected = renderNginxConfig(
             inClusterConfigParams({ clusterId: "c1", upstreams: UPSTREAMS, limits: DEFAULT_LIMITS, suspended: true }),
         );
-        expect(findResource(resources, "kubernetes:core/v1:ConfigMap", "gw-config").inputs.data["nginx.conf"]).to.equal(expected);
+        expect(findResource(resources, "kubernetes:core/v1:ConfigMap", "gw-config").inputs.data["nginx.conf"]).to.equal(
+            expected,
+        );
         expect(await promiseOf(gw.config)).to.equal(expected);
     });
 
@@ -116,14 +127,19 @@ describe("Gateway", () => {
     });
 
     it("keeps the checksum annotation for equal inputs", async () => {
-        expect(await checksumOf("a", args())).to.match(/^[0-9a-f]{64}$/).and.to.equal(await checksumOf("b", args()));
+        expect(await checksumOf("a", args()))
+            .to.match(/^[0-9a-f]{64}$/)
+            .and.to.equal(await checksumOf("b", args()));
     });
 
     const changes: [string, Partial<GatewayArgs>][] = [
         ["the server certificate", { tls: { ...TLS, serverCertPem: "SERVER-2" } }],
         ["the CA certificate", { tls: { ...TLS, caCertPem: "CA-2" } }],
         ["the config (suspended)", { suspended: true }],
-        ["the config (an upstream URL)", { upstreams: { ...UPSTREAMS, logsPushUrl: "http://loki-gateway.mla.svc:80/loki/api/v1/push" } }],
+        [
+            "the config (an upstream URL)",
+            { upstreams: { ...UPSTREAMS, logsPushUrl: "http://loki-gateway.mla.svc:80/loki/api/v1/push" } },
+        ],
         ["the config (a limit)", { maxBodySize: "8m" }],
         ["the credentials generation", { credentialsGeneration: 1 }],
     ];
@@ -141,8 +157,12 @@ describe("Gateway", () => {
     });
 
     it("refuses invalid arguments with every problem at once", () => {
-        expect(() =>
-            new Gateway("bad", args({ clusterId: "C_1", replicas: 1, serviceType: "External" as never, maxBodySize: "lots" })),
+        expect(
+            () =>
+                new Gateway(
+                    "bad",
+                    args({ clusterId: "C_1", replicas: 1, serviceType: "External" as never, maxBodySize: "lots" }),
+                ),
         ).to.throw(
             [
                 'invalid Gateway "bad": 4 problems:',
@@ -164,7 +184,9 @@ describe("Gateway", () => {
     it("keeps the read token out of the ConfigMap and in a Secret the pod mounts where nginx.conf includes it", async () => {
         new Gateway("gw", args());
         const resources = await settledResources();
-        const config: string = findResource(resources, "kubernetes:core/v1:ConfigMap", "gw-config").inputs.data["nginx.conf"];
+        const config: string = findResource(resources, "kubernetes:core/v1:ConfigMap", "gw-config").inputs.data[
+            "nginx.conf"
+        ];
         expect(config).to.not.include(READ_TOKEN);
         expect(config).to.include("include /etc/nginx/mla-read-token/read-token.map;");
         const secret = findResource(resources, "kubernetes:core/v1:Secret", "gw-read-token").inputs;
@@ -174,8 +196,15 @@ describe("Gateway", () => {
             "read-token.map": `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${READ_TOKEN}$" 1;\n`,
         });
         const pod = findResource(resources, DEPLOYMENT, "gw").inputs.spec.template.spec;
-        expect(pod.volumes).to.deep.include({ name: "read-token", secret: { secretName: "mla-gateway-read-token", defaultMode: 0o440 } });
-        expect(pod.containers[0].volumeMounts).to.deep.include({ name: "read-token", mountPath: "/etc/nginx/mla-read-token", readOnly: true });
+        expect(pod.volumes).to.deep.include({
+            name: "read-token",
+            secret: { secretName: "mla-gateway-read-token", defaultMode: 0o440 },
+        });
+        expect(pod.containers[0].volumeMounts).to.deep.include({
+            name: "read-token",
+            mountPath: "/etc/nginx/mla-read-token",
+            readOnly: true,
+        });
     });
 });
 
@@ -189,7 +218,9 @@ describe("Gateway NetworkPolicy", () => {
         const policy = findResource(resources, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "gw-network-policy");
         expect(policy.inputs.metadata).to.deep.include({ name: "mla-gateway", namespace: "cluster-c7" });
         expect(policy.inputs.spec).to.deep.equal({
-            podSelector: { matchLabels: { "app.kubernetes.io/name": "mla-gateway", "app.kubernetes.io/instance": "c7" } },
+            podSelector: {
+                matchLabels: { "app.kubernetes.io/name": "mla-gateway", "app.kubernetes.io/instance": "c7" },
+            },
             policyTypes: ["Ingress"],
             ingress: [
                 { ports: [{ port: 8443, protocol: "TCP" }] },
@@ -197,7 +228,12 @@ describe("Gateway NetworkPolicy", () => {
                     from: [
                         {
                             namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
-                            podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "grafana" } },
+                            podSelector: {
+                                matchLabels: {
+                                    "app.kubernetes.io/name": "grafana",
+                                    "app.kubernetes.io/instance": "grafana",
+                                },
+                            },
                         },
                     ],
                     ports: [{ port: 8080, protocol: "TCP" }],
@@ -206,12 +242,17 @@ describe("Gateway NetworkPolicy", () => {
         });
         // The policy selects the pods the Deployment runs.
         const deployment = findResource(resources, "kubernetes:apps/v1:Deployment", "gw");
-        expect(deployment.inputs.spec.template.metadata.labels).to.deep.include(policy.inputs.spec.podSelector.matchLabels);
+        expect(deployment.inputs.spec.template.metadata.labels).to.deep.include(
+            policy.inputs.spec.podSelector.matchLabels,
+        );
     });
 
     it("selects Grafana by the labels the seed's grafana chart gives its pods (no name override)", () => {
         const values = grafanaValues(defaultSeedPlan());
         expect(values).to.not.have.any.keys("nameOverride", "fullnameOverride");
-        expect(GRAFANA_POD_LABELS).to.deep.equal({ "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "grafana" });
+        expect(GRAFANA_POD_LABELS).to.deep.equal({
+            "app.kubernetes.io/name": "grafana",
+            "app.kubernetes.io/instance": "grafana",
+        });
     });
 });

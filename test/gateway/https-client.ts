@@ -35,7 +35,10 @@ export function send(req: GatewayRequest): Promise<Outcome> {
             port: req.port,
             path: req.path,
             method: req.method ?? "POST",
-            headers: { ...(req.body !== undefined ? { "content-length": String(Buffer.byteLength(req.body)) } : {}), ...req.headers },
+            headers: {
+                ...(req.body !== undefined ? { "content-length": String(Buffer.byteLength(req.body)) } : {}),
+                ...req.headers,
+            },
             agent: false,
             timeout: 5_000,
         };
@@ -47,7 +50,17 @@ export function send(req: GatewayRequest): Promise<Outcome> {
             res.on("error", (e) => resolve({ kind: "error", message: e.message }));
         };
         const request = req.ca
-            ? https.request({ ...options, ca: req.ca, cert: req.cert, key: req.key, maxVersion: req.maxVersion, servername: req.servername }, onResponse)
+            ? https.request(
+                  {
+                      ...options,
+                      ca: req.ca,
+                      cert: req.cert,
+                      key: req.key,
+                      maxVersion: req.maxVersion,
+                      servername: req.servername,
+                  },
+                  onResponse,
+              )
             : http.request(options, onResponse);
         request.on("error", (e) => resolve({ kind: "error", message: e.message }));
         request.on("timeout", () => request.destroy(new Error("timed out")));
@@ -62,5 +75,7 @@ export function statusOf(outcome: Outcome): number {
 
 /** A readable one-liner for assertion messages. */
 export function describeOutcome(outcome: Outcome): string {
-    return outcome.kind === "response" ? `HTTP ${outcome.status} ${outcome.body.slice(0, 120)}` : `error: ${outcome.message}`;
+    return outcome.kind === "response"
+        ? `HTTP ${outcome.status} ${outcome.body.slice(0, 120)}`
+        : `error: ${outcome.message}`;
 }

@@ -28,7 +28,9 @@ describe("docs/gateway-isolation.md", () => {
         const groups = new Map<string, string[]>();
         for (const a of all) groups.set(a.group, [...(groups.get(a.group) ?? []), a.name]);
         for (const [group, names] of groups) {
-            expect(DOC).to.include(`- **${group}** (${names.length}): ${names.map((n) => n.replace(/\|/g, "\\|")).join("; ")}.`);
+            expect(DOC).to.include(
+                `- **${group}** (${names.length}): ${names.map((n) => n.replace(/\|/g, "\\|")).join("; ")}.`,
+            );
         }
     });
 });

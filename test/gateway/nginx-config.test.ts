@@ -68,7 +68,10 @@ describe("renderNginxConfig", () => {
             const head = route.path.endsWith("/") ? `location ^~ ${route.path} {` : `location = ${route.path} {`;
             const start = text.indexOf(`${head}\n`);
             expect(start, head).to.be.greaterThan(-1);
-            const body = text.slice(start, text.indexOf("\n    }\n", start)).split("\n").map((l) => l.trim());
+            const body = text
+                .slice(start, text.indexOf("\n    }\n", start))
+                .split("\n")
+                .map((l) => l.trim());
             expect(body.slice(1, 8), head).to.deep.equal([
                 "if ($mla_read_token_ok != 1) {",
                 "return 401;",
@@ -83,16 +86,33 @@ describe("renderNginxConfig", () => {
 
     it("serves no push, rule-write, delete or admin API on the read listener", () => {
         const paths = READ_ROUTES.map((r) => r.path);
-        for (const banned of ["/loki/api/v1/push", "/api/v1/push", "/loki/api/v1/delete", "/api/prom/api/v1/admin/", "/loki/api/v1/tail", "/api/prom/push"]) {
-            expect(paths.some((p) => banned.startsWith(p)), banned).to.equal(false);
+        for (const banned of [
+            "/loki/api/v1/push",
+            "/api/v1/push",
+            "/loki/api/v1/delete",
+            "/api/prom/api/v1/admin/",
+            "/loki/api/v1/tail",
+            "/api/prom/push",
+        ]) {
+            expect(
+                paths.some((p) => banned.startsWith(p)),
+                banned,
+            ).to.equal(false);
         }
         // Writes are limited to silences; rules and the Alertmanager config are read only.
-        const writers = READ_ROUTES.filter((r) => r.methods.includes("DELETE") || (r.methods.includes("POST") && !r.path.startsWith("/api/prom/api/v1/") && !r.path.startsWith("/loki/api/v1/")));
+        const writers = READ_ROUTES.filter(
+            (r) =>
+                r.methods.includes("DELETE") ||
+                (r.methods.includes("POST") &&
+                    !r.path.startsWith("/api/prom/api/v1/") &&
+                    !r.path.startsWith("/loki/api/v1/")),
+        );
         expect(writers.map((r) => [r.path, r.methods.join(",")])).to.deep.equal([
             ["/alertmanager/api/v2/silences", "GET,POST"],
             ["/alertmanager/api/v2/silence/", "GET,DELETE"],
         ]);
-        for (const r of READ_ROUTES.filter((x) => /rules|\/api\/v1\/alerts$/.test(x.path))) expect(r.methods, r.path).to.deep.equal(["GET"]);
+        for (const r of READ_ROUTES.filter((x) => /rules|\/api\/v1\/alerts$/.test(x.path)))
+            expect(r.methods, r.path).to.deep.equal(["GET"]);
     });
 
     it("includes the read-token fragment in a map and strips the token before proxying", () => {
@@ -100,7 +120,9 @@ describe("renderNginxConfig", () => {
         expect(text).to.include(
             "map $http_x_mla_read_token $mla_read_token_ok {\n        default 0;\n        include /etc/mla/read-token/read-token.map;\n    }",
         );
-        expect((text.match(/proxy_set_header X-MLA-Read-Token "";/g) ?? []).length).to.equal((text.match(/proxy_pass /g) ?? []).length);
+        expect((text.match(/proxy_set_header X-MLA-Read-Token "";/g) ?? []).length).to.equal(
+            (text.match(/proxy_pass /g) ?? []).length,
+        );
     });
 
     it("maps each agent's certificate CN to its write route", () => {
@@ -114,14 +136,23 @@ describe("renderNginxConfig", () => {
                 "    }",
             ].join("\n"),
         );
-        expect(text).to.match(/location = \/api\/v1\/push \{[^}]*\}\n\s*# Only the metrics agent's certificate may push here.\n\s*if \(\$mla_client_role != "metrics"\) \{\n\s*return 403;/);
-        expect(text).to.match(/location = \/loki\/api\/v1\/push \{[^}]*\}\n\s*# Only the log agent's certificate may push here.\n\s*if \(\$mla_client_role != "logs"\) \{\n\s*return 403;/);
+        expect(text).to.match(
+            /location = \/api\/v1\/push \{[^}]*\}\n\s*# Only the metrics agent's certificate may push here.\n\s*if \(\$mla_client_role != "metrics"\) \{\n\s*return 403;/,
+        );
+        expect(text).to.match(
+            /location = \/loki\/api\/v1\/push \{[^}]*\}\n\s*# Only the log agent's certificate may push here.\n\s*if \(\$mla_client_role != "logs"\) \{\n\s*return 403;/,
+        );
     });
 
     it("answers 503 to silence changes while suspended, and only then", () => {
-        const silenceGuard = /if \(\$request_method ~ \^\((POST|DELETE)\)\$\) \{\n\s*add_header Retry-After 60 always;\n\s*return 503;/g;
-        expect(renderNginxConfig(params({ suspended: true, retryAfterSeconds: 60 })).match(silenceGuard)).to.have.length(2);
-        expect(renderNginxConfig(params({ suspended: false, retryAfterSeconds: 60 })).match(silenceGuard)).to.equal(null);
+        const silenceGuard =
+            /if \(\$request_method ~ \^\((POST|DELETE)\)\$\) \{\n\s*add_header Retry-After 60 always;\n\s*return 503;/g;
+        expect(
+            renderNginxConfig(params({ suspended: true, retryAfterSeconds: 60 })).match(silenceGuard),
+        ).to.have.length(2);
+        expect(renderNginxConfig(params({ suspended: false, retryAfterSeconds: 60 })).match(silenceGuard)).to.equal(
+            null,
+        );
     });
 
     it("renders write routes without proxying while suspended", () => {
@@ -133,23 +164,29 @@ describe("renderNginxConfig", () => {
     });
 
     const rates: [number, number, string][] = [
-        [100, 200, "rate=100r/s", ],
+        [100, 200, "rate=100r/s"],
         [0.5, 0, "rate=30r/m"],
     ];
     for (const [rps, burst, expected] of rates) {
         it(`renders ${rps} requests per second as ${expected}`, () => {
-            const text = renderNginxConfig(params({ limits: { ...DEFAULT_LIMITS, query: { requestsPerSecond: rps, burst } } }));
+            const text = renderNginxConfig(
+                params({ limits: { ...DEFAULT_LIMITS, query: { requestsPerSecond: rps, burst } } }),
+            );
             expect(text).to.include(`zone=mla_query:1m ${expected};`);
         });
     }
 
     it("leaves out burst=0, which nginx rejects", () => {
-        const text = renderNginxConfig(params({ limits: { ...DEFAULT_LIMITS, logsWrite: { requestsPerSecond: 5, burst: 0 } } }));
+        const text = renderNginxConfig(
+            params({ limits: { ...DEFAULT_LIMITS, logsWrite: { requestsPerSecond: 5, burst: 0 } } }),
+        );
         expect(text).to.include("limit_req zone=mla_logs_write nodelay;");
     });
 
     it("turns off the access log when asked", () => {
-        expect(renderNginxConfig(params({ runtime: { dir: "/run", errorLog: "stderr", accessLog: "off" } }))).to.include("access_log off;");
+        expect(
+            renderNginxConfig(params({ runtime: { dir: "/run", errorLog: "stderr", accessLog: "off" } })),
+        ).to.include("access_log off;");
     });
 
     it("reports every problem at once", () => {
@@ -159,7 +196,12 @@ describe("renderNginxConfig", () => {
             readListen: { host: "example.com", port: 8080 },
             tls: { certPath: "relative.crt", keyPath: "/k;ey", caPath: "/ca.crt" },
             readTokenMapPath: "token.map",
-            limits: { metricsWrite: { requestsPerSecond: 0, burst: 1 }, logsWrite: { requestsPerSecond: 0.001, burst: -1 }, query: { requestsPerSecond: 1, burst: 1.5 }, maxBodySize: "16 m" },
+            limits: {
+                metricsWrite: { requestsPerSecond: 0, burst: 1 },
+                logsWrite: { requestsPerSecond: 0.001, burst: -1 },
+                query: { requestsPerSecond: 1, burst: 1.5 },
+                maxBodySize: "16 m",
+            },
             retryAfterSeconds: 0,
             workerProcesses: 0,
         });
@@ -190,13 +232,17 @@ describe("renderNginxConfig", () => {
     ];
     for (const [url, message] of badUrls) {
         it(`refuses the upstream URL ${url}`, () => {
-            expect(nginxConfigProblems(params({ upstreams: { ...params().upstreams, metricsQueryUrl: url } }))).to.deep.equal([message]);
+            expect(
+                nginxConfigProblems(params({ upstreams: { ...params().upstreams, metricsQueryUrl: url } })),
+            ).to.deep.equal([message]);
         });
     }
 
     it("requires a path on push URLs", () => {
         const upstreams = { ...params().upstreams, metricsPushUrl: "http://cortex:8080/" };
-        expect(nginxConfigProblems(params({ upstreams }))).to.deep.equal(["upstreams.metricsPushUrl: must include the push path"]);
+        expect(nginxConfigProblems(params({ upstreams }))).to.deep.equal([
+            "upstreams.metricsPushUrl: must include the push path",
+        ]);
     });
 
     it("refuses the same port for both listeners", () => {

@@ -38,7 +38,14 @@ describe("gateway rate limits in real nginx", function () {
     beforeEach(() => gw.clearUpstreams());
 
     const push = (path: string, agent: "metricsAgent" | "logAgent") => () =>
-        send({ port: gw.writePort, path, body: "x", ca: pki.ca.certPem, cert: pki[agent].certPem, key: pki[agent].keyPem });
+        send({
+            port: gw.writePort,
+            path,
+            body: "x",
+            ca: pki.ca.certPem,
+            cert: pki[agent].certPem,
+            key: pki[agent].keyPem,
+        });
 
     it("answers 429 to metric pushes over rate plus burst, and forwards only the admitted ones", async () => {
         const statuses = await burst(6, push("/api/v1/push", "metricsAgent"));
@@ -56,7 +63,12 @@ describe("gateway rate limits in real nginx", function () {
 
     it("answers 429 to queries over the query limit", async () => {
         const statuses = await burst(5, () =>
-            send({ port: gw.readPort, path: "/api/prom/api/v1/query?query=up", method: "GET", headers: { "X-MLA-Read-Token": gw.readToken } }),
+            send({
+                port: gw.readPort,
+                path: "/api/prom/api/v1/query?query=up",
+                method: "GET",
+                headers: { "X-MLA-Read-Token": gw.readToken },
+            }),
         );
         expect(statuses.slice(0, 2)).to.deep.equal([200, 200]);
         expect(statuses.slice(2)).to.include(429);
@@ -69,7 +81,14 @@ describe("gateway rate limits in real nginx", function () {
     });
 
     it("answers 413 to a body over the configured limit (1k), even with the rate exhausted", async () => {
-        const res = await send({ port: gw.writePort, path: "/api/v1/push", body: Buffer.alloc(2048), ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem });
+        const res = await send({
+            port: gw.writePort,
+            path: "/api/v1/push",
+            body: Buffer.alloc(2048),
+            ca: pki.ca.certPem,
+            cert: pki.metricsAgent.certPem,
+            key: pki.metricsAgent.keyPem,
+        });
         expect(statusOf(res), describeOutcome(res)).to.equal(413);
         expect(gw.upstreamHits()).to.equal(0);
     });

@@ -20,24 +20,47 @@ describe("gateway nginx config in real nginx", function () {
 
     /** A request to the write listener as the metrics agent (override cert/key to be someone else). */
     const write = (path: string, more: Partial<GatewayRequest> = {}) =>
-        send({ port: gw.writePort, path, body: "payload", ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem, ...more });
+        send({
+            port: gw.writePort,
+            path,
+            body: "payload",
+            ca: pki.ca.certPem,
+            cert: pki.metricsAgent.certPem,
+            key: pki.metricsAgent.keyPem,
+            ...more,
+        });
     const read = (path: string, more: Partial<GatewayRequest> = {}) =>
-        send({ port: gw.readPort, path, method: "GET", ...more, headers: { "X-MLA-Read-Token": gw.readToken, ...more.headers } });
+        send({
+            port: gw.readPort,
+            path,
+            method: "GET",
+            ...more,
+            headers: { "X-MLA-Read-Token": gw.readToken, ...more.headers },
+        });
 
     /** POSTs `chunks` with `Transfer-Encoding: chunked` as the metrics agent. */
     const sendChunked = (port: number, path: string, chunks: Buffer[]): Promise<Outcome> =>
         new Promise((resolve) => {
             const request = https.request(
                 {
-                    host: "127.0.0.1", port, path, method: "POST", agent: false, timeout: 5_000,
+                    host: "127.0.0.1",
+                    port,
+                    path,
+                    method: "POST",
+                    agent: false,
+                    timeout: 5_000,
                     headers: { "transfer-encoding": "chunked" },
-                    ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem,
+                    ca: pki.ca.certPem,
+                    cert: pki.metricsAgent.certPem,
+                    key: pki.metricsAgent.keyPem,
                 },
                 (res) => {
                     let body = "";
                     res.setEncoding("utf8");
                     res.on("data", (d: string) => (body += d));
-                    res.on("end", () => resolve({ kind: "response", status: res.statusCode ?? 0, headers: res.headers, body }));
+                    res.on("end", () =>
+                        resolve({ kind: "response", status: res.statusCode ?? 0, headers: res.headers, body }),
+                    );
                 },
             );
             // nginx may answer 413 and close before the last chunk; the response is what counts.
@@ -74,16 +97,23 @@ describe("gateway nginx config in real nginx", function () {
         it("forwards POST /api/v1/push from the metrics agent to the metrics push URL with the tenant header", async () => {
             const res = await write("/api/v1/push");
             expect(statusOf(res), describeOutcome(res)).to.equal(200);
-            expect(gw.upstreams.metricsPushUrl.requests.map((r) => [r.method, r.path, r.headers["x-scope-orgid"], r.bodySize]))
-                .to.deep.equal([["POST", "/cortex/api/v1/push", "c1", 7]]);
+            expect(
+                gw.upstreams.metricsPushUrl.requests.map((r) => [
+                    r.method,
+                    r.path,
+                    r.headers["x-scope-orgid"],
+                    r.bodySize,
+                ]),
+            ).to.deep.equal([["POST", "/cortex/api/v1/push", "c1", 7]]);
             expect(gw.upstreamHits()).to.equal(1);
         });
 
         it("forwards POST /loki/api/v1/push from the log agent to the logs push URL with the tenant header", async () => {
             const res = await write("/loki/api/v1/push", { cert: pki.logAgent.certPem, key: pki.logAgent.keyPem });
             expect(statusOf(res), describeOutcome(res)).to.equal(200);
-            expect(gw.upstreams.logsPushUrl.requests.map((r) => [r.method, r.path, r.headers["x-scope-orgid"]]))
-                .to.deep.equal([["POST", "/loki/api/v1/push", "c1"]]);
+            expect(
+                gw.upstreams.logsPushUrl.requests.map((r) => [r.method, r.path, r.headers["x-scope-orgid"]]),
+            ).to.deep.equal([["POST", "/loki/api/v1/push", "c1"]]);
             expect(gw.upstreamHits()).to.equal(1);
         });
 
@@ -92,7 +122,9 @@ describe("gateway nginx config in real nginx", function () {
             const metricsOnLogs = await write("/loki/api/v1/push");
             const other = await pki.issueClient("someone-else");
             const stranger = await write("/api/v1/push", { cert: other.certPem, key: other.keyPem });
-            expect([statusOf(logsOnMetrics), statusOf(metricsOnLogs), statusOf(stranger)]).to.deep.equal([403, 403, 403]);
+            expect([statusOf(logsOnMetrics), statusOf(metricsOnLogs), statusOf(stranger)]).to.deep.equal([
+                403, 403, 403,
+            ]);
             expect(gw.upstreamHits()).to.equal(0);
         });
 
@@ -112,7 +144,10 @@ describe("gateway nginx config in real nginx", function () {
 
         const refusals: [string, () => Partial<GatewayRequest>][] = [
             ["a client without a certificate", () => ({ cert: undefined, key: undefined })],
-            ["a client certificate signed by another cluster's CA", () => ({ cert: otherCluster.metricsAgent.certPem, key: otherCluster.metricsAgent.keyPem })],
+            [
+                "a client certificate signed by another cluster's CA",
+                () => ({ cert: otherCluster.metricsAgent.certPem, key: otherCluster.metricsAgent.keyPem }),
+            ],
             ["an expired client certificate", () => ({ cert: expiredClient.certPem, key: expiredClient.keyPem })],
             ["a TLS 1.2-only client", () => ({ maxVersion: "TLSv1.2" })],
         ];
@@ -148,7 +183,11 @@ describe("gateway nginx config in real nginx", function () {
             });
         }
 
-        for (const [method, path] of [["GET", "/api/v1/push"], ["PUT", "/loki/api/v1/push"], ["DELETE", "/api/v1/push"]]) {
+        for (const [method, path] of [
+            ["GET", "/api/v1/push"],
+            ["PUT", "/loki/api/v1/push"],
+            ["DELETE", "/api/v1/push"],
+        ]) {
             it(`answers 405 with Allow: POST to ${method} ${path} and forwards nothing`, async () => {
                 const res = await write(path, { method });
                 expect(statusOf(res), describeOutcome(res)).to.equal(405);
@@ -171,7 +210,11 @@ describe("gateway nginx config in real nginx", function () {
             expect(statusOf(small), describeOutcome(small)).to.equal(411);
             // 80 KiB in 8 KiB chunks against the 64k limit: with streaming, a size check could only
             // happen mid-stream, after part of the body had gone to the distributor.
-            const big = await sendChunked(gw.writePort, "/api/v1/push", Array.from({ length: 10 }, () => Buffer.alloc(8 * 1024, 1)));
+            const big = await sendChunked(
+                gw.writePort,
+                "/api/v1/push",
+                Array.from({ length: 10 }, () => Buffer.alloc(8 * 1024, 1)),
+            );
             expect(statusOf(big), describeOutcome(big)).to.equal(411);
             await new Promise((r) => setTimeout(r, 200));
             expect(gw.upstreamHits(), "complete requests upstream").to.equal(0);
@@ -195,7 +238,11 @@ describe("gateway nginx config in real nginx", function () {
             ["/api/prom/config/v1/rules/ns1", "metricsRulerUrl", "/api/v1/rules/ns1"],
             ["/alertmanager/api/v2/alerts", "alertmanagerUrl", "/api/prom/alertmanager/api/v2/alerts"],
             ["/api/v1/alerts", "alertmanagerUrl", "/api/v1/alerts"],
-            ["/loki/api/v1/query_range?query=%7Bjob%3D%22x%22%7D", "logsQueryUrl", "/loki/api/v1/query_range?query=%7Bjob%3D%22x%22%7D"],
+            [
+                "/loki/api/v1/query_range?query=%7Bjob%3D%22x%22%7D",
+                "logsQueryUrl",
+                "/loki/api/v1/query_range?query=%7Bjob%3D%22x%22%7D",
+            ],
             ["/loki/api/v1/rules", "logsRulerUrl", "/loki/api/v1/rules"],
             ["/prometheus/api/v1/rules", "logsRulerUrl", "/prometheus/api/v1/rules"],
             ["/prometheus/api/v1/alerts", "logsRulerUrl", "/prometheus/api/v1/alerts"],
@@ -204,7 +251,9 @@ describe("gateway nginx config in real nginx", function () {
             it(`forwards ${path} to ${upstream} as ${seen} with the tenant header`, async () => {
                 const res = await read(path, { headers: { "X-Scope-OrgID": "c2|c3" } });
                 expect(statusOf(res), describeOutcome(res)).to.equal(200);
-                expect(gw.upstreams[upstream].requests.map((r) => [r.path, r.headers["x-scope-orgid"]])).to.deep.equal([[seen, "c1"]]);
+                expect(gw.upstreams[upstream].requests.map((r) => [r.path, r.headers["x-scope-orgid"]])).to.deep.equal([
+                    [seen, "c1"],
+                ]);
                 expect(gw.upstreamHits()).to.equal(1);
             });
         }
@@ -246,18 +295,32 @@ describe("gateway nginx config in real nginx", function () {
         }
 
         it("forwards a silence from Grafana's alerting UI (POST) and its expiry (DELETE)", async () => {
-            const post = await read("/alertmanager/api/v2/silences", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+            const post = await read("/alertmanager/api/v2/silences", {
+                method: "POST",
+                body: "{}",
+                headers: { "content-type": "application/json" },
+            });
             const del = await read("/alertmanager/api/v2/silence/abc-123", { method: "DELETE" });
             expect([statusOf(post), statusOf(del)]).to.deep.equal([200, 200]);
-            expect(gw.upstreams.alertmanagerUrl.requests.map((r) => [r.method, r.path, r.headers["x-scope-orgid"]])).to.deep.equal([
+            expect(
+                gw.upstreams.alertmanagerUrl.requests.map((r) => [r.method, r.path, r.headers["x-scope-orgid"]]),
+            ).to.deep.equal([
                 ["POST", "/api/prom/alertmanager/api/v2/silences", "c1"],
                 ["DELETE", "/api/prom/alertmanager/api/v2/silence/abc-123", "c1"],
             ]);
         });
 
-        for (const [what, headers] of [["no token", {}], ["a wrong token", { "X-MLA-Read-Token": "x".repeat(48) }]] as const) {
+        for (const [what, headers] of [
+            ["no token", {}],
+            ["a wrong token", { "X-MLA-Read-Token": "x".repeat(48) }],
+        ] as const) {
             it(`answers 401 to a query with ${what} and forwards nothing`, async () => {
-                const res = await send({ port: gw.readPort, path: "/api/prom/api/v1/query?query=up", method: "GET", headers });
+                const res = await send({
+                    port: gw.readPort,
+                    path: "/api/prom/api/v1/query?query=up",
+                    method: "GET",
+                    headers,
+                });
                 expect(statusOf(res), describeOutcome(res)).to.equal(401);
                 expect(gw.upstreamHits()).to.equal(0);
             });
@@ -284,7 +347,10 @@ describe("gateway nginx config in real nginx", function () {
         });
 
         it("still requires a client certificate while suspended", async () => {
-            const res = await write("/api/v1/push", { cert: otherCluster.metricsAgent.certPem, key: otherCluster.metricsAgent.keyPem });
+            const res = await write("/api/v1/push", {
+                cert: otherCluster.metricsAgent.certPem,
+                key: otherCluster.metricsAgent.keyPem,
+            });
             expect(statusOf(res), describeOutcome(res)).to.equal(400);
         });
 

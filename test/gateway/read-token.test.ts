@@ -17,10 +17,18 @@ const TOKEN = "AbC123_-".repeat(6);
 
 describe("read token", () => {
     it("renders a case-sensitive exact-match map entry", () => {
-        expect(renderReadTokenMap(TOKEN)).to.equal(`# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${TOKEN}$" 1;\n`);
+        expect(renderReadTokenMap(TOKEN)).to.equal(
+            `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${TOKEN}$" 1;\n`,
+        );
     });
 
-    const unsafe = ["has space xxxxxxxxxxxxxxxxxxxxxxxxxxxx", 'quote"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', "semi;xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "dollar$xxxxxxxxxxxxxxxxxxxxxxxxxxx", ""];
+    const unsafe = [
+        "has space xxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        'quote"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+        "semi;xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "dollar$xxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "",
+    ];
     for (const token of unsafe) {
         it(`refuses to render ${JSON.stringify(token.slice(0, 8))}... without echoing it`, () => {
             let message = "";
@@ -29,7 +37,9 @@ describe("read token", () => {
             } catch (e) {
                 message = (e as Error).message;
             }
-            expect(message).to.equal(`read token: only A-Z, a-z, 0-9, _ and - are allowed (got ${token.length} characters)`);
+            expect(message).to.equal(
+                `read token: only A-Z, a-z, 0-9, _ and - are allowed (got ${token.length} characters)`,
+            );
         });
     }
 
@@ -50,13 +60,22 @@ describe("read token", () => {
 
 describe("Grafana datasources with the read token", () => {
     it("send the token as a custom header from secureJsonData, in all three datasources", () => {
-        const file = parse(renderDatasources({ clusterId: "c1", orgId: 3, gateway: { service: "mla-gateway-read", port: 80 }, readToken: TOKEN }));
+        const file = parse(
+            renderDatasources({
+                clusterId: "c1",
+                orgId: 3,
+                gateway: { service: "mla-gateway-read", port: 80 },
+                readToken: TOKEN,
+            }),
+        );
         expect(
-            file.datasources.map((d: { type: string; jsonData: Record<string, unknown>; secureJsonData: Record<string, string> }) => [
-                d.type,
-                d.jsonData.httpHeaderName1,
-                d.secureJsonData,
-            ]),
+            file.datasources.map(
+                (d: { type: string; jsonData: Record<string, unknown>; secureJsonData: Record<string, string> }) => [
+                    d.type,
+                    d.jsonData.httpHeaderName1,
+                    d.secureJsonData,
+                ],
+            ),
         ).to.deep.equal([
             ["prometheus", "X-MLA-Read-Token", { httpHeaderValue1: TOKEN }],
             ["loki", "X-MLA-Read-Token", { httpHeaderValue1: TOKEN }],

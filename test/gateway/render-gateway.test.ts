@@ -71,11 +71,37 @@ describe("mla render gateway", () => {
         const configMap = findResource(await settledResources(), "kubernetes:core/v1:ConfigMap", "gw-config");
         const out = tempDir();
         const result = await mla([
-            "render", "gateway", "--cluster-id", "c9", "--out", out, "--suspended",
-            "--write-listen", `0.0.0.0:${WRITE_PORT}`, "--read-listen", `0.0.0.0:${READ_PORT}`,
-            "--tls-dir", TLS_DIR, "--read-token-dir", READ_TOKEN_DIR, "--runtime-dir", RUNTIME_DIR, "--error-log", "stderr", "--access-log", "/dev/stdout",
-            "--metrics-write-rps", "7", "--metrics-write-burst", "9", "--query-rps", "0.5", "--query-burst", "0",
-            "--max-body-size", "4m",
+            "render",
+            "gateway",
+            "--cluster-id",
+            "c9",
+            "--out",
+            out,
+            "--suspended",
+            "--write-listen",
+            `0.0.0.0:${WRITE_PORT}`,
+            "--read-listen",
+            `0.0.0.0:${READ_PORT}`,
+            "--tls-dir",
+            TLS_DIR,
+            "--read-token-dir",
+            READ_TOKEN_DIR,
+            "--runtime-dir",
+            RUNTIME_DIR,
+            "--error-log",
+            "stderr",
+            "--access-log",
+            "/dev/stdout",
+            "--metrics-write-rps",
+            "7",
+            "--metrics-write-burst",
+            "9",
+            "--query-rps",
+            "0.5",
+            "--query-burst",
+            "0",
+            "--max-body-size",
+            "4m",
             ...urlFlags(URLS),
         ]);
         expect(result, result.err).to.include({ code: 0 });
@@ -110,25 +136,57 @@ describe("mla render gateway", () => {
             writeTlsDir(join(out, "tls"), { ca: pki.ca.certPem, cert: pki.server.certPem, key: pki.server.keyPem });
             recorder = await startRecorder();
             const [writePort, readPort] = [await freePort(), await freePort()];
-            const urls = Object.fromEntries(Object.keys(URLS).map((flag) => [flag, recorder.url(flag.endsWith("push-url") ? "/push" : "")]));
+            const urls = Object.fromEntries(
+                Object.keys(URLS).map((flag) => [flag, recorder.url(flag.endsWith("push-url") ? "/push" : "")]),
+            );
             const token = "T0ken_-".repeat(6);
             writeFileSync(join(out, "token.txt"), `${token}\n`);
             const result = await mla([
-                "render", "gateway", "--cluster-id", "cli", "--out", out, "--read-token-file", join(out, "token.txt"),
-                "--write-listen", `127.0.0.1:${writePort}`, "--read-listen", `127.0.0.1:${readPort}`,
-                "--worker-processes", "1", ...urlFlags(urls),
+                "render",
+                "gateway",
+                "--cluster-id",
+                "cli",
+                "--out",
+                out,
+                "--read-token-file",
+                join(out, "token.txt"),
+                "--write-listen",
+                `127.0.0.1:${writePort}`,
+                "--read-listen",
+                `127.0.0.1:${readPort}`,
+                "--worker-processes",
+                "1",
+                ...urlFlags(urls),
             ]);
             expect(result.code, result.err).to.equal(0);
-            const nginx = await startNginx({ prefix: out, config: readFileSync(join(out, "nginx.conf"), "utf8"), ports: [writePort, readPort] });
+            const nginx = await startNginx({
+                prefix: out,
+                config: readFileSync(join(out, "nginx.conf"), "utf8"),
+                ports: [writePort, readPort],
+            });
             stop = () => nginx.stop();
-            const res = await send({ port: writePort, path: "/api/v1/push", body: "x", ca: pki.ca.certPem, cert: pki.metricsAgent.certPem, key: pki.metricsAgent.keyPem });
+            const res = await send({
+                port: writePort,
+                path: "/api/v1/push",
+                body: "x",
+                ca: pki.ca.certPem,
+                cert: pki.metricsAgent.certPem,
+                key: pki.metricsAgent.keyPem,
+            });
             expect(statusOf(res), describeOutcome(res)).to.equal(200);
-            expect(recorder.requests.map((r) => [r.path, r.headers["x-scope-orgid"]])).to.deep.equal([["/push", "cli"]]);
+            expect(recorder.requests.map((r) => [r.path, r.headers["x-scope-orgid"]])).to.deep.equal([
+                ["/push", "cli"],
+            ]);
             expect(readFileSync(nginx.configPath, "utf8")).to.not.include(token);
             expect(statSync(join(out, "read-token.map")).mode & 0o777).to.equal(0o600);
             // The read port: 401 without the token, with another case of it, and 200 with it.
-            const query = (headers: Record<string, string>) => send({ port: readPort, path: "/loki/api/v1/labels", method: "GET", headers });
-            const statuses = [await query({}), await query({ "X-MLA-Read-Token": token.toLowerCase() }), await query({ "x-mla-read-token": token })].map(statusOf);
+            const query = (headers: Record<string, string>) =>
+                send({ port: readPort, path: "/loki/api/v1/labels", method: "GET", headers });
+            const statuses = [
+                await query({}),
+                await query({ "X-MLA-Read-Token": token.toLowerCase() }),
+                await query({ "x-mla-read-token": token }),
+            ].map(statusOf);
             expect(statuses).to.deep.equal([401, 401, 200]);
             expect(recorder.requests.map((r) => r.path)).to.deep.equal(["/push", "/loki/api/v1/labels"]);
         });
@@ -150,7 +208,18 @@ describe("mla render gateway", () => {
             const pki = await makeClusterPki("x");
             writeTlsDir(join(out, "tls"), { ca: pki.ca.certPem, cert: pki.server.certPem, key: pki.server.keyPem });
             const [writePort, readPort] = [await freePort(), await freePort()];
-            const result = await mla(["render", "gateway", "--cluster-id", "x", "--out", out, "--write-listen", `127.0.0.1:${writePort}`, "--read-listen", `127.0.0.1:${readPort}`]);
+            const result = await mla([
+                "render",
+                "gateway",
+                "--cluster-id",
+                "x",
+                "--out",
+                out,
+                "--write-listen",
+                `127.0.0.1:${writePort}`,
+                "--read-listen",
+                `127.0.0.1:${readPort}`,
+            ]);
             expect(result.code, result.err).to.equal(0);
             pidFile = join(out, "nginx.pid");
             const stock = [nginxBinary(), "-p", out, "-c", join(out, "nginx.conf")];
@@ -172,25 +241,58 @@ describe("mla render gateway", () => {
     it("documents every flag in --help", async () => {
         const result = await mla(["render", "gateway", "--help"]);
         expect(result.code).to.equal(0);
-        const missing = RENDER_GATEWAY_FLAGS.filter((flag) => !result.out.includes(`--${flag} `) && !result.out.includes(`--${flag}\n`));
+        const missing = RENDER_GATEWAY_FLAGS.filter(
+            (flag) => !result.out.includes(`--${flag} `) && !result.out.includes(`--${flag}\n`),
+        );
         expect(missing).to.deep.equal([]);
-        expect(RENDER_GATEWAY_FLAGS).to.include.members(["cluster-id", "out", "suspended", "runtime-dir", "tls-dir", "max-body-size"]);
+        expect(RENDER_GATEWAY_FLAGS).to.include.members([
+            "cluster-id",
+            "out",
+            "suspended",
+            "runtime-dir",
+            "tls-dir",
+            "max-body-size",
+        ]);
         expect(result.out).to.equal(renderGateway.usage);
     });
 
     const usageErrors: [string[], string][] = [
         [["--out", "/tmp/never"], "--cluster-id is required"],
-        [["--cluster-id", "x", "--out", "/tmp/never", "--write-listen", "8443"], '--write-listen must be HOST:PORT, got "8443"'],
-        [["--cluster-id", "x", "--out", "/tmp/never", "--query-rps", "fast"], '--query-rps must be a number, got "fast"'],
         [
-            ["--cluster-id", "Bad", "--out", "/tmp/never", "--max-body-size", "1g", "--metrics-push-url", "http://cortex:8080"],
+            ["--cluster-id", "x", "--out", "/tmp/never", "--write-listen", "8443"],
+            '--write-listen must be HOST:PORT, got "8443"',
+        ],
+        [
+            ["--cluster-id", "x", "--out", "/tmp/never", "--query-rps", "fast"],
+            '--query-rps must be a number, got "fast"',
+        ],
+        [
+            [
+                "--cluster-id",
+                "Bad",
+                "--out",
+                "/tmp/never",
+                "--max-body-size",
+                "1g",
+                "--metrics-push-url",
+                "http://cortex:8080",
+            ],
             'invalid gateway config:\n  - tenantId: "Bad" must be a DNS-1123 label\n  - upstreams.metricsPushUrl: must include the push path\n  - limits.maxBodySize: "1g" must be a size like 512k or 16m',
         ],
     ];
     it("refuses an unusable token file without echoing its content", async () => {
         const dir = tempDir();
         writeFileSync(join(dir, "t"), "short secret;");
-        const result = await mla(["render", "gateway", "--cluster-id", "x", "--out", dir, "--read-token-file", join(dir, "t")]);
+        const result = await mla([
+            "render",
+            "gateway",
+            "--cluster-id",
+            "x",
+            "--out",
+            dir,
+            "--read-token-file",
+            join(dir, "t"),
+        ]);
         expect(result.code).to.equal(2);
         expect(result.err.split("\n")[0]).to.equal(
             `mla render gateway: --read-token-file ${join(dir, "t")}: read token: must be 32-256 characters of A-Z, a-z, 0-9, _ and - (got 13 characters)`,

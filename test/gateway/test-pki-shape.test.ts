@@ -55,16 +55,26 @@ describe("test PKI shape", () => {
     it("issues the agents' client certificates with their own common names for client_auth", async () => {
         const pki = await makeClusterPki("c1");
         const [metrics, logs] = [parse(pki.metricsAgent.certPem), parse(pki.logAgent.certPem)];
-        expect([metrics.subject, logs.subject]).to.deep.equal(["CN=mla-metrics-agent.c1, O=cluster-c1", "CN=mla-log-agent.c1, O=cluster-c1"]);
+        expect([metrics.subject, logs.subject]).to.deep.equal([
+            "CN=mla-metrics-agent.c1, O=cluster-c1",
+            "CN=mla-log-agent.c1, O=cluster-c1",
+        ]);
         for (const c of [metrics, logs]) {
-            expect(c).to.deep.include({ curve: "P-256", usage: x509.KeyUsageFlags.digitalSignature, extended: [x509.ExtendedKeyUsage.clientAuth], sans: [] });
+            expect(c).to.deep.include({
+                curve: "P-256",
+                usage: x509.KeyUsageFlags.digitalSignature,
+                extended: [x509.ExtendedKeyUsage.clientAuth],
+                sans: [],
+            });
         }
     });
 
     it("issues an expired client certificate when asked", async () => {
         const pki = await makeClusterPki("c1");
         const notAfter = new Date(Date.now() - 3600_000);
-        const expired = parse((await pki.issueClient("old", { notBefore: new Date(Date.now() - 7200_000), notAfter })).certPem);
+        const expired = parse(
+            (await pki.issueClient("old", { notBefore: new Date(Date.now() - 7200_000), notAfter })).certPem,
+        );
         expect(expired.cert.notAfter.getTime()).to.be.below(Date.now());
         expect(expired.subject).to.equal("CN=old, O=cluster-c1");
     });

@@ -15,9 +15,27 @@ import { describeOutcome, send } from "../gateway/https-client";
 import { WRITE_SERVICE_PORT } from "../../components/gateway/layout";
 import { DEFAULT_RETRY_AFTER_SECONDS } from "../../components/gateway/nginx-config-params";
 import { groupNamesOf, tenantExpectations, type TenantExpectations } from "./expectations";
-import { type KindEnv, kindEnv, namespaceExists, pulumi, pulumiUp, secretData, stackOutputs, stringOutput } from "./kind-env";
+import {
+    type KindEnv,
+    kindEnv,
+    namespaceExists,
+    pulumi,
+    pulumiUp,
+    secretData,
+    stackOutputs,
+    stringOutput,
+} from "./kind-env";
 import { type ServiceTarget, serviceOfUrl, withPortForward } from "./port-forward";
-import { alertNames, alertmanagerOriginalConfig, eventually, getJson, lokiStreams, query, ruleGroupNames, vectorSamples } from "./probes";
+import {
+    alertNames,
+    alertmanagerOriginalConfig,
+    eventually,
+    getJson,
+    lokiStreams,
+    query,
+    ruleGroupNames,
+    vectorSamples,
+} from "./probes";
 
 /** The metrics agent's client-certificate Secret in the agents' namespace (README, "User-cluster agents"). */
 const METRICS_AGENT_TLS_SECRET = "mla-metrics-agent-tls";
@@ -49,10 +67,17 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
     });
 
     /** GET through the cluster's gateway read listener; the gateway adds X-Scope-OrgID. */
-    const viaGateway = (path: string) => withPortForward(env.seedKubeconfig, gatewayRead, (port) => getJson(port, path));
+    const viaGateway = (path: string) =>
+        withPortForward(env.seedKubeconfig, gatewayRead, (port) => getJson(port, path));
     const upQuery = () => `up{cluster="${id}"}`;
     const logQuery = () => `{namespace="kube-system"}`;
-    const logRange = () => query({ query: logQuery(), limit: 50, start: `${(Date.now() - 60 * MINUTE) * 1e6}`, end: `${Date.now() * 1e6}` });
+    const logRange = () =>
+        query({
+            query: logQuery(),
+            limit: 50,
+            start: `${(Date.now() - 60 * MINUTE) * 1e6}`,
+            end: `${Date.now() * 1e6}`,
+        });
 
     describe("metrics, logs, alerting and rules reach the seed", () => {
         it("series labelled cluster=<id> are queryable through the gateway's read path", async () => {
@@ -67,7 +92,11 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
         it("the query-frontend holds them under tenant <id> and under no other tenant", async () => {
             const asTenant = (org: string) =>
                 withPortForward(env.seedKubeconfig, cortexQuery, async (port) =>
-                    vectorSamples(await getJson(port, `${cortexQuery.path}/api/v1/query?${query({ query: upQuery() })}`, { "X-Scope-OrgID": org })),
+                    vectorSamples(
+                        await getJson(port, `${cortexQuery.path}/api/v1/query?${query({ query: upQuery() })}`, {
+                            "X-Scope-OrgID": org,
+                        }),
+                    ),
                 );
             await eventually(`up series in Cortex tenant ${id}`, 2 * MINUTE, async () => {
                 if ((await asTenant(id)).length === 0) throw new Error("none yet");
@@ -84,7 +113,11 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
             for (const s of streams) expect(s.stream.namespace).to.equal("kube-system");
             const direct = (org: string) =>
                 withPortForward(env.seedKubeconfig, lokiQuery, async (port) =>
-                    lokiStreams(await getJson(port, `${lokiQuery.path}/loki/api/v1/query_range?${logRange()}`, { "X-Scope-OrgID": org })),
+                    lokiStreams(
+                        await getJson(port, `${lokiQuery.path}/loki/api/v1/query_range?${logRange()}`, {
+                            "X-Scope-OrgID": org,
+                        }),
+                    ),
                 );
             expect((await direct(id)).length, "streams for the tenant at the query-frontend").to.be.greaterThan(0);
             expect(await direct(`${id}-other`)).to.deep.equal([]);
@@ -102,24 +135,32 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
             eventually(what, 5 * MINUTE, async () => {
                 const names = ruleGroupNames(await viaGateway(path));
                 const missing = want().filter((g) => !names.includes(g));
-                if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}; ruler has ${names.join(", ") || "none"}`);
+                if (missing.length > 0)
+                    throw new Error(`missing ${missing.join(", ")}; ruler has ${names.join(", ") || "none"}`);
             });
 
         it(
             "the Cortex ruler serves the tenant's owner and admin-default metric rule groups",
-            rulerServes("metric rule groups in the Cortex ruler", "/api/prom/api/v1/rules", () => [...tenant.metricGroups, ...adminMetricGroups]),
+            rulerServes("metric rule groups in the Cortex ruler", "/api/prom/api/v1/rules", () => [
+                ...tenant.metricGroups,
+                ...adminMetricGroups,
+            ]),
         );
 
         it(
             "the Loki ruler serves the tenant's owner and admin-default log rule groups",
-            rulerServes("log rule groups in the Loki ruler", "/prometheus/api/v1/rules", () => [...tenant.logGroups, ...adminLogGroups]),
+            rulerServes("log rule groups in the Loki ruler", "/prometheus/api/v1/rules", () => [
+                ...tenant.logGroups,
+                ...adminLogGroups,
+            ]),
         );
 
         it("an owner alert evaluated by the Cortex ruler reaches the tenant's Alertmanager", async () => {
             await eventually("owner alerts in the tenant Alertmanager", 6 * MINUTE, async () => {
                 const names = alertNames(await viaGateway("/alertmanager/api/v2/alerts"));
                 const missing = tenant.metricAlerts.filter((a) => !names.includes(a));
-                if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}; Alertmanager has ${names.join(", ") || "none"}`);
+                if (missing.length > 0)
+                    throw new Error(`missing ${missing.join(", ")}; Alertmanager has ${names.join(", ") || "none"}`);
             });
         });
     });
@@ -131,16 +172,32 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
 
         before(async () => {
             const cluster = await stackOutputs(env, env.clusterStack);
-            write = { namespace: stringOutput(cluster, "seedNamespace"), service: stringOutput(cluster, "gatewayWriteService"), port: WRITE_SERVICE_PORT };
+            write = {
+                namespace: stringOutput(cluster, "seedNamespace"),
+                service: stringOutput(cluster, "gatewayWriteService"),
+                port: WRITE_SERVICE_PORT,
+            };
             hostname = (cluster.gatewayHostnames as string[])[0];
-            const secret = await secretData(env.userKubeconfig, stringOutput(cluster, "agentsNamespace"), METRICS_AGENT_TLS_SECRET);
+            const secret = await secretData(
+                env.userKubeconfig,
+                stringOutput(cluster, "agentsNamespace"),
+                METRICS_AGENT_TLS_SECRET,
+            );
             tls = { ca: secret["ca.crt"], cert: secret["tls.crt"], key: secret["tls.key"] };
         });
 
         /** A remote-write POST with the metrics agent's own certificate; its body does not matter for these checks. */
         const push = () =>
             withPortForward(env.seedKubeconfig, write, (port) =>
-                send({ port, path: "/api/v1/push", method: "POST", body: "", headers: { "content-type": "application/x-protobuf" }, servername: hostname, ...tls }),
+                send({
+                    port,
+                    path: "/api/v1/push",
+                    method: "POST",
+                    body: "",
+                    headers: { "content-type": "application/x-protobuf" },
+                    servername: hostname,
+                    ...tls,
+                }),
             );
         /** Sets `mla:suspended`, runs `pulumi up` (it returns once the gateway has rolled) and returns that moment, in seconds. */
         const setSuspended = async (value: boolean) => {
@@ -156,7 +213,9 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
                 return o;
             });
         const latestSampleSeconds = async () => {
-            const s = vectorSamples(await viaGateway(`/api/prom/api/v1/query?${query({ query: `max(timestamp(${upQuery()}))` })}`));
+            const s = vectorSamples(
+                await viaGateway(`/api/prom/api/v1/query?${query({ query: `max(timestamp(${upQuery()}))` })}`),
+            );
             if (s.length === 0) throw new Error("no samples");
             return s[0].value;
         };
@@ -168,7 +227,10 @@ describe("kind: one seed and one user cluster, deployed with the Pulumi CLI", fu
             // Give the agents two minutes of scrapes; none of them may land while suspended.
             await new Promise((r) => setTimeout(r, 2 * MINUTE));
             const latest = await latestSampleSeconds();
-            expect(latest, "newest up sample (s) vs. suspend time (s), 60 s allowed for batches in flight while the old pod drained").to.be.lessThan(suspendedAt + 60);
+            expect(
+                latest,
+                "newest up sample (s) vs. suspend time (s), 60 s allowed for batches in flight while the old pod drained",
+            ).to.be.lessThan(suspendedAt + 60);
         });
 
         it("resumed: pushes are forwarded again and fresh samples arrive", async () => {

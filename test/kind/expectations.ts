@@ -24,17 +24,25 @@ const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 export function tenantExpectations(configFile: string): TenantExpectations {
     const doc = parse(fs.readFileSync(configFile, "utf8")) as { config?: Obj };
     const tenant = doc.config?.["mla:tenant"];
-    if (!isObj(tenant)) throw new Error(`${configFile}: mla:tenant is missing; the checks need an owner Alertmanager config and rule groups`);
+    if (!isObj(tenant))
+        throw new Error(
+            `${configFile}: mla:tenant is missing; the checks need an owner Alertmanager config and rule groups`,
+        );
     const am = typeof tenant.alertmanagerConfig === "string" ? (parse(tenant.alertmanagerConfig) as Obj) : {};
     const metricGroups = list(tenant.metricRuleGroups);
     const out: TenantExpectations = {
         receivers: list(am.receivers).map((r) => String(r.name)),
         metricGroups: metricGroups.map((g) => String(g.name)),
-        metricAlerts: metricGroups.flatMap((g) => list(g.rules)).flatMap((r) => (typeof r.alert === "string" ? [r.alert] : [])),
+        metricAlerts: metricGroups
+            .flatMap((g) => list(g.rules))
+            .flatMap((r) => (typeof r.alert === "string" ? [r.alert] : [])),
         logGroups: list(tenant.logRuleGroups).map((g) => String(g.name)),
     };
     const missing = (Object.entries(out) as [string, string[]][]).filter(([, v]) => v.length === 0).map(([k]) => k);
-    if (missing.length > 0) throw new Error(`${configFile}: mla:tenant yields no ${missing.join(", ")}; the checks need at least one of each`);
+    if (missing.length > 0)
+        throw new Error(
+            `${configFile}: mla:tenant yields no ${missing.join(", ")}; the checks need at least one of each`,
+        );
     return out;
 }
 

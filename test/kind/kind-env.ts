@@ -47,7 +47,9 @@ export function kindEnv(env: NodeJS.ProcessEnv = process.env): KindEnv {
         problems.push(`${VARS.projectDir} has no Pulumi.yaml: ${out.projectDir}`);
     }
     if (problems.length > 0) {
-        throw new Error(`the kind suite runs from test/kind/run.sh, which sets its environment: ${problems.join("; ")}`);
+        throw new Error(
+            `the kind suite runs from test/kind/run.sh, which sets its environment: ${problems.join("; ")}`,
+        );
     }
     return out as KindEnv;
 }
@@ -55,13 +57,20 @@ export function kindEnv(env: NodeJS.ProcessEnv = process.env): KindEnv {
 /** Runs a command; resolves with stdout, rejects with the command and the tail of stderr. */
 export function run(command: string, args: string[], opts: { cwd?: string; timeoutMs: number }): Promise<string> {
     return new Promise((resolve, reject) => {
-        execFile(command, args, { cwd: opts.cwd, timeout: opts.timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-            if (error) {
-                // Only the tail: Pulumi prints whole update logs on failure.
-                const tail = `${stderr}${stdout}`.trim().split("\n").slice(-25).join("\n");
-                reject(new Error(`${command} ${args.join(" ")} failed (${error.message.split("\n")[0]}):\n${tail}`));
-            } else resolve(stdout);
-        });
+        execFile(
+            command,
+            args,
+            { cwd: opts.cwd, timeout: opts.timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+            (error, stdout, stderr) => {
+                if (error) {
+                    // Only the tail: Pulumi prints whole update logs on failure.
+                    const tail = `${stderr}${stdout}`.trim().split("\n").slice(-25).join("\n");
+                    reject(
+                        new Error(`${command} ${args.join(" ")} failed (${error.message.split("\n")[0]}):\n${tail}`),
+                    );
+                } else resolve(stdout);
+            },
+        );
     });
 }
 
@@ -83,7 +92,8 @@ export async function stackOutputs(env: KindEnv, stack: string): Promise<Record<
 /** A string output; throws naming the stack and key when it is missing. */
 export function stringOutput(outputs: Record<string, unknown>, key: string): string {
     const value = outputs[key];
-    if (typeof value !== "string" || value === "") throw new Error(`stack output ${key} is missing or not a string: ${JSON.stringify(value)}`);
+    if (typeof value !== "string" || value === "")
+        throw new Error(`stack output ${key} is missing or not a string: ${JSON.stringify(value)}`);
     return value;
 }
 
@@ -103,5 +113,7 @@ export async function secretData(kubeconfig: string, namespace: string, name: st
     const secret = JSON.parse(await kubectl(kubeconfig, ["-n", namespace, "get", "secret", name, "-o", "json"])) as {
         data?: Record<string, string>;
     };
-    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+    return Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]),
+    );
 }

@@ -39,13 +39,31 @@ export async function withPortForward<T>(
 ): Promise<T> {
     const child = spawn(
         "kubectl",
-        ["--kubeconfig", kubeconfig, "-n", target.namespace, "port-forward", "--address", "127.0.0.1", `svc/${target.service}`, `:${target.port}`],
+        [
+            "--kubeconfig",
+            kubeconfig,
+            "-n",
+            target.namespace,
+            "port-forward",
+            "--address",
+            "127.0.0.1",
+            `svc/${target.service}`,
+            `:${target.port}`,
+        ],
         { stdio: ["ignore", "pipe", "pipe"] },
     );
     try {
         const localPort = await new Promise<number>((resolve, reject) => {
             let stderr = "";
-            const timer = setTimeout(() => reject(new Error(`port-forward to ${describe(target)} not up within ${startTimeoutMs} ms: ${stderr.trim()}`)), startTimeoutMs);
+            const timer = setTimeout(
+                () =>
+                    reject(
+                        new Error(
+                            `port-forward to ${describe(target)} not up within ${startTimeoutMs} ms: ${stderr.trim()}`,
+                        ),
+                    ),
+                startTimeoutMs,
+            );
             child.stdout.setEncoding("utf8");
             child.stderr.setEncoding("utf8");
             child.stdout.on("data", (chunk: string) => {

@@ -31,7 +31,17 @@ export function makeFleetDir(clusters: readonly FleetCluster[]): string {
     const specs = new SpecStore(registry, loadOrCreateKey(join(dataDir, "spec.key")));
     const now = new Date().toISOString();
     for (const c of clusters) {
-        registry.putCluster({ id: c.id, project: "team-a", seed: "seed-eu1", suspended: false, status: c.status ?? "ready", outputs: {}, lockCheckPending: false, createdAt: now, updatedAt: now });
+        registry.putCluster({
+            id: c.id,
+            project: "team-a",
+            seed: "seed-eu1",
+            suspended: false,
+            status: c.status ?? "ready",
+            outputs: {},
+            lockCheckPending: false,
+            createdAt: now,
+            updatedAt: now,
+        });
         (c.operations ?? []).forEach(([kind, state], i) =>
             registry.putOperation({ id: `${c.id}-op${i}`, clusterId: c.id, kind, state, createdAt: now }),
         );

@@ -10,7 +10,12 @@ import { fleetDirs, ready, replacement, step } from "./fleet-fixture";
 
 /** An io that keeps what the command writes. */
 function captured(): CommandIo & { stdout: string; stderr: string } {
-    const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+    const io = {
+        stdout: "",
+        stderr: "",
+        out: (t: string) => void (io.stdout += t),
+        err: (t: string) => void (io.stderr += t),
+    };
     return io;
 }
 
@@ -33,7 +38,10 @@ describe("mla preview-fleet", () => {
     // c1 replaces a StatefulSet (data-bearing); c2 only updates a ConfigMap.
     const flaggedPlan: MemoryExecutorOptions["previewSteps"] = ({ clusterId }) =>
         clusterId === "c1"
-            ? [...replacement("c1", "kubernetes:apps/v1:StatefulSet", "loki", ["spec"]), step("c1", "same", "kubernetes:core/v1:Namespace", "ns")]
+            ? [
+                  ...replacement("c1", "kubernetes:apps/v1:StatefulSet", "loki", ["spec"]),
+                  step("c1", "same", "kubernetes:core/v1:Namespace", "ns"),
+              ]
             : [step(clusterId, "update", "kubernetes:core/v1:ConfigMap", "gateway-config", ["data"])];
 
     it("exits 3 with --fail-on-replace when a data-bearing resource would be replaced", async () => {
@@ -41,7 +49,9 @@ describe("mla preview-fleet", () => {
         const result = await run(["--data-dir", dir, "--fail-on-replace"], { previewSteps: flaggedPlan });
         expect(result.code).to.equal(EXIT.flagged);
         expect(result.stdout).to.contain(`${row("c1", [0, 0, 1, 0])} :warning: 1 data-bearing replace/delete |`);
-        expect(result.stderr).to.equal("mla preview-fleet: 2 cluster(s) previewed, 2 with changes, 1 with data-bearing replacements or deletions, 0 failed, 0 skipped\n");
+        expect(result.stderr).to.equal(
+            "mla preview-fleet: 2 cluster(s) previewed, 2 with changes, 1 with data-bearing replacements or deletions, 0 failed, 0 skipped\n",
+        );
     });
 
     it("exits 0 for the same fleet without --fail-on-replace", async () => {
@@ -59,7 +69,11 @@ describe("mla preview-fleet", () => {
     });
 
     it("writes the summary table to --out, names the skipped clusters, and keeps stdout empty", async () => {
-        const dir = fleet([ready("c1"), ready("c2"), { id: "c3", status: "deleting", operations: [["up", "succeeded"]] }]);
+        const dir = fleet([
+            ready("c1"),
+            ready("c2"),
+            { id: "c3", status: "deleting", operations: [["up", "succeeded"]] },
+        ]);
         const out = join(dir, "reports", "fleet-preview.md");
         const result = await run(["--data-dir", dir, "--out", out], { previewSteps: flaggedPlan });
         expect(result.code).to.equal(EXIT.ok);
@@ -86,7 +100,8 @@ describe("mla preview-fleet", () => {
         const dir = fleet([ready("c1"), ready("c2"), ready("c9")]);
         const result = await run(["--data-dir", dir, "--fail-on-replace"], {
             previewSteps: flaggedPlan,
-            failWith: ({ clusterId }) => (clusterId === "c9" ? `cannot reach the cluster with ${USER_SECRET}` : undefined),
+            failWith: ({ clusterId }) =>
+                clusterId === "c9" ? `cannot reach the cluster with ${USER_SECRET}` : undefined,
         });
         expect(result.code).to.equal(EXIT.failed);
         expect(result.stdout).to.contain("| `c9` | – | – | – | – | :x: preview failed |");
@@ -98,10 +113,14 @@ describe("mla preview-fleet", () => {
     it("exits 2 for a data dir without a registry, and for --parallel 0", async () => {
         const empty = fleet([]);
         const missing = captured();
-        expect(await main(["preview-fleet", "--data-dir", join(empty, "nothing-here"), "--executor", "memory"], missing)).to.equal(EXIT.usage);
+        expect(
+            await main(["preview-fleet", "--data-dir", join(empty, "nothing-here"), "--executor", "memory"], missing),
+        ).to.equal(EXIT.usage);
         expect(missing.stderr).to.contain("no registry in");
         const io = captured();
-        expect(await main(["preview-fleet", "--data-dir", empty, "--parallel", "0", "--executor", "memory"], io)).to.equal(EXIT.usage);
+        expect(
+            await main(["preview-fleet", "--data-dir", empty, "--parallel", "0", "--executor", "memory"], io),
+        ).to.equal(EXIT.usage);
         expect(io.stderr).to.contain("--parallel must be at least 1");
     });
 
@@ -109,11 +128,21 @@ describe("mla preview-fleet", () => {
         const dir = fleet([ready("c1")]);
         const io = captured();
         // The demo executor plans a create of every resource; nothing is flagged.
-        expect(await main(["preview-fleet", "--data-dir", dir, "--executor", "memory", "--parallel", "4", "--fail-on-replace"], io)).to.equal(EXIT.ok);
+        expect(
+            await main(
+                ["preview-fleet", "--data-dir", dir, "--executor", "memory", "--parallel", "4", "--fail-on-replace"],
+                io,
+            ),
+        ).to.equal(EXIT.ok);
         expect(io.stdout).to.contain(row("c1", [4, 0, 0, 0]));
         const help = captured();
         expect(await main(["preview-fleet", "--help"], help)).to.equal(0);
-        for (const line of ["0  every preview ran", "1  at least one preview failed", "2  usage or environment error", "3  --fail-on-replace"]) {
+        for (const line of [
+            "0  every preview ran",
+            "1  at least one preview failed",
+            "2  usage or environment error",
+            "3  --fail-on-replace",
+        ]) {
             expect(help.stdout).to.contain(line);
         }
     });

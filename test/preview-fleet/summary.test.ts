@@ -3,7 +3,12 @@ import { flaggedSteps, countChanges, type ClusterPreview, type ResourceStep } fr
 import { GITHUB_COMMENT_LIMIT, renderFleetSummary } from "../../fleet-preview/summary";
 
 const urn = (type: string, name: string): string => `urn:pulumi:c::mla::${type}::${name}`;
-const step = (op: string, type: string, name: string, diffs?: string[]): ResourceStep => ({ op, type, urn: urn(type, name), diffs });
+const step = (op: string, type: string, name: string, diffs?: string[]): ResourceStep => ({
+    op,
+    type,
+    urn: urn(type, name),
+    diffs,
+});
 
 describe("fleet preview steps", () => {
     it("counts a replacement once although the engine reports three steps for it", () => {
@@ -52,7 +57,9 @@ describe("renderFleetSummary", () => {
             "| `b` | 0 | 1 | 0 | 0 |  |",
             "| `d` | 0 | 0 | 0 | 0 |  |",
         ]);
-        expect(md).to.contain("4 cluster stacks: 2 with changes, 1 with data-bearing replacements or deletions, 1 failed.");
+        expect(md).to.contain(
+            "4 cluster stacks: 2 with changes, 1 with data-bearing replacements or deletions, 1 failed.",
+        );
     });
 
     it("lists each changed cluster's steps with changed properties, escaping table pipes", () => {
@@ -66,7 +73,9 @@ describe("renderFleetSummary", () => {
     it("trims details, keeping the summary, to fit the comment limit", () => {
         const many: ClusterPreview[] = Array.from({ length: 300 }, (_, i) => ({
             clusterId: `cluster-${String(i).padStart(3, "0")}`,
-            steps: Array.from({ length: 20 }, (_, j) => step("update", "kubernetes:core/v1:ConfigMap", `cm-${j}`, ["data", "metadata"])),
+            steps: Array.from({ length: 20 }, (_, j) =>
+                step("update", "kubernetes:core/v1:ConfigMap", `cm-${j}`, ["data", "metadata"]),
+            ),
         }));
         const md = renderFleetSummary(many);
         expect(md.length).to.be.at.most(GITHUB_COMMENT_LIMIT);

@@ -18,9 +18,40 @@ const URN = "urn:pulumi:c1::mla::kubernetes:core/v1:ConfigMap::gateway-config";
 function writeStub(dir: string, log: string): void {
     const events = [
         { sequence: 1, timestamp: 1, preludeEvent: { config: {} } },
-        { sequence: 2, timestamp: 1, resourcePreEvent: { metadata: { op: "same", urn: "urn:pulumi:c1::mla::pulumi:pulumi:Stack::mla-c1", type: "pulumi:pulumi:Stack" } } },
-        { sequence: 3, timestamp: 1, resourcePreEvent: { metadata: { op: "update", urn: URN, type: "kubernetes:core/v1:ConfigMap", diffs: ["data"], old: { inputs: { data: "SECRET-old" } } } } },
-        { sequence: 4, timestamp: 1, summaryEvent: { resourceChanges: { update: 1, same: 12 }, maybeCorrupt: false, durationSeconds: 1, policyPacks: {} } },
+        {
+            sequence: 2,
+            timestamp: 1,
+            resourcePreEvent: {
+                metadata: {
+                    op: "same",
+                    urn: "urn:pulumi:c1::mla::pulumi:pulumi:Stack::mla-c1",
+                    type: "pulumi:pulumi:Stack",
+                },
+            },
+        },
+        {
+            sequence: 3,
+            timestamp: 1,
+            resourcePreEvent: {
+                metadata: {
+                    op: "update",
+                    urn: URN,
+                    type: "kubernetes:core/v1:ConfigMap",
+                    diffs: ["data"],
+                    old: { inputs: { data: "SECRET-old" } },
+                },
+            },
+        },
+        {
+            sequence: 4,
+            timestamp: 1,
+            summaryEvent: {
+                resourceChanges: { update: 1, same: 12 },
+                maybeCorrupt: false,
+                durationSeconds: 1,
+                policyPacks: {},
+            },
+        },
     ];
     const script = `#!${process.execPath}
 const fs = require("fs");
@@ -53,7 +84,11 @@ describe("Automation API executor: drift check with a recording `pulumi` stub", 
         writeStub(bin, log);
         savedPath = process.env.PATH;
         process.env.PATH = `${bin}:${savedPath}`;
-        executor = new AutomationExecutor({ dataDir: join(dir, "data"), program: async () => ({}), env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE } });
+        executor = new AutomationExecutor({
+            dataDir: join(dir, "data"),
+            program: async () => ({}),
+            env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE },
+        });
     });
 
     after(() => {
@@ -63,12 +98,22 @@ describe("Automation API executor: drift check with a recording `pulumi` stub", 
 
     it("refreshes, then previews; reports only the changing steps and the state's outputs", async () => {
         const spec = toClusterSpec("c1", body() as never, body().seedKubeconfig as string);
-        const drift = await executor.checkDrift({ clusterId: "c1", spec, signal: new AbortController().signal, onEvent: () => undefined });
+        const drift = await executor.checkDrift({
+            clusterId: "c1",
+            spec,
+            signal: new AbortController().signal,
+            onEvent: () => undefined,
+        });
         expect(drift.changeSummary).to.deep.equal({ update: 1, same: 12 });
-        expect(drift.steps).to.deep.equal([{ op: "update", urn: URN, type: "kubernetes:core/v1:ConfigMap", name: "gateway-config", diffs: ["data"] }]);
+        expect(drift.steps).to.deep.equal([
+            { op: "update", urn: URN, type: "kubernetes:core/v1:ConfigMap", name: "gateway-config", diffs: ["data"] },
+        ]);
         expect(drift.outputs?.certificateNotAfter?.value).to.deep.equal({ server: "2031-01-01T00:00:00Z" });
         expect(drift.outputs?.gatewayReadToken?.value).to.equal("read-token-from-state");
-        const calls = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; passphrase?: string });
+        const calls = readFileSync(log, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as { args: string[]; passphrase?: string });
         const verbs = calls.map((c) => c.args[0]);
         expect(verbs.indexOf("refresh")).to.be.greaterThan(-1);
         expect(verbs.indexOf("preview")).to.be.greaterThan(verbs.indexOf("refresh"));

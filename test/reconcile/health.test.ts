@@ -17,7 +17,9 @@ const DAY = 86400_000;
 
 type Handler = (url: URL, req: IncomingMessage) => [number, unknown];
 
-async function listen(handler: (req: IncomingMessage, res: import("node:http").ServerResponse) => void): Promise<{ server: Server; url: string }> {
+async function listen(
+    handler: (req: IncomingMessage, res: import("node:http").ServerResponse) => void,
+): Promise<{ server: Server; url: string }> {
     const server = createServer(handler);
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -55,7 +57,11 @@ describe("cluster health over the read path", function () {
             const token = req.headers[READ_TOKEN_HEADER.toLowerCase()] as string | undefined;
             gatewayTokens.push(token);
             if (token !== READ_TOKEN) return void res.writeHead(401).end("unauthorized");
-            const upstream = path.startsWith("/api/prom/") ? `${prom.url}/prometheus/${path.slice("/api/prom/".length)}` : path.startsWith("/loki/api/") ? `${loki.url}${path}` : undefined;
+            const upstream = path.startsWith("/api/prom/")
+                ? `${prom.url}/prometheus/${path.slice("/api/prom/".length)}`
+                : path.startsWith("/loki/api/")
+                  ? `${loki.url}${path}`
+                  : undefined;
             if (!upstream) return void res.writeHead(404).end();
             const answer = await fetch(upstream, { headers: { "x-scope-orgid": "c1" } });
             res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
@@ -85,13 +91,19 @@ describe("cluster health over the read path", function () {
 
     const vector = (seconds: number | undefined) => ({
         status: "success",
-        data: { resultType: "vector", result: seconds === undefined ? [] : [{ metric: {}, value: [seconds + 1, String(seconds)] }] },
+        data: {
+            resultType: "vector",
+            result: seconds === undefined ? [] : [{ metric: {}, value: [seconds + 1, String(seconds)] }],
+        },
     });
     const streams = (...ms: number[]) => ({
         status: "success",
         data: {
             resultType: "streams",
-            result: ms.map((t, i) => ({ stream: { job: `ns/app${i}` }, values: [[`${BigInt(t) * 1_000_000n + 123n}`, `line ${i}`]] })),
+            result: ms.map((t, i) => ({
+                stream: { job: `ns/app${i}` },
+                values: [[`${BigInt(t) * 1_000_000n + 123n}`, `line ${i}`]],
+            })),
             stats: {},
         },
     });
@@ -109,7 +121,11 @@ describe("cluster health over the read path", function () {
             gateway: { state: "ok", reason: "answers /healthz on the read listener" },
             metrics: { state: "ok", reason: "newest metric sample 30 s old", at: new Date(now - 30_000).toISOString() },
             logs: { state: "ok", reason: "newest log line 2 min old", at: new Date(now - 120_000).toISOString() },
-            certificates: { state: "ok", reason: "first expiry: server in 365 d", at: new Date(now + 365 * DAY).toISOString() },
+            certificates: {
+                state: "ok",
+                reason: "first expiry: server in 365 d",
+                at: new Date(now + 365 * DAY).toISOString(),
+            },
             drift: { state: "ok", reason: "not checked yet" },
             lastOperation: h.parts.lastOperation,
         });
@@ -118,13 +134,26 @@ describe("cluster health over the read path", function () {
         // What the backends were asked, through the gateway, with the token from the stack outputs.
         expect(gatewayTokens).to.deep.equal([READ_TOKEN, READ_TOKEN]);
         const q = prom.seen.at(-1)!;
-        expect([q.pathname, q.searchParams.get("query"), q.searchParams.get("time")]).to.deep.equal(["/prometheus/api/v1/query", METRICS_LAST_SEEN_QUERY, (now / 1000).toFixed(3)]);
+        expect([q.pathname, q.searchParams.get("query"), q.searchParams.get("time")]).to.deep.equal([
+            "/prometheus/api/v1/query",
+            METRICS_LAST_SEEN_QUERY,
+            (now / 1000).toFixed(3),
+        ]);
         const l = loki.seen.at(-1)!;
-        expect([l.pathname, l.searchParams.get("query"), l.searchParams.get("limit"), l.searchParams.get("direction")]).to.deep.equal(["/loki/api/v1/query_range", LOGS_SELECTOR, "1", "backward"]);
+        expect([
+            l.pathname,
+            l.searchParams.get("query"),
+            l.searchParams.get("limit"),
+            l.searchParams.get("direction"),
+        ]).to.deep.equal(["/loki/api/v1/query_range", LOGS_SELECTOR, "1", "backward"]);
         expect(l.searchParams.get("end")).to.equal(`${BigInt(now) * 1_000_000n}`);
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        expect(metrics).to.include(`mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="metrics"} ${(now - 30_000) / 1000}`);
-        expect(metrics).to.include(`mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="logs"} ${(now - 120_000) / 1000}`);
+        expect(metrics).to.include(
+            `mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="metrics"} ${(now - 30_000) / 1000}`,
+        );
+        expect(metrics).to.include(
+            `mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="logs"} ${(now - 120_000) / 1000}`,
+        );
         // The listing carries the last probe's findings without probing again.
         const asked = prom.seen.length;
         const listed = (await getJson<{ clusters: ClusterJson[] }>(server, "/v1/clusters")).clusters[0];
@@ -140,15 +169,20 @@ describe("cluster health over the read path", function () {
         await onboard(server, "c1", body());
         const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
         const exported = async (line: string) => {
-            for (let i = 0; i < 400 && !(await metricsText()).includes(line); i++) await new Promise((r) => setTimeout(r, 5));
+            for (let i = 0; i < 400 && !(await metricsText()).includes(line); i++)
+                await new Promise((r) => setTimeout(r, 5));
             expect(await metricsText()).to.include(line);
         };
         const asked = prom.seen.length;
         server.clock.advance(30_000);
-        await exported(`mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="metrics"} ${(now + 30_000 - 10_000) / 1000}`);
+        await exported(
+            `mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="metrics"} ${(now + 30_000 - 10_000) / 1000}`,
+        );
         expect(prom.seen.length).to.equal(asked + 1);
         server.clock.advance(300_000);
-        await exported(`mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="logs"} ${(now + 330_000 - 20_000) / 1000}`);
+        await exported(
+            `mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="logs"} ${(now + 330_000 - 20_000) / 1000}`,
+        );
         expect(prom.seen.length).to.equal(asked + 2);
     });
 
@@ -160,20 +194,37 @@ describe("cluster health over the read path", function () {
         // pki validity 8760 h: the renewal inside the up only renews certs in the window, and 3 days is.
         await onboard(server, "c1", body({ pki: { validityHours: 8760, earlyRenewalHours: 24 } }));
         const h = await health();
-        expect(h.parts.metrics).to.deep.equal({ state: "critical", reason: "newest metric sample 20 min old", at: new Date(now - 20 * 60_000).toISOString() });
+        expect(h.parts.metrics).to.deep.equal({
+            state: "critical",
+            reason: "newest metric sample 20 min old",
+            at: new Date(now - 20 * 60_000).toISOString(),
+        });
         expect(h.parts.logs).to.deep.equal({ state: "critical", reason: "no log line in the last hour" });
-        expect(h.parts.certificates).to.deep.equal({ state: "critical", reason: "logAgent expires in 3 d", at: new Date(now + 3 * DAY).toISOString() });
+        expect(h.parts.certificates).to.deep.equal({
+            state: "critical",
+            reason: "logAgent expires in 3 d",
+            at: new Date(now + 3 * DAY).toISOString(),
+        });
         expect(h.state).to.equal("critical");
     });
 
     it("reports a backend error with its message and a gateway that does not answer", async () => {
         const now = server.clock.now();
-        metricsAnswer = () => [422, { status: "error", errorType: "execution", error: "query processing would load too many samples" }];
+        metricsAnswer = () => [
+            422,
+            { status: "error", errorType: "execution", error: "query processing would load too many samples" },
+        ];
         logsAnswer = () => [200, { status: "success", data: { resultType: "matrix", result: [] } }];
         await onboard(server, "c1", body());
         const h = await health();
-        expect(h.parts.metrics).to.deep.equal({ state: "critical", reason: "cannot read metrics: metrics query 422: query processing would load too many samples" });
-        expect(h.parts.logs).to.deep.equal({ state: "critical", reason: "cannot read logs: logs query: unexpected result type matrix" });
+        expect(h.parts.metrics).to.deep.equal({
+            state: "critical",
+            reason: "cannot read metrics: metrics query 422: query processing would load too many samples",
+        });
+        expect(h.parts.logs).to.deep.equal({
+            state: "critical",
+            reason: "cannot read logs: logs query: unexpected result type matrix",
+        });
         expect(h.parts.certificates.state).to.equal("warning");
 
         const dead = await listen((_req, res) => res.writeHead(200).end());
@@ -182,8 +233,14 @@ describe("cluster health over the read path", function () {
         const cluster = server.registry.cluster("c1")!;
         server.registry.putCluster({ ...cluster, outputs: { ...cluster.outputs, gatewayReadUrl: deadUrl } });
         const down = await health();
-        expect(down.parts.gateway).to.deep.equal({ state: "critical", reason: "the read listener does not answer: ECONNREFUSED" });
-        expect(down.parts.metrics).to.deep.equal({ state: "warning", reason: "not queried: the gateway does not answer" });
+        expect(down.parts.gateway).to.deep.equal({
+            state: "critical",
+            reason: "the read listener does not answer: ECONNREFUSED",
+        });
+        expect(down.parts.metrics).to.deep.equal({
+            state: "warning",
+            reason: "not queried: the gateway does not answer",
+        });
         expect(now).to.equal(server.clock.now());
     });
 });

@@ -6,7 +6,16 @@
 import { expect } from "chai";
 import { removeDir, body } from "../server/support";
 import type { OperationRecord } from "../../executors/operation-types";
-import { type ClusterJson, type DayTwoServer, getJson, type HealthJson, onboard, settle, startDayTwoServer, upsOf } from "./support";
+import {
+    type ClusterJson,
+    type DayTwoServer,
+    getJson,
+    type HealthJson,
+    onboard,
+    settle,
+    startDayTwoServer,
+    upsOf,
+} from "./support";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -116,7 +125,10 @@ describe("reconciler", function () {
         expect(c1.reconcile.policy).to.equal("remediate");
         expect(c1.reconcile.lastRemediation?.reason).to.equal("drift");
         // The up is an ordinary operation: record, events, and the cluster's last operation.
-        const op = await getJson<OperationRecord>(server, `/v1/operations/${c1.reconcile.lastRemediation!.operationId}`);
+        const op = await getJson<OperationRecord>(
+            server,
+            `/v1/operations/${c1.reconcile.lastRemediation!.operationId}`,
+        );
         expect([op.kind, op.state]).to.deep.equal(["up", "succeeded"]);
         expect((await getJson<ClusterJson>(server, "/v1/clusters/c1")).lastOperation!.id).to.equal(op.id);
         const c1Calls = server.executor.calls.filter((c) => c.clusterId === "c1").map((c) => c.method);
@@ -132,7 +144,11 @@ describe("reconciler", function () {
         server = await startDayTwoServer({ reconcile: { intervalMs: DAY } });
         const start = server.clock.now();
         // earlyRenewalHours 720 (30 days, the default): "soon" enters its window 5 days from now.
-        server.executor.setCertificates("soon", { ca: start + 3650 * DAY, server: start + 35 * DAY, metricsAgent: start + 40 * DAY });
+        server.executor.setCertificates("soon", {
+            ca: start + 3650 * DAY,
+            server: start + 35 * DAY,
+            metricsAgent: start + 40 * DAY,
+        });
         server.executor.setCertificates("later", { ca: start + 3650 * DAY, server: start + 300 * DAY });
         await onboard(server, "soon", body());
         await onboard(server, "later", body());
@@ -151,13 +167,17 @@ describe("reconciler", function () {
         expect(renewed.reconcile.lastRemediation?.reason).to.equal("certificate-renewal");
         const now = server.clock.now();
         expect(Date.parse(renewed.reconcile.certificates!.server)).to.be.greaterThan(now + 300 * DAY);
-        expect(Date.parse(renewed.reconcile.certificates!.metricsAgent), "outside its window: kept").to.equal(start + 40 * DAY);
+        expect(Date.parse(renewed.reconcile.certificates!.metricsAgent), "outside its window: kept").to.equal(
+            start + 40 * DAY,
+        );
 
         // metricsAgent enters its window on day 10: one more up for it, none again after.
         for (let day = 0; day < 10; day++) await tick(server, DAY);
         expect(upsOf(server, "soon")).to.equal(3);
         expect(upsOf(server, "later")).to.equal(1);
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        expect(metrics).to.include(`mla_cluster_certificate_expiry_timestamp_seconds{cluster="later",certificate="server"} ${(start + 300 * DAY) / 1000}`);
+        expect(metrics).to.include(
+            `mla_cluster_certificate_expiry_timestamp_seconds{cluster="later",certificate="server"} ${(start + 300 * DAY) / 1000}`,
+        );
     });
 });

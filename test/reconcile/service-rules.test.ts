@@ -17,13 +17,20 @@ describe("alerts on the service's metrics (promtool)", function () {
 
     async function promtoolTest(name: string, lines: string[]): Promise<void> {
         tmp.write("mla-serve-rules.yml", renderRuleFile([serviceRuleGroup()]));
-        const test = tmp.write(name, ["rule_files: [mla-serve-rules.yml]", "evaluation_interval: 1m", "tests:", ...lines, ""].join("\n"));
+        const test = tmp.write(
+            name,
+            ["rule_files: [mla-serve-rules.yml]", "evaluation_interval: 1m", "tests:", ...lines, ""].join("\n"),
+        );
         const result = await runBinary("promtool", ["test", "rules", test]);
         expect(result.code, result.output).to.equal(0);
     }
 
     it("passes promtool check rules", async () => {
-        const result = await runBinary("promtool", ["check", "rules", tmp.write("check.yml", renderRuleFile([serviceRuleGroup()]))]);
+        const result = await runBinary("promtool", [
+            "check",
+            "rules",
+            tmp.write("check.yml", renderRuleFile([serviceRuleGroup()])),
+        ]);
         expect(result.code, result.output).to.equal(0);
         expect(result.output).to.include("3 rules found");
     });
@@ -89,9 +96,9 @@ describe("alerts on the service's metrics (promtool)", function () {
             "  - interval: 1m",
             "    input_series:",
             // c1: metrics keep arriving (the last-seen time follows the clock); its logs stop at minute 10.
-            "      - series: 'mla_cluster_last_data_timestamp_seconds{cluster=\"c1\",signal=\"metrics\"}'",
+            '      - series: \'mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="metrics"}\'',
             "        values: '0+60x60'",
-            "      - series: 'mla_cluster_last_data_timestamp_seconds{cluster=\"c1\",signal=\"logs\"}'",
+            '      - series: \'mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="logs"}\'',
             "        values: '0+60x10 600x50'",
             "    alert_rule_test:",
             "      - eval_time: 24m",
@@ -113,9 +120,9 @@ describe("alerts on the service's metrics (promtool)", function () {
         await promtoolTest("query-test.yml", [
             "  - interval: 30s",
             "    input_series:",
-            "      - series: 'up{job=\"agent\",instance=\"a\"}'",
+            '      - series: \'up{job="agent",instance="a"}\'',
             "        values: '1x20'",
-            "      - series: 'up{job=\"node\",instance=\"b\"}'",
+            '      - series: \'up{job="node",instance="b"}\'',
             "        values: '1x10'",
             "    promql_expr_test:",
             `      - expr: '${METRICS_LAST_SEEN_QUERY}'`,

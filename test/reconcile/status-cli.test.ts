@@ -12,7 +12,8 @@ async function mla(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
     let out = "";
     let err = "";
     const saved = { ...process.env };
-    for (const k of ["MLA_API_TOKEN", "MLA_API_TOKEN_FILE", "MLA_URL", "MLA_LISTEN", "MLA_DATA_DIR"]) delete process.env[k];
+    for (const k of ["MLA_API_TOKEN", "MLA_API_TOKEN_FILE", "MLA_URL", "MLA_LISTEN", "MLA_DATA_DIR"])
+        delete process.env[k];
     Object.assign(process.env, env);
     try {
         const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t) });
@@ -37,7 +38,15 @@ describe("mla status", function () {
         await onboard(server, "c1", body());
         await onboard(server, "c2", body());
         server.clock.advance(60_000);
-        server.executor.setDrift("c2", [{ op: "delete", urn: "urn:pulumi:c2::mla::kubernetes:networking.k8s.io/v1:NetworkPolicy::gw", type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", name: "gw", diffs: [] }]);
+        server.executor.setDrift("c2", [
+            {
+                op: "delete",
+                urn: "urn:pulumi:c2::mla::kubernetes:networking.k8s.io/v1:NetworkPolicy::gw",
+                type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                name: "gw",
+                diffs: [],
+            },
+        ]);
         server.clock.advance(3600_000);
         await settle(server);
     });
@@ -52,13 +61,41 @@ describe("mla status", function () {
         expect(err).to.equal("");
         expect(code, "not every cluster is ok").to.equal(1);
         const lines = out.split("\n");
-        expect(lines[0].split(/\s{2,}/)).to.deep.equal(["CLUSTER", "PROJECT", "STATUS", "HEALTH", "GATEWAY", "METRICS", "LOGS", "DRIFT", "FIRST EXPIRY", "LAST OPERATION"]);
+        expect(lines[0].split(/\s{2,}/)).to.deep.equal([
+            "CLUSTER",
+            "PROJECT",
+            "STATUS",
+            "HEALTH",
+            "GATEWAY",
+            "METRICS",
+            "LOGS",
+            "DRIFT",
+            "FIRST EXPIRY",
+            "LAST OPERATION",
+        ]);
         const now = server.clock.now();
         const [c1, c2] = [lines[1], lines[2]].map((l) => l.split(/\s{2,}/));
-        expect(c1).to.deep.equal(["c1", "team-a", "ready", "critical", "critical", "warning", "warning", "inSync", new Date(now - 3600_000 - 60_000 + 200 * DAY).toISOString(), "up succeeded"]);
-        expect(c2.slice(0, 1).concat(c2.slice(7, 9))).to.deep.equal(["c2", "drifted (delete 1)", new Date(now - 3600_000 - 60_000 + 100 * DAY).toISOString()]);
+        expect(c1).to.deep.equal([
+            "c1",
+            "team-a",
+            "ready",
+            "critical",
+            "critical",
+            "warning",
+            "warning",
+            "inSync",
+            new Date(now - 3600_000 - 60_000 + 200 * DAY).toISOString(),
+            "up succeeded",
+        ]);
+        expect(c2.slice(0, 1).concat(c2.slice(7, 9))).to.deep.equal([
+            "c2",
+            "drifted (delete 1)",
+            new Date(now - 3600_000 - 60_000 + 100 * DAY).toISOString(),
+        ]);
         expect(out).to.include("c2: drift: drifted for 0 s (delete 1)");
-        expect(out).to.include("c1: gateway: the read listener does not answer: the stack has no gatewayReadUrl output yet");
+        expect(out).to.include(
+            "c1: gateway: the read listener does not answer: the stack has no gatewayReadUrl output yet",
+        );
     });
 
     it("--json prints the same rows", async () => {
@@ -66,7 +103,10 @@ describe("mla status", function () {
         const json = await mla(["status", "--json"], { MLA_URL: server.url, MLA_API_TOKEN: TOKEN });
         expect(json.code).to.equal(1);
         const rows = (JSON.parse(json.out) as { clusters: Record<string, unknown>[] }).clusters;
-        expect(rows.map((r) => [r.cluster, r.drift])).to.deep.equal([["c1", "inSync"], ["c2", "drifted (delete 1)"]]);
+        expect(rows.map((r) => [r.cluster, r.drift])).to.deep.equal([
+            ["c1", "inSync"],
+            ["c2", "drifted (delete 1)"],
+        ]);
         for (const r of rows) expect(table.out).to.include(r.firstExpiry as string);
     });
 
@@ -81,7 +121,9 @@ describe("mla status", function () {
         expect(argv.err).to.include("Unknown option '--token'");
         const wrong = await mla(["status", "--url", server.url], { MLA_API_TOKEN: "wrong-token-0123456789" });
         expect(wrong.code).to.equal(3);
-        expect(wrong.err).to.match(/^mla status: cannot read http:\/\/127\.0\.0\.1:\d+: GET \/v1\/clusters answered 401: /);
+        expect(wrong.err).to.match(
+            /^mla status: cannot read http:\/\/127\.0\.0\.1:\d+: GET \/v1\/clusters answered 401: /,
+        );
         const none = await mla(["status", "--url", server.url, "--data-dir", join(server.dataDir, "nowhere")]);
         expect(none.code).to.equal(2);
         expect(none.err).to.include("no API token");

@@ -14,7 +14,14 @@ export interface DayTwoServer extends TestServer {
 
 /** Starts the service with a manual clock, no jitter, a one-hour interval and a one-minute roster unless overridden. */
 export async function startDayTwoServer(
-    opts: { reconcile?: Partial<ReconcilerSettings>; executor?: MemoryExecutorOptions; workers?: number; healthTimeoutMs?: number; dataDir?: string; clock?: ManualClock } = {},
+    opts: {
+        reconcile?: Partial<ReconcilerSettings>;
+        executor?: MemoryExecutorOptions;
+        workers?: number;
+        healthTimeoutMs?: number;
+        dataDir?: string;
+        clock?: ManualClock;
+    } = {},
 ): Promise<DayTwoServer> {
     const clock = opts.clock ?? new ManualClock();
     const executor = new MemoryExecutor({ delayMs: 2, now: () => clock.now(), ...opts.executor });
@@ -45,9 +52,14 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 export async function settle(server: TestServer): Promise<void> {
     const idle = () => {
         const bg = server.scheduler.background;
-        return bg.queued === 0 && bg.running === 0 && server.scheduler.queuedCount === 0 && server.scheduler.runningCount === 0;
+        return (
+            bg.queued === 0 &&
+            bg.running === 0 &&
+            server.scheduler.queuedCount === 0 &&
+            server.scheduler.runningCount === 0
+        );
     };
-    for (let stable = 0; stable < 3; ) {
+    for (let stable = 0; stable < 3;) {
         await new Promise((r) => setTimeout(r, 5));
         stable = idle() ? stable + 1 : 0;
     }

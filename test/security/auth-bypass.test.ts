@@ -66,16 +66,19 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
         await server.app.close();
         removeDir(server.dataDir);
         // The figures the documentation's Status paragraph quotes.
-        console.log(`      hostile requests: ${figures.hostile}, bypasses: ${figures.bypasses}, 5xx: ${figures.serverErrors}, other statuses: ${figures.unexpected}`);
+        console.log(
+            `      hostile requests: ${figures.hostile}, bypasses: ${figures.bypasses}, 5xx: ${figures.serverErrors}, other statuses: ${figures.unexpected}`,
+        );
     });
 
     /** State a bypassed request could change. */
-    const snapshot = () => JSON.stringify({
-        clusters: server.registry.clusters(),
-        operations: server.registry.operationsOf("c1"),
-        others: ["c2", "x"].map((id) => server.registry.operationsOf(id)),
-        calls: server.executor.calls.length,
-    });
+    const snapshot = () =>
+        JSON.stringify({
+            clusters: server.registry.clusters(),
+            operations: server.registry.operationsOf("c1"),
+            others: ["c2", "x"].map((id) => server.registry.operationsOf(id)),
+            calls: server.executor.calls.length,
+        });
 
     function judge(what: string, res: RawResponse): void {
         figures.hostile++;
@@ -92,16 +95,28 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
     }
 
     it("declares public only the health, readiness, metrics and API-document routes", () => {
-        const publicRoutes = server.routes.routes.filter((r) => !requiresToken(r)).map(key).sort();
+        const publicRoutes = server.routes.routes
+            .filter((r) => !requiresToken(r))
+            .map(key)
+            .sort();
         expect(publicRoutes).to.deep.equal(PUBLIC_ROUTES);
         expect(server.routes.routes.filter(requiresToken).length).to.be.greaterThan(8);
     });
 
     it("refuses a route registered outside the route table, so the suite cannot miss one", async () => {
         const dataDir = mkdtempSync(join(tmpdir(), "mla-sec-"));
-        const other = await buildApp({ dataDir, executor: new MemoryExecutor(), token: TOKEN, workers: 1, queueLimit: 1, log: { level: "silent" } });
+        const other = await buildApp({
+            dataDir,
+            executor: new MemoryExecutor(),
+            token: TOKEN,
+            workers: 1,
+            queueLimit: 1,
+            log: { level: "silent" },
+        });
         try {
-            expect(() => other.app.get("/v1/sneaky", async () => ({ ok: true }))).to.throw("route GET /v1/sneaky was registered outside the route table");
+            expect(() => other.app.get("/v1/sneaky", async () => ({ ok: true }))).to.throw(
+                "route GET /v1/sneaky was registered outside the route table",
+            );
         } finally {
             await other.app.close();
             removeDir(dataDir);
@@ -115,23 +130,36 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
             const path = concretePath(route, ["c1", operationId]);
             const payload = route.body ? JSON.stringify(body()) : undefined;
             const contentType: Record<string, string> = payload ? { "content-type": "application/json" } : {};
-            const attempts: Array<{ what: string; method: string; target: string; headers: Record<string, string> }> = [];
+            const attempts: Array<{ what: string; method: string; target: string; headers: Record<string, string> }> =
+                [];
             for (const { form, target } of pathForms(path, host)) {
                 for (const [credential, headers] of BAD_CREDENTIALS) {
-                    attempts.push({ what: `${key(route)} as ${form} (${target}) with ${credential}`, method: String(route.method), target, headers });
+                    attempts.push({
+                        what: `${key(route)} as ${form} (${target}) with ${credential}`,
+                        method: String(route.method),
+                        target,
+                        headers,
+                    });
                 }
             }
             // The same path with every other method, which must not find a public handler either.
             for (const method of METHODS.filter((m) => m !== route.method)) {
-                for (const [credential, headers] of BAD_CREDENTIALS.slice(0, 2)) attempts.push({ what: `${method} ${path} with ${credential}`, method, target: path, headers });
+                for (const [credential, headers] of BAD_CREDENTIALS.slice(0, 2))
+                    attempts.push({ what: `${method} ${path} with ${credential}`, method, target: path, headers });
             }
             // A few at a time: faster, and concurrent hostile requests must not race past the check either.
             for (let i = 0; i < attempts.length; i += 8) {
                 await Promise.all(
                     attempts.slice(i, i + 8).map(async (a) => {
-                        const res = await rawRequest(port, { method: a.method, target: a.target, headers: { ...a.headers, ...contentType }, body: payload });
+                        const res = await rawRequest(port, {
+                            method: a.method,
+                            target: a.target,
+                            headers: { ...a.headers, ...contentType },
+                            body: payload,
+                        });
                         judge(a.what, res);
-                        if (res.status === 401 && res.headers["www-authenticate"] !== 'Bearer realm="mla"') failures.push(`${a.what}: 401 without WWW-Authenticate`);
+                        if (res.status === 401 && res.headers["www-authenticate"] !== 'Bearer realm="mla"')
+                            failures.push(`${a.what}: 401 without WWW-Authenticate`);
                     }),
                 );
             }
@@ -144,7 +172,18 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
 
     it("answers 401 to paths no route matches, and to public paths spelled to reach a protected one", async () => {
         const before = snapshot();
-        const targets = ["/", "/v1", "/v1/", "/v2/clusters", "*", "/v1/clusters/c1/../../clusters", "/readyz/../v1/clusters", "/healthz%2F..%2Fv1%2Fclusters", "/%2E/v1/clusters", "http://127.0.0.1/v1/clusters/c1/suspend"];
+        const targets = [
+            "/",
+            "/v1",
+            "/v1/",
+            "/v2/clusters",
+            "*",
+            "/v1/clusters/c1/../../clusters",
+            "/readyz/../v1/clusters",
+            "/healthz%2F..%2Fv1%2Fclusters",
+            "/%2E/v1/clusters",
+            "http://127.0.0.1/v1/clusters/c1/suspend",
+        ];
         for (const target of targets) {
             for (const method of ["GET", "POST", "DELETE"]) {
                 const res = await rawRequest(port, { method, target, headers: {} });
@@ -158,13 +197,25 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
     it("still serves the same targets to the right token, so the suite exercises real routes", async () => {
         // The plain and the percent-encoded form of a protected route reach the handler with the token:
         // the router decodes, and authentication follows the route it matched.
-        for (const target of ["/v1/clusters", "/%761/clusters", "/%76%31/clusters", `http://127.0.0.1:${port}/v1/clusters`]) {
-            const res = await rawRequest(port, { method: "GET", target, headers: { authorization: `Bearer ${TOKEN}` } });
+        for (const target of [
+            "/v1/clusters",
+            "/%761/clusters",
+            "/%76%31/clusters",
+            `http://127.0.0.1:${port}/v1/clusters`,
+        ]) {
+            const res = await rawRequest(port, {
+                method: "GET",
+                target,
+                headers: { authorization: `Bearer ${TOKEN}` },
+            });
             expect(res.status, target).to.equal(200);
             expect(res.body).to.include('"id":"c1"');
         }
         for (const route of server.routes.routes.filter((r) => !requiresToken(r))) {
-            expect((await rawRequest(port, { method: String(route.method), target: route.url })).status, key(route)).to.be.oneOf([200, 503]);
+            expect(
+                (await rawRequest(port, { method: String(route.method), target: route.url })).status,
+                key(route),
+            ).to.be.oneOf([200, 503]);
         }
     });
 });

@@ -12,11 +12,14 @@ import { body, kubeconfig, removeDir, startServer, type TestServer } from "../se
 /** The "billion laughs": each line doubles nine-fold what the previous one expands to. */
 export const ALIAS_BOMB = [
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-    ...["b", "c", "d", "e", "f", "g", "h", "i"].map((name, i) => `${name}: &${name} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(",")}]`),
+    ...["b", "c", "d", "e", "f", "g", "h", "i"].map(
+        (name, i) => `${name}: &${name} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(",")}]`,
+    ),
 ].join("\n");
 
 const nestedFlow = (depth: number) => `a: ${"[".repeat(depth)}1${"]".repeat(depth)}\n`;
-const nestedBlock = (depth: number) => `${Array.from({ length: depth }, (_, i) => `${" ".repeat(i)}k:`).join("\n")} 1\n`;
+const nestedBlock = (depth: number) =>
+    `${Array.from({ length: depth }, (_, i) => `${" ".repeat(i)}k:`).join("\n")} 1\n`;
 const nestedCompact = (depth: number) => `${"- ".repeat(depth)}x\n`;
 const nestedJson = (depth: number): unknown => {
     let value: unknown = { job_name: "deep" };
@@ -31,12 +34,20 @@ describe("bounded parsing of request fields", function () {
     describe("yamlLimitProblems", () => {
         const cases: Array<[string, string, string[]]> = [
             ["a real kubeconfig", kubeconfig("t0ken"), []],
-            ["an Alertmanager config with templates in block and quoted scalars", "route:\n  receiver: ops\nreceivers:\n  - name: ops\n    slack_configs:\n      - title: '{{ template \"x\" . }}[[[['\n        text: |\n          {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n", []],
+            [
+                "an Alertmanager config with templates in block and quoted scalars",
+                "route:\n  receiver: ops\nreceivers:\n  - name: ops\n    slack_configs:\n      - title: '{{ template \"x\" . }}[[[['\n        text: |\n          {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n",
+                [],
+            ],
             ["a plain scalar full of brackets", `k: a${"[".repeat(200)}\n`, []],
             ["a few anchors and aliases", "x: &x {a: 1}\ny: *x\nz: [*x, *x]\n", []],
             ["the alias bomb", ALIAS_BOMB, ["f has more than 100 YAML aliases or expands them too far"]],
             ["1,000 nested flow sequences", nestedFlow(1000), ["f nests deeper than 64 levels"]],
-            ["10,000 nested flow mappings", `a: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}`, ["f nests deeper than 64 levels"]],
+            [
+                "10,000 nested flow mappings",
+                `a: ${"{a: ".repeat(10_000)}1${"}".repeat(10_000)}`,
+                ["f nests deeper than 64 levels"],
+            ],
             ["200 nested block mappings", nestedBlock(200), ["f nests deeper than 64 levels"]],
             ["100,000 compact nested sequences", nestedCompact(100_000), ["f nests deeper than 64 levels"]],
             ["60 nested flow sequences", nestedFlow(60), []],
@@ -54,40 +65,82 @@ describe("bounded parsing of request fields", function () {
     describe("yamlLimitProblems on generated documents (property-based)", () => {
         /** A value nested exactly `depth` levels, alternating maps and lists as generated. */
         const nested = (depth: number) =>
-            fc.array(fc.constantFrom("map", "list"), { minLength: depth, maxLength: depth }).chain((kinds) =>
-                fc.tuple(fc.string({ maxLength: 8 }), fc.oneof(fc.integer(), fc.string({ maxLength: 20 }), fc.boolean())).map(([key, leaf]) =>
-                    kinds.reduce<unknown>((inner, kind) => (kind === "map" ? { [key || "k"]: inner } : [inner]), leaf),
-                ),
-            );
+            fc
+                .array(fc.constantFrom("map", "list"), { minLength: depth, maxLength: depth })
+                .chain((kinds) =>
+                    fc
+                        .tuple(
+                            fc.string({ maxLength: 8 }),
+                            fc.oneof(fc.integer(), fc.string({ maxLength: 20 }), fc.boolean()),
+                        )
+                        .map(([key, leaf]) =>
+                            kinds.reduce<unknown>(
+                                (inner, kind) => (kind === "map" ? { [key || "k"]: inner } : [inner]),
+                                leaf,
+                            ),
+                        ),
+                );
         const styles = [{}, { collectionStyle: "flow" as const }, { indent: 4 }, { indentSeq: false }];
 
         it("never throws, and answers quickly, whatever the text", () => {
             fc.assert(
-                fc.property(fc.string({ maxLength: 2000, unit: fc.constantFrom("[", "]", "{", "}", "-", " ", "\n", ":", "'", '"', "|", "#", "a", "*", "&", "?", ",") }), (text) => {
-                    const started = Date.now();
-                    expect(yamlLimitProblems("f", text)).to.be.an("array");
-                    expect(Date.now() - started).to.be.below(1000);
-                }),
+                fc.property(
+                    fc.string({
+                        maxLength: 2000,
+                        unit: fc.constantFrom(
+                            "[",
+                            "]",
+                            "{",
+                            "}",
+                            "-",
+                            " ",
+                            "\n",
+                            ":",
+                            "'",
+                            '"',
+                            "|",
+                            "#",
+                            "a",
+                            "*",
+                            "&",
+                            "?",
+                            ",",
+                        ),
+                    }),
+                    (text) => {
+                        const started = Date.now();
+                        expect(yamlLimitProblems("f", text)).to.be.an("array");
+                        expect(Date.now() - started).to.be.below(1000);
+                    },
+                ),
                 { numRuns: 300 },
             );
         });
 
         it("accepts real nesting up to 30 levels in every output style (no false alarm)", () => {
             fc.assert(
-                fc.property(fc.integer({ min: 1, max: 30 }).chain(nested), fc.constantFrom(...styles), (value, style) => {
-                    expect(yamlLimitProblems("f", stringify(value, style))).to.deep.equal([]);
-                }),
+                fc.property(
+                    fc.integer({ min: 1, max: 30 }).chain(nested),
+                    fc.constantFrom(...styles),
+                    (value, style) => {
+                        expect(yamlLimitProblems("f", stringify(value, style))).to.deep.equal([]);
+                    },
+                ),
                 { numRuns: 200 },
             );
         });
 
         it("refuses real nesting beyond the limit in every output style (no miss)", () => {
             fc.assert(
-                fc.property(fc.integer({ min: INPUT_LIMITS.maxDepth + 1, max: 150 }).chain(nested), fc.constantFrom(...styles), (value, style) => {
-                    const text = stringify(value, style);
-                    fc.pre(text.length <= INPUT_LIMITS.maxStringLength);
-                    expect(yamlLimitProblems("f", text)).to.deep.equal(["f nests deeper than 64 levels"]);
-                }),
+                fc.property(
+                    fc.integer({ min: INPUT_LIMITS.maxDepth + 1, max: 150 }).chain(nested),
+                    fc.constantFrom(...styles),
+                    (value, style) => {
+                        const text = stringify(value, style);
+                        fc.pre(text.length <= INPUT_LIMITS.maxStringLength);
+                        expect(yamlLimitProblems("f", text)).to.deep.equal(["f nests deeper than 64 levels"]);
+                    },
+                ),
                 { numRuns: 60 },
             );
         });
@@ -95,10 +148,18 @@ describe("bounded parsing of request fields", function () {
 
     describe("jsonLimitProblems", () => {
         it("names the path where a value nests too deep, and each string that is too long", () => {
-            expect(jsonLimitProblems({ monitoring: { customScrapeConfigs: [nestedJson(1000)] } })).to.deep.equal(["body/monitoring/customScrapeConfigs/0 nests deeper than 64 levels"]);
-            expect(jsonLimitProblems({ tenant: { metricRuleGroups: [{ name: "g", rules: [{ expr: "y".repeat(INPUT_LIMITS.maxStringLength + 1) }] }] } })).to.deep.equal([
-                "body/tenant/metricRuleGroups/0/rules/0/expr is longer than 262144 characters",
+            expect(jsonLimitProblems({ monitoring: { customScrapeConfigs: [nestedJson(1000)] } })).to.deep.equal([
+                "body/monitoring/customScrapeConfigs/0 nests deeper than 64 levels",
             ]);
+            expect(
+                jsonLimitProblems({
+                    tenant: {
+                        metricRuleGroups: [
+                            { name: "g", rules: [{ expr: "y".repeat(INPUT_LIMITS.maxStringLength + 1) }] },
+                        ],
+                    },
+                }),
+            ).to.deep.equal(["body/tenant/metricRuleGroups/0/rules/0/expr is longer than 262144 characters"]);
             expect(jsonLimitProblems(body())).to.deep.equal([]);
         });
     });
@@ -124,16 +185,56 @@ describe("bounded parsing of request fields", function () {
         const alertmanager = (text: string) => body({ tenant: { alertmanagerConfig: text } });
 
         const cases: Array<[string, Record<string, unknown>, string]> = [
-            ["an alias bomb in userKubeconfig", body({ userKubeconfig: ALIAS_BOMB }), "userKubeconfig has more than 100 YAML aliases or expands them too far"],
-            ["an alias bomb in seedKubeconfig", body({ seedKubeconfig: ALIAS_BOMB }), "seedKubeconfig has more than 100 YAML aliases or expands them too far"],
-            ["an alias bomb in the Alertmanager config", alertmanager(ALIAS_BOMB), "tenant.alertmanagerConfig has more than 100 YAML aliases or expands them too far"],
-            ["1,000-deep YAML in userKubeconfig", body({ userKubeconfig: nestedFlow(1000) }), "userKubeconfig nests deeper than 64 levels"],
-            ["1,000-deep YAML in the Alertmanager config", alertmanager(nestedCompact(1000)), "tenant.alertmanagerConfig nests deeper than 64 levels"],
-            ["1,000-deep JSON in a custom scrape config", body({ monitoring: { customScrapeConfigs: [nestedJson(1000)] } }), "body/monitoring/customScrapeConfigs/0 nests deeper than 64 levels"],
-            ["1,000-deep JSON in a rule", body({ tenant: { metricRuleGroups: [{ name: "g", rules: [nestedJson(1000)] }] } }), "body/tenant/metricRuleGroups/0 nests deeper than 64 levels"],
-            ["a 5 MiB userKubeconfig", body({ userKubeconfig: "x".repeat(FIVE_MIB) }), "body/userKubeconfig is longer than 262144 characters"],
-            ["a 5 MiB Alertmanager config", alertmanager("x".repeat(FIVE_MIB)), "body/tenant/alertmanagerConfig is longer than 262144 characters"],
-            ["a 5 MiB string in a custom scrape config", body({ monitoring: { customScrapeConfigs: [{ job_name: "x".repeat(FIVE_MIB) }] } }), "body/monitoring/customScrapeConfigs/0/job_name is longer than 262144 characters"],
+            [
+                "an alias bomb in userKubeconfig",
+                body({ userKubeconfig: ALIAS_BOMB }),
+                "userKubeconfig has more than 100 YAML aliases or expands them too far",
+            ],
+            [
+                "an alias bomb in seedKubeconfig",
+                body({ seedKubeconfig: ALIAS_BOMB }),
+                "seedKubeconfig has more than 100 YAML aliases or expands them too far",
+            ],
+            [
+                "an alias bomb in the Alertmanager config",
+                alertmanager(ALIAS_BOMB),
+                "tenant.alertmanagerConfig has more than 100 YAML aliases or expands them too far",
+            ],
+            [
+                "1,000-deep YAML in userKubeconfig",
+                body({ userKubeconfig: nestedFlow(1000) }),
+                "userKubeconfig nests deeper than 64 levels",
+            ],
+            [
+                "1,000-deep YAML in the Alertmanager config",
+                alertmanager(nestedCompact(1000)),
+                "tenant.alertmanagerConfig nests deeper than 64 levels",
+            ],
+            [
+                "1,000-deep JSON in a custom scrape config",
+                body({ monitoring: { customScrapeConfigs: [nestedJson(1000)] } }),
+                "body/monitoring/customScrapeConfigs/0 nests deeper than 64 levels",
+            ],
+            [
+                "1,000-deep JSON in a rule",
+                body({ tenant: { metricRuleGroups: [{ name: "g", rules: [nestedJson(1000)] }] } }),
+                "body/tenant/metricRuleGroups/0 nests deeper than 64 levels",
+            ],
+            [
+                "a 5 MiB userKubeconfig",
+                body({ userKubeconfig: "x".repeat(FIVE_MIB) }),
+                "body/userKubeconfig is longer than 262144 characters",
+            ],
+            [
+                "a 5 MiB Alertmanager config",
+                alertmanager("x".repeat(FIVE_MIB)),
+                "body/tenant/alertmanagerConfig is longer than 262144 characters",
+            ],
+            [
+                "a 5 MiB string in a custom scrape config",
+                body({ monitoring: { customScrapeConfigs: [{ job_name: "x".repeat(FIVE_MIB) }] } }),
+                "body/monitoring/customScrapeConfigs/0/job_name is longer than 262144 characters",
+            ],
         ];
         for (const [what, json, message] of cases) {
             it(`answers 400 naming the field to ${what}, on PUT and preview`, async () => {

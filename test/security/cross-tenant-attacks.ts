@@ -51,7 +51,14 @@ const tokenHeader = (t: string): [string, string] => ["X-MLA-Read-Token", t];
 
 /** A POST with a 5-byte body and `Connection: close`. */
 function post(path: string, headers: [string, string][] = [], method = "POST"): string {
-    return head(method, path, [["Host", "gw"], ["Content-Length", String(PUSH_BODY.length)], ...headers, ["Connection", "close"]]) + PUSH_BODY;
+    return (
+        head(method, path, [
+            ["Host", "gw"],
+            ["Content-Length", String(PUSH_BODY.length)],
+            ...headers,
+            ["Connection", "close"],
+        ]) + PUSH_BODY
+    );
 }
 function get(path: string, headers: [string, string][] = [], method = "GET"): string {
     return head(method, path, [["Host", "gw"], ...headers, ["Connection", "close"]]);
@@ -97,14 +104,23 @@ function queryAsA(name: string, extraHead: string, body = "query=up", expect: nu
 }
 
 /** The smuggled second request several tricks try to slip past nginx: a push as tenant B. */
-const SMUGGLED = "POST /loki/api/v1/push HTTP/1.1\r\nHost: gw\r\nX-Scope-OrgID: tenant-b\r\nContent-Length: 5\r\n\r\nhello";
+const SMUGGLED =
+    "POST /loki/api/v1/push HTTP/1.1\r\nHost: gw\r\nX-Scope-OrgID: tenant-b\r\nContent-Length: 5\r\n\r\nhello";
 const SMUGGLED_CHUNKED = `0\r\n\r\n${SMUGGLED}`;
 
 /** Attacks while both gateways run normally. */
 export function normalAttacks(): Attack[] {
     const crossCluster: Attack[] = [
-        { name: "A's metrics certificate pushes metrics to B's write port", path: "/api/v1/push", cert: "metricsAgent" as const },
-        { name: "A's log certificate pushes logs to B's write port", path: "/loki/api/v1/push", cert: "logAgent" as const },
+        {
+            name: "A's metrics certificate pushes metrics to B's write port",
+            path: "/api/v1/push",
+            cert: "metricsAgent" as const,
+        },
+        {
+            name: "A's log certificate pushes logs to B's write port",
+            path: "/loki/api/v1/push",
+            cert: "logAgent" as const,
+        },
     ].map((c) => ({
         group: "cross-cluster credentials",
         name: c.name,
@@ -120,7 +136,8 @@ export function normalAttacks(): Attack[] {
             attacker: A,
             allowed: nothing,
             expectStatuses: [0, 400],
-            send: (w) => sendRaw(w.b.writePort, post("/api/v1/push", [["X-Scope-OrgID", B]]), tls(w.b, w.pkiA.metricsAgent)),
+            send: (w) =>
+                sendRaw(w.b.writePort, post("/api/v1/push", [["X-Scope-OrgID", B]]), tls(w.b, w.pkiA.metricsAgent)),
         },
         {
             group: "cross-cluster credentials",
@@ -144,23 +161,28 @@ export function normalAttacks(): Attack[] {
             ["lists B's silences", get("/alertmanager/api/v2/silences")],
             ["reads B's rules", get("/api/prom/config/v1/rules")],
             ["reads B's Alertmanager config", get("/api/v1/alerts")],
-        ].map(
-            ([what, raw]): Attack => ({
-                group: "cross-cluster credentials",
-                name: `A's read token ${what} on B's read port`,
-                attacker: A,
-                allowed: nothing,
-                expectStatuses: [401],
-                send: (w) => sendRaw(w.b.readPort, raw.replace("\r\n\r\n", `\r\nX-MLA-Read-Token: ${w.tokenA}\r\n\r\n`)),
-            }),
-        ),
+        ].map(([what, raw]): Attack => ({
+            group: "cross-cluster credentials",
+            name: `A's read token ${what} on B's read port`,
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [401],
+            send: (w) => sendRaw(w.b.readPort, raw.replace("\r\n\r\n", `\r\nX-MLA-Read-Token: ${w.tokenA}\r\n\r\n`)),
+        })),
         {
             group: "cross-cluster credentials",
             name: "A's read token creates a silence on B's read port",
             attacker: A,
             allowed: nothing,
             expectStatuses: [401],
-            send: (w) => sendRaw(w.b.readPort, post("/alertmanager/api/v2/silences", [tokenHeader(w.tokenA), ["Content-Type", "application/json"]])),
+            send: (w) =>
+                sendRaw(
+                    w.b.readPort,
+                    post("/alertmanager/api/v2/silences", [
+                        tokenHeader(w.tokenA),
+                        ["Content-Type", "application/json"],
+                    ]),
+                ),
         },
     );
 
@@ -199,23 +221,25 @@ export function normalAttacks(): Attack[] {
         ["GET", "/loki/api/v1/tail?query=%7Bjob%3D%22x%22%7D"],
         ["GET", "/config"],
         ["GET", "/api/v1/user_stats"],
-    ].map(
-        ([method, path]): Attack => ({
-            group: "writes and admin calls on the read port",
-            name: `${method} ${path} with A's read token`,
-            attacker: A,
-            allowed: nothing,
-            expectStatuses: [404, 405, 400],
-            send: (w) => sendRaw(w.a.readPort, post(path, [tokenHeader(w.tokenA)], method)),
-        }),
-    );
+    ].map(([method, path]): Attack => ({
+        group: "writes and admin calls on the read port",
+        name: `${method} ${path} with A's read token`,
+        attacker: A,
+        allowed: nothing,
+        expectStatuses: [404, 405, 400],
+        send: (w) => sendRaw(w.a.readPort, post(path, [tokenHeader(w.tokenA)], method)),
+    }));
     readPortWrites.push({
         group: "writes and admin calls on the read port",
         name: "POST query with X-HTTP-Method-Override: DELETE (reaches the query-frontend as a POST query at most)",
         attacker: A,
         allowed: ownQueries,
         expectStatuses: [200],
-        send: (w) => sendRaw(w.a.readPort, post("/api/prom/api/v1/query", [tokenHeader(w.tokenA), ["X-HTTP-Method-Override", "DELETE"]])),
+        send: (w) =>
+            sendRaw(
+                w.a.readPort,
+                post("/api/prom/api/v1/query", [tokenHeader(w.tokenA), ["X-HTTP-Method-Override", "DELETE"]]),
+            ),
     });
 
     const tokens: Attack[] = (
@@ -258,20 +282,43 @@ export function normalAttacks(): Attack[] {
             allowed: nothing,
             expectStatuses: [401],
             send: (w) =>
-                sendRaw(w.a.readPort, head("GET", "/api/prom/api/v1/label/job/values", [["Host", "gw"]]) + get("/metrics")),
+                sendRaw(
+                    w.a.readPort,
+                    head("GET", "/api/prom/api/v1/label/job/values", [["Host", "gw"]]) + get("/metrics"),
+                ),
         },
     );
 
     const identities: Attack[] = (
         [
             ["A's log certificate pushes to A's metrics route", "/api/v1/push", (w) => w.pkiA.logAgent, [403]],
-            ["A's metrics certificate pushes to A's logs route", "/loki/api/v1/push", (w) => w.pkiA.metricsAgent, [403]],
-            ["A's server certificate used as a client certificate", "/api/v1/push", (w) => w.pkiA.server, [0, 400, 403]],
+            [
+                "A's metrics certificate pushes to A's logs route",
+                "/loki/api/v1/push",
+                (w) => w.pkiA.metricsAgent,
+                [403],
+            ],
+            [
+                "A's server certificate used as a client certificate",
+                "/api/v1/push",
+                (w) => w.pkiA.server,
+                [0, 400, 403],
+            ],
             ["no client certificate", "/api/v1/push", () => undefined, [0, 400]],
-            ["a certificate from B's CA with A's metrics-agent CN", "/api/v1/push", (w) => w.forged.aCnFromBCa, [0, 400]],
+            [
+                "a certificate from B's CA with A's metrics-agent CN",
+                "/api/v1/push",
+                (w) => w.forged.aCnFromBCa,
+                [0, 400],
+            ],
             ["A's CA, CN mla-metrics-agent.tenant-a.evil", "/api/v1/push", (w) => w.forged.cnSuffix, [403]],
             ["A's CA, CN evil-mla-metrics-agent.tenant-a", "/api/v1/push", (w) => w.forged.cnPrefix, [403]],
-            ["A's CA, log-agent CN with O=\"x,CN=mla-metrics-agent.tenant-a\"", "/api/v1/push", (w) => w.forged.escapedComma, [403]],
+            [
+                'A\'s CA, log-agent CN with O="x,CN=mla-metrics-agent.tenant-a"',
+                "/api/v1/push",
+                (w) => w.forged.escapedComma,
+                [403],
+            ],
         ] as [string, string, (w: AttackWorld) => CertMaterial | undefined, number[]][]
     ).map(([name, path, cert, expect]) => ({
         group: "client certificate identity",
@@ -302,10 +349,21 @@ export function normalAttacks(): Attack[] {
         ),
         // nginx answers 501 to a transfer coding it does not know.
         pushAsA("Transfer-Encoding: xchunked with Content-Length", "Transfer-Encoding: xchunked\r\n", [400, 501]),
-        pushAsA("Transfer-Encoding: chunked, identity with Content-Length", "Transfer-Encoding: chunked, identity\r\n", [400, 501]),
-        pushAsA("Transfer-Encoding:\\tchunked (tab) with Content-Length", "Transfer-Encoding:\tchunked\r\n", [200, 400, 501]),
+        pushAsA(
+            "Transfer-Encoding: chunked, identity with Content-Length",
+            "Transfer-Encoding: chunked, identity\r\n",
+            [400, 501],
+        ),
+        pushAsA(
+            "Transfer-Encoding:\\tchunked (tab) with Content-Length",
+            "Transfer-Encoding:\tchunked\r\n",
+            [200, 400, 501],
+        ),
         pushAsA("Transfer-Encoding: CHUNKED with Content-Length", "Transfer-Encoding: CHUNKED\r\n"),
-        pushAsA("Transfer-Encoding twice (chunked, identity)", "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n"),
+        pushAsA(
+            "Transfer-Encoding twice (chunked, identity)",
+            "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n",
+        ),
     ];
     smugglingWrite.push(
         {
@@ -353,10 +411,16 @@ export function normalAttacks(): Attack[] {
 
     const smugglingRead: Attack[] = [
         queryAsA("X-Scope-OrgID: tenant-b", "X-Scope-OrgID: tenant-b\r\nContent-Length: 8\r\n"),
-        queryAsA("X-Scope-OrgID twice (tenant-a, tenant-b)", "X-Scope-OrgID: tenant-a\r\nX-Scope-OrgID: tenant-b\r\nContent-Length: 8\r\n"),
+        queryAsA(
+            "X-Scope-OrgID twice (tenant-a, tenant-b)",
+            "X-Scope-OrgID: tenant-a\r\nX-Scope-OrgID: tenant-b\r\nContent-Length: 8\r\n",
+        ),
         queryAsA("case-mixed x-SCOPE-orgid: tenant-b", "x-SCOPE-orgid: tenant-b\r\nContent-Length: 8\r\n"),
         queryAsA("underscore x_scope_orgid: tenant-b", "x_scope_orgid: tenant-b\r\nContent-Length: 8\r\n"),
-        queryAsA("federated X-Scope-OrgID: tenant-a|tenant-b", "X-Scope-OrgID: tenant-a|tenant-b\r\nContent-Length: 8\r\n"),
+        queryAsA(
+            "federated X-Scope-OrgID: tenant-a|tenant-b",
+            "X-Scope-OrgID: tenant-a|tenant-b\r\nContent-Length: 8\r\n",
+        ),
         queryAsA("Connection: X-Scope-OrgID", "Connection: X-Scope-OrgID\r\nContent-Length: 8\r\n"),
         queryAsA(
             "TE+CL: a chunked query with a tenant-b push smuggled after the last chunk",
@@ -369,8 +433,18 @@ export function normalAttacks(): Attack[] {
             "Transfer-Encoding: chunked\r\n",
             "8\r\nquery=up\r\n0\r\nX-Scope-OrgID: tenant-b\r\n\r\n",
         ),
-        queryAsA("chunk size overflow", "Transfer-Encoding: chunked\r\n", "fffffffffffffffff1\r\nquery=up\r\n0\r\n\r\n", [400, 413]),
-        queryAsA("chunk extension smuggling ('8;x=y')", "Transfer-Encoding: chunked\r\n", `8;x=y\r\nquery=up\r\n${SMUGGLED_CHUNKED}`, [200, 400, 404]),
+        queryAsA(
+            "chunk size overflow",
+            "Transfer-Encoding: chunked\r\n",
+            "fffffffffffffffff1\r\nquery=up\r\n0\r\n\r\n",
+            [400, 413],
+        ),
+        queryAsA(
+            "chunk extension smuggling ('8;x=y')",
+            "Transfer-Encoding: chunked\r\n",
+            `8;x=y\r\nquery=up\r\n${SMUGGLED_CHUNKED}`,
+            [200, 400, 404],
+        ),
     ];
     smugglingRead.push({
         group: "header smuggling (read port)",
@@ -382,7 +456,10 @@ export function normalAttacks(): Attack[] {
             sendRaw(
                 w.a.readPort,
                 head("GET", QUERY, [["Host", "gw"], tokenHeader(w.tokenA)]) +
-                    head("GET", QUERY, [["Host", "gw"], ["X-Scope-OrgID", B]]) +
+                    head("GET", QUERY, [
+                        ["Host", "gw"],
+                        ["X-Scope-OrgID", B],
+                    ]) +
                     post("/loki/api/v1/push", [tokenHeader(w.tokenA), ["X-Scope-OrgID", B]]),
             ),
     });
@@ -394,26 +471,123 @@ export function normalAttacks(): Attack[] {
 export function suspendedAttacks(): Attack[] {
     const group = "writes while suspended";
     return [
-        { group, name: "A's metrics agent pushes metrics", attacker: A, allowed: nothing, expectStatuses: [503], send: (w) => sendRaw(w.a.writePort, post("/api/v1/push"), tls(w.a, w.pkiA.metricsAgent)) },
-        { group, name: "A's log agent pushes logs", attacker: A, allowed: nothing, expectStatuses: [503], send: (w) => sendRaw(w.a.writePort, post("/loki/api/v1/push"), tls(w.a, w.pkiA.logAgent)) },
-        { group, name: "A's read token creates a silence", attacker: A, allowed: nothing, expectStatuses: [503], send: (w) => sendRaw(w.a.readPort, post("/alertmanager/api/v2/silences", [tokenHeader(w.tokenA)])) },
-        { group, name: "A's read token expires a silence", attacker: A, allowed: nothing, expectStatuses: [503], send: (w) => sendRaw(w.a.readPort, get("/alertmanager/api/v2/silence/abc", [tokenHeader(w.tokenA)], "DELETE")) },
-        { group, name: "A's read token pushes logs on the read port", attacker: A, allowed: nothing, expectStatuses: [404, 405], send: (w) => sendRaw(w.a.readPort, post("/loki/api/v1/push", [tokenHeader(w.tokenA)])) },
-        { group, name: "A's read token deletes a rule group on the read port", attacker: A, allowed: nothing, expectStatuses: [404, 405], send: (w) => sendRaw(w.a.readPort, get("/api/prom/config/v1/rules/ns1", [tokenHeader(w.tokenA)], "DELETE")) },
-        { group, name: "A's read token writes the Alertmanager config on the read port", attacker: A, allowed: nothing, expectStatuses: [404, 405], send: (w) => sendRaw(w.a.readPort, post("/api/v1/alerts", [tokenHeader(w.tokenA)])) },
+        {
+            group,
+            name: "A's metrics agent pushes metrics",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [503],
+            send: (w) => sendRaw(w.a.writePort, post("/api/v1/push"), tls(w.a, w.pkiA.metricsAgent)),
+        },
+        {
+            group,
+            name: "A's log agent pushes logs",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [503],
+            send: (w) => sendRaw(w.a.writePort, post("/loki/api/v1/push"), tls(w.a, w.pkiA.logAgent)),
+        },
+        {
+            group,
+            name: "A's read token creates a silence",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [503],
+            send: (w) => sendRaw(w.a.readPort, post("/alertmanager/api/v2/silences", [tokenHeader(w.tokenA)])),
+        },
+        {
+            group,
+            name: "A's read token expires a silence",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [503],
+            send: (w) =>
+                sendRaw(w.a.readPort, get("/alertmanager/api/v2/silence/abc", [tokenHeader(w.tokenA)], "DELETE")),
+        },
+        {
+            group,
+            name: "A's read token pushes logs on the read port",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [404, 405],
+            send: (w) => sendRaw(w.a.readPort, post("/loki/api/v1/push", [tokenHeader(w.tokenA)])),
+        },
+        {
+            group,
+            name: "A's read token deletes a rule group on the read port",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [404, 405],
+            send: (w) => sendRaw(w.a.readPort, get("/api/prom/config/v1/rules/ns1", [tokenHeader(w.tokenA)], "DELETE")),
+        },
+        {
+            group,
+            name: "A's read token writes the Alertmanager config on the read port",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [404, 405],
+            send: (w) => sendRaw(w.a.readPort, post("/api/v1/alerts", [tokenHeader(w.tokenA)])),
+        },
     ];
 }
 
 /** Attacks with A's credentials from before its rotation. */
-export function rotatedAttacks(oldCredentials: () => { pki: TestClusterPki; token: string; lateCert: CertMaterial }): Attack[] {
+export function rotatedAttacks(
+    oldCredentials: () => { pki: TestClusterPki; token: string; lateCert: CertMaterial },
+): Attack[] {
     // Read when an attack runs: the old credentials are only known once the rotation happened.
-    const old = { get pki() { return oldCredentials().pki; }, get token() { return oldCredentials().token; }, get lateCert() { return oldCredentials().lateCert; } };
+    const old = {
+        get pki() {
+            return oldCredentials().pki;
+        },
+        get token() {
+            return oldCredentials().token;
+        },
+        get lateCert() {
+            return oldCredentials().lateCert;
+        },
+    };
     const group = "old credentials after rotation";
     return [
-        { group, name: "the old metrics-agent certificate pushes metrics", attacker: A, allowed: nothing, expectStatuses: [0, 400], send: (w) => sendRaw(w.a.writePort, post("/api/v1/push"), tls(w.a, old.pki.metricsAgent)) },
-        { group, name: "the old log-agent certificate pushes logs", attacker: A, allowed: nothing, expectStatuses: [0, 400], send: (w) => sendRaw(w.a.writePort, post("/loki/api/v1/push"), tls(w.a, old.pki.logAgent)) },
-        { group, name: "a certificate the old CA issued after the rotation, metrics-agent CN", attacker: A, allowed: nothing, expectStatuses: [0, 400], send: (w) => sendRaw(w.a.writePort, post("/api/v1/push"), tls(w.a, old.lateCert)) },
-        { group, name: "the old read token queries metrics", attacker: A, allowed: nothing, expectStatuses: [401], send: (w) => sendRaw(w.a.readPort, get(QUERY, [tokenHeader(old.token)])) },
-        { group, name: "the old read token creates a silence", attacker: A, allowed: nothing, expectStatuses: [401], send: (w) => sendRaw(w.a.readPort, post("/alertmanager/api/v2/silences", [tokenHeader(old.token)])) },
+        {
+            group,
+            name: "the old metrics-agent certificate pushes metrics",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [0, 400],
+            send: (w) => sendRaw(w.a.writePort, post("/api/v1/push"), tls(w.a, old.pki.metricsAgent)),
+        },
+        {
+            group,
+            name: "the old log-agent certificate pushes logs",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [0, 400],
+            send: (w) => sendRaw(w.a.writePort, post("/loki/api/v1/push"), tls(w.a, old.pki.logAgent)),
+        },
+        {
+            group,
+            name: "a certificate the old CA issued after the rotation, metrics-agent CN",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [0, 400],
+            send: (w) => sendRaw(w.a.writePort, post("/api/v1/push"), tls(w.a, old.lateCert)),
+        },
+        {
+            group,
+            name: "the old read token queries metrics",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [401],
+            send: (w) => sendRaw(w.a.readPort, get(QUERY, [tokenHeader(old.token)])),
+        },
+        {
+            group,
+            name: "the old read token creates a silence",
+            attacker: A,
+            allowed: nothing,
+            expectStatuses: [401],
+            send: (w) => sendRaw(w.a.readPort, post("/alertmanager/api/v2/silences", [tokenHeader(old.token)])),
+        },
     ];
 }

@@ -72,7 +72,10 @@ export async function startSharedBackends(): Promise<SharedBackends> {
                 }),
         ),
     );
-    const urls = Object.fromEntries(keys.map((k, i) => [k, `http://127.0.0.1:${ports[i]}${PATHS[k]}`])) as Record<keyof UpstreamUrls, string>;
+    const urls = Object.fromEntries(keys.map((k, i) => [k, `http://127.0.0.1:${ports[i]}${PATHS[k]}`])) as Record<
+        keyof UpstreamUrls,
+        string
+    >;
     return {
         urls,
         hits,

@@ -49,7 +49,10 @@ const URL_FLAGS: Record<keyof UpstreamUrls, string> = {
 };
 
 /** Renders with `mla render gateway` and starts nginx on two free loopback ports. */
-export async function startTenantGateway(backends: SharedBackends, credentials: GatewayCredentials): Promise<TenantGateway> {
+export async function startTenantGateway(
+    backends: SharedBackends,
+    credentials: GatewayCredentials,
+): Promise<TenantGateway> {
     const clusterId = credentials.pki.clusterId;
     const dir = mkdtempSync(join(tmpdir(), `mla-xtenant-${clusterId}-`));
     const [writePort, readPort] = [await freePort(), await freePort()];
@@ -60,20 +63,50 @@ export async function startTenantGateway(backends: SharedBackends, credentials: 
     const render = async (): Promise<string> => {
         // A new directory per rendering, as a rollout mounts a new Secret: nothing of the old one stays.
         const tlsDir = join(dir, `tls-${generation}`);
-        writeTlsDir(tlsDir, { ca: current.pki.ca.certPem, cert: current.pki.server.certPem, key: current.pki.server.keyPem });
+        writeTlsDir(tlsDir, {
+            ca: current.pki.ca.certPem,
+            cert: current.pki.server.certPem,
+            key: current.pki.server.keyPem,
+        });
         const tokenFile = join(dir, `token-${generation}`);
         mkdirSync(dir, { recursive: true });
         writeFileSync(tokenFile, `${current.readToken}\n`, { mode: 0o600 });
         let err = "";
         const argv = [
-            "render", "gateway", "--cluster-id", clusterId, "--out", dir,
-            "--write-listen", `127.0.0.1:${writePort}`, "--read-listen", `127.0.0.1:${readPort}`,
-            "--tls-dir", tlsDir, "--read-token-file", tokenFile, "--worker-processes", "1",
+            "render",
+            "gateway",
+            "--cluster-id",
+            clusterId,
+            "--out",
+            dir,
+            "--write-listen",
+            `127.0.0.1:${writePort}`,
+            "--read-listen",
+            `127.0.0.1:${readPort}`,
+            "--tls-dir",
+            tlsDir,
+            "--read-token-file",
+            tokenFile,
+            "--worker-processes",
+            "1",
             // The suite sends hundreds of requests; the limiter is not what it tests.
-            "--metrics-write-rps", "10000", "--metrics-write-burst", "10000", "--logs-write-rps", "10000",
-            "--logs-write-burst", "10000", "--query-rps", "10000", "--query-burst", "10000",
+            "--metrics-write-rps",
+            "10000",
+            "--metrics-write-burst",
+            "10000",
+            "--logs-write-rps",
+            "10000",
+            "--logs-write-burst",
+            "10000",
+            "--query-rps",
+            "10000",
+            "--query-burst",
+            "10000",
             ...(suspended ? ["--suspended", "--retry-after", "30"] : []),
-            ...(Object.keys(URL_FLAGS) as (keyof UpstreamUrls)[]).flatMap((k) => [`--${URL_FLAGS[k]}`, backends.urls[k]]),
+            ...(Object.keys(URL_FLAGS) as (keyof UpstreamUrls)[]).flatMap((k) => [
+                `--${URL_FLAGS[k]}`,
+                backends.urls[k],
+            ]),
         ];
         const code = await main(argv, { out: () => undefined, err: (t) => (err += t) });
         if (code !== 0) throw new Error(`mla render gateway failed (${code}): ${err}`);

@@ -38,7 +38,10 @@ export function sendRaw(port: number, bytes: string | Buffer, tls?: RawTls, time
             resolve({ statuses, error, head: received.slice(0, 300) });
         };
         const socket = tls
-            ? tlsConnect({ host: "127.0.0.1", port, ca: tls.ca, cert: tls.cert, key: tls.key, servername: "localhost" }, () => socket.write(bytes))
+            ? tlsConnect(
+                  { host: "127.0.0.1", port, ca: tls.ca, cert: tls.cert, key: tls.key, servername: "localhost" },
+                  () => socket.write(bytes),
+              )
             : tcpConnect({ host: "127.0.0.1", port }, () => socket.write(bytes));
         const timer = setTimeout(finish, timeoutMs);
         socket.on("data", (d: Buffer) => (received += d.toString("latin1")));

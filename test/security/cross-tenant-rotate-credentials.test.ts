@@ -30,7 +30,10 @@ describe("credential rotation (spec transforms)", () => {
     ];
     for (const [what, fromBody, stored, expected] of cases) {
         it(what, () => {
-            const spec = withStoredCredentials(atGeneration(fromBody), stored === undefined ? undefined : atGeneration(stored));
+            const spec = withStoredCredentials(
+                atGeneration(fromBody),
+                stored === undefined ? undefined : atGeneration(stored),
+            );
             expect(spec.pki.credentialsGeneration).to.equal(expected);
         });
     }
@@ -61,10 +64,17 @@ describe("POST /v1/clusters/{id}/rotate-credentials", () => {
     });
 
     it("refuses one gateway replica with 400 unless gateway.allowSingleReplica is set", async () => {
-        const one = await server.call("/v1/clusters/c9", { method: "PUT", json: body({ gateway: { externalHostnames: ["mla.c9.example.com"], replicas: 1 } }) });
+        const one = await server.call("/v1/clusters/c9", {
+            method: "PUT",
+            json: body({ gateway: { externalHostnames: ["mla.c9.example.com"], replicas: 1 } }),
+        });
         expect(one.status).to.equal(400);
-        expect(JSON.stringify(await one.json())).to.include("gateway.replicas must be at least 2 unless gateway.allowSingleReplica is true, got 1");
-        const allowed = body({ gateway: { externalHostnames: ["mla.c9.example.com"], replicas: 1, allowSingleReplica: true } });
+        expect(JSON.stringify(await one.json())).to.include(
+            "gateway.replicas must be at least 2 unless gateway.allowSingleReplica is true, got 1",
+        );
+        const allowed = body({
+            gateway: { externalHostnames: ["mla.c9.example.com"], replicas: 1, allowSingleReplica: true },
+        });
         await accepted(await server.call("/v1/clusters/c9", { method: "PUT", json: allowed }));
         expect(server.executor.calls.at(-1)?.spec?.gateway).to.deep.include({ replicas: 1, allowSingleReplica: true });
     });

@@ -16,7 +16,15 @@
  */
 import { expect } from "chai";
 import { makeClusterPki, type TestClusterPki } from "../support/pki";
-import { A, type Attack, type AttackWorld, B, normalAttacks, rotatedAttacks, suspendedAttacks } from "./cross-tenant-attacks";
+import {
+    A,
+    type Attack,
+    type AttackWorld,
+    B,
+    normalAttacks,
+    rotatedAttacks,
+    suspendedAttacks,
+} from "./cross-tenant-attacks";
 import { type BackendHit, type SharedBackends, startSharedBackends } from "./cross-tenant-backend";
 import { type TenantGateway, newReadToken, startTenantGateway } from "./cross-tenant-fixture";
 import { head, sendRaw } from "./cross-tenant-raw";
@@ -37,8 +45,10 @@ function breachesOf(attack: Attack, hits: BackendHit[]): string[] {
         if (attack.allowed === "nothing") return [`reached a backend: ${where}`];
         const reasons: string[] = [];
         if (hit.orgIds.length !== 1 || hit.orgIds[0] !== attack.attacker) reasons.push(`wrong tenant: ${where}`);
-        if (!attack.allowed.backends.includes(hit.backend) || !attack.allowed.methods.includes(hit.method)) reasons.push(`beyond its rights: ${where}`);
-        if (hit.headerNames.some((n) => n.toLowerCase() === "x-mla-read-token")) reasons.push(`read token forwarded: ${where}`);
+        if (!attack.allowed.backends.includes(hit.backend) || !attack.allowed.methods.includes(hit.method))
+            reasons.push(`beyond its rights: ${where}`);
+        if (hit.headerNames.some((n) => n.toLowerCase() === "x-mla-read-token"))
+            reasons.push(`read token forwarded: ${where}`);
         return reasons;
     });
 }
@@ -53,14 +63,24 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
     let world: AttackWorld;
     const results: Result[] = [];
 
-    const target = (gw: TenantGateway, pki: TestClusterPki) => ({ writePort: gw.writePort, readPort: gw.readPort, serverCa: pki.ca.certPem });
+    const target = (gw: TenantGateway, pki: TestClusterPki) => ({
+        writePort: gw.writePort,
+        readPort: gw.readPort,
+        serverCa: pki.ca.certPem,
+    });
 
     async function run(attack: Attack): Promise<Result> {
         backends.hits.length = 0;
         const outcome = await attack.send(world);
         await settle();
         const hits = [...backends.hits];
-        const result = { attack, statuses: outcome.statuses, error: outcome.error, hits, breaches: breachesOf(attack, hits) };
+        const result = {
+            attack,
+            statuses: outcome.statuses,
+            error: outcome.error,
+            hits,
+            breaches: breachesOf(attack, hits),
+        };
         results.push(result);
         return result;
     }
@@ -71,13 +91,18 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
                 const r = await run(attack);
                 expect(r.breaches, r.breaches.join("\n")).to.deep.equal([]);
                 const statuses = r.statuses.length === 0 ? [0] : r.statuses;
-                for (const s of statuses) expect(attack.expectStatuses, `status ${s} (${r.error ?? "answered"})`).to.include(s);
+                for (const s of statuses)
+                    expect(attack.expectStatuses, `status ${s} (${r.error ?? "answered"})`).to.include(s);
             });
         }
     }
 
     /** A legitimate request must reach exactly its backend with its own tenant: the suite is not blind. */
-    async function control(send: () => Promise<unknown>, backend: BackendHit["backend"], tenant: string): Promise<void> {
+    async function control(
+        send: () => Promise<unknown>,
+        backend: BackendHit["backend"],
+        tenant: string,
+    ): Promise<void> {
         backends.hits.length = 0;
         await send();
         await settle();
@@ -102,7 +127,9 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
                 aCnFromBCa: await pkiB.issueClient(`mla-metrics-agent.${A}`, { organization: `cluster-${A}` }),
                 cnSuffix: await pkiA.issueClient(`mla-metrics-agent.${A}.evil`),
                 cnPrefix: await pkiA.issueClient(`evil-mla-metrics-agent.${A}`),
-                escapedComma: await pkiA.issueClient(`mla-log-agent.${A}`, { organization: `x\\,CN=mla-metrics-agent.${A}` }),
+                escapedComma: await pkiA.issueClient(`mla-log-agent.${A}`, {
+                    organization: `x\\,CN=mla-metrics-agent.${A}`,
+                }),
             },
         };
     });
@@ -115,14 +142,31 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
     const push = (gw: "a" | "b", path: string, cert: "metricsAgent" | "logAgent") => () => {
         const t = world[gw];
         const pki = gw === "a" ? world.pkiA : world.pkiB;
-        return sendRaw(t.writePort, head("POST", path, [["Host", "gw"], ["Content-Length", "5"], ["Connection", "close"]]) + "hello", {
-            ca: t.serverCa,
-            cert: pki[cert].certPem,
-            key: pki[cert].keyPem,
-        });
+        return sendRaw(
+            t.writePort,
+            head("POST", path, [
+                ["Host", "gw"],
+                ["Content-Length", "5"],
+                ["Connection", "close"],
+            ]) + "hello",
+            {
+                ca: t.serverCa,
+                cert: pki[cert].certPem,
+                key: pki[cert].keyPem,
+            },
+        );
     };
-    const query = (gw: "a" | "b", token: () => string, path = "/api/prom/api/v1/query?query=up") => () =>
-        sendRaw(world[gw].readPort, head("GET", path, [["Host", "gw"], ["X-MLA-Read-Token", token()], ["Connection", "close"]]));
+    const query =
+        (gw: "a" | "b", token: () => string, path = "/api/prom/api/v1/query?query=up") =>
+        () =>
+            sendRaw(
+                world[gw].readPort,
+                head("GET", path, [
+                    ["Host", "gw"],
+                    ["X-MLA-Read-Token", token()],
+                    ["Connection", "close"],
+                ]),
+            );
 
     describe("controls: each tenant's own credentials reach the backends as that tenant", () => {
         it("A's agents push metrics and logs as tenant-a; B's as tenant-b", async () => {
@@ -131,8 +175,16 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
             await control(push("b", "/api/v1/push", "metricsAgent"), "metricsPushUrl", B);
         });
         it("A's and B's read tokens query as their own tenant", async () => {
-            await control(query("a", () => world.tokenA), "metricsQueryUrl", A);
-            await control(query("b", () => world.tokenB, "/loki/api/v1/labels"), "logsQueryUrl", B);
+            await control(
+                query("a", () => world.tokenA),
+                "metricsQueryUrl",
+                A,
+            );
+            await control(
+                query("b", () => world.tokenB, "/loki/api/v1/labels"),
+                "logsQueryUrl",
+                B,
+            );
         });
     });
 
@@ -142,7 +194,11 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
         before(async () => gwA.rerender({ suspended: true }));
         after(async () => gwA.rerender({ suspended: false }));
         it("still answers A's queries while suspended (suspend stops writes, not reads)", async () => {
-            await control(query("a", () => world.tokenA), "metricsQueryUrl", A);
+            await control(
+                query("a", () => world.tokenA),
+                "metricsQueryUrl",
+                A,
+            );
         });
         attackCases(suspendedAttacks);
     });
@@ -151,7 +207,11 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
         let old: { pki: TestClusterPki; token: string; lateCert: Awaited<ReturnType<TestClusterPki["issueClient"]>> };
         const oldRef = () => old;
         before(async () => {
-            old = { pki: world.pkiA, token: world.tokenA, lateCert: await world.pkiA.issueClient(`mla-metrics-agent.${A}`) };
+            old = {
+                pki: world.pkiA,
+                token: world.tokenA,
+                lateCert: await world.pkiA.issueClient(`mla-metrics-agent.${A}`),
+            };
             // A new CA, new certificates and a new token, rendered and rolled out as one change.
             const pki = await makeClusterPki(A);
             const token = newReadToken();
@@ -160,7 +220,11 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
         });
         it("takes the new credentials (control)", async () => {
             await control(push("a", "/api/v1/push", "metricsAgent"), "metricsPushUrl", A);
-            await control(query("a", () => world.tokenA), "metricsQueryUrl", A);
+            await control(
+                query("a", () => world.tokenA),
+                "metricsQueryUrl",
+                A,
+            );
         });
         attackCases(() => rotatedAttacks(oldRef));
     });
@@ -172,14 +236,22 @@ describe("cross-tenant isolation of the gateways (real nginx, rendered by mla re
             const lines = [
                 `cross-tenant: ${results.length} attacks tried, ${through.length} got through`,
                 ...Object.entries(
-                    results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.attack.group]: (acc[r.attack.group] ?? 0) + 1 }), {}),
+                    results.reduce<Record<string, number>>(
+                        (acc, r) => ({ ...acc, [r.attack.group]: (acc[r.attack.group] ?? 0) + 1 }),
+                        {},
+                    ),
                 ).map(([group, n]) => `  ${group}: ${n}`),
                 `requests that reached a backend during attacks: ${reached.length}`,
-                ...reached.map((h) => `  ${h.method} ${h.path} -> ${h.backend}, X-Scope-OrgID ${JSON.stringify(h.orgIds)} (attack: ${h.attack})`),
+                ...reached.map(
+                    (h) =>
+                        `  ${h.method} ${h.path} -> ${h.backend}, X-Scope-OrgID ${JSON.stringify(h.orgIds)} (attack: ${h.attack})`,
+                ),
                 ...through.map((r) => `GOT THROUGH: ${r.attack.name}: ${r.breaches.join("; ")}`),
             ];
             console.log(lines.join("\n"));
-            expect(results.length).to.equal(normalAttacks().length + suspendedAttacks().length + rotatedAttacks(() => ({}) as never).length);
+            expect(results.length).to.equal(
+                normalAttacks().length + suspendedAttacks().length + rotatedAttacks(() => ({}) as never).length,
+            );
             expect(through.map((r) => r.attack.name)).to.deep.equal([]);
         });
     });

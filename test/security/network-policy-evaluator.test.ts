@@ -5,7 +5,13 @@
  */
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
+import {
+    installMocks,
+    resetResources,
+    setStackOutputs,
+    settledResources,
+    type RecordedResource,
+} from "../support/mocks";
 
 installMocks();
 
@@ -19,7 +25,12 @@ import { ConfigReader } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
 import { type Cluster, type NetworkPolicy, type Pod, canReach } from "./network-policy-evaluator";
 
-const pod = (name: string, namespace: string, labels: Record<string, string>, extra: Partial<Pod> = {}): Pod => ({ name, namespace, labels, ...extra });
+const pod = (name: string, namespace: string, labels: Record<string, string>, extra: Partial<Pod> = {}): Pod => ({
+    name,
+    namespace,
+    labels,
+    ...extra,
+});
 
 /** The seed and two clusters, as the programs render them. */
 const SEED = "org/mla/seed-np";
@@ -69,7 +80,10 @@ async function renderCluster(clusterId: string) {
         namespace: namespace.name as string,
         namespaceLabels: namespace.labels as Record<string, string>,
         policy: byName(rs, POLICY, "gateway-network-policy") as NetworkPolicy,
-        podLabels: byName(rs, "kubernetes:apps/v1:Deployment", "gateway").spec.template.metadata.labels as Record<string, string>,
+        podLabels: byName(rs, "kubernetes:apps/v1:Deployment", "gateway").spec.template.metadata.labels as Record<
+            string,
+            string
+        >,
     };
 }
 
@@ -83,11 +97,23 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
     /** Every Namespace either program creates, by resource name, with its labels. */
     const namespacesCreated: [string, Record<string, string>][] = [];
     const collectNamespaces = (rs: RecordedResource[]) =>
-        rs.filter((r) => r.type === "kubernetes:core/v1:Namespace").forEach((r) => namespacesCreated.push([r.name, r.inputs.metadata.labels ?? {}]));
+        rs
+            .filter((r) => r.type === "kubernetes:core/v1:Namespace")
+            .forEach((r) => namespacesCreated.push([r.name, r.inputs.metadata.labels ?? {}]));
 
     const mla = (name: string, labels: Record<string, string>) => pod(name, "mla", labels);
-    const cortex = (component: string) => mla(`cortex-${component}`, { "app.kubernetes.io/name": "cortex", "app.kubernetes.io/instance": "cortex", "app.kubernetes.io/component": component });
-    const loki = (component: string) => mla(`loki-${component}`, { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "loki", "app.kubernetes.io/component": component });
+    const cortex = (component: string) =>
+        mla(`cortex-${component}`, {
+            "app.kubernetes.io/name": "cortex",
+            "app.kubernetes.io/instance": "cortex",
+            "app.kubernetes.io/component": component,
+        });
+    const loki = (component: string) =>
+        mla(`loki-${component}`, {
+            "app.kubernetes.io/name": "loki",
+            "app.kubernetes.io/instance": "loki",
+            "app.kubernetes.io/component": component,
+        });
     const distributor = cortex("distributor");
     const purger = cortex("purger");
     const ingester = cortex("ingester");
@@ -122,17 +148,31 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
         };
     });
 
-    const can = (from: Pod, to: Pod, port: number, protocol: "TCP" | "UDP" = "TCP") => canReach(world, { from, to, port, protocol });
+    const can = (from: Pod, to: Pod, port: number, protocol: "TCP" | "UDP" = "TCP") =>
+        canReach(world, { from, to, port, protocol });
 
     it("renders the policies the evaluator reads: one for the backends, one per gateway, in their namespaces", () => {
-        expect(world.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).to.deep.equal(["mla/mla-backends", "cluster-a/mla-gateway", "cluster-b/mla-gateway"]);
-        expect(world.namespaces["cluster-a"]).to.include({ "mla.k8c.io/role": "cluster-gateway", "mla.k8c.io/cluster-id": "a" });
+        expect(world.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).to.deep.equal([
+            "mla/mla-backends",
+            "cluster-a/mla-gateway",
+            "cluster-b/mla-gateway",
+        ]);
+        expect(world.namespaces["cluster-a"]).to.include({
+            "mla.k8c.io/role": "cluster-gateway",
+            "mla.k8c.io/cluster-id": "a",
+        });
     });
 
     it("puts the trusted role label on the cluster stack's own namespace only (no seed or user-cluster namespace has it)", () => {
-        const labelled = namespacesCreated.filter(([, labels]) => labels["mla.k8c.io/role"] !== undefined).map(([name]) => name);
+        const labelled = namespacesCreated
+            .filter(([, labels]) => labels["mla.k8c.io/role"] !== undefined)
+            .map(([name]) => name);
         expect(labelled).to.deep.equal(["cluster-namespace"]);
-        expect(namespacesCreated.map(([name]) => name)).to.include.members(["seed-namespace", "cluster-namespace", "agents-namespace"]);
+        expect(namespacesCreated.map(([name]) => name)).to.include.members([
+            "seed-namespace",
+            "cluster-namespace",
+            "agents-namespace",
+        ]);
     });
 
     it("gateway in a cluster namespace → backend HTTP ports: allowed", () => {
@@ -160,11 +200,23 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
             spec: {
                 podSelector: seedPolicy.spec.podSelector,
                 policyTypes: ["Ingress"],
-                ingress: [{ from: [{ podSelector: {} }, { namespaceSelector: {}, podSelector: { matchLabels: { "app.kubernetes.io/name": "mla-gateway" } } }] }],
+                ingress: [
+                    {
+                        from: [
+                            { podSelector: {} },
+                            {
+                                namespaceSelector: {},
+                                podSelector: { matchLabels: { "app.kubernetes.io/name": "mla-gateway" } },
+                            },
+                        ],
+                    },
+                ],
             },
         };
         const before = { ...world, policies: [old, ...world.policies.slice(1)] };
-        expect(canReach(before, { from: pod("fake-gw", "rogue", { ...gatewayLabelsA }), to: purger, port: 8080 })).to.equal(true);
+        expect(
+            canReach(before, { from: pod("fake-gw", "rogue", { ...gatewayLabelsA }), to: purger, port: 8080 }),
+        ).to.equal(true);
         expect(canReach(before, { from: grafana, to: distributor, port: 8080 })).to.equal(true);
         expect(canReach(before, { from: alertmanager, to: purger, port: 8080 })).to.equal(true);
     });
@@ -174,7 +226,14 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
     });
 
     it("Grafana → backend: refused on every port", () => {
-        for (const [to, port] of [[distributor, 8080], [lokiDistributor, 3100], [ingester, 9095], [alertmanager, 8080], [purger, 8080], [minio, 9000]] as const) {
+        for (const [to, port] of [
+            [distributor, 8080],
+            [lokiDistributor, 3100],
+            [ingester, 9095],
+            [alertmanager, 8080],
+            [purger, 8080],
+            [minio, 9000],
+        ] as const) {
             expect(can(grafana, to, port), `${to.name}:${port}`).to.equal(false);
         }
     });
@@ -213,8 +272,12 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
     it("refuses to list the MLA or Grafana namespace as an extra ingress namespace (Grafana would reach the backends)", () => {
         const load = (values: Record<string, unknown>) => () =>
             loadSeedSettings(new ConfigReader({ namespace: "mla", get: (k) => values[k], getSecret: () => undefined }));
-        expect(load({ networkPolicy: { extraIngressNamespaces: ["monitoring", "mla"] } })).to.throw(/networkPolicy\.extraIngressNamespaces\[1\] must not be the MLA or Grafana namespace \("mla"\)/);
-        expect(load({ grafana: { namespace: "grafana" }, networkPolicy: { extraIngressNamespaces: ["grafana"] } })).to.throw(/extraIngressNamespaces\[0\] must not be/);
+        expect(load({ networkPolicy: { extraIngressNamespaces: ["monitoring", "mla"] } })).to.throw(
+            /networkPolicy\.extraIngressNamespaces\[1\] must not be the MLA or Grafana namespace \("mla"\)/,
+        );
+        expect(
+            load({ grafana: { namespace: "grafana" }, networkPolicy: { extraIngressNamespaces: ["grafana"] } }),
+        ).to.throw(/extraIngressNamespaces\[0\] must not be/);
         expect(load({ networkPolicy: { extraIngressNamespaces: ["monitoring"] } })).to.not.throw();
     });
 
@@ -224,7 +287,10 @@ describe("NetworkPolicies of the seed and cluster stacks, evaluated", function (
         resetResources();
         new SeedMla("seed", { plan: defaultSeedPlan(), networkPolicy: { extraIngressNamespaces: ["monitoring"] } });
         return settledResources().then((rs) => {
-            const widened: Cluster = { ...world, policies: [byName(rs, POLICY, "seed-network-policy") as NetworkPolicy, ...world.policies.slice(1)] };
+            const widened: Cluster = {
+                ...world,
+                policies: [byName(rs, POLICY, "seed-network-policy") as NetworkPolicy, ...world.policies.slice(1)],
+            };
             expect(canReach(widened, { from: prom, to: distributor, port: 8080 })).to.equal(true);
             expect(canReach(widened, { from: grafana, to: distributor, port: 8080 })).to.equal(false);
         });

@@ -22,7 +22,11 @@
 /** A label selector as in the API. */
 export interface LabelSelector {
     matchLabels?: Record<string, string>;
-    matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | string; values?: string[] }[];
+    matchExpressions?: {
+        key: string;
+        operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | string;
+        values?: string[];
+    }[];
 }
 
 /** One peer of a rule. */
@@ -94,7 +98,8 @@ export function selectorMatches(selector: LabelSelector | undefined, labels: Rec
 
 function ipv4(ip: string): number {
     const parts = ip.split(".").map(Number);
-    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`not an IPv4 address: ${ip}`);
+    if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255))
+        throw new Error(`not an IPv4 address: ${ip}`);
     return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
 }
 
@@ -102,7 +107,7 @@ function inCidr(ip: string, cidr: string): boolean {
     const [net, len] = cidr.split("/");
     const bits = Number(len);
     const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-    return ((ipv4(ip) & mask) >>> 0) === ((ipv4(net) & mask) >>> 0);
+    return (ipv4(ip) & mask) >>> 0 === (ipv4(net) & mask) >>> 0;
 }
 
 /** True when `peer`, written in a policy of `policyNs`, matches pod `other`. */
@@ -116,7 +121,10 @@ export function peerMatches(cluster: Cluster, peer: Peer, policyNs: string, othe
     }
     const nsLabels = cluster.namespaces[other.namespace];
     if (nsLabels === undefined) throw new Error(`namespace ${other.namespace} is not in the cluster`);
-    const nsOk = peer.namespaceSelector === undefined ? other.namespace === policyNs : selectorMatches(peer.namespaceSelector, nsLabels);
+    const nsOk =
+        peer.namespaceSelector === undefined
+            ? other.namespace === policyNs
+            : selectorMatches(peer.namespaceSelector, nsLabels);
     return nsOk && selectorMatches(peer.podSelector, other.labels);
 }
 
@@ -141,7 +149,10 @@ function types(p: NetworkPolicy): string[] {
 /** The policies of `direction` that select `pod`. */
 function selecting(cluster: Cluster, pod: Pod, direction: "Ingress" | "Egress"): NetworkPolicy[] {
     return cluster.policies.filter(
-        (p) => p.metadata.namespace === pod.namespace && types(p).includes(direction) && selectorMatches(p.spec.podSelector, pod.labels),
+        (p) =>
+            p.metadata.namespace === pod.namespace &&
+            types(p).includes(direction) &&
+            selectorMatches(p.spec.podSelector, pod.labels),
     );
 }
 
@@ -162,7 +173,9 @@ export function canReach(cluster: Cluster, q: ReachQuery): boolean {
         ingress.some((p) =>
             (p.spec.ingress ?? []).some(
                 (r) =>
-                    (!r.from || r.from.length === 0 || r.from.some((peer) => peerMatches(cluster, peer, p.metadata.namespace, q.from))) &&
+                    (!r.from ||
+                        r.from.length === 0 ||
+                        r.from.some((peer) => peerMatches(cluster, peer, p.metadata.namespace, q.from))) &&
                     portMatches(r.ports, q.to, q.port, protocol),
             ),
         );
@@ -172,7 +185,9 @@ export function canReach(cluster: Cluster, q: ReachQuery): boolean {
         egress.some((p) =>
             (p.spec.egress ?? []).some(
                 (r) =>
-                    (!r.to || r.to.length === 0 || r.to.some((peer) => peerMatches(cluster, peer, p.metadata.namespace, q.to))) &&
+                    (!r.to ||
+                        r.to.length === 0 ||
+                        r.to.some((peer) => peerMatches(cluster, peer, p.metadata.namespace, q.to))) &&
                     portMatches(r.ports, q.to, q.port, protocol),
             ),
         );

@@ -36,11 +36,17 @@ export function pathForms(path: string, host: string): PathForm[] {
     const lower = path.toLowerCase() === path;
     const forms: PathForm[] = [
         { form: "plain", target: path },
-        { form: "first letter percent-encoded", target: mapFirst((s) => encode(s, (c, i) => i === 0 && /[a-z]/i.test(c))) },
+        {
+            form: "first letter percent-encoded",
+            target: mapFirst((s) => encode(s, (c, i) => i === 0 && /[a-z]/i.test(c))),
+        },
         { form: "digits percent-encoded", target: mapAll((s) => encode(s, (c) => /[0-9]/.test(c))) },
         { form: "letters and digits percent-encoded", target: mapFirst((s) => encode(s, (c) => /[a-z0-9]/i.test(c))) },
         { form: "last segment percent-encoded", target: mapLast((s) => encode(s, () => true)) },
-        { form: "lower-case percent escapes", target: mapFirst((s) => encode(s, (c) => /[a-z]/i.test(c)).toLowerCase()) },
+        {
+            form: "lower-case percent escapes",
+            target: mapFirst((s) => encode(s, (c) => /[a-z]/i.test(c)).toLowerCase()),
+        },
         { form: "leading //", target: `/${path}` },
         { form: "inner //", target: path.replace(/\/([^/]*)$/, "//$1") },
         { form: "leading /./", target: `/.${path}` },

@@ -23,8 +23,15 @@ export interface RawResponse {
 export function rawRequest(port: number, request: RawRequest, timeoutMs = 5000): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
         const body = Buffer.from(request.body ?? "", "utf8");
-        const headers: Record<string, string> = { host: `127.0.0.1:${port}`, connection: "close", "content-length": String(body.length), ...request.headers };
-        const head = `${request.method} ${request.target} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`;
+        const headers: Record<string, string> = {
+            host: `127.0.0.1:${port}`,
+            connection: "close",
+            "content-length": String(body.length),
+            ...request.headers,
+        };
+        const head = `${request.method} ${request.target} HTTP/1.1\r\n${Object.entries(headers)
+            .map(([k, v]) => `${k}: ${v}\r\n`)
+            .join("")}\r\n`;
         const socket = connect(port, "127.0.0.1", () => socket.end(Buffer.concat([Buffer.from(head, "latin1"), body])));
         const chunks: Buffer[] = [];
         const timer = setTimeout(() => {
@@ -42,8 +49,15 @@ export function rawRequest(port: number, request: RawRequest, timeoutMs = 5000):
             const [headText, ...rest] = text.split("\r\n\r\n");
             const [statusLine, ...headerLines] = headText.split("\r\n");
             const status = Number(/^HTTP\/1\.[01] ([0-9]{3})/.exec(statusLine)?.[1]);
-            if (!Number.isInteger(status)) return reject(new Error(`${request.method} ${request.target}: no status line in ${JSON.stringify(text.slice(0, 200))}`));
-            const parsed = Object.fromEntries(headerLines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+            if (!Number.isInteger(status))
+                return reject(
+                    new Error(
+                        `${request.method} ${request.target}: no status line in ${JSON.stringify(text.slice(0, 200))}`,
+                    ),
+                );
+            const parsed = Object.fromEntries(
+                headerLines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+            );
             resolve({ status, headers: parsed, body: rest.join("\r\n\r\n") });
         });
     });

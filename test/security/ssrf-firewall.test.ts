@@ -18,7 +18,11 @@ import { applyTenantDefaults } from "../../programs/cluster-defaults";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
 
-const source = (values: Record<string, unknown>): ConfigSource => ({ namespace: "mla", get: (k) => values[k], getSecret: () => undefined });
+const source = (values: Record<string, unknown>): ConfigSource => ({
+    namespace: "mla",
+    get: (k) => values[k],
+    getSecret: () => undefined,
+});
 
 describe("SSRF in depth: the Cortex receiver firewall", () => {
     it("is on in the Cortex config's limits, the default of every tenant", () => {
@@ -54,21 +58,33 @@ describe("SSRF in depth: the Cortex receiver firewall", () => {
     });
 
     it("takes its CIDR list from mla:receiverFirewall.blockCidrNetworks, checked like Go's net.ParseCIDR", () => {
-        const custom = loadSeedSettings(new ConfigReader(source({ receiverFirewall: { blockCidrNetworks: ["203.0.113.0/24", "2001:db8::/32"] } })));
+        const custom = loadSeedSettings(
+            new ConfigReader(source({ receiverFirewall: { blockCidrNetworks: ["203.0.113.0/24", "2001:db8::/32"] } })),
+        );
         expect(custom.plan.receiverFirewall.blockCidrNetworks).to.deep.equal(["203.0.113.0/24", "2001:db8::/32"]);
         expect(receiverFirewallLimits(custom.plan.receiverFirewall.blockCidrNetworks)).to.deep.equal({
             [RECEIVER_FIREWALL_KEYS.blockPrivateAddresses]: true,
             [RECEIVER_FIREWALL_KEYS.blockCidrNetworks]: "203.0.113.0/24,2001:db8::/32",
         });
-        expect(loadSeedSettings(new ConfigReader(source({}))).plan.receiverFirewall.blockCidrNetworks).to.deep.equal([...DEFAULT_RECEIVER_FIREWALL_CIDRS]);
-        expect(() => loadSeedSettings(new ConfigReader(source({ receiverFirewall: { blockCidrNetworks: ["10.0.0.0", "10.0.0.0/33", "a::b::c/8"] } })))).to.throw(
+        expect(loadSeedSettings(new ConfigReader(source({}))).plan.receiverFirewall.blockCidrNetworks).to.deep.equal([
+            ...DEFAULT_RECEIVER_FIREWALL_CIDRS,
+        ]);
+        expect(() =>
+            loadSeedSettings(
+                new ConfigReader(
+                    source({ receiverFirewall: { blockCidrNetworks: ["10.0.0.0", "10.0.0.0/33", "a::b::c/8"] } }),
+                ),
+            ),
+        ).to.throw(
             /receiverFirewall\.blockCidrNetworks\[0\] must be a CIDR such as 100\.64\.0\.0\/10 or fd00::\/8, got "10\.0\.0\.0"[\s\S]*\[1\][\s\S]*\[2\]/,
         );
     });
 
     it("cannot be switched off by a tenant: its overrides fragment never names a firewall key", () => {
         // The fragment is indented for the merged file's `overrides:` key.
-        const fragment = parse(`overrides:\n${renderCortexOverrides("c1", applyTenantDefaults({}))}`) as { overrides: Record<string, object> };
+        const fragment = parse(`overrides:\n${renderCortexOverrides("c1", applyTenantDefaults({}))}`) as {
+            overrides: Record<string, object>;
+        };
         const keys = Object.keys(fragment.overrides.c1);
         expect(keys).to.include("ingestion_rate");
         expect(keys.filter((k) => k.startsWith("alertmanager_receivers_firewall"))).to.deep.equal([]);

@@ -31,7 +31,11 @@ interface Attack {
 }
 
 const urlAttacks: [string, string, string][] = [
-    ["the issue's purger URL", "http://cortex-purger.mla.svc.cluster.local:8080/purger/delete_tenant", "a Kubernetes Service name"],
+    [
+        "the issue's purger URL",
+        "http://cortex-purger.mla.svc.cluster.local:8080/purger/delete_tenant",
+        "a Kubernetes Service name",
+    ],
     ["a *.svc name", "http://cortex-distributor.mla.svc:8080/api/v1/push", "a Kubernetes Service name"],
     ["a *.cluster.local name", "http://grafana.cluster.local/", 'ends in ".local"'],
     ["a <service>.<namespace> name", "http://cortex-purger.mla:8080/", 'ends in ".mla"'],
@@ -76,79 +80,198 @@ const urlAttacks: [string, string, string][] = [
 ];
 
 const attacks: Attack[] = [
-    ...urlAttacks.map(([label, url, expected]) => ({ label: `webhook: ${label}`, attack: webhook(url), publicTwin: webhook(PUBLIC), expected })),
+    ...urlAttacks.map(([label, url, expected]) => ({
+        label: `webhook: ${label}`,
+        attack: webhook(url),
+        publicTwin: webhook(PUBLIC),
+        expected,
+    })),
     // Every URL-bearing field of every receiver type.
     ...(
         [
-            ["slack api_url", "slack_configs:\n  - api_url: http://10.1.2.3/\n    channel: '#a'", "slack_configs:\n  - api_url: https://hooks.slack.com/services/x\n    channel: '#a'", "slack_configs[0].api_url"],
-            ["pagerduty url", "pagerduty_configs:\n  - routing_key: k\n    url: http://127.0.0.1/", "pagerduty_configs:\n  - routing_key: k\n    url: https://events.pagerduty.com/v2/enqueue", "pagerduty_configs[0].url"],
-            ["opsgenie api_url", "opsgenie_configs:\n  - api_key: k\n    api_url: http://cortex-alertmanager.mla.svc:8080/", "opsgenie_configs:\n  - api_key: k\n    api_url: https://api.opsgenie.com/", "opsgenie_configs[0].api_url"],
-            ["victorops api_url", "victorops_configs:\n  - api_key: k\n    routing_key: r\n    api_url: http://[::1]/", "victorops_configs:\n  - api_key: k\n    routing_key: r\n    api_url: https://alert.victorops.com/integrations/generic/20131114/alert/", "victorops_configs[0].api_url"],
-            ["wechat api_url", "wechat_configs:\n  - api_secret: s\n    corp_id: c\n    api_url: http://192.168.0.5/", "wechat_configs:\n  - api_secret: s\n    corp_id: c\n    api_url: https://qyapi.weixin.qq.com/cgi-bin/", "wechat_configs[0].api_url"],
-            ["telegram api_url", "telegram_configs:\n  - bot_token: t\n    chat_id: 1\n    api_url: http://localhost/", "telegram_configs:\n  - bot_token: t\n    chat_id: 1\n    api_url: https://api.telegram.org", "telegram_configs[0].api_url"],
-            ["discord webhook_url", "discord_configs:\n  - webhook_url: http://169.254.169.254/", "discord_configs:\n  - webhook_url: https://discord.com/api/webhooks/1/x", "discord_configs[0].webhook_url"],
-            ["webex api_url", "webex_configs:\n  - room_id: r\n    api_url: http://2130706433/\n    http_config:\n      authorization:\n        credentials: t", "webex_configs:\n  - room_id: r\n    api_url: https://webexapis.com/v1/messages\n    http_config:\n      authorization:\n        credentials: t", "webex_configs[0].api_url"],
-            ["sns api_url", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: http://100.100.100.200/", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: https://sns.us-east-1.amazonaws.com", "sns_configs[0].api_url"],
-            ["sns templated api_url", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: 'https://{{ .CommonLabels.host }}/'", "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: https://sns.us-east-1.amazonaws.com", "is a template"],
-            ["email smarthost", "email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: cortex-distributor.mla.svc:8080", "email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: smtp.example.com:587", "email_configs[0].smarthost"],
-            ["http_config.proxy_url", `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://10.0.0.7:3128/`, `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/`, "http_config.proxy_url"],
-            ["oauth2 token_url", `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      oauth2:\n        client_id: a\n        client_secret: b\n        token_url: http://grafana.mla.svc/api/`, `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      oauth2:\n        client_id: a\n        client_secret: b\n        token_url: https://auth.example.com/token`, "oauth2.token_url"],
+            [
+                "slack api_url",
+                "slack_configs:\n  - api_url: http://10.1.2.3/\n    channel: '#a'",
+                "slack_configs:\n  - api_url: https://hooks.slack.com/services/x\n    channel: '#a'",
+                "slack_configs[0].api_url",
+            ],
+            [
+                "pagerduty url",
+                "pagerduty_configs:\n  - routing_key: k\n    url: http://127.0.0.1/",
+                "pagerduty_configs:\n  - routing_key: k\n    url: https://events.pagerduty.com/v2/enqueue",
+                "pagerduty_configs[0].url",
+            ],
+            [
+                "opsgenie api_url",
+                "opsgenie_configs:\n  - api_key: k\n    api_url: http://cortex-alertmanager.mla.svc:8080/",
+                "opsgenie_configs:\n  - api_key: k\n    api_url: https://api.opsgenie.com/",
+                "opsgenie_configs[0].api_url",
+            ],
+            [
+                "victorops api_url",
+                "victorops_configs:\n  - api_key: k\n    routing_key: r\n    api_url: http://[::1]/",
+                "victorops_configs:\n  - api_key: k\n    routing_key: r\n    api_url: https://alert.victorops.com/integrations/generic/20131114/alert/",
+                "victorops_configs[0].api_url",
+            ],
+            [
+                "wechat api_url",
+                "wechat_configs:\n  - api_secret: s\n    corp_id: c\n    api_url: http://192.168.0.5/",
+                "wechat_configs:\n  - api_secret: s\n    corp_id: c\n    api_url: https://qyapi.weixin.qq.com/cgi-bin/",
+                "wechat_configs[0].api_url",
+            ],
+            [
+                "telegram api_url",
+                "telegram_configs:\n  - bot_token: t\n    chat_id: 1\n    api_url: http://localhost/",
+                "telegram_configs:\n  - bot_token: t\n    chat_id: 1\n    api_url: https://api.telegram.org",
+                "telegram_configs[0].api_url",
+            ],
+            [
+                "discord webhook_url",
+                "discord_configs:\n  - webhook_url: http://169.254.169.254/",
+                "discord_configs:\n  - webhook_url: https://discord.com/api/webhooks/1/x",
+                "discord_configs[0].webhook_url",
+            ],
+            [
+                "webex api_url",
+                "webex_configs:\n  - room_id: r\n    api_url: http://2130706433/\n    http_config:\n      authorization:\n        credentials: t",
+                "webex_configs:\n  - room_id: r\n    api_url: https://webexapis.com/v1/messages\n    http_config:\n      authorization:\n        credentials: t",
+                "webex_configs[0].api_url",
+            ],
+            [
+                "sns api_url",
+                "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: http://100.100.100.200/",
+                "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: https://sns.us-east-1.amazonaws.com",
+                "sns_configs[0].api_url",
+            ],
+            [
+                "sns templated api_url",
+                "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: 'https://{{ .CommonLabels.host }}/'",
+                "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n    api_url: https://sns.us-east-1.amazonaws.com",
+                "is a template",
+            ],
+            [
+                "email smarthost",
+                "email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: cortex-distributor.mla.svc:8080",
+                "email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: smtp.example.com:587",
+                "email_configs[0].smarthost",
+            ],
+            [
+                "http_config.proxy_url",
+                `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://10.0.0.7:3128/`,
+                `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/`,
+                "http_config.proxy_url",
+            ],
+            [
+                "oauth2 token_url",
+                `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      oauth2:\n        client_id: a\n        client_secret: b\n        token_url: http://grafana.mla.svc/api/`,
+                `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      oauth2:\n        client_id: a\n        client_secret: b\n        token_url: https://auth.example.com/token`,
+                "oauth2.token_url",
+            ],
         ] as const
     ).map(([label, bad, good, expected]) => ({ label, attack: am(bad), publicTwin: am(good), expected })),
     {
         label: "SNS signing with the seed's AWS identity (no keys)",
-        attack: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      role_arn: arn:aws:iam::1:role/r"),
-        publicTwin: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n      role_arn: arn:aws:iam::1:role/r"),
+        attack: am(
+            "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      role_arn: arn:aws:iam::1:role/r",
+        ),
+        publicTwin: am(
+            "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n      role_arn: arn:aws:iam::1:role/r",
+        ),
         expected: "sigv4 needs access_key and secret_key",
     },
     {
         label: "SNS with an AWS profile from the Alertmanager's disk",
-        attack: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n      profile: default"),
-        publicTwin: am("sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s"),
+        attack: am(
+            "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s\n      profile: default",
+        ),
+        publicTwin: am(
+            "sns_configs:\n  - topic_arn: arn:aws:sns:us-east-1:1:t\n    api_url: https://sns.us-east-1.amazonaws.com\n    sigv4:\n      region: us-east-1\n      access_key: AKIDEXAMPLE\n      secret_key: s",
+        ),
         expected: "sigv4.profile reads the Alertmanager's AWS config files",
     },
     {
         label: "global slack_api_url",
         attack: am(`slack_configs:\n  - channel: '#a'`, "global:\n  slack_api_url: http://127.0.0.1/\n"),
-        publicTwin: am(`slack_configs:\n  - channel: '#a'`, "global:\n  slack_api_url: https://hooks.slack.com/services/x\n"),
+        publicTwin: am(
+            `slack_configs:\n  - channel: '#a'`,
+            "global:\n  slack_api_url: https://hooks.slack.com/services/x\n",
+        ),
         expected: "global.slack_api_url",
     },
     {
         label: "global http_config proxy",
-        attack: am(`webhook_configs:\n  - url: ${PUBLIC}`, "global:\n  http_config:\n    proxy_url: http://localhost:3128/\n"),
-        publicTwin: am(`webhook_configs:\n  - url: ${PUBLIC}`, "global:\n  http_config:\n    proxy_url: http://proxy.example.com:3128/\n"),
+        attack: am(
+            `webhook_configs:\n  - url: ${PUBLIC}`,
+            "global:\n  http_config:\n    proxy_url: http://localhost:3128/\n",
+        ),
+        publicTwin: am(
+            `webhook_configs:\n  - url: ${PUBLIC}`,
+            "global:\n  http_config:\n    proxy_url: http://proxy.example.com:3128/\n",
+        ),
         expected: "global.http_config.proxy_url",
     },
     {
         label: "global smtp_smarthost",
-        attack: am(`email_configs:\n  - to: a@example.com\n    from: b@example.com`, "global:\n  smtp_smarthost: 127.0.0.1:25\n"),
-        publicTwin: am(`email_configs:\n  - to: a@example.com\n    from: b@example.com`, "global:\n  smtp_smarthost: smtp.example.com:25\n"),
+        attack: am(
+            `email_configs:\n  - to: a@example.com\n    from: b@example.com`,
+            "global:\n  smtp_smarthost: 127.0.0.1:25\n",
+        ),
+        publicTwin: am(
+            `email_configs:\n  - to: a@example.com\n    from: b@example.com`,
+            "global:\n  smtp_smarthost: smtp.example.com:25\n",
+        ),
         expected: "global.smtp_smarthost",
     },
     // Headers: the tenant header in any spelling, toward any place.
-    ...["X-Scope-OrgID", "x-scope-orgid", "X_Scope_OrgID", "X-Scope-Anything", "X-Grafana-Org-Id", "X-WEBAUTH-USER", "Host", "Transfer-Encoding"].map((h) => ({
+    ...[
+        "X-Scope-OrgID",
+        "x-scope-orgid",
+        "X_Scope_OrgID",
+        "X-Scope-Anything",
+        "X-Grafana-Org-Id",
+        "X-WEBAUTH-USER",
+        "Host",
+        "Transfer-Encoding",
+    ].map((h) => ({
         label: `email header ${h}`,
-        attack: am(`email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: smtp.example.com:587\n    headers:\n      ${h}: victim`),
-        publicTwin: am(`email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: smtp.example.com:587\n    headers:\n      X-Team: ops`),
+        attack: am(
+            `email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: smtp.example.com:587\n    headers:\n      ${h}: victim`,
+        ),
+        publicTwin: am(
+            `email_configs:\n  - to: a@example.com\n    from: b@example.com\n    smarthost: smtp.example.com:587\n    headers:\n      X-Team: ops`,
+        ),
         expected: `sets the header "${h}"`,
     })),
     {
         label: "proxy_connect_header X-Scope-OrgID",
-        attack: am(`webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/\n      proxy_connect_header:\n        X-Scope-OrgID: [victim]`),
-        publicTwin: am(`webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/\n      proxy_connect_header:\n        X-Team: [ops]`),
+        attack: am(
+            `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/\n      proxy_connect_header:\n        X-Scope-OrgID: [victim]`,
+        ),
+        publicTwin: am(
+            `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/\n      proxy_connect_header:\n        X-Team: [ops]`,
+        ),
         expected: 'proxy_connect_header sets the header "X-Scope-OrgID"',
     },
     ...["X-Scope-OrgID", "Authorization", "Cookie"].map((h) => ({
         label: `http_headers ${h}`,
         attack: webhook(PUBLIC, `\n    http_config:\n      http_headers:\n        ${h}:\n          values: [victim]`),
-        publicTwin: webhook(PUBLIC, "\n    http_config:\n      http_headers:\n        X-Team:\n          values: [ops]"),
+        publicTwin: webhook(
+            PUBLIC,
+            "\n    http_config:\n      http_headers:\n        X-Team:\n          values: [ops]",
+        ),
         expected: `http_headers sets the header "${h}"`,
         amtoolCannotParse: "http_headers needs Alertmanager >= 0.27",
     })),
     {
         label: "http_headers files",
-        attack: webhook(PUBLIC, "\n    http_config:\n      http_headers:\n        X-Team:\n          files: [/etc/passwd]"),
-        publicTwin: webhook(PUBLIC, "\n    http_config:\n      http_headers:\n        X-Team:\n          values: [ops]"),
+        attack: webhook(
+            PUBLIC,
+            "\n    http_config:\n      http_headers:\n        X-Team:\n          files: [/etc/passwd]",
+        ),
+        publicTwin: webhook(
+            PUBLIC,
+            "\n    http_config:\n      http_headers:\n        X-Team:\n          values: [ops]",
+        ),
         expected: "X-Team.files refers to local files",
         amtoolCannotParse: "http_headers needs Alertmanager >= 0.27",
     },
@@ -162,7 +285,10 @@ const attacks: Attack[] = [
     {
         label: "follow_redirects: true in global http_config",
         attack: am(`webhook_configs:\n  - url: ${PUBLIC}`, "global:\n  http_config:\n    follow_redirects: true\n"),
-        publicTwin: am(`webhook_configs:\n  - url: ${PUBLIC}`, "global:\n  http_config:\n    follow_redirects: false\n"),
+        publicTwin: am(
+            `webhook_configs:\n  - url: ${PUBLIC}`,
+            "global:\n  http_config:\n    follow_redirects: false\n",
+        ),
         expected: "global.http_config.follow_redirects: true is refused",
     },
     // YAML 1.1 as Go's yaml.v2 reads it: `yes`/`on` are true, merge keys merge.
@@ -175,21 +301,43 @@ const attacks: Attack[] = [
     {
         label: "a URL hidden behind a YAML merge key in global",
         attack: am(`slack_configs:\n  - channel: '#a'`, "global:\n  <<: {slack_api_url: 'http://10.0.0.1/'}\n"),
-        publicTwin: am(`slack_configs:\n  - channel: '#a'`, "global:\n  slack_api_url: https://hooks.slack.com/services/x\n"),
+        publicTwin: am(
+            `slack_configs:\n  - channel: '#a'`,
+            "global:\n  slack_api_url: https://hooks.slack.com/services/x\n",
+        ),
         expected: "alertmanagerConfig.global uses a YAML merge key",
     },
     {
         label: "an http_config hidden behind an anchor and a merge key",
-        attack: am(`webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      <<: &p {proxy_url: 'http://127.0.0.1:3128/'}`),
-        publicTwin: am(`webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/`),
+        attack: am(
+            `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      <<: &p {proxy_url: 'http://127.0.0.1:3128/'}`,
+        ),
+        publicTwin: am(
+            `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      proxy_url: http://proxy.example.com:3128/`,
+        ),
         expected: "http_config uses a YAML merge key",
     },
     // Files on the Alertmanager's disk.
     ...(
         [
-            ["webhook url_file", "webhook_configs:\n  - url_file: /var/run/secrets/kubernetes.io/serviceaccount/token", `webhook_configs:\n  - url: ${PUBLIC}`, "url_file refers to a local file"],
-            ["slack api_url_file", "slack_configs:\n  - api_url_file: /etc/passwd\n    channel: '#a'", "slack_configs:\n  - api_url: https://hooks.slack.com/services/x\n    channel: '#a'", "api_url_file refers to a local file"],
-            ["a tls_config ca_file", `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      tls_config:\n        ca_file: /etc/ssl/private/key.pem`, `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      tls_config:\n        server_name: hooks.example.com`, "ca_file refers to a local file"],
+            [
+                "webhook url_file",
+                "webhook_configs:\n  - url_file: /var/run/secrets/kubernetes.io/serviceaccount/token",
+                `webhook_configs:\n  - url: ${PUBLIC}`,
+                "url_file refers to a local file",
+            ],
+            [
+                "slack api_url_file",
+                "slack_configs:\n  - api_url_file: /etc/passwd\n    channel: '#a'",
+                "slack_configs:\n  - api_url: https://hooks.slack.com/services/x\n    channel: '#a'",
+                "api_url_file refers to a local file",
+            ],
+            [
+                "a tls_config ca_file",
+                `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      tls_config:\n        ca_file: /etc/ssl/private/key.pem`,
+                `webhook_configs:\n  - url: ${PUBLIC}\n    http_config:\n      tls_config:\n        server_name: hooks.example.com`,
+                "ca_file refers to a local file",
+            ],
         ] as const
     ).map(([label, bad, good, expected]) => ({ label, attack: am(bad), publicTwin: am(good), expected })),
     {
@@ -211,13 +359,22 @@ describe("SSRF: alert receivers cannot reach inside the seed", () => {
 
     before(async () => {
         const files = attacks.map((a, i) =>
-            a.amtoolCannotParse ? [] : [tmp.write(`twin-${i}.yml`, a.publicTwin), tmp.write(`twin-${i}-delivered.yml`, renderAlertmanagerConfig(a.publicTwin))],
+            a.amtoolCannotParse
+                ? []
+                : [
+                      tmp.write(`twin-${i}.yml`, a.publicTwin),
+                      tmp.write(`twin-${i}-delivered.yml`, renderAlertmanagerConfig(a.publicTwin)),
+                  ],
         );
         const run = await runBinary("amtool", ["check-config", ...files.flat()]);
         files.forEach((pair, i) => {
             amtoolVerdict.set(
                 i,
-                pair.map((file) => run.output.split("\n").find((l) => l.includes(`'${file}'`)) ?? `no verdict for ${file} in:\n${run.output}`),
+                pair.map(
+                    (file) =>
+                        run.output.split("\n").find((l) => l.includes(`'${file}'`)) ??
+                        `no verdict for ${file} in:\n${run.output}`,
+                ),
             );
         });
     });
@@ -227,12 +384,17 @@ describe("SSRF: alert receivers cannot reach inside the seed", () => {
             const problems = alertmanagerConfigProblems(a.attack);
             expect(problems, `attack accepted:\n${a.attack}`).to.have.length.greaterThan(0);
             expect(problems.join("\n")).to.contain(a.expected);
-            expect(problems.every((p) => p.startsWith("alertmanagerConfig.")), problems.join("\n")).to.equal(true);
+            expect(
+                problems.every((p) => p.startsWith("alertmanagerConfig.")),
+                problems.join("\n"),
+            ).to.equal(true);
             expect(alertmanagerConfigProblems(a.publicTwin), a.publicTwin).to.deep.equal([]);
             if (a.amtoolCannotParse) return;
             const [written, delivered] = amtoolVerdict.get(i)!;
             expect(written, `amtool on the public twin:\n${a.publicTwin}`).to.match(/SUCCESS$/);
-            expect(delivered, `amtool on the delivered twin:\n${renderAlertmanagerConfig(a.publicTwin)}`).to.match(/SUCCESS$/);
+            expect(delivered, `amtool on the delivered twin:\n${renderAlertmanagerConfig(a.publicTwin)}`).to.match(
+                /SUCCESS$/,
+            );
         });
     });
 
@@ -252,11 +414,11 @@ describe("SSRF: alert receivers cannot reach inside the seed", () => {
         );
         const problems = alertmanagerConfigProblems(text);
         expect(problems.map((p) => p.split(" ")[0])).to.deep.equal([
-            'alertmanagerConfig.receivers[0]',
-            'alertmanagerConfig.receivers[0]',
-            'alertmanagerConfig.receivers[0]',
-            'alertmanagerConfig.receivers[0]',
-            'alertmanagerConfig.receivers[0]',
+            "alertmanagerConfig.receivers[0]",
+            "alertmanagerConfig.receivers[0]",
+            "alertmanagerConfig.receivers[0]",
+            "alertmanagerConfig.receivers[0]",
+            "alertmanagerConfig.receivers[0]",
         ]);
         expect(problems.map((p) => p.split(" ")[2])).to.deep.equal([
             '"r").webhook_configs[0].url',
@@ -268,10 +430,15 @@ describe("SSRF: alert receivers cannot reach inside the seed", () => {
     });
 
     it("delivers every config with redirects off: globally and in each integration's own http_config", () => {
-        const text = am(`webhook_configs:\n  - url: ${PUBLIC} # ops\n    http_config:\n      basic_auth: {username: u, password: p}\n  - url: ${PUBLIC}\nslack_configs:\n  - api_url: https://hooks.slack.com/services/x\n    channel: '#a'\n    http_config:`);
+        const text = am(
+            `webhook_configs:\n  - url: ${PUBLIC} # ops\n    http_config:\n      basic_auth: {username: u, password: p}\n  - url: ${PUBLIC}\nslack_configs:\n  - api_url: https://hooks.slack.com/services/x\n    channel: '#a'\n    http_config:`,
+        );
         const delivered = parse(renderAlertmanagerConfig(text));
         expect(delivered.global.http_config).to.deep.equal({ follow_redirects: false });
-        expect(delivered.receivers[0].webhook_configs[0].http_config).to.deep.equal({ basic_auth: { username: "u", password: "p" }, follow_redirects: false });
+        expect(delivered.receivers[0].webhook_configs[0].http_config).to.deep.equal({
+            basic_auth: { username: "u", password: "p" },
+            follow_redirects: false,
+        });
         // Without its own http_config an integration uses the global one (Alertmanager config.go).
         expect(delivered.receivers[0].webhook_configs[1].http_config).to.equal(undefined);
         expect(delivered.receivers[0].slack_configs[0].http_config).to.deep.equal({ follow_redirects: false });
@@ -279,7 +446,13 @@ describe("SSRF: alert receivers cannot reach inside the seed", () => {
     });
 
     it("accepts public hosts: names, IPv4 and IPv6 literals, ports, paths and queries", () => {
-        for (const url of ["https://hooks.example.com/a?b=c#d", "http://8.8.8.8:8080/x", "https://[2001:4860:4860::8888]/x", "https://xn--bcher-kva.de/", "https://a.b.c.example.org./"]) {
+        for (const url of [
+            "https://hooks.example.com/a?b=c#d",
+            "http://8.8.8.8:8080/x",
+            "https://[2001:4860:4860::8888]/x",
+            "https://xn--bcher-kva.de/",
+            "https://a.b.c.example.org./",
+        ]) {
             expect(alertmanagerConfigProblems(webhook(url)), url).to.deep.equal([]);
         }
     });

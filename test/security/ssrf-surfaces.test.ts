@@ -49,7 +49,10 @@ describe("SSRF refusals on every way in", () => {
         });
 
         it("answers 400 naming all four problems, and runs nothing", async () => {
-            const res = await server.call("/v1/clusters/c1", { method: "PUT", json: body({ tenant: { alertmanagerConfig: ATTACK } }) });
+            const res = await server.call("/v1/clusters/c1", {
+                method: "PUT",
+                json: body({ tenant: { alertmanagerConfig: ATTACK } }),
+            });
             expect(res.status).to.equal(400);
             const { error } = (await res.json()) as { error: string };
             for (const re of EXPECTED) expect(error).to.match(re);
@@ -57,11 +60,17 @@ describe("SSRF refusals on every way in", () => {
         });
 
         it("accepts the same shape aimed at public hosts (202)", async () => {
-            const fixed = ATTACK.replace("http://cortex-purger.mla.svc.cluster.local:8080/purger/delete_tenant", "https://hooks.example.com/x")
+            const fixed = ATTACK.replace(
+                "http://cortex-purger.mla.svc.cluster.local:8080/purger/delete_tenant",
+                "https://hooks.example.com/x",
+            )
                 .replace("follow_redirects: true", "follow_redirects: false")
                 .replace("http://2130706433:3128/", "http://proxy.example.com:3128/")
                 .replace("X-Scope-OrgID: victim", "X-Team: ops");
-            const res = await server.call("/v1/clusters/c2", { method: "PUT", json: body({ tenant: { alertmanagerConfig: fixed } }) });
+            const res = await server.call("/v1/clusters/c2", {
+                method: "PUT",
+                json: body({ tenant: { alertmanagerConfig: fixed } }),
+            });
             expect(res.status, await res.clone().text()).to.equal(202);
         });
     });
@@ -74,7 +83,16 @@ describe("SSRF refusals on every way in", () => {
             const out = join(tmp.dir, "out");
             let err = "";
             const code = await main(
-                ["render", "alertmanager", "--cluster-id", "c1", "--out", out, "--alertmanager-config", tmp.write("am.yml", ATTACK)],
+                [
+                    "render",
+                    "alertmanager",
+                    "--cluster-id",
+                    "c1",
+                    "--out",
+                    out,
+                    "--alertmanager-config",
+                    tmp.write("am.yml", ATTACK),
+                ],
                 { out: () => undefined, err: (t) => (err += t) },
             );
             expect(code).to.equal(1);

@@ -10,7 +10,12 @@ describe("conformance checker", () => {
     };
 
     it("catches keys the chart's defaults do not have, with their full paths", () => {
-        const values = { replicas: 3, replica: 3, ingester: { persistence: { sise: "5Gi" } }, nginx: { enabled: false } };
+        const values = {
+            replicas: 3,
+            replica: 3,
+            ingester: { persistence: { sise: "5Gi" } },
+            nginx: { enabled: false },
+        };
         expect(unknownKeyPaths(values, defaults, [])).to.deep.equal(["replica", "ingester.persistence.sise", "nginx"]);
     });
 
@@ -21,7 +26,10 @@ describe("conformance checker", () => {
             buckets: [{ name: "a", anything: true }],
         };
         expect(unknownKeyPaths(values, defaults, ["config", "*.resources", "*.extraArgs"])).to.deep.equal([]);
-        expect(unknownKeyPaths(values, defaults, ["config"])).to.deep.equal(["ingester.resources.limits", "ingester.extraArgs.config.expand-env"]);
+        expect(unknownKeyPaths(values, defaults, ["config"])).to.deep.equal([
+            "ingester.resources.limits",
+            "ingester.extraArgs.config.expand-env",
+        ]);
     });
 
     it("matches free-form patterns by whole segments", () => {
@@ -31,7 +39,10 @@ describe("conformance checker", () => {
     });
 
     it("merges values over defaults as Helm does: maps merge, lists and scalars replace, null deletes", () => {
-        expect(helmMerge({ a: { b: 1, c: 2 }, l: [1, 2], d: 1 }, { a: { c: 3 }, l: [9], d: null })).to.deep.equal({ a: { b: 1, c: 3 }, l: [9] });
+        expect(helmMerge({ a: { b: 1, c: 2 }, l: [1, 2], d: 1 }, { a: { c: 3 }, l: [9], d: null })).to.deep.equal({
+            a: { b: 1, c: 3 },
+            l: [9],
+        });
     });
 
     it("reports schema violations of the merged values", () => {

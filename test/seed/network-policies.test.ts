@@ -25,9 +25,30 @@ describe("SeedMla NetworkPolicy", () => {
             podSelector: { matchExpressions: [notGrafana] },
             policyTypes: ["Ingress"],
             ingress: [
-                { from: [{ podSelector: { matchExpressions: [notGrafana, { key: "app.kubernetes.io/component", operator: "NotIn", values: ["alertmanager"] }] } }] },
                 {
-                    from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "cortex", "app.kubernetes.io/instance": "cortex", "app.kubernetes.io/component": "alertmanager" } } }],
+                    from: [
+                        {
+                            podSelector: {
+                                matchExpressions: [
+                                    notGrafana,
+                                    { key: "app.kubernetes.io/component", operator: "NotIn", values: ["alertmanager"] },
+                                ],
+                            },
+                        },
+                    ],
+                },
+                {
+                    from: [
+                        {
+                            podSelector: {
+                                matchLabels: {
+                                    "app.kubernetes.io/name": "cortex",
+                                    "app.kubernetes.io/instance": "cortex",
+                                    "app.kubernetes.io/component": "alertmanager",
+                                },
+                            },
+                        },
+                    ],
                     ports: [
                         { port: 9094, protocol: "TCP" },
                         { port: 9094, protocol: "UDP" },
@@ -51,7 +72,11 @@ describe("SeedMla NetworkPolicy", () => {
         });
         // The gateway pods carry the label the policy admits, and their namespace the role label.
         expect(gatewayLabels("c1")["app.kubernetes.io/name"]).to.equal("mla-gateway");
-        expect(clusterNamespaceLabels("c1")).to.deep.equal({ "app.kubernetes.io/part-of": "mla", "mla.k8c.io/role": "cluster-gateway", "mla.k8c.io/cluster-id": "c1" });
+        expect(clusterNamespaceLabels("c1")).to.deep.equal({
+            "app.kubernetes.io/part-of": "mla",
+            "mla.k8c.io/role": "cluster-gateway",
+            "mla.k8c.io/cluster-id": "c1",
+        });
     });
 
     it("adds one rule with a peer per extra ingress namespace, e.g. for a seed Prometheus", async () => {
@@ -60,7 +85,9 @@ describe("SeedMla NetworkPolicy", () => {
         await assertAllSchemaValid(resources);
         const ingress = findResource(resources, POLICY, "seed-network-policy").inputs.spec.ingress;
         expect(ingress).to.have.length(4);
-        expect(ingress[3]).to.deep.equal({ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] });
+        expect(ingress[3]).to.deep.equal({
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }],
+        });
     });
 
     it("creates no policy when switched off", async () => {
@@ -69,8 +96,12 @@ describe("SeedMla NetworkPolicy", () => {
     });
 
     it("refuses an extra ingress namespace that is not a namespace name", () => {
-        expect(() => new SeedMla("seed", { plan: defaultSeedPlan(), networkPolicy: { extraIngressNamespaces: ["Prom NS"] } })).to.throw(
-            'networkPolicy.extraIngressNamespaces: "Prom NS" is not a DNS-1123 label',
-        );
+        expect(
+            () =>
+                new SeedMla("seed", {
+                    plan: defaultSeedPlan(),
+                    networkPolicy: { extraIngressNamespaces: ["Prom NS"] },
+                }),
+        ).to.throw('networkPolicy.extraIngressNamespaces: "Prom NS" is not a DNS-1123 label');
     });
 });

@@ -83,7 +83,9 @@ describe("overrides merger script (real sh, fake kubectl)", () => {
         fragment("tenant-z", '"cluster-z":\n  ingestion_rate: 1\n');
         const r = runOnce();
         expect(r.status).to.equal(0);
-        expect(r.stderr).to.contain(`overrides-merger: skipping tenant-z: the first line must be exactly '  "cluster-z":'`);
+        expect(r.stderr).to.contain(
+            `overrides-merger: skipping tenant-z: the first line must be exactly '  "cluster-z":'`,
+        );
         expect(r.target).to.equal(`overrides:\n${TENANT_A}`);
     });
 
@@ -96,10 +98,17 @@ describe("overrides merger script (real sh, fake kubectl)", () => {
         fragment("tenant-y", '  "cluster-y":\n    ingestion_rate: 1\n  "cluster-b":\n    ingestion_rate: 99999999\n');
         const r = runOnce();
         expect(r.status, r.stderr).to.equal(0);
-        expect(r.stderr).to.contain(`overrides-merger: skipping tenant-x: the first line must be exactly '  "cluster-x":'`);
-        expect(r.stderr).to.contain("overrides-merger: skipping tenant-y: every line after the first must be indented by four spaces");
+        expect(r.stderr).to.contain(
+            `overrides-merger: skipping tenant-x: the first line must be exactly '  "cluster-x":'`,
+        );
+        expect(r.stderr).to.contain(
+            "overrides-merger: skipping tenant-y: every line after the first must be indented by four spaces",
+        );
         expect(r.target).to.equal(`overrides:\n${TENANT_A}${TENANT_B}`);
-        expect(Object.keys((parse(r.target) as { overrides: object }).overrides)).to.deep.equal(["cluster-a", "cluster-b"]);
+        expect(Object.keys((parse(r.target) as { overrides: object }).overrides)).to.deep.equal([
+            "cluster-a",
+            "cluster-b",
+        ]);
     });
 
     it("skips a fragment whose ConfigMap has no tenant label", () => {

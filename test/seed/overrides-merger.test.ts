@@ -51,9 +51,16 @@ describe("OverridesMerger", () => {
 
     it("checks fragments against the label the tenant component puts on its ConfigMaps", () => {
         expect(tenantLabels("c1")).to.deep.include({ [TENANT_ID_LABEL]: "c1" });
-        expect(renderMergerScript({
-            namespace: "mla", selector: "a=b", fragmentKey: "overrides.yaml", tenantLabel: TENANT_ID_LABEL,
-            targetConfigMap: "t", targetKey: "k", intervalSeconds: 1,
-        })).to.contain("jsonpath={.metadata.labels.mla\\.k8c\\.io/cluster-id}");
+        expect(
+            renderMergerScript({
+                namespace: "mla",
+                selector: "a=b",
+                fragmentKey: "overrides.yaml",
+                tenantLabel: TENANT_ID_LABEL,
+                targetConfigMap: "t",
+                targetKey: "k",
+                intervalSeconds: 1,
+            }),
+        ).to.contain("jsonpath={.metadata.labels.mla\\.k8c\\.io/cluster-id}");
     });
 });

@@ -21,10 +21,17 @@ describe("mla render seed-values", () => {
     it("writes exactly the values the seed passes to each chart, one <chart>-values.yaml each", async () => {
         const c = capture();
         expect(await main(["render", "seed-values", "--out", dir], c.io)).to.equal(0);
-        expect(readdirSync(dir).sort()).to.deep.equal(["cortex-values.yaml", "grafana-values.yaml", "loki-values.yaml", "minio-values.yaml"]);
+        expect(readdirSync(dir).sort()).to.deep.equal([
+            "cortex-values.yaml",
+            "grafana-values.yaml",
+            "loki-values.yaml",
+            "minio-values.yaml",
+        ]);
         const expected = seedChartValues(defaultSeedPlan());
         for (const chart of ["cortex", "loki", "grafana", "minio"] as const) {
-            expect(parse(readFileSync(join(dir, `${chart}-values.yaml`), "utf8")), chart).to.deep.equal(expected[chart]);
+            expect(parse(readFileSync(join(dir, `${chart}-values.yaml`), "utf8")), chart).to.deep.equal(
+                expected[chart],
+            );
         }
         expect(readFileSync(join(dir, "cortex-values.yaml"), "utf8").split("\n")[0]).to.equal(
             '# cortex 3.3.4 from https://cortexproject.github.io/cortex-helm-chart, release "cortex", namespace "mla"',
@@ -51,7 +58,11 @@ describe("mla render seed-values", () => {
         );
         const out = join(dir, "out");
         expect(await main(["render", "seed-values", "--out", out, "--stack-config", stack], capture().io)).to.equal(0);
-        expect(readdirSync(out).sort()).to.deep.equal(["cortex-values.yaml", "grafana-values.yaml", "loki-values.yaml"]);
+        expect(readdirSync(out).sort()).to.deep.equal([
+            "cortex-values.yaml",
+            "grafana-values.yaml",
+            "loki-values.yaml",
+        ]);
         const cortex = parse(readFileSync(join(out, "cortex-values.yaml"), "utf8"));
         expect(cortex.config.blocks_storage.s3.endpoint).to.equal("s3.example.com");
         expect(cortex.alertmanager.sidecar.searchNamespace).to.equal("observability");
@@ -59,9 +70,17 @@ describe("mla render seed-values", () => {
 
     it("accepts the committed example seed config (Pulumi.seed-example.yaml) without problems", async () => {
         const out = join(dir, "example");
-        expect(await main(["render", "seed-values", "--out", out, "--stack-config", "Pulumi.seed-example.yaml"], capture().io)).to.equal(0);
+        expect(
+            await main(
+                ["render", "seed-values", "--out", out, "--stack-config", "Pulumi.seed-example.yaml"],
+                capture().io,
+            ),
+        ).to.equal(0);
         const cortex = parse(readFileSync(join(out, "cortex-values.yaml"), "utf8"));
-        expect(cortex.ingester.resources).to.deep.equal({ requests: { cpu: "1", memory: "4Gi" }, limits: { memory: "8Gi" } });
+        expect(cortex.ingester.resources).to.deep.equal({
+            requests: { cpu: "1", memory: "4Gi" },
+            limits: { memory: "8Gi" },
+        });
         expect(cortex.querier.resources).to.deep.equal({ requests: { cpu: "500m", memory: "1Gi" } });
     });
 

@@ -18,7 +18,14 @@ describe("seed config loader", () => {
         const d = defaultSeedPlan();
         expect(settings.plan).to.deep.equal({
             ...d,
-            grafana: { ...d.grafana, rootUrl: undefined, authProxy: undefined, oauth: undefined, database: undefined, persistence: { ...d.grafana.persistence, storageClass: undefined } },
+            grafana: {
+                ...d.grafana,
+                rootUrl: undefined,
+                authProxy: undefined,
+                oauth: undefined,
+                database: undefined,
+                persistence: { ...d.grafana.persistence, storageClass: undefined },
+            },
             objectStore: { ...d.objectStore, storageClass: undefined },
         });
         expect(settings.kubeconfig).to.equal(undefined);
@@ -28,10 +35,17 @@ describe("seed config loader", () => {
 
     it("reads the NetworkPolicy switch and extra ingress namespaces, refusing non-namespace names", () => {
         const settings = loadSeedSettings(
-            new ConfigReader(source({ networkPolicy: { enabled: false, extraIngressNamespaces: ["monitoring", "mla-service"] } })),
+            new ConfigReader(
+                source({ networkPolicy: { enabled: false, extraIngressNamespaces: ["monitoring", "mla-service"] } }),
+            ),
         );
-        expect(settings.networkPolicy).to.deep.equal({ enabled: false, extraIngressNamespaces: ["monitoring", "mla-service"] });
-        expect(() => loadSeedSettings(new ConfigReader(source({ networkPolicy: { extraIngressNamespaces: ["Monitoring"] } })))).to.throw(
+        expect(settings.networkPolicy).to.deep.equal({
+            enabled: false,
+            extraIngressNamespaces: ["monitoring", "mla-service"],
+        });
+        expect(() =>
+            loadSeedSettings(new ConfigReader(source({ networkPolicy: { extraIngressNamespaces: ["Monitoring"] } }))),
+        ).to.throw(
             '1 problem in stack config: mla:networkPolicy.extraIngressNamespaces[0] must be a DNS-1123 label, got "Monitoring"',
         );
     });
@@ -44,7 +58,10 @@ describe("seed config loader", () => {
                         namespace: "observability",
                         objectStore: { type: "s3", endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1" },
                         cortex: { replicationFactor: "2", replicas: { ingester: 4 } },
-                        sizing: { profile: "large", resources: { cortex: { ingester: { requests: { memory: "4Gi" } } } } },
+                        sizing: {
+                            profile: "large",
+                            resources: { cortex: { ingester: { requests: { memory: "4Gi" } } } },
+                        },
                         grafana: { authProxy: { enabled: true, headerName: "X-User", whitelist: ["10.0.0.0/8"] } },
                     },
                     { s3AccessKeyId: "AKIA", s3SecretAccessKey: "secret" },
@@ -53,14 +70,24 @@ describe("seed config loader", () => {
         );
         expect(settings.plan.namespace).to.equal("observability");
         expect(settings.plan.grafana.namespace).to.equal("observability");
-        expect(settings.plan.objectStore).to.deep.equal({ kind: "s3", endpoint: "s3.eu-west-1.amazonaws.com", region: "eu-west-1", insecure: false });
+        expect(settings.plan.objectStore).to.deep.equal({
+            kind: "s3",
+            endpoint: "s3.eu-west-1.amazonaws.com",
+            region: "eu-west-1",
+            insecure: false,
+        });
         expect(settings.plan.cortex.replicationFactor).to.equal(2);
         expect(settings.plan.cortex.replicas.ingester).to.equal(4);
         expect(settings.plan.cortex.replicas.distributor).to.equal(2);
         expect(settings.plan.sizing.profile).to.equal("large");
         expect(settings.plan.sizing.resources.cortex.ingester).to.deep.equal({ requests: { memory: "4Gi" } });
         expect(settings.plan.sizing.resources.cortex.querier).to.deep.equal({ requests: { cpu: "1", memory: "2Gi" } });
-        expect(settings.plan.grafana.authProxy).to.deep.equal({ headerName: "X-User", headerProperty: "username", autoSignUp: true, whitelist: ["10.0.0.0/8"] });
+        expect(settings.plan.grafana.authProxy).to.deep.equal({
+            headerName: "X-User",
+            headerProperty: "username",
+            autoSignUp: true,
+            whitelist: ["10.0.0.0/8"],
+        });
         expect(settings.s3Credentials).to.not.equal(undefined);
     });
 
@@ -88,7 +115,10 @@ describe("seed config loader", () => {
     });
 
     it("rejects a distributed MinIO below four pods and unknown resource fields", () => {
-        const broken = source({ objectStore: { minio: { replicas: 2 } }, sizing: { resources: { minio: { minio: { request: { cpu: "1" } } } } } });
+        const broken = source({
+            objectStore: { minio: { replicas: 2 } },
+            sizing: { resources: { minio: { minio: { request: { cpu: "1" } } } } },
+        });
         expect(() => loadSeedSettings(new ConfigReader(broken))).to.throw(
             "2 problems in stack config: mla:objectStore.minio.replicas must be at least 4 in distributed mode, got 2; " +
                 "mla:sizing.resources.minio.minio.request is not a resources field (requests, limits)",

@@ -1,6 +1,15 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { installMocks, resetResources, settledResources, findResource, ofType, isSecretOutput, promiseOf, type RecordedResource } from "../support/mocks";
+import {
+    installMocks,
+    resetResources,
+    settledResources,
+    findResource,
+    ofType,
+    isSecretOutput,
+    promiseOf,
+    type RecordedResource,
+} from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 import { SeedMla } from "../../components/seed/seed-mla";
 import { defaultSeedPlan, type SeedPlan } from "../../components/seed/seed-plan";
@@ -12,7 +21,10 @@ import { SEED_OUTPUT_NAMES, SECRET_SEED_OUTPUTS } from "../../programs/seed-outp
 const CHART = "kubernetes:helm.sh/v4:Chart";
 
 function externalPlan(): SeedPlan {
-    return { ...defaultSeedPlan(), objectStore: { kind: "s3", endpoint: "s3.example.com", region: "eu-west-1", insecure: false } };
+    return {
+        ...defaultSeedPlan(),
+        objectStore: { kind: "s3", endpoint: "s3.example.com", region: "eu-west-1", insecure: false },
+    };
 }
 
 /** Every string anywhere inside a value. */
@@ -42,7 +54,9 @@ function unwrap(v: unknown): unknown {
 function stringFields(value: unknown): [string, string][] {
     if (Array.isArray(value)) return value.flatMap(stringFields);
     if (value && typeof value === "object") {
-        return Object.entries(value).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : stringFields(v)));
+        return Object.entries(value).flatMap(([k, v]) =>
+            typeof v === "string" ? [[k, v] as [string, string]] : stringFields(v),
+        );
     }
     return [];
 }
@@ -59,7 +73,10 @@ describe("SeedMla under mocks", () => {
         new SeedMla("seed", { plan: defaultSeedPlan() });
         const byChart = charts(await settledResources());
         const pins = Object.fromEntries(
-            Object.entries(byChart).map(([c, r]) => [c, [r.inputs.version, r.inputs.repositoryOpts.repo, r.inputs.name, r.inputs.namespace]]),
+            Object.entries(byChart).map(([c, r]) => [
+                c,
+                [r.inputs.version, r.inputs.repositoryOpts.repo, r.inputs.name, r.inputs.namespace],
+            ]),
         );
         expect(pins).to.deep.equal({
             cortex: ["3.3.4", "https://cortexproject.github.io/cortex-helm-chart", "cortex", "mla"],
@@ -115,7 +132,9 @@ describe("SeedMla under mocks", () => {
         expect(cortex.ruler.enable_api).to.equal(true);
         const loki = byChart.loki.inputs.values.loki.rulerConfig;
         expect(loki.enable_api).to.equal(true);
-        expect(loki.alertmanager_url).to.equal("http://cortex-alertmanager.mla.svc.cluster.local:8080/api/prom/alertmanager");
+        expect(loki.alertmanager_url).to.equal(
+            "http://cortex-alertmanager.mla.svc.cluster.local:8080/api/prom/alertmanager",
+        );
         expect(cortex.ruler.alertmanager_url).to.equal(loki.alertmanager_url);
     });
 
@@ -130,11 +149,19 @@ describe("SeedMla under mocks", () => {
         expect(ofType(resources, "random:index/randomPassword:RandomPassword").map((r) => r.name)).to.deep.equal([
             "seed-grafana-admin-password",
         ]);
-        expect(byChart.cortex.inputs.values.config.blocks_storage.s3).to.include({ endpoint: "s3.example.com", insecure: false });
-        expect(byChart.loki.inputs.values.loki.storage.s3).to.include({ endpoint: "s3.example.com", region: "eu-west-1" });
+        expect(byChart.cortex.inputs.values.config.blocks_storage.s3).to.include({
+            endpoint: "s3.example.com",
+            insecure: false,
+        });
+        expect(byChart.loki.inputs.values.loki.storage.s3).to.include({
+            endpoint: "s3.example.com",
+            region: "eu-west-1",
+        });
         const secret = findResource(resources, "kubernetes:core/v1:Secret", "seed-object-store-credentials");
         expect(isWrappedSecret(secret.inputs.stringData)).to.equal(true);
-        expect((unwrap(secret.inputs.stringData) as Record<string, string>).S3_SECRET_ACCESS_KEY).to.equal("s3cr3t/Key+");
+        expect((unwrap(secret.inputs.stringData) as Record<string, string>).S3_SECRET_ACCESS_KEY).to.equal(
+            "s3cr3t/Key+",
+        );
     });
 
     it("rejects an external S3 endpoint without credentials and too few ingesters, naming both", () => {
@@ -154,7 +181,13 @@ describe("SeedMla under mocks", () => {
             'invalid SeedMla "bad": 1 problem:\n' +
                 "  - grafana.replicas is 2, but more than one replica needs grafana.database (PostgreSQL or MySQL); SQLite on a volume serves one replica",
         );
-        plan.grafana.database = { type: "postgres", host: "db:5432", name: "grafana", user: "grafana", passwordSecret: { name: "grafana-db", key: "password" } };
+        plan.grafana.database = {
+            type: "postgres",
+            host: "db:5432",
+            name: "grafana",
+            user: "grafana",
+            passwordSecret: { name: "grafana-db", key: "password" },
+        };
         new SeedMla("ha", { plan });
         const grafana = charts(await settledResources()).grafana;
         expect(grafana.inputs.values.replicas).to.equal(2);
@@ -179,7 +212,9 @@ describe("SeedMla under mocks", () => {
     it("keeps every password out of chart values and every non-Secret object", async () => {
         new SeedMla("seed", { plan: defaultSeedPlan() });
         const resources = await settledResources();
-        const passwords = ofType(resources, "random:index/randomPassword:RandomPassword").map((r) => `generated-${r.name}`);
+        const passwords = ofType(resources, "random:index/randomPassword:RandomPassword").map(
+            (r) => `generated-${r.name}`,
+        );
         expect(passwords).to.have.length(2);
         const holders = resources
             .filter((r) => strings(r.inputs).some((s) => passwords.some((p) => s.includes(p))))
@@ -189,13 +224,18 @@ describe("SeedMla under mocks", () => {
             "kubernetes:core/v1:Secret seed-grafana-admin",
         ]);
         // Inside the Secrets, the passwords are secret inputs.
-        for (const r of ofType(resources, "kubernetes:core/v1:Secret")) expect(isWrappedSecret(r.inputs.stringData), r.name).to.equal(true);
+        for (const r of ofType(resources, "kubernetes:core/v1:Secret"))
+            expect(isWrappedSecret(r.inputs.stringData), r.name).to.equal(true);
         // Credential-like chart fields hold only env references or Secret/key names, never literals.
         for (const chart of ofType(resources, CHART)) {
             const literal = stringFields(chart.inputs.values)
-                .filter(([k]) => /password|secret_access_key|secretAccessKey|rootUser|access_key_id|accessKeyId/.test(k))
+                .filter(([k]) =>
+                    /password|secret_access_key|secretAccessKey|rootUser|access_key_id|accessKeyId/.test(k),
+                )
                 .filter(([, v]) => !/^\$\{[A-Z0-9_]+\}$/.test(v));
-            expect(literal, chart.name).to.deep.equal(chart.name === "seed-grafana" ? [["passwordKey", "admin-password"]] : []);
+            expect(literal, chart.name).to.deep.equal(
+                chart.name === "seed-grafana" ? [["passwordKey", "admin-password"]] : [],
+            );
         }
     });
 
@@ -216,17 +256,28 @@ describe("SeedMla under mocks", () => {
             "rbac.authorization.k8s.io/v1/Role seed-overrides-merger-role",
             "rbac.authorization.k8s.io/v1/RoleBinding seed-overrides-merger-binding",
         ]);
-        const pod = findResource(resources, "kubernetes:apps/v1:Deployment", "seed-overrides-merger").inputs.spec.template.spec;
+        const pod = findResource(resources, "kubernetes:apps/v1:Deployment", "seed-overrides-merger").inputs.spec
+            .template.spec;
         expect(restrictedViolations(pod)).to.deep.equal([]);
-        for (const c of pod.containers) expect(c.resources, c.name).to.deep.equal(defaultSeedPlan().sizing.resources.overridesMerger.merger);
+        for (const c of pod.containers)
+            expect(c.resources, c.name).to.deep.equal(defaultSeedPlan().sizing.resources.overridesMerger.merger);
     });
 
     it("grants the merger read on ConfigMaps and writes only to the two runtime ConfigMaps", async () => {
         new SeedMla("seed", { plan: defaultSeedPlan() });
-        const role = findResource(await settledResources(), "kubernetes:rbac.authorization.k8s.io/v1:Role", "seed-overrides-merger-role");
+        const role = findResource(
+            await settledResources(),
+            "kubernetes:rbac.authorization.k8s.io/v1:Role",
+            "seed-overrides-merger-role",
+        );
         expect(role.inputs.rules).to.deep.equal([
             { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
-            { apiGroups: [""], resources: ["configmaps"], resourceNames: ["cortex-runtime-config", "loki-mla-runtime"], verbs: ["update", "patch"] },
+            {
+                apiGroups: [""],
+                resources: ["configmaps"],
+                resourceNames: ["cortex-runtime-config", "loki-mla-runtime"],
+                verbs: ["update", "patch"],
+            },
         ]);
     });
 

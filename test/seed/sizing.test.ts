@@ -35,7 +35,10 @@ describe("sizing profiles", () => {
     it("size every container of every backend in every profile with CPU and memory requests", () => {
         for (const profile of SIZING_PROFILES) {
             for (const [backend, containers] of Object.entries(SIZED_CONTAINERS)) {
-                const sized = PROFILES[profile].resources[backend as keyof typeof SIZED_CONTAINERS] as Record<string, ResourceSpec>;
+                const sized = PROFILES[profile].resources[backend as keyof typeof SIZED_CONTAINERS] as Record<
+                    string,
+                    ResourceSpec
+                >;
                 expect(Object.keys(sized).sort(), `${profile} ${backend}`).to.deep.equal([...containers].sort());
                 for (const [c, spec] of Object.entries(sized)) {
                     expect(spec.requests?.cpu, `${profile} ${backend}.${c}`).to.be.a("string");
@@ -49,13 +52,23 @@ describe("sizing profiles", () => {
         const [small, medium, large] = SIZING_PROFILES.map((p) => PROFILES[p]);
         for (const [backend, containers] of Object.entries(SIZED_CONTAINERS)) {
             for (const c of containers) {
-                const [s, m, l] = [small, medium, large].map((p) => (p.resources as Record<string, Record<string, ResourceSpec>>)[backend][c].requests!);
+                const [s, m, l] = [small, medium, large].map(
+                    (p) => (p.resources as Record<string, Record<string, ResourceSpec>>)[backend][c].requests!,
+                );
                 for (const k of ["cpu", "memory"] as const) {
-                    expect(quantity(s[k]!) <= quantity(m[k]!) && quantity(m[k]!) <= quantity(l[k]!), `${backend}.${c} ${k}`).to.equal(true);
+                    expect(
+                        quantity(s[k]!) <= quantity(m[k]!) && quantity(m[k]!) <= quantity(l[k]!),
+                        `${backend}.${c} ${k}`,
+                    ).to.equal(true);
                 }
             }
         }
-        for (const cache of CACHES) expect(small.caches[cache].memoryMiB <= medium.caches[cache].memoryMiB && medium.caches[cache].memoryMiB <= large.caches[cache].memoryMiB, cache).to.equal(true);
+        for (const cache of CACHES)
+            expect(
+                small.caches[cache].memoryMiB <= medium.caches[cache].memoryMiB &&
+                    medium.caches[cache].memoryMiB <= large.caches[cache].memoryMiB,
+                cache,
+            ).to.equal(true);
     });
 
     it("replaces a whole container block and one cache field on override, leaving the rest of the profile", () => {
@@ -71,17 +84,32 @@ describe("sizing profiles", () => {
     });
 
     it("gives a memcached container its object memory plus 20%", () => {
-        expect([64, 1024, 2048, 8192].map(memcachedContainerMemory)).to.deep.equal(["77Mi", "1229Mi", "2458Mi", "9831Mi"]);
+        expect([64, 1024, 2048, 8192].map(memcachedContainerMemory)).to.deep.equal([
+            "77Mi",
+            "1229Mi",
+            "2458Mi",
+            "9831Mi",
+        ]);
     });
 });
 
 describe("seed config: sizing and Grafana's state", () => {
     it("reads a profile with container and cache overrides", () => {
         const settings = loadSeedSettings(
-            new ConfigReader(source({ sizing: { profile: "small", resources: { grafana: { sidecar: { requests: { cpu: "5m", memory: "64Mi" } } } }, caches: { cortexBlocks: { cpu: "1" } } } })),
+            new ConfigReader(
+                source({
+                    sizing: {
+                        profile: "small",
+                        resources: { grafana: { sidecar: { requests: { cpu: "5m", memory: "64Mi" } } } },
+                        caches: { cortexBlocks: { cpu: "1" } },
+                    },
+                }),
+            ),
         );
         expect(settings.plan.sizing.profile).to.equal("small");
-        expect(settings.plan.sizing.resources.grafana.sidecar).to.deep.equal({ requests: { cpu: "5m", memory: "64Mi" } });
+        expect(settings.plan.sizing.resources.grafana.sidecar).to.deep.equal({
+            requests: { cpu: "5m", memory: "64Mi" },
+        });
         expect(settings.plan.sizing.caches.cortexBlocks).to.deep.equal({ memoryMiB: 256, cpu: "1" });
     });
 
@@ -116,7 +144,13 @@ describe("seed config: sizing and Grafana's state", () => {
                 source({
                     grafana: {
                         replicas: 3,
-                        database: { type: "postgres", host: "db:5432", name: "grafana", user: "g", passwordSecret: { name: "grafana-db", key: "password" } },
+                        database: {
+                            type: "postgres",
+                            host: "db:5432",
+                            name: "grafana",
+                            user: "g",
+                            passwordSecret: { name: "grafana-db", key: "password" },
+                        },
                     },
                 }),
             ),
@@ -137,7 +171,11 @@ describe("seed config: sizing and Grafana's state", () => {
             "1 problem in stack config: mla:grafana.replicas is 2, but more than one replica needs grafana.database (PostgreSQL or MySQL); SQLite on a volume serves one replica",
         );
         expect(() =>
-            loadSeedSettings(new ConfigReader(source({ grafana: { database: { type: "sqlite3", host: "postgres://db", password: "x" } } }))),
+            loadSeedSettings(
+                new ConfigReader(
+                    source({ grafana: { database: { type: "sqlite3", host: "postgres://db", password: "x" } } }),
+                ),
+            ),
         ).to.throw(
             "7 problems in stack config: " +
                 "mla:grafana.database.password is not a database key (type, host, name, user, passwordSecret, sslMode); the password belongs in a Secret named by passwordSecret; " +
@@ -155,25 +193,35 @@ describe("docs/seed-production.md", () => {
     const text = readFileSync(PRODUCTION_DOC, "utf8");
 
     it("shows a production config the seed loader accepts: external S3, PostgreSQL for Grafana, large sizing", () => {
-        const settings = loadSeedSettings(new ConfigReader(source(productionConfig(), { s3AccessKeyId: "AKIA", s3SecretAccessKey: "x" })));
+        const settings = loadSeedSettings(
+            new ConfigReader(source(productionConfig(), { s3AccessKeyId: "AKIA", s3SecretAccessKey: "x" })),
+        );
         const { plan } = settings;
         expect(plan.objectStore.kind).to.equal("s3");
         expect(plan.sizing.profile).to.equal("large");
         expect(plan.grafana.database?.type).to.equal("postgres");
         expect(plan.grafana.replicas).to.be.greaterThan(1);
-        expect(plan.grafana.oauth?.orgMapping).to.deep.equal({ shop: { "shop-developers": "Editor", "shop-support": "Viewer" }, payments: { "payments-team": "Editor" } });
+        expect(plan.grafana.oauth?.orgMapping).to.deep.equal({
+            shop: { "shop-developers": "Editor", "shop-support": "Viewer" },
+            payments: { "payments-team": "Editor" },
+        });
     });
 
     it("lists every container's requests exactly as the profiles define them", () => {
-        const fmt = (r: ResourceSpec) => `${r.requests!.cpu} / ${r.requests!.memory}${r.limits?.memory ? ` (limit ${r.limits.memory})` : ""}`;
+        const fmt = (r: ResourceSpec) =>
+            `${r.requests!.cpu} / ${r.requests!.memory}${r.limits?.memory ? ` (limit ${r.limits.memory})` : ""}`;
         for (const [backend, containers] of Object.entries(SIZED_CONTAINERS)) {
             for (const c of containers) {
-                const cells = SIZING_PROFILES.map((p) => fmt((PROFILES[p].resources as Record<string, Record<string, ResourceSpec>>)[backend][c]));
+                const cells = SIZING_PROFILES.map((p) =>
+                    fmt((PROFILES[p].resources as Record<string, Record<string, ResourceSpec>>)[backend][c]),
+                );
                 expect(text, `${backend}.${c}`).to.contain(`| \`${backend}.${c}\` | ${cells.join(" | ")} |`);
             }
         }
         for (const cache of CACHES) {
-            const cells = SIZING_PROFILES.map((p) => `${PROFILES[p].caches[cache].memoryMiB} MiB, ${PROFILES[p].caches[cache].cpu}`);
+            const cells = SIZING_PROFILES.map(
+                (p) => `${PROFILES[p].caches[cache].memoryMiB} MiB, ${PROFILES[p].caches[cache].cpu}`,
+            );
             expect(text, cache).to.contain(`| \`${cache}\` | ${cells.join(" | ")} |`);
         }
     });

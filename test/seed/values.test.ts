@@ -99,8 +99,14 @@ describe("cortex values", () => {
                 "purger.replicas": 1,
                 "purger.extraArgs": { "config.expand-env": "true" },
                 "purger.env": [
-                    { name: "S3_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "mla-s3-credentials", key: "S3_ACCESS_KEY_ID" } } },
-                    { name: "S3_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "mla-s3-credentials", key: "S3_SECRET_ACCESS_KEY" } } },
+                    {
+                        name: "S3_ACCESS_KEY_ID",
+                        valueFrom: { secretKeyRef: { name: "mla-s3-credentials", key: "S3_ACCESS_KEY_ID" } },
+                    },
+                    {
+                        name: "S3_SECRET_ACCESS_KEY",
+                        valueFrom: { secretKeyRef: { name: "mla-s3-credentials", key: "S3_SECRET_ACCESS_KEY" } },
+                    },
                 ],
                 "ruler.extraArgs": { "config.expand-env": "true" },
                 "config.runtime_config.file": undefined,
@@ -138,7 +144,10 @@ describe("cortex values", () => {
                 // The default (medium) sizing.
                 "ingester.resources": { requests: { cpu: "1", memory: "4Gi" } },
                 "memcached-blocks.args": ["-m 2048"],
-                "memcached-blocks.resources": { requests: { cpu: "100m", memory: "2458Mi" }, limits: { memory: "2458Mi" } },
+                "memcached-blocks.resources": {
+                    requests: { cpu: "100m", memory: "2458Mi" },
+                    limits: { memory: "2458Mi" },
+                },
             },
         ],
         [
@@ -156,7 +165,15 @@ describe("cortex values", () => {
         ],
         [
             "external S3: endpoint, region and TLS from the plan",
-            plan((p) => (p.objectStore = { kind: "s3", endpoint: "s3.example.com:443", region: "eu-central-1", insecure: false })),
+            plan(
+                (p) =>
+                    (p.objectStore = {
+                        kind: "s3",
+                        endpoint: "s3.example.com:443",
+                        region: "eu-central-1",
+                        insecure: false,
+                    }),
+            ),
             {
                 "config.blocks_storage.s3.endpoint": "s3.example.com:443",
                 "config.blocks_storage.s3.region": "eu-central-1",
@@ -220,14 +237,20 @@ describe("loki values", () => {
         const v = lokiValues(plan((p) => ((p.namespace = "obs"), (p.loki.retention = "720h"))));
         expect(at(v, "loki.limits_config.retention_period")).to.equal("720h");
         expect(at(v, "sidecar.rules.searchNamespace")).to.equal("obs");
-        expect(at(v, "loki.rulerConfig.alertmanager_url")).to.equal("http://cortex-alertmanager.obs.svc.cluster.local:8080/api/prom/alertmanager");
+        expect(at(v, "loki.rulerConfig.alertmanager_url")).to.equal(
+            "http://cortex-alertmanager.obs.svc.cluster.local:8080/api/prom/alertmanager",
+        );
     });
 });
 
 describe("grafana values", () => {
     it("reads the admin password from the seed's Secret and watches the MLA namespace", () => {
         const v = grafanaValues(plan());
-        expect(v.admin).to.deep.equal({ existingSecret: "grafana-admin", userKey: "admin-user", passwordKey: "admin-password" });
+        expect(v.admin).to.deep.equal({
+            existingSecret: "grafana-admin",
+            userKey: "admin-user",
+            passwordKey: "admin-password",
+        });
         expect(at(v, "sidecar.datasources.label")).to.equal("grafana_datasource");
         expect(at(v, "sidecar.dashboards.searchNamespace")).to.equal("mla");
         expect(v["grafana.ini"]).to.equal(undefined);
@@ -236,12 +259,23 @@ describe("grafana values", () => {
         const v = grafanaValues(
             plan((p) => {
                 p.grafana.rootUrl = "https://grafana.example.com";
-                p.grafana.authProxy = { headerName: "X-User", headerProperty: "email", autoSignUp: false, whitelist: ["10.0.0.1", "10.0.0.2"] };
+                p.grafana.authProxy = {
+                    headerName: "X-User",
+                    headerProperty: "email",
+                    autoSignUp: false,
+                    whitelist: ["10.0.0.1", "10.0.0.2"],
+                };
             }),
         );
         expect(v["grafana.ini"]).to.deep.equal({
             server: { root_url: "https://grafana.example.com" },
-            "auth.proxy": { enabled: true, header_name: "X-User", header_property: "email", auto_sign_up: false, whitelist: "10.0.0.1, 10.0.0.2" },
+            "auth.proxy": {
+                enabled: true,
+                header_name: "X-User",
+                header_property: "email",
+                auto_sign_up: false,
+                whitelist: "10.0.0.1, 10.0.0.2",
+            },
         });
     });
 });
@@ -275,7 +309,9 @@ describe("minio values", () => {
         expect(at(v, "makeBucketJob.containerSecurityContext.allowPrivilegeEscalation")).to.equal(false);
     });
     it("omits replicas in standalone mode", () => {
-        const p = plan((x) => (x.objectStore = { ...(x.objectStore as MinioPlan), mode: "standalone" })) as SeedPlan & { objectStore: MinioPlan };
+        const p = plan((x) => (x.objectStore = { ...(x.objectStore as MinioPlan), mode: "standalone" })) as SeedPlan & {
+            objectStore: MinioPlan;
+        };
         expect(minioValues(p)).to.not.have.property("replicas");
     });
 });

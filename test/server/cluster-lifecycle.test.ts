@@ -25,14 +25,39 @@ interface Answer {
 }
 
 const record = (status: ClusterStatus, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({
-    id: "c", project: "p", seed: "s", suspended: false, status, outputs: {}, lockCheckPending: false, createdAt: "t", updatedAt: "t", generation: 1, ...extra,
+    id: "c",
+    project: "p",
+    seed: "s",
+    suspended: false,
+    status,
+    outputs: {},
+    lockCheckPending: false,
+    createdAt: "t",
+    updatedAt: "t",
+    generation: 1,
+    ...extra,
 });
-const op = (kind: OperationRecord["kind"], generation: number | undefined, extra: Partial<OperationRecord> = {}): OperationRecord => ({ id: `o-${kind}-${generation}`, clusterId: "c", kind, state: "running", createdAt: "t", generation, ...extra });
+const op = (
+    kind: OperationRecord["kind"],
+    generation: number | undefined,
+    extra: Partial<OperationRecord> = {},
+): OperationRecord => ({
+    id: `o-${kind}-${generation}`,
+    clusterId: "c",
+    kind,
+    state: "running",
+    createdAt: "t",
+    generation,
+    ...extra,
+});
 
 describe("cluster lifecycle (pure)", () => {
     it("is documented exactly: docs/service-store.md shows the transition table", () => {
         const doc = readFileSync(join(__dirname, "..", "..", "docs", "service-store.md"), "utf8");
-        const shown = doc.slice(doc.indexOf("<!-- lifecycle-table:start -->\n") + "<!-- lifecycle-table:start -->\n".length, doc.indexOf("\n<!-- lifecycle-table:end -->"));
+        const shown = doc.slice(
+            doc.indexOf("<!-- lifecycle-table:start -->\n") + "<!-- lifecycle-table:start -->\n".length,
+            doc.indexOf("\n<!-- lifecycle-table:end -->"),
+        );
         expect(shown).to.equal(lifecycleTableMarkdown());
     });
 
@@ -41,7 +66,12 @@ describe("cluster lifecycle (pure)", () => {
         for (const t of finishes) {
             const [kind, outcome] = t.event.split(" ") as ["apply" | "destroy", "succeeded" | "failed" | "cancelled"];
             for (const from of t.from) {
-                const result = operationFinished(record(from as ClusterStatus), op(kind === "apply" ? "up" : "destroy", 1), outcome, { now: "n" });
+                const result = operationFinished(
+                    record(from as ClusterStatus),
+                    op(kind === "apply" ? "up" : "destroy", 1),
+                    outcome,
+                    { now: "n" },
+                );
                 const expected = t.to === "same" ? from : t.to;
                 expect(result === "removed" ? "removed" : result?.status, `${t.event} from ${from}`).to.equal(expected);
             }
@@ -49,34 +79,77 @@ describe("cluster lifecycle (pure)", () => {
     });
 
     it("ignores a finish that is not the newest request: a late `up` cannot overwrite `deleting`", () => {
-        expect(operationFinished(record("deleting", { generation: 2 }), op("up", 1), "succeeded", { now: "n" })).to.equal(undefined);
-        expect(operationFinished(record("pending", { generation: 3 }), op("up", 2), "failed", { now: "n" })).to.equal(undefined);
+        expect(
+            operationFinished(record("deleting", { generation: 2 }), op("up", 1), "succeeded", { now: "n" }),
+        ).to.equal(undefined);
+        expect(operationFinished(record("pending", { generation: 3 }), op("up", 2), "failed", { now: "n" })).to.equal(
+            undefined,
+        );
         // Previews carry no generation and never move the status.
-        expect(operationFinished(record("ready"), op("preview", undefined), "failed", { now: "n" })).to.equal(undefined);
+        expect(operationFinished(record("ready"), op("preview", undefined), "failed", { now: "n" })).to.equal(
+            undefined,
+        );
     });
 
     it("gives `cancelled`, not `failed`, for a cancelled apply or destroy", () => {
-        expect((operationFinished(record("ready"), op("up", 1), "cancelled", { now: "n" }) as ClusterRecord).status).to.equal("cancelled");
-        expect((operationFinished(record("deleting"), op("destroy", 1), "cancelled", { now: "n" }) as ClusterRecord).status).to.equal("cancelled");
+        expect(
+            (operationFinished(record("ready"), op("up", 1), "cancelled", { now: "n" }) as ClusterRecord).status,
+        ).to.equal("cancelled");
+        expect(
+            (operationFinished(record("deleting"), op("destroy", 1), "cancelled", { now: "n" }) as ClusterRecord)
+                .status,
+        ).to.equal("cancelled");
     });
 
     it("refuses an update or a different DELETE while deleting, with the reason", () => {
         const deleting = record("deleting", { lastOperationId: "o-9" });
-        expect(() => applyRequested(deleting, { id: "c", suspended: false, operationId: "x", generation: 2, now: "n" })).to.throw(LifecycleConflictError, "cluster c is being deleted (operation o-9); an update is refused until the destroy has finished");
-        expect(() => destroyRequested(deleting, { operationId: "x", generation: 2, now: "n" })).to.throw(LifecycleConflictError);
+        expect(() =>
+            applyRequested(deleting, { id: "c", suspended: false, operationId: "x", generation: 2, now: "n" }),
+        ).to.throw(
+            LifecycleConflictError,
+            "cluster c is being deleted (operation o-9); an update is refused until the destroy has finished",
+        );
+        expect(() => destroyRequested(deleting, { operationId: "x", generation: 2, now: "n" })).to.throw(
+            LifecycleConflictError,
+        );
         for (const status of ["pending", "ready", "failed", "cancelled", "interrupted"] as const) {
-            expect(applyRequested(record(status), { id: "c", suspended: false, operationId: "x", generation: 2, now: "n" })).to.include({ status, generation: 2, lastOperationId: "x" });
-            expect(destroyRequested(record(status), { operationId: "x", generation: 2, now: "n" })).to.include({ status: "deleting", generation: 2 });
+            expect(
+                applyRequested(record(status), {
+                    id: "c",
+                    suspended: false,
+                    operationId: "x",
+                    generation: 2,
+                    now: "n",
+                }),
+            ).to.include({ status, generation: 2, lastOperationId: "x" });
+            expect(destroyRequested(record(status), { operationId: "x", generation: 2, now: "n" })).to.include({
+                status: "deleting",
+                generation: 2,
+            });
         }
-        expect(applyRequested(undefined, { id: "c", suspended: false, operationId: "x", generation: 1, now: "n" })).to.include({ status: "pending", stackMayExist: false });
+        expect(
+            applyRequested(undefined, { id: "c", suspended: false, operationId: "x", generation: 1, now: "n" }),
+        ).to.include({ status: "pending", stackMayExist: false });
     });
 
     it("allows removal without the engine only when no operation ever started and none is active", () => {
-        expect(canRemoveWithoutEngine(record("cancelled", { stackMayExist: false }), [op("up", 1, { state: "cancelled" })])).to.equal(true);
-        expect(canRemoveWithoutEngine(record("failed", { stackMayExist: true }), [op("up", 1, { state: "failed", startedAt: "t" })])).to.equal(false);
-        expect(canRemoveWithoutEngine(record("pending", { stackMayExist: false }), [op("up", 1, { state: "queued" })])).to.equal(false);
+        expect(
+            canRemoveWithoutEngine(record("cancelled", { stackMayExist: false }), [
+                op("up", 1, { state: "cancelled" }),
+            ]),
+        ).to.equal(true);
+        expect(
+            canRemoveWithoutEngine(record("failed", { stackMayExist: true }), [
+                op("up", 1, { state: "failed", startedAt: "t" }),
+            ]),
+        ).to.equal(false);
+        expect(
+            canRemoveWithoutEngine(record("pending", { stackMayExist: false }), [op("up", 1, { state: "queued" })]),
+        ).to.equal(false);
         // Records from before the flag: any started operation counts.
-        expect(canRemoveWithoutEngine(record("failed"), [op("up", 1, { state: "failed", startedAt: "t" })])).to.equal(false);
+        expect(canRemoveWithoutEngine(record("failed"), [op("up", 1, { state: "failed", startedAt: "t" })])).to.equal(
+            false,
+        );
     });
 
     it("recovers a deleting cluster whose destroy was cut off to `interrupted`, so it can be deleted again", () => {
@@ -114,7 +187,9 @@ describe("cluster lifecycle over HTTP", () => {
         const deleteOp = ((await del.json()) as Answer).operationId;
         const again = await put(server, "c", body({ project: "team-b" }));
         expect(again.status).to.equal(409);
-        expect(again.json.error).to.equal(`cluster c is being deleted (operation ${deleteOp}); an update is refused until the destroy has finished`);
+        expect(again.json.error).to.equal(
+            `cluster c is being deleted (operation ${deleteOp}); an update is refused until the destroy has finished`,
+        );
         gates.get("up")!.resolve();
         expect((await waitForOperation(server, up.json.operationId)).state).to.equal("succeeded");
         expect((await json(server.call("/v1/clusters/c"))).status).to.equal("deleting");
@@ -129,10 +204,14 @@ describe("cluster lifecycle over HTTP", () => {
     });
 
     it("a cancelled `up` leaves the cluster `cancelled`, not `failed`", async () => {
-        server = await startServer({ executor: new MemoryExecutor({ delayMs: 0, gate: () => new Promise(() => undefined) }) });
+        server = await startServer({
+            executor: new MemoryExecutor({ delayMs: 0, gate: () => new Promise(() => undefined) }),
+        });
         const up = await put(server, "c");
         await new Promise((r) => setTimeout(r, 50));
-        expect((await server.call(`/v1/operations/${up.json.operationId}/cancel`, { method: "POST" })).status).to.be.oneOf([200, 202]);
+        expect(
+            (await server.call(`/v1/operations/${up.json.operationId}/cancel`, { method: "POST" })).status,
+        ).to.be.oneOf([200, 202]);
         expect((await waitForOperation(server, up.json.operationId)).state).to.equal("cancelled");
         expect((await json(server.call("/v1/clusters/c"))).status).to.equal("cancelled");
     });
@@ -141,7 +220,11 @@ describe("cluster lifecycle over HTTP", () => {
         const first = deferred();
         let calls = 0;
         server = await startServer({
-            executor: new MemoryExecutor({ delayMs: 0, gate: () => (calls++ === 0 ? first.promise : undefined), failWith: (c) => (c.spec?.project === "team-old" ? "boom" : undefined) }),
+            executor: new MemoryExecutor({
+                delayMs: 0,
+                gate: () => (calls++ === 0 ? first.promise : undefined),
+                failWith: (c) => (c.spec?.project === "team-old" ? "boom" : undefined),
+            }),
         });
         const a = await put(server, "c", body({ project: "team-old" }));
         await new Promise((r) => setTimeout(r, 30));
@@ -160,7 +243,13 @@ describe("cluster lifecycle over HTTP", () => {
 
     it("removes a cluster whose first `up` never started without calling the engine", async () => {
         const hold = deferred();
-        server = await startServer({ workers: 1, executor: new MemoryExecutor({ delayMs: 0, gate: (c) => (c.clusterId === "busy" ? hold.promise : undefined) }) });
+        server = await startServer({
+            workers: 1,
+            executor: new MemoryExecutor({
+                delayMs: 0,
+                gate: (c) => (c.clusterId === "busy" ? hold.promise : undefined),
+            }),
+        });
         await put(server, "busy");
         await new Promise((r) => setTimeout(r, 30));
         const queued = await put(server, "never");

@@ -6,13 +6,32 @@ import { body, kubeconfig, USER_SECRET } from "./support";
 describe("HTTP body to cluster spec", () => {
     it("applies the documented defaults", () => {
         const spec = toClusterSpec("c1", body() as never, "seed-kc");
-        expect(spec).to.deep.include({ clusterId: "c1", project: "team-a", seedStack: "seed-eu1", seedKubeconfig: "seed-kc", suspended: false });
-        expect(spec.gateway).to.deep.include({ replicas: 2, serviceType: "LoadBalancer", maxBodySize: "16m", externalHostnames: ["mla.c1.example.com"] });
+        expect(spec).to.deep.include({
+            clusterId: "c1",
+            project: "team-a",
+            seedStack: "seed-eu1",
+            seedKubeconfig: "seed-kc",
+            suspended: false,
+        });
+        expect(spec.gateway).to.deep.include({
+            replicas: 2,
+            serviceType: "LoadBalancer",
+            maxBodySize: "16m",
+            externalHostnames: ["mla.c1.example.com"],
+        });
         expect(spec.pki).to.deep.equal({ validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 });
-        expect(spec.monitoring).to.deep.include({ enabled: true, scrapeInterval: "30s", replicas: 1, nodeExporter: false });
+        expect(spec.monitoring).to.deep.include({
+            enabled: true,
+            scrapeInterval: "30s",
+            replicas: 1,
+            nodeExporter: false,
+        });
         // vmagent, the default agent, with its defaults.
         expect(spec.monitoring).to.deep.include({ agent: "vmagent" });
-        expect(spec.monitoring.resources).to.deep.equal({ requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } });
+        expect(spec.monitoring.resources).to.deep.equal({
+            requests: { cpu: "50m", memory: "128Mi" },
+            limits: { cpu: "1", memory: "1Gi" },
+        });
         expect(spec.logging).to.deep.include({ enabled: true, agent: "alloy" });
         expect(spec.tenant).to.deep.include({ purgeOnDestroy: false, retention: { metrics: "168h", logs: "168h" } });
     });
@@ -26,7 +45,11 @@ describe("HTTP body to cluster spec", () => {
     it("answers every semantic problem of the spec in one 400", () => {
         let error: { statusCode?: number; message?: string } = {};
         try {
-            toClusterSpec("c1", body({ gateway: { externalHostnames: [] }, tenant: { metricsLimits: { ingestionRate: 0 } } }) as never, "s");
+            toClusterSpec(
+                "c1",
+                body({ gateway: { externalHostnames: [] }, tenant: { metricsLimits: { ingestionRate: 0 } } }) as never,
+                "s",
+            );
         } catch (e) {
             error = e as typeof error;
         }
@@ -42,12 +65,19 @@ describe("HTTP body to cluster spec", () => {
         const b = toClusterSpec("c1", JSON.parse(JSON.stringify({ seed: "seed-eu1", ...body() })) as never, "s");
         expect(requestHash("up", a)).to.equal(requestHash("up", b));
         expect(requestHash("up", a)).to.not.equal(requestHash("preview", a));
-        expect(requestHash("up", a)).to.not.equal(requestHash("up", toClusterSpec("c1", body({ userKubeconfig: kubeconfig("rotated-token-0000000") }) as never, "s")));
+        expect(requestHash("up", a)).to.not.equal(
+            requestHash(
+                "up",
+                toClusterSpec("c1", body({ userKubeconfig: kubeconfig("rotated-token-0000000") }) as never, "s"),
+            ),
+        );
         expect(requestHash("up", a)).to.match(/^[0-9a-f]{64}$/);
     });
 
     it("names the seed kubeconfig file after the whole seed stack name, with / as __", () => {
-        expect(seedKubeconfigPath("/etc/mla/seeds", "org/mla/seed-eu1")).to.equal("/etc/mla/seeds/org__mla__seed-eu1.yaml");
+        expect(seedKubeconfigPath("/etc/mla/seeds", "org/mla/seed-eu1")).to.equal(
+            "/etc/mla/seeds/org__mla__seed-eu1.yaml",
+        );
         expect(seedKubeconfigPath("/etc/mla/seeds", "seed-eu1")).to.equal("/etc/mla/seeds/seed-eu1.yaml");
     });
 

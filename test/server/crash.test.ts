@@ -53,14 +53,29 @@ describe("SIGKILL during a burst of operations", function () {
         const dataDir = join(dir, "data");
         let output = "";
         child = spawn(process.execPath, [MLA, "serve"], {
-            env: { HOME: dir, PATH: process.env.PATH, MLA_LISTEN: `127.0.0.1:${port}`, MLA_DATA_DIR: dataDir, MLA_EXECUTOR: "memory", MLA_LOG_LEVEL: "warn", MLA_QUEUE_SIZE: "1000" },
+            env: {
+                HOME: dir,
+                PATH: process.env.PATH,
+                MLA_LISTEN: `127.0.0.1:${port}`,
+                MLA_DATA_DIR: dataDir,
+                MLA_EXECUTOR: "memory",
+                MLA_LOG_LEVEL: "warn",
+                MLA_QUEUE_SIZE: "1000",
+            },
             stdio: ["ignore", "pipe", "pipe"],
         });
         child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
         child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
         const exited = new Promise<NodeJS.Signals | null>((r) => child!.once("exit", (_code, signal) => r(signal)));
-        for (const deadline = Date.now() + 120_000; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); ) {
-            if (Date.now() > deadline || child.exitCode !== null) throw new Error(`mla serve did not come up:\n${output}`);
+        for (
+            const deadline = Date.now() + 120_000;
+            !(await fetch(`${base}/healthz`).then(
+                (r) => r.ok,
+                () => false,
+            ));
+        ) {
+            if (Date.now() > deadline || child.exitCode !== null)
+                throw new Error(`mla serve did not come up:\n${output}`);
             await new Promise((r) => setTimeout(r, 100));
         }
         const token = readFileSync(join(dataDir, "api-token"), "utf8").trim();
@@ -107,7 +122,11 @@ describe("SIGKILL during a burst of operations", function () {
 
         // Restart on the same dir (the dead process's lock is stale and taken over).
         restarted = await startServer({ dataDir });
-        const listed = ((await (await restarted.call("/v1/clusters")).json()) as { clusters: Array<{ id: string; lastOperationId?: string }> }).clusters;
+        const listed = (
+            (await (await restarted.call("/v1/clusters")).json()) as {
+                clusters: Array<{ id: string; lastOperationId?: string }>;
+            }
+        ).clusters;
         const byId = new Map(listed.map((c) => [c.id, c]));
         for (const { clusterId, operationId } of acked) {
             expect(byId.has(clusterId), `acknowledged cluster ${clusterId} lost`).to.equal(true);
@@ -115,7 +134,12 @@ describe("SIGKILL during a burst of operations", function () {
             expect(op.status, `acknowledged operation ${operationId} lost`).to.equal(200);
             expect(((await op.json()) as { clusterId: string }).clusterId).to.equal(clusterId);
         }
-        for (const c of listed) expect(restarted.registry.operation(c.lastOperationId!), `${c.id}'s last operation`).to.not.equal(undefined);
-        console.log(`      crash test: ${acked.length} of ${BURST} PUTs acknowledged before SIGKILL; ${listed.length} clusters after restart, all ${acked.length} acknowledged operations present`);
+        for (const c of listed)
+            expect(restarted.registry.operation(c.lastOperationId!), `${c.id}'s last operation`).to.not.equal(
+                undefined,
+            );
+        console.log(
+            `      crash test: ${acked.length} of ${BURST} PUTs acknowledged before SIGKILL; ${listed.length} clusters after restart, all ${acked.length} acknowledged operations present`,
+        );
     });
 });

@@ -33,7 +33,11 @@ describe("data dir lock", () => {
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "mla-lock-"))));
     afterEach(() => removeDir(dir));
 
-    const writeLock = (holder: object) => writeFileSync(join(dir, "lock"), JSON.stringify({ since: "2026-01-01T00:00:00.000Z", purpose: "mla serve", ...holder }));
+    const writeLock = (holder: object) =>
+        writeFileSync(
+            join(dir, "lock"),
+            JSON.stringify({ since: "2026-01-01T00:00:00.000Z", purpose: "mla serve", ...holder }),
+        );
 
     it("refuses a second holder while the first lives, naming its pid and host, and frees on release", () => {
         const first = DataDirLock.acquire(dir, "mla serve");
@@ -46,7 +50,9 @@ describe("data dir lock", () => {
             }
         })();
         expect(error).to.be.instanceOf(DataDirLockedError);
-        expect((error as Error).message).to.include(`locked by mla serve (pid ${process.pid} on this host (${hostname()})`);
+        expect((error as Error).message).to.include(
+            `locked by mla serve (pid ${process.pid} on this host (${hostname()})`,
+        );
         first.release();
         DataDirLock.acquire(dir, "mla serve").release();
     });
@@ -63,7 +69,10 @@ describe("data dir lock", () => {
 
     it("never takes over a lock held from another host, and says which host", () => {
         writeLock({ pid: deadPid(), host: "other-host.example" });
-        expect(() => DataDirLock.acquire(dir, "mla serve")).to.throw(DataDirLockedError, /on host other-host\.example.*remove .*lock if that host is gone/);
+        expect(() => DataDirLock.acquire(dir, "mla serve")).to.throw(
+            DataDirLockedError,
+            /on host other-host\.example.*remove .*lock if that host is gone/,
+        );
     });
 
     it("takes over an unreadable lock file (damage, not a writer mid-way: locks are linked whole)", () => {
@@ -88,28 +97,59 @@ describe("two `mla serve` on one data dir", function () {
     });
 
     it("the second exits non-zero naming the first; the first keeps serving with its registry intact", async () => {
-        const env = (port: number) => ({ HOME: dir, PATH: process.env.PATH, MLA_LISTEN: `127.0.0.1:${port}`, MLA_DATA_DIR: join(dir, "data"), MLA_EXECUTOR: "memory", MLA_LOG_LEVEL: "warn" });
+        const env = (port: number) => ({
+            HOME: dir,
+            PATH: process.env.PATH,
+            MLA_LISTEN: `127.0.0.1:${port}`,
+            MLA_DATA_DIR: join(dir, "data"),
+            MLA_EXECUTOR: "memory",
+            MLA_LOG_LEVEL: "warn",
+        });
         const port = await freePort();
         const base = `http://127.0.0.1:${port}`;
         let output = "";
         first = spawn(process.execPath, [MLA, "serve"], { env: env(port), stdio: ["ignore", "pipe", "pipe"] });
         first.stdout!.on("data", (c: Buffer) => (output += c.toString()));
         first.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-        for (const deadline = Date.now() + 120_000; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); ) {
-            if (Date.now() > deadline || first.exitCode !== null) throw new Error(`the first mla serve did not come up:\n${output}`);
+        for (
+            const deadline = Date.now() + 120_000;
+            !(await fetch(`${base}/healthz`).then(
+                (r) => r.ok,
+                () => false,
+            ));
+        ) {
+            if (Date.now() > deadline || first.exitCode !== null)
+                throw new Error(`the first mla serve did not come up:\n${output}`);
             await new Promise((r) => setTimeout(r, 100));
         }
         const token = readFileSync(join(dir, "data", "api-token"), "utf8").trim();
-        const call = (path: string, init: RequestInit = {}) => fetch(base + path, { ...init, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" } });
+        const call = (path: string, init: RequestInit = {}) =>
+            fetch(base + path, {
+                ...init,
+                headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            });
         expect((await call("/v1/clusters/c1", { method: "PUT", body: JSON.stringify(body()) })).status).to.equal(202);
-        const listing = async () => ((await (await call("/v1/clusters")).json()) as { clusters: Array<{ id: string; createdAt: string }> }).clusters.map((c) => [c.id, c.createdAt]);
+        const listing = async () =>
+            (
+                (await (await call("/v1/clusters")).json()) as { clusters: Array<{ id: string; createdAt: string }> }
+            ).clusters.map((c) => [c.id, c.createdAt]);
         const before = await listing();
 
-        const second = spawnSync(process.execPath, [MLA, "serve"], { env: env(await freePort()), encoding: "utf8", timeout: 120_000 });
+        const second = spawnSync(process.execPath, [MLA, "serve"], {
+            env: env(await freePort()),
+            encoding: "utf8",
+            timeout: 120_000,
+        });
         expect(second.status).to.not.equal(0);
-        expect(second.stderr).to.include(`data dir ${join(dir, "data")} is locked by mla serve (pid ${first.pid} on this host`);
+        expect(second.stderr).to.include(
+            `data dir ${join(dir, "data")} is locked by mla serve (pid ${first.pid} on this host`,
+        );
 
-        const fleet = spawnSync(process.execPath, [MLA, "preview-fleet", "--data-dir", join(dir, "data"), "--executor", "memory"], { env: env(port), encoding: "utf8", timeout: 120_000 });
+        const fleet = spawnSync(
+            process.execPath,
+            [MLA, "preview-fleet", "--data-dir", join(dir, "data"), "--executor", "memory"],
+            { env: env(port), encoding: "utf8", timeout: 120_000 },
+        );
         expect(fleet.status).to.equal(2);
         expect(fleet.stderr).to.include(`locked by mla serve (pid ${first.pid}`);
 

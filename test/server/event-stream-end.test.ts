@@ -7,10 +7,25 @@ import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { body, removeDir, startServer, TOKEN, type TestServer, waitForOperation } from "./support";
 
 /** The parsed `data` of every SSE frame, to the end of the stream. */
-async function streamed(server: TestServer, operationId: string): Promise<Array<{ seq: number; type: string; data?: { state?: string } }>> {
-    const res = await fetch(`${server.url}/v1/operations/${operationId}/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
+async function streamed(
+    server: TestServer,
+    operationId: string,
+): Promise<Array<{ seq: number; type: string; data?: { state?: string } }>> {
+    const res = await fetch(`${server.url}/v1/operations/${operationId}/events`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const text = await res.text();
-    return text.split("\n\n").filter((f) => f.startsWith("id:")).map((f) => JSON.parse(f.split("\n").find((l) => l.startsWith("data: "))!.slice(6)));
+    return text
+        .split("\n\n")
+        .filter((f) => f.startsWith("id:"))
+        .map((f) =>
+            JSON.parse(
+                f
+                    .split("\n")
+                    .find((l) => l.startsWith("data: "))!
+                    .slice(6),
+            ),
+        );
 }
 
 /** The operation id of an accepted request. */
@@ -28,7 +43,9 @@ describe("the end of an operation's event stream", function () {
     });
 
     it("is the final `interrupted` state event after a restart cut the operation off, replayed the same way each time", async () => {
-        const first = await startServer({ executor: new MemoryExecutor({ delayMs: 0, gate: () => new Promise(() => undefined) }) });
+        const first = await startServer({
+            executor: new MemoryExecutor({ delayMs: 0, gate: () => new Promise(() => undefined) }),
+        });
         servers.push(first);
         const operationId = await operationIdOf(first.call("/v1/clusters/cut", { method: "PUT", json: body() }));
         await new Promise((r) => setTimeout(r, 50));

@@ -9,14 +9,21 @@ interface SseEvent {
 }
 
 /** Reads an SSE stream to its end and parses the frames. */
-async function readStream(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | null; events: SseEvent[] }> {
+async function readStream(
+    url: string,
+    headers: Record<string, string> = {},
+): Promise<{ status: number; type: string | null; events: SseEvent[] }> {
     const res = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}`, ...headers } });
     const text = await res.text();
     const events = text
         .split("\n\n")
         .filter((f) => f.startsWith("id:"))
         .map((frame) => {
-            const field = (name: string) => frame.split("\n").find((l) => l.startsWith(`${name}: `))!.slice(name.length + 2);
+            const field = (name: string) =>
+                frame
+                    .split("\n")
+                    .find((l) => l.startsWith(`${name}: `))!
+                    .slice(name.length + 2);
             return { id: Number(field("id")), event: field("event"), data: JSON.parse(field("data")) };
         });
     return { status: res.status, type: res.headers.get("content-type"), events };
@@ -33,7 +40,9 @@ describe("operation progress as Server-Sent Events", () => {
     it("streams live events in order until the operation ends, and replays the same stream afterwards", async () => {
         const gate = deferred();
         server = await startServer({ executor: new MemoryExecutor({ delayMs: 0, gate: () => gate.promise }) });
-        const { operationId } = (await (await server.call("/v1/clusters/sse1", { method: "PUT", json: body() })).json()) as { operationId: string };
+        const { operationId } = (await (
+            await server.call("/v1/clusters/sse1", { method: "PUT", json: body() })
+        ).json()) as { operationId: string };
         const live = readStream(`${server.url}/v1/operations/${operationId}/events`);
         await new Promise((r) => setTimeout(r, 50));
         gate.resolve();
@@ -53,7 +62,17 @@ describe("operation progress as Server-Sent Events", () => {
             "create kubernetes:apps/v1:Deployment metrics-agent",
             "up succeeded",
         ]);
-        expect(first.events.map((e) => e.event)).to.deep.equal(["state", "state", "log", "step", "step", "step", "step", "step", "state"]);
+        expect(first.events.map((e) => e.event)).to.deep.equal([
+            "state",
+            "state",
+            "log",
+            "step",
+            "step",
+            "step",
+            "step",
+            "step",
+            "state",
+        ]);
         await waitForOperation(server, operationId);
         const replay = await readStream(`${server.url}/v1/operations/${operationId}/events`);
         expect(replay.events).to.deep.equal(first.events);
@@ -61,7 +80,9 @@ describe("operation progress as Server-Sent Events", () => {
 
     it("resumes after Last-Event-ID", async () => {
         server = await startServer();
-        const { operationId } = (await (await server.call("/v1/clusters/sse2", { method: "PUT", json: body() })).json()) as { operationId: string };
+        const { operationId } = (await (
+            await server.call("/v1/clusters/sse2", { method: "PUT", json: body() })
+        ).json()) as { operationId: string };
         await waitForOperation(server, operationId);
         const all = await readStream(`${server.url}/v1/operations/${operationId}/events`);
         const rest = await readStream(`${server.url}/v1/operations/${operationId}/events`, { "last-event-id": "4" });

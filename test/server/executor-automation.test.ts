@@ -66,10 +66,23 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
         removeDir(dir);
     });
 
-    const calls = () => readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; passphrase?: string; backend?: string });
+    const calls = () =>
+        readFileSync(log, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as { args: string[]; passphrase?: string; backend?: string });
 
     it("runs up, purge-destroy and unlock without any secret on the command line", async () => {
-        const spec = toClusterSpec("c1", body({ tenant: { alertmanagerConfig: "route: {receiver: secret-receiver-abcdef}\nreceivers: [{name: secret-receiver-abcdef}]" } }) as never, (body().seedKubeconfig as string));
+        const spec = toClusterSpec(
+            "c1",
+            body({
+                tenant: {
+                    alertmanagerConfig:
+                        "route: {receiver: secret-receiver-abcdef}\nreceivers: [{name: secret-receiver-abcdef}]",
+                },
+            }) as never,
+            body().seedKubeconfig as string,
+        );
         const signal = new AbortController().signal;
         const up = await executor.up({ clusterId: "c1", spec, signal, onEvent: (e) => events.push(e) });
         expect(up.outputs).to.deep.equal({ gatewayHostname: { value: "gw.example", secret: false } });
@@ -81,7 +94,14 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
         expect(verbs).to.include.members(["version", "up", "destroy", "cancel", "stack rm"]);
         expect(verbs.filter((v) => v === "up")).to.have.length(2); // the purge records its switch first
         const argv = recorded.flatMap((c) => c.args).join("\n");
-        for (const secret of [USER_SECRET, SEED_SECRET, PASSPHRASE, "secret-receiver-abcdef", "token:", "current-context"]) {
+        for (const secret of [
+            USER_SECRET,
+            SEED_SECRET,
+            PASSPHRASE,
+            "secret-receiver-abcdef",
+            "token:",
+            "current-context",
+        ]) {
             expect(argv).to.not.include(secret);
         }
         // The passphrase and backend reach the CLI through its environment instead.
@@ -91,9 +111,14 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
         expect(upCall.args).to.include.members(["--stack", "c1", "--non-interactive"]);
         // Before the first `up`, the stack refuses default Kubernetes providers.
         const disable = recorded.findIndex(
-            (c) => c.args[0] === "config" && c.args[1] === "set" && c.args.includes("--path") &&
-                c.args.includes("pulumi:disable-default-providers[0]") && c.args[c.args.length - 1] === "kubernetes" &&
-                c.args.includes("--plaintext") && c.args.includes("c1"),
+            (c) =>
+                c.args[0] === "config" &&
+                c.args[1] === "set" &&
+                c.args.includes("--path") &&
+                c.args.includes("pulumi:disable-default-providers[0]") &&
+                c.args[c.args.length - 1] === "kubernetes" &&
+                c.args.includes("--plaintext") &&
+                c.args.includes("c1"),
         );
         expect(disable, verbs.join(", ")).to.be.greaterThan(-1);
         expect(disable).to.be.lessThan(recorded.indexOf(upCall));
@@ -180,7 +205,11 @@ describe("Automation API executor: what child processes get and what a preview l
         removeDir(dir);
     });
 
-    const calls = () => readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; env: Record<string, string> });
+    const calls = () =>
+        readFileSync(log, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as { args: string[]; env: Record<string, string> });
 
     it("previews a cluster that has no stack in a temporary workspace and removes the stack and the directory", async () => {
         const spec = toClusterSpec("fresh", body() as never, body().seedKubeconfig as string);
@@ -210,7 +239,11 @@ describe("Automation API executor: what child processes get and what a preview l
             detail: `no stack seed-eu1 in file://${join(dataDir, "state")}: create the seed with the service's backend (PULUMI_BACKEND_URL=file://${join(dataDir, "state")} pulumi up), or point MLA_BACKEND_URL at the seed's`,
         });
         writeFileSync(stacksFile, JSON.stringify(["known", "seed-eu1"]));
-        expect(await executor.checkSeed("seed-eu1")).to.deep.equal({ name: "seed seed-eu1", ok: true, detail: `readable in file://${join(dataDir, "state")} (2 outputs)` });
+        expect(await executor.checkSeed("seed-eu1")).to.deep.equal({
+            name: "seed seed-eu1",
+            ok: true,
+            detail: `readable in file://${join(dataDir, "state")} (2 outputs)`,
+        });
         expect(readdirSync(join(dataDir, "tmp"))).to.deep.equal([]);
     });
 
@@ -220,14 +253,24 @@ describe("Automation API executor: what child processes get and what a preview l
         expect(recorded.length).to.be.greaterThan(5);
         for (const call of recorded) {
             const names = Object.keys(call.env);
-            expect(names.filter((n) => n.startsWith("MLA_")), call.args.join(" ")).to.deep.equal([]);
+            expect(
+                names.filter((n) => n.startsWith("MLA_")),
+                call.args.join(" "),
+            ).to.deep.equal([]);
             expect(names, call.args.join(" ")).to.not.include("DATABASE_PASSWORD");
             expect(JSON.stringify(call.env)).to.not.include("SECRET-4b1d9e").and.to.not.include("unrelated-SECRET");
-            expect(call.env).to.include({ PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", HTTPS_PROXY: "http://proxy.example:3128" });
+            expect(call.env).to.include({
+                PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+                AWS_ACCESS_KEY_ID: "AKIAEXAMPLE",
+                HTTPS_PROXY: "http://proxy.example:3128",
+            });
             expect(call.env.PULUMI_BACKEND_URL).to.equal(`file://${join(dataDir, "state")}`);
         }
         // The workspaces' commands went through the isolated command, with the same environment.
         expect(spawned.length).to.be.greaterThan(3);
-        for (const r of spawned) expect(Object.keys(r.env).filter((n) => n.startsWith("MLA_") || n === "DATABASE_PASSWORD")).to.deep.equal([]);
+        for (const r of spawned)
+            expect(Object.keys(r.env).filter((n) => n.startsWith("MLA_") || n === "DATABASE_PASSWORD")).to.deep.equal(
+                [],
+            );
     });
 });

@@ -64,7 +64,12 @@ export class FakeKubeApi {
     readonly stacks = new Map<string, KubeObject>();
     /** Serve the pulumi.com/v1 group (false: PKO not installed). */
     crdInstalled = true;
-    script: FakeOperatorScript = { pollsBeforeDone: 2, outcome: "succeeded", outputs: { gatewayHostname: "gw.example" }, pollsBeforeGone: 2 };
+    script: FakeOperatorScript = {
+        pollsBeforeDone: 2,
+        outcome: "succeeded",
+        outputs: { gatewayHostname: "gw.example" },
+        pollsBeforeGone: 2,
+    };
     private readonly polls = new Map<string, number>();
     private server!: http.Server;
     url = "";
@@ -75,7 +80,13 @@ export class FakeKubeApi {
             req.on("data", (c: Buffer) => chunks.push(c));
             req.on("end", () => {
                 const body = Buffer.concat(chunks).toString("utf8");
-                this.requests.push({ method: req.method ?? "", path: req.url ?? "", authorization: req.headers.authorization, contentType: req.headers["content-type"], body });
+                this.requests.push({
+                    method: req.method ?? "",
+                    path: req.url ?? "",
+                    authorization: req.headers.authorization,
+                    contentType: req.headers["content-type"],
+                    body,
+                });
                 const [status, answer] = this.handle(req.method ?? "", new URL(req.url ?? "/", "http://x"), body);
                 res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(answer));
             });
@@ -97,7 +108,16 @@ export class FakeKubeApi {
     private handle(method: string, url: URL, body: string): [number, Obj] {
         const path = url.pathname;
         if (path === "/apis/pulumi.com/v1") {
-            return this.crdInstalled ? [200, { kind: "APIResourceList", groupVersion: "pulumi.com/v1", resources: [{ name: "stacks", kind: "Stack", namespaced: true }] }] : this.notFound();
+            return this.crdInstalled
+                ? [
+                      200,
+                      {
+                          kind: "APIResourceList",
+                          groupVersion: "pulumi.com/v1",
+                          resources: [{ name: "stacks", kind: "Stack", namespaced: true }],
+                      },
+                  ]
+                : this.notFound();
         }
         let m = /^\/apis\/pulumi\.com\/v1\/namespaces\/([^/]+)\/stacks$/.exec(path);
         if (m && method === "GET") return [200, { kind: "StackList", items: [...this.stacks.values()] }];
@@ -106,7 +126,11 @@ export class FakeKubeApi {
         m = /^\/apis\/pulumi\.com\/v1\/namespaces\/([^/]+)\/stacks\/([^/]+)$/.exec(path);
         if (m) return this.stack(method, m[2], body);
         m = /^\/apis\/auto\.pulumi\.com\/v1alpha1\/namespaces\/([^/]+)\/updates\/([^/]+)$/.exec(path);
-        if (m && method === "GET") return [200, { kind: "Update", metadata: { name: m[2] }, status: { message: this.script.failureMessage ?? "" } }];
+        if (m && method === "GET")
+            return [
+                200,
+                { kind: "Update", metadata: { name: m[2] }, status: { message: this.script.failureMessage ?? "" } },
+            ];
         return this.notFound();
     }
 
@@ -115,7 +139,8 @@ export class FakeKubeApi {
             this.secrets.set(name, JSON.parse(body));
             return [200, this.secrets.get(name)!];
         }
-        if (method === "DELETE") return this.secrets.delete(name) ? [200, { kind: "Status", status: "Success" }] : this.notFound();
+        if (method === "DELETE")
+            return this.secrets.delete(name) ? [200, { kind: "Status", status: "Success" }] : this.notFound();
         return this.secrets.has(name) ? [200, this.secrets.get(name)!] : this.notFound();
     }
 
@@ -125,7 +150,13 @@ export class FakeKubeApi {
             const patch = JSON.parse(body) as Partial<KubeObject>;
             const generation = (existing?.metadata.generation ?? 0) + 1;
             // Apply replaces the object (one manager here); a merge patch only touches spec fields.
-            const next = patch.apiVersion ? { ...patch, metadata: { ...patch.metadata, generation }, status: existing?.status ?? {} } : { ...existing, spec: { ...existing?.spec, ...patch.spec }, metadata: { ...existing?.metadata, generation } };
+            const next = patch.apiVersion
+                ? { ...patch, metadata: { ...patch.metadata, generation }, status: existing?.status ?? {} }
+                : {
+                      ...existing,
+                      spec: { ...existing?.spec, ...patch.spec },
+                      metadata: { ...existing?.metadata, generation },
+                  };
             this.stacks.set(name, next);
             this.polls.set(name, 0);
             return [200, next];
@@ -157,8 +188,18 @@ export class FakeKubeApi {
             return {
                 ...stack.status,
                 conditions: [
-                    { type: "Ready", status: "False", reason: "NotReadyInProgress", message: "reconciliation is in progress" },
-                    { type: "Reconciling", status: "True", reason: "StackProcessing", message: "stack is being processed" },
+                    {
+                        type: "Ready",
+                        status: "False",
+                        reason: "NotReadyInProgress",
+                        message: "reconciliation is in progress",
+                    },
+                    {
+                        type: "Reconciling",
+                        status: "True",
+                        reason: "StackProcessing",
+                        message: "stack is being processed",
+                    },
                 ],
             };
         }
@@ -167,12 +208,36 @@ export class FakeKubeApi {
             observedGeneration: generation,
             observedReconcileRequest: request,
             outputs: ok ? this.script.outputs : stack.status?.outputs,
-            lastUpdate: { generation, reconcileRequest: request, name: `${stack.metadata.name}-update-${generation}`, type: "up", state: this.script.outcome, failures: ok ? 0 : 1 },
+            lastUpdate: {
+                generation,
+                reconcileRequest: request,
+                name: `${stack.metadata.name}-update-${generation}`,
+                type: "up",
+                state: this.script.outcome,
+                failures: ok ? 0 : 1,
+            },
             conditions: ok
-                ? [{ type: "Ready", status: "True", reason: "ProcessingCompleted", message: "the stack has been processed and is up to date" }]
+                ? [
+                      {
+                          type: "Ready",
+                          status: "True",
+                          reason: "ProcessingCompleted",
+                          message: "the stack has been processed and is up to date",
+                      },
+                  ]
                 : [
-                      { type: "Ready", status: "False", reason: "NotReadyInProgress", message: "reconciliation is in progress" },
-                      { type: "Reconciling", status: "True", reason: "RetryingAfterFailure", message: "1 update failure(s)" },
+                      {
+                          type: "Ready",
+                          status: "False",
+                          reason: "NotReadyInProgress",
+                          message: "reconciliation is in progress",
+                      },
+                      {
+                          type: "Reconciling",
+                          status: "True",
+                          reason: "RetryingAfterFailure",
+                          message: "1 update failure(s)",
+                      },
                   ],
         };
     }

@@ -51,7 +51,15 @@ const stats = { runs: 0, steps: 0, restarts: 0, restartMs: 0, conflicts: 0, byCo
 async function open(real: Pick<Real, "dataDir" | "executor">): Promise<BuiltApp> {
     const stream = new PassThrough();
     stream.resume();
-    return buildApp({ dataDir: real.dataDir, executor: real.executor, token: TOKEN, workers: 4, queueLimit: 1000, shutdownTimeoutMs: 2000, log: { level: "warn", stream } });
+    return buildApp({
+        dataDir: real.dataDir,
+        executor: real.executor,
+        token: TOKEN,
+        workers: 4,
+        queueLimit: 1000,
+        shutdownTimeoutMs: 2000,
+        log: { level: "warn", stream },
+    });
 }
 
 /** The fields of the service's answers the model reads. */
@@ -61,8 +69,18 @@ interface Answer {
     error: string;
 }
 
-async function request(real: Real, method: string, url: string, payload?: unknown): Promise<{ status: number; json: Answer }> {
-    const res = await real.built.app.inject({ method: method as "GET", url, headers: { authorization: `Bearer ${TOKEN}` }, ...(payload !== undefined ? { payload: payload as object } : {}) });
+async function request(
+    real: Real,
+    method: string,
+    url: string,
+    payload?: unknown,
+): Promise<{ status: number; json: Answer }> {
+    const res = await real.built.app.inject({
+        method: method as "GET",
+        url,
+        headers: { authorization: `Bearer ${TOKEN}` },
+        ...(payload !== undefined ? { payload: payload as object } : {}),
+    });
     return { status: res.statusCode, json: res.body ? JSON.parse(res.body) : undefined };
 }
 
@@ -88,11 +106,18 @@ function checkInvariants(model: Model, real: Real): void {
     for (const c of clusters) {
         const ops = registry.operationsOf(c.id);
         if (c.status === "ready") expect(stacks, `ghost: ${c.id} is ready without a stack`).to.include(c.id);
-        if (canRemoveWithoutEngine(c, ops)) expect(stacks, `${c.id} claims its stack was never created`).to.not.include(c.id);
-        if (c.lastOperationId) expect(registry.operation(c.lastOperationId), `${c.id}'s last operation`).to.not.equal(undefined);
+        if (canRemoveWithoutEngine(c, ops))
+            expect(stacks, `${c.id} claims its stack was never created`).to.not.include(c.id);
+        if (c.lastOperationId)
+            expect(registry.operation(c.lastOperationId), `${c.id}'s last operation`).to.not.equal(undefined);
         if (c.status === "deleting") {
-            const destroy = ops.find((o) => o.id === c.lastOperationId && o.kind === "destroy" && o.generation === c.generation);
-            expect(destroy && !FINAL_STATES.includes(destroy.state), `${c.id} deleting without an active destroy`).to.equal(true);
+            const destroy = ops.find(
+                (o) => o.id === c.lastOperationId && o.kind === "destroy" && o.generation === c.generation,
+            );
+            expect(
+                destroy && !FINAL_STATES.includes(destroy.state),
+                `${c.id} deleting without an active destroy`,
+            ).to.equal(true);
         }
     }
     expect(real.executor.maxPerCluster).to.be.at.most(1);
@@ -105,7 +130,9 @@ function checkInvariants(model: Model, real: Real): void {
     }
     // Disk equals memory (everything acknowledged so far is committed).
     const disk = readRegistry(real.dataDir)!;
-    expect(disk.clusters.map((c) => [c.id, c.status, c.generation])).to.deep.equal(clusters.map((c) => [c.id, c.status, c.generation]));
+    expect(disk.clusters.map((c) => [c.id, c.status, c.generation])).to.deep.equal(
+        clusters.map((c) => [c.id, c.status, c.generation]),
+    );
 }
 
 type Cmd = fc.AsyncCommand<Model, Real>;
@@ -137,7 +164,12 @@ function isGone(model: Model, real: Real, id: string): boolean {
 const put = (id: string, variant: number) =>
     step(`Put(${id},${variant})`, async (model, real) => {
         const deleting = isDeleting(model, real, id);
-        const res = await request(real, "PUT", `/v1/clusters/${id}`, body({ gateway: { externalHostnames: ["mla.c1.example.com"], replicas: variant + 2 } }));
+        const res = await request(
+            real,
+            "PUT",
+            `/v1/clusters/${id}`,
+            body({ gateway: { externalHostnames: ["mla.c1.example.com"], replicas: variant + 2 } }),
+        );
         if (deleting) {
             stats.conflicts++;
             expect(res.status, "PUT while deleting").to.equal(409);
@@ -252,7 +284,9 @@ describe("cluster lifecycle: model-based property test", function () {
     after(() => {
         const commands = [...stats.byCommand.entries()].map(([k, v]) => `${k} ${v}`).join(", ");
         // Recorded in docs/service-store.md.
-        console.log(`      model test: seed ${SEED}, ${stats.runs} runs, ${stats.steps} steps (${commands}), ${stats.restarts} restarts (${stats.restartMs} ms), ${stats.conflicts} conflicts answered 409`);
+        console.log(
+            `      model test: seed ${SEED}, ${stats.runs} runs, ${stats.steps} steps (${commands}), ${stats.restarts} restarts (${stats.restartMs} ms), ${stats.conflicts} conflicts answered 409`,
+        );
     });
 
     it("keeps the registry and the executor's stacks in agreement through every interleaving", async () => {

@@ -19,7 +19,13 @@ class SwitchableExecutor extends MemoryExecutor {
     checks = 0;
     async checkReady(): Promise<ReadyCheck[]> {
         this.checks++;
-        return [{ name: "pulumi-cli", ok: this.engineUp, detail: this.engineUp ? "pulumi v3.248.0" : "the Pulumi CLI (`pulumi`) is not on PATH" }];
+        return [
+            {
+                name: "pulumi-cli",
+                ok: this.engineUp,
+                detail: this.engineUp ? "pulumi v3.248.0" : "the Pulumi CLI (`pulumi`) is not on PATH",
+            },
+        ];
     }
 }
 
@@ -35,13 +41,23 @@ describe("readiness", function () {
         it("probes once per TTL however many callers ask, and again after it", async () => {
             let now = 1_000_000;
             let calls = 0;
-            const readiness = new Readiness({ probe: async () => [{ name: "x", ok: ++calls > 0, detail: `probe ${calls}` }], ttlMs: 5000, now: () => now });
+            const readiness = new Readiness({
+                probe: async () => [{ name: "x", ok: ++calls > 0, detail: `probe ${calls}` }],
+                ttlMs: 5000,
+                now: () => now,
+            });
             const reports = await Promise.all([readiness.report(), readiness.report(), readiness.report()]);
             await readiness.report();
             now += 4999;
             await readiness.report();
             expect(calls).to.equal(1);
-            expect(reports[0]).to.deep.equal({ ready: true, message: "ready", checks: [{ name: "x", ok: true, detail: "probe 1" }], seeds: [], checkedAt: new Date(1_000_000).toISOString() });
+            expect(reports[0]).to.deep.equal({
+                ready: true,
+                message: "ready",
+                checks: [{ name: "x", ok: true, detail: "probe 1" }],
+                seeds: [],
+                checkedAt: new Date(1_000_000).toISOString(),
+            });
             now += 1;
             expect((await readiness.report()).checks[0].detail).to.equal("probe 2");
         });
@@ -49,7 +65,12 @@ describe("readiness", function () {
         it("checks seeds at most once a minute, since each check may start a CLI per seed", async () => {
             let now = 0;
             let seedProbes = 0;
-            const readiness = new Readiness({ probe: async () => [], seeds: async () => [{ name: `seed s (${++seedProbes})`, ok: true, detail: "" }], ttlMs: 5000, now: () => now });
+            const readiness = new Readiness({
+                probe: async () => [],
+                seeds: async () => [{ name: `seed s (${++seedProbes})`, ok: true, detail: "" }],
+                ttlMs: 5000,
+                now: () => now,
+            });
             for (; now < 60_000; now += 5000) expect((await readiness.report()).seeds[0].name).to.equal("seed s (1)");
             expect((await readiness.report()).seeds[0].name).to.equal("seed s (2)");
         });
@@ -63,7 +84,12 @@ describe("readiness", function () {
     describe("pluginCheck", () => {
         const plugins: RequiredPlugin[] = [
             { name: "kubernetes", version: "4.34.2", packageName: "@pulumi/kubernetes" },
-            { name: "grafana", version: "2.40.0", server: "github://api.github.com/pulumiverse", packageName: "@pulumiverse/grafana" },
+            {
+                name: "grafana",
+                version: "2.40.0",
+                server: "github://api.github.com/pulumiverse",
+                packageName: "@pulumiverse/grafana",
+            },
         ];
         it("is ok only with each plugin's binary in resource-<name>-v<version> and no .partial marker", () => {
             const dir = mkdtempSync(join(tmpdir(), "mla-plugins-"));
@@ -80,7 +106,11 @@ describe("readiness", function () {
                 writeFileSync(join(dir, "resource-grafana-v2.40.0.partial"), "");
                 expect(pluginCheck(plugins, dir).detail).to.match(/^missing in .*: grafana v2\.40\.0;/);
                 removeDir(join(dir, "resource-grafana-v2.40.0.partial"));
-                expect(pluginCheck(plugins, dir)).to.deep.equal({ name: "plugins", ok: true, detail: `kubernetes v4.34.2, grafana v2.40.0 in ${dir}` });
+                expect(pluginCheck(plugins, dir)).to.deep.equal({
+                    name: "plugins",
+                    ok: true,
+                    detail: `kubernetes v4.34.2, grafana v2.40.0 in ${dir}`,
+                });
                 // Another version of the same plugin does not count.
                 expect(pluginCheck([{ ...plugins[0], version: "4.35.0" }], dir).ok).to.equal(false);
             } finally {
@@ -95,10 +125,16 @@ describe("readiness", function () {
         const hold = deferred();
 
         before(async () => {
-            executor = new SwitchableExecutor({ seeds: ["seed-eu1"], gate: (c) => (c.clusterId === "held" ? hold.promise : undefined) });
+            executor = new SwitchableExecutor({
+                seeds: ["seed-eu1"],
+                gate: (c) => (c.clusterId === "held" ? hold.promise : undefined),
+            });
             server = await startServer({ executor, workers: 1, readyCacheMs: 60_000 });
             // c1 is deployed; "never" is registered but its only `up` was cancelled while queued.
-            await waitForOperation(server, await operationIdOf(server.call("/v1/clusters/c1", { method: "PUT", json: body() })));
+            await waitForOperation(
+                server,
+                await operationIdOf(server.call("/v1/clusters/c1", { method: "PUT", json: body() })),
+            );
             const held = await operationIdOf(server.call("/v1/clusters/held", { method: "PUT", json: body() }));
             const queued = await operationIdOf(server.call("/v1/clusters/never", { method: "PUT", json: body() }));
             expect((await server.call(`/v1/operations/${queued}/cancel`, { method: "POST" })).status).to.equal(202);
@@ -106,7 +142,10 @@ describe("readiness", function () {
             await waitForOperation(server, held);
             await waitForOperation(server, queued);
             mkdirSync(join(server.dataDir, "seeds"), { recursive: true });
-            writeFileSync(join(server.dataDir, "seeds", "org__mla__seed-x.yaml"), kubeconfig("seed-file-token-0123456789"));
+            writeFileSync(
+                join(server.dataDir, "seeds", "org__mla__seed-x.yaml"),
+                kubeconfig("seed-file-token-0123456789"),
+            );
         });
 
         after(async () => {
@@ -135,7 +174,11 @@ describe("readiness", function () {
             executor.engineUp = false;
             server.readiness.invalidate();
             const callsBefore = executor.calls.length;
-            const registryBefore = JSON.stringify([server.registry.clusters(), server.registry.operationsOf("c1"), server.registry.operationsOf("c9")]);
+            const registryBefore = JSON.stringify([
+                server.registry.clusters(),
+                server.registry.operationsOf("c1"),
+                server.registry.operationsOf("c9"),
+            ]);
             const attempts: Array<[string, string, unknown?]> = [
                 ["PUT", "/v1/clusters/c1", body()],
                 ["PUT", "/v1/clusters/c9", body()],
@@ -149,10 +192,18 @@ describe("readiness", function () {
                 const res = await server.call(path, { method, json });
                 expect(res.status, `${method} ${path}`).to.equal(503);
                 expect(res.headers.get("retry-after")).to.equal("10");
-                expect(((await res.json()) as { error: string }).error).to.equal("not accepting operations while the engine is not ready: pulumi-cli: the Pulumi CLI (`pulumi`) is not on PATH");
+                expect(((await res.json()) as { error: string }).error).to.equal(
+                    "not accepting operations while the engine is not ready: pulumi-cli: the Pulumi CLI (`pulumi`) is not on PATH",
+                );
             }
             expect(executor.calls.length).to.equal(callsBefore);
-            expect(JSON.stringify([server.registry.clusters(), server.registry.operationsOf("c1"), server.registry.operationsOf("c9")])).to.equal(registryBefore);
+            expect(
+                JSON.stringify([
+                    server.registry.clusters(),
+                    server.registry.operationsOf("c1"),
+                    server.registry.operationsOf("c9"),
+                ]),
+            ).to.equal(registryBefore);
             // Reads and cancel still work.
             expect((await server.call("/v1/clusters")).status).to.equal(200);
             const ready = await server.call("/readyz");

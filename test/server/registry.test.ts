@@ -10,8 +10,24 @@ import { readRegistry, Registry, registryPath } from "../../service/store/regist
 import { loadOrCreateKey, sealSpec, SpecStore } from "../../service/store/spec-store";
 import { body, removeDir, USER_SECRET } from "./support";
 
-const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({ id, project: "p", seed: "s", suspended: false, status: "ready", outputs: {}, lockCheckPending: false, createdAt: "t", updatedAt: "t", ...extra });
-const op = (id: string, clusterId: string, state: OperationRecord["state"], extra: Partial<OperationRecord> = {}): OperationRecord => ({ id, clusterId, kind: "up", state, createdAt: "t", ...extra });
+const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({
+    id,
+    project: "p",
+    seed: "s",
+    suspended: false,
+    status: "ready",
+    outputs: {},
+    lockCheckPending: false,
+    createdAt: "t",
+    updatedAt: "t",
+    ...extra,
+});
+const op = (
+    id: string,
+    clusterId: string,
+    state: OperationRecord["state"],
+    extra: Partial<OperationRecord> = {},
+): OperationRecord => ({ id, clusterId, kind: "up", state, createdAt: "t", ...extra });
 
 describe("Registry (SQLite)", () => {
     let dir: string;
@@ -67,7 +83,9 @@ describe("Registry (SQLite)", () => {
     it("refuses a half-written record at the database level", () => {
         Registry.open(dir).close();
         const db = new Database(registryPath(dir));
-        expect(() => db.prepare("INSERT INTO clusters (id, record) VALUES ('x', '{\"id\":\"x')").run()).to.throw(/CHECK constraint failed/);
+        expect(() => db.prepare("INSERT INTO clusters (id, record) VALUES ('x', '{\"id\":\"x')").run()).to.throw(
+            /CHECK constraint failed/,
+        );
         db.close();
     });
 
@@ -102,19 +120,41 @@ describe("Registry (SQLite)", () => {
         const b = body() as unknown as ClusterBody;
         mkdirSync(join(dir, "registry"));
         mkdirSync(join(dir, "specs"));
-        writeFileSync(join(dir, "registry", "snapshot.json"), JSON.stringify({ clusters: [cluster("a"), cluster("gone")], operations: [op("o1", "a", "succeeded")] }));
+        writeFileSync(
+            join(dir, "registry", "snapshot.json"),
+            JSON.stringify({ clusters: [cluster("a"), cluster("gone")], operations: [op("o1", "a", "succeeded")] }),
+        );
         writeFileSync(
             join(dir, "registry", "journal.jsonl"),
-            [JSON.stringify({ cluster: cluster("b", { status: "failed" }) }), JSON.stringify({ removeCluster: "gone" }), JSON.stringify({ operation: op("o2", "b", "running") }), '{"cluster":{"id":"half'].join("\n"),
+            [
+                JSON.stringify({ cluster: cluster("b", { status: "failed" }) }),
+                JSON.stringify({ removeCluster: "gone" }),
+                JSON.stringify({ operation: op("o2", "b", "running") }),
+                '{"cluster":{"id":"half',
+            ].join("\n"),
         );
-        writeFileSync(join(dir, "specs", "a.enc"), sealSpec(key, "a", toClusterSpec("a", b, b.seedKubeconfig as string)));
+        writeFileSync(
+            join(dir, "specs", "a.enc"),
+            sealSpec(key, "a", toClusterSpec("a", b, b.seedKubeconfig as string)),
+        );
 
         const registry = Registry.open(dir);
-        expect(registry.imported.map((p) => p.slice(dir.length))).to.deep.equal(["/registry/snapshot.json", "/registry/journal.jsonl", "/specs"]);
-        expect(registry.clusters().map((c) => [c.id, c.status])).to.deep.equal([["a", "ready"], ["b", "interrupted"]]);
+        expect(registry.imported.map((p) => p.slice(dir.length))).to.deep.equal([
+            "/registry/snapshot.json",
+            "/registry/journal.jsonl",
+            "/specs",
+        ]);
+        expect(registry.clusters().map((c) => [c.id, c.status])).to.deep.equal([
+            ["a", "ready"],
+            ["b", "interrupted"],
+        ]);
         expect(registry.operation("o2")?.state).to.equal("interrupted");
         expect(new SpecStore(registry, key).load("a")?.userKubeconfig).to.include(USER_SECRET);
-        expect(readdirSync(join(dir, "registry")).sort()).to.include.members(["journal.jsonl.imported", "registry.db", "snapshot.json.imported"]);
+        expect(readdirSync(join(dir, "registry")).sort()).to.include.members([
+            "journal.jsonl.imported",
+            "registry.db",
+            "snapshot.json.imported",
+        ]);
         expect(existsSync(join(dir, "specs.imported", "a.enc"))).to.equal(true);
         registry.close();
 

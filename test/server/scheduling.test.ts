@@ -18,7 +18,11 @@ describe("operation scheduling over HTTP", () => {
     type PutAnswer = { operationId: string; joined: boolean; error?: string };
     const put = async (s: TestServer, id: string, b = body()) => {
         const res = await s.call(`/v1/clusters/${id}`, { method: "PUT", json: b });
-        return { status: res.status, retryAfter: res.headers.get("retry-after"), json: (await res.json()) as PutAnswer };
+        return {
+            status: res.status,
+            retryAfter: res.headers.get("retry-after"),
+            json: (await res.json()) as PutAnswer,
+        };
     };
 
     it("joins 20 concurrent identical PUTs for one cluster into one operation", async () => {
@@ -37,15 +41,24 @@ describe("operation scheduling over HTTP", () => {
     it("runs 20 concurrent different PUTs for one cluster one at a time, in order", async () => {
         server = await startServer({ executor: new MemoryExecutor({ delayMs: 10 }) });
         const answers = await Promise.all(
-            Array.from({ length: 20 }, (_, i) => put(server!, "busy", body({ gateway: { externalHostnames: [`mla.c${i}.example.com`] } }))),
+            Array.from({ length: 20 }, (_, i) =>
+                put(server!, "busy", body({ gateway: { externalHostnames: [`mla.c${i}.example.com`] } })),
+            ),
         );
         expect(new Set(answers.map((a) => a.json.operationId)).size).to.equal(20);
-        for (const a of answers) expect((await waitForOperation(server, a.json.operationId)).state).to.equal("succeeded");
+        for (const a of answers)
+            expect((await waitForOperation(server, a.json.operationId)).state).to.equal("succeeded");
         expect(server.executor.calls).to.have.length(20);
         expect(server.executor.maxPerCluster).to.equal(1);
         const started = answers.map((a) => a.json.operationId);
-        const ops = await Promise.all(started.map(async (id) => (await (await server!.call(`/v1/operations/${id}`)).json()) as Static<typeof OperationBody>));
-        for (let i = 1; i < ops.length; i++) expect(Date.parse(ops[i].startedAt!)).to.be.at.least(Date.parse(ops[i - 1].finishedAt!));
+        const ops = await Promise.all(
+            started.map(
+                async (id) =>
+                    (await (await server!.call(`/v1/operations/${id}`)).json()) as Static<typeof OperationBody>,
+            ),
+        );
+        for (let i = 1; i < ops.length; i++)
+            expect(Date.parse(ops[i].startedAt!)).to.be.at.least(Date.parse(ops[i - 1].finishedAt!));
     });
 
     it("runs PUTs for different clusters in parallel up to the worker count", async () => {
@@ -58,7 +71,11 @@ describe("operation scheduling over HTTP", () => {
 
     it("answers 429 with Retry-After when the queue is full, and accepts again once it drains", async () => {
         const gate = deferred();
-        server = await startServer({ workers: 1, queueLimit: 2, executor: new MemoryExecutor({ delayMs: 0, gate: () => gate.promise }) });
+        server = await startServer({
+            workers: 1,
+            queueLimit: 2,
+            executor: new MemoryExecutor({ delayMs: 0, gate: () => gate.promise }),
+        });
         const first = await put(server, "q-0");
         await new Promise((r) => setTimeout(r, 30)); // q-0 leaves the queue for the only worker
         const queued = [await put(server, "q-1"), await put(server, "q-2")];
@@ -77,7 +94,10 @@ describe("operation scheduling over HTTP", () => {
 
     it("refuses new operations with 503 during shutdown and marks queued ones cancelled", async () => {
         const gate = deferred();
-        server = await startServer({ workers: 1, executor: new MemoryExecutor({ delayMs: 0, gate: () => gate.promise }) });
+        server = await startServer({
+            workers: 1,
+            executor: new MemoryExecutor({ delayMs: 0, gate: () => gate.promise }),
+        });
         const running = await put(server, "s-0");
         const queued = await put(server, "s-1");
         await new Promise((r) => setTimeout(r, 30));

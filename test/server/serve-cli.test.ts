@@ -30,16 +30,28 @@ describe("`mla serve` as a process, on a machine without the Pulumi CLI", () => 
         const port = await freePort();
         base = `http://127.0.0.1:${port}`;
         // PATH is an empty directory, so `pulumi` cannot be found even where it is installed.
-        const env = { HOME: dir, PATH: join(dir, "no-bin"), MLA_LISTEN: `127.0.0.1:${port}`, MLA_DATA_DIR: join(dir, "data") };
-        child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "mla.js"), "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
+        const env = {
+            HOME: dir,
+            PATH: join(dir, "no-bin"),
+            MLA_LISTEN: `127.0.0.1:${port}`,
+            MLA_DATA_DIR: join(dir, "data"),
+        };
+        child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "mla.js"), "serve"], {
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
         child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
         exit = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
         const deadline = Date.now() + 30_000;
         for (;;) {
-            const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+            const ok = await fetch(`${base}/healthz`).then(
+                (r) => r.ok,
+                () => false,
+            );
             if (ok) break;
-            if (Date.now() > deadline || child.exitCode !== null) throw new Error(`mla serve did not come up:\n${output}`);
+            if (Date.now() > deadline || child.exitCode !== null)
+                throw new Error(`mla serve did not come up:\n${output}`);
             await new Promise((r) => setTimeout(r, 100));
         }
     });
@@ -58,20 +70,32 @@ describe("`mla serve` as a process, on a machine without the Pulumi CLI", () => 
     it("answers /readyz with 503 and says to install the Pulumi CLI", async () => {
         const res = await fetch(`${base}/readyz`);
         expect(res.status).to.equal(503);
-        const body = (await res.json()) as { ready: boolean; message: string; checks: Array<{ name: string; ok: boolean; detail: string }> };
+        const body = (await res.json()) as {
+            ready: boolean;
+            message: string;
+            checks: Array<{ name: string; ok: boolean; detail: string }>;
+        };
         expect(body.ready).to.equal(false);
-        expect(body.message).to.include("the Pulumi CLI (`pulumi`) is not on PATH: install it with `curl -fsSL https://get.pulumi.com | sh`");
+        expect(body.message).to.include(
+            "the Pulumi CLI (`pulumi`) is not on PATH: install it with `curl -fsSL https://get.pulumi.com | sh`",
+        );
         expect(body.checks.find((c) => c.name === "pulumi-cli")?.ok).to.equal(false);
         expect(body.checks.find((c) => c.name === "registry")?.ok).to.equal(true);
         // HOME is empty, so no provider plugin is installed either; the message says how to fix it.
         const plugins = body.checks.find((c) => c.name === "plugins") as unknown as { ok: boolean; detail: string };
         expect(plugins.ok).to.equal(false);
-        expect(plugins.detail).to.match(/^missing in .*\.pulumi\/plugins: grafana v2\.40\.0, kubernetes v4\.34\.2, random v4\.21\.2, tls v5\.6\.1; run `mla serve --install-plugins`/);
+        expect(plugins.detail).to.match(
+            /^missing in .*\.pulumi\/plugins: grafana v2\.40\.0, kubernetes v4\.34\.2, random v4\.21\.2, tls v5\.6\.1; run `mla serve --install-plugins`/,
+        );
     });
 
     it("lists every route in /openapi.json", async () => {
-        const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-        const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`));
+        const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+            paths: Record<string, Record<string, unknown>>;
+        };
+        const listed = Object.entries(doc.paths).flatMap(([path, methods]) =>
+            Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+        );
         // Other routes may be added; these are the core ones.
         expect(listed.sort()).to.include.members([
             "DELETE /v1/clusters/{id}",
@@ -132,10 +156,19 @@ describe("`mla serve --install-plugins`", () => {
         try {
             const log = join(dir, "calls.jsonl");
             writePluginInstallerStub(join(dir, "bin"), log);
-            const env = { HOME: dir, PATH: `${join(dir, "bin")}:/usr/bin:/bin`, MLA_DATA_DIR: join(dir, "data"), MLA_API_TOKEN: "api-token-SECRET-0123456789" };
+            const env = {
+                HOME: dir,
+                PATH: `${join(dir, "bin")}:/usr/bin:/bin`,
+                MLA_DATA_DIR: join(dir, "data"),
+                MLA_API_TOKEN: "api-token-SECRET-0123456789",
+            };
             const run = (): Promise<{ code: number | null; out: string }> =>
                 new Promise((resolve) => {
-                    const child = spawn(process.execPath, [join(__dirname, "..", "..", "bin", "mla.js"), "serve", "--install-plugins"], { env, stdio: ["ignore", "pipe", "pipe"] });
+                    const child = spawn(
+                        process.execPath,
+                        [join(__dirname, "..", "..", "bin", "mla.js"), "serve", "--install-plugins"],
+                        { env, stdio: ["ignore", "pipe", "pipe"] },
+                    );
                     let out = "";
                     child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
                     child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
@@ -144,7 +177,10 @@ describe("`mla serve --install-plugins`", () => {
             const first = await run();
             expect(first.code, first.out).to.equal(0);
             expect(first.out).to.include("4 plugin(s) installed, 0 already present");
-            const calls = readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; env: string[] });
+            const calls = readFileSync(log, "utf8")
+                .trim()
+                .split("\n")
+                .map((l) => JSON.parse(l) as { args: string[]; env: string[] });
             expect(calls.map((c) => c.args.join(" "))).to.deep.equal([
                 "plugin install resource grafana 2.40.0 --server github://api.github.com/pulumiverse --non-interactive",
                 "plugin install resource kubernetes 4.34.2 --non-interactive",
@@ -153,9 +189,12 @@ describe("`mla serve --install-plugins`", () => {
             ]);
             for (const c of calls) expect(c.env.filter((n) => n.startsWith("MLA_"))).to.deep.equal([]);
             // Installed means found: installing again starts nothing.
-            const { installPlugins, pluginDir, requiredPlugins } = await import("../../executors/automation/engine-plugins");
+            const { installPlugins, pluginDir, requiredPlugins } =
+                await import("../../executors/automation/engine-plugins");
             const plugins = requiredPlugins(join(__dirname, "..", ".."));
-            expect(await installPlugins(plugins, { env: { PATH: env.PATH, HOME: dir }, dir: pluginDir({ HOME: dir }) })).to.deep.equal([]);
+            expect(
+                await installPlugins(plugins, { env: { PATH: env.PATH, HOME: dir }, dir: pluginDir({ HOME: dir }) }),
+            ).to.deep.equal([]);
             expect(readFileSync(log, "utf8").trim().split("\n")).to.have.length(4);
         } finally {
             removeDir(dir);

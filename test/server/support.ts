@@ -57,13 +57,24 @@ export interface TestServer extends BuiltApp {
 }
 
 /** Starts an app on 127.0.0.1:0 over `dataDir` (a new temp dir by default). */
-export async function startServer(opts: Partial<AppOptions> & { executor?: MemoryExecutor; dataDir?: string } = {}): Promise<TestServer> {
+export async function startServer(
+    opts: Partial<AppOptions> & { executor?: MemoryExecutor; dataDir?: string } = {},
+): Promise<TestServer> {
     const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "mla-serve-"));
     const executor = opts.executor ?? new MemoryExecutor();
     const stream = new PassThrough();
     const chunks: string[] = [];
     stream.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
-    const built = await buildApp({ workers: 4, queueLimit: 100, token: TOKEN, shutdownTimeoutMs: 2000, log: { level: "debug", stream }, ...opts, dataDir, executor });
+    const built = await buildApp({
+        workers: 4,
+        queueLimit: 100,
+        token: TOKEN,
+        shutdownTimeoutMs: 2000,
+        log: { level: "debug", stream },
+        ...opts,
+        dataDir,
+        executor,
+    });
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as AddressInfo;
     const url = `http://127.0.0.1:${port}`;
@@ -71,7 +82,11 @@ export async function startServer(opts: Partial<AppOptions> & { executor?: Memor
         const headers = new Headers(init.headers);
         if (!headers.has("authorization")) headers.set("authorization", `Bearer ${TOKEN}`);
         if (init.json !== undefined) headers.set("content-type", "application/json");
-        return fetch(url + path, { ...init, headers, body: init.json !== undefined ? JSON.stringify(init.json) : init.body });
+        return fetch(url + path, {
+            ...init,
+            headers,
+            body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+        });
     };
     return { ...built, url, executor, dataDir, logs: () => chunks.join(""), call };
 }
@@ -82,7 +97,11 @@ export function removeDir(dir: string): void {
 }
 
 /** Polls an operation until it reaches a final state. */
-export async function waitForOperation(server: TestServer, id: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
+export async function waitForOperation(
+    server: TestServer,
+    id: string,
+    timeoutMs = 5000,
+): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
         const op = (await (await server.call(`/v1/operations/${id}`)).json()) as Record<string, unknown>;

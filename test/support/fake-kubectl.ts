@@ -4,7 +4,16 @@
  * that serves fragment ConfigMaps from files. Used by the merger's own tests and the two-tenant test.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+    chmodSync,
+    existsSync,
+    mkdirSync,
+    mkdtempSync,
+    readFileSync,
+    rmSync,
+    unlinkSync,
+    writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type MergerScriptArgs, renderMergerScript } from "../../components/seed/overrides-merger-script";
@@ -49,7 +58,8 @@ if (args[0] === "get" && args[1] === "configmaps") {
 /** Fails with the Debian packages to install when `sh` or the tools the script uses are missing. */
 export function requireMergerTools(): void {
     const sh = spawnSync("sh", ["-c", "command -v sed grep sort"], { encoding: "utf8" });
-    if (sh.status !== 0) throw new Error("sh with sed, grep and sort is required (Debian packages dash, sed, grep, coreutils)");
+    if (sh.status !== 0)
+        throw new Error("sh with sed, grep and sort is required (Debian packages dash, sed, grep, coreutils)");
 }
 
 /** One temp directory holding the rendered script, the fake kubectl, the fragments and the target. */
@@ -94,7 +104,13 @@ export class MergerHarness {
     runOnce(): { status: number | null; stderr: string; target: string } {
         const r = spawnSync("sh", [this.script], {
             encoding: "utf8",
-            env: { ...process.env, PATH: `${join(this.dir, "bin")}:${process.env.PATH}`, FAKE_DIR: this.dir, MLA_MERGER_ONCE: "1", TMPDIR: this.dir },
+            env: {
+                ...process.env,
+                PATH: `${join(this.dir, "bin")}:${process.env.PATH}`,
+                FAKE_DIR: this.dir,
+                MLA_MERGER_ONCE: "1",
+                TMPDIR: this.dir,
+            },
         });
         return { status: r.status, stderr: r.stderr, target: readFileSync(join(this.dir, "target"), "utf8") };
     }

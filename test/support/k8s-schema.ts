@@ -65,7 +65,6 @@ const esmImport = new Function("specifier", "return import(specifier)") as (s: s
 const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-
 function stripUnknowns(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(stripUnknowns);
     if (value && typeof value === "object") {

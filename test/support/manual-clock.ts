@@ -35,7 +35,8 @@ export class ManualClock implements Clock {
         const end = this.current + ms;
         for (;;) {
             let first: [number, { due: number; fn: () => void }] | undefined;
-            for (const entry of this.timers) if (entry[1].due <= end && (!first || entry[1].due < first[1].due)) first = entry;
+            for (const entry of this.timers)
+                if (entry[1].due <= end && (!first || entry[1].due < first[1].due)) first = entry;
             if (!first) break;
             this.timers.delete(first[0]);
             this.current = Math.max(this.current, first[1].due);

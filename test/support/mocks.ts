@@ -56,7 +56,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
                 certPem: fakePem("CERTIFICATE", name),
                 readyForRenewal: false,
                 // As the provider computes it: issued at a fixed instant, valid validityPeriodHours.
-                validityEndTime: new Date(MOCK_ISSUED_AT + Number(inputs.validityPeriodHours ?? 0) * 3600_000).toISOString(),
+                validityEndTime: new Date(
+                    MOCK_ISSUED_AT + Number(inputs.validityPeriodHours ?? 0) * 3600_000,
+                ).toISOString(),
             };
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: fakePem("CERTIFICATE REQUEST", name) };
@@ -157,7 +159,9 @@ export function ofType(resources: RecordedResource[], type: string): RecordedRes
 export function findResource(resources: RecordedResource[], type: string, name: string): RecordedResource {
     const hit = resources.filter((r) => r.type === type && r.name === name);
     if (hit.length !== 1) {
-        const names = ofType(resources, type).map((r) => r.name).join(", ");
+        const names = ofType(resources, type)
+            .map((r) => r.name)
+            .join(", ");
         throw new Error(`expected exactly one ${type} named ${name}, found ${hit.length} (have: ${names || "none"})`);
     }
     return hit[0];

@@ -163,7 +163,16 @@ export async function makeClusterPki(clusterId: string, options: ClusterPkiOptio
         ips: options.serverIps ?? ["127.0.0.1"],
     });
     const issueClient = (commonName: string, opts: ClientOptions = {}) =>
-        issueLeaf(ca, { ...profile.metricsAgent, commonName, organization: opts.organization ?? profile.metricsAgent.organization }, {}, opts);
+        issueLeaf(
+            ca,
+            {
+                ...profile.metricsAgent,
+                commonName,
+                organization: opts.organization ?? profile.metricsAgent.organization,
+            },
+            {},
+            opts,
+        );
     return {
         clusterId,
         ca: { certPem: ca.certPem, keyPem: ca.keyPem },

@@ -76,7 +76,10 @@ describe("alertmanager config", () => {
     });
 
     it("amtool check-config accepts the default config", async () => {
-        const result = await runBinary("amtool", ["check-config", tmp.write("default.yml", renderAlertmanagerConfig())]);
+        const result = await runBinary("amtool", [
+            "check-config",
+            tmp.write("default.yml", renderAlertmanagerConfig()),
+        ]);
         expect(result.code, result.output).to.equal(0);
     });
 
@@ -92,11 +95,7 @@ describe("alertmanager config", () => {
     const BROKEN: [string, string, string[]][] = [
         ["not YAML", "route: [", ["alertmanagerConfig is not valid YAML: "]],
         ["a list", "- a\n- b\n", ["alertmanagerConfig must be a YAML mapping with route and receivers"]],
-        [
-            "no route",
-            'receivers:\n  - name: "null"\n',
-            ["alertmanagerConfig.route is required and must be a mapping"],
-        ],
+        ["no route", 'receivers:\n  - name: "null"\n', ["alertmanagerConfig.route is required and must be a mapping"]],
         [
             "no receivers and a route without receiver",
             "route:\n  group_wait: 30s\n",

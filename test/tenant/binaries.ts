@@ -21,7 +21,9 @@ export function runBinary(binary: string, args: string[]): Promise<RunResult> {
         execFile(binary, args, { timeout: 20_000 }, (error, stdout, stderr) => {
             const err = error as (NodeJS.ErrnoException & { code?: number | string }) | null;
             if (err && err.code === "ENOENT") {
-                reject(new Error(`${binary} is not installed; install the Debian package "${PACKAGES[binary] ?? binary}"`));
+                reject(
+                    new Error(`${binary} is not installed; install the Debian package "${PACKAGES[binary] ?? binary}"`),
+                );
                 return;
             }
             resolve({ code: err ? Number(err.code ?? 1) : 0, output: `${stdout}${stderr}` });

@@ -69,7 +69,13 @@ describe("Grafana org inputs (pure)", () => {
             ].join("\n"),
         );
         const problems = memberProblems(members).map((p) => p.path);
-        expect(problems).to.deep.equal(["members[0]", "members[1]", "members[3].login", "members[4].email", "members[6].isAdmin"]);
+        expect(problems).to.deep.equal([
+            "members[0]",
+            "members[1]",
+            "members[3].login",
+            "members[4].email",
+            "members[6].isAdmin",
+        ]);
     });
 
     it("leaves viewers and editors to the IdP's org mapping only when there are no explicit members, and never ignores admins", () => {
@@ -78,7 +84,9 @@ describe("Grafana org inputs (pure)", () => {
     });
 
     it("refuses a member list that is not a list", () => {
-        expect(memberProblems({ login: "a", role: "Viewer" })).to.deep.equal([{ path: "members", message: "must be a list of {login or email, role}" }]);
+        expect(memberProblems({ login: "a", role: "Viewer" })).to.deep.equal([
+            { path: "members", message: "must be a list of {login or email, role}" },
+        ]);
     });
 
     it("names the project stack after the seed stack, in its organization and project", () => {
@@ -100,9 +108,12 @@ describe("dashboard imports (pure)", () => {
 
     it("refuses texts that are not JSON, lack a uid, or repeat one", () => {
         expect(() => dashboardImports(["{", '{"title":"x"}', '{"uid":"a"}', '{"uid":"a"}'])).to.throw(
-            ["3 problems in tenant config:", "  - dashboards[0] is not JSON", "  - dashboards[1] needs a uid that is a DNS-1123 label, got undefined", "  - dashboards[3] repeats uid a"].join(
-                "\n",
-            ),
+            [
+                "3 problems in tenant config:",
+                "  - dashboards[0] is not JSON",
+                "  - dashboards[1] needs a uid that is a DNS-1123 label, got undefined",
+                "  - dashboards[3] repeats uid a",
+            ].join("\n"),
         );
     });
 });

@@ -6,7 +6,16 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { findResource, installMocks, ofType, promiseOf, resetResources, setStackOutputs, settledResources, type RecordedResource } from "../support/mocks";
+import {
+    findResource,
+    installMocks,
+    ofType,
+    promiseOf,
+    resetResources,
+    setStackOutputs,
+    settledResources,
+    type RecordedResource,
+} from "../support/mocks";
 
 installMocks();
 
@@ -101,7 +110,9 @@ describe("project program (Grafana org per project)", () => {
         expect(ofType(resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.deep.equal([SEED]);
 
         const reachable = await run(spec({ grafanaUrl: "https://grafana.seed.example.com" }));
-        expect(findResource(reachable.resources, PROVIDER, "grafana").inputs.url).to.equal("https://grafana.seed.example.com");
+        expect(findResource(reachable.resources, PROVIDER, "grafana").inputs.url).to.equal(
+            "https://grafana.seed.example.com",
+        );
     });
 
     it("imports the default dashboards into the org's Kubernetes folder", async () => {
@@ -134,14 +145,16 @@ describe("project program (Grafana org per project)", () => {
             () => undefined,
             (e: Error) => e,
         );
-        expect(error?.message).to.contain("members[0].role must be Viewer or Editor, got \"Admin\"");
+        expect(error?.message).to.contain('members[0].role must be Viewer or Editor, got "Admin"');
         const resources = await settledResources();
         expect(resources.filter((r) => r.type.startsWith("grafana:"))).to.deep.equal([]);
     });
 
     it("feeds its org id, through the project stack, into a cluster stack's datasources", async () => {
         const { outputs } = await run(spec());
-        setStackOutputs(projectStackName(SEED, "shop"), { grafanaOrgId: await promiseOf(outputs.grafanaOrgId as pulumi.Output<number>) });
+        setStackOutputs(projectStackName(SEED, "shop"), {
+            grafanaOrgId: await promiseOf(outputs.grafanaOrgId as pulumi.Output<number>),
+        });
         resetResources();
         await clusterProgram(
             resolveClusterSpec({
@@ -156,34 +169,58 @@ describe("project program (Grafana org per project)", () => {
         const resources = await settledResources();
         // A Secret: the file carries the gateway's read token.
         const ds = ofType(resources, "kubernetes:core/v1:Secret").find((r) => r.name === "tenant-datasources")!;
-        const file = parse(Object.values(secretValue(ds.inputs.stringData) as Record<string, string>)[0]) as { datasources: { uid: string; orgId: number }[] };
+        const file = parse(Object.values(secretValue(ds.inputs.stringData) as Record<string, string>)[0]) as {
+            datasources: { uid: string; orgId: number }[];
+        };
         expect(file.datasources.map((d) => [d.uid, d.orgId])).to.deep.equal([
             ["prometheus-c7", 42],
             ["loki-c7", 42],
             ["alertmanager-c7", 42],
         ]);
-        expect(ofType(resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.contain("acme/mla/seed-eu1.shop");
+        expect(ofType(resources, "pulumi:pulumi:StackReference").map((r) => r.inputs.name)).to.contain(
+            "acme/mla/seed-eu1.shop",
+        );
     });
 });
 
 describe("project stack config (mla:kind project)", () => {
-    const source = (values: Record<string, unknown>): ConfigSource => ({ namespace: "mla", get: (k) => values[k], getSecret: () => undefined });
+    const source = (values: Record<string, unknown>): ConfigSource => ({
+        namespace: "mla",
+        get: (k) => values[k],
+        getSecret: () => undefined,
+    });
 
     it("reads project, seedStack, members and seedApi.grafanaUrl", () => {
         const loaded = loadProjectSpec(
             new ConfigReader(
-                source({ project: "shop", seedStack: SEED, members: [{ login: "bob", role: "Editor" }], seedApi: { grafanaUrl: "https://grafana.example.com" } }),
+                source({
+                    project: "shop",
+                    seedStack: SEED,
+                    members: [{ login: "bob", role: "Editor" }],
+                    seedApi: { grafanaUrl: "https://grafana.example.com" },
+                }),
             ),
         );
-        expect(loaded).to.deep.equal({ project: "shop", seedStack: SEED, members: [{ login: "bob", role: "Editor" }], grafanaUrl: "https://grafana.example.com" });
-        expect(loadProjectSpec(new ConfigReader(source({ project: "shop", seedStack: SEED }))).members).to.deep.equal([]);
+        expect(loaded).to.deep.equal({
+            project: "shop",
+            seedStack: SEED,
+            members: [{ login: "bob", role: "Editor" }],
+            grafanaUrl: "https://grafana.example.com",
+        });
+        expect(loadProjectSpec(new ConfigReader(source({ project: "shop", seedStack: SEED }))).members).to.deep.equal(
+            [],
+        );
     });
 
     it("refuses Admin in mla:members, and every other mistake, in one error", () => {
         expect(() =>
             loadProjectSpec(
                 new ConfigReader(
-                    source({ project: "Shop", members: [{ login: "mallory", role: "Admin" }, { role: "Viewer" }], seedApi: { grafanaOrgId: 3 } }),
+                    source({
+                        project: "Shop",
+                        members: [{ login: "mallory", role: "Admin" }, { role: "Viewer" }],
+                        seedApi: { grafanaOrgId: 3 },
+                    }),
                 ),
             ),
         ).to.throw(

@@ -68,7 +68,12 @@ describe("limits and retention", () => {
 
     it("reports every bad limit and retention at once", () => {
         const bad = {
-            metricsLimits: { ...TENANT_A.metricsLimits, ingestionRate: -1, maxSeriesPerUser: 1.5, maxSeriesPerMetric: 0 },
+            metricsLimits: {
+                ...TENANT_A.metricsLimits,
+                ingestionRate: -1,
+                maxSeriesPerUser: 1.5,
+                maxSeriesPerMetric: 0,
+            },
             logsLimits: { ...TENANT_A.logsLimits, ingestionRateMb: 0, perStreamRateLimit: "3 megabytes" },
             retention: { metrics: "2h", logs: "a week" },
         };

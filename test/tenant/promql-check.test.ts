@@ -22,7 +22,7 @@ const CASES: [string, boolean][] = [
     ['up{job=~"(?i)api|web", instance!~"[[:digit:]]+:9.*"}', true],
     ['{__name__=~"job:.+"} > 1e3', true],
     ["topk(3, sum by (pod) (rate(x[1h]))) unless on (pod) y", true],
-    ["absent(up{job=\"x\"}) or vector(0)", true],
+    ['absent(up{job="x"}) or vector(0)', true],
     ["up\n  and\nup > 0", true],
     ["up ==", false],
     ["sum(rate(x[5m])", false],
@@ -50,19 +50,25 @@ describe("PromQL expression check (cross-checked with promtool check rules)", ()
             if (valid) expect(problems).to.deep.equal([]);
             else {
                 expect(problems).to.have.length(1);
-                expect(problems[0]).to.match(/^metricRuleGroups group "g" rule 1 \(r:x\): expr ".*" is not valid PromQL \((syntax error at (line \d+, )?column \d+|regex .*)\)$/s);
+                expect(problems[0]).to.match(
+                    /^metricRuleGroups group "g" rule 1 \(r:x\): expr ".*" is not valid PromQL \((syntax error at (line \d+, )?column \d+|regex .*)\)$/s,
+                );
             }
         });
     });
 
     it("names the column of the syntax error", () => {
-        expect(ruleGroupProblems([{ name: "g", rules: [{ alert: "A", expr: "up ==" }] }], "metricRuleGroups", "promql")).to.deep.equal([
+        expect(
+            ruleGroupProblems([{ name: "g", rules: [{ alert: "A", expr: "up ==" }] }], "metricRuleGroups", "promql"),
+        ).to.deep.equal([
             'metricRuleGroups group "g" rule 1 (A): expr "up ==" is not valid PromQL (syntax error at column 6)',
         ]);
     });
 
     it("names the regex of a label matcher that does not compile", () => {
-        expect(ruleGroupProblems([{ name: "g", rules: [{ alert: "A", expr: 'up{a=~"("}' }] }], "g", "promql")).to.deep.equal([
+        expect(
+            ruleGroupProblems([{ name: "g", rules: [{ alert: "A", expr: 'up{a=~"("}' }] }], "g", "promql"),
+        ).to.deep.equal([
             'g group "g" rule 1 (A): expr "up{a=~\\"(\\"}" is not valid PromQL (regex "(" at column 7: Unterminated group)',
         ]);
     });

@@ -37,8 +37,12 @@ describe("mla render alertmanager|rules|limits", () => {
 
     it("alertmanager from --config writes the owner's config, which amtool accepts", async () => {
         const out = join(tmp.dir, "am-owner");
-        expect((await mla("render", "alertmanager", "--cluster-id", "c1", "--out", out, "--config", config)).code).to.equal(0);
-        expect(readFileSync(join(out, "alertmanager.yml"), "utf8")).to.equal(renderAlertmanagerConfig(validTenant().alertmanagerConfig));
+        expect(
+            (await mla("render", "alertmanager", "--cluster-id", "c1", "--out", out, "--config", config)).code,
+        ).to.equal(0);
+        expect(readFileSync(join(out, "alertmanager.yml"), "utf8")).to.equal(
+            renderAlertmanagerConfig(validTenant().alertmanagerConfig),
+        );
         const check = await runBinary("amtool", ["check-config", join(out, "alertmanager.yml")]);
         expect(check.code, check.output).to.equal(0);
     });
@@ -59,7 +63,18 @@ describe("mla render alertmanager|rules|limits", () => {
 
     it("limits writes both fragments; flags override the config file", async () => {
         const out = join(tmp.dir, "limits");
-        const run = await mla("render", "limits", "--cluster-id", "c1", "--out", out, "--config", config, "--retention-logs", "336h");
+        const run = await mla(
+            "render",
+            "limits",
+            "--cluster-id",
+            "c1",
+            "--out",
+            out,
+            "--config",
+            config,
+            "--retention-logs",
+            "336h",
+        );
         expect(run.code).to.equal(0);
         expect(readFileSync(join(out, "cortex-overrides.yaml"), "utf8")).to.contain(
             `    compactor_blocks_retention_period: ${validTenant().retention.metrics}\n`,
@@ -83,7 +98,8 @@ describe("mla render alertmanager|rules|limits", () => {
         resetResources();
         new Tenant("t", { clusterId: "c9", project: "p", tenant: spec.tenant, orgId: 1 });
         const maps = ofType(await settledResources(), "kubernetes:core/v1:ConfigMap");
-        const deployed = (name: string) => maps.find((m) => m.inputs.metadata.name === name)?.inputs.data["overrides.yaml"];
+        const deployed = (name: string) =>
+            maps.find((m) => m.inputs.metadata.name === name)?.inputs.data["overrides.yaml"];
         const cortex = deployed("mla-overrides-cortex-c9");
         const loki = deployed("mla-overrides-loki-c9");
         expect(cortex).to.be.a("string").and.contain("max_global_series_per_user");
@@ -95,7 +111,18 @@ describe("mla render alertmanager|rules|limits", () => {
     it("a broken owner config is listed with every problem, exit code 1, and nothing is written", async () => {
         const am = tmp.write("broken-am.yml", "route:\n  receiver: nobody\nreceivers:\n  - name: a\n");
         const out = join(tmp.dir, "broken");
-        const run = await mla("render", "alertmanager", "--cluster-id", "c1", "--out", out, "--alertmanager-config", am, "--retention-metrics", "1h");
+        const run = await mla(
+            "render",
+            "alertmanager",
+            "--cluster-id",
+            "c1",
+            "--out",
+            out,
+            "--alertmanager-config",
+            am,
+            "--retention-metrics",
+            "1h",
+        );
         expect(run.code).to.equal(1);
         expect(run.err).to.equal(
             [

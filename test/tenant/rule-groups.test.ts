@@ -26,7 +26,11 @@ const OWNER_LOG_GROUPS: RuleGroupSpec[] = [
     {
         name: "web-logs",
         rules: [
-            { alert: "PanicsLogged", expr: 'sum by (pod) (count_over_time({app="web"} |= "panic" [5m])) > 0', for: "1m" },
+            {
+                alert: "PanicsLogged",
+                expr: 'sum by (pod) (count_over_time({app="web"} |= "panic" [5m])) > 0',
+                for: "1m",
+            },
             { record: "web:log_lines:rate1m", expr: 'sum(rate({app="web"}[1m]))' },
         ],
     },
@@ -57,11 +61,11 @@ describe("rule groups", () => {
                 "tests:",
                 "  - interval: 1m",
                 "    input_series:",
-                "      - series: 'prometheus_remote_storage_samples_failed_total{remote_name=\"gw\",url=\"https://gw/api/v1/push\"}'",
+                '      - series: \'prometheus_remote_storage_samples_failed_total{remote_name="gw",url="https://gw/api/v1/push"}\'',
                 "        values: '0+60x30'",
-                "      - series: 'kube_pod_container_status_waiting_reason{namespace=\"a\",pod=\"p\",container=\"c\",reason=\"CrashLoopBackOff\"}'",
+                '      - series: \'kube_pod_container_status_waiting_reason{namespace="a",pod="p",container="c",reason="CrashLoopBackOff"}\'',
                 "        values: '1x30'",
-                "      - series: 'up{job=\"x\",instance=\"i\"}'",
+                '      - series: \'up{job="x",instance="i"}\'',
                 "        values: '1x30'",
                 "    alert_rule_test:",
                 "      - eval_time: 20m",
@@ -90,10 +94,13 @@ describe("rule groups", () => {
 
     it("renders rule files with a fixed key order, whatever order the input had", () => {
         const shuffled: RuleGroupSpec[] = [
-            { rules: [{ labels: { b: "2", a: "1" }, for: "5m", expr: "up == 0", alert: "Down" }], name: "g" } as RuleGroupSpec,
+            {
+                rules: [{ labels: { b: "2", a: "1" }, for: "5m", expr: "up == 0", alert: "Down" }],
+                name: "g",
+            } as RuleGroupSpec,
         ];
         expect(renderRuleFile(shuffled)).to.equal(
-            "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: 5m\n        labels:\n          a: \"1\"\n          b: \"2\"\n",
+            'groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n        for: 5m\n        labels:\n          a: "1"\n          b: "2"\n',
         );
     });
 
@@ -107,7 +114,10 @@ describe("rule groups", () => {
         ["not a list", { name: "x" }, "promql", ["g must be a list of rule groups"]],
         [
             "duplicate names and an empty group",
-            [{ name: "a", rules: [{ record: "r", expr: "up" }] }, { name: "a", rules: [] }],
+            [
+                { name: "a", rules: [{ record: "r", expr: "up" }] },
+                { name: "a", rules: [] },
+            ],
             "promql",
             ['g[1].name "a" is used by another group in g', 'g group "a" needs at least one rule'],
         ],
@@ -115,11 +125,23 @@ describe("rule groups", () => {
             "a rule with neither alert nor record, and an empty expr",
             [{ name: "a", rules: [{ expr: " " }] }],
             "promql",
-            ['g group "a" rule 1 needs exactly one of "alert" or "record"', 'g group "a" rule 1: expr must not be empty'],
+            [
+                'g group "a" rule 1 needs exactly one of "alert" or "record"',
+                'g group "a" rule 1: expr must not be empty',
+            ],
         ],
         [
             "bad durations and a bad record name",
-            [{ name: "a", interval: "1 min", rules: [{ alert: "X", expr: "up", for: "10" }, { record: "bad-name", expr: "up", for: "1m" }] }],
+            [
+                {
+                    name: "a",
+                    interval: "1 min",
+                    rules: [
+                        { alert: "X", expr: "up", for: "10" },
+                        { record: "bad-name", expr: "up", for: "1m" },
+                    ],
+                },
+            ],
             "promql",
             [
                 'g group "a" interval must be a duration such as "5m" or "168h", got "1 min"',
@@ -141,7 +163,15 @@ describe("rule groups", () => {
         ],
         [
             "a LogQL log query where the ruler needs a metric query",
-            [{ name: "l", rules: [{ alert: "E", expr: '{app="web"} |= "error"' }, { alert: "F", expr: "rate(x[5m])" }] }],
+            [
+                {
+                    name: "l",
+                    rules: [
+                        { alert: "E", expr: '{app="web"} |= "error"' },
+                        { alert: "F", expr: "rate(x[5m])" },
+                    ],
+                },
+            ],
             "logql",
             [
                 'g group "l" rule 1 (E): expr must be a LogQL metric query with a range, e.g. count_over_time({app="web"} |= "error" [5m]) > 0',

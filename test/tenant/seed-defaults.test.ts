@@ -32,9 +32,9 @@ describe("seed defaults", () => {
     });
 
     it("refuses invalid admin rule groups before creating anything", async () => {
-        expect(() => new SeedDefaults("d", { namespace: "mla", adminMetricRuleGroups: [{ name: "x", rules: [] }] })).to.throw(
-            'admin metric rule groups group "x" needs at least one rule',
-        );
+        expect(
+            () => new SeedDefaults("d", { namespace: "mla", adminMetricRuleGroups: [{ name: "x", rules: [] }] }),
+        ).to.throw('admin metric rule groups group "x" needs at least one rule');
         expect(ofType(await settledResources(), "kubernetes:core/v1:ConfigMap")).to.deep.equal([]);
     });
 
@@ -43,7 +43,9 @@ describe("seed defaults", () => {
             (d.panels as { targets: { expr: string }[] }[]).flatMap((p) => p.targets.map((t) => t.expr)),
         );
         expect(exprs).to.have.length(8);
-        const file = renderRuleFile([{ name: "dashboards", rules: exprs.map((expr, i) => ({ record: `dashboard:q${i}`, expr })) }]);
+        const file = renderRuleFile([
+            { name: "dashboards", rules: exprs.map((expr, i) => ({ record: `dashboard:q${i}`, expr })) },
+        ]);
         const result = await runBinary("promtool", ["check", "rules", tmp.write("dashboards.yml", file)]);
         expect(result.code, result.output).to.equal(0);
     });

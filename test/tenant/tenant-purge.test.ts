@@ -1,5 +1,9 @@
 import { expect } from "chai";
-import { DEFAULT_LOKI_SELECTORS, tenantPurgeProvider, type TenantPurgeState } from "../../components/tenant/tenant-purge";
+import {
+    DEFAULT_LOKI_SELECTORS,
+    tenantPurgeProvider,
+    type TenantPurgeState,
+} from "../../components/tenant/tenant-purge";
 import { type FakeServer, startFakeServer } from "./fake-http";
 
 describe("tenant purge dynamic provider", () => {
@@ -27,7 +31,10 @@ describe("tenant purge dynamic provider", () => {
         const created = await tenantPurgeProvider.create(inputs);
         expect(created).to.deep.equal({ id: "purge-c1", outs: inputs });
         const news = { ...inputs, lokiSelectors: ['{job=~".+"}'] };
-        expect(await tenantPurgeProvider.diff!(created.id, created.outs, news)).to.deep.equal({ changes: true, replaces: [] });
+        expect(await tenantPurgeProvider.diff!(created.id, created.outs, news)).to.deep.equal({
+            changes: true,
+            replaces: [],
+        });
         expect(await tenantPurgeProvider.update!(created.id, created.outs, news)).to.deep.equal({ outs: news });
         expect(cortex.calls).to.deep.equal([]);
         expect(loki.calls).to.deep.equal([]);
@@ -42,14 +49,21 @@ describe("tenant purge dynamic provider", () => {
         ]);
         expect(loki.calls).to.have.length(1);
         const call = loki.calls[0];
-        expect([call.method, call.path, call.headers["x-scope-orgid"]]).to.deep.equal(["POST", "/loki/api/v1/delete", "c1"]);
+        expect([call.method, call.path, call.headers["x-scope-orgid"]]).to.deep.equal([
+            "POST",
+            "/loki/api/v1/delete",
+            "c1",
+        ]);
         expect(call.query.query).to.equal(DEFAULT_LOKI_SELECTORS[0]);
         expect(call.query.start).to.equal("0");
         expect(Number(call.query.end)).to.be.within(before, before + 5);
     });
 
     it("sends one Loki delete request per configured selector", async () => {
-        await tenantPurgeProvider.delete!("purge-c1", { ...inputs, lokiSelectors: ['{namespace=~".+"}', '{job=~".+"}'] });
+        await tenantPurgeProvider.delete!("purge-c1", {
+            ...inputs,
+            lokiSelectors: ['{namespace=~".+"}', '{job=~".+"}'],
+        });
         expect(loki.calls.map((c) => c.query.query)).to.deep.equal(['{namespace=~".+"}', '{job=~".+"}']);
     });
 
@@ -60,10 +74,12 @@ describe("tenant purge dynamic provider", () => {
     });
 
     it("fails the destroy with a reachability message when Cortex cannot be reached", async () => {
-        const err = await tenantPurgeProvider
-            .delete!("purge-c1", { ...inputs, cortexUrl: "http://127.0.0.1:1" })
-            .catch((e: Error) => e);
-        expect((err as Error).message).to.match(/^purge of tenant c1: cannot reach http:\/\/127.0.0.1:1 for POST \/purger\/delete_tenant/);
+        const err = await tenantPurgeProvider.delete!("purge-c1", { ...inputs, cortexUrl: "http://127.0.0.1:1" }).catch(
+            (e: Error) => e,
+        );
+        expect((err as Error).message).to.match(
+            /^purge of tenant c1: cannot reach http:\/\/127.0.0.1:1 for POST \/purger\/delete_tenant/,
+        );
         expect(loki.calls).to.deep.equal([]);
     });
 });

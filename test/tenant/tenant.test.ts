@@ -16,7 +16,12 @@ const GATEWAY = { service: "mla-gateway-read", port: 8080 };
 
 function byName(resources: RecordedResource[], name: string): RecordedResource {
     const hit = ofType(resources, CM).find((r) => r.inputs.metadata.name === name);
-    if (!hit) throw new Error(`no ConfigMap ${name}; have ${ofType(resources, CM).map((r) => r.inputs.metadata.name).join(", ")}`);
+    if (!hit)
+        throw new Error(
+            `no ConfigMap ${name}; have ${ofType(resources, CM)
+                .map((r) => r.inputs.metadata.name)
+                .join(", ")}`,
+        );
     return hit;
 }
 
@@ -24,7 +29,14 @@ describe("Tenant component", () => {
     beforeEach(() => resetResources());
 
     it("creates the tenant's objects in the seed namespace with the sidecar labels and annotations", async () => {
-        new Tenant("t", { clusterId: "c1", project: "proj", tenant: validTenant(), namespace: "mla-seed", gatewayRead: GATEWAY, orgId: 3 });
+        new Tenant("t", {
+            clusterId: "c1",
+            project: "proj",
+            tenant: validTenant(),
+            namespace: "mla-seed",
+            gatewayRead: GATEWAY,
+            orgId: 3,
+        });
         const resources = await settledResources();
         const maps = ofType(resources, CM);
         expect(maps.map((r) => r.name)).to.have.members([
@@ -53,26 +65,43 @@ describe("Tenant component", () => {
         expect(logRules.inputs.metadata.annotations).to.deep.equal({ "k8s-sidecar-target-directory": "c1" });
         expect(Object.keys(logRules.inputs.data)).to.deep.equal(["c1-owner.yaml"]);
 
-        expect(byName(resources, "mla-overrides-cortex-c1").inputs.metadata.labels).to.include({ "mla.k8c.io/overrides": "cortex" });
-        expect(byName(resources, "mla-overrides-loki-c1").inputs.metadata.labels).to.include({ "mla.k8c.io/overrides": "loki" });
-        expect(byName(resources, "mla-overrides-cortex-c1").inputs.data["overrides.yaml"]).to.match(/^ {2}"c1":\n {4}ingestion_rate: 10000\n/);
+        expect(byName(resources, "mla-overrides-cortex-c1").inputs.metadata.labels).to.include({
+            "mla.k8c.io/overrides": "cortex",
+        });
+        expect(byName(resources, "mla-overrides-loki-c1").inputs.metadata.labels).to.include({
+            "mla.k8c.io/overrides": "loki",
+        });
+        expect(byName(resources, "mla-overrides-cortex-c1").inputs.data["overrides.yaml"]).to.match(
+            /^ {2}"c1":\n {4}ingestion_rate: 10000\n/,
+        );
 
         const ds = byName(resources, "mla-datasources-c1");
         expect(ds.inputs.metadata.labels).to.include({ grafana_datasource: "1" });
         const file = parse(ds.inputs.data["datasources-c1.yaml"]);
-        expect(file.datasources.map((d: { uid: string; orgId: number; url: string }) => [d.uid, d.orgId, d.url])).to.deep.equal([
+        expect(
+            file.datasources.map((d: { uid: string; orgId: number; url: string }) => [d.uid, d.orgId, d.url]),
+        ).to.deep.equal([
             ["prometheus-c1", 3, "http://mla-gateway-read.cluster-c1.svc.cluster.local:8080/api/prom"],
             ["loki-c1", 3, "http://mla-gateway-read.cluster-c1.svc.cluster.local:8080"],
             ["alertmanager-c1", 3, "http://mla-gateway-read.cluster-c1.svc.cluster.local:8080"],
         ]);
         expect(file.datasources[2].jsonData.implementation).to.equal("cortex");
         // The org belongs to the project stack: a cluster's Tenant creates no Grafana resource.
-        expect(resources.filter((r) => r.type.startsWith("grafana:") || r.type.includes("GrafanaOrg"))).to.deep.equal([]);
+        expect(resources.filter((r) => r.type.startsWith("grafana:") || r.type.includes("GrafanaOrg"))).to.deep.equal(
+            [],
+        );
         await assertAllSchemaValid(resources);
     });
 
     it("delivers the owner's Alertmanager config as a Secret whose content is a Pulumi secret, never as a ConfigMap", async () => {
-        new Tenant("t", { clusterId: "c1", project: "proj", tenant: validTenant(), namespace: "mla-seed", gatewayRead: GATEWAY, orgId: 3 });
+        new Tenant("t", {
+            clusterId: "c1",
+            project: "proj",
+            tenant: validTenant(),
+            namespace: "mla-seed",
+            gatewayRead: GATEWAY,
+            orgId: 3,
+        });
         const resources = await settledResources();
         expect(ofType(resources, CM).filter((r) => r.inputs.metadata.name === "mla-alertmanager-c1")).to.deep.equal([]);
         const secrets = ofType(resources, SECRET);
@@ -87,7 +116,9 @@ describe("Tenant component", () => {
         expect(am.inputs.data).to.equal(undefined);
         // A secret input reaches the engine wrapped with the secret signature: encrypted in state.
         expect(am.inputs.stringData[pulumi.runtime.specialSigKey]).to.equal(pulumi.runtime.specialSecretSig);
-        expect(am.inputs.stringData.value).to.deep.equal({ "c1.yaml": renderAlertmanagerConfig(validTenant().alertmanagerConfig) });
+        expect(am.inputs.stringData.value).to.deep.equal({
+            "c1.yaml": renderAlertmanagerConfig(validTenant().alertmanagerConfig),
+        });
         expect(am.inputs.stringData.value["c1.yaml"]).to.contain("follow_redirects: false");
         await assertAllSchemaValid(resources);
     });
@@ -134,8 +165,21 @@ describe("Tenant component", () => {
                 .sort();
         const stage = async (b?: Parameters<typeof validTenant>[0]) => {
             resetResources();
-            new Tenant("a", { clusterId: "tenant-a", project: "p", tenant: validTenant(), gatewayRead: GATEWAY, orgId: 5 });
-            if (b) new Tenant("b", { clusterId: "tenant-b", project: "p", tenant: validTenant(b), gatewayRead: GATEWAY, orgId: 5 });
+            new Tenant("a", {
+                clusterId: "tenant-a",
+                project: "p",
+                tenant: validTenant(),
+                gatewayRead: GATEWAY,
+                orgId: 5,
+            });
+            if (b)
+                new Tenant("b", {
+                    clusterId: "tenant-b",
+                    project: "p",
+                    tenant: validTenant(b),
+                    gatewayRead: GATEWAY,
+                    orgId: 5,
+                });
             const resources = await settledResources();
             expect(objectsOf(resources, "tenant-b")).to.have.length(b ? 6 : 0);
             return objectsOf(resources, "tenant-a");
@@ -143,7 +187,13 @@ describe("Tenant component", () => {
         const alone = await stage();
         expect(alone).to.have.length(6);
         expect(await stage({ retention: { metrics: "2160h", logs: "720h" } })).to.deep.equal(alone);
-        expect(await stage({ metricRuleGroups: [], purgeOnDestroy: false, logsLimits: { ...validTenant().logsLimits, maxStreamsPerUser: 1 } })).to.deep.equal(alone);
+        expect(
+            await stage({
+                metricRuleGroups: [],
+                purgeOnDestroy: false,
+                logsLimits: { ...validTenant().logsLimits, maxStreamsPerUser: 1 },
+            }),
+        ).to.deep.equal(alone);
         expect(await stage()).to.deep.equal(alone);
     });
 
@@ -153,8 +203,15 @@ describe("Tenant component", () => {
             metricRuleGroups: [{ name: "owner", rules: [{ alert: "Down", expr: "", for: "five minutes" }] }],
             retention: { metrics: "720h", logs: "1h" },
         });
-        expect(() =>
-            new Tenant("t", { clusterId: "C_1", project: "proj", tenant, gatewayRead: GATEWAY, purge: undefined } as unknown as TenantArgs),
+        expect(
+            () =>
+                new Tenant("t", {
+                    clusterId: "C_1",
+                    project: "proj",
+                    tenant,
+                    gatewayRead: GATEWAY,
+                    purge: undefined,
+                } as unknown as TenantArgs),
         ).to.throw(
             [
                 "6 problems in tenant config:",

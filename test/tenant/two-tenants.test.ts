@@ -40,7 +40,11 @@ function mergerArgs(backend: Backend): MergerScriptArgs {
 }
 
 /** The overrides ConfigMap of `backend` exactly as the Tenant delivers it: name, labels and fragment text. */
-function overridesObject(clusterId: string, tenant: TenantSpec, backend: Backend): { name: string; labels: Record<string, string>; text: string } {
+function overridesObject(
+    clusterId: string,
+    tenant: TenantSpec,
+    backend: Backend,
+): { name: string; labels: Record<string, string>; text: string } {
     const objects = tenantConfigMaps({ clusterId, tenant, adminMetricRuleGroups: [], adminLogRuleGroups: [] });
     const cm = objects.find((o) => o.role === ROLE[backend]);
     if (!cm) throw new Error(`no ${ROLE[backend]} object`);
@@ -119,8 +123,12 @@ describe("two tenants: A's datasources (Tenant components under mocks)", () => {
         new Tenant("a", { clusterId: A, project: "p", tenant: validTenant(), gatewayRead: GATEWAY, orgId: 5 });
         const purge = { cortexUrl: "http://cortex-purger.mla.svc:8080", lokiUrl: "http://loki-backend.mla.svc:3100" };
         if (b) new Tenant("b", { clusterId: B, project: "p", tenant: b, gatewayRead: GATEWAY, orgId: 5, purge });
-        const maps = ofType(await settledResources(), "kubernetes:core/v1:ConfigMap").filter((r) => r.name.endsWith("-datasources"));
-        return Object.fromEntries(maps.map((r) => [r.inputs.metadata.name, JSON.stringify([r.inputs.metadata, r.inputs.data])]));
+        const maps = ofType(await settledResources(), "kubernetes:core/v1:ConfigMap").filter((r) =>
+            r.name.endsWith("-datasources"),
+        );
+        return Object.fromEntries(
+            maps.map((r) => [r.inputs.metadata.name, JSON.stringify([r.inputs.metadata, r.inputs.data])]),
+        );
     }
 
     it("A's datasource ConfigMap is identical alone and next to B added, changed and removed", async () => {

@@ -12,7 +12,8 @@ describe("GitHub workflows", () => {
     });
 
     it("the linter reports a broken workflow (so a clean result means something)", () => {
-        const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n";
+        const broken =
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.nope }}\n";
         expect(lint(broken, "broken.yml").map((r) => r.kind)).to.include("expression");
     });
 

@@ -25,7 +25,12 @@ function answer(reply: FastifyReply, result: Accepted): object {
 }
 
 /** Registers the cluster routes. */
-export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: ClusterService, health?: (c: ClusterRecord) => unknown): void {
+export function clusterRoutes(
+    app: FastifyInstance,
+    table: RouteTable,
+    service: ClusterService,
+    health?: (c: ClusterRecord) => unknown,
+): void {
     const view = (c: ClusterRecord) => {
         const last = service.lastOperation(c);
         // The health summary is the last probe's (GET .../health probes now).
@@ -52,7 +57,13 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         summary: "Create or update the cluster's stack (pulumi up); joins an identical queued or running request",
         params: ClusterParams,
         body: ClusterBody,
-        responses: { 202: accepted, ...errors, 409: conflict, 413: { description: "Body too large", schema: ErrorBody }, 429: queueFull },
+        responses: {
+            202: accepted,
+            ...errors,
+            409: conflict,
+            413: { description: "Body too large", schema: ErrorBody },
+            429: queueFull,
+        },
         handler: async (req: BodyRequest, reply) => answer(reply, await service.apply(req.params.id, req.body)),
     });
     table.add(app, {
@@ -76,7 +87,10 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
         handler: async (req: DeleteRequest, reply) =>
             answer(reply, await service.remove(req.params.id, req.query.purge === "true")),
     });
-    for (const [action, suspended] of [["suspend", true], ["resume", false]] as const) {
+    for (const [action, suspended] of [
+        ["suspend", true],
+        ["resume", false],
+    ] as const) {
         table.add(app, {
             method: "POST",
             url: `/v1/clusters/:id/${action}`,
@@ -85,7 +99,8 @@ export function clusterRoutes(app: FastifyInstance, table: RouteTable, service: 
                 : "Resume ingestion after a suspend",
             params: ClusterParams,
             responses: { 202: accepted, ...errors, 404: notFound, 409: conflict, 429: queueFull },
-            handler: async (req: IdRequest, reply) => answer(reply, await service.setSuspended(req.params.id, suspended)),
+            handler: async (req: IdRequest, reply) =>
+                answer(reply, await service.setSuspended(req.params.id, suspended)),
         });
     }
     table.add(app, {

@@ -10,7 +10,11 @@ import { HEALTH_STATES, type ClusterHealth } from "../../health/cluster-health";
 import type { HealthMonitor } from "../../health/health-monitor";
 
 const State = Type.Union(HEALTH_STATES.map((s) => Type.Literal(s)));
-const Part = Type.Object({ state: State, reason: Type.String(), at: Type.Optional(Type.String({ description: "The time the part is about (ISO)" })) });
+const Part = Type.Object({
+    state: State,
+    reason: Type.String(),
+    at: Type.Optional(Type.String({ description: "The time the part is about (ISO)" })),
+});
 
 /** The drift record as the API shows it. */
 export const ReconcileBody = Type.Object({
@@ -19,23 +23,47 @@ export const ReconcileBody = Type.Object({
     checkedAt: Type.Optional(Type.String()),
     driftedSince: Type.Optional(Type.String()),
     changeSummary: Type.Optional(Type.Record(Type.String(), Type.Integer())),
-    steps: Type.Optional(Type.Array(Type.Object({ op: Type.String(), urn: Type.String(), type: Type.String(), name: Type.String(), diffs: Type.Array(Type.String()) }))),
-    certificates: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "Certificate name to notAfter (ISO)" })),
+    steps: Type.Optional(
+        Type.Array(
+            Type.Object({
+                op: Type.String(),
+                urn: Type.String(),
+                type: Type.String(),
+                name: Type.String(),
+                diffs: Type.Array(Type.String()),
+            }),
+        ),
+    ),
+    certificates: Type.Optional(
+        Type.Record(Type.String(), Type.String(), { description: "Certificate name to notAfter (ISO)" }),
+    ),
     policy: Type.Optional(Type.String()),
     nextCheckAt: Type.Optional(Type.String()),
-    lastRemediation: Type.Optional(Type.Object({ operationId: Type.String(), reason: Type.String(), at: Type.String() })),
+    lastRemediation: Type.Optional(
+        Type.Object({ operationId: Type.String(), reason: Type.String(), at: Type.String() }),
+    ),
 });
 
 /** A cluster's health. */
 export const HealthBody = Type.Object({
     state: State,
     probedAt: Type.Optional(Type.String()),
-    parts: Type.Object({ gateway: Part, metrics: Part, logs: Part, certificates: Part, drift: Part, lastOperation: Part }),
+    parts: Type.Object({
+        gateway: Part,
+        metrics: Part,
+        logs: Part,
+        certificates: Part,
+        drift: Part,
+        lastOperation: Part,
+    }),
     reconcile: Type.Optional(ReconcileBody),
 });
 
 /** The health view of a cluster: the assessment plus the reconciler's record. */
-export function healthView(health: ClusterHealth, reconcile: (ReconcileRecord & { policy?: string }) | undefined): Record<string, unknown> {
+export function healthView(
+    health: ClusterHealth,
+    reconcile: (ReconcileRecord & { policy?: string }) | undefined,
+): Record<string, unknown> {
     return { ...health, ...(reconcile ? { reconcile } : {}) };
 }
 
@@ -43,12 +71,17 @@ export function healthView(health: ClusterHealth, reconcile: (ReconcileRecord & 
 export function healthRoutes(
     app: FastifyInstance,
     table: RouteTable,
-    deps: { service: ClusterService; health: HealthMonitor; reconcile(clusterId: string): (ReconcileRecord & { policy?: string }) | undefined },
+    deps: {
+        service: ClusterService;
+        health: HealthMonitor;
+        reconcile(clusterId: string): (ReconcileRecord & { policy?: string }) | undefined;
+    },
 ): void {
     table.add(app, {
         method: "GET",
         url: "/v1/clusters/:id/health",
-        summary: "A cluster's health, probed now: gateway read listener, newest metrics and logs, first certificate expiry, drift, last operation",
+        summary:
+            "A cluster's health, probed now: gateway read listener, newest metrics and logs, first certificate expiry, drift, last operation",
         auth: true,
         params: ClusterParams,
         responses: {

@@ -30,7 +30,11 @@ export interface OperationRouteDeps {
 }
 
 /** Registers the operation routes. */
-export function operationRoutes(app: FastifyInstance, table: RouteTable, { service, events, streams }: OperationRouteDeps): void {
+export function operationRoutes(
+    app: FastifyInstance,
+    table: RouteTable,
+    { service, events, streams }: OperationRouteDeps,
+): void {
     table.add(app, {
         method: "GET",
         url: "/v1/operations/:id",
@@ -46,7 +50,11 @@ export function operationRoutes(app: FastifyInstance, table: RouteTable, { servi
         // Cancelling must work when the engine is down: that is when operations hang.
         engine: false,
         params: OperationParams,
-        responses: { 202: { description: "Cancellation requested", schema: OperationBody }, ...errors, 409: { description: "Already finished", schema: ErrorBody } },
+        responses: {
+            202: { description: "Cancellation requested", schema: OperationBody },
+            ...errors,
+            409: { description: "Already finished", schema: ErrorBody },
+        },
         handler: async (req: IdRequest, reply: FastifyReply) => {
             reply.code(202);
             return service.cancel(req.params.id);
@@ -55,15 +63,27 @@ export function operationRoutes(app: FastifyInstance, table: RouteTable, { servi
     table.add(app, {
         method: "GET",
         url: "/v1/operations/:id/events",
-        summary: "Progress as Server-Sent Events: replays from the start (or after Last-Event-ID), then live until the operation ends",
+        summary:
+            "Progress as Server-Sent Events: replays from the start (or after Last-Event-ID), then live until the operation ends",
         params: OperationParams,
-        responses: { 200: { description: "An event stream; the last event has type `state` and a final state", contentType: "text/event-stream" }, ...errors },
+        responses: {
+            200: {
+                description: "An event stream; the last event has type `state` and a final state",
+                contentType: "text/event-stream",
+            },
+            ...errors,
+        },
         handler: async (req: IdRequest, reply: FastifyReply) => {
             const op = service.operation(req.params.id);
             const after = Number(req.headers["last-event-id"] ?? 0) || 0;
             reply.hijack();
             const res = reply.raw;
-            res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+            res.writeHead(200, {
+                "content-type": "text/event-stream",
+                "cache-control": "no-cache",
+                connection: "keep-alive",
+                "x-accel-buffering": "no",
+            });
             streams.add(res);
             const end = () => {
                 clearInterval(heartbeat);
@@ -89,7 +109,13 @@ export function operationRoutes(app: FastifyInstance, table: RouteTable, { servi
                 const stored = events.list(op.id);
                 const tail = stored.at(-1);
                 if (tail?.data?.state !== now.state && last < (tail?.seq ?? 0) + 1) {
-                    send({ seq: (tail?.seq ?? 0) + 1, time: now.finishedAt ?? new Date().toISOString(), type: "state", message: `${now.kind} ${now.state}`, data: { state: now.state } });
+                    send({
+                        seq: (tail?.seq ?? 0) + 1,
+                        time: now.finishedAt ?? new Date().toISOString(),
+                        type: "state",
+                        message: `${now.kind} ${now.state}`,
+                        data: { state: now.state },
+                    });
                 }
                 end();
             }

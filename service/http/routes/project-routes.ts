@@ -13,7 +13,10 @@ type ProjectRequest = FastifyRequest<{ Params: { project: string } }>;
 type MembersRequest = FastifyRequest<{ Params: { project: string }; Body: ProjectMembersBody }>;
 
 const errors = {
-    400: { description: "Invalid project or body; the message names every bad field (an Admin role among them)", schema: ErrorBody },
+    400: {
+        description: "Invalid project or body; the message names every bad field (an Admin role among them)",
+        schema: ErrorBody,
+    },
     401: { description: "Missing or wrong bearer token", schema: ErrorBody },
 };
 
@@ -29,11 +32,21 @@ function httpError(e: unknown, metrics: ServiceMetrics): unknown {
 }
 
 function stacksView(record: ProjectRecord) {
-    return Object.fromEntries(Object.entries(record.stacks).map(([name, s]) => [name, { seedStack: s.seedStack, ...(s.orgId !== undefined ? { orgId: s.orgId } : {}) }]));
+    return Object.fromEntries(
+        Object.entries(record.stacks).map(([name, s]) => [
+            name,
+            { seedStack: s.seedStack, ...(s.orgId !== undefined ? { orgId: s.orgId } : {}) },
+        ]),
+    );
 }
 
 /** Registers the project routes. */
-export function projectRoutes(app: FastifyInstance, table: RouteTable, projects: ProjectService, metrics: ServiceMetrics): void {
+export function projectRoutes(
+    app: FastifyInstance,
+    table: RouteTable,
+    projects: ProjectService,
+    metrics: ServiceMetrics,
+): void {
     table.add(app, {
         method: "GET",
         url: "/v1/projects/:project/members",
@@ -48,12 +61,20 @@ export function projectRoutes(app: FastifyInstance, table: RouteTable, projects:
     table.add(app, {
         method: "PUT",
         url: "/v1/projects/:project/members",
-        summary: "Replace a project's explicit Grafana org members (Viewer or Editor) and update its org on every seed with clusters of the project",
+        summary:
+            "Replace a project's explicit Grafana org members (Viewer or Editor) and update its org on every seed with clusters of the project",
         params: ProjectParams,
         body: ProjectMembersBody,
         responses: {
-            200: { description: "Stored; the project has no cluster yet, its first cluster's onboarding creates the org with these members", schema: ProjectMembersResponse },
-            202: { description: "Stored; the org updates run as the listed operations", schema: ProjectMembersResponse },
+            200: {
+                description:
+                    "Stored; the project has no cluster yet, its first cluster's onboarding creates the org with these members",
+                schema: ProjectMembersResponse,
+            },
+            202: {
+                description: "Stored; the org updates run as the listed operations",
+                schema: ProjectMembersResponse,
+            },
             ...errors,
             429: { description: "Queue full; see Retry-After", schema: ErrorBody },
         },
@@ -61,9 +82,19 @@ export function projectRoutes(app: FastifyInstance, table: RouteTable, projects:
             const accepted = await projects.setMembers(req.params.project, req.body.members).catch((e: unknown) => {
                 throw httpError(e, metrics);
             });
-            const operations = accepted.operations.map((op) => ({ operationId: op.id, stack: op.clusterId, state: op.state }));
-            if (operations.length > 0) reply.code(202).header("location", `/v1/operations/${operations[0].operationId}`);
-            return { project: accepted.project, members: accepted.members, operations, stacks: stacksView(projects.get(accepted.project)) };
+            const operations = accepted.operations.map((op) => ({
+                operationId: op.id,
+                stack: op.clusterId,
+                state: op.state,
+            }));
+            if (operations.length > 0)
+                reply.code(202).header("location", `/v1/operations/${operations[0].operationId}`);
+            return {
+                project: accepted.project,
+                members: accepted.members,
+                operations,
+                stacks: stacksView(projects.get(accepted.project)),
+            };
         },
     });
 }

@@ -60,9 +60,14 @@ export class RouteTable {
             url: route.url,
             // Only the parts a route has: Fastify warns about keys set to undefined.
             schema: Object.fromEntries(
-                Object.entries({ params: route.params, querystring: route.querystring, body: route.body }).filter(([, s]) => s !== undefined),
+                Object.entries({ params: route.params, querystring: route.querystring, body: route.body }).filter(
+                    ([, s]) => s !== undefined,
+                ),
             ),
-            config: { auth: requiresToken(route), engine: engineNeed({ method: route.method as string | string[], engine: route.engine }) },
+            config: {
+                auth: requiresToken(route),
+                engine: engineNeed({ method: route.method as string | string[], engine: route.engine }),
+            },
             handler: route.handler,
         });
     }

@@ -24,7 +24,8 @@ export function systemRoutes(
     table.add(app, {
         method: "GET",
         url: "/readyz",
-        summary: "Readiness: Pulumi CLI (and its version), backend, secrets, provider plugins at the locked versions, registry writable; plus whether each seed stack is readable. Probed at most every few seconds",
+        summary:
+            "Readiness: Pulumi CLI (and its version), backend, secrets, provider plugins at the locked versions, registry writable; plus whether each seed stack is readable. Probed at most every few seconds",
         auth: false,
         responses: {
             200: { description: "Ready", schema: ReadyBody },
