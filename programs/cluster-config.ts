@@ -9,7 +9,7 @@
  */
 import type { ConfigReader } from "./config-reader";
 import { applyClusterDefaults, CLUSTER_DEFAULTS, type ClusterSpecInput } from "./cluster-defaults";
-import { METRICS_AGENT_KINDS, type ClusterSpec } from "../spec/cluster-spec";
+import { DEFAULT_SERVICE_TYPE, METRICS_AGENT_KINDS, SERVICE_TYPES, type ClusterSpec } from "../spec/cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
 
 /** Known fields of each object key; anything else is reported as a typo. */
@@ -120,11 +120,7 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
             serviceType:
                 r.raw("gateway.serviceType") === undefined
                     ? undefined
-                    : r.oneOf(
-                          "gateway.serviceType",
-                          ["LoadBalancer", "NodePort", "ClusterIP"] as const,
-                          "LoadBalancer",
-                      ),
+                    : r.oneOf("gateway.serviceType", SERVICE_TYPES, DEFAULT_SERVICE_TYPE),
             replicas: o.int("gateway.replicas"),
             allowSingleReplica: o.bool("gateway.allowSingleReplica"),
             metricsWriteLimit: rate(o, "gateway.metricsWriteLimit"),

@@ -18,7 +18,7 @@ import type {
     TenantSpec,
 } from "../spec/cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
-import { DEFAULT_METRICS_AGENT, METRICS_AGENT_RESOURCES } from "../spec/cluster-spec";
+import { DEFAULT_METRICS_AGENT, DEFAULT_SERVICE_TYPE, METRICS_AGENT_RESOURCES } from "../spec/cluster-spec";
 
 /** Every field optional, recursively; arrays are taken whole. */
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -50,7 +50,7 @@ export const CLUSTER_DEFAULTS = {
     gateway: {
         externalHostnames: [],
         externalIps: [],
-        serviceType: "LoadBalancer",
+        serviceType: DEFAULT_SERVICE_TYPE,
         replicas: 2,
         allowSingleReplica: false,
         metricsWriteLimit: { requestsPerSecond: 100, burst: 200 },

@@ -6,7 +6,13 @@
 import { isIP } from "node:net";
 import { customScrapeConfigProblems } from "../components/agents/prometheus-config";
 import { tenantSpecProblems } from "../components/tenant/tenant-problems";
-import { METRICS_AGENT_KINDS, type ClusterSpec, type RateLimitSpec, type ResourceSpec } from "../spec/cluster-spec";
+import {
+    METRICS_AGENT_KINDS,
+    SERVICE_TYPES,
+    type ClusterSpec,
+    type RateLimitSpec,
+    type ResourceSpec,
+} from "../spec/cluster-spec";
 import { MAX_CLUSTER_ID_LENGTH, NGINX_SIZE, isClusterId, isDnsLabel, isPositiveDuration } from "../spec/validation";
 
 /** One problem: the dotted spec path and what is wrong with it. */
@@ -49,8 +55,8 @@ export function clusterSpecProblems(spec: ClusterSpec): SpecProblem[] {
     // Agents connect by name and the server certificate needs a DNS SAN; IPs are extra SANs.
     if (g.externalHostnames.length === 0)
         bad("gateway.externalHostnames", "must name at least one DNS name the user cluster reaches the gateway at");
-    if (!["LoadBalancer", "NodePort", "ClusterIP"].includes(g.serviceType)) {
-        bad("gateway.serviceType", `must be LoadBalancer, NodePort or ClusterIP, got "${g.serviceType}"`);
+    if (!(SERVICE_TYPES as readonly string[]).includes(g.serviceType)) {
+        bad("gateway.serviceType", `must be ${SERVICE_TYPES.join(", ")}, got "${g.serviceType}"`);
     }
     if (!Number.isInteger(g.replicas) || g.replicas < 1)
         bad("gateway.replicas", `must be a whole number >= 1, got ${g.replicas}`);

@@ -27,8 +27,8 @@ export interface GatewaySpec {
     externalHostnames: string[];
     /** Optional IP SANs for the server certificate. */
     externalIps: string[];
-    /** Type of the external write Service. Defaults to "LoadBalancer". */
-    serviceType: "LoadBalancer" | "NodePort" | "ClusterIP";
+    /** Type of the external write Service. Defaults to {@link DEFAULT_SERVICE_TYPE}. */
+    serviceType: ServiceType;
     /** Gateway replicas. Defaults to 2 (a PodDisruptionBudget keeps one up); fewer needs `allowSingleReplica`. */
     replicas: number;
     /** Accept `replicas: 1` (development seeds; no PDB then, so drains are not blocked). Defaults to false. */
@@ -201,3 +201,9 @@ export const METRICS_AGENT_RESOURCES = {
     vmagent: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     prometheus: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } },
 } as const satisfies Record<MetricsAgentKind, ResourceSpec>;
+
+/** The Service types the gateway's write listener can be exposed with: the one list every check uses. */
+export const SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+/** The write Service's type unless a spec says otherwise. */
+export const DEFAULT_SERVICE_TYPE: ServiceType = "LoadBalancer";

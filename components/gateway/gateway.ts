@@ -11,7 +11,13 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { GatewaySpec, RateLimitSpec, ResourceSpec } from "../../spec/cluster-spec";
+import {
+    DEFAULT_SERVICE_TYPE,
+    type GatewaySpec,
+    type RateLimitSpec,
+    type ResourceSpec,
+    SERVICE_TYPES,
+} from "../../spec/cluster-spec";
 import { gatewayChecksum } from "./checksum";
 import { DEFAULT_GATEWAY_RESOURCES, GATEWAY_IMAGE, gatewayDeploymentArgs, gatewayPdbArgs } from "./deployment";
 import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace, inClusterConfigParams } from "./layout";
@@ -65,8 +71,6 @@ export interface GatewayArgs {
     image?: string;
 }
 
-const SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"];
-
 /** Every problem with the plain-valued arguments (URLs are checked when they resolve). */
 export function gatewayArgsProblems(args: GatewayArgs, limits: GatewayLimits): string[] {
     const problems: string[] = [];
@@ -78,8 +82,8 @@ export function gatewayArgsProblems(args: GatewayArgs, limits: GatewayLimits): s
             `replicas: ${replicas} must be a whole number >= ${min}${min === 2 ? " (set allowSingleReplica for 1)" : ""}`,
         );
     }
-    const type = args.serviceType ?? "LoadBalancer";
-    if (!SERVICE_TYPES.includes(type))
+    const type = args.serviceType ?? DEFAULT_SERVICE_TYPE;
+    if (!(SERVICE_TYPES as readonly string[]).includes(type))
         problems.push(`serviceType: "${type}" must be one of ${SERVICE_TYPES.join(", ")}`);
     return [...problems, ...limitsProblems(limits, "gateway")];
 }
@@ -161,7 +165,7 @@ export class Gateway extends pulumi.ComponentResource {
             writeServiceArgs(
                 args.clusterId,
                 namespace,
-                args.serviceType ?? "LoadBalancer",
+                args.serviceType ?? DEFAULT_SERVICE_TYPE,
                 args.writeServiceAnnotations ?? {},
             ),
             child,

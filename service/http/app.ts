@@ -11,7 +11,8 @@ import { INPUT_LIMITS, jsonLimitProblems } from "./bounded-input";
 import { engineGate } from "./engine-gate";
 import { Readiness, seedChecks, seedStacksInUse } from "../operations/engine-readiness";
 import { ClusterService } from "../operations/cluster-service";
-import { HttpError } from "./errors";
+import { HttpError, httpErrorFor } from "./errors";
+import { DomainError } from "../operations/domain-errors";
 import type { Executor } from "../../executors/executor";
 import { ServiceMetrics } from "../operations/metrics";
 import { OperationEvents } from "../operations/operation-events";
@@ -107,8 +108,9 @@ function boundedJsonParser(app: FastifyInstance): void {
 
 function errorHandler(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-        if (error instanceof HttpError) {
-            return reply.code(error.statusCode).headers(error.headers).send({ error: error.message });
+        const known = error instanceof DomainError ? httpErrorFor(error) : error;
+        if (known instanceof HttpError) {
+            return reply.code(known.statusCode).headers(known.headers).send({ error: known.message });
         }
         const status = error.statusCode ?? 500;
         if (status >= 400 && status < 500) {

@@ -4,7 +4,7 @@
  * are applied by `cluster-request.ts`. Unknown properties are rejected so typos fail loudly.
  */
 import { type Static, Type } from "@sinclair/typebox";
-import { METRICS_AGENT_KINDS, RECONCILE_POLICIES } from "../../spec/cluster-spec";
+import { METRICS_AGENT_KINDS, RECONCILE_POLICIES, SERVICE_TYPES } from "../../spec/cluster-spec";
 import { DNS_LABEL_PATTERN, DURATION_PATTERN, LOKI_SIZE_PATTERN, NGINX_SIZE_PATTERN } from "../../spec/validation";
 
 /** A DNS-1123 label: what Kubernetes accepts as a namespace name, and our cluster/tenant id. */
@@ -89,9 +89,7 @@ export const ClusterBody = Type.Object(
                     externalIps: Type.Optional(
                         Type.Array(Type.String({ pattern: "^[0-9a-fA-F:.]{2,45}$" }), { maxItems: 50 }),
                     ),
-                    serviceType: Type.Optional(
-                        Type.Union([Type.Literal("LoadBalancer"), Type.Literal("NodePort"), Type.Literal("ClusterIP")]),
-                    ),
+                    serviceType: Type.Optional(Type.Union(SERVICE_TYPES.map((t) => Type.Literal(t)))),
                     replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
                     allowSingleReplica: Type.Optional(
                         Type.Boolean({

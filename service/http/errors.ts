@@ -1,6 +1,7 @@
 /**
  * The service's error vocabulary and the one place errors become HTTP statuses.
  */
+import { type DomainError, type DomainErrorKind } from "../operations/domain-errors";
 
 /** An error whose message is safe to send to the client as is. */
 export class HttpError extends Error {
@@ -12,6 +13,22 @@ export class HttpError extends Error {
         super(message);
         this.name = "HttpError";
     }
+}
+
+/** The HTTP status of each domain error kind. */
+const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
+    invalid: 400,
+    "not-found": 404,
+    conflict: 409,
+    busy: 429,
+    unavailable: 503,
+};
+
+/** A domain error as an HTTP error: its status, and `Retry-After` when the core gave one. */
+export function httpErrorFor(error: DomainError): HttpError {
+    const headers: Record<string, string> =
+        error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) };
+    return new HttpError(STATUS_BY_KIND[error.kind], error.message, headers);
 }
 
 /** Status for an operation error code, so clients see the engine's failure class in HTTP terms. */

@@ -9,7 +9,7 @@ import { ConfigError } from "../../programs/config-reader";
 import { type ClusterSpecInput, resolveClusterSpec } from "../../programs/cluster-defaults";
 import type { ClusterSpec } from "../../spec/cluster-spec";
 import type { ClusterBody } from "../http/cluster-body";
-import { HttpError } from "../http/errors";
+import { DomainError } from "./domain-errors";
 import { yamlLimitProblems } from "../http/bounded-input";
 import { kubeconfigProblems } from "./kubeconfig";
 
@@ -33,7 +33,8 @@ export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconf
     try {
         return resolveClusterSpec(input);
     } catch (e) {
-        if (e instanceof ConfigError) throw new HttpError(400, `invalid cluster spec: ${e.problems.join("; ")}`);
+        if (e instanceof ConfigError)
+            throw new DomainError("invalid", `invalid cluster spec: ${e.problems.join("; ")}`);
         throw e;
     }
 }

@@ -6,7 +6,7 @@ import type { ClusterSpec } from "../../spec/cluster-spec";
 import type { ClusterBody } from "../http/cluster-body";
 import { bodyProblems, requestHash, resolveSeedKubeconfig, toClusterSpec } from "./cluster-request";
 import { rotatedSpec, withStoredCredentials } from "./credential-rotation";
-import { HttpError } from "../http/errors";
+import { DomainError } from "./domain-errors";
 import type { Executor, StackOutput } from "../../executors/executor";
 import type { ServiceMetrics } from "./metrics";
 import type { OperationEvents } from "./operation-events";
@@ -114,11 +114,11 @@ export class ClusterService {
         this.runner = new OperationRunner(deps);
     }
 
-    /** Validates a body beyond its schema and builds the spec; 400 lists every problem. */
+    /** Validates a body beyond its schema and builds the spec; the error lists every problem. */
     private async specFor(clusterId: string, body: ClusterBody): Promise<ClusterSpec> {
         const seed = await resolveSeedKubeconfig(body, this.deps.seedKubeconfigDir);
         const problems = [...bodyProblems(body), ...seed.problems];
-        if (problems.length > 0) throw new HttpError(400, problems.join("; "));
+        if (problems.length > 0) throw new DomainError("invalid", problems.join("; "));
         // The body never carries a credentials generation: keep the stored one (see credential-rotation.ts).
         return withStoredCredentials(
             toClusterSpec(clusterId, body, seed.text as string),
@@ -128,16 +128,16 @@ export class ClusterService {
 
     private cluster(id: string): ClusterRecord {
         const cluster = this.deps.registry.cluster(id);
-        if (!cluster) throw new HttpError(404, `cluster ${id} not found`);
+        if (!cluster) throw new DomainError("not-found", `cluster ${id} not found`);
         return cluster;
     }
 
-    /** Runs a lifecycle check; its conflict becomes a 409 with the reason. */
+    /** Runs a lifecycle check; its conflict becomes a domain conflict with the reason. */
     private lifecycle<T>(step: () => T): T {
         try {
             return step();
         } catch (e) {
-            if (e instanceof LifecycleConflictError) throw new HttpError(409, e.message);
+            if (e instanceof LifecycleConflictError) throw new DomainError("conflict", e.message);
             throw e;
         }
     }
@@ -159,9 +159,9 @@ export class ClusterService {
         } catch (e) {
             if (e instanceof QueueFullError) {
                 this.deps.metrics.rejected.inc();
-                throw new HttpError(429, e.message, { "retry-after": String(e.retryAfterSeconds) });
+                throw new DomainError("busy", e.message, e.retryAfterSeconds);
             }
-            if (e instanceof ShuttingDownError) throw new HttpError(503, e.message, { "retry-after": "10" });
+            if (e instanceof ShuttingDownError) throw new DomainError("unavailable", e.message, 10);
             throw e;
         }
     }
@@ -350,7 +350,10 @@ export class ClusterService {
         const noEngine = this.canRemoveWithoutEngine(clusterId);
         const spec = this.deps.specs.load(clusterId);
         if (purge && !spec && !noEngine)
-            throw new HttpError(409, `cluster ${clusterId} has no stored spec to purge with; PUT it again first`);
+            throw new DomainError(
+                "conflict",
+                `cluster ${clusterId} has no stored spec to purge with; PUT it again first`,
+            );
         const work: Work = noEngine
             ? async ({ onEvent }) => {
                   onEvent({
@@ -407,7 +410,10 @@ export class ClusterService {
         );
         const stored = this.deps.specs.load(clusterId);
         if (!stored)
-            throw new HttpError(409, `cluster ${clusterId} has no stored spec; PUT it with "suspended": ${suspended}`);
+            throw new DomainError(
+                "conflict",
+                `cluster ${clusterId} has no stored spec; PUT it with "suspended": ${suspended}`,
+            );
         const spec = { ...stored, suspended };
         const kind = suspended ? "suspend" : "resume";
         const generation = nextGeneration(cluster, this.deps.registry.operationsOf(clusterId));
@@ -441,7 +447,7 @@ export class ClusterService {
         const cluster = this.cluster(clusterId);
         const stored = this.deps.specs.load(clusterId);
         const spec = stored && change(stored);
-        if (!spec) throw new HttpError(409, `cluster ${clusterId} has no stored spec to apply again`);
+        if (!spec) throw new DomainError("conflict", `cluster ${clusterId} has no stored spec to apply again`);
         this.lifecycle(() =>
             applyRequested(cluster, {
                 id: clusterId,
@@ -484,14 +490,15 @@ export class ClusterService {
     /** POST cancel: drops a queued operation or interrupts a running one (SIGINT to the engine). */
     cancel(operationId: string): OperationRecord {
         const op = this.operation(operationId);
-        if (FINAL_STATES.includes(op.state)) throw new HttpError(409, `operation ${operationId} already ${op.state}`);
+        if (FINAL_STATES.includes(op.state))
+            throw new DomainError("conflict", `operation ${operationId} already ${op.state}`);
         this.deps.scheduler.cancel(operationId);
         return op;
     }
 
     operation(id: string): OperationRecord {
         const op = this.deps.registry.operation(id);
-        if (!op) throw new HttpError(404, `operation ${id} not found`);
+        if (!op) throw new DomainError("not-found", `operation ${id} not found`);
         return op;
     }
 

@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { requestHash, seedKubeconfigPath, toClusterSpec } from "../../service/operations/cluster-request";
 import { secretScrubber } from "../../service/operations/scrub";
 import { body, kubeconfig, USER_SECRET } from "./support";
+import { httpErrorFor } from "../../service/http/errors";
+import type { DomainError } from "../../service/operations/domain-errors";
 
 describe("HTTP body to cluster spec", () => {
     it("applies the documented defaults", () => {
@@ -42,8 +44,8 @@ describe("HTTP body to cluster spec", () => {
         expect(spec.monitoring.replicas).to.equal(0);
     });
 
-    it("answers every semantic problem of the spec in one 400", () => {
-        let error: { statusCode?: number; message?: string } = {};
+    it("refuses every semantic problem of the spec in one invalid-input error (a 400 over HTTP)", () => {
+        let error: { kind?: string; message?: string } = {};
         try {
             toClusterSpec(
                 "c1",
@@ -53,7 +55,8 @@ describe("HTTP body to cluster spec", () => {
         } catch (e) {
             error = e as typeof error;
         }
-        expect(error.statusCode).to.equal(400);
+        expect(error.kind).to.equal("invalid");
+        expect(httpErrorFor(error as DomainError).statusCode).to.equal(400);
         expect(error.message).to.equal(
             "invalid cluster spec: gateway.externalHostnames must name at least one DNS name the user cluster reaches the gateway at; " +
                 "tenant.metricsLimits.ingestionRate must be a whole number > 0, got 0",
