@@ -18,7 +18,13 @@ import type {
     TenantSpec,
 } from "../spec/cluster-spec";
 import { clusterSpecProblems } from "./cluster-spec-checks";
-import { DEFAULT_METRICS_AGENT, DEFAULT_SERVICE_TYPE, METRICS_AGENT_RESOURCES } from "../spec/cluster-spec";
+import {
+    DEFAULT_GATEWAY_LIMITS,
+    DEFAULT_LOG_AGENT_RESOURCES,
+    DEFAULT_METRICS_AGENT,
+    DEFAULT_SERVICE_TYPE,
+    METRICS_AGENT_RESOURCES,
+} from "../spec/cluster-spec";
 
 /** Every field optional, recursively; arrays are taken whole. */
 export type DeepPartial<T> = T extends readonly unknown[]
@@ -53,10 +59,10 @@ export const CLUSTER_DEFAULTS = {
         serviceType: DEFAULT_SERVICE_TYPE,
         replicas: 2,
         allowSingleReplica: false,
-        metricsWriteLimit: { requestsPerSecond: 100, burst: 200 },
-        logsWriteLimit: { requestsPerSecond: 50, burst: 100 },
-        queryLimit: { requestsPerSecond: 20, burst: 40 },
-        maxBodySize: "16m",
+        metricsWriteLimit: DEFAULT_GATEWAY_LIMITS.metricsWrite,
+        logsWriteLimit: DEFAULT_GATEWAY_LIMITS.logsWrite,
+        queryLimit: DEFAULT_GATEWAY_LIMITS.query,
+        maxBodySize: DEFAULT_GATEWAY_LIMITS.maxBodySize,
     },
     pki: { validityHours: 8760, earlyRenewalHours: 720, credentialsGeneration: 0 },
     monitoring: {
@@ -73,7 +79,7 @@ export const CLUSTER_DEFAULTS = {
     logging: {
         enabled: true,
         agent: "alloy",
-        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+        resources: DEFAULT_LOG_AGENT_RESOURCES,
     },
     tenant: {
         metricRuleGroups: [],

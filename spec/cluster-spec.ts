@@ -207,3 +207,25 @@ export const SERVICE_TYPES = ["LoadBalancer", "NodePort", "ClusterIP"] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 /** The write Service's type unless a spec says otherwise. */
 export const DEFAULT_SERVICE_TYPE: ServiceType = "LoadBalancer";
+
+/**
+ * The gateway's default limits, per replica. Remote write sends about one request per shard per
+ * few hundred ms; the body limit is far above a real batch (35-280 KB) and below memory concerns.
+ */
+export const DEFAULT_GATEWAY_LIMITS = {
+    metricsWrite: { requestsPerSecond: 100, burst: 200 },
+    logsWrite: { requestsPerSecond: 50, burst: 100 },
+    query: { requestsPerSecond: 20, burst: 40 },
+    maxBodySize: "16m",
+} as const satisfies {
+    metricsWrite: RateLimitSpec;
+    logsWrite: RateLimitSpec;
+    query: RateLimitSpec;
+    maxBodySize: string;
+};
+
+/** The log agent's default resources. */
+export const DEFAULT_LOG_AGENT_RESOURCES = {
+    requests: { cpu: "50m", memory: "64Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+} as const satisfies ResourceSpec;

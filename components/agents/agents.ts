@@ -21,8 +21,13 @@ import {
     type LogAgentKind,
 } from "./agent-configs";
 import { deployedVmagentFlags, vmagentDeploymentArgs } from "./vmagent-objects";
-import { DEFAULT_METRICS_AGENT, METRICS_AGENT_KINDS, type MetricsAgentKind } from "../../spec/cluster-spec";
-import { METRICS_AGENT_RESOURCES } from "../../spec/cluster-spec";
+import {
+    DEFAULT_LOG_AGENT_RESOURCES,
+    DEFAULT_METRICS_AGENT,
+    METRICS_AGENT_KINDS,
+    METRICS_AGENT_RESOURCES,
+    type MetricsAgentKind,
+} from "../../spec/cluster-spec";
 import { kubeStateMetricsDeploymentArgs, nodeExporterDaemonSetArgs } from "./exporter-objects";
 import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
@@ -35,11 +40,8 @@ import { rejectInvalidArgs } from "../common/invalid-args";
 
 type Resources = k8s.types.input.core.v1.ResourceRequirements;
 
-/** The log agent's defaults. */
-export const DEFAULT_LOGS_RESOURCES: Resources = {
-    requests: { cpu: "50m", memory: "64Mi" },
-    limits: { cpu: "500m", memory: "512Mi" },
-};
+/** The log agent's defaults: the spec's {@link DEFAULT_LOG_AGENT_RESOURCES}. */
+export const DEFAULT_LOGS_RESOURCES: Resources = DEFAULT_LOG_AGENT_RESOURCES;
 
 /** PEMs from the cluster's PKI (`ClusterPki` outputs). */
 export interface AgentsTls {

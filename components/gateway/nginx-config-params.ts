@@ -4,7 +4,7 @@
  * Every value ends up inside nginx syntax, so validation is strict: a tenant id, path or URL
  * that could close a directive (`;`, `{`, quotes, spaces, `$`) is refused rather than escaped.
  */
-import type { RateLimitSpec } from "../../spec/cluster-spec";
+import { DEFAULT_GATEWAY_LIMITS, type RateLimitSpec } from "../../spec/cluster-spec";
 import type { UpstreamUrls } from "./read-routes";
 import { isDnsLabel } from "../../spec/validation";
 
@@ -64,13 +64,8 @@ export interface NginxConfigParams {
     workerProcesses: number;
 }
 
-/** Default limits (per replica). Remote write sends about one request per shard per few hundred ms. */
-export const DEFAULT_LIMITS: GatewayLimits = {
-    metricsWrite: { requestsPerSecond: 100, burst: 200 },
-    logsWrite: { requestsPerSecond: 50, burst: 100 },
-    query: { requestsPerSecond: 20, burst: 40 },
-    maxBodySize: "16m",
-};
+/** Default limits (per replica): the spec's, {@link DEFAULT_GATEWAY_LIMITS}. */
+export const DEFAULT_LIMITS: GatewayLimits = DEFAULT_GATEWAY_LIMITS;
 /** Agents back off and retry; five minutes keeps a suspended tenant's retries cheap. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 300;
 /**
