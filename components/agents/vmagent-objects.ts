@@ -6,7 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { AGENT_TLS_DIR, tlsFilesIn } from "./agent-configs";
-import { metricsAgentLabels } from "./metrics-agent-objects";
+import { type MetricsAgentDeploymentInput, metricsAgentLabels } from "./metrics-agent-objects";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../common/pod-security";
 import { VMAGENT_CONFIG_FILE, VMAGENT_MAX_DISK_USAGE, VMAGENT_PORT, vmagentFlags } from "./vmagent-config";
 
@@ -24,18 +24,9 @@ export const VMAGENT_DATA_DIR = "/vmagent-data";
 export const VMAGENT_BUFFER_SIZE_LIMIT = "2Gi";
 
 /** Inputs of {@link vmagentDeploymentArgs}. */
-export interface VmagentDeploymentInput {
-    name: string;
-    namespace: pulumi.Input<string>;
-    replicas: number;
-    resources: k8s.types.input.core.v1.ResourceRequirements;
-    serviceAccountName: string;
-    configMapName: string;
-    tlsSecretName: string;
+export interface VmagentDeploymentInput extends MetricsAgentDeploymentInput {
     /** The container's flags: {@link deployedVmagentFlags} of the gateway URL. */
     flags: pulumi.Input<string[]>;
-    /** sha256 of the rendered scrape config; a change rolls the pods so they load it. */
-    configChecksum: pulumi.Input<string>;
     /**
      * sha256 of the client certificate: a renewed certificate rolls the pod, so vmagent never
      * depends on re-reading TLS files by itself.

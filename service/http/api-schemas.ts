@@ -36,6 +36,15 @@ const OperationStateSchema = Type.Union(
     ["queued", "running", "succeeded", "failed", "interrupted", "cancelled"].map((s) => Type.Literal(s)),
 );
 
+/** One resource step of a preview or drift check. */
+export const PreviewStep = Type.Object({
+    op: Type.String(),
+    urn: Type.String(),
+    type: Type.String(),
+    name: Type.String(),
+    diffs: Type.Array(Type.String()),
+});
+
 export const OperationBody = Type.Object({
     id: Type.String(),
     clusterId: Type.String(),
@@ -49,17 +58,7 @@ export const OperationBody = Type.Object({
     result: Type.Optional(
         Type.Object({
             changeSummary: Type.Optional(Type.Record(Type.String(), Type.Integer())),
-            steps: Type.Optional(
-                Type.Array(
-                    Type.Object({
-                        op: Type.String(),
-                        urn: Type.String(),
-                        type: Type.String(),
-                        name: Type.String(),
-                        diffs: Type.Array(Type.String()),
-                    }),
-                ),
-            ),
+            steps: Type.Optional(Type.Array(PreviewStep)),
             outputs: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
         }),
     ),

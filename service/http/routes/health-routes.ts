@@ -1,7 +1,7 @@
 /** `GET /v1/clusters/{id}/health`, and the health schemas the cluster listing uses too. */
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ClusterParams, ErrorBody } from "../api-schemas";
+import { ClusterParams, ErrorBody, PreviewStep } from "../api-schemas";
 import type { ClusterService } from "../../operations/cluster-service";
 import type { ReconcileRecord } from "../../reconcile/reconcile-store";
 import { DRIFT_STATES } from "../../reconcile/reconcile-store";
@@ -23,17 +23,7 @@ export const ReconcileBody = Type.Object({
     checkedAt: Type.Optional(Type.String()),
     driftedSince: Type.Optional(Type.String()),
     changeSummary: Type.Optional(Type.Record(Type.String(), Type.Integer())),
-    steps: Type.Optional(
-        Type.Array(
-            Type.Object({
-                op: Type.String(),
-                urn: Type.String(),
-                type: Type.String(),
-                name: Type.String(),
-                diffs: Type.Array(Type.String()),
-            }),
-        ),
-    ),
+    steps: Type.Optional(Type.Array(PreviewStep)),
     certificates: Type.Optional(
         Type.Record(Type.String(), Type.String(), { description: "Certificate name to notAfter (ISO)" }),
     ),
