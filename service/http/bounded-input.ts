@@ -114,8 +114,9 @@ function yamlDepth(text: string, limit: number): number {
         while (i < lineEnd) {
             const c = text[i];
             if (c === "#" && (i === 0 || text[i - 1] === " " || text[i - 1] === "\t")) break;
-            if ((c === '"' || c === "'") && (valueStart || flow > 0)) {
-                // Skip the quoted scalar, across lines if need be.
+            if ((c === '"' || c === "'") && valueStart) {
+                // Skip the quoted scalar, across lines if need be. A quote inside a plain scalar
+                // (`-"`, `a"b`) is text: taking it for an opening quote would skip structure.
                 i++;
                 while (i < text.length && text[i] !== c) i += c === '"' && text[i] === "\\" ? 2 : 1;
                 i++;

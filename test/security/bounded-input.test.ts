@@ -130,6 +130,14 @@ describe("bounded parsing of request fields", function () {
             );
         });
 
+        it('counts flow nesting whose plain keys hold a quote (`-"`), which once hid 70 levels', () => {
+            let doc: unknown = [false];
+            for (let i = 0; i < 70; i++) doc = i % 2 === 0 ? { '-"': doc } : [doc];
+            const text = stringify(doc, { collectionStyle: "flow" });
+            expect(text).to.include('-"');
+            expect(yamlLimitProblems("f", text)).to.deep.equal([`f nests deeper than ${INPUT_LIMITS.maxDepth} levels`]);
+        });
+
         it("refuses real nesting beyond the limit in every output style (no miss)", () => {
             fc.assert(
                 fc.property(
