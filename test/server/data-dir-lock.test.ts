@@ -77,7 +77,9 @@ describe("data dir lock", () => {
 
     it("takes over an unreadable lock file (damage, not a writer mid-way: locks are linked whole)", () => {
         writeFileSync(join(dir, "lock"), "");
-        DataDirLock.acquire(dir, "mla serve").release();
+        const lock = DataDirLock.acquire(dir, "mla serve");
+        expect(JSON.parse(readFileSync(join(dir, "lock"), "utf8"))).to.include({ pid: process.pid, host: hostname() });
+        lock.release();
     });
 });
 
