@@ -292,6 +292,32 @@ export function normalAttacks(): Attack[] {
     const identities: Attack[] = (
         [
             ["A's log certificate pushes to A's metrics route", "/api/v1/push", (w) => w.pkiA.logAgent, [403]],
+            // Odd spellings of the metrics route: nginx normalises the path before it matches a
+            // location, so each must meet the same identity check, or no route at all.
+            ...(
+                [
+                    "/loki/api/v1/push/../../../../api/v1/push",
+                    "/api/v1/%70ush",
+                    "//api/v1/push",
+                    "/api/v1/./push",
+                    "/API/V1/PUSH",
+                    "/api/v1/push/",
+                ] as const
+            ).map(
+                (path) =>
+                    [
+                        `A's log certificate pushes to ${path}`,
+                        path,
+                        (w: AttackWorld) => w.pkiA.logAgent,
+                        [400, 403, 404],
+                    ] as [string, string, (w: AttackWorld) => CertMaterial | undefined, number[]],
+            ),
+            [
+                "A's metrics certificate reaches a query route on the write port by path traversal",
+                "/api/v1/push/../../api/prom/api/v1/query",
+                (w) => w.pkiA.metricsAgent,
+                [404, 405],
+            ],
             [
                 "A's metrics certificate pushes to A's logs route",
                 "/loki/api/v1/push",
