@@ -19,7 +19,8 @@
  *   journal: `mkdir DIR && git archive d2771f9 | tar -x -C DIR && ln -s $PWD/node_modules DIR/`).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -34,16 +35,31 @@ const MIB = 1024 * 1024;
 
 type Mode = "group" | "per-write" | "journal";
 
+/**
+ * Imports the first of `candidates` (paths under `root`, without extension) that exists: a
+ * baseline tree may predate the move of the service into `service/{http,store}` and `executors/`.
+ */
+async function importFrom<T>(root: string, candidates: string[]): Promise<T> {
+    const found = candidates.find((c) => existsSync(join(root, `${c}.ts`)));
+    if (!found) throw new Error(`none of ${candidates.join(", ")} under ${root}`);
+    return (await import(join(root, found))) as T;
+}
+
 /** The service side: builds the app from `root`'s service/http/app.ts and prints its port. */
 async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
-    const registryModule = (await import(
-        join(root, "server", "registry")
-    )) as typeof import("../service/store/registry");
+    const registryModule = await importFrom<typeof import("../service/store/registry")>(root, [
+        "service/store/registry",
+        "server/registry",
+    ]);
     if (mode === "per-write") registryModule.registryDefaults.commit = "per-write";
-    const { buildApp } = (await import(join(root, "server", "app"))) as typeof import("../service/http/app");
-    const { MemoryExecutor } = (await import(
-        join(root, "server", "executor-memory")
-    )) as typeof import("../executors/memory/executor-memory");
+    const { buildApp } = await importFrom<typeof import("../service/http/app")>(root, [
+        "service/http/app",
+        "server/app",
+    ]);
+    const { MemoryExecutor } = await importFrom<typeof import("../executors/memory/executor-memory")>(root, [
+        "executors/memory/executor-memory",
+        "server/executor-memory",
+    ]);
     const built = await buildApp({
         dataDir,
         executor: new MemoryExecutor({
@@ -141,7 +157,8 @@ async function run(mode: Mode): Promise<Result> {
     const { port } = (await out.next()).value as { port: number };
     const base = `http://127.0.0.1:${port}`;
     const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-    const body = JSON.stringify(benchBody());
+    // One body per cluster, each with its own kubeconfigs (as in a real fleet), built before the clock starts.
+    const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i)));
     // Warm up (JIT, connections), then measure idle RSS.
     for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
     proc.kill("SIGUSR2");
@@ -154,9 +171,10 @@ async function run(mode: Mode): Promise<Result> {
     await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
             while (next < CLUSTERS) {
-                const id = `bench-${next++}`;
+                const i = next++;
+                const id = `bench-${i}`;
                 const t0 = performance.now();
-                const res = await fetch(`${base}/v1/clusters/${id}`, { method: "PUT", headers, body });
+                const res = await fetch(`${base}/v1/clusters/${id}`, { method: "PUT", headers, body: bodies[i] });
                 await res.arrayBuffer();
                 if (res.status !== 202) throw new Error(`PUT ${id}: ${res.status}`);
                 latencies.push(performance.now() - t0);
@@ -197,14 +215,41 @@ async function run(mode: Mode): Promise<Result> {
     };
 }
 
-function benchBody(): Record<string, unknown> {
-    const kubeconfig = (server: string) =>
-        `apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: ${server}\nusers:\n  - name: u\n    user:\n      token: bench-token\ncontexts:\n  - name: ctx\n    context: { cluster: c, user: u }\ncurrent-context: ctx\n`;
+/**
+ * A kubeconfig the size and shape of a real token-based one, different every call: its server
+ * address, random CA data (as large as a base64-encoded PEM certificate, about 1.5 KB) and a
+ * random service-account token (about 0.9 KB).
+ */
+function kubeconfig(server: string): string {
+    const ca = randomBytes(1100).toString("base64");
+    const token = randomBytes(660).toString("base64url");
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: c",
+        "    cluster:",
+        `      server: ${server}`,
+        `      certificate-authority-data: ${ca}`,
+        "users:",
+        "  - name: u",
+        "    user:",
+        `      token: ${token}`,
+        "contexts:",
+        "  - name: ctx",
+        "    context: { cluster: c, user: u }",
+        "current-context: ctx",
+        "",
+    ].join("\n");
+}
+
+/** The PUT body of cluster number `i`: its own user and seed kubeconfigs, so nothing is parsed twice. */
+function benchBody(i: number): Record<string, unknown> {
     return {
         project: "team-a",
         seed: "seed-eu1",
-        userKubeconfig: kubeconfig("https://10.0.0.1:6443"),
-        seedKubeconfig: kubeconfig("https://10.0.0.2:6443"),
+        userKubeconfig: kubeconfig(`https://10.${(i >> 8) & 255}.${i & 255}.1:6443`),
+        seedKubeconfig: kubeconfig("https://10.255.0.2:6443"),
         gateway: { externalHostnames: ["mla.bench.example.com"] },
     };
 }
