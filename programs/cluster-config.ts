@@ -10,7 +10,7 @@
 import type { ConfigReader } from "./config-reader";
 import { applyClusterDefaults, CLUSTER_DEFAULTS, type ClusterSpecInput } from "./cluster-defaults";
 import { DEFAULT_SERVICE_TYPE, METRICS_AGENT_KINDS, SERVICE_TYPES, type ClusterSpec } from "../spec/cluster-spec";
-import { clusterSpecProblems } from "./cluster-spec-checks";
+import { clusterSpecProblems } from "../spec/checks/cluster-checks";
 
 /** Known fields of each object key; anything else is reported as a typo. */
 const KNOWN: Record<string, string[]> = {

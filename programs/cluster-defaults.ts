@@ -17,7 +17,7 @@ import type {
     SeedApiSpec,
     TenantSpec,
 } from "../spec/cluster-spec";
-import { clusterSpecProblems } from "./cluster-spec-checks";
+import { clusterSpecProblems } from "../spec/checks/cluster-checks";
 import {
     DEFAULT_GATEWAY_LIMITS,
     DEFAULT_LOG_AGENT_RESOURCES,

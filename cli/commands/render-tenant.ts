@@ -14,7 +14,7 @@ import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-c
 import { renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
 import { renderRuleFile } from "../../components/tenant/rule-groups";
 import { TenantConfigError, throwIfProblems } from "../../components/tenant/tenant-error";
-import { tenantProblems } from "../../components/tenant/tenant-problems";
+import { tenantProblems } from "../../spec/checks/tenant-checks";
 import type { TenantSpec } from "../../spec/cluster-spec";
 import { type DeepPartial, applyTenantDefaults } from "../../programs/cluster-defaults";
 import { parseFlags, requireFlag, writeFiles } from "./args";

@@ -33,7 +33,7 @@ import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
 import { metricsAgentDeploymentArgs } from "./metrics-agent-objects";
 import { podSecurityLabels } from "../common/pod-security";
-import { customScrapeConfigProblems } from "./prometheus-config";
+import { customScrapeConfigProblems } from "../../spec/checks/custom-scrape-configs";
 import { clusterRoleBindingArgs, kubeStateMetricsRules, logAgentRules, metricsAgentRules } from "./rbac-objects";
 import { isDnsLabel } from "../../spec/validation";
 import { rejectInvalidArgs } from "../common/invalid-args";

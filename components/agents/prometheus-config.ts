@@ -8,7 +8,7 @@
  */
 import { stringify } from "yaml";
 import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
-import { scrapeConfigFieldProblems } from "./scrape-config-checks";
+import { customScrapeConfigProblems } from "../../spec/checks/custom-scrape-configs";
 
 /** Where the in-cluster service account's token and CA are mounted. */
 export const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
@@ -78,49 +78,6 @@ const CADVISOR_DROPS = [
     "container_cpu_load_average_10s",
     "container_last_seen",
 ];
-
-/** Builtin job names; custom scrape configs may not reuse them. */
-export const BUILTIN_JOB_NAMES = [
-    "prometheus",
-    "kubelet",
-    "cadvisor",
-    "kubernetes-pods",
-    "kubernetes-pods-slow",
-    "kubernetes-service-endpoints",
-    "kubernetes-service-endpoints-slow",
-    "kube-system",
-    "node-exporter",
-    "kube-state-metrics",
-] as const;
-
-/**
- * Checks custom scrape configs for both metrics agents: job names (present, unique, not a
- * built-in's) and fields (scrape-config-checks.ts). Returns every problem (empty when valid).
- */
-export function customScrapeConfigProblems(configs: readonly Record<string, unknown>[]): string[] {
-    const problems: string[] = [];
-    const seen = new Set<string>(BUILTIN_JOB_NAMES);
-    configs.forEach((c, i) => {
-        if (typeof c !== "object" || c === null || Array.isArray(c)) {
-            problems.push(`custom scrape config #${i + 1} must be an object`);
-            return;
-        }
-        const name = c.job_name;
-        const label =
-            typeof name === "string" && name !== ""
-                ? `custom scrape config "${name}"`
-                : `custom scrape config #${i + 1}`;
-        problems.push(...scrapeConfigFieldProblems(label, c));
-        if (typeof name !== "string" || name === "") {
-            problems.push(`custom scrape config #${i + 1} has no job_name`);
-        } else if (seen.has(name)) {
-            problems.push(`custom scrape config job_name "${name}" is used more than once or by a built-in job`);
-        } else {
-            seen.add(name);
-        }
-    });
-    return problems;
-}
 
 /** Renders `prometheus.yml`. Throws one error listing every problem with the custom scrape configs. */
 export function renderPrometheusConfig(input: PrometheusConfigInput): string {

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SeedExtension } from "../seed/seed-mla";
 import type { RuleGroupSpec } from "../../spec/cluster-spec";
 import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
-import { ruleGroupProblems } from "../tenant/rule-groups";
+import { ruleGroupProblems } from "../../spec/checks/rule-groups";
 import { throwIfProblems } from "../tenant/tenant-error";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "./default-rule-groups";
 import { defaultDashboards } from "./kubernetes-dashboards";

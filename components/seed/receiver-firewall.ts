@@ -1,6 +1,6 @@
 /**
  * The Cortex Alertmanager's receiver firewall, set for every tenant (the defence in depth behind
- * the tenant checks of `components/tenant/alertmanager-egress.ts`).
+ * the tenant checks of `spec/checks/alertmanager-egress.ts`).
  *
  * Cortex checks every address a receiver integration dials, after DNS resolution and on every
  * redirect hop (pkg/util/net/firewall_dialer.go, a `net.Dialer` Control hook), so it also stops

@@ -18,7 +18,7 @@ import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, renderDatasources } fro
 import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
 import { isDnsLabel } from "../../spec/validation";
 import { throwIfProblems } from "./tenant-error";
-import { tenantProblems } from "./tenant-problems";
+import { tenantProblems } from "../../spec/checks/tenant-checks";
 import { TenantPurge } from "./tenant-purge";
 
 /** Backend endpoints for the purge (needs network reach to both). */

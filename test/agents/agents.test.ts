@@ -16,7 +16,7 @@ installMocks();
 import * as k8s from "@pulumi/kubernetes";
 import { Agents, type AgentsArgs } from "../../components/agents/agents";
 import { renderAgentConfigs } from "../../components/agents/agent-configs";
-import { SCRAPE_CONFIG_FIELDS } from "../../components/agents/scrape-config-checks";
+import { SCRAPE_CONFIG_FIELDS } from "../../spec/checks/scrape-config-fields";
 import { restrictedViolations } from "./pod-security-check";
 import { parse } from "yaml";
 

@@ -4,11 +4,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import {
-    customScrapeConfigProblems,
-    renderPrometheusConfig,
-    type PrometheusConfigInput,
-} from "../../components/agents/prometheus-config";
+import { renderPrometheusConfig, type PrometheusConfigInput } from "../../components/agents/prometheus-config";
+import { customScrapeConfigProblems } from "../../spec/checks/custom-scrape-configs";
 import { tlsFilesIn } from "../../components/agents/agent-configs";
 import { requireBinary } from "./binaries";
 import { loadableBy, withFileSdInsteadOfKubernetes } from "./kubernetes-sd";

@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { customScrapeConfigProblems } from "../../components/agents/prometheus-config";
-import { SCRAPE_CONFIG_FIELDS, RELABEL_ACTIONS } from "../../components/agents/scrape-config-checks";
+import { customScrapeConfigProblems } from "../../spec/checks/custom-scrape-configs";
+import { SCRAPE_CONFIG_FIELDS, RELABEL_ACTIONS } from "../../spec/checks/scrape-config-fields";
 import { requireBinary } from "./binaries";
 import { loadableBy } from "./kubernetes-sd";
 

@@ -12,7 +12,7 @@ import {
     receiverFirewallLimits,
 } from "../../components/seed/receiver-firewall";
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
-import { receiverUrlProblem } from "../../components/tenant/alertmanager-url-host";
+import { receiverUrlProblem } from "../../spec/checks/alertmanager-url-host";
 import { renderCortexOverrides } from "../../components/tenant/limits";
 import { applyTenantDefaults } from "../../programs/cluster-defaults";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";

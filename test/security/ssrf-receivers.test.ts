@@ -6,7 +6,8 @@
  * Alertmanager 0.27) are marked and checked by our side only.
  */
 import { expect } from "chai";
-import { alertmanagerConfigProblems, renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
+import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
+import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { parse } from "yaml";
 import { runBinary, tempDir } from "../tenant/binaries";
 

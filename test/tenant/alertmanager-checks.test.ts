@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { alertmanagerConfigProblems } from "../../components/tenant/alertmanager-config";
+import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
 import { runBinary, tempDir } from "./binaries";
 
 const config = (route: string, receiver: string, extra = ""): string =>

@@ -1,9 +1,6 @@
 import { expect } from "chai";
-import {
-    DEFAULT_ALERTMANAGER_CONFIG,
-    alertmanagerConfigProblems,
-    renderAlertmanagerConfig,
-} from "../../components/tenant/alertmanager-config";
+import { DEFAULT_ALERTMANAGER_CONFIG, renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
+import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
 import { TenantConfigError } from "../../components/tenant/tenant-error";
 import { runBinary, tempDir } from "./binaries";
 

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { BlockList } from "node:net";
-import { BLOCKED_V4, BLOCKED_V6, parseV6, receiverUrlProblem } from "../../components/tenant/alertmanager-url-host";
+import { BLOCKED_V4, BLOCKED_V6, parseV6, receiverUrlProblem } from "../../spec/checks/alertmanager-url-host";
 
 describe("receiver URL host check", () => {
     const CASES: [string, string | undefined][] = [

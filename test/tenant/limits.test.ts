@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parse } from "yaml";
-import { limitsProblems, renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
+import { limitsProblems } from "../../spec/checks/limits";
+import { renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
 import type { TenantSpec } from "../../spec/cluster-spec";
 
 type LimitsInput = Pick<TenantSpec, "metricsLimits" | "logsLimits" | "retention">;

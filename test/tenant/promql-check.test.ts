@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { renderRuleFile, ruleGroupProblems } from "../../components/tenant/rule-groups";
+import { ruleGroupProblems } from "../../spec/checks/rule-groups";
+import { renderRuleFile } from "../../components/tenant/rule-groups";
 import { runBinary, tempDir } from "./binaries";
 
 /** [expr, whether promtool (and so the check here) accepts it]. */

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../../components/seed-defaults/default-rule-groups";
-import { renderRuleFile, ruleGroupProblems } from "../../components/tenant/rule-groups";
+import { ruleGroupProblems } from "../../spec/checks/rule-groups";
+import { renderRuleFile } from "../../components/tenant/rule-groups";
 import type { RuleGroupSpec } from "../../spec/cluster-spec";
 import { runBinary, tempDir } from "./binaries";
 

@@ -4,7 +4,7 @@
  * here, before anything is created. Semantics (e.g. unwrap on a non-numeric label) are left to Loki.
  */
 import { parser } from "@grafana/lezer-logql";
-import { position } from "./promql-check";
+import { position } from "./promql";
 
 /** Why `expr` is not valid LogQL syntax, or undefined. `title` starts the message (rule location). */
 export function logqlSyntaxProblem(expr: string, title: string): string | undefined {

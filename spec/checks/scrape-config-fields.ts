@@ -10,7 +10,7 @@
  * `drop_if_equal` (Prometheus refuses them). test/agents/scrape-config-checks.test.ts
  * cross-checks every refusal and acceptance against both real parsers.
  */
-import { parseDuration } from "../../spec/validation";
+import { parseDuration } from "../validation";
 
 /** scrape_config fields both agents accept. */
 export const SCRAPE_CONFIG_FIELDS = [

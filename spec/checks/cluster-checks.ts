@@ -4,16 +4,16 @@
  * the service as a body field.
  */
 import { isIP } from "node:net";
-import { customScrapeConfigProblems } from "../components/agents/prometheus-config";
-import { tenantSpecProblems } from "../components/tenant/tenant-problems";
+import { customScrapeConfigProblems } from "./custom-scrape-configs";
+import { tenantSpecProblems } from "./tenant-checks";
 import {
     METRICS_AGENT_KINDS,
     SERVICE_TYPES,
     type ClusterSpec,
     type RateLimitSpec,
     type ResourceSpec,
-} from "../spec/cluster-spec";
-import { MAX_CLUSTER_ID_LENGTH, NGINX_SIZE, isClusterId, isDnsLabel, isPositiveDuration } from "../spec/validation";
+} from "../cluster-spec";
+import { MAX_CLUSTER_ID_LENGTH, NGINX_SIZE, isClusterId, isDnsLabel, isPositiveDuration } from "../validation";
 
 /** One problem: the dotted spec path and what is wrong with it. */
 export interface SpecProblem {

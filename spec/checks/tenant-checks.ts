@@ -1,11 +1,11 @@
 /**
  * Every problem with a tenant's inputs, collected in one pass so the Tenant component (and
  * `mla render`) can refuse them all at once, before any object is created. The cluster spec
- * checks (`programs/cluster-spec-checks.ts`) run {@link tenantSpecProblems} too, so the onboarding
+ * checks (`cluster-checks.ts`) run {@link tenantSpecProblems} too, so the onboarding
  * service answers 400 for exactly what the Tenant would refuse later.
  */
-import type { RuleGroupSpec, TenantSpec } from "../../spec/cluster-spec";
-import { MAX_CLUSTER_ID_LENGTH, isClusterId } from "../../spec/validation";
+import type { RuleGroupSpec, TenantSpec } from "../cluster-spec";
+import { MAX_CLUSTER_ID_LENGTH, isClusterId } from "../validation";
 import { alertmanagerConfigProblems } from "./alertmanager-config";
 import { limitsProblems } from "./limits";
 import { ruleGroupProblems } from "./rule-groups";

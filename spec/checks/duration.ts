@@ -3,7 +3,7 @@
  * (shared with the cluster spec checks and the HTTP body schema); validated here so a typo fails
  * before anything is created, not when a backend reloads its config.
  */
-import { parseDuration } from "../../spec/validation";
+import { parseDuration } from "../validation";
 
 export { parseDuration };
 
