@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ProjectSpec } from "../../spec/project-spec";
-import { DISABLE_DEFAULT_GRAFANA_PROVIDER, DISABLE_DEFAULT_PROVIDERS } from "../automation/executor-automation";
+import { DISABLE_DEFAULT_GRAFANA_PROVIDER, DISABLE_DEFAULT_PROVIDERS } from "../automation/stack-settings";
 import { FORWARDED_ENV, type StackIdentity } from "./operator-stack";
 
 /** PKO rejects Stack names longer than this (as for cluster stacks). */

@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ClusterSpec } from "../../spec/cluster-spec";
-import { DISABLE_DEFAULT_PROVIDERS } from "../automation/executor-automation";
+import { DISABLE_DEFAULT_PROVIDERS } from "../automation/stack-settings";
 
 /** Where and how the operator's stacks run. */
 export interface OperatorStackSettings {
