@@ -1,7 +1,8 @@
 /**
  * The fleet executor: instead of running Pulumi here, it asks the Pulumi Kubernetes Operator (PKO)
  * in a management cluster to run it, one `pulumi.com/v1` `Stack` object per cluster
- * (`operator-stack.ts` builds the objects, `operator-status.ts` reads their status).
+ * (`operator-stack.ts` builds the objects, `stack-runs.ts` applies them and waits for the
+ * operator's runs, `operator-status.ts` reads their status).
  *
  * - `up` server-side-applies the cluster's Secret, then its Stack with a fresh reconcile request,
  *   and polls the Stack (bounded backoff) until PKO reports that run.
@@ -13,7 +14,6 @@
  * - Cancelling stops the waiting only: PKO keeps reconciling the Stack it was given.
  * - `unlock` does nothing: the operator owns its stacks' locks.
  */
-import { randomUUID } from "node:crypto";
 import type { ClusterSpec } from "../../spec/cluster-spec";
 import {
     type DestroyRequest,
@@ -31,6 +31,7 @@ import {
 import { KubeClient } from "./kube-client";
 import type { KubeConnection } from "./kube-connection";
 import { projectSecretData, projectSecretObject, projectStackIdentity } from "./operator-project";
+import { operatorReadiness } from "./operator-readiness";
 import {
     type OperatorStackSettings,
     programStackObject,
@@ -40,7 +41,8 @@ import {
     stackObject,
     stackObjectName,
 } from "./operator-stack";
-import { destroyProgress, type StackProgress, stackHealth, stackProgress } from "./operator-status";
+import { stackHealth } from "./operator-status";
+import { type RunContext, StackRuns, type Succeeded } from "./stack-runs";
 
 /** Settings of the operator executor. */
 export interface OperatorExecutorOptions {
@@ -54,36 +56,11 @@ export interface OperatorExecutorOptions {
     timeoutMs?: number;
 }
 
-/** What to tell an operator whose management cluster lacks PKO. */
-export const INSTALL_PKO =
-    "the Stack CRD (pulumi.com/v1) is not installed in the management cluster: install the Pulumi Kubernetes Operator v2 " +
-    "(helm install -n pulumi-kubernetes-operator --create-namespace pulumi-kubernetes-operator oci://ghcr.io/pulumi/helm-charts/pulumi-kubernetes-operator)";
-
-type Obj = Record<string, unknown>;
-type Succeeded = Extract<StackProgress, { phase: "succeeded" }>;
-/** `path`: the Stack object to poll, when it is not the cluster's (project stacks). */
-type Wait = { clusterId: string; signal: AbortSignal; onEvent: ExecutorRequest["onEvent"]; path?: string };
-
-/** Resolves after `ms`, or rejects with "cancelled" when `signal` aborts first. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-        if (signal.aborted) return reject(new ExecutorError("cancelled", "cancelled"));
-        const done = () => {
-            clearTimeout(timer);
-            reject(new ExecutorError("cancelled", "cancelled"));
-        };
-        const timer = setTimeout(() => {
-            signal.removeEventListener("abort", done);
-            resolve();
-        }, ms);
-        signal.addEventListener("abort", done, { once: true });
-    });
-}
-
 /** The Pulumi Kubernetes Operator executor. */
 export class OperatorExecutor implements Executor {
     readonly name = "operator";
     private readonly client: KubeClient;
+    private readonly runs: StackRuns;
     private readonly env: NodeJS.ProcessEnv;
     private readonly ns: string;
 
@@ -94,6 +71,12 @@ export class OperatorExecutor implements Executor {
             );
         }
         this.client = new KubeClient(options.connection);
+        this.runs = new StackRuns({
+            client: this.client,
+            namespace: options.settings.namespace,
+            pollMs: options.pollMs,
+            timeoutMs: options.timeoutMs,
+        });
         this.env = options.env ?? process.env;
         this.ns = encodeURIComponent(options.settings.namespace);
     }
@@ -106,89 +89,35 @@ export class OperatorExecutor implements Executor {
         return `/api/v1/namespaces/${this.ns}/secrets/${secretObjectName(clusterId)}`;
     }
 
-    /** Applies the Secret and returns the keys it holds. */
-    private async applySecret(spec: ClusterSpec, signal: AbortSignal): Promise<string[]> {
+    /** Applies the cluster's Secret alone. */
+    private async applySecret(spec: ClusterSpec, signal: AbortSignal): Promise<void> {
         const data = secretData(spec, this.env);
         await this.client.apply(
             this.secretPath(spec.clusterId),
             secretObject(spec.clusterId, this.options.settings.namespace, data),
             signal,
         );
-        return Object.keys(data);
     }
 
     /** Applies Secret and Stack for `spec` and waits for the run PKO makes of them. */
-    private async run(spec: ClusterSpec, w: Wait): Promise<Succeeded> {
-        const secretKeys = await this.applySecret(spec, w.signal);
-        const reconcileRequest = randomUUID();
-        const stack = stackObject(spec, this.options.settings, {
-            reconcileRequest,
-            destroyOnFinalize: false,
-            secretKeys,
+    private async run(spec: ClusterSpec, context: RunContext): Promise<Succeeded> {
+        const data = secretData(spec, this.env);
+        const done = await this.runs.applyAndWait({
+            objectName: stackObjectName(spec.clusterId),
+            stackPath: this.stackPath(spec.clusterId),
+            secretPath: this.secretPath(spec.clusterId),
+            secret: secretObject(spec.clusterId, this.options.settings.namespace, data),
+            stack: (reconcileRequest) =>
+                stackObject(spec, this.options.settings, {
+                    reconcileRequest,
+                    destroyOnFinalize: false,
+                    secretKeys: Object.keys(data),
+                }),
+            signal: context.signal,
+            onEvent: context.onEvent,
         });
-        const applied = await this.client.apply(this.stackPath(spec.clusterId), stack, w.signal);
-        const generation = Number((applied.metadata as Obj | undefined)?.generation ?? 0);
-        w.onEvent({
-            type: "log",
-            message: `applied Stack ${this.options.settings.namespace}/${stackObjectName(spec.clusterId)} (generation ${generation}); waiting for the operator`,
-        });
-        const done = await this.poll(w, (obj) =>
-            obj ? stackProgress(obj, { generation, reconcileRequest }) : undefined,
-        );
-        if (!done)
-            throw new ExecutorError(
-                "stack-not-found",
-                `the Stack ${stackObjectName(spec.clusterId)} was deleted while the operator ran it`,
-            );
-        if (done.permalink) w.onEvent({ type: "log", message: `operator update: ${done.permalink}` });
+        if (done.permalink) context.onEvent({ type: "log", message: `operator update: ${done.permalink}` });
         return done;
-    }
-
-    /**
-     * Polls the cluster's Stack with doubling pauses (bounded by `pollMs.max`) until `judge` says
-     * it succeeded (returned) or failed (thrown); resolves undefined once the object is gone.
-     */
-    private async poll(
-        w: Wait,
-        judge: (stack: Obj | undefined) => StackProgress | undefined,
-    ): Promise<Succeeded | undefined> {
-        const { initial, max } = this.options.pollMs ?? { initial: 1000, max: 15_000 };
-        const deadline = Date.now() + (this.options.timeoutMs ?? 2 * 3600_000);
-        let delay = initial;
-        let said = "";
-        for (;;) {
-            const progress = judge(await this.client.get(w.path ?? this.stackPath(w.clusterId), w.signal));
-            if (!progress) return undefined;
-            if (progress.phase === "succeeded") return progress;
-            if (progress.phase === "failed")
-                throw new ExecutorError(
-                    "engine-failed",
-                    await this.failureText(progress.message, progress.updateName, w.signal),
-                );
-            if (progress.message !== said) w.onEvent({ type: "log", message: `operator: ${progress.message}` });
-            said = progress.message;
-            if (Date.now() > deadline) {
-                throw new ExecutorError(
-                    "timeout",
-                    `the operator did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 60_000)} min; it keeps reconciling the Stack`,
-                );
-            }
-            await pause(delay, w.signal);
-            delay = Math.min(delay * 2, max);
-        }
-    }
-
-    /** The failure, with the message PKO's `Update` object recorded (the engine's error), when readable. */
-    private async failureText(summary: string, updateName: string | undefined, signal: AbortSignal): Promise<string> {
-        if (!updateName) return summary;
-        const update = await this.client
-            .get(
-                `/apis/auto.pulumi.com/v1alpha1/namespaces/${this.ns}/updates/${encodeURIComponent(updateName)}`,
-                signal,
-            )
-            .catch(() => undefined);
-        const message = (update?.status as Obj | undefined)?.message;
-        return typeof message === "string" && message !== "" ? `${summary}: ${message.slice(0, 2000)}` : summary;
     }
 
     async up(request: ExecutorRequest): Promise<UpResult> {
@@ -215,24 +144,17 @@ export class OperatorExecutor implements Executor {
             // The destroy reads the kubeconfigs from the Secret: make sure they are current.
             await this.applySecret(spec, signal);
         }
-        if (!(await this.client.get(this.stackPath(clusterId), signal))) {
+        const destroyed = await this.runs.destroyAndWait({
+            objectName: stackObjectName(clusterId),
+            stackPath: this.stackPath(clusterId),
+            signal,
+            onEvent,
+        });
+        if (!destroyed) {
             onEvent({
                 type: "log",
                 message: `no Stack ${stackObjectName(clusterId)} in ${this.options.settings.namespace}; nothing to destroy`,
             });
-        } else {
-            const patched = await this.client.mergePatch(
-                this.stackPath(clusterId),
-                { spec: { destroyOnFinalize: true } },
-                signal,
-            );
-            const generation = Number((patched.metadata as Obj | undefined)?.generation ?? 0);
-            await this.client.delete(this.stackPath(clusterId), signal);
-            onEvent({
-                type: "log",
-                message: `deleted Stack ${stackObjectName(clusterId)} with destroyOnFinalize; waiting for the operator's destroy`,
-            });
-            await this.poll(request, (obj) => (obj ? destroyProgress(obj, generation) : undefined));
         }
         await this.client.delete(this.secretPath(clusterId), signal);
         return { changeSummary: {} };
@@ -252,63 +174,32 @@ export class OperatorExecutor implements Executor {
     async upProject(request: ProjectRequest): Promise<UpResult> {
         const { identity, stackPath, secretPath } = this.projectObjects(request);
         const data = projectSecretData(this.env);
-        await this.client.apply(
+        const done = await this.runs.applyAndWait({
+            objectName: identity.objectName,
+            stackPath,
             secretPath,
-            projectSecretObject(identity, this.options.settings.namespace, data),
-            request.signal,
-        );
-        const reconcileRequest = randomUUID();
-        const stack = programStackObject(identity, this.options.settings, {
-            reconcileRequest,
-            destroyOnFinalize: false,
-            secretKeys: Object.keys(data),
-        });
-        const applied = await this.client.apply(stackPath, stack, request.signal);
-        const generation = Number((applied.metadata as Obj | undefined)?.generation ?? 0);
-        request.onEvent({
-            type: "log",
-            message: `applied Stack ${this.options.settings.namespace}/${identity.objectName} (generation ${generation}); waiting for the operator`,
-        });
-        const wait: Wait = {
-            clusterId: request.stack,
+            secret: projectSecretObject(identity, this.options.settings.namespace, data),
+            stack: (reconcileRequest) =>
+                programStackObject(identity, this.options.settings, {
+                    reconcileRequest,
+                    destroyOnFinalize: false,
+                    secretKeys: Object.keys(data),
+                }),
             signal: request.signal,
             onEvent: request.onEvent,
-            path: stackPath,
-        };
-        const done = await this.poll(wait, (obj) =>
-            obj ? stackProgress(obj, { generation, reconcileRequest }) : undefined,
-        );
-        if (!done)
-            throw new ExecutorError(
-                "stack-not-found",
-                `the Stack ${identity.objectName} was deleted while the operator ran it`,
-            );
+        });
         return { changeSummary: {}, outputs: done.outputs };
     }
 
     /** Deletes the project's Stack with destroyOnFinalize, waits until it is gone, then deletes its Secret. */
     async destroyProject(request: ProjectRequest): Promise<DestroyResult> {
         const { identity, stackPath, secretPath } = this.projectObjects(request);
-        if (await this.client.get(stackPath, request.signal)) {
-            const patched = await this.client.mergePatch(
-                stackPath,
-                { spec: { destroyOnFinalize: true } },
-                request.signal,
-            );
-            const generation = Number((patched.metadata as Obj | undefined)?.generation ?? 0);
-            await this.client.delete(stackPath, request.signal);
-            request.onEvent({
-                type: "log",
-                message: `deleted Stack ${identity.objectName} with destroyOnFinalize; waiting for the operator's destroy`,
-            });
-            const wait: Wait = {
-                clusterId: request.stack,
-                signal: request.signal,
-                onEvent: request.onEvent,
-                path: stackPath,
-            };
-            await this.poll(wait, (obj) => (obj ? destroyProgress(obj, generation) : undefined));
-        }
+        await this.runs.destroyAndWait({
+            objectName: identity.objectName,
+            stackPath,
+            signal: request.signal,
+            onEvent: request.onEvent,
+        });
         await this.client.delete(secretPath, request.signal);
         return { changeSummary: {} };
     }
@@ -328,7 +219,10 @@ export class OperatorExecutor implements Executor {
             );
         const health = stackHealth(stack);
         if (health.failed)
-            throw new ExecutorError("engine-failed", await this.failureText(health.message, undefined, request.signal));
+            throw new ExecutorError(
+                "engine-failed",
+                await this.runs.failureText(health.message, undefined, request.signal),
+            );
         return { changeSummary: {}, steps: [], outputs: health.outputs, selfHealing: true, detail: health.message };
     }
 
@@ -342,47 +236,12 @@ export class OperatorExecutor implements Executor {
         // The operator serialises its own runs and holds the stack locks; nothing to clear here.
     }
 
-    async checkReady(): Promise<ReadyCheck[]> {
-        const signal = AbortSignal.timeout(10_000);
-        const host = new URL(this.options.connection.server).host;
-        let group;
-        try {
-            group = await this.client.request("GET", "/apis/pulumi.com/v1", { signal });
-        } catch (e) {
-            return [{ name: "kubernetes-api", ok: false, detail: e instanceof Error ? e.message : String(e) }];
-        }
-        const checks: ReadyCheck[] = [
-            group.status === 401 || group.status === 403
-                ? {
-                      name: "kubernetes-api",
-                      ok: false,
-                      detail: `the Kubernetes API at ${host} refused the credentials (${group.status})`,
-                  }
-                : { name: "kubernetes-api", ok: true, detail: `reachable at ${host}` },
-        ];
-        const resources = Array.isArray(group.body?.resources) ? (group.body.resources as Obj[]) : [];
-        const crd = group.status === 200 && resources.some((r) => r.name === "stacks");
-        checks.push(
-            crd
-                ? { name: "stack-crd", ok: true, detail: "pulumi.com/v1 Stack is served" }
-                : { name: "stack-crd", ok: false, detail: INSTALL_PKO },
-        );
-        if (crd) {
-            const list = await this.client
-                .request("GET", `/apis/pulumi.com/v1/namespaces/${this.ns}/stacks?limit=1`, { signal })
-                .catch(() => undefined);
-            const ns = this.options.settings.namespace;
-            checks.push(
-                list?.status === 200
-                    ? { name: "operator-namespace", ok: true, detail: `can list Stacks in ${ns}` }
-                    : {
-                          name: "operator-namespace",
-                          ok: false,
-                          detail: `cannot list Stacks in namespace ${ns} (${list?.status ?? "unreachable"}): create it and grant the service's identity get/list/patch/delete on stacks and secrets there`,
-                      },
-            );
-        }
-        return checks;
+    checkReady(): Promise<ReadyCheck[]> {
+        return operatorReadiness({
+            client: this.client,
+            server: this.options.connection.server,
+            namespace: this.options.settings.namespace,
+        });
     }
 
     /** Closes the client's idle connections. */
