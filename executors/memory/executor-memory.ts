@@ -3,9 +3,8 @@
  * answers after a delay. Tests use it to drive the service; `mla serve --executor memory` uses it
  * for demos without a cluster.
  */
-import { CERTIFICATE_NOT_AFTER_OUTPUT, renewalDue } from "../../components/pki/pki-renewal";
+import { CERTIFICATE_NOT_AFTER_OUTPUT } from "../../components/pki/pki-renewal";
 import type { ClusterSpec } from "../../spec/cluster-spec";
-import type { ProjectSpec } from "../../spec/project-spec";
 import {
     type DestroyRequest,
     type DestroyResult,
@@ -20,6 +19,9 @@ import {
     type UpResult,
 } from "../executor";
 import type { ResourceStep } from "../operation-types";
+import { MemoryCertificates } from "./memory-certificates";
+import { type MemoryProjectOptions, MemoryProjectStacks, type MemoryProjectCall } from "./memory-project-stacks";
+import { cancelled, delay, summaryOf } from "./memory-simulation";
 
 /** One recorded call. */
 export interface MemoryCall {
@@ -29,20 +31,8 @@ export interface MemoryCall {
     purge?: boolean;
 }
 
-/** One recorded project-stack call. */
-export interface MemoryProjectCall {
-    method: "upProject" | "destroyProject";
-    /** The stack name. */
-    stack: string;
-    spec: ProjectSpec;
-}
-
-/** Behaviour knobs. */
-export interface MemoryExecutorOptions {
-    /** A message to fail a project-stack call with (as an engine failure), or undefined to succeed. */
-    failProject?(call: MemoryProjectCall): string | undefined;
-    /** A promise a project-stack call waits for before finishing. */
-    gateProject?(call: MemoryProjectCall): Promise<void> | undefined;
+/** Behaviour knobs; `failProject`, `gateProject` and `delayMs` also apply to project stacks. */
+export interface MemoryExecutorOptions extends MemoryProjectOptions {
     /** Time each operation takes, in ms. Defaults to 20. */
     delayMs?: number;
     /** A message to fail the call with (as an engine failure), or undefined to succeed. */
@@ -96,7 +86,7 @@ export class MemoryExecutor implements Executor {
         return [...this.created].sort();
     }
     private readonly drift = new Map<string, ResourceStep[]>();
-    private readonly certificates = new Map<string, Record<string, number>>();
+    private readonly certificates = new MemoryCertificates();
     private readonly lastOutputs = new Map<string, Record<string, StackOutput>>();
 
     /**
@@ -113,21 +103,14 @@ export class MemoryExecutor implements Executor {
      * `pki.validityHours` from then.
      */
     setCertificates(clusterId: string, notAfterMs: Record<string, number>): void {
-        this.certificates.set(clusterId, { ...notAfterMs });
+        this.certificates.set(clusterId, notAfterMs);
     }
 
-    private renewCertificates(spec: ClusterSpec): Record<string, string> | undefined {
-        const certs = this.certificates.get(spec.clusterId);
-        if (!certs) return undefined;
-        const now = this.options.now?.() ?? Date.now();
-        for (const [name, notAfter] of Object.entries(certs)) {
-            if (renewalDue(notAfter, spec.pki.earlyRenewalHours, now))
-                certs[name] = now + spec.pki.validityHours * 3600_000;
-        }
-        return Object.fromEntries(Object.entries(certs).map(([name, ms]) => [name, new Date(ms).toISOString()]));
-    }
+    private readonly projects: MemoryProjectStacks;
 
-    constructor(private readonly options: MemoryExecutorOptions = {}) {}
+    constructor(private readonly options: MemoryExecutorOptions = {}) {
+        this.projects = new MemoryProjectStacks(options);
+    }
 
     private async perform(call: MemoryCall, { signal, onEvent, op, planned }: PerformOptions): Promise<ResourceStep[]> {
         this.calls.push(call);
@@ -147,9 +130,9 @@ export class MemoryExecutor implements Executor {
                 }));
             for (const step of steps)
                 onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
-            await this.wait(this.options.delayMs ?? 20, signal);
+            await delay(this.options.delayMs ?? 20, signal);
             const gate = this.options.gate?.(call);
-            if (gate) await Promise.race([gate, this.aborted(signal)]);
+            if (gate) await Promise.race([gate, cancelled(signal)]);
             const failure = this.options.failWith?.(call);
             if (failure !== undefined) throw new ExecutorError("engine-failed", failure);
             return steps;
@@ -157,21 +140,6 @@ export class MemoryExecutor implements Executor {
             this.active--;
             this.activePerCluster.set(call.clusterId, perCluster - 1);
         }
-    }
-
-    private aborted(signal: AbortSignal): Promise<never> {
-        return new Promise((_, reject) => {
-            if (signal.aborted) reject(new ExecutorError("cancelled", "cancelled"));
-            signal.addEventListener("abort", () => reject(new ExecutorError("cancelled", "cancelled")), { once: true });
-        });
-    }
-
-    private wait(ms: number, signal: AbortSignal): Promise<void> {
-        return Promise.race([new Promise<void>((resolve) => setTimeout(resolve, ms)), this.aborted(signal)]);
-    }
-
-    private summary(steps: ResourceStep[]): Record<string, number> {
-        return { [steps[0]?.op ?? "same"]: steps.length };
     }
 
     async up(request: ExecutorRequest): Promise<UpResult> {
@@ -183,7 +151,7 @@ export class MemoryExecutor implements Executor {
         );
         this.applied.set(request.clusterId, request.spec.project);
         this.drift.delete(request.clusterId);
-        const notAfter = this.renewCertificates(request.spec);
+        const notAfter = this.certificates.renew(request.spec, () => this.options.now?.() ?? Date.now());
         const outputs: Record<string, StackOutput> = {
             gatewayHostname: { value: `${request.clusterId}.gateway.example`, secret: false },
             namespace: { value: `cluster-${request.clusterId}`, secret: false },
@@ -192,7 +160,7 @@ export class MemoryExecutor implements Executor {
             ...this.options.extraOutputs?.(request.clusterId),
         };
         this.lastOutputs.set(request.clusterId, outputs);
-        return { changeSummary: this.summary(steps), outputs };
+        return { changeSummary: summaryOf(steps), outputs };
     }
 
     /** Reports the steps set with {@link setDrift}; none when the cluster is converged. */
@@ -221,7 +189,7 @@ export class MemoryExecutor implements Executor {
             op,
             planned: this.options.previewSteps?.(call),
         });
-        return { changeSummary: this.summary(steps), steps };
+        return { changeSummary: summaryOf(steps), steps };
     }
 
     async destroy(request: DestroyRequest): Promise<DestroyResult> {
@@ -235,7 +203,7 @@ export class MemoryExecutor implements Executor {
         this.applied.delete(request.clusterId);
         this.created.delete(request.clusterId);
         this.lastOutputs.delete(request.clusterId);
-        return { changeSummary: this.summary(steps) };
+        return { changeSummary: summaryOf(steps) };
     }
 
     async unlock(clusterId: string): Promise<void> {
@@ -243,75 +211,28 @@ export class MemoryExecutor implements Executor {
     }
 
     /** Every project-stack call, in order. */
-    readonly projectCalls: MemoryProjectCall[] = [];
-    /** The org id each existing project stack "created", by stack name. */
-    readonly projectOrgs = new Map<string, number>();
-    /** Highest number of calls running at once on one project stack. */
-    maxPerProjectStack = 0;
-    private readonly activePerProject = new Map<string, number>();
-    private nextOrgId = 2;
+    get projectCalls(): MemoryProjectCall[] {
+        return this.projects.calls;
+    }
 
-    private async performProject(
-        call: MemoryProjectCall,
-        request: ProjectRequest,
-        op: string,
-    ): Promise<ResourceStep[]> {
-        this.projectCalls.push(call);
-        const active = (this.activePerProject.get(call.stack) ?? 0) + 1;
-        this.activePerProject.set(call.stack, active);
-        this.maxPerProjectStack = Math.max(this.maxPerProjectStack, active);
-        try {
-            const type = "grafana:oss/organization:Organization";
-            const steps = [
-                {
-                    op,
-                    urn: `urn:pulumi:${call.stack}::mla::${type}::project`,
-                    type,
-                    name: "project",
-                    diffs: op === "update" ? ["editors", "viewers"] : [],
-                },
-            ];
-            for (const step of steps)
-                request.onEvent({ type: "step", message: `${step.op} ${step.type} ${step.name}`, data: { ...step } });
-            await this.wait(this.options.delayMs ?? 20, request.signal);
-            const gate = this.options.gateProject?.(call);
-            if (gate) await Promise.race([gate, this.aborted(request.signal)]);
-            const failure = this.options.failProject?.(call);
-            if (failure !== undefined) throw new ExecutorError("engine-failed", failure);
-            return steps;
-        } finally {
-            this.activePerProject.set(call.stack, active - 1);
-        }
+    /** The org id each existing project stack "created", by stack name. */
+    get projectOrgs(): Map<string, number> {
+        return this.projects.orgs;
+    }
+
+    /** Highest number of calls running at once on one project stack. */
+    get maxPerProjectStack(): number {
+        return this.projects.maxPerStack;
     }
 
     /** Pretends to apply the project program: the org gets an id on create and keeps it. */
-    async upProject(request: ProjectRequest): Promise<UpResult> {
-        const op = this.projectOrgs.has(request.stack) ? "update" : "create";
-        const steps = await this.performProject(
-            { method: "upProject", stack: request.stack, spec: request.spec },
-            request,
-            op,
-        );
-        const orgId = this.projectOrgs.get(request.stack) ?? this.nextOrgId++;
-        this.projectOrgs.set(request.stack, orgId);
-        return {
-            changeSummary: this.summary(steps),
-            outputs: {
-                project: { value: request.spec.project, secret: false },
-                grafanaOrgId: { value: orgId, secret: false },
-            },
-        };
+    upProject(request: ProjectRequest): Promise<UpResult> {
+        return this.projects.up(request);
     }
 
     /** Pretends to destroy the project stack (its org); a stack that never existed deletes nothing. */
-    async destroyProject(request: ProjectRequest): Promise<DestroyResult> {
-        const existed = this.projectOrgs.delete(request.stack);
-        const steps = await this.performProject(
-            { method: "destroyProject", stack: request.stack, spec: request.spec },
-            request,
-            "delete",
-        );
-        return { changeSummary: existed ? this.summary(steps) : {} };
+    destroyProject(request: ProjectRequest): Promise<DestroyResult> {
+        return this.projects.destroy(request);
     }
 
     async checkSeed(seedStack: string): Promise<ReadyCheck> {
