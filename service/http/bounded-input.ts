@@ -158,34 +158,56 @@ function yamlDepth(text: string, limit: number): number {
     return max;
 }
 
+/** A YAML field read within the limits by {@link readBoundedYaml}. */
+export type BoundedYaml =
+    /** Over a limit: the problems, each naming the field. The value was not built. */
+    | { kind: "over-limit"; problems: string[] }
+    /** Not valid YAML; only the line is kept (parser messages quote the text, which may be secret). */
+    | { kind: "invalid"; line?: number }
+    /** Within the limits: the document as JavaScript values. */
+    | { kind: "parsed"; value: unknown };
+
 /**
- * Problems with a YAML string field before it is parsed: size, nesting depth (a linear scan that
- * errs towards counting more levels, never fewer) and alias count. `field` names the field in
- * each message (`userKubeconfig`, `tenant.alertmanagerConfig`). Empty when within the limits.
+ * Reads a YAML string field within the limits, parsing it once: size, nesting depth (a linear
+ * scan before the parser sees the text, erring towards counting more levels, never fewer), then
+ * one parse, the alias count and the conversion to JavaScript with alias expansion bounded.
+ * `field` names the field in each message (`userKubeconfig`, `tenant.alertmanagerConfig`).
  */
-export function yamlLimitProblems(field: string, text: string): string[] {
+export function readBoundedYaml(field: string, text: string): BoundedYaml {
+    const over = (problem: string): BoundedYaml => ({ kind: "over-limit", problems: [`${field} ${problem}`] });
     if (text.length > INPUT_LIMITS.maxStringLength)
-        return [`${field} is longer than ${INPUT_LIMITS.maxStringLength} characters`];
+        return over(`is longer than ${INPUT_LIMITS.maxStringLength} characters`);
     if (yamlDepth(text, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth)
-        return [`${field} nests deeper than ${INPUT_LIMITS.maxDepth} levels`];
-    const tooMany = [`${field} has more than ${INPUT_LIMITS.maxAliases} YAML aliases or expands them too far`];
-    let aliases = 0;
+        return over(`nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
+    const tooMany = () => over(`has more than ${INPUT_LIMITS.maxAliases} YAML aliases or expands them too far`);
     // Parsing resolves no alias; only converting to JS expands them, which the `yaml` library
     // bounds with `maxAliasCount` (it counts the nodes each alias would copy).
     const doc = parseDocument(text, { uniqueKeys: false });
-    visit(doc, {
-        Alias: (_key, node) => {
-            if (isAlias(node)) aliases++;
-            return aliases > INPUT_LIMITS.maxAliases ? visit.BREAK : undefined;
-        },
-    });
-    if (aliases > INPUT_LIMITS.maxAliases) return tooMany;
-    if (doc.errors.length > 0) return []; // syntax errors are the field's own checks' to report
-    try {
-        doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases });
-    } catch (e) {
-        if (e instanceof ReferenceError && /alias/i.test(e.message)) return tooMany;
-        return [`${field} could not be read as YAML within the limits`];
+    // Every alias starts with `*`, so a text without one (every real kubeconfig) has none to count.
+    if (text.includes("*")) {
+        let aliases = 0;
+        visit(doc, {
+            Alias: (_key, node) => {
+                if (isAlias(node)) aliases++;
+                return aliases > INPUT_LIMITS.maxAliases ? visit.BREAK : undefined;
+            },
+        });
+        if (aliases > INPUT_LIMITS.maxAliases) return tooMany();
     }
-    return [];
+    if (doc.errors.length > 0) return { kind: "invalid", line: doc.errors[0].linePos?.[0]?.line };
+    try {
+        return { kind: "parsed", value: doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases }) };
+    } catch (e) {
+        if (e instanceof ReferenceError && /alias/i.test(e.message)) return tooMany();
+        return over("could not be read as YAML within the limits");
+    }
+}
+
+/**
+ * Problems with a YAML string field against the limits of {@link readBoundedYaml}; empty when
+ * within them (syntax errors are the field's own checks' to report).
+ */
+export function yamlLimitProblems(field: string, text: string): string[] {
+    const read = readBoundedYaml(field, text);
+    return read.kind === "over-limit" ? read.problems : [];
 }

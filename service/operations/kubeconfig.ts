@@ -3,8 +3,7 @@
  * `up` minutes later. Problem messages never quote the document: YAML parser errors include a
  * code frame of the offending line, which could be a token or key, so only line numbers pass.
  */
-import { parseDocument } from "yaml";
-import { INPUT_LIMITS, yamlLimitProblems } from "../http/bounded-input";
+import { readBoundedYaml } from "../http/bounded-input";
 
 type Named = { name?: unknown; [k: string]: unknown };
 
@@ -23,15 +22,11 @@ function names(list: Named[]): Set<string> {
  * context (the current one, or the only one) that names both.
  */
 export function kubeconfigProblems(field: string, text: string): string[] {
-    // Size, depth and aliases first: the parser itself is not safe on unbounded input.
-    const limits = yamlLimitProblems(field, text);
-    if (limits.length > 0) return limits;
-    const parsed = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
-    if (parsed.errors.length > 0) {
-        const line = parsed.errors[0].linePos?.[0]?.line;
-        return [`${field} is not valid YAML${line ? ` (line ${line})` : ""}`];
-    }
-    const doc: unknown = parsed.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases });
+    // Size, depth and aliases are checked around the one parse: the parser is not safe on unbounded input.
+    const read = readBoundedYaml(field, text);
+    if (read.kind === "over-limit") return read.problems;
+    if (read.kind === "invalid") return [`${field} is not valid YAML${read.line ? ` (line ${read.line})` : ""}`];
+    const doc = read.value;
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return [`${field} must be a kubeconfig mapping`];
     const root = doc as Record<string, unknown>;
     const problems: string[] = [];
