@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import type { ClusterSpec } from "../spec/cluster-spec";
-import { secretsOf } from "../service/operations/cluster-service";
+import { secretsOf } from "../service/operations/cluster-work";
 import type { Executor } from "../executors/executor";
 import type { OperationKind } from "../executors/operation-types";
 import { readRegistry, type RegistryView } from "../service/store/registry";

@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AcceptedBody, ClusterList, ClusterParams, ClusterResponse, DeleteQuery, ErrorBody } from "../api-schemas";
 import { ClusterBody } from "../cluster-body";
-import type { Accepted, ClusterService } from "../../operations/cluster-service";
+import type { ClusterService } from "../../operations/cluster-service";
+import type { Accepted } from "../../operations/operation-submitter";
 import type { ClusterRecord } from "../../../executors/operation-types";
 import type { RouteResponse, RouteTable } from "./route-table";
 
