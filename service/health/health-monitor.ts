@@ -144,16 +144,17 @@ export class HealthMonitor {
     }
 
     private assess(cluster: ClusterRecord): ClusterHealth {
-        const spec = this.deps.specs.load(cluster.id);
+        // The stored spec's non-secret summary: a listing decrypts nothing.
+        const spec = this.deps.specs.summary(cluster.id);
         const out = cluster.outputs;
         const reconcile = this.deps.store.get(cluster.id);
         return assessHealth({
             now: this.deps.clock.now(),
             suspended: cluster.suspended,
-            monitoringEnabled: spec?.monitoring.enabled ?? out.monitoringEnabled !== false,
-            loggingEnabled: spec?.logging.enabled ?? out.loggingEnabled !== false,
+            monitoringEnabled: spec?.monitoringEnabled ?? out.monitoringEnabled !== false,
+            loggingEnabled: spec?.loggingEnabled ?? out.loggingEnabled !== false,
             certificates: reconcile?.certificates ?? out[CERTIFICATE_NOT_AFTER_OUTPUT],
-            earlyRenewalHours: spec?.pki.earlyRenewalHours,
+            earlyRenewalHours: spec?.earlyRenewalHours,
             reconcile,
             lastOperation: this.deps.lastOperation(cluster),
             probes: this.findings.get(cluster.id),

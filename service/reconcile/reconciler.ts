@@ -119,7 +119,7 @@ export class Reconciler {
 
     /** The policy in force for a cluster. */
     policyOf(clusterId: string): ReconcilePolicy {
-        return this.deps.specs.load(clusterId)?.reconcilePolicy ?? this.settings.policy;
+        return this.deps.specs.summary(clusterId)?.reconcilePolicy ?? this.settings.policy;
     }
 
     /** Queues a check of `clusterId` now (the roster, timers and finished remediations call it). */
@@ -194,7 +194,7 @@ export class Reconciler {
         const known =
             record?.certificates ?? this.deps.registry.cluster(clusterId)?.outputs[CERTIFICATE_NOT_AFTER_OUTPUT];
         const first = earliestExpiry(parseNotAfter(known));
-        const early = this.deps.specs.load(clusterId)?.pki.earlyRenewalHours;
+        const early = this.deps.specs.summary(clusterId)?.earlyRenewalHours;
         return first && early !== undefined ? renewalWindowStart(first.notAfterMs, early) : undefined;
     }
 

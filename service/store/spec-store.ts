@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import type { ClusterSpec } from "../../spec/cluster-spec";
+import type { ClusterSpec, ReconcilePolicy } from "../../spec/cluster-spec";
 import { writeFileAtomic } from "./atomic-file";
 
 /** Reads the key file, creating it with a random key when missing. */
@@ -54,8 +54,36 @@ export interface SealedSpecs {
     removeSpec?(clusterId: string): void;
 }
 
+/**
+ * What the health report and the reconciler's schedule read of a stored spec: nothing secret, so
+ * it is kept in memory in the clear and a listing decrypts nothing.
+ */
+export interface SpecSummary {
+    monitoringEnabled: boolean;
+    loggingEnabled: boolean;
+    earlyRenewalHours: number;
+    reconcilePolicy?: ReconcilePolicy;
+}
+
+function summaryOf(spec: ClusterSpec): SpecSummary {
+    return {
+        monitoringEnabled: spec.monitoring.enabled,
+        loggingEnabled: spec.logging.enabled,
+        earlyRenewalHours: spec.pki.earlyRenewalHours,
+        ...(spec.reconcilePolicy !== undefined ? { reconcilePolicy: spec.reconcilePolicy } : {}),
+    };
+}
+
 /** Encrypted per-cluster specs over the registry. */
 export class SpecStore {
+    /**
+     * Each cluster's {@link SpecSummary}, with the sealed spec it was read from (the string the
+     * registry holds, so it costs no memory of its own); a newer sealed spec replaces it.
+     */
+    private readonly summaries = new Map<string, { sealed: string; summary: SpecSummary }>();
+    /** Entries at which the next insertion drops those of removed specs (amortised O(1)). */
+    private pruneAt = 64;
+
     constructor(
         private readonly store: SealedSpecs,
         private readonly key: Buffer,
@@ -64,7 +92,35 @@ export class SpecStore {
     /** Stores `spec` for `clusterId`, replacing the previous one (durable with the registry's next commit). */
     save(clusterId: string, spec: ClusterSpec): void {
         if (!this.store.putSealedSpec) throw new Error("the spec store is read-only");
-        this.store.putSealedSpec(clusterId, sealSpec(this.key, clusterId, spec));
+        const sealed = sealSpec(this.key, clusterId, spec);
+        this.store.putSealedSpec(clusterId, sealed);
+        this.remember(clusterId, sealed, summaryOf(spec));
+    }
+
+    private remember(clusterId: string, sealed: string, summary: SpecSummary): void {
+        this.summaries.set(clusterId, { sealed, summary });
+        if (this.summaries.size < this.pruneAt) return;
+        for (const id of [...this.summaries.keys()])
+            if (this.store.sealedSpec(id) === undefined) this.summaries.delete(id);
+        this.pruneAt = Math.max(64, 2 * this.summaries.size);
+    }
+
+    /**
+     * The non-secret summary of the stored spec, or undefined when there is none. Decrypts only
+     * when the sealed spec changed since it was last read (after a restart, or a write by another
+     * store over the same registry).
+     */
+    summary(clusterId: string): SpecSummary | undefined {
+        const sealed = this.store.sealedSpec(clusterId);
+        if (sealed === undefined) {
+            this.summaries.delete(clusterId);
+            return undefined;
+        }
+        const known = this.summaries.get(clusterId);
+        if (known?.sealed === sealed) return known.summary;
+        const summary = summaryOf(openSpec(this.key, clusterId, sealed));
+        this.remember(clusterId, sealed, summary);
+        return summary;
     }
 
     /** The stored spec, or undefined when there is none. Throws when it was tampered with. */
@@ -75,5 +131,6 @@ export class SpecStore {
 
     remove(clusterId: string): void {
         this.store.removeSpec?.(clusterId);
+        this.summaries.delete(clusterId);
     }
 }
