@@ -20,9 +20,10 @@ import { Gateway } from "../components/gateway/gateway";
 import { clusterNamespace } from "../components/gateway/layout";
 import { clusterNamespaceLabels } from "../components/gateway/network-policy";
 import type { UpstreamUrls } from "../components/gateway/read-routes";
-import type { ClusterSpec, RuleGroupSpec } from "../spec/cluster-spec";
+import type { ClusterSpec } from "../spec/cluster-spec";
 import { PROJECT_ORG_ID_OUTPUT, projectStackName } from "../spec/project-spec";
 import type { SeedOutputName } from "./seed-outputs";
+import { type RuleGroupSpec } from "../spec/tenant-spec";
 
 /** The seed outputs the gateway forwards to (each a seed output name, checked by the compiler). */
 const UPSTREAM_OUTPUTS = [

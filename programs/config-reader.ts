@@ -6,6 +6,7 @@
  * `programs/config.ts` adapts the real config to {@link ConfigSource}, and tests use plain maps.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { ConfigError } from "../spec/config-error";
 
 /** The raw values of one config namespace. Structured values come back already parsed. */
 export interface ConfigSource {
@@ -15,14 +16,6 @@ export interface ConfigSource {
     get(key: string): unknown;
     /** A secret value, kept as a secret Output. */
     getSecret(key: string): pulumi.Output<string> | undefined;
-}
-
-/** Thrown when the stack config has one or more problems; the message lists all of them. */
-export class ConfigError extends Error {
-    constructor(readonly problems: readonly string[]) {
-        super(`${problems.length} problem${problems.length === 1 ? "" : "s"} in stack config: ${problems.join("; ")}`);
-        this.name = "ConfigError";
-    }
 }
 
 /** Reads keys, remembers every problem, and throws them together from {@link ConfigReader.done}. */

@@ -12,7 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { GRAFANA_ADMIN_USER } from "../components/seed/grafana";
 import type { SeedMla } from "../components/seed/seed-mla";
-import type { RuleGroupSpec } from "../spec/cluster-spec";
+import { type RuleGroupSpec } from "../spec/tenant-spec";
 
 /** Every seed output name, in the order the stack exports them. */
 export const SEED_OUTPUT_NAMES = [

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { ConfigError, ConfigReader, type ConfigSource } from "../programs/config-reader";
+import { ConfigReader, type ConfigSource } from "../programs/config-reader";
+import { ConfigError } from "../spec/config-error";
 
 function source(values: Record<string, unknown>): ConfigSource {
     return { namespace: "mla", get: (k) => values[k], getSecret: () => undefined };

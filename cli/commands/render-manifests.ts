@@ -140,7 +140,7 @@ export const renderCluster: Command = {
         const { loadClusterSpec } =
             require("../../programs/cluster-config") as typeof import("../../programs/cluster-config");
         const { resolveClusterSpec } =
-            require("../../programs/cluster-defaults") as typeof import("../../programs/cluster-defaults");
+            require("../../spec/cluster-defaults") as typeof import("../../spec/cluster-defaults");
         const { clusterProgram } = require("../../programs/cluster") as typeof import("../../programs/cluster");
         /* eslint-enable @typescript-eslint/no-require-imports */
         const fromFile = readConfig(flags["stack-config"]);

@@ -15,10 +15,12 @@ import { renderCortexOverrides, renderLokiOverrides } from "../../components/ten
 import { renderRuleFile } from "../../components/tenant/rule-groups";
 import { TenantConfigError, throwIfProblems } from "../../components/tenant/tenant-error";
 import { tenantProblems } from "../../spec/checks/tenant-checks";
-import type { TenantSpec } from "../../spec/cluster-spec";
-import { type DeepPartial, applyTenantDefaults } from "../../programs/cluster-defaults";
+import { applyTenantDefaults } from "../../spec/cluster-defaults";
+import { TenantInput } from "../../spec/cluster-input";
+import { schemaProblems } from "../../spec/schema-problems";
 import { parseFlags, requireFlag, writeFiles } from "./args";
 import { type Command, type CommandIo, UsageError } from "./command";
+import { type TenantSpec } from "../../spec/tenant-spec";
 
 const OPTIONS = {
     "cluster-id": { type: "string" },
@@ -70,20 +72,22 @@ function readGroups(file: string, flag: string): TenantSpec["metricRuleGroups"] 
  * defaults (`applyTenantDefaults`), so the files match what the stack deploys for the same input.
  */
 export function tenantFromFlags(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>): TenantSpec {
-    let partial: DeepPartial<TenantSpec> = {};
+    let partial: TenantInput = {};
     if (flags.config !== undefined) {
         const doc = parse(readText(flags.config, "config"));
         if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) {
             throw new UsageError(`--config ${flags.config} must hold a mapping (a TenantSpec)`);
         }
-        partial = (doc ?? {}) as DeepPartial<TenantSpec>;
+        // The same schema as the stack config and the HTTP body: unknown fields and bad types named.
+        throwIfProblems(schemaProblems(TenantInput, doc ?? {}).map((p) => `${p.path} ${p.message}`));
+        partial = (doc ?? {}) as TenantInput;
     }
     const am = flags["alertmanager-config"];
     if (am !== undefined) partial.alertmanagerConfig = readText(am, "alertmanager-config");
     if (flags["metric-rules"] !== undefined)
         partial.metricRuleGroups = readGroups(flags["metric-rules"], "metric-rules");
     if (flags["log-rules"] !== undefined) partial.logRuleGroups = readGroups(flags["log-rules"], "log-rules");
-    const retention: DeepPartial<TenantSpec["retention"]> = { ...partial.retention };
+    const retention: NonNullable<TenantInput["retention"]> = { ...partial.retention };
     if (flags["retention-metrics"] !== undefined) retention.metrics = flags["retention-metrics"];
     if (flags["retention-logs"] !== undefined) retention.logs = flags["retention-logs"];
     partial.retention = retention;

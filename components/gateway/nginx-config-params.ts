@@ -4,9 +4,10 @@
  * Every value ends up inside nginx syntax, so validation is strict: a tenant id, path or URL
  * that could close a directive (`;`, `{`, quotes, spaces, `$`) is refused rather than escaped.
  */
-import { DEFAULT_GATEWAY_LIMITS, type RateLimitSpec } from "../../spec/cluster-spec";
+import { type RateLimitSpec } from "../../spec/cluster-spec";
 import type { UpstreamUrls } from "./read-routes";
 import { isDnsLabel } from "../../spec/validation";
+import { DEFAULT_GATEWAY_LIMITS } from "../../spec/cluster-defaults";
 
 /** A listen address: host (IPv4, `[IPv6]`, `*` or `localhost`) and port. */
 export interface ListenAddress {

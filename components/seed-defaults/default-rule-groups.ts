@@ -1,3 +1,4 @@
+import { type RuleGroupSpec } from "../../spec/tenant-spec";
 /**
  * The admin default rule groups: every cluster stack applies them to its tenant, next to the
  * owner's groups (as the rule namespace `<clusterId>-defaults`). The seed stack exports them, so
@@ -6,7 +7,6 @@
  * Workload rules read kube-state-metrics series; on clusters without kube-state-metrics they
  * never fire. The agent rules read the metrics agent's own remote-write metrics.
  */
-import type { RuleGroupSpec } from "../../spec/cluster-spec";
 
 /** How long an outage lasts before the agent alerts fire; long enough to ride out a gateway roll. */
 const AGENT_FOR = "15m";

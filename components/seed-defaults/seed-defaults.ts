@@ -9,12 +9,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { SeedExtension } from "../seed/seed-mla";
-import type { RuleGroupSpec } from "../../spec/cluster-spec";
-import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
 import { ruleGroupProblems } from "../../spec/checks/rule-groups";
 import { throwIfProblems } from "../tenant/tenant-error";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "./default-rule-groups";
-import { defaultDashboards } from "./kubernetes-dashboards";
+import { defaultDashboardsConfigMapArgs } from "./seed-defaults-objects";
+import { type RuleGroupSpec } from "../../spec/tenant-spec";
 
 /** Arguments of {@link SeedDefaults}. */
 export interface SeedDefaultsArgs {
@@ -44,20 +43,9 @@ export class SeedDefaults extends pulumi.ComponentResource {
             ...ruleGroupProblems(this.adminMetricRuleGroups, "admin metric rule groups", "promql"),
             ...ruleGroupProblems(this.adminLogRuleGroups, "admin log rule groups", "logql"),
         ]);
-        const d = TENANT_DELIVERY_CONVENTIONS.grafanaDashboards;
         this.dashboards = new k8s.core.v1.ConfigMap(
             `${name}-dashboards`,
-            {
-                metadata: {
-                    name: "mla-default-dashboards",
-                    namespace: args.namespace,
-                    labels: { "app.kubernetes.io/part-of": "mla", ...d.labels },
-                    annotations: { [d.folderAnnotation]: args.dashboardFolder ?? "Kubernetes" },
-                },
-                data: Object.fromEntries(
-                    defaultDashboards().map((db) => [`${db.uid}.json`, `${JSON.stringify(db, null, 2)}\n`]),
-                ),
-            },
+            defaultDashboardsConfigMapArgs(args.namespace, args.dashboardFolder ?? "Kubernetes"),
             { parent: this },
         );
         this.registerOutputs({

@@ -1,3 +1,4 @@
+import { type TenantSpec } from "../../spec/tenant-spec";
 /**
  * Per-tenant limits and retention as runtime-overrides FRAGMENTS, one per backend.
  *
@@ -6,7 +7,6 @@
  * own fragment, so adding, changing or removing a tenant never rewrites another tenant's bytes.
  * Keys come out in a fixed order and numbers in one notation for the same reason.
  */
-import type { TenantSpec } from "../../spec/cluster-spec";
 
 /**
  * Cortex has no per-tenant sample limit per query (`-querier.max-samples` is global), so the

@@ -4,8 +4,8 @@
  * namespace. The checks live in `spec/checks/rule-groups.ts`.
  */
 import { stringify } from "yaml";
-import type { RuleGroupSpec } from "../../spec/cluster-spec";
 import { RULE_KEYS } from "../../spec/checks/rule-groups";
+import { type RuleGroupSpec } from "../../spec/tenant-spec";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);

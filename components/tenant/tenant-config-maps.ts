@@ -4,12 +4,12 @@
  * fragments (ConfigMaps). The Tenant component and `mla render` both build from here; every text
  * inside comes from its own renderer.
  */
-import type { RuleGroupSpec, TenantSpec } from "../../spec/cluster-spec";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
 import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
 import { tenantLabels, tenantObjectName } from "./delivery";
 import { renderCortexOverrides, renderLokiOverrides } from "./limits";
 import { renderRuleFile } from "./rule-groups";
+import { type RuleGroupSpec, type TenantSpec } from "../../spec/tenant-spec";
 
 /** One object: its role (for the Pulumi resource name), its kind, and its metadata and data. */
 export interface TenantConfigMap {

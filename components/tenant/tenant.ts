@@ -12,7 +12,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../seed-defaults/default-rule-groups";
-import type { RuleGroupSpec, TenantSpec } from "../../spec/cluster-spec";
 import { DEFAULT_SEED_NAMESPACE } from "./delivery";
 import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, renderDatasources } from "./grafana-datasources";
 import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
@@ -20,6 +19,7 @@ import { isDnsLabel } from "../../spec/validation";
 import { throwIfProblems } from "./tenant-error";
 import { tenantProblems } from "../../spec/checks/tenant-checks";
 import { TenantPurge } from "./tenant-purge";
+import { type RuleGroupSpec, type TenantSpec } from "../../spec/tenant-spec";
 
 /** Backend endpoints for the purge (needs network reach to both). */
 export interface TenantPurgeEndpoints {

@@ -3,7 +3,7 @@
  * OpenAPI document; Fastify validates parameters and bodies with the same objects.
  */
 import { Type } from "@sinclair/typebox";
-import { DnsLabel } from "./cluster-body";
+import { DnsLabel } from "../../spec/cluster-spec";
 
 export const ClusterParams = Type.Object({ id: DnsLabel }, { additionalProperties: false });
 

@@ -2,6 +2,7 @@
  * Builds the onboarding service's Fastify app from injected dependencies. `main.ts` supplies
  * them from the environment; tests supply an in-memory executor and a temp data dir.
  */
+import { PROBLEM_KEYWORD } from "../../spec/schema-problems";
 import { existsSync, readdirSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -139,7 +140,15 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
             ...(opts.log?.stream ? { stream: opts.log.stream } : {}),
         },
         // Reject instead of silently dropping unknown fields or coercing types.
-        ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+        // The spec's schemas carry their messages in an annotation keyword, which Ajv must know.
+        ajv: {
+            customOptions: {
+                removeAdditional: false,
+                coerceTypes: false,
+                allErrors: true,
+                keywords: [PROBLEM_KEYWORD],
+            },
+        },
         forceCloseConnections: true,
         return503OnClosing: true,
     });

@@ -6,7 +6,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import { TENANT_ROLES, type TenantRole } from "../../spec/project-spec";
-import { DnsLabel } from "./cluster-body";
+import { DnsLabel } from "../../spec/cluster-spec";
 
 /** Largest member list one request may set. */
 export const MAX_PROJECT_MEMBERS = 1000;

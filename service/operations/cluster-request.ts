@@ -5,13 +5,14 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError } from "../../programs/config-reader";
-import { type ClusterSpecInput, resolveClusterSpec } from "../../programs/cluster-defaults";
+import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import type { ClusterSpec } from "../../spec/cluster-spec";
 import type { ClusterBody } from "../http/cluster-body";
 import { DomainError } from "./domain-errors";
 import { yamlLimitProblems } from "../http/bounded-input";
 import { kubeconfigProblems } from "./kubeconfig";
+import { type ClusterSpecInput } from "../../spec/cluster-input";
+import { ConfigError } from "../../spec/config-error";
 
 /** Returns the spec for cluster `clusterId`; `seedKubeconfig` is the body's or the configured file's. */
 export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconfig: string): ClusterSpec {

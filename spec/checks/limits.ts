@@ -1,9 +1,9 @@
 /**
  * Checks of a tenant's limits and retention (pure), as `tenant.<field> ...` messages.
  */
-import type { TenantSpec } from "../cluster-spec";
 import { LOKI_SIZE, MIN_RETENTION_MS } from "../validation";
 import { durationProblem, parseDuration } from "./duration";
+import { type TenantSpec } from "../tenant-spec";
 
 /**
  * Every problem with the limits and retention, as `tenant.<field> ...` messages. Every limit must

@@ -4,11 +4,11 @@
  * checks (`cluster-checks.ts`) run {@link tenantSpecProblems} too, so the onboarding
  * service answers 400 for exactly what the Tenant would refuse later.
  */
-import type { RuleGroupSpec, TenantSpec } from "../cluster-spec";
 import { MAX_CLUSTER_ID_LENGTH, isClusterId } from "../validation";
 import { alertmanagerConfigProblems } from "./alertmanager-config";
 import { limitsProblems } from "./limits";
 import { ruleGroupProblems } from "./rule-groups";
+import { type RuleGroupSpec, type TenantSpec } from "../tenant-spec";
 
 /** What is checked: the tenant spec, its id, and the admin default groups it will carry. */
 export interface TenantCheckInputs {

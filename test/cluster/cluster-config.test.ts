@@ -4,8 +4,10 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { loadClusterSpec } from "../../programs/cluster-config";
-import { CLUSTER_DEFAULTS, resolveClusterSpec, type ClusterSpecInput } from "../../programs/cluster-defaults";
-import { ConfigError, ConfigReader, type ConfigSource } from "../../programs/config-reader";
+import { CLUSTER_DEFAULTS, resolveClusterSpec } from "../../spec/cluster-defaults";
+import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
+import { type ClusterSpecInput } from "../../spec/cluster-input";
+import { ConfigError } from "../../spec/config-error";
 
 const identity: ClusterSpecInput = {
     clusterId: "c1",
@@ -112,7 +114,7 @@ describe("resolveClusterSpec", () => {
                 'project must be a DNS-1123 label, got "a_b"',
                 'gateway.externalHostnames[0] must be a lower-case DNS name, got "Bad_Host"',
                 "gateway.replicas must be a whole number >= 1, got 0",
-                "gateway.queryLimit.requestsPerSecond must be > 0, got 0",
+                "gateway.queryLimit.requestsPerSecond must be a number > 0, got 0",
                 "pki.earlyRenewalHours must be a whole number >= 1 and below pki.validityHours (100), got 100",
                 'monitoring.scrapeInterval must be a duration like 30s, got "30 seconds"',
                 'monitoring.customScrapeConfigs custom scrape config job_name "kubelet" is used more than once or by a built-in job',

@@ -16,7 +16,8 @@ import { assertAllSchemaValid } from "../support/k8s-schema";
 installMocks();
 
 import { clusterProgram } from "../../programs/cluster";
-import { resolveClusterSpec, type ClusterSpecInput } from "../../programs/cluster-defaults";
+import { resolveClusterSpec } from "../../spec/cluster-defaults";
+import { type ClusterSpecInput } from "../../spec/cluster-input";
 
 const SEED = "org/mla/seed-eu1";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";

@@ -11,7 +11,7 @@ installMocks();
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { parseUpstreamUrl } from "../../components/gateway/nginx-config-params";
 import { clusterProgram } from "../../programs/cluster";
-import { resolveClusterSpec } from "../../programs/cluster-defaults";
+import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import { seedProgram } from "../../programs/seed";
 import { SEED_OUTPUT_NAMES } from "../../programs/seed-outputs";
 

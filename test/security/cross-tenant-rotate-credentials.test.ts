@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { rotatedSpec, withStoredCredentials } from "../../service/operations/credential-rotation";
-import { resolveClusterSpec } from "../../programs/cluster-defaults";
+import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import { body, removeDir, startServer, type TestServer, waitForOperation } from "../server/support";
 
 const base = resolveClusterSpec({

@@ -20,7 +20,7 @@ import { SeedMla } from "../../components/seed/seed-mla";
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { READ_PORT, WRITE_PORT } from "../../components/gateway/layout";
 import { clusterProgram } from "../../programs/cluster";
-import { resolveClusterSpec } from "../../programs/cluster-defaults";
+import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import { ConfigReader } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
 import { type Cluster, type NetworkPolicy, type Pod, canReach } from "./network-policy-evaluator";

@@ -14,7 +14,7 @@ import {
 import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { receiverUrlProblem } from "../../spec/checks/alertmanager-url-host";
 import { renderCortexOverrides } from "../../components/tenant/limits";
-import { applyTenantDefaults } from "../../programs/cluster-defaults";
+import { applyTenantDefaults } from "../../spec/cluster-defaults";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
 

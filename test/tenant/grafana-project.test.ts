@@ -21,7 +21,7 @@ installMocks();
 
 import { defaultDashboardTexts } from "../../components/seed-defaults/kubernetes-dashboards";
 import { clusterProgram } from "../../programs/cluster";
-import { resolveClusterSpec } from "../../programs/cluster-defaults";
+import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { projectProgram } from "../../programs/project";
 import { loadProjectSpec } from "../../programs/project-config";

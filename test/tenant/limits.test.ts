@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { parse } from "yaml";
 import { limitsProblems } from "../../spec/checks/limits";
 import { renderCortexOverrides, renderLokiOverrides } from "../../components/tenant/limits";
-import type { TenantSpec } from "../../spec/cluster-spec";
+import { type TenantSpec } from "../../spec/tenant-spec";
 
 type LimitsInput = Pick<TenantSpec, "metricsLimits" | "logsLimits" | "retention">;
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { main } from "../../cli/cli";
-import { applyClusterDefaults } from "../../programs/cluster-defaults";
+import { applyClusterDefaults } from "../../spec/cluster-defaults";
 import { installMocks, ofType, resetResources, settledResources } from "../support/mocks";
 import { runBinary, tempDir } from "./binaries";
 import { validTenant } from "./tenant-fixture";

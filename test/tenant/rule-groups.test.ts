@@ -3,8 +3,8 @@ import { parse } from "yaml";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../../components/seed-defaults/default-rule-groups";
 import { ruleGroupProblems } from "../../spec/checks/rule-groups";
 import { renderRuleFile } from "../../components/tenant/rule-groups";
-import type { RuleGroupSpec } from "../../spec/cluster-spec";
 import { runBinary, tempDir } from "./binaries";
+import { type RuleGroupSpec } from "../../spec/tenant-spec";
 
 const OWNER_METRIC_GROUPS: RuleGroupSpec[] = [
     {

@@ -1,6 +1,6 @@
 /** A valid tenant spec for component and command tests. */
-import type { TenantSpec } from "../../spec/cluster-spec";
-import { applyTenantDefaults } from "../../programs/cluster-defaults";
+import { applyTenantDefaults } from "../../spec/cluster-defaults";
+import { type TenantSpec } from "../../spec/tenant-spec";
 
 /** A complete, valid TenantSpec with an owner webhook config and one rule group of each kind. */
 export function validTenant(overrides: Partial<TenantSpec> = {}): TenantSpec {

@@ -4,7 +4,6 @@ import type { MergerScriptArgs } from "../../components/seed/overrides-merger-sc
 import { TENANT_ID_LABEL } from "../../spec/tenant-delivery";
 import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
 import { tenantConfigMaps } from "../../components/tenant/tenant-config-maps";
-import type { TenantSpec } from "../../spec/cluster-spec";
 import { MergerHarness, requireMergerTools } from "../support/fake-kubectl";
 import { installMocks, ofType, resetResources, settledResources } from "../support/mocks";
 import { validTenant } from "./tenant-fixture";
@@ -12,6 +11,7 @@ import { validTenant } from "./tenant-fixture";
 installMocks();
 // Imported after the mocks, as the Pulumi docs require (TypeScript emits imports in source order).
 import { Tenant } from "../../components/tenant/tenant";
+import { type TenantSpec } from "../../spec/tenant-spec";
 
 const A = "tenant-a";
 /** B's ConfigMaps sort BEFORE A's, so A's section moves in the merged file while B comes and goes. */

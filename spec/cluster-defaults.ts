@@ -1,54 +1,48 @@
 /**
- * Defaults and semantic checks for the cluster program's input (pure).
- *
- * Both producers of a {@link ClusterSpec} call {@link resolveClusterSpec}: the stack config loader
- * (`programs/cluster-config.ts`) and the onboarding service. Types are the producers' job (config
- * reader, TypeBox); this file fills in defaults and checks meaning, and reports every problem in
- * one {@link ConfigError}.
+ * The cluster spec's defaults, written once (pure), and {@link resolveClusterSpec}, which every
+ * producer of a spec calls: the stack config loader (`programs/cluster-config.ts`) and the
+ * onboarding service. It fills in defaults and runs the checks, and throws one
+ * {@link ConfigError} listing every problem.
  */
-import type * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "./config-reader";
-import type {
-    ClusterSpec,
-    GatewaySpec,
-    LoggingSpec,
-    MonitoringSpec,
-    PkiSpec,
-    SeedApiSpec,
-    TenantSpec,
-} from "../spec/cluster-spec";
-import { clusterSpecProblems } from "../spec/checks/cluster-checks";
-import {
-    DEFAULT_GATEWAY_LIMITS,
-    DEFAULT_LOG_AGENT_RESOURCES,
-    DEFAULT_METRICS_AGENT,
-    DEFAULT_SERVICE_TYPE,
-    METRICS_AGENT_RESOURCES,
-} from "../spec/cluster-spec";
+import type { ClusterSpec, MetricsAgentKind, RateLimitSpec, ResourceSpec } from "./cluster-spec";
+import { DEFAULT_METRICS_AGENT, DEFAULT_SERVICE_TYPE } from "./cluster-spec";
+import type { ClusterSpecInput, TenantInput } from "./cluster-input";
+import type { TenantSpec } from "./tenant-spec";
+import { clusterSpecProblems } from "./checks/cluster-checks";
+import { ConfigError } from "./config-error";
 
-/** Every field optional, recursively; arrays are taken whole. */
-export type DeepPartial<T> = T extends readonly unknown[]
-    ? T
-    : T extends object
-      ? { [K in keyof T]?: DeepPartial<T[K]> }
-      : T;
+/**
+ * The metrics agent's default resources, per agent. Prometheus: the reference's. vmagent: sized
+ * from bench:agent, where it held 51-61 MiB RSS at 100k and at 400k series and used 38-65
+ * millicores at 100k series every 15 s (docs/fleet-cost.md): 128Mi is twice the peak, 50m covers
+ * 100k series at the default 30 s interval with room; the limit leaves room for a backlog.
+ */
+export const METRICS_AGENT_RESOURCES = {
+    vmagent: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    prometheus: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "4Gi" } },
+} as const satisfies Record<MetricsAgentKind, ResourceSpec>;
 
-/** The input of {@link resolveClusterSpec}: identity and kubeconfigs required, the rest optional. */
-export interface ClusterSpecInput {
-    clusterId: string;
-    project: string;
-    seedStack: string;
-    seedKubeconfig: pulumi.Input<string>;
-    userKubeconfig: pulumi.Input<string>;
-    suspended?: boolean;
-    gateway?: DeepPartial<GatewaySpec>;
-    pki?: DeepPartial<PkiSpec>;
-    monitoring?: DeepPartial<MonitoringSpec>;
-    logging?: DeepPartial<LoggingSpec>;
-    tenant?: DeepPartial<TenantSpec>;
-    seedApi?: SeedApiSpec;
-    reconcilePolicy?: ClusterSpec["reconcilePolicy"];
-}
+/**
+ * The gateway's default limits, per replica. Remote write sends about one request per shard per
+ * few hundred ms; the body limit is far above a real batch (35-280 KB) and below memory concerns.
+ */
+export const DEFAULT_GATEWAY_LIMITS = {
+    metricsWrite: { requestsPerSecond: 100, burst: 200 },
+    logsWrite: { requestsPerSecond: 50, burst: 100 },
+    query: { requestsPerSecond: 20, burst: 40 },
+    maxBodySize: "16m",
+} as const satisfies {
+    metricsWrite: RateLimitSpec;
+    logsWrite: RateLimitSpec;
+    query: RateLimitSpec;
+    maxBodySize: string;
+};
+
+/** The log agent's default resources. */
+export const DEFAULT_LOG_AGENT_RESOURCES = {
+    requests: { cpu: "50m", memory: "64Mi" },
+    limits: { cpu: "500m", memory: "512Mi" },
+} as const satisfies ResourceSpec;
 
 /** The documented defaults (everything but identity and kubeconfigs). */
 export const CLUSTER_DEFAULTS = {
@@ -162,7 +156,7 @@ export function applyClusterDefaults(input: ClusterSpecInput): ClusterSpec {
  * the grouped fields. The one tenant default set: the cluster stack, the onboarding service and
  * `mla render alertmanager|rules|limits` all resolve a tenant through here.
  */
-export function applyTenantDefaults(t: DeepPartial<TenantSpec> = {}): TenantSpec {
+export function applyTenantDefaults(t: TenantInput = {}): TenantSpec {
     const d = CLUSTER_DEFAULTS.tenant;
     return {
         alertmanagerConfig: t.alertmanagerConfig,
@@ -175,10 +169,8 @@ export function applyTenantDefaults(t: DeepPartial<TenantSpec> = {}): TenantSpec
     };
 }
 
-type Res = { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
-
 /** Merges per quantity, so setting only `limits.memory` keeps the other three defaults. */
-function resources(given: DeepPartial<Res> | undefined, d: Res): Res {
+function resources(given: ResourceSpec | undefined, d: ResourceSpec): ResourceSpec {
     return {
         requests: { ...d.requests, ...given?.requests },
         limits: { ...d.limits, ...given?.limits },
@@ -187,7 +179,7 @@ function resources(given: DeepPartial<Res> | undefined, d: Res): Res {
 
 /**
  * Applies the defaults and checks the result; throws a {@link ConfigError} listing every problem
- * (`<field> <message>`). The signature is stable: the onboarding service calls it too.
+ * (`<field> <message>`). The onboarding service and the stack config loader both call it.
  */
 export function resolveClusterSpec(input: ClusterSpecInput): ClusterSpec {
     const spec = applyClusterDefaults(input);
@@ -195,6 +187,3 @@ export function resolveClusterSpec(input: ClusterSpecInput): ClusterSpec {
     if (problems.length > 0) throw new ConfigError(problems.map((p) => `${p.path} ${p.message}`));
     return spec;
 }
-
-/** Re-exported for callers that want the problems without the throw. */
-export { clusterSpecProblems };
