@@ -1,6 +1,6 @@
 /**
  * `Agents` (`mla:agents:Agents`): everything MLA puts into a user cluster, in two namespaces
- * split by Pod Security level (see ../pod-security.ts):
+ * split by Pod Security level (see ../common/pod-security.ts):
  * - `mla-system` (always, enforces `restricted`): the metrics agent (vmagent or Prometheus in agent mode)
  *   with its RBAC, client-cert Secret and config, and the optional kube-state-metrics;
  * - `mla-host-agents` (only while the log agent or node-exporter is on, enforces `privileged`):
@@ -10,126 +10,38 @@
  * The user-cluster provider reaches every child through `opts.provider`/`opts.providers` and
  * `parent: this`; the component never creates or assumes a provider. Turning monitoring or
  * logging off creates none of that agent's objects, so an update deletes them.
+ *
+ * Its args and their checks are in `agents-args.ts`; every object comes from a pure builder
+ * (`*-objects.ts`, `agent-namespaces.ts`), and this file only wires them to resources.
  */
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    renderAgentConfigs,
-    LOG_AGENT_CONFIG_FILE,
-    METRICS_AGENT_CONFIG_FILES,
-    type LogAgentKind,
-} from "./agent-configs";
+import { renderAgentConfigs, LOG_AGENT_CONFIG_FILE, METRICS_AGENT_CONFIG_FILES } from "./agent-configs";
+import { agentConfigMapArgs, agentTlsSecretArgs } from "./agent-file-objects";
+import { type AgentsArgs, agentsArgsProblems } from "./agents-args";
 import { deployedVmagentFlags, vmagentDeploymentArgs } from "./vmagent-objects";
-import {
-    DEFAULT_LOG_AGENT_RESOURCES,
-    DEFAULT_METRICS_AGENT,
-    METRICS_AGENT_KINDS,
-    METRICS_AGENT_RESOURCES,
-    type MetricsAgentKind,
-} from "../../spec/cluster-spec";
+import { DEFAULT_METRICS_AGENT } from "../../spec/cluster-spec";
 import { kubeStateMetricsDeploymentArgs, nodeExporterDaemonSetArgs } from "./exporter-objects";
-import { DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
+import { agentNamespaceArgs, DEFAULT_AGENTS_NAMESPACE, DEFAULT_HOST_AGENTS_NAMESPACE } from "./agent-namespaces";
 import { logAgentDaemonSetArgs } from "./log-agent-objects";
 import { metricsAgentDeploymentArgs } from "./metrics-agent-objects";
 import { podSecurityLabels } from "../common/pod-security";
-import { customScrapeConfigProblems } from "../../spec/checks/custom-scrape-configs";
-import { clusterRoleBindingArgs, kubeStateMetricsRules, logAgentRules, metricsAgentRules } from "./rbac-objects";
-import { isDnsLabel } from "../../spec/validation";
+import {
+    clusterRoleArgs,
+    clusterRoleBindingArgs,
+    kubeStateMetricsRules,
+    logAgentRules,
+    metricsAgentRules,
+    serviceAccountArgs,
+} from "./rbac-objects";
 import { rejectInvalidArgs } from "../common/invalid-args";
-
-type Resources = k8s.types.input.core.v1.ResourceRequirements;
-
-/** The log agent's defaults: the spec's {@link DEFAULT_LOG_AGENT_RESOURCES}. */
-export const DEFAULT_LOGS_RESOURCES: Resources = DEFAULT_LOG_AGENT_RESOURCES;
-
-/** PEMs from the cluster's PKI (`ClusterPki` outputs). */
-export interface AgentsTls {
-    caCertPem: pulumi.Input<string>;
-    metricsClientCertPem: pulumi.Input<string>;
-    metricsClientKeyPem: pulumi.Input<string>;
-    logsClientCertPem: pulumi.Input<string>;
-    logsClientKeyPem: pulumi.Input<string>;
-}
-
-/** Arguments of {@link Agents}. */
-export interface AgentsArgs {
-    /** The cluster id (tenant); the metrics agent's external label `cluster`. A DNS-1123 label. */
-    clusterId: string;
-    /** The gateway's write listener base URL, `https://host[:port]`. */
-    gatewayUrl: pulumi.Input<string>;
-    /** Client certificates and the cluster CA. */
-    tls: AgentsTls;
-    /**
-     * The cluster's credentials generation (`ClusterPki.generation`). From 1 on it is part of the
-     * pods' config checksum, so a rotation rolls the agents onto the new certificates. Defaults to 0.
-     */
-    credentialsGeneration?: number;
-    /** The restricted agents' namespace (metrics agent, kube-state-metrics). Defaults to "mla-system". */
-    namespace?: string;
-    /** The host-access agents' namespace (log agent, node-exporter). Defaults to "mla-host-agents". */
-    hostAgentsNamespace?: string;
-    monitoring: {
-        enabled: boolean;
-        /** Defaults to {@link DEFAULT_METRICS_AGENT} ("vmagent"). */
-        agent?: MetricsAgentKind;
-        /** Defaults to "30s". */
-        scrapeInterval?: string;
-        customScrapeConfigs?: Record<string, unknown>[];
-        /** Defaults to the agent's {@link METRICS_AGENT_RESOURCES}. */
-        resources?: Resources;
-        /** Defaults to 1. More replicas scrape the same targets and send duplicates. */
-        replicas?: number;
-        /** Defaults to false. */
-        nodeExporter?: boolean;
-        /** Defaults to false. */
-        kubeStateMetrics?: boolean;
-    };
-    logging: {
-        enabled: boolean;
-        /** Defaults to "alloy". */
-        agent?: LogAgentKind;
-        /** Defaults to {@link DEFAULT_LOGS_RESOURCES}. */
-        resources?: Resources;
-    };
-}
-
-/** Every problem with the args; empty when valid. */
-export function agentsArgsProblems(args: AgentsArgs): string[] {
-    const problems: string[] = [];
-    if (!isDnsLabel(args.clusterId)) problems.push(`clusterId "${args.clusterId}" must be a DNS-1123 label`);
-    for (const key of ["namespace", "hostAgentsNamespace"] as const) {
-        const value = args[key];
-        if (value !== undefined && !isDnsLabel(value)) problems.push(`${key} "${value}" must be a DNS-1123 label`);
-    }
-    // One shared namespace would have to enforce `privileged` and undo the split.
-    const restrictedNs = args.namespace ?? DEFAULT_AGENTS_NAMESPACE;
-    if (restrictedNs === (args.hostAgentsNamespace ?? DEFAULT_HOST_AGENTS_NAMESPACE)) {
-        problems.push(`namespace and hostAgentsNamespace must differ, both are "${restrictedNs}"`);
-    }
-    if (typeof args.gatewayUrl === "string" && !/^https:\/\/[^/\s]+\/?$/.test(args.gatewayUrl)) {
-        problems.push(`gatewayUrl "${args.gatewayUrl}" must be https://host[:port]`);
-    }
-    const replicas = args.monitoring.replicas;
-    if (replicas !== undefined && !(Number.isInteger(replicas) && replicas >= 0))
-        problems.push(`monitoring.replicas ${replicas} must be a whole number >= 0`);
-    problems.push(
-        ...customScrapeConfigProblems(args.monitoring.customScrapeConfigs ?? []).map((p) => `monitoring: ${p}`),
-    );
-    const metricsAgent = args.monitoring.agent;
-    if (metricsAgent !== undefined && !METRICS_AGENT_KINDS.includes(metricsAgent))
-        problems.push(`monitoring.agent "${metricsAgent}" must be ${METRICS_AGENT_KINDS.join(" or ")}`);
-    const agent = args.logging.agent;
-    if (agent !== undefined && !(agent in LOG_AGENT_CONFIG_FILE))
-        problems.push(`logging.agent "${agent}" must be alloy or promtail`);
-    return problems;
-}
+import { DEFAULT_LOG_AGENT_RESOURCES, METRICS_AGENT_RESOURCES } from "../../spec/cluster-defaults";
 
 function sha256(text: string): string {
     return createHash("sha256").update(text).digest("hex");
 }
 
-/** The user-cluster agents. */
 /** What one agent's basic objects need: its role, namespace, RBAC rules, config file and client certificate. */
 interface AgentBasics {
     role: "metrics" | "logs";
@@ -142,6 +54,7 @@ interface AgentBasics {
     caPem: pulumi.Input<string>;
 }
 
+/** The user-cluster agents. */
 export class Agents extends pulumi.ComponentResource {
     /** The restricted agents' namespace (always created). */
     readonly namespace: pulumi.Output<string>;
@@ -268,7 +181,7 @@ export class Agents extends pulumi.ComponentResource {
                     name: "mla-log-agent",
                     namespace: hostNamespace,
                     agent,
-                    resources: l.resources ?? DEFAULT_LOGS_RESOURCES,
+                    resources: l.resources ?? DEFAULT_LOG_AGENT_RESOURCES,
                     ...parts,
                     configChecksum: this.configFiles.apply((files) => sha256(files[file] + credentialsSuffix)),
                 }),
@@ -288,8 +201,7 @@ export class Agents extends pulumi.ComponentResource {
         namespace: string,
         podSecurity: Record<string, string>,
     ): pulumi.Output<string> {
-        const labels = { ...podSecurity, "app.kubernetes.io/part-of": "mla" };
-        return new k8s.core.v1.Namespace(resourceName, { metadata: { name: namespace, labels } }, { parent: this })
+        return new k8s.core.v1.Namespace(resourceName, agentNamespaceArgs(namespace, podSecurity), { parent: this })
             .metadata.name;
     }
 
@@ -301,19 +213,16 @@ export class Agents extends pulumi.ComponentResource {
         const binding = this.clusterRole(name, app, namespace, rules);
         const secret = new k8s.core.v1.Secret(
             `${name}-${role}-tls`,
-            {
-                metadata: { name: `mla-${app}-tls`, namespace },
-                type: "kubernetes.io/tls",
-                stringData: { "ca.crt": caPem, "tls.crt": certPem, "tls.key": pulumi.secret(keyPem) },
-            },
+            agentTlsSecretArgs({ name: `mla-${app}-tls`, namespace, caPem, certPem, keyPem: pulumi.secret(keyPem) }),
             { parent: this },
         );
         const config = new k8s.core.v1.ConfigMap(
             `${name}-${role}-config`,
-            {
-                metadata: { name: `mla-${app}-config`, namespace },
-                data: this.configFiles.apply((files) => ({ [file]: files[file] })),
-            },
+            agentConfigMapArgs(
+                `mla-${app}-config`,
+                namespace,
+                this.configFiles.apply((files) => ({ [file]: files[file] })),
+            ),
             { parent: this },
         );
         return {
@@ -325,11 +234,9 @@ export class Agents extends pulumi.ComponentResource {
     }
 
     private serviceAccount(name: string, app: string, namespace: pulumi.Output<string>): k8s.core.v1.ServiceAccount {
-        return new k8s.core.v1.ServiceAccount(
-            `${name}-${app}-sa`,
-            { metadata: { name: `mla-${app}`, namespace } },
-            { parent: this },
-        );
+        return new k8s.core.v1.ServiceAccount(`${name}-${app}-sa`, serviceAccountArgs(`mla-${app}`, namespace), {
+            parent: this,
+        });
     }
 
     /** A ClusterRole with `rules`, bound to the app's service account; returns the binding. */
@@ -339,11 +246,9 @@ export class Agents extends pulumi.ComponentResource {
         namespace: pulumi.Output<string>,
         rules: k8s.types.input.rbac.v1.PolicyRule[],
     ): k8s.rbac.v1.ClusterRoleBinding {
-        const role = new k8s.rbac.v1.ClusterRole(
-            `${name}-${app}-role`,
-            { metadata: { name: `mla-${app}` }, rules },
-            { parent: this },
-        );
+        const role = new k8s.rbac.v1.ClusterRole(`${name}-${app}-role`, clusterRoleArgs(`mla-${app}`, rules), {
+            parent: this,
+        });
         return new k8s.rbac.v1.ClusterRoleBinding(
             `${name}-${app}-binding`,
             clusterRoleBindingArgs(`mla-${app}`, `mla-${app}`, `mla-${app}`, namespace),

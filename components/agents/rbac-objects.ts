@@ -1,6 +1,7 @@
 /**
- * RBAC rules of each agent (pure), least privilege: read-only verbs on exactly the objects each
- * agent's discovery or exporter reads.
+ * The agents' identities and RBAC (pure): service accounts, ClusterRoles and their bindings, with
+ * least-privilege rules: read-only verbs on exactly the objects each agent's discovery or exporter
+ * reads.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
@@ -47,6 +48,16 @@ export function kubeStateMetricsRules(): PolicyRule[] {
         resources,
         verbs: ["list", "watch"],
     }));
+}
+
+/** The service account `name` in `namespace`. */
+export function serviceAccountArgs(name: string, namespace: pulumi.Input<string>): k8s.core.v1.ServiceAccountArgs {
+    return { metadata: { name, namespace } };
+}
+
+/** The ClusterRole `name` granting `rules`. */
+export function clusterRoleArgs(name: string, rules: PolicyRule[]): k8s.rbac.v1.ClusterRoleArgs {
+    return { metadata: { name }, rules };
 }
 
 /** A binding of `role` to the service account `account` in `namespace`. */

@@ -14,7 +14,8 @@ installMocks();
 
 // Imported after the mocks, as the Pulumi SDK requires.
 import * as k8s from "@pulumi/kubernetes";
-import { Agents, type AgentsArgs } from "../../components/agents/agents";
+import { Agents } from "../../components/agents/agents";
+import type { AgentsArgs } from "../../components/agents/agents-args";
 import { renderAgentConfigs } from "../../components/agents/agent-configs";
 import { SCRAPE_CONFIG_FIELDS } from "../../spec/checks/scrape-config-fields";
 import { restrictedViolations } from "./pod-security-check";
