@@ -1,16 +1,16 @@
 /**
  * `npm run bench:gateway`: what the gateway costs on the write path, side by side in one run.
  *
- * Peers, each a separate server process pinned to one CPU (`taskset -c`, the stand-in for the
- * pod's 1-CPU limit; no cgroups here), all forwarding to the same sink (support/loadgen.c in sink
- * mode: reads each body whole, answers 204):
+ * Peers, each a separate server process pinned to one CPU (`taskset -c`) in its own one-CPU cgroup
+ * (the pod's 1-CPU limit) and its own memory cgroup (read as the kubelet reads a container's), all
+ * forwarding to the same sink (support/loadgen.c in sink mode: reads each body whole, answers 204):
  * - direct:     plain HTTP straight to the sink (reference only);
  * - floor:      the minimal nginx that terminates mTLS and streams (support/floor-nginx.ts);
  * - ours:       the rendered gateway config (components/gateway/nginx-config.ts), access log as deployed;
  * - haproxy:    HAProxy doing the same job (support/haproxy-config.ts);
  * - ours-today: ours with the settings before tuning (two workers, default body buffer).
- * More `ours-*` variants for tuning experiments (body buffer, workers, upstream keepalive): see
- * VARIANTS.
+ * More `ours-*` variants, one setting changed each, for tuning experiments: see
+ * support/gateway-variants.ts.
  *
  * The load generator is compiled C with OpenSSL (support/loadgen.c), pinned to the other CPU with
  * the sink: TLS 1.3, AES-128-GCM offered first, kept-alive connections, concurrency 16, bodies of
@@ -38,8 +38,24 @@ import { makeClusterPki, writeTlsDir } from "../test/support/pki";
 import { freePort } from "../test/support/ports";
 import { renderFloorNginx } from "./support/floor-nginx";
 import { renderHaproxyConfig } from "./support/haproxy-config";
-import { buildLoadgen, runLoadgen, startPinned, startPinnedNginx, type PinnedProcess } from "./support/pinned";
-import { groupChargedBytes, groupCpuSeconds, groupRssBytes } from "./support/proc-sampler";
+import { GATEWAY_VARIANTS, variantConfig } from "./support/gateway-variants";
+import {
+    buildLoadgen,
+    runLoadgen,
+    startPinned,
+    startPinnedNginx,
+    type PinnedProcess,
+    UNPRIVILEGED_USER,
+    unprivilegedIds,
+} from "./support/pinned";
+import {
+    type CgroupMemory,
+    cgroupMemory,
+    groupChargedBytes,
+    groupCpuSeconds,
+    groupMappedFileBytes,
+    groupRssBytes,
+} from "./support/proc-sampler";
 
 const env = process.env;
 const SECONDS = Number(env.MLA_BENCH_SECONDS ?? "3");
@@ -54,40 +70,42 @@ const PEERS = (env.MLA_BENCH_PEERS ?? "direct,floor,ours,haproxy,ours-today").sp
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
-/**
- * Variants of the rendered config: worker count and write-server body buffer, set explicitly
- * (`null` = nginx's default buffer). "ours" is the rendered config untouched.
- */
-const VARIANTS: Record<string, { workers: number; bodyBuffer: string | null; upstreamKeepalive?: false }> = {
-    "ours-noka": { workers: 1, bodyBuffer: "64k", upstreamKeepalive: false },
-    "ours-today": { workers: 2, bodyBuffer: null },
-    "ours-2w": { workers: 2, bodyBuffer: "64k" },
-    "ours-16k": { workers: 1, bodyBuffer: null },
-    "ours-32k": { workers: 1, bodyBuffer: "32k" },
-    "ours-64k": { workers: 1, bodyBuffer: "64k" },
-    "ours-128k": { workers: 1, bodyBuffer: "128k" },
-    "ours-256k": { workers: 1, bodyBuffer: "256k" },
-    "ours-512k": { workers: 1, bodyBuffer: "512k" },
-};
+interface MemorySample {
+    rss: number;
+    charged: number;
+    mappedFiles: number;
+    cgroup?: CgroupMemory;
+}
 
-function variantConfig(
-    config: string,
-    v: { workers: number; bodyBuffer: string | null; upstreamKeepalive?: false },
-): string {
-    if (!/^worker_processes \d+;$/m.test(config) || !/^( *)proxy_request_buffering off;$/m.test(config)) {
-        throw new Error("the rendered config no longer has the lines the variants edit; update bench/gateway.ts");
-    }
-    let out = config
-        .replace(/^worker_processes \d+;$/m, `worker_processes ${v.workers};`)
-        .replace(/^ *client_body_buffer_size \S+;\n/gm, "");
-    // Without `keepalive` in the upstream blocks, nginx opens a new upstream connection per request.
-    if (v.upstreamKeepalive === false) out = out.replace(/^ *keepalive \d+;\n/gm, "");
-    if (v.bodyBuffer)
-        out = out.replace(
-            /^( *)proxy_request_buffering off;$/m,
-            `$1proxy_request_buffering off;\n$1client_body_buffer_size ${v.bodyBuffer};`,
+/**
+ * Memory per gateway, idle after start and after load. The working set (the gateway's memory
+ * cgroup, usage minus inactive file pages) is the kubelet's figure, which limits, evictions and
+ * `kubectl top` use; summed RSS counts the libraries master and worker share once per process.
+ */
+function printMemory(
+    gateways: { name: string }[],
+    idle: Record<string, MemorySample>,
+    after: Record<string, MemorySample>,
+): void {
+    console.log("\nmemory per gateway, MiB, idle after start / after load (idle again):");
+    console.log("  working set = its memory cgroup's usage minus inactive file pages (the kubelet's figure); the");
+    console.log("    libraries are charged to whoever read them first, here an earlier nginx, so they are not in it");
+    console.log("  anon = the cgroup's anonymous memory; first on node = anon + the mapped binary, libraries and");
+    console.log("    zones once (largest RssFile + RssShmem): the working set of a pod that reads its libraries first");
+    console.log("  RSS = VmRSS of all its processes summed; charged = their RssAnon + file/shmem pages once");
+    console.log("peer        | working set   | anon          | first on node | summed RSS    | charged");
+    const pair = (f: (m: MemorySample) => number | undefined, name: string) => {
+        const [i, a] = [f(idle[name]), f(after[name])];
+        return (i === undefined || a === undefined ? "-" : `${(i / MIB).toFixed(1)} / ${(a / MIB).toFixed(1)}`).padEnd(
+            13,
         );
-    return out;
+    };
+    for (const { name } of gateways) {
+        console.log(
+            `${name.padEnd(11)} | ${pair((m) => m.cgroup?.workingSetBytes, name)} | ${pair((m) => m.cgroup?.anonBytes, name)} | ` +
+                `${pair((m) => (m.cgroup ? m.cgroup.anonBytes + m.mappedFiles : undefined), name)} | ${pair((m) => m.rss, name)} | ${pair((m) => m.charged, name)}`,
+        );
+    }
 }
 
 interface LoadResult {
@@ -142,6 +160,9 @@ async function main(): Promise<void> {
         caPath: join(serverTls, "ca.crt"),
     };
     const clientArgs = [join(clientTls, "ca.crt"), join(clientTls, "tls.crt"), join(clientTls, "tls.key")];
+    // nginx runs unprivileged, as in the pod (uid 101): it must be able to read the server key.
+    const ids = unprivilegedIds();
+    if (ids) execFileSync("chown", ["-R", `${ids.uid}:${ids.gid}`, serverTls]);
 
     const started: PinnedProcess[] = [];
     try {
@@ -193,6 +214,7 @@ async function main(): Promise<void> {
                         cpu: GATEWAY_CPU,
                         ports: [port],
                         quota: true,
+                        ids,
                     }),
                 });
             } else if (name === "haproxy") {
@@ -218,7 +240,7 @@ async function main(): Promise<void> {
                     quota: true,
                 });
                 peers.push({ name, port, tls: true, proc });
-            } else if (name === "ours" || name in VARIANTS) {
+            } else if (name === "ours" || name in GATEWAY_VARIANTS) {
                 const readPort = await freePort();
                 const readTokenMapPath = join(peerDir, "read-token.map");
                 writeFileSync(readTokenMapPath, "");
@@ -243,7 +265,8 @@ async function main(): Promise<void> {
                     workerProcesses: DEFAULT_WORKER_PROCESSES,
                 };
                 const rendered = renderNginxConfig(params);
-                const config = name === "ours" ? rendered : variantConfig(rendered, VARIANTS[name]);
+                const variant = GATEWAY_VARIANTS[name];
+                const config = variant ? variantConfig(rendered, variant) : rendered;
                 peers.push({
                     name,
                     port,
@@ -254,6 +277,8 @@ async function main(): Promise<void> {
                         cpu: GATEWAY_CPU,
                         ports: [port, readPort],
                         quota: true,
+                        env: variant?.env,
+                        ids,
                     }),
                 });
             } else {
@@ -262,10 +287,15 @@ async function main(): Promise<void> {
             if (peers[peers.length - 1].proc) started.push(peers[peers.length - 1].proc as PinnedProcess);
         }
         const gateways = peers.filter((p) => p.proc);
-        const memory = (p: Peer) => ({
-            rss: groupRssBytes((p.proc as PinnedProcess).pid),
-            charged: groupChargedBytes((p.proc as PinnedProcess).pid),
-        });
+        const memory = (p: Peer): MemorySample => {
+            const proc = p.proc as PinnedProcess;
+            return {
+                rss: groupRssBytes(proc.pid),
+                charged: groupChargedBytes(proc.pid),
+                mappedFiles: groupMappedFileBytes(proc.pid),
+                cgroup: proc.memoryCgroup ? cgroupMemory(proc.memoryCgroup) : undefined,
+            };
+        };
         const idleRss = Object.fromEntries(gateways.map((p) => [p.name, memory(p)]));
 
         const load = (peer: Peer, bytes: number, seconds: number) =>
@@ -286,6 +316,13 @@ async function main(): Promise<void> {
             : "WITHOUT a CPU cgroup (none could be created)";
         console.log(
             `gateway benchmark: ${SECONDS}s per cell, ${REPS} repetitions, concurrency ${CONCURRENCY}; gateways on CPU ${GATEWAY_CPU} ${quota}, load generator and sink on CPU ${LOAD_CPU}`,
+        );
+        for (const name of PEERS.filter((p) => p in GATEWAY_VARIANTS))
+            console.log(`  ${name}: ours with ${GATEWAY_VARIANTS[name].what}`);
+        console.log(
+            ids
+                ? `nginx peers run as ${UNPRIVILEGED_USER} (uid ${ids.uid}), as the pod runs as uid 101`
+                : "nginx peers run as this user (the bench is not root or has no setpriv): as root, the worker also loads NSS libraries a pod does not",
         );
         console.log(`load at start: ${uptime()}`);
         // cells[size][peer] = one Cell per repetition
@@ -351,7 +388,7 @@ async function main(): Promise<void> {
                 ["ours", "floor"],
                 ["ours", "haproxy"],
                 ["ours", "ours-today"],
-                ...PEERS.filter((p) => p in VARIANTS && p !== "ours-today").map((p) => ["ours", p]),
+                ...PEERS.filter((p) => p in GATEWAY_VARIANTS && p !== "ours-today").map((p) => ["ours", p]),
             ]) {
                 if (!has(a) || !has(b)) continue;
                 const rps = stats(ratio(bytes, a, b, (c) => c.rps));
@@ -363,16 +400,7 @@ async function main(): Promise<void> {
                 );
             }
         }
-        console.log("\nmemory per gateway, MiB, idle after start / after load (idle again):");
-        console.log(
-            "  RSS = VmRSS of all its processes summed; charged = their RssAnon + shared file/shmem pages once (a cgroup's view)",
-        );
-        for (const p of gateways) {
-            const [i, a] = [idleRss[p.name], afterRss[p.name]];
-            console.log(
-                `  ${p.name.padEnd(11)} RSS ${(i.rss / MIB).toFixed(1)} / ${(a.rss / MIB).toFixed(1)}   charged ${(i.charged / MIB).toFixed(1)} / ${(a.charged / MIB).toFixed(1)}`,
-            );
-        }
+        printMemory(gateways, idleRss, afterRss);
 
         if (HANDSHAKES > 0) {
             console.log(

@@ -121,3 +121,55 @@ export function groupChargedBytes(pid: number): number {
     }
     return anon + file + shmem;
 }
+
+/**
+ * The file-backed and shared pages mapped by `pid` and its children, counted once (the largest
+ * RssFile plus the largest RssShmem): the binary, the libraries and nginx's zones. A memory cgroup
+ * charges library pages to whichever group read them first, so a gateway started after another
+ * nginx on the same machine (or pod on the same node) is not charged for them; adding these to the
+ * group's anonymous memory gives what it would be charged as the first.
+ */
+export function groupMappedFileBytes(pid: number): number {
+    let file = 0;
+    let shmem = 0;
+    for (const p of processGroup(pid)) {
+        try {
+            const status = readFileSync(`/proc/${p}/status`, "utf8");
+            const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+            file = Math.max(file, kb("RssFile"));
+            shmem = Math.max(shmem, kb("RssShmem"));
+        } catch {
+            // Gone between the listing and the read.
+        }
+    }
+    return file + shmem;
+}
+
+/** A memory cgroup's own figures, as the kubelet reads a container's (cgroup v1). */
+export interface CgroupMemory {
+    /** `memory.usage_in_bytes`: everything charged to the group, page cache and kernel memory included. */
+    usageBytes: number;
+    /** Usage minus inactive file pages: the kubelet's working set, which evictions and `kubectl top` use. */
+    workingSetBytes: number;
+    /** Anonymous memory (heap, stacks) charged to the group. */
+    anonBytes: number;
+    /** Page cache charged to the group (only pages it was first to read: shared libraries already cached elsewhere are not). */
+    fileBytes: number;
+}
+
+/** Reads a v1 memory cgroup's usage and working set; undefined when it cannot be read. */
+export function cgroupMemory(path: string): CgroupMemory | undefined {
+    try {
+        const usageBytes = Number(readFileSync(`${path}/memory.usage_in_bytes`, "utf8").trim());
+        const stat = readFileSync(`${path}/memory.stat`, "utf8");
+        const field = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(stat)?.[1] ?? 0);
+        return {
+            usageBytes,
+            workingSetBytes: Math.max(0, usageBytes - field("total_inactive_file")),
+            anonBytes: field("total_rss"),
+            fileBytes: field("total_cache"),
+        };
+    } catch {
+        return undefined;
+    }
+}
