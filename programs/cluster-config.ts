@@ -9,8 +9,8 @@
  * problems and semantic problems are reported together in one ConfigError.
  */
 import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
 import type { ConfigReader } from "./config-reader";
+import { fromCliStrings } from "./config-strings";
 import { applyClusterDefaults } from "../spec/cluster-defaults";
 import { ClusterStackSettings, type ClusterSpecInput } from "../spec/cluster-input";
 import { ClusterSpec } from "../spec/cluster-spec";
@@ -40,7 +40,7 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
         if (value !== undefined && value !== "") raw[key] = value;
     }
     // The CLI stores scalars as strings ("3", "true"); the schema says what each one is.
-    const values = Value.Convert(ClusterConfig, raw) as Record<string, unknown>;
+    const values = fromCliStrings(ClusterConfig, raw) as Record<string, unknown>;
     const problems = schemaProblems(ClusterConfig, values);
     const first = (kind: SchemaProblem["kind"]) => problems.filter((p) => p.kind === kind);
     for (const p of [...first("unknown"), ...first("required")]) r.problem(p.path, p.message);

@@ -141,7 +141,11 @@ export function sortBySchemaOrder<T extends SpecProblem>(schema: TSchema, proble
             } else if (properties !== undefined && Object.hasOwn(properties, key)) {
                 out.push(Object.keys(properties).indexOf(key));
                 node = properties[key];
-            } else break;
+            } else {
+                // A field the schema does not know comes after the ones it does, at its level.
+                out.push(Number.MAX_SAFE_INTEGER);
+                break;
+            }
         }
         return out;
     };

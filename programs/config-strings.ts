@@ -1,0 +1,35 @@
+/**
+ * Pulumi's CLI stores scalar config as strings (`pulumi config set mla:suspended true` gives
+ * "true"). This reads such strings as the schema's numbers and booleans, exactly: "3" is 3, "0.5"
+ * is 0.5, "true" is true; "2.5" stays a string where a whole number is expected, so the schema
+ * refuses it instead of rounding it. Pure; the input is not modified.
+ */
+import type { TSchema } from "@sinclair/typebox";
+
+const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+const INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+/** `value` with its CLI strings read as the numbers and booleans `schema` expects. */
+export function fromCliStrings(schema: TSchema, value: unknown): unknown {
+    if (typeof value === "string") {
+        if (schema.type === "integer" && INTEGER.test(value)) return Number(value);
+        if (schema.type === "number" && NUMBER.test(value)) return Number(value);
+        if (schema.type === "boolean" && (value === "true" || value === "false")) return value === "true";
+        return value;
+    }
+    if (Array.isArray(value)) {
+        const items = schema.items as TSchema | undefined;
+        return items === undefined ? value : value.map((v) => fromCliStrings(items, v));
+    }
+    if (typeof value === "object" && value !== null) {
+        const properties = schema.properties as Record<string, TSchema> | undefined;
+        if (properties === undefined) return value;
+        return Object.fromEntries(
+            Object.entries(value).map(([k, v]) => [
+                k,
+                Object.hasOwn(properties, k) ? fromCliStrings(properties[k], v) : v,
+            ]),
+        );
+    }
+    return value;
+}
