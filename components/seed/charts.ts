@@ -1,10 +1,11 @@
 /**
- * The upstream Helm charts of the seed, pinned to exact versions and repositories.
+ * The upstream Helm charts of the seed, pinned to exact versions and repositories, and the
+ * `helm.v4.Chart` args of each (pure; `pinned-chart.ts` installs them).
  *
  * The versions match the reference data in `../shared/reference/charts/` so that the conformance
  * script checks the values we render against the defaults of exactly the chart we deploy.
  */
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** A pinned chart: what `helm.v4.Chart` needs to fetch it. */
@@ -42,7 +43,7 @@ export const SEED_CHARTS = {
 /** The names of the seed's charts, also the `<chart>-values.yaml` file names of `mla render seed-values`. */
 export type SeedChartName = keyof typeof SEED_CHARTS;
 
-/** What {@link pinnedChart} installs: the chart, where, and with which values. */
+/** What a pinned chart installs: the chart, where, and with which values. */
 export interface PinnedChartArgs {
     ref: ChartRef;
     namespace: pulumi.Input<string>;
@@ -50,26 +51,15 @@ export interface PinnedChartArgs {
     values: Record<string, unknown>;
 }
 
-/**
- * Installs a pinned chart with `helm.v4.Chart`: every rendered object becomes its own resource in
- * state, so `pulumi preview` shows per-object diffs (README, "The seed stack", for the v4-versus-Release choice).
- */
-export function pinnedChart(
-    name: string,
-    args: PinnedChartArgs,
-    opts: pulumi.ComponentResourceOptions,
-): k8s.helm.v4.Chart {
+/** The `helm.v4.Chart` args of a pinned chart: exact version, its repository, the release name. */
+export function pinnedChartArgs(args: PinnedChartArgs): k8s.helm.v4.ChartArgs {
     const { ref, namespace, values } = args;
-    return new k8s.helm.v4.Chart(
-        name,
-        {
-            chart: ref.chart,
-            version: ref.version,
-            repositoryOpts: { repo: ref.repo },
-            name: ref.releaseName,
-            namespace,
-            values,
-        },
-        opts,
-    );
+    return {
+        chart: ref.chart,
+        version: ref.version,
+        repositoryOpts: { repo: ref.repo },
+        name: ref.releaseName,
+        namespace,
+        values,
+    };
 }

@@ -5,9 +5,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SEED_CHARTS, pinnedChart } from "./charts";
-import { GRAFANA_ADMIN_KEYS, grafanaValues } from "./grafana-values";
-import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
+import { SEED_CHARTS } from "./charts";
+import { pinnedChart } from "./pinned-chart";
+import { grafanaValues } from "./grafana-values";
+import { grafanaAdminSecretArgs } from "./seed-objects";
+import type { SeedPlan } from "./seed-plan";
 
 /** One problem with the Grafana part of a plan: the config path it is about and what is wrong. */
 export interface GrafanaPlanProblem {
@@ -84,14 +86,11 @@ export class Grafana extends pulumi.ComponentResource {
         this.adminPassword = pulumi.secret(password.result);
         const secret = new k8s.core.v1.Secret(
             `${name}-admin`,
-            {
-                metadata: { name: SEED_OBJECT_NAMES.grafanaAdminSecret, namespace: args.namespace },
-                type: "Opaque",
-                stringData: {
-                    [GRAFANA_ADMIN_KEYS.user]: GRAFANA_ADMIN_USER,
-                    [GRAFANA_ADMIN_KEYS.password]: this.adminPassword,
-                },
-            },
+            grafanaAdminSecretArgs({
+                namespace: args.namespace,
+                user: GRAFANA_ADMIN_USER,
+                password: this.adminPassword,
+            }),
             { parent: this },
         );
         this.chart = pinnedChart(

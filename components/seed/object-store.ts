@@ -6,9 +6,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { SEED_CHARTS, pinnedChart } from "./charts";
+import { SEED_CHARTS } from "./charts";
+import { pinnedChart } from "./pinned-chart";
 import { minioValues } from "./minio-values";
-import { type MinioPlan, S3_ENV, SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
+import { objectStoreSecretArgs } from "./seed-objects";
+import type { MinioPlan, SeedPlan } from "./seed-plan";
 
 /** S3 credentials of an external endpoint. */
 export interface S3Credentials {
@@ -62,17 +64,11 @@ export class ObjectStore extends pulumi.ComponentResource {
         }
         this.secret = new k8s.core.v1.Secret(
             `${name}-credentials`,
-            {
-                metadata: { name: SEED_OBJECT_NAMES.s3Secret, namespace: args.namespace },
-                type: "Opaque",
-                stringData: {
-                    [S3_ENV.accessKeyId]: this.accessKeyId,
-                    [S3_ENV.secretAccessKey]: this.secretAccessKey,
-                    // The MinIO chart's `existingSecret` keys.
-                    rootUser: this.accessKeyId,
-                    rootPassword: this.secretAccessKey,
-                },
-            },
+            objectStoreSecretArgs({
+                namespace: args.namespace,
+                accessKeyId: this.accessKeyId,
+                secretAccessKey: this.secretAccessKey,
+            }),
             { parent: this },
         );
         if (store.kind === "minio") {

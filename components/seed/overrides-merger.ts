@@ -1,27 +1,30 @@
 /**
  * The overrides merger: one small Deployment that keeps the Cortex and Loki runtime-config
  * ConfigMaps equal to the merge of every tenant's fragment ConfigMap (see
- * `overrides-merger-script.ts` for the merge itself).
+ * `overrides-merger-script.ts` for the merge itself, `overrides-merger-objects.ts` for the objects).
  *
  * The seed owns both runtime ConfigMaps and creates them with `ignoreChanges: ["data"]`: the
  * merger writes their data, and a later `pulumi up` must not reset it. The charts mount them, so
  * kubelet propagates a new merge to the pods within its sync period (about a minute), and the
  * backends re-read the file every `runtime_config.period` (10 s by default).
  */
-import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderMergerScript } from "./overrides-merger-script";
+import {
+    MERGER_IMAGE,
+    MERGER_RESOURCES,
+    mergerDeploymentArgs,
+    mergerLabels,
+    mergerRoleArgs,
+    mergerRoleBindingArgs,
+    mergerScriptsConfigMapArgs,
+    mergerServiceAccountArgs,
+    runtimeConfigMapArgs,
+} from "./overrides-merger-objects";
 import type { ResourceSpec } from "./sizing";
 import { onlyLabel } from "../../spec/tenant-delivery";
-import { restrictedContainerSecurity } from "../common/pod-security";
 import { rejectInvalidArgs } from "../common/invalid-args";
-
-/**
- * kubectl and a POSIX shell in one small, multi-arch image; alpine/k8s tracks kubectl releases and
- * is pinned here to kubectl 1.34 (within the supported skew of current seeds).
- */
-export const MERGER_IMAGE = "alpine/k8s:1.34.5";
 
 /** One backend whose runtime config the merger maintains. */
 export interface MergerTarget {
@@ -55,25 +58,6 @@ export interface OverridesMergerArgs {
     resources?: ResourceSpec;
 }
 
-/** A merge round is a few kubectl calls: small and bounded. */
-export const MERGER_RESOURCES: ResourceSpec = {
-    requests: { cpu: "10m", memory: "32Mi" },
-    limits: { cpu: "200m", memory: "128Mi" },
-};
-
-/** The pod-template annotation holding the scripts' checksum: a changed script rolls the pods. */
-export const SCRIPTS_CHECKSUM_ANNOTATION = "mla.k8c.io/scripts-checksum";
-
-/** SHA-256 over the scripts, in key order (the pods read them only at start). */
-export function scriptsChecksum(scripts: Record<string, string>): string {
-    const hash = createHash("sha256");
-    for (const key of Object.keys(scripts).sort()) hash.update(`${key}\0${scripts[key]}\0`);
-    return hash.digest("hex");
-}
-
-/** The empty runtime config every backend starts with. */
-export const EMPTY_RUNTIME_CONFIG = "overrides: {}\n";
-
 /** The merger's Deployment, its scripts, least-privilege RBAC, and the runtime ConfigMaps it writes. */
 export class OverridesMerger extends pulumi.ComponentResource {
     /** The runtime ConfigMaps, by backend. */
@@ -88,7 +72,7 @@ export class OverridesMerger extends pulumi.ComponentResource {
         rejectInvalidArgs(this, "OverridesMerger", name, problems);
 
         const namespace = args.namespace;
-        const labels = { "app.kubernetes.io/name": "mla-overrides-merger", "app.kubernetes.io/instance": name };
+        const at = { namespace, labels: mergerLabels(name) };
         const scripts: Record<string, string> = {};
         for (const t of args.targets) {
             const [key, value] = onlyLabel(t.fragmentLabels);
@@ -103,95 +87,40 @@ export class OverridesMerger extends pulumi.ComponentResource {
             });
             this.runtimeConfigMaps[t.backend] = new k8s.core.v1.ConfigMap(
                 `${name}-${t.backend}-runtime`,
-                {
-                    metadata: {
-                        name: t.configMap,
-                        namespace,
-                        labels: { "app.kubernetes.io/managed-by": "mla-overrides-merger" },
-                    },
-                    data: { [t.key]: EMPTY_RUNTIME_CONFIG },
-                },
+                runtimeConfigMapArgs(t.configMap, t.key, namespace),
                 // The merger owns the data after creation.
                 { parent: this, ignoreChanges: ["data"] },
             );
         }
 
-        const scriptMap = new k8s.core.v1.ConfigMap(
-            `${name}-scripts`,
-            { metadata: { name: "mla-overrides-merger", namespace, labels }, data: scripts },
-            { parent: this },
-        );
-        const account = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
-            { metadata: { name: "mla-overrides-merger", namespace, labels } },
-            { parent: this },
-        );
+        const scriptMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, mergerScriptsConfigMapArgs(at, scripts), {
+            parent: this,
+        });
+        const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, mergerServiceAccountArgs(at), { parent: this });
         const role = new k8s.rbac.v1.Role(
             `${name}-role`,
-            {
-                metadata: { name: "mla-overrides-merger", namespace, labels },
-                rules: [
-                    { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch"] },
-                    {
-                        apiGroups: [""],
-                        resources: ["configmaps"],
-                        resourceNames: args.targets.map((t) => t.configMap),
-                        verbs: ["update", "patch"],
-                    },
-                ],
-            },
+            mergerRoleArgs(
+                at,
+                args.targets.map((t) => t.configMap),
+            ),
             { parent: this },
         );
         new k8s.rbac.v1.RoleBinding(
             `${name}-binding`,
-            {
-                metadata: { name: "mla-overrides-merger", namespace, labels },
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: [{ kind: "ServiceAccount", name: account.metadata.name, namespace }],
-            },
+            mergerRoleBindingArgs(at, { role: role.metadata.name, serviceAccount: account.metadata.name }),
             { parent: this },
         );
         new k8s.apps.v1.Deployment(
             name,
-            {
-                metadata: { name: "mla-overrides-merger", namespace, labels },
-                spec: {
-                    // Rounds are idempotent, so one replica suffices; a restart only delays a merge.
-                    replicas: 1,
-                    selector: { matchLabels: labels },
-                    template: {
-                        metadata: { labels, annotations: { [SCRIPTS_CHECKSUM_ANNOTATION]: scriptsChecksum(scripts) } },
-                        spec: {
-                            serviceAccountName: account.metadata.name,
-                            securityContext: {
-                                runAsNonRoot: true,
-                                runAsUser: 65534,
-                                runAsGroup: 65534,
-                                seccompProfile: { type: "RuntimeDefault" },
-                            },
-                            containers: args.targets.map((t) => ({
-                                name: t.backend,
-                                image: args.image ?? MERGER_IMAGE,
-                                command: ["/bin/sh", `/scripts/${t.backend}.sh`],
-                                env: [
-                                    { name: "HOME", value: "/tmp" },
-                                    { name: "TMPDIR", value: "/tmp" },
-                                ],
-                                resources: args.resources ?? MERGER_RESOURCES,
-                                securityContext: restrictedContainerSecurity(),
-                                volumeMounts: [
-                                    { name: "scripts", mountPath: "/scripts", readOnly: true },
-                                    { name: "tmp", mountPath: "/tmp" },
-                                ],
-                            })),
-                            volumes: [
-                                { name: "scripts", configMap: { name: scriptMap.metadata.name } },
-                                { name: "tmp", emptyDir: { sizeLimit: "16Mi" } },
-                            ],
-                        },
-                    },
-                },
-            },
+            mergerDeploymentArgs({
+                ...at,
+                backends: args.targets.map((t) => t.backend),
+                scripts,
+                image: args.image ?? MERGER_IMAGE,
+                resources: args.resources ?? MERGER_RESOURCES,
+                serviceAccountName: account.metadata.name,
+                scriptsConfigMapName: scriptMap.metadata.name,
+            }),
             { parent: this },
         );
         this.registerOutputs({});

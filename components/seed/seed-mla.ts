@@ -5,13 +5,15 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { SEED_CHARTS, pinnedChart } from "./charts";
+import { SEED_CHARTS } from "./charts";
+import { pinnedChart } from "./pinned-chart";
 import { cortexValues } from "./cortex-values";
 import { Grafana, grafanaPlanProblems } from "./grafana";
 import { lokiValues } from "./loki-values";
 import { type MlaNetworkPolicyOptions, mlaNetworkPolicyArgs } from "./network-policies";
 import { ObjectStore, type S3Credentials } from "./object-store";
 import { OverridesMerger } from "./overrides-merger";
+import { seedNamespaceArgs } from "./seed-objects";
 import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
 import {
@@ -108,11 +110,9 @@ export class SeedMla extends pulumi.ComponentResource {
         // Every pod of every chart runs with the restricted security context (the chart suite
         // checks each rendered pod), so the namespaces enforce it: nothing weaker can be scheduled.
         const podSecurity = podSecurityLabels("restricted");
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: plan.namespace, labels: podSecurity } },
-            { parent: this },
-        );
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, seedNamespaceArgs(plan.namespace, podSecurity), {
+            parent: this,
+        });
         this.namespace = ns.metadata.name;
         if (args.networkPolicy?.enabled ?? true) {
             new k8s.networking.v1.NetworkPolicy(
@@ -126,7 +126,7 @@ export class SeedMla extends pulumi.ComponentResource {
         if (plan.grafana.namespace !== plan.namespace) {
             const g = new k8s.core.v1.Namespace(
                 `${name}-grafana-namespace`,
-                { metadata: { name: plan.grafana.namespace, labels: podSecurity } },
+                seedNamespaceArgs(plan.grafana.namespace, podSecurity),
                 { parent: this },
             );
             grafanaNs = g.metadata.name;

@@ -1,6 +1,7 @@
 /** The OverridesMerger component under mocks: the scripts' checksum on the pod template. */
 import { expect } from "chai";
-import { OverridesMerger, SCRIPTS_CHECKSUM_ANNOTATION, scriptsChecksum } from "../../components/seed/overrides-merger";
+import { OverridesMerger } from "../../components/seed/overrides-merger";
+import { SCRIPTS_CHECKSUM_ANNOTATION, scriptsChecksum } from "../../components/seed/overrides-merger-objects";
 import { renderMergerScript } from "../../components/seed/overrides-merger-script";
 import { TENANT_ID_LABEL } from "../../spec/tenant-delivery";
 import { tenantLabels } from "../../components/tenant/delivery";
