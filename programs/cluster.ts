@@ -22,8 +22,8 @@ import { clusterNamespaceLabels } from "../components/gateway/network-policy";
 import type { UpstreamUrls } from "../components/gateway/read-routes";
 import type { ClusterSpec } from "../spec/cluster-spec";
 import { PROJECT_ORG_ID_OUTPUT, projectStackName } from "../spec/project-spec";
-import type { SeedOutputName } from "./seed-outputs";
 import { type RuleGroupSpec } from "../spec/tenant-spec";
+import { type SeedOutputName } from "../spec/seed-contract";
 
 /** The seed outputs the gateway forwards to (each a seed output name, checked by the compiler). */
 const UPSTREAM_OUTPUTS = [

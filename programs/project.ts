@@ -17,7 +17,7 @@ import * as grafana from "@pulumiverse/grafana";
 import { defaultDashboardTexts } from "../components/seed-defaults/kubernetes-dashboards";
 import { GrafanaProject } from "../components/tenant/grafana-project";
 import { PROJECT_ORG_ID_OUTPUT, type ProjectSpec } from "../spec/project-spec";
-import type { SeedOutputName } from "./seed-outputs";
+import { type SeedOutputName } from "../spec/seed-contract";
 
 /** The seed outputs the project program reads. */
 const SEED_READS = {

@@ -12,40 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { GRAFANA_ADMIN_USER } from "../components/seed/grafana";
 import type { SeedMla } from "../components/seed/seed-mla";
-import { type RuleGroupSpec } from "../spec/tenant-spec";
-
-/** Every seed output name, in the order the stack exports them. */
-export const SEED_OUTPUT_NAMES = [
-    "namespace",
-    "metricsPushUrl",
-    "metricsQueryUrl",
-    "alertmanagerUrl",
-    "metricsRulerUrl",
-    "logsPushUrl",
-    "logsQueryUrl",
-    "logsRulerUrl",
-    "metricsPurgerUrl",
-    "logsDeleteUrl",
-    "grafanaUrl",
-    "grafanaNamespace",
-    "grafanaAdminUser",
-    "grafanaAdminPassword",
-    "tenantDelivery",
-    "adminMetricRuleGroups",
-    "adminLogRuleGroups",
-] as const;
-
-/** The name of one seed output. */
-export type SeedOutputName = (typeof SEED_OUTPUT_NAMES)[number];
-
-/** Outputs that are secret (cluster stacks must read them with `getOutput`, never log them). */
-export const SECRET_SEED_OUTPUTS: readonly SeedOutputName[] = ["grafanaAdminPassword"];
-
-/** The admin default rule groups every cluster stack applies to its tenant. */
-export interface AdminRuleGroups {
-    metric: RuleGroupSpec[];
-    log: RuleGroupSpec[];
-}
+import { type AdminRuleGroups, type SeedOutputName } from "../spec/seed-contract";
 
 /** The stack outputs of a seed, from its `SeedMla`. */
 export function seedOutputs(

@@ -13,7 +13,7 @@ import { parseUpstreamUrl } from "../../components/gateway/nginx-config-params";
 import { clusterProgram } from "../../programs/cluster";
 import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import { seedProgram } from "../../programs/seed";
-import { SEED_OUTPUT_NAMES } from "../../programs/seed-outputs";
+import { SEED_OUTPUT_NAMES } from "../../spec/seed-contract";
 
 const SEED = "acme/mla/seed-contract";
 const UPSTREAM_KEYS = [

@@ -16,7 +16,7 @@ import { defaultSeedPlan, type SeedPlan } from "../../components/seed/seed-plan"
 import { seedChartValues } from "../../components/seed/seed-values";
 import { seedProgram } from "../../programs/seed";
 import { restrictedViolations } from "../charts/pss-restricted";
-import { SEED_OUTPUT_NAMES, SECRET_SEED_OUTPUTS } from "../../programs/seed-outputs";
+import { SEED_OUTPUT_NAMES, SECRET_SEED_OUTPUTS } from "../../spec/seed-contract";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 
