@@ -1,9 +1,12 @@
 /**
  * The tenant's objects in the seed namespace, as plain objects (pure): the Alertmanager config (a
  * Secret: it holds receiver credentials), metric and log rules, datasources, and the two overrides
- * fragments (ConfigMaps). The Tenant component and `mla render` both build from here; every text
+ * fragments (ConfigMaps), described, then as Kubernetes objects ({@link tenantConfigMapArgs},
+ * {@link tenantSecretArgs}). The Tenant component and `mla render` both build from here; every text
  * inside comes from its own renderer.
  */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import { renderAlertmanagerConfig } from "./alertmanager-config";
 import { TENANT_DELIVERY_CONVENTIONS } from "../../spec/tenant-delivery";
 import { tenantLabels, tenantObjectName } from "./delivery";
@@ -102,4 +105,32 @@ export function datasourceConfigMapMeta(clusterId: string): Omit<TenantConfigMap
         labels: { ...tenantLabels(clusterId), ...TENANT_DELIVERY_CONVENTIONS.grafanaDatasources.labels },
         dataKey: `datasources-${clusterId}.yaml`,
     };
+}
+
+/** What places a tenant object: its name, labels and annotations. */
+export type TenantObjectMeta = Pick<TenantConfigMap, "name" | "labels" | "annotations">;
+
+function tenantObjectMetadata(o: TenantObjectMeta, namespace: pulumi.Input<string>) {
+    return { name: o.name, namespace, labels: o.labels, annotations: o.annotations };
+}
+
+/** A tenant object as a ConfigMap in `namespace`; `data` may wait for an Output (the datasources' org id). */
+export function tenantConfigMapArgs(
+    o: TenantObjectMeta,
+    namespace: pulumi.Input<string>,
+    data: pulumi.Input<Record<string, string>>,
+): k8s.core.v1.ConfigMapArgs {
+    return { metadata: tenantObjectMetadata(o, namespace), data };
+}
+
+/**
+ * A tenant object as an Opaque Secret in `namespace`. The caller marks `stringData` secret, so the
+ * text is encrypted in the state and masked in previews and logs.
+ */
+export function tenantSecretArgs(
+    o: TenantObjectMeta,
+    namespace: pulumi.Input<string>,
+    stringData: pulumi.Input<Record<string, string>>,
+): k8s.core.v1.SecretArgs {
+    return { metadata: tenantObjectMetadata(o, namespace), type: "Opaque", stringData };
 }

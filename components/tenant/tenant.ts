@@ -14,7 +14,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaultLogRuleGroups, defaultMetricRuleGroups } from "../seed-defaults/default-rule-groups";
 import { DEFAULT_SEED_NAMESPACE } from "./delivery";
 import { DEFAULT_GATEWAY_READ, type GatewayReadEndpoint, renderDatasources } from "./grafana-datasources";
-import { type TenantConfigMap, datasourceConfigMapMeta, tenantConfigMaps } from "./tenant-config-maps";
+import {
+    type TenantConfigMap,
+    datasourceConfigMapMeta,
+    tenantConfigMapArgs,
+    tenantConfigMaps,
+    tenantSecretArgs,
+} from "./tenant-config-maps";
 import { isDnsLabel } from "../../spec/validation";
 import { throwIfProblems } from "./tenant-error";
 import { tenantProblems } from "../../spec/checks/tenant-checks";
@@ -102,9 +108,8 @@ export class Tenant extends pulumi.ComponentResource {
         const id = args.clusterId;
         const namespace = args.namespace ?? DEFAULT_SEED_NAMESPACE;
         type Spec = Omit<TenantConfigMap, "data"> & { data: pulumi.Input<Record<string, string>> };
-        const metadata = (o: Spec) => ({ name: o.name, namespace, labels: o.labels, annotations: o.annotations });
         const configMap = (o: Spec) =>
-            new k8s.core.v1.ConfigMap(`${name}-${o.role}`, { metadata: metadata(o), data: o.data }, { parent: this });
+            new k8s.core.v1.ConfigMap(`${name}-${o.role}`, tenantConfigMapArgs(o, namespace, o.data), { parent: this });
 
         this.configMaps = {};
         this.secrets = {};
@@ -119,7 +124,7 @@ export class Tenant extends pulumi.ComponentResource {
                 // pulumi.secret: the text is encrypted in the state and masked in previews and logs.
                 this.secrets[o.role] = new k8s.core.v1.Secret(
                     `${name}-${o.role}`,
-                    { metadata: metadata(o), type: "Opaque", stringData: pulumi.secret(o.data) },
+                    tenantSecretArgs(o, namespace, pulumi.secret(o.data)),
                     { parent: this },
                 );
             }
@@ -141,7 +146,7 @@ export class Tenant extends pulumi.ComponentResource {
             }));
             this.secrets[meta.role] = new k8s.core.v1.Secret(
                 `${name}-${meta.role}`,
-                { metadata: metadata({ ...meta, data: {} }), type: "Opaque", stringData: pulumi.secret(data) },
+                tenantSecretArgs(meta, namespace, pulumi.secret(data)),
                 { parent: this },
             );
         }
