@@ -61,8 +61,8 @@ export function limitLine(zone: keyof typeof ZONES, limit: RateLimitSpec): strin
     return `limit_req zone=${ZONES[zone]}${burst} nodelay;`;
 }
 
-/** A `server` block whose every unmatched path answers 404 (after `fallbackChecks`). */
-export function serverBlock(comment: string, body: string[], fallbackChecks: string[] = []): string[] {
-    const fallback = ["location / {", ...indent([...fallbackChecks, "return 404;"], 1), "}"];
+/** A `server` block whose every unmatched path answers 404. */
+export function serverBlock(comment: string, body: string[]): string[] {
+    const fallback = ["location / {", ...indent(["return 404;"], 1), "}"];
     return [comment, "server {", ...indent([...body, "", ...fallback], 1), "}"];
 }

@@ -62,7 +62,21 @@ describe("renderNginxConfig", () => {
         expect(tenant.length).to.equal(proxied.length);
     });
 
-    it("checks the read token and the method before anything else in every read route", () => {
+    it("checks the read token once in the read server, before any location, with only the probe path exempt", () => {
+        const text = renderNginxConfig(params());
+        const server = text.slice(text.indexOf("# Read listener"));
+        const firstLocation = server.indexOf("location ");
+        const check = server.search(/if \(\$mla_read_admitted != 1\) \{\n +return 401;\n +\}/);
+        expect(check, "the server-level token check").to.be.greaterThan(-1);
+        expect(check).to.be.lessThan(firstLocation);
+        expect(text).to.include(
+            'map $uri $mla_read_admitted {\n        default $mla_read_token_ok;\n        "~^/healthz$" 1;\n    }',
+        );
+        // The write server never consults the read token.
+        expect(text.slice(0, text.indexOf("# Read listener"))).to.not.include("if ($mla_read_admitted");
+    });
+
+    it("checks the method before anything else in every read route", () => {
         const text = renderNginxConfig(params());
         for (const route of READ_ROUTES) {
             const head = route.path.endsWith("/") ? `location ^~ ${route.path} {` : `location = ${route.path} {`;
@@ -72,10 +86,7 @@ describe("renderNginxConfig", () => {
                 .slice(start, text.indexOf("\n    }\n", start))
                 .split("\n")
                 .map((l) => l.trim());
-            expect(body.slice(1, 8), head).to.deep.equal([
-                "if ($mla_read_token_ok != 1) {",
-                "return 401;",
-                "}",
+            expect(body.slice(1, 5), head).to.deep.equal([
                 `if ($request_method !~ ^(${route.methods.join("|")})$) {`,
                 `add_header Allow "${route.methods.join(", ")}" always;`,
                 "return 405;",
