@@ -67,6 +67,10 @@ const HANDSHAKE_PARALLEL = Number(env.MLA_BENCH_HANDSHAKE_PARALLEL ?? "1000");
 const GATEWAY_CPU = env.MLA_BENCH_GATEWAY_CPU ?? "1";
 const LOAD_CPU = env.MLA_BENCH_LOAD_CPU ?? "0";
 const PEERS = (env.MLA_BENCH_PEERS ?? "direct,floor,ours,haproxy,ours-today").split(",");
+/** Width of the peer column: the longest peer name. */
+const NAME_WIDTH = Math.max(11, ...PEERS.map((n) => n.length));
+/** Width of a ratio's label (`  ours/<peer>`). */
+const RATIO_WIDTH = Math.max(24, NAME_WIDTH + 9);
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
 
@@ -93,7 +97,9 @@ function printMemory(
     console.log("  anon = the cgroup's anonymous memory; first on node = anon + the mapped binary, libraries and");
     console.log("    zones once (largest RssFile + RssShmem): the working set of a pod that reads its libraries first");
     console.log("  RSS = VmRSS of all its processes summed; charged = their RssAnon + file/shmem pages once");
-    console.log("peer        | working set   | anon          | first on node | summed RSS    | charged");
+    console.log(
+        `${"peer".padEnd(NAME_WIDTH)} | working set   | anon          | first on node | summed RSS    | charged`,
+    );
     const pair = (f: (m: MemorySample) => number | undefined, name: string) => {
         const [i, a] = [f(idle[name]), f(after[name])];
         return (i === undefined || a === undefined ? "-" : `${(i / MIB).toFixed(1)} / ${(a / MIB).toFixed(1)}`).padEnd(
@@ -102,7 +108,7 @@ function printMemory(
     };
     for (const { name } of gateways) {
         console.log(
-            `${name.padEnd(11)} | ${pair((m) => m.cgroup?.workingSetBytes, name)} | ${pair((m) => m.cgroup?.anonBytes, name)} | ` +
+            `${name.padEnd(NAME_WIDTH)} | ${pair((m) => m.cgroup?.workingSetBytes, name)} | ${pair((m) => m.cgroup?.anonBytes, name)} | ` +
                 `${pair((m) => (m.cgroup ? m.cgroup.anonBytes + m.mappedFiles : undefined), name)} | ${pair((m) => m.rss, name)} | ${pair((m) => m.charged, name)}`,
         );
     }
@@ -360,14 +366,14 @@ async function main(): Promise<void> {
         for (const bytes of SIZES) {
             console.log(`\n${bytes} B bodies: median [min–max] over ${REPS} repetitions`);
             console.log(
-                "peer        | requests/s            | CPU s/GiB           | added p50 ms        | added p99 ms        | peak RSS MiB",
+                `${"peer".padEnd(NAME_WIDTH)} | requests/s            | CPU s/GiB           | added p50 ms        | added p99 ms        | peak RSS MiB`,
             );
             for (const peer of peers) {
                 const c = cells[bytes][peer.name];
                 const d = cells[bytes].direct;
                 const added = (f: (x: Cell) => number) => (d ? c.map((x, i) => f(x) - f(d[i])) : c.map(f));
                 console.log(
-                    `${peer.name.padEnd(11)} | ${fmt(
+                    `${peer.name.padEnd(NAME_WIDTH)} | ${fmt(
                         c.map((x) => x.rps),
                         0,
                     ).padEnd(21)} | ${(peer.proc ? fmt(c.map((x) => x.cpuPerGiB)) : "-").padEnd(19)} | ` +
@@ -394,7 +400,7 @@ async function main(): Promise<void> {
                 const rps = stats(ratio(bytes, a, b, (c) => c.rps));
                 const cpu = stats(ratio(bytes, a, b, (c) => c.cpuPerGiB));
                 console.log(
-                    `  ${a}/${b}`.padEnd(24) +
+                    `  ${a}/${b}`.padEnd(RATIO_WIDTH) +
                         `requests/s ${rps.min.toFixed(2)} / ${rps.median.toFixed(2)} / ${rps.max.toFixed(2)}   ` +
                         `CPU per GiB ${cpu.min.toFixed(2)} / ${cpu.median.toFixed(2)} / ${cpu.max.toFixed(2)}`,
                 );
@@ -406,42 +412,66 @@ async function main(): Promise<void> {
             console.log(
                 `\nhandshake storm: ${HANDSHAKES} full mTLS handshakes (ECDSA P-256, no resumption), ${HANDSHAKE_PARALLEL} at a time`,
             );
-            const storm: Record<string, { perSecond: number; cpuMs: number }[]> = {};
+            const storm: Record<string, { perSecond: number; cpuMs: number; peakRss: number; peakWs: number }[]> = {};
             const tlsPeers = gateways.filter((p) => ["floor", "ours", "haproxy"].includes(p.name));
             for (let rep = 0; rep < REPS; rep++) {
                 for (const peer of tlsPeers.map((_, i) => tlsPeers[(i + rep) % tlsPeers.length])) {
                     const pid = (peer.proc as PinnedProcess).pid;
                     const cpu0 = groupCpuSeconds(pid);
+                    let [peakRss, peakWs] = [0, 0];
+                    const sampler = setInterval(() => {
+                        const m = memory(peer);
+                        peakRss = Math.max(peakRss, m.rss);
+                        peakWs = Math.max(peakWs, m.cgroup?.workingSetBytes ?? 0);
+                    }, 100);
                     const r = await runLoadgen<{ handshakes: number; errors: number; seconds: number }>(
                         loadgen,
                         LOAD_CPU,
                         ["handshake", "127.0.0.1", peer.port, ...clientArgs, HANDSHAKES, HANDSHAKE_PARALLEL],
                     );
+                    clearInterval(sampler);
                     const cpu = groupCpuSeconds(pid) - cpu0;
                     if (r.errors > 0) console.log(`  ${peer.name} rep ${rep + 1}: ${r.errors} failed connections`);
                     (storm[peer.name] ??= []).push({
                         perSecond: r.handshakes / r.seconds,
                         cpuMs: (cpu * 1000) / Math.max(1, r.handshakes),
+                        peakRss,
+                        peakWs,
                     });
                 }
             }
-            console.log("peer        | handshakes/s        | gateway CPU ms per connection");
-            for (const p of tlsPeers)
+            const afterStorm = Object.fromEntries(tlsPeers.map((p) => [p.name, memory(p)]));
+            console.log(
+                `${"peer".padEnd(NAME_WIDTH)} | handshakes/s        | CPU ms per connection | peak working set MiB | peak summed RSS MiB | after: working set / summed RSS`,
+            );
+            for (const p of tlsPeers) {
+                const after = afterStorm[p.name];
+                const ws = after.cgroup ? (after.cgroup.workingSetBytes / MIB).toFixed(1) : "-";
                 console.log(
-                    `${p.name.padEnd(11)} | ${fmt(
+                    `${p.name.padEnd(NAME_WIDTH)} | ${fmt(
                         storm[p.name].map((s) => s.perSecond),
                         0,
-                    ).padEnd(19)} | ${fmt(
-                        storm[p.name].map((s) => s.cpuMs),
-                        3,
-                    )}`,
+                    ).padEnd(19)} | ` +
+                        `${fmt(
+                            storm[p.name].map((s) => s.cpuMs),
+                            3,
+                        ).padEnd(21)} | ` +
+                        `${fmt(
+                            storm[p.name].map((s) => s.peakWs / MIB),
+                            1,
+                        ).padEnd(20)} | ` +
+                        `${fmt(
+                            storm[p.name].map((s) => s.peakRss / MIB),
+                            1,
+                        ).padEnd(19)} | ${ws} / ${(after.rss / MIB).toFixed(1)}`,
                 );
+            }
             for (const b of ["floor", "haproxy"]) {
                 if (!storm.ours || !storm[b]) continue;
                 const cpu = stats(storm.ours.map((s, i) => s.cpuMs / storm[b][i].cpuMs));
                 const rate = stats(storm.ours.map((s, i) => s.perSecond / storm[b][i].perSecond));
                 console.log(
-                    `  ours/${b}`.padEnd(24) +
+                    `  ours/${b}`.padEnd(RATIO_WIDTH) +
                         `handshakes/s ${rate.min.toFixed(2)} / ${rate.median.toFixed(2)} / ${rate.max.toFixed(2)}   ` +
                         `CPU per connection ${cpu.min.toFixed(2)} / ${cpu.median.toFixed(2)} / ${cpu.max.toFixed(2)}`,
                 );

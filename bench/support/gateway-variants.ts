@@ -59,12 +59,34 @@ function bodyBuffer(config: string, size: string | null): string {
  */
 export const GLIBC_TRIM_TUNABLES = "glibc.malloc.mmap_threshold=65536:glibc.malloc.trim_threshold=131072";
 
-function logBuffer(config: string): string {
-    return config.replace(/^( *access_log \S+ mla);$/m, "$1 buffer=32k flush=1s;");
-}
-
 function pcreJit(config: string): string {
     return `pcre_jit on;\n${config}`;
+}
+
+/**
+ * Every location's `proxy_set_header` lines replaced by one set at the http level, which every
+ * location inherits as none sets its own; the per-upstream Host comes from a map on the upstream
+ * block's name. Each location's own header set is a hash and compiled scripts in memory.
+ */
+function inheritedHeaders(config: string): string {
+    const hosts = [...config.matchAll(/^ *upstream (\S+) \{\n *server (\S+);$/gm)].map(([, name, host]) => [
+        name,
+        host,
+    ]);
+    const tenant = /proxy_set_header X-Scope-OrgID ("[^"]+");/.exec(config)?.[1];
+    must(config, /^ *proxy_set_header /m, "proxy_set_header line");
+    if (hosts.length === 0 || tenant === undefined) throw new Error("no upstream blocks or tenant header to move");
+    const http = [
+        "map $proxy_host $mla_upstream_host {",
+        ...hosts.map(([name, host]) => `    ${name} "${host}";`),
+        "}",
+        `proxy_set_header X-Scope-OrgID ${tenant};`,
+        "proxy_set_header Host $mla_upstream_host;",
+        'proxy_set_header Connection "";',
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        'proxy_set_header X-MLA-Read-Token "";',
+    ];
+    return inHttp(directive(config, "proxy_set_header", null), http.join("\n"));
 }
 
 /** The variants by peer name. */
@@ -87,22 +109,21 @@ export const GATEWAY_VARIANTS: Record<string, GatewayVariant> = {
         what: `GLIBC_TUNABLES=${GLIBC_TRIM_TUNABLES} in nginx's environment`,
         env: { GLIBC_TUNABLES: GLIBC_TRIM_TUNABLES },
     },
-    "ours-logbuf": {
-        what: "access log buffered: buffer=32k flush=1s",
-        edit: logBuffer,
-    },
     "ours-logunbuf": {
         what: "access log unbuffered (one write per request)",
         edit: (c) => c.replace(/^( *access_log \S+ mla) buffer=\S+ flush=\S+;$/m, "$1;"),
     },
     "ours-nolimit": { what: "no limit_req (what the limiter costs)", edit: (c) => directive(c, "limit_req", null) },
     "ours-jit": { what: "pcre_jit on (the certificate map's regexes compiled)", edit: pcreJit },
-    "ours-logbuf-jit": { what: "both ours-logbuf and ours-jit", edit: (c) => pcreJit(logBuffer(c)) },
     "ours-kr10k": {
         what: "keepalive_requests 10000 on the write server (nginx's default 1000)",
         edit: (c) => inWriteServer(c, "keepalive_requests 10000;"),
     },
     "ours-sslbuf4k": { what: "ssl_buffer_size 4k (default 16k)", edit: (c) => inWriteServer(c, "ssl_buffer_size 4k;") },
+    "ours-inherit-hdrs": {
+        what: "proxy_set_header once at the http level, inherited by every location (Host from a map on $proxy_host)",
+        edit: inheritedHeaders,
+    },
     "ours-wc512": {
         what: "worker_connections 512 (nginx's default)",
         edit: (c) => directive(c, "worker_connections", "512"),
