@@ -10,7 +10,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import type { ConfigReader } from "./config-reader";
-import { fromCliStrings } from "./config-strings";
+import { fromCliStrings, withoutPaths } from "./config-values";
 import { applyClusterDefaults } from "../spec/cluster-defaults";
 import { ClusterStackSettings, type ClusterSpecInput } from "../spec/cluster-input";
 import { ClusterSpec } from "../spec/cluster-spec";
@@ -47,10 +47,10 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
     const hint = (key: string) => `pulumi config set --secret mla:${key} < kubeconfig.yaml`;
     const [seedKubeconfig, userKubeconfig] = SECRETS.map((key) => r.secret(key, { required: true, hint: hint(key) }));
     for (const p of first("value")) r.problem(p.path, p.message);
-    // A refused value reads as absent, so its default applies and no check reports it twice.
-    for (const p of problems) unset(values, p.path);
-
-    const config = values as ClusterConfig;
+    const config = withoutPaths(
+        values,
+        problems.map((p) => p.path),
+    ) as ClusterConfig;
     const input: ClusterSpecInput = {
         ...config,
         clusterId: config.clusterId ?? "",
@@ -74,18 +74,4 @@ export function loadClusterSpec(r: ConfigReader): ClusterSpec {
 function has(input: ClusterSpecInput, key: string): boolean {
     const value = (input as unknown as Record<string, unknown>)[key];
     return value !== "" && value !== undefined;
-}
-
-/** Removes the value at a dotted path (`gateway.replicas`, `tenant.metricRuleGroups[0]`). */
-function unset(root: Record<string, unknown>, path: string): void {
-    const parts = path.split(/\.|\[/).map((p) => p.replace(/\]$/, ""));
-    let node: unknown = root;
-    for (const part of parts.slice(0, -1)) {
-        if (typeof node !== "object" || node === null) return;
-        node = (node as Record<string, unknown>)[part];
-    }
-    if (typeof node !== "object" || node === null) return;
-    const last = parts[parts.length - 1];
-    if (Array.isArray(node)) node.splice(Number(last), 1, undefined);
-    else delete (node as Record<string, unknown>)[last];
 }

@@ -2,9 +2,9 @@
  * `mla:grafana.oauth` of the seed config: Grafana's generic OAuth sign-in with the org mapping
  * project → IdP group → role. Every problem is recorded on the reader, an Admin role among them.
  */
-import { GRAFANA_OAUTH_DEFAULTS, type GrafanaOAuth, grafanaOAuthProblems } from "../components/seed/grafana-oauth";
 import type { TenantRole } from "../spec/project-spec";
 import type { ConfigReader } from "./config-reader";
+import { GRAFANA_OAUTH_DEFAULTS, type GrafanaOAuth, grafanaOAuthProblems } from "../spec/grafana-oauth";
 
 const FIELDS = [
     "name",

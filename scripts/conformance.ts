@@ -10,9 +10,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { SEED_CHARTS, type SeedChartName } from "../components/seed/charts";
-import { defaultSeedPlan } from "../components/seed/seed-plan";
 import { seedChartValues } from "../components/seed/seed-values";
 import { FREE_FORM, schemaViolations, unknownKeyPaths } from "./conformance-check";
+import { defaultSeedPlan } from "../spec/seed-plan";
 
 function readYaml(path: string): unknown {
     return parse(readFileSync(path, "utf8"));

@@ -22,6 +22,12 @@ export interface SpecProblem {
  */
 export const PROBLEM_KEYWORD = "x-problem";
 
+/**
+ * The schema keyword that marks a field whose value may be a secret (a pasted password, a YAML
+ * text with tokens): its problems never quote the value.
+ */
+export const NEVER_ECHO_KEYWORD = "x-never-echo";
+
 /** What kind of problem: unknown fields and missing ones are listed first by the config loaders. */
 export type SchemaProblemKind = "unknown" | "required" | "value";
 
@@ -68,7 +74,7 @@ export function dotted(pointer: string): string {
 
 function describe(error: ValueError): { kind: SchemaProblemKind; message: string } {
     const schema = error.schema as TSchema & Record<string, unknown>;
-    const got = `got ${JSON.stringify(error.value)}`;
+    const got = schema[NEVER_ECHO_KEYWORD] === true ? "value not shown" : `got ${JSON.stringify(error.value)}`;
     switch (error.type) {
         case ValueErrorType.ObjectAdditionalProperties: {
             const known = Object.keys((schema.properties as object | undefined) ?? {});

@@ -4,7 +4,7 @@
  * LogQL, the Alertmanager's YAML) are in `checks/tenant-checks.ts`.
  */
 import { type Static, Type } from "@sinclair/typebox";
-import { PROBLEM_KEYWORD } from "./schema-problems";
+import { NEVER_ECHO_KEYWORD, PROBLEM_KEYWORD } from "./schema-problems";
 import { DURATION_PATTERN, LOKI_SIZE_PATTERN } from "./validation";
 
 const STRICT = { additionalProperties: false } as const;
@@ -77,7 +77,9 @@ export const RetentionSpec = Type.Object({ metrics: Retention, logs: Retention }
 export const TenantSpec = Type.Object(
     {
         /** The owner's Alertmanager config (YAML text, secret). Defaults to routing everything to "null". */
-        alertmanagerConfig: Type.Optional(Type.String({ maxLength: MAX_TEXT_FIELD, description: "YAML (secret)" })),
+        alertmanagerConfig: Type.Optional(
+            Type.String({ maxLength: MAX_TEXT_FIELD, description: "YAML (secret)", [NEVER_ECHO_KEYWORD]: true }),
+        ),
         /** Owner rule groups evaluated by the Cortex ruler. */
         metricRuleGroups: Type.Array(RuleGroupSpec, { maxItems: 500 }),
         /** Owner rule groups evaluated by the Loki ruler. */

@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
 import { SEED_CHARTS } from "../../components/seed/charts";
-import { type SeedPlan, defaultSeedPlan } from "../../components/seed/seed-plan";
 import { seedChartValues } from "../../components/seed/seed-values";
 import { parseFlags, requireFlag, writeFiles } from "./args";
 import { type Command, UsageError } from "./command";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
+import { type SeedPlan, defaultSeedPlan } from "../../spec/seed-plan";
 
 /**
  * A stack config file (`Pulumi.<stack>.yaml`) as a {@link ConfigSource}. Secrets are never

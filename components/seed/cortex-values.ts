@@ -3,13 +3,14 @@
  * with their APIs, tenant configs and rules through the chart's sidecars, HA replica counts.
  */
 import { SEED_CHARTS } from "./charts";
-import { S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, objectStoreEndpoint } from "./seed-plan";
-import type { ResourceSpec } from "./sizing";
-import { type CacheName, memcachedResources } from "./sizing";
+import { S3_ENV, SEED_OBJECT_NAMES, objectStoreEndpoint } from "./seed-plan";
+import { type CacheName, memcachedResources } from "../../spec/seed-sizing";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../common/pod-security";
 import { receiverFirewallLimits } from "./receiver-firewall";
 import { CORTEX_ALERTMANAGER_PREFIX, seedEndpoints } from "./service-names";
 import { TENANT_DELIVERY_CONVENTIONS, SIDECAR_FOLDER_ANNOTATION, onlyLabel } from "../../spec/tenant-delivery";
+import { type ResourceSpec } from "../../spec/cluster-spec";
+import { type SeedPlan } from "../../spec/seed-plan";
 
 /**
  * Where the Alertmanager sidecar writes `<tenant>.yaml`; the `local` store walks the same folder and

@@ -13,93 +13,10 @@
  *   the mapping at each sign-in and drops memberships the IdP no longer grants;
  * - `allowed_groups` lists the mapped groups only: someone in no project cannot sign in.
  */
-import { TENANT_ROLES, type TenantRole } from "../../spec/project-spec";
-import { isDnsLabel } from "../../spec/validation";
-
-/** Generic OAuth settings (`mla:grafana.oauth`). */
-export interface GrafanaOAuth {
-    /** The sign-in button's label. Defaults to "SSO". */
-    name: string;
-    clientId: string;
-    /** The Secret in Grafana's namespace holding the client secret, and its key. */
-    clientSecret: { name: string; key: string };
-    authUrl: string;
-    tokenUrl: string;
-    /** The userinfo endpoint. */
-    apiUrl: string;
-    /** Defaults to "openid profile email groups". */
-    scopes: string;
-    /** JMESPath to the user's groups in the ID token or userinfo. Defaults to "groups". */
-    groupsAttributePath: string;
-    /** Project (org name) → IdP group → role, Viewer or Editor. */
-    orgMapping: Record<string, Record<string, TenantRole>>;
-    /** Whether IdP users without a Grafana account get one at first sign-in. Defaults to true. */
-    allowSignUp: boolean;
-}
-
-/** Defaults of the optional fields, next to the type. */
-export const GRAFANA_OAUTH_DEFAULTS = {
-    name: "SSO",
-    scopes: "openid profile email groups",
-    groupsAttributePath: "groups",
-    allowSignUp: true,
-} as const;
+import { type GrafanaOAuth, grafanaOAuthProblems } from "../../spec/grafana-oauth";
 
 /** The env var Grafana reads the client secret from (`$__env{...}` in grafana.ini). */
 export const GRAFANA_OAUTH_SECRET_ENV = "MLA_GRAFANA_OAUTH_CLIENT_SECRET";
-
-/** Characters that would split or corrupt an `org_mapping` entry (`group:org:role`, comma/space separated). */
-const MAPPING_UNSAFE = /[\s,:"'[\]]/;
-
-const WHY_NOT_ADMIN = "tenants are Viewer or Editor, never Admin (an org Admin can create data sources)";
-
-/** Every problem of the OAuth settings (pure); paths as the seed config names them (`grafana.oauth.*`). */
-export function grafanaOAuthProblems(oauth: GrafanaOAuth): { path: string; message: string }[] {
-    const problems: { path: string; message: string }[] = [];
-    const at = (p: string) => `grafana.oauth.${p}`;
-    if (oauth.clientId === "") problems.push({ path: at("clientId"), message: "is required" });
-    for (const key of ["name", "key"] as const) {
-        if (oauth.clientSecret[key] === "")
-            problems.push({
-                path: at(`clientSecret.${key}`),
-                message: "is required (the client secret comes from a Secret, never from the config)",
-            });
-    }
-    for (const key of ["authUrl", "tokenUrl", "apiUrl"] as const) {
-        if (!/^https:\/\/[^\s/]+/.test(oauth[key]))
-            problems.push({ path: at(key), message: `must be an https:// URL, got ${JSON.stringify(oauth[key])}` });
-    }
-    const projects = Object.entries(oauth.orgMapping);
-    if (projects.length === 0)
-        problems.push({ path: at("orgMapping"), message: "must map at least one project to its groups" });
-    for (const [project, groups] of projects) {
-        if (!isDnsLabel(project))
-            problems.push({ path: at(`orgMapping.${project}`), message: "must be a project name (a DNS-1123 label)" });
-        if (typeof groups !== "object" || groups === null || Object.keys(groups).length === 0) {
-            problems.push({
-                path: at(`orgMapping.${project}`),
-                message: "must map at least one group to Viewer or Editor",
-            });
-            continue;
-        }
-        for (const [group, role] of Object.entries(groups)) {
-            const path = at(`orgMapping.${project}.${group}`);
-            if (group === "" || group === "*" || MAPPING_UNSAFE.test(group)) {
-                problems.push({
-                    path,
-                    message: 'must be a group name without whitespace, commas, colons, quotes or brackets, and not "*"',
-                });
-            }
-            if (!(TENANT_ROLES as readonly unknown[]).includes(role)) {
-                problems.push({
-                    path,
-                    message: `must be ${TENANT_ROLES.join(" or ")}, got ${JSON.stringify(role)}${typeof role === "string" && /admin/i.test(role) ? `: ${WHY_NOT_ADMIN}` : ""}`,
-                });
-            }
-        }
-    }
-    return problems;
-}
 
 /** Thrown by the builders for settings that {@link grafanaOAuthProblems} refuses. */
 export class GrafanaOAuthError extends Error {

@@ -6,9 +6,10 @@
  */
 import { SEED_CHARTS } from "./charts";
 import { grafanaOAuthEnv, grafanaOAuthIni } from "./grafana-oauth";
-import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
+import { SEED_OBJECT_NAMES } from "./seed-plan";
 import { SIDECAR_FOLDER_ANNOTATION, TENANT_DELIVERY_CONVENTIONS, onlyLabel } from "../../spec/tenant-delivery";
 import { restrictedPodSecurity } from "../common/pod-security";
+import { type SeedPlan } from "../../spec/seed-plan";
 
 /** Keys of the admin Secret, as the chart's `admin.userKey`/`admin.passwordKey` expect them. */
 export const GRAFANA_ADMIN_KEYS = { user: "admin-user", password: "admin-password" } as const;

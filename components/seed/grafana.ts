@@ -9,56 +9,7 @@ import { SEED_CHARTS } from "./charts";
 import { pinnedChart } from "./pinned-chart";
 import { grafanaValues } from "./grafana-values";
 import { grafanaAdminSecretArgs } from "./seed-objects";
-import type { SeedPlan } from "./seed-plan";
-
-/** One problem with the Grafana part of a plan: the config path it is about and what is wrong. */
-export interface GrafanaPlanProblem {
-    path: string;
-    message: string;
-}
-
-/** A Kubernetes object name (DNS-1123 subdomain), for the database password's Secret. */
-const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-
-/**
- * Every problem with Grafana's replicas and state (pure), with the `grafana.*` path it is about.
- * More than one replica needs an external database: each replica would otherwise keep its own
- * SQLite file, and a ReadWriteOnce volume cannot be shared.
- */
-export function grafanaPlanProblems(g: SeedPlan["grafana"]): GrafanaPlanProblem[] {
-    const problems: GrafanaPlanProblem[] = [];
-    if (!Number.isInteger(g.replicas) || g.replicas < 1) {
-        problems.push({ path: "grafana.replicas", message: `must be a whole number of at least 1, got ${g.replicas}` });
-    } else if (g.replicas > 1 && !g.database) {
-        problems.push({
-            path: "grafana.replicas",
-            message: `is ${g.replicas}, but more than one replica needs grafana.database (PostgreSQL or MySQL); SQLite on a volume serves one replica`,
-        });
-    }
-    const db = g.database;
-    if (db) {
-        for (const field of ["host", "name", "user"] as const) {
-            if (db[field].trim() === "") problems.push({ path: `grafana.database.${field}`, message: "is required" });
-        }
-        if (/^[a-z]+:\/\//i.test(db.host)) {
-            problems.push({
-                path: "grafana.database.host",
-                message: `must be host[:port] without a scheme, got "${db.host}"`,
-            });
-        }
-        if (db.passwordSecret.name === "") {
-            problems.push({ path: "grafana.database.passwordSecret.name", message: "is required" });
-        } else if (!SECRET_NAME.test(db.passwordSecret.name)) {
-            problems.push({
-                path: "grafana.database.passwordSecret.name",
-                message: `must name a Secret in Grafana's namespace, got "${db.passwordSecret.name}"`,
-            });
-        }
-        if (db.passwordSecret.key.trim() === "")
-            problems.push({ path: "grafana.database.passwordSecret.key", message: "is required" });
-    }
-    return problems;
-}
+import { type SeedPlan } from "../../spec/seed-plan";
 
 /** The admin login name; the password is the secret part. */
 export const GRAFANA_ADMIN_USER = "admin";

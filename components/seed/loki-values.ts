@@ -3,11 +3,12 @@
  * ruler sending to the Cortex Alertmanager with rules from the sidecar, retention by the compactor.
  */
 import { SEED_CHARTS } from "./charts";
-import { S3_ENV, SEED_OBJECT_NAMES, type SeedPlan, type LokiReplicas, objectStoreEndpoint } from "./seed-plan";
-import type { ResourceSpec } from "./sizing";
-import type { CacheSize } from "./sizing";
+import { S3_ENV, SEED_OBJECT_NAMES, objectStoreEndpoint } from "./seed-plan";
+import type { CacheSize } from "../../spec/seed-sizing";
 import { seedEndpoints } from "./service-names";
 import { SIDECAR_FOLDER_ANNOTATION, TENANT_DELIVERY_CONVENTIONS, onlyLabel } from "../../spec/tenant-delivery";
+import { type ResourceSpec } from "../../spec/cluster-spec";
+import { type SeedPlan, type LokiReplicas } from "../../spec/seed-plan";
 
 /** The rules sidecar's folder; tenant rules land in `<folder>/<tenant>/`, the ruler's local store. */
 export const LOKI_RULES_DIR = "/rules";

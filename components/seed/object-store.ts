@@ -10,7 +10,7 @@ import { SEED_CHARTS } from "./charts";
 import { pinnedChart } from "./pinned-chart";
 import { minioValues } from "./minio-values";
 import { objectStoreSecretArgs } from "./seed-objects";
-import type { MinioPlan, SeedPlan } from "./seed-plan";
+import { type MinioPlan, type SeedPlan } from "../../spec/seed-plan";
 
 /** S3 credentials of an external endpoint. */
 export interface S3Credentials {

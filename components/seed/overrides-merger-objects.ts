@@ -8,8 +8,8 @@
 import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ResourceSpec } from "./sizing";
 import { restrictedContainerSecurity } from "../common/pod-security";
+import { type ResourceSpec } from "../../spec/cluster-spec";
 
 /**
  * kubectl and a POSIX shell in one small, multi-arch image; alpine/k8s tracks kubectl releases and

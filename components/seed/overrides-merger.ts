@@ -22,9 +22,9 @@ import {
     mergerServiceAccountArgs,
     runtimeConfigMapArgs,
 } from "./overrides-merger-objects";
-import type { ResourceSpec } from "./sizing";
 import { onlyLabel } from "../../spec/tenant-delivery";
 import { rejectInvalidArgs } from "../common/invalid-args";
+import { type ResourceSpec } from "../../spec/cluster-spec";
 
 /** One backend whose runtime config the merger maintains. */
 export interface MergerTarget {

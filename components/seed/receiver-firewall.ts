@@ -12,20 +12,6 @@
  * writes them, so no tenant can switch the firewall off.
  */
 
-/** The address ranges `block_private_addresses` leaves open, which no receiver may reach either. */
-export const DEFAULT_RECEIVER_FIREWALL_CIDRS: readonly string[] = [
-    "0.0.0.0/8", // "this network": 0.0.0.0 reaches the node itself on Linux
-    "100.64.0.0/10", // carrier-grade NAT, used by some clusters for pods and Services
-    "169.254.169.254/32", // cloud metadata (already link-local; named for the reader)
-    "168.63.129.16/32", // the Azure platform address (wireserver, metadata)
-    "192.0.0.0/24", // IETF protocol assignments
-    "198.18.0.0/15", // benchmarking
-    "240.0.0.0/4", // reserved
-    "::/128", // unspecified
-    "64:ff9b::/96", // NAT64: embeds any IPv4 address, private ones included
-    "fd00:ec2::254/128", // the AWS IPv6 metadata address (already ULA; named for the reader)
-];
-
 /** The Cortex `limits` keys (Cortex 1.21 `limits_config`). */
 export const RECEIVER_FIREWALL_KEYS = {
     blockPrivateAddresses: "alertmanager_receivers_firewall_block_private_addresses",
@@ -41,14 +27,4 @@ export function receiverFirewallLimits(blockCidrNetworks: readonly string[]): Re
         [RECEIVER_FIREWALL_KEYS.blockPrivateAddresses]: true,
         [RECEIVER_FIREWALL_KEYS.blockCidrNetworks]: blockCidrNetworks.join(","),
     };
-}
-
-const V4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const V6_CIDR = /^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
-
-/** Why `cidr` is not a CIDR Go's `net.ParseCIDR` takes, or undefined. */
-export function cidrProblem(cidr: string): string | undefined {
-    if (V4_CIDR.test(cidr)) return undefined;
-    if (V6_CIDR.test(cidr) && (cidr.match(/::/g) ?? []).length <= 1) return undefined;
-    return `"${cidr}" is not a CIDR such as 100.64.0.0/10 or fd00::/8`;
 }

@@ -8,13 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { SEED_CHARTS } from "./charts";
 import { pinnedChart } from "./pinned-chart";
 import { cortexValues } from "./cortex-values";
-import { Grafana, grafanaPlanProblems } from "./grafana";
+import { Grafana } from "./grafana";
 import { lokiValues } from "./loki-values";
 import { type MlaNetworkPolicyOptions, mlaNetworkPolicyArgs } from "./network-policies";
 import { ObjectStore, type S3Credentials } from "./object-store";
 import { OverridesMerger } from "./overrides-merger";
 import { seedNamespaceArgs } from "./seed-objects";
-import { SEED_OBJECT_NAMES, type SeedPlan } from "./seed-plan";
+import { SEED_OBJECT_NAMES } from "./seed-plan";
 import { type SeedEndpoints, seedEndpoints } from "./service-names";
 import {
     TENANT_DELIVERY_CONVENTIONS,
@@ -25,6 +25,8 @@ import {
 import { isDnsLabel } from "../../spec/validation";
 import { podSecurityLabels } from "../common/pod-security";
 import { rejectInvalidArgs } from "../common/invalid-args";
+import { type SeedPlan } from "../../spec/seed-plan";
+import { grafanaPlanProblems } from "../../spec/checks/seed-checks";
 
 /** What a seed extension (issue 5's default rule groups and dashboards) gets to add its objects. */
 export interface SeedExtensionContext {

@@ -6,8 +6,8 @@ import { cortexValues } from "./cortex-values";
 import { grafanaValues } from "./grafana-values";
 import { lokiValues } from "./loki-values";
 import { minioValues } from "./minio-values";
-import type { MinioPlan, SeedPlan } from "./seed-plan";
 import type { SeedChartName } from "./charts";
+import { type MinioPlan, type SeedPlan } from "../../spec/seed-plan";
 
 /** The values per chart; MinIO only when the plan bundles it. */
 export function seedChartValues(plan: SeedPlan): Partial<Record<SeedChartName, Record<string, unknown>>> {

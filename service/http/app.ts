@@ -2,7 +2,7 @@
  * Builds the onboarding service's Fastify app from injected dependencies. `main.ts` supplies
  * them from the environment; tests supply an in-memory executor and a temp data dir.
  */
-import { PROBLEM_KEYWORD } from "../../spec/schema-problems";
+import { NEVER_ECHO_KEYWORD, PROBLEM_KEYWORD } from "../../spec/schema-problems";
 import { existsSync, readdirSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
@@ -146,7 +146,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
                 removeAdditional: false,
                 coerceTypes: false,
                 allErrors: true,
-                keywords: [PROBLEM_KEYWORD],
+                keywords: [PROBLEM_KEYWORD, NEVER_ECHO_KEYWORD],
             },
         },
         forceCloseConnections: true,

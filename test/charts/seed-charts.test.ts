@@ -13,9 +13,9 @@ import { CORTEX_ALERTMANAGER_CONFIG_DIR, CORTEX_RULES_DIR } from "../../componen
 import { GRAFANA_OAUTH_SECRET_ENV } from "../../components/seed/grafana-oauth";
 import { GRAFANA_DATA_PATH, GRAFANA_DB_PASSWORD_ENV } from "../../components/seed/grafana-values";
 import { LOKI_RULES_DIR, LOKI_RUNTIME_DIR } from "../../components/seed/loki-values";
-import { S3_ENV, SEED_OBJECT_NAMES, type SeedPlan } from "../../components/seed/seed-plan";
+import { S3_ENV, SEED_OBJECT_NAMES } from "../../components/seed/seed-plan";
 import { seedChartValues } from "../../components/seed/seed-values";
-import { memcachedContainerMemory } from "../../components/seed/sizing";
+import { memcachedContainerMemory } from "../../spec/seed-sizing";
 import { type Manifest, chartsDir, chartsUnavailable, helmTemplate } from "./helm-render";
 import {
     container,
@@ -29,6 +29,7 @@ import {
 } from "./manifest-checks";
 import { restrictedViolations } from "./pss-restricted";
 import { SEED_CONFIG_CASES, type SeedConfigCase, planOf } from "./seed-configs";
+import { type SeedPlan } from "../../spec/seed-plan";
 
 /** One config's rendering: the plan, and per chart its objects or helm's error. */
 interface Rendered {

@@ -3,10 +3,10 @@
  * the seed stack's own loader, so each plan is exactly what `pulumi up` would build from them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { SeedPlan } from "../../components/seed/seed-plan";
 import { ConfigReader } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
 import { productionConfig } from "./production-doc";
+import { type SeedPlan } from "../../spec/seed-plan";
 
 /** One seed config of the suite. */
 export interface SeedConfigCase {

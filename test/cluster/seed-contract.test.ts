@@ -8,12 +8,12 @@ import { installMocks, ofType, promiseOf, resetResources, setStackOutputs, settl
 
 installMocks();
 
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { parseUpstreamUrl } from "../../components/gateway/nginx-config-params";
 import { clusterProgram } from "../../programs/cluster";
 import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import { seedProgram } from "../../programs/seed";
 import { SEED_OUTPUT_NAMES } from "../../spec/seed-contract";
+import { defaultSeedPlan } from "../../spec/seed-plan";
 
 const SEED = "acme/mla/seed-contract";
 const UPSTREAM_KEYS = [

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, renderNginxConfig } from "../../components/gateway/ngin
 import { inClusterConfigParams } from "../../components/gateway/layout";
 import { GRAFANA_POD_LABELS } from "../../components/seed/network-policies";
 import { grafanaValues } from "../../components/seed/grafana-values";
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
+import { defaultSeedPlan } from "../../spec/seed-plan";
 
 installMocks();
 

@@ -17,13 +17,13 @@ installMocks();
 
 import { CORTEX_ALERTMANAGER_POD_LABELS, GRAFANA_POD_LABELS } from "../../components/seed/network-policies";
 import { SeedMla } from "../../components/seed/seed-mla";
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { READ_PORT, WRITE_PORT } from "../../components/gateway/layout";
 import { clusterProgram } from "../../programs/cluster";
 import { resolveClusterSpec } from "../../spec/cluster-defaults";
 import { ConfigReader } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
 import { type Cluster, type NetworkPolicy, type Pod, canReach } from "./network-policy-evaluator";
+import { defaultSeedPlan } from "../../spec/seed-plan";
 
 const pod = (name: string, namespace: string, labels: Record<string, string>, extra: Partial<Pod> = {}): Pod => ({
     name,

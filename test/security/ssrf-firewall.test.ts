@@ -5,18 +5,14 @@
 import { expect } from "chai";
 import { parse } from "yaml";
 import { cortexValues } from "../../components/seed/cortex-values";
-import {
-    DEFAULT_RECEIVER_FIREWALL_CIDRS,
-    RECEIVER_FIREWALL_KEYS,
-    cidrProblem,
-    receiverFirewallLimits,
-} from "../../components/seed/receiver-firewall";
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
+import { RECEIVER_FIREWALL_KEYS, receiverFirewallLimits } from "../../components/seed/receiver-firewall";
 import { receiverUrlProblem } from "../../spec/checks/alertmanager-url-host";
 import { renderCortexOverrides } from "../../components/tenant/limits";
 import { applyTenantDefaults } from "../../spec/cluster-defaults";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
+import { cidrProblem } from "../../spec/checks/cidr";
+import { defaultSeedPlan, DEFAULT_RECEIVER_FIREWALL_CIDRS } from "../../spec/seed-plan";
 
 const source = (values: Record<string, unknown>): ConfigSource => ({
     namespace: "mla",

@@ -1,11 +1,11 @@
 /** The MLA namespace's NetworkPolicy, as SeedMla creates it under mocks. */
 import { expect } from "chai";
 import { SeedMla } from "../../components/seed/seed-mla";
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { gatewayLabels } from "../../components/gateway/layout";
 import { clusterNamespaceLabels } from "../../components/gateway/network-policy";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 import { findResource, installMocks, ofType, resetResources, settledResources } from "../support/mocks";
+import { defaultSeedPlan } from "../../spec/seed-plan";
 
 installMocks();
 

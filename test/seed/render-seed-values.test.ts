@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { main } from "../../cli/cli";
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { seedChartValues } from "../../components/seed/seed-values";
+import { defaultSeedPlan } from "../../spec/seed-plan";
 
 function capture() {
     const out: string[] = [];

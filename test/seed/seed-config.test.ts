@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
+import { defaultSeedPlan } from "../../spec/seed-plan";
 
 function source(values: Record<string, unknown>, secrets: Record<string, string> = {}): ConfigSource {
     return {
@@ -106,8 +106,8 @@ describe("seed config loader", () => {
                 'mla:objectStore.endpoint must be host[:port] without a scheme, got "https://s3.example.com"; ' +
                 "mla:s3AccessKeyId is required (required when mla:objectStore.type is s3; set it with --secret); " +
                 "mla:s3SecretAccessKey is required (required when mla:objectStore.type is s3; set it with --secret); " +
-                "mla:cortex.replicas.querier must be at least 1, got 0; " +
                 "mla:cortex.replicas.ingester must be at least cortex.replicationFactor (3), got 2; " +
+                "mla:cortex.replicas.querier must be a whole number >= 1, got 0; " +
                 'mla:loki.retention must be a duration such as 168h, got "a week"; ' +
                 'mla:grafana.authProxy.headerProperty must be one of username, email, got "uid"; ' +
                 'mla:overridesSyncSeconds must be a whole number, got "often"',
@@ -121,7 +121,7 @@ describe("seed config loader", () => {
         });
         expect(() => loadSeedSettings(new ConfigReader(broken))).to.throw(
             "2 problems in stack config: mla:objectStore.minio.replicas must be at least 4 in distributed mode, got 2; " +
-                "mla:sizing.resources.minio.minio.request is not a resources field (requests, limits)",
+                "mla:sizing.resources.minio.minio.request is not a known setting (known: requests, limits)",
         );
     });
 });

@@ -12,11 +12,11 @@ import {
 } from "../support/mocks";
 import { assertAllSchemaValid } from "../support/k8s-schema";
 import { SeedMla } from "../../components/seed/seed-mla";
-import { defaultSeedPlan, type SeedPlan } from "../../components/seed/seed-plan";
 import { seedChartValues } from "../../components/seed/seed-values";
 import { seedProgram } from "../../programs/seed";
 import { restrictedViolations } from "../charts/pss-restricted";
 import { SEED_OUTPUT_NAMES, SECRET_SEED_OUTPUTS } from "../../spec/seed-contract";
+import { defaultSeedPlan, type SeedPlan } from "../../spec/seed-plan";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 

@@ -9,11 +9,11 @@ import {
     SIZING_PROFILES,
     memcachedContainerMemory,
     resolveSizing,
-} from "../../components/seed/sizing";
-import type { ResourceSpec } from "../../components/seed/sizing";
+} from "../../spec/seed-sizing";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { loadSeedSettings } from "../../programs/seed-config";
 import { PRODUCTION_DOC, productionConfig, yamlBlocks } from "../charts/production-doc";
+import { type ResourceSpec } from "../../spec/cluster-spec";
 
 function source(values: Record<string, unknown>, secrets: Record<string, string> = {}): ConfigSource {
     return {
@@ -126,15 +126,15 @@ describe("seed config: sizing and Grafana's state", () => {
         });
         expect(() => loadSeedSettings(new ConfigReader(broken))).to.throw(
             "9 problems in stack config: " +
-                "mla:sizing.limits is not a sizing key (profile, resources, caches); " +
-                'mla:sizing.profile must be one of small, medium, large, got "huge"; ' +
-                "mla:sizing.resources.tempo is not a sized backend (cortex, loki, grafana, minio, overridesMerger); " +
-                "mla:sizing.resources.cortex.nginx is not a cortex container (distributor, ingester, querier, queryFrontend, storeGateway, ruler, alertmanager, compactor, purger, sidecar, memcachedExporter); " +
-                'mla:sizing.resources.cortex.ingester.requests.cpu must be cpu or memory with a quantity, got "lots"; ' +
-                "mla:sizing.caches.redis is not a cache (cortexFrontend, cortexBlocksIndex, cortexBlocks, cortexBlocksMetadata, lokiChunks, lokiResults); " +
-                "mla:sizing.caches.lokiChunks.memoryMiB must be at least 16, got 1; " +
                 'mla:cortex.resources moved to mla:sizing.resources.cortex.<component> (see docs/seed-production.md, "Sizing"); ' +
-                'mla:grafana.resources moved to mla:sizing.resources.grafana.grafana (see docs/seed-production.md, "Sizing")',
+                'mla:grafana.resources moved to mla:sizing.resources.grafana.grafana (see docs/seed-production.md, "Sizing"); ' +
+                'mla:sizing.profile must be one of small, medium, large, got "huge"; ' +
+                'mla:sizing.resources.cortex.ingester.requests.cpu must be a CPU quantity like 100m or 1, got "lots"; ' +
+                "mla:sizing.resources.cortex.nginx is not a known setting (known: distributor, ingester, querier, queryFrontend, storeGateway, ruler, alertmanager, compactor, purger, sidecar, memcachedExporter); " +
+                "mla:sizing.resources.tempo is not a known setting (known: cortex, loki, grafana, minio, overridesMerger); " +
+                "mla:sizing.caches.lokiChunks.memoryMiB must be a whole number >= 16, got 1; " +
+                "mla:sizing.caches.redis is not a known setting (known: cortexFrontend, cortexBlocksIndex, cortexBlocks, cortexBlocksMetadata, lokiChunks, lokiResults); " +
+                "mla:sizing.limits is not a known setting (known: profile, resources, caches)",
         );
     });
 
@@ -177,14 +177,13 @@ describe("seed config: sizing and Grafana's state", () => {
                 ),
             ),
         ).to.throw(
-            "7 problems in stack config: " +
-                "mla:grafana.database.password is not a database key (type, host, name, user, passwordSecret, sslMode); the password belongs in a Secret named by passwordSecret; " +
+            "6 problems in stack config: " +
                 'mla:grafana.database.type must be one of postgres, mysql, got "sqlite3"; ' +
+                'mla:grafana.database.host must be host[:port] without a scheme, got "postgres://db"; ' +
                 "mla:grafana.database.name is required; " +
                 "mla:grafana.database.user is required; " +
-                "mla:grafana.database.passwordSecret.name is required; " +
-                "mla:grafana.database.passwordSecret.key is required; " +
-                'mla:grafana.database.host must be host[:port] without a scheme, got "postgres://db"',
+                "mla:grafana.database.passwordSecret is required; " +
+                "mla:grafana.database.password is not a known setting (known: type, host, name, user, passwordSecret, sslMode); the password belongs in a Secret named by passwordSecret",
         );
     });
 });

@@ -4,8 +4,9 @@ import { grafanaValues } from "../../components/seed/grafana-values";
 import { lokiValues } from "../../components/seed/loki-values";
 import { minioValues } from "../../components/seed/minio-values";
 import { SEED_CHARTS } from "../../components/seed/charts";
-import { SEED_OBJECT_NAMES, defaultSeedPlan, type MinioPlan, type SeedPlan } from "../../components/seed/seed-plan";
+import { SEED_OBJECT_NAMES } from "../../components/seed/seed-plan";
 import { helmFullname, seedEndpoints } from "../../components/seed/service-names";
+import { defaultSeedPlan, type MinioPlan, type SeedPlan } from "../../spec/seed-plan";
 
 /** The value at a dotted path (keys containing dots are not used here). */
 function at(values: unknown, path: string): unknown {

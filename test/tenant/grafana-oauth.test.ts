@@ -9,17 +9,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
-import {
-    GRAFANA_OAUTH_DEFAULTS,
-    type GrafanaOAuth,
-    grafanaOAuthIni,
-    orgMappingValue,
-} from "../../components/seed/grafana-oauth";
+import { grafanaOAuthIni, orgMappingValue } from "../../components/seed/grafana-oauth";
 import { grafanaValues } from "../../components/seed/grafana-values";
-import { defaultSeedPlan } from "../../components/seed/seed-plan";
 import { ConfigReader, type ConfigSource } from "../../programs/config-reader";
 import { loadGrafanaOAuth } from "../../programs/seed-oauth-config";
 import { extractHelm } from "../../scripts/extract-helm";
+import { GRAFANA_OAUTH_DEFAULTS, type GrafanaOAuth } from "../../spec/grafana-oauth";
+import { defaultSeedPlan } from "../../spec/seed-plan";
 
 function oauth(over: Partial<GrafanaOAuth> = {}): GrafanaOAuth {
     return {

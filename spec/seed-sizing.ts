@@ -17,11 +17,7 @@
  *   and querier replicas with it (docs/seed-production.md).
  */
 
-/** Kubernetes resource requests and limits, as in a container spec. */
-export interface ResourceSpec {
-    requests?: { cpu?: string; memory?: string };
-    limits?: { cpu?: string; memory?: string };
-}
+import type { ResourceSpec } from "./cluster-spec";
 
 /** The profile names; the first is the smallest. */
 export const SIZING_PROFILES = ["small", "medium", "large"] as const;
