@@ -6,6 +6,7 @@
  * when it is within the limits. Every problem names the field it was found in.
  */
 import { isAlias, parseDocument, visit } from "yaml";
+import { loadWithoutAliases } from "./fast-yaml";
 
 /** The limits. Generous for real kubeconfigs, Alertmanager configs, rules and scrape configs. */
 export const INPUT_LIMITS = {
@@ -50,6 +51,9 @@ export function jsonLimitProblems(value: unknown, root = "body"): string[] {
     }
     return problems;
 }
+
+/** Characters without meaning in YAML's structure, in a run (sticky: matched at `lastIndex`). */
+const WORD_RUN = /[A-Za-z0-9+/=_.][A-Za-z0-9+/=_.-]*/y;
 
 /** Deepest nesting the scan finds, or the limit plus one as soon as it is exceeded. */
 function yamlDepth(text: string, limit: number): number {
@@ -113,6 +117,15 @@ function yamlDepth(text: string, limit: number): number {
         let lastNonSpace = "";
         while (i < lineEnd) {
             const c = text[i];
+            // A run of word characters (base64 data, tokens, names) changes nothing but these two:
+            // skip it whole (its first character cannot be a `-`, which may open an entry).
+            WORD_RUN.lastIndex = i;
+            if (WORD_RUN.test(text)) {
+                i = WORD_RUN.lastIndex;
+                valueStart = false;
+                lastNonSpace = text[i - 1];
+                continue;
+            }
             if (c === "#" && (i === 0 || text[i - 1] === " " || text[i - 1] === "\t")) break;
             if ((c === '"' || c === "'") && valueStart) {
                 // Skip the quoted scalar, across lines if need be. A quote inside a plain scalar
@@ -170,7 +183,9 @@ export type BoundedYaml =
 /**
  * Reads a YAML string field within the limits, parsing it once: size, nesting depth (a linear
  * scan before the parser sees the text, erring towards counting more levels, never fewer), then
- * one parse, the alias count and the conversion to JavaScript with alias expansion bounded.
+ * one parse, the alias count and the conversion to JavaScript with alias expansion bounded. A
+ * text without aliases is parsed by `fast-yaml.ts` (same values); one it refuses is parsed again
+ * by `yaml`, so an invalid document gets the same verdict and line as before.
  * `field` names the field in each message (`userKubeconfig`, `tenant.alertmanagerConfig`).
  */
 export function readBoundedYaml(field: string, text: string): BoundedYaml {
@@ -180,11 +195,15 @@ export function readBoundedYaml(field: string, text: string): BoundedYaml {
     if (yamlDepth(text, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth)
         return over(`nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
     const tooMany = () => over(`has more than ${INPUT_LIMITS.maxAliases} YAML aliases or expands them too far`);
+    // Every alias starts with `*`: a text without one (every real kubeconfig) has none to count or
+    // expand, and is read once by the faster parser; what it refuses goes to `yaml` for its verdict.
+    const aliasFree = !text.includes("*");
+    const fast = aliasFree ? loadWithoutAliases(text) : undefined;
+    if (fast) return { kind: "parsed", value: fast.value };
     // Parsing resolves no alias; only converting to JS expands them, which the `yaml` library
     // bounds with `maxAliasCount` (it counts the nodes each alias would copy).
     const doc = parseDocument(text, { uniqueKeys: false });
-    // Every alias starts with `*`, so a text without one (every real kubeconfig) has none to count.
-    if (text.includes("*")) {
+    if (!aliasFree) {
         let aliases = 0;
         visit(doc, {
             Alias: (_key, node) => {
