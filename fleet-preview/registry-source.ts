@@ -10,7 +10,7 @@ import type { ClusterSpec } from "../spec/cluster-spec";
 import { secretsOf } from "../service/operations/cluster-work";
 import type { Executor } from "../executors/executor";
 import type { OperationKind } from "../executors/operation-types";
-import { readRegistry, type RegistryView } from "../service/store/registry";
+import { readRegistry, type RegistryView } from "../service/store/registry-view";
 import { secretScrubber } from "../service/operations/scrub";
 import { loadOrCreateKey, SpecStore } from "../service/store/spec-store";
 import type { FleetPreviewSource } from "./run";

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "./registry";
+import { writeFileAtomic } from "./atomic-file";
 
 /** The token and where it came from (the source is logged; the token never is). */
 export interface ApiToken {

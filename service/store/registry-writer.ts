@@ -9,18 +9,9 @@
  * (`Atomics.wait`) until the batch in flight is on disk, for a synchronous close.
  */
 import { Worker } from "node:worker_threads";
+import { ROW_SQL, type RowChange } from "./registry-schema";
 
-/** One row change: `value` undefined deletes the row. */
-export interface RowChange {
-    table: "clusters" | "operations" | "specs" | "events";
-    /** The row's key (for `events`, the operation id). */
-    id: string;
-    value: string | undefined;
-    clusterId?: string;
-    /** For `events`: the event's number in its operation's stream. */
-    seq?: number;
-}
-
+/** The worker: the same statements and the same row handling as `applyRows` in registry-schema.ts. */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
@@ -29,21 +20,14 @@ const db = new Database(workerData.path);
 db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
 db.pragma("busy_timeout = 5000");
-const s = {
-    putCluster: db.prepare("INSERT INTO clusters (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
-    delCluster: db.prepare("DELETE FROM clusters WHERE id = ?"),
-    putOperation: db.prepare("INSERT INTO operations (id, cluster_id, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record"),
-    delOperation: db.prepare("DELETE FROM operations WHERE id = ?"),
-    putSpec: db.prepare("INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed"),
-    delSpec: db.prepare("DELETE FROM specs WHERE cluster_id = ?"),
-    putEvent: db.prepare("INSERT OR REPLACE INTO events (operation_id, seq, event) VALUES (?, ?, ?)"),
-};
+const s = Object.fromEntries(Object.entries(workerData.sql).map(([k, sql]) => [k, db.prepare(sql)]));
 const commit = db.transaction((rows) => {
     for (const r of rows) {
-        if (r.table === "clusters") r.value === undefined ? s.delCluster.run(r.id) : s.putCluster.run(r.id, r.value);
+        if (r.table === "events") s.putEvent.run(r.id, r.seq, r.value);
+        else if (r.table === "meta") s.putMeta.run(r.id, r.value);
+        else if (r.table === "clusters") r.value === undefined ? s.delCluster.run(r.id) : s.putCluster.run(r.id, r.value);
         else if (r.table === "operations") r.value === undefined ? s.delOperation.run(r.id) : s.putOperation.run(r.id, r.clusterId, r.value);
-        else if (r.table === "specs") r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
-        else s.putEvent.run(r.id, r.seq, r.value);
+        else r.value === undefined ? s.delSpec.run(r.id) : s.putSpec.run(r.id, r.value);
     }
 });
 parentPort.on("message", (message) => {
@@ -75,7 +59,7 @@ export class RegistryWriter {
     constructor(path: string) {
         this.worker = new Worker(WORKER_SOURCE, {
             eval: true,
-            workerData: { driver: require.resolve("better-sqlite3"), path, done: this.done.buffer },
+            workerData: { driver: require.resolve("better-sqlite3"), path, done: this.done.buffer, sql: ROW_SQL },
         });
         this.worker.on("message", (reply: { ok: boolean; message?: string }) => {
             // Referenced only while a batch is in flight: an idle writer must not keep the process alive.

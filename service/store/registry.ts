@@ -1,53 +1,32 @@
 /**
  * The registry of clusters, operations and sealed specs: SQLite (`better-sqlite3`) in
- * `<dataDir>/registry/registry.db`, one writer per data dir.
+ * `<dataDir>/registry/registry.db` (tables and statements: `registry-schema.ts`), one writer per
+ * data dir.
  *
  * - WAL mode with `synchronous=FULL`: a commit is on disk (fsynced) when it returns.
- * - Reads come from memory; the database is written, never read, while open.
- * - Group commit: a write updates memory at once and joins the open batch. On the next turn of
- *   the event loop (or after `commitDelayMs`) the batch goes to a worker thread
- *   (`registry-writer.ts`) that commits it as ONE transaction (one fsync), off the event loop;
- *   while it commits, the next batch gathers. Writes made in one synchronous stretch of code
- *   always land in the same batch, so a state change spanning several records (an operation and
- *   its cluster) is atomic. Callers that acknowledge anything await {@link Registry.durable}
- *   first: nothing is acknowledged before it is on disk.
+ * - Reads come from memory; the database is written, never read, while open (a read-only view of
+ *   what is committed: `registry-view.ts`).
+ * - Group commit (`group-commit.ts`): a write updates memory at once and joins the open batch,
+ *   which a worker thread commits as one transaction, off the event loop. Writes made in one
+ *   synchronous stretch of code land in the same commit, so a state change spanning several
+ *   records (an operation and its cluster) is atomic. Callers that acknowledge anything await
+ *   {@link Registry.durable} first: nothing is acknowledged before it is on disk.
  * - The data dir is locked (`data-dir-lock.ts`) from open to close.
  * - First open of a data dir that still has the old JSON-lines journal imports it (and the old
  *   per-file specs) in one transaction, then renames the old files `*.imported`.
  * - Open recovers: operations found `queued` or `running` become `interrupted`, and clusters whose
  *   operation was running are flagged `lockCheckPending` (see `cluster-lifecycle.ts`).
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { DataDirLock } from "./data-dir-lock";
 import type { ReadyCheck } from "../../executors/executor";
 import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import { GroupCommit } from "./group-commit";
 import { readLegacyRegistry, retireLegacySources } from "./registry-legacy";
-import { type RowChange, RegistryWriter } from "./registry-writer";
+import { prepareRows, registryPath, type RowChange, type RowStatements, SCHEMA } from "./registry-schema";
 import { recoverAfterRestart } from "../operations/cluster-lifecycle";
-
-export { writeFileAtomic } from "./atomic-file";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS clusters (id TEXT PRIMARY KEY, record TEXT NOT NULL CHECK (json_valid(record)));
-CREATE TABLE IF NOT EXISTS operations (id TEXT PRIMARY KEY, cluster_id TEXT NOT NULL, record TEXT NOT NULL CHECK (json_valid(record)));
-CREATE INDEX IF NOT EXISTS operations_by_cluster ON operations (cluster_id);
-CREATE TABLE IF NOT EXISTS specs (cluster_id TEXT PRIMARY KEY, sealed TEXT NOT NULL CHECK (json_valid(sealed)));
-CREATE TABLE IF NOT EXISTS events (operation_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL CHECK (json_valid(event)), PRIMARY KEY (operation_id, seq)) WITHOUT ROWID;
-`;
-
-/** The registry file inside a data dir. */
-export function registryPath(dataDir: string): string {
-    return join(dataDir, "registry", "registry.db");
-}
-
-/** Writes waiting for the next commit: the last value per row (undefined deletes it). */
-interface Batch {
-    rows: Map<string, RowChange>;
-    waiters: Array<{ resolve(): void; reject(e: Error): void }>;
-}
 
 /** How writes reach the disk. */
 export interface RegistryOptions {
@@ -68,45 +47,8 @@ export interface RegistryOptions {
  */
 export const registryDefaults: RegistryOptions = {};
 
-/** A registry's records as last committed, read without opening it for writing. */
-export interface RegistryView {
-    /** Every cluster, sorted by id. */
-    clusters: ClusterRecord[];
-    /** Every operation, in no particular order. */
-    operations: OperationRecord[];
-    /** A cluster's sealed spec (JSON), if any. */
-    sealedSpec(clusterId: string): string | undefined;
-}
-
-/**
- * Reads `<dataDir>/registry` read-only, without the lock, changing no record: a service may be
- * running (WAL lets a reader see the last committed state while a writer writes). No recovery
- * runs, so a `running` operation stays `running`. Returns undefined when there is no registry.
- */
-export function readRegistry(dataDir: string): RegistryView | undefined {
-    const path = registryPath(dataDir);
-    if (!existsSync(path)) return undefined;
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    try {
-        const read = db.transaction(() => ({
-            clusters: db.prepare("SELECT record FROM clusters ORDER BY id").pluck().all() as string[],
-            operations: db.prepare("SELECT record FROM operations").pluck().all() as string[],
-            specs: db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{
-                cluster_id: string;
-                sealed: string;
-            }>,
-        }));
-        const rows = read();
-        const specs = new Map(rows.specs.map((r) => [r.cluster_id, r.sealed]));
-        return {
-            clusters: rows.clusters.map((r) => JSON.parse(r) as ClusterRecord),
-            operations: rows.operations.map((r) => JSON.parse(r) as OperationRecord),
-            sealedSpec: (id) => specs.get(id),
-        };
-    } finally {
-        db.close();
-    }
-}
+/** A commit in flight longer than this fails readiness: the disk is not answering. */
+const STALLED_COMMIT_MS = 30_000;
 
 /** Clusters, operations and sealed specs, persisted under a data dir. */
 export class Registry {
@@ -114,48 +56,27 @@ export class Registry {
     private readonly operationsById = new Map<string, OperationRecord>();
     private readonly operationIdsByCluster = new Map<string, string[]>();
     private readonly specsById = new Map<string, string>();
-    private batch: Batch = { rows: new Map(), waiters: [] };
-    /** The batch the writer is committing now. */
-    private inFlight: Batch | undefined;
-    private writer: RegistryWriter | undefined;
-    private commitTimer: NodeJS.Immediate | NodeJS.Timeout | undefined;
-    private failure: Error | undefined;
+    private readonly statements: RowStatements;
+    private readonly eventsOfOperation: Database.Statement;
+    private commitsTo!: GroupCommit;
     private closed = false;
-    /** Set by {@link Registry.abandon}: later writes are dropped, as a crashed process's would be. */
-    private abandoned = false;
-    private readonly statements: Record<
-        "putCluster" | "delCluster" | "putOperation" | "delOperation" | "putSpec" | "delSpec" | "putEvent" | "eventsOf",
-        Database.Statement
-    >;
     /** Operations this open marked `interrupted`. */
     readonly interrupted: OperationRecord[] = [];
     /** Set when this open imported an old JSON-lines journal: the files it read (now `*.imported`). */
     readonly imported: string[] = [];
-    /** Commits so far (transactions), for tests and the benchmark. */
-    commits = 0;
 
     private constructor(
         private readonly dataDir: string,
         private readonly db: Database.Database,
         private readonly lock: DataDirLock,
-        private readonly options: RegistryOptions,
     ) {
-        this.statements = {
-            putCluster: db.prepare(
-                "INSERT INTO clusters (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-            ),
-            delCluster: db.prepare("DELETE FROM clusters WHERE id = ?"),
-            putOperation: db.prepare(
-                "INSERT INTO operations (id, cluster_id, record) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
-            ),
-            delOperation: db.prepare("DELETE FROM operations WHERE id = ?"),
-            putSpec: db.prepare(
-                "INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed",
-            ),
-            delSpec: db.prepare("DELETE FROM specs WHERE cluster_id = ?"),
-            putEvent: db.prepare("INSERT OR REPLACE INTO events (operation_id, seq, event) VALUES (?, ?, ?)"),
-            eventsOf: db.prepare("SELECT event FROM events WHERE operation_id = ? ORDER BY seq").pluck(),
-        };
+        this.statements = prepareRows(db);
+        this.eventsOfOperation = db.prepare("SELECT event FROM events WHERE operation_id = ? ORDER BY seq").pluck();
+    }
+
+    /** Commits so far (transactions), for tests and the benchmark. */
+    get commits(): number {
+        return this.commitsTo.commits;
     }
 
     /**
@@ -173,9 +94,15 @@ export class Registry {
             db.pragma("synchronous = FULL");
             db.pragma("busy_timeout = 5000");
             db.exec(SCHEMA);
-            const registry = new Registry(dataDir, db, lock, options);
+            const registry = new Registry(dataDir, db, lock);
             registry.load();
-            if (options.commit !== "per-write") registry.writer = new RegistryWriter(registryPath(dataDir));
+            registry.commitsTo = new GroupCommit({
+                db,
+                statements: registry.statements,
+                path: registryPath(dataDir),
+                commit: options.commit,
+                commitDelayMs: options.commitDelayMs,
+            });
             return registry;
         } catch (e) {
             db?.close();
@@ -185,18 +112,16 @@ export class Registry {
     }
 
     private load(): void {
+        const s = this.statements;
         // Imported once: the marker commits with the records, so a crash before it reruns the import.
         const importedBefore = this.db.prepare("SELECT value FROM meta WHERE key = 'imported'").get() !== undefined;
         const legacy = importedBefore ? undefined : readLegacyRegistry(this.dataDir);
         if (legacy) {
             this.db.transaction(() => {
-                for (const c of legacy.clusters.values()) this.statements.putCluster.run(c.id, JSON.stringify(c));
-                for (const o of legacy.operations.values())
-                    this.statements.putOperation.run(o.id, o.clusterId, JSON.stringify(o));
-                for (const [id, sealed] of legacy.specs) this.statements.putSpec.run(id, sealed);
-                this.db
-                    .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('imported', ?)")
-                    .run(JSON.stringify({ at: new Date().toISOString(), from: legacy.sources }));
+                for (const c of legacy.clusters.values()) s.putCluster.run(c.id, JSON.stringify(c));
+                for (const o of legacy.operations.values()) s.putOperation.run(o.id, o.clusterId, JSON.stringify(o));
+                for (const [id, sealed] of legacy.specs) s.putSpec.run(id, sealed);
+                s.putMeta.run("imported", JSON.stringify({ at: new Date().toISOString(), from: legacy.sources }));
             })();
             retireLegacySources(legacy, this.dataDir);
             this.imported.push(...legacy.sources);
@@ -223,9 +148,8 @@ export class Registry {
             new Date().toISOString(),
         );
         this.db.transaction(() => {
-            for (const op of changed.operations)
-                this.statements.putOperation.run(op.id, op.clusterId, JSON.stringify(op));
-            for (const c of changed.clusters) this.statements.putCluster.run(c.id, JSON.stringify(c));
+            for (const op of changed.operations) s.putOperation.run(op.id, op.clusterId, JSON.stringify(op));
+            for (const c of changed.clusters) s.putCluster.run(c.id, JSON.stringify(c));
         })();
         this.interrupted.push(...changed.operations);
     }
@@ -240,83 +164,12 @@ export class Registry {
     }
 
     private write(row: RowChange): void {
-        if (this.abandoned) return;
-        if (this.closed) throw new Error("the registry is closed");
-        if (this.failure) throw new Error(`the registry cannot write: ${this.failure.message}`);
-        if (this.options.commit === "per-write") {
-            this.commitRows([row]);
-            return;
-        }
-        this.batch.rows.set(
-            row.seq === undefined ? `${row.table}\0${row.id}` : `${row.table}\0${row.id}\0${row.seq}`,
-            row,
-        );
-        if (this.commitTimer === undefined) {
-            const delay = this.options.commitDelayMs ?? 0;
-            this.commitTimer = delay > 0 ? setTimeout(() => this.commit(), delay) : setImmediate(() => this.commit());
-        }
-    }
-
-    private commitRows(rows: Iterable<RowChange>): void {
-        const s = this.statements;
-        this.db.transaction(() => {
-            for (const r of rows) {
-                if (r.table === "events") s.putEvent.run(r.id, r.seq, r.value);
-                else if (r.value === undefined)
-                    (r.table === "clusters" ? s.delCluster : r.table === "operations" ? s.delOperation : s.delSpec).run(
-                        r.id,
-                    );
-                else if (r.table === "operations") s.putOperation.run(r.id, r.clusterId, r.value);
-                else (r.table === "clusters" ? s.putCluster : s.putSpec).run(r.id, r.value);
-            }
-        })();
-        this.commits++;
-    }
-
-    private clearTimer(): void {
-        if (this.commitTimer === undefined) return;
-        clearTimeout(this.commitTimer as NodeJS.Timeout);
-        clearImmediate(this.commitTimer as NodeJS.Immediate);
-        this.commitTimer = undefined;
-    }
-
-    /** Hands the open batch to the writer unless it is busy (then the reply hands it over). */
-    private commit(): void {
-        this.clearTimer();
-        if (this.inFlight || this.batch.rows.size === 0 || this.closed) {
-            if (this.batch.rows.size === 0 && !this.inFlight) this.settle(this.batch, undefined);
-            return;
-        }
-        const batch = (this.inFlight = this.batch);
-        this.batch = { rows: new Map(), waiters: [] };
-        if (!this.writer) throw new Error("no writer");
-        this.writer.commit([...batch.rows.values()], (error) => {
-            this.inFlight = undefined;
-            if (!error) this.commits++;
-            this.settle(batch, error);
-            if (this.batch.rows.size > 0 && !this.closed) this.commit();
-        });
-    }
-
-    private settle(batch: Batch, error: Error | undefined): void {
-        if (error) {
-            // Memory is now ahead of the disk: refuse further writes, fail readiness, reject waiters.
-            this.failure = error;
-            batch.waiters
-                .splice(0)
-                .forEach((w) => w.reject(new Error(`the registry could not commit: ${error.message}`)));
-        } else {
-            batch.waiters.splice(0).forEach((w) => w.resolve());
-        }
+        this.commitsTo.write(row);
     }
 
     /** Resolves once every write made so far is committed (fsynced); rejects if that commit failed. */
     durable(): Promise<void> {
-        if (this.abandoned) return new Promise(() => undefined); // a crashed process acknowledges nothing more
-        if (this.failure) return Promise.reject(new Error(`the registry cannot write: ${this.failure.message}`));
-        const batch = this.batch.rows.size > 0 ? this.batch : this.inFlight;
-        if (!batch) return Promise.resolve();
-        return new Promise((resolve, reject) => batch.waiters.push({ resolve, reject }));
+        return this.commitsTo.durable();
     }
 
     /** All clusters, sorted by id. */
@@ -385,53 +238,35 @@ export class Registry {
     /** An operation's committed events (JSON), in order. Events still in the open batch are not included. */
     eventsOf(operationId: string): string[] {
         if (this.closed) return [];
-        return this.statements.eventsOf.all(operationId) as string[];
+        return this.eventsOfOperation.all(operationId) as string[];
     }
 
-    /** Readiness: the last commit succeeded and the database answers a write transaction. */
+    /**
+     * Readiness, without waiting for the disk: the last commit succeeded, none has been stuck
+     * for {@link STALLED_COMMIT_MS}, and a probe row joins the next commit (whose failure the
+     * next check reports), so an idle registry still proves it can write.
+     */
     checkWritable(): ReadyCheck {
-        if (this.failure)
-            return {
-                name: "registry",
-                ok: false,
-                detail: `a commit failed (${this.failure.message}); restart the service`,
-            };
+        const failure = this.commitsTo.failure;
+        if (failure)
+            return { name: "registry", ok: false, detail: `a commit failed (${failure.message}); restart the service` };
         if (this.closed) return { name: "registry", ok: false, detail: "closed" };
-        try {
-            this.db
-                .prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('probe', ?)")
-                .run(new Date().toISOString());
-            return { name: "registry", ok: true, detail: `writable: ${registryPath(this.dataDir)}` };
-        } catch (e) {
+        const stalled = this.commitsTo.stalledMs();
+        if (stalled > STALLED_COMMIT_MS)
             return {
                 name: "registry",
                 ok: false,
-                detail: `cannot write ${registryPath(this.dataDir)}: ${(e as { code?: string }).code ?? "error"}`,
+                detail: `a commit to ${registryPath(this.dataDir)} has waited ${Math.round(stalled / 1000)} s`,
             };
-        }
+        this.write({ table: "meta", id: "probe", value: new Date().toISOString() });
+        return { name: "registry", ok: true, detail: `writable: ${registryPath(this.dataDir)}` };
     }
 
     /** Commits what is pending, closes the database and releases the data dir. Records stay readable in memory. */
     close(): void {
         if (this.closed) return;
-        this.clearTimer();
         this.closed = true;
-        if (this.writer) {
-            this.writer.waitIdle();
-            this.writer.close();
-        }
-        if (this.inFlight) this.settle(this.inFlight, undefined);
-        this.inFlight = undefined;
-        const batch = this.batch;
-        this.batch = { rows: new Map(), waiters: [] };
-        if (batch.rows.size > 0) {
-            try {
-                this.commitRows(batch.rows.values());
-                this.settle(batch, undefined);
-            } catch (e) {
-                this.settle(batch, e as Error);
-            }
-        }
+        this.commitsTo.close();
         this.db.close();
         this.lock.release();
     }
@@ -442,12 +277,8 @@ export class Registry {
      */
     abandon(): void {
         if (this.closed) return;
-        this.clearTimer();
-        this.abandoned = true;
         this.closed = true;
-        this.writer?.terminate();
-        this.batch = { rows: new Map(), waiters: [] };
-        this.inFlight = undefined;
+        this.commitsTo.abandon();
         this.db.close();
         this.lock.release();
     }

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { registryPath } from "../../service/store/registry";
+import { registryPath } from "../../service/store/registry-schema";
 import { body, removeDir, startServer, type TestServer } from "./support";
 
 const MLA = join(__dirname, "..", "..", "bin", "mla.js");

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataDirLock, DataDirLockedError, processStartTicks } from "../../service/store/data-dir-lock";
-import { readRegistry } from "../../service/store/registry";
+import { readRegistry } from "../../service/store/registry-view";
 import { body, removeDir } from "./support";
 
 const MLA = join(__dirname, "..", "..", "bin", "mla.js");

@@ -20,7 +20,7 @@ import { buildApp, type BuiltApp } from "../../service/http/app";
 import { canRemoveWithoutEngine } from "../../service/operations/cluster-lifecycle";
 import { type MemoryCall, MemoryExecutor } from "../../executors/memory/executor-memory";
 import { FINAL_STATES, type OperationRecord } from "../../executors/operation-types";
-import { readRegistry } from "../../service/store/registry";
+import { readRegistry } from "../../service/store/registry-view";
 import { body, removeDir, TOKEN } from "./support";
 
 /** The model tests logic, not the disk: a RAM-backed dir (fsync is free there) when the machine has one. */

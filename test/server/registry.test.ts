@@ -6,7 +6,9 @@ import Database from "better-sqlite3";
 import { toClusterSpec } from "../../service/operations/cluster-request";
 import type { ClusterBody } from "../../service/http/cluster-body";
 import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
-import { readRegistry, Registry, registryPath } from "../../service/store/registry";
+import { Registry } from "../../service/store/registry";
+import { registryPath } from "../../service/store/registry-schema";
+import { readRegistry } from "../../service/store/registry-view";
 import { loadOrCreateKey, sealSpec, SpecStore } from "../../service/store/spec-store";
 import { body, removeDir, USER_SECRET } from "./support";
 
@@ -78,6 +80,27 @@ describe("Registry (SQLite)", () => {
         expect(second.operation("o1")?.state).to.equal("succeeded");
         expect(second.sealedSpec("b")).to.equal(undefined);
         second.close();
+    });
+
+    it("checks readiness without touching the disk on the caller's thread: the probe rides on the next commit, and a failed commit fails it", async () => {
+        const registry = Registry.open(dir);
+        const commits = registry.commits;
+        expect(registry.checkWritable().ok).to.equal(true);
+        expect(registry.commits, "nothing committed synchronously").to.equal(commits);
+        await registry.durable();
+        expect(registry.commits).to.equal(commits + 1);
+        const db = new Database(registryPath(dir), { readonly: true });
+        expect(db.prepare("SELECT value FROM meta WHERE key = 'probe'").pluck().get()).to.be.a("string");
+        db.close();
+        // A record the database refuses (not JSON) fails its commit: readiness then says so.
+        registry.appendEvent("o1", 1, "{not json");
+        let error: unknown;
+        await registry.durable().catch((e: unknown) => (error = e));
+        expect(String(error)).to.match(/could not commit/);
+        const check = registry.checkWritable();
+        expect(check.ok).to.equal(false);
+        expect(check.detail).to.match(/a commit failed .*restart the service/);
+        registry.close();
     });
 
     it("refuses a half-written record at the database level", () => {
