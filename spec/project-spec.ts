@@ -12,6 +12,7 @@
  * backends without the tenant header). {@link TENANT_ROLES} is the one list every path checks
  * against: the HTTP schema, the stack config loader, the seed's OAuth mapping and the builder.
  */
+import { type Static, Type } from "@sinclair/typebox";
 import { isDnsLabel } from "./validation";
 
 /** The Grafana org roles a tenant may hold. Admin is deliberately absent. */
@@ -20,14 +21,28 @@ export const TENANT_ROLES = ["Viewer", "Editor"] as const;
 /** A tenant's Grafana org role. */
 export type TenantRole = (typeof TENANT_ROLES)[number];
 
-/** One explicit member of a project's org: exactly one of `login` or `email`, and a role. */
-export interface ProjectMember {
-    /** The Grafana login. */
-    login?: string;
-    /** The Grafana user's email. */
-    email?: string;
-    role: TenantRole;
-}
+/** Largest member list of one project. */
+export const MAX_PROJECT_MEMBERS = 1000;
+
+const Identity = (description: string) => Type.String({ minLength: 1, maxLength: 256, pattern: "^\\S+$", description });
+
+/** A tenant role: Viewer or Editor, never Admin (an org Admin can create data sources). */
+export const TenantRoleSchema = Type.Unsafe<TenantRole>({
+    type: "string",
+    enum: [...TENANT_ROLES],
+    description: "Viewer or Editor; never Admin, since an org Admin can create data sources",
+});
+
+/** One explicit member of a project's org: exactly one of `login` or `email` (checked below), and a role. */
+export const ProjectMember = Type.Object(
+    {
+        login: Type.Optional(Identity("The Grafana login")),
+        email: Type.Optional(Identity("The Grafana user's email")),
+        role: TenantRoleSchema,
+    },
+    { additionalProperties: false },
+);
+export type ProjectMember = Static<typeof ProjectMember>;
 
 /** Everything the project program needs. No secrets: Grafana's admin password comes from the seed stack. */
 export interface ProjectSpec {
