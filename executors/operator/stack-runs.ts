@@ -22,9 +22,12 @@ export interface StackRunsOptions {
     namespace: string;
     /** First and longest pause between status polls, in ms. Defaults to 1000 and 15000. */
     pollMs?: { initial: number; max: number };
-    /** Longest wait for one run, in ms. Defaults to 2 hours. */
+    /** Longest wait for one run, in ms. Defaults to {@link DEFAULT_RUN_TIMEOUT_MS}. */
     timeoutMs?: number;
 }
+
+/** How long one run is waited for unless the options say otherwise: 2 hours. */
+export const DEFAULT_RUN_TIMEOUT_MS = 2 * 3600_000;
 
 /** What cancels the waiting and where its progress goes. */
 export interface RunContext {
@@ -138,7 +141,8 @@ export class StackRuns {
         judge: (stack: Obj | undefined) => StackProgress | undefined,
     ): Promise<Succeeded | undefined> {
         const { initial, max } = this.options.pollMs ?? { initial: 1000, max: 15_000 };
-        const deadline = Date.now() + (this.options.timeoutMs ?? 2 * 3600_000);
+        const timeoutMs = this.options.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
+        const deadline = Date.now() + timeoutMs;
         let delay = initial;
         let said = "";
         for (;;) {
@@ -155,7 +159,7 @@ export class StackRuns {
             if (Date.now() > deadline) {
                 throw new ExecutorError(
                     "timeout",
-                    `the operator did not finish within ${Math.round((this.options.timeoutMs ?? 0) / 60_000)} min; it keeps reconciling the Stack`,
+                    `the operator did not finish within ${Math.round(timeoutMs / 60_000)} min; it keeps reconciling the Stack`,
                 );
             }
             await pause(delay, target.signal);
