@@ -16,7 +16,10 @@ export const GrafanaOAuth = Type.Object(
         name: Type.String({ maxLength: 100 }),
         clientId: Type.String({ maxLength: 500 }),
         /** The Secret in Grafana's namespace holding the client secret, and its key; never the secret. */
-        clientSecret: Type.Object({ name: Type.String({ maxLength: 253 }), key: Type.String({ maxLength: 253 }) }, STRICT),
+        clientSecret: Type.Object(
+            { name: Type.String({ maxLength: 253 }), key: Type.String({ maxLength: 253 }) },
+            STRICT,
+        ),
         authUrl: Type.String({ maxLength: 2000 }),
         tokenUrl: Type.String({ maxLength: 2000 }),
         /** The userinfo endpoint. */
@@ -93,4 +96,3 @@ export function grafanaOAuthProblems(oauth: GrafanaOAuth): { path: string; messa
     }
     return problems;
 }
-

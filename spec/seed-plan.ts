@@ -123,10 +123,7 @@ export const GrafanaDatabase = Type.Object(
 export type GrafanaDatabase = Static<typeof GrafanaDatabase>;
 
 /** Grafana's PersistentVolumeClaim for its SQLite database, used when no external database is set. */
-export const GrafanaPersistence = Type.Object(
-    { size: StorageSize, storageClass: Type.Optional(Name) },
-    STRICT,
-);
+export const GrafanaPersistence = Type.Object({ size: StorageSize, storageClass: Type.Optional(Name) }, STRICT);
 export type GrafanaPersistence = Static<typeof GrafanaPersistence>;
 
 /** Everything the seed's values renderers need. */
@@ -193,7 +190,6 @@ export const DEFAULT_RECEIVER_FIREWALL_CIDRS: readonly string[] = [
     "64:ff9b::/96", // NAT64: embeds any IPv4 address, private ones included
     "fd00:ec2::254/128", // the AWS IPv6 metadata address (already ULA; named for the reader)
 ];
-
 
 /** The plan with every default applied; used by the config loader and by `mla render seed-values`. */
 export function defaultSeedPlan(): SeedPlan {
