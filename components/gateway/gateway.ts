@@ -24,7 +24,7 @@ import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace, inClusterConfigParam
 import { DEFAULT_LIMITS, type GatewayLimits, limitsProblems, renderNginxConfig } from "./nginx-config";
 import { gatewayNetworkPolicyArgs } from "./network-policy";
 import type { UpstreamUrls } from "./read-routes";
-import { readServiceArgs, readTokenSecretArgs, tlsSecretArgs, writeServiceArgs } from "./services";
+import { readServiceArgs, readTokenSecretArgs, readTokenSecretData, tlsSecretArgs, writeServiceArgs } from "./services";
 import { isDnsLabel } from "../../spec/validation";
 import { rejectInvalidArgs } from "../common/invalid-args";
 
@@ -140,7 +140,11 @@ export class Gateway extends pulumi.ComponentResource {
         const secret = new k8s.core.v1.Secret(`${name}-tls`, tlsSecretArgs(args.clusterId, namespace, args.tls), child);
         const tokenSecret = new k8s.core.v1.Secret(
             `${name}-read-token`,
-            readTokenSecretArgs(args.clusterId, namespace, args.readToken),
+            readTokenSecretArgs(
+                args.clusterId,
+                namespace,
+                pulumi.secret(pulumi.output(args.readToken).apply(readTokenSecretData)),
+            ),
             child,
         );
         new k8s.apps.v1.Deployment(

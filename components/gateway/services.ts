@@ -1,7 +1,7 @@
 /** Pure builders for the gateway's two Services and its TLS Secret. */
 import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 import type { GatewaySpec } from "../../spec/cluster-spec";
-import * as pulumi from "@pulumi/pulumi";
 import { OBJECT_NAMES, READ_SERVICE_PORT, WRITE_SERVICE_PORT, gatewayLabels, gatewaySelector } from "./layout";
 import { READ_TOKEN_KEY, READ_TOKEN_MAP_FILE, renderReadTokenMap } from "./read-token";
 
@@ -47,20 +47,23 @@ export function tlsSecretArgs(
     };
 }
 
+/** The read token's Secret data: the raw value (for operators and Grafana) and the nginx map fragment. */
+export function readTokenSecretData(token: string): Record<string, string> {
+    return { [READ_TOKEN_KEY]: token, [READ_TOKEN_MAP_FILE]: renderReadTokenMap(token) };
+}
+
 /**
- * The read token: the raw value (for operators and Grafana) and the nginx map fragment the
- * gateway includes. Both keys are secret in the state and never reach the ConfigMap.
+ * The read token's Secret, which the gateway includes: `data` is {@link readTokenSecretData} of the
+ * token, which the component keeps secret in the state; it never reaches the ConfigMap.
  */
 export function readTokenSecretArgs(
     clusterId: string,
     namespace: pulumi.Input<string>,
-    token: pulumi.Input<string>,
+    data: pulumi.Input<Record<string, string>>,
 ): k8s.core.v1.SecretArgs {
     return {
         metadata: { name: OBJECT_NAMES.readTokenSecret, namespace, labels: gatewayLabels(clusterId) },
         type: "Opaque",
-        stringData: pulumi.secret(
-            pulumi.output(token).apply((t) => ({ [READ_TOKEN_KEY]: t, [READ_TOKEN_MAP_FILE]: renderReadTokenMap(t) })),
-        ),
+        stringData: data,
     };
 }

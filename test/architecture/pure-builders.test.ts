@@ -17,17 +17,29 @@ const ROOT = join(__dirname, "..", "..");
 const NAMED_BUILDERS = [
     "components/agents/agent-namespaces.ts",
     "components/common/pod-security.ts",
+    "components/gateway/deployment.ts",
+    "components/gateway/network-policy.ts",
+    "components/gateway/nginx-config.ts",
+    "components/gateway/services.ts",
     "components/seed/charts.ts",
     "components/seed/network-policies.ts",
     "components/tenant/tenant-config-maps.ts",
 ];
+
+/** The spec layer is pure as a whole: schemas, defaults, checks. */
+function specFiles(): string[] {
+    const spec = join(ROOT, "spec");
+    return readdirSync(spec, { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => relative(ROOT, join(spec, f)));
+}
 
 function builderFiles(): string[] {
     const components = join(ROOT, "components");
     const byRole = readdirSync(components, { recursive: true, encoding: "utf8" })
         .filter((f) => /-(objects|values)\.ts$/.test(f))
         .map((f) => relative(ROOT, join(components, f)));
-    return [...byRole, ...NAMED_BUILDERS].sort();
+    return [...byRole, ...NAMED_BUILDERS, ...specFiles()].sort();
 }
 
 /** Loads each file on its own (cache cleared in between); the @pulumi modules each one loaded. */
@@ -63,6 +75,9 @@ describe("pure builders", function () {
             "components/seed/overrides-merger-objects.ts",
             "components/seed/seed-objects.ts",
             "components/seed-defaults/seed-defaults-objects.ts",
+            "components/gateway/services.ts",
+            "spec/cluster-spec.ts",
+            "spec/checks/cluster-checks.ts",
         ]);
         const loaded = await pulumiModulesLoadedBy([...files, "components/seed/pinned-chart.ts"]);
         expect(loaded["components/seed/pinned-chart.ts"]).to.not.deep.equal([]);
