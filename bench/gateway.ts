@@ -18,44 +18,32 @@
  * rotates per repetition) so drift on the shared machine hits every peer alike; every ratio is
  * taken within one repetition and reported as min/median/max over the repetitions.
  *
- * Then a handshake storm: 1,000 agents reconnecting at once, i.e. 1,000 full mTLS handshakes
- * (ECDSA P-256, no resumption) all started together, each followed by one tiny request so the
- * client certificate has been verified; gateway CPU per new connection from /proc. Handshakes
- * per second are bounded by the generator's own CPU (it does a full handshake too), so the
- * CPU per connection is the comparable figure.
+ * Memory per gateway idle and after load (support/gateway-memory.ts), then a handshake storm of
+ * 1,000 agents reconnecting at once (support/gateway-storm.ts), then 400 idle agent connections
+ * held open and closed (what each costs, and what stays after they close). nginx peers run as an
+ * unprivileged user, as the pod does. Environment: MLA_BENCH_PEERS, _SECONDS, _REPS, _SIZES,
+ * _CONCURRENCY, _HANDSHAKES, _HANDSHAKE_PARALLEL, _IDLE, _GATEWAY_CPU, _LOAD_CPU.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-    renderNginxConfig,
-    DEFAULT_LIMITS,
-    DEFAULT_WORKER_PROCESSES,
-    type NginxConfigParams,
-} from "../components/gateway/nginx-config";
 import { makeClusterPki, writeTlsDir } from "../test/support/pki";
 import { freePort } from "../test/support/ports";
-import { renderFloorNginx } from "./support/floor-nginx";
-import { renderHaproxyConfig } from "./support/haproxy-config";
-import { GATEWAY_VARIANTS, variantConfig } from "./support/gateway-variants";
+import { type Peer, startPeer } from "./support/gateway-peers";
+import { GATEWAY_VARIANTS } from "./support/gateway-variants";
 import {
     buildLoadgen,
     runLoadgen,
     startPinned,
-    startPinnedNginx,
     type PinnedProcess,
     UNPRIVILEGED_USER,
     unprivilegedIds,
 } from "./support/pinned";
-import {
-    type CgroupMemory,
-    cgroupMemory,
-    groupChargedBytes,
-    groupCpuSeconds,
-    groupMappedFileBytes,
-    groupRssBytes,
-} from "./support/proc-sampler";
+import { type MemorySample, idleConnections, memorySample, printMemory } from "./support/gateway-memory";
+import { handshakeStorm } from "./support/gateway-storm";
+import { fmt, stats } from "./support/stats";
+import { groupCpuSeconds, groupRssBytes } from "./support/proc-sampler";
 
 const env = process.env;
 const SECONDS = Number(env.MLA_BENCH_SECONDS ?? "3");
@@ -64,6 +52,8 @@ const SIZES = (env.MLA_BENCH_SIZES ?? "35000,280000,1048576").split(",").map(Num
 const CONCURRENCY = Number(env.MLA_BENCH_CONCURRENCY ?? "16");
 const HANDSHAKES = Number(env.MLA_BENCH_HANDSHAKES ?? "1000");
 const HANDSHAKE_PARALLEL = Number(env.MLA_BENCH_HANDSHAKE_PARALLEL ?? "1000");
+/** Idle agent connections held against floor, ours and HAProxy (the floor's 512 worker_connections bound it). */
+const IDLE_CONNECTIONS = Number(env.MLA_BENCH_IDLE ?? "400");
 const GATEWAY_CPU = env.MLA_BENCH_GATEWAY_CPU ?? "1";
 const LOAD_CPU = env.MLA_BENCH_LOAD_CPU ?? "0";
 const PEERS = (env.MLA_BENCH_PEERS ?? "direct,floor,ours,haproxy,ours-today").split(",");
@@ -73,46 +63,6 @@ const NAME_WIDTH = Math.max(11, ...PEERS.map((n) => n.length));
 const RATIO_WIDTH = Math.max(24, NAME_WIDTH + 9);
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-
-interface MemorySample {
-    rss: number;
-    charged: number;
-    mappedFiles: number;
-    cgroup?: CgroupMemory;
-}
-
-/**
- * Memory per gateway, idle after start and after load. The working set (the gateway's memory
- * cgroup, usage minus inactive file pages) is the kubelet's figure, which limits, evictions and
- * `kubectl top` use; summed RSS counts the libraries master and worker share once per process.
- */
-function printMemory(
-    gateways: { name: string }[],
-    idle: Record<string, MemorySample>,
-    after: Record<string, MemorySample>,
-): void {
-    console.log("\nmemory per gateway, MiB, idle after start / after load (idle again):");
-    console.log("  working set = its memory cgroup's usage minus inactive file pages (the kubelet's figure); the");
-    console.log("    libraries are charged to whoever read them first, here an earlier nginx, so they are not in it");
-    console.log("  anon = the cgroup's anonymous memory; first on node = anon + the mapped binary, libraries and");
-    console.log("    zones once (largest RssFile + RssShmem): the working set of a pod that reads its libraries first");
-    console.log("  RSS = VmRSS of all its processes summed; charged = their RssAnon + file/shmem pages once");
-    console.log(
-        `${"peer".padEnd(NAME_WIDTH)} | working set   | anon          | first on node | summed RSS    | charged`,
-    );
-    const pair = (f: (m: MemorySample) => number | undefined, name: string) => {
-        const [i, a] = [f(idle[name]), f(after[name])];
-        return (i === undefined || a === undefined ? "-" : `${(i / MIB).toFixed(1)} / ${(a / MIB).toFixed(1)}`).padEnd(
-            13,
-        );
-    };
-    for (const { name } of gateways) {
-        console.log(
-            `${name.padEnd(NAME_WIDTH)} | ${pair((m) => m.cgroup?.workingSetBytes, name)} | ${pair((m) => m.cgroup?.anonBytes, name)} | ` +
-                `${pair((m) => (m.cgroup ? m.cgroup.anonBytes + m.mappedFiles : undefined), name)} | ${pair((m) => m.rss, name)} | ${pair((m) => m.charged, name)}`,
-        );
-    }
-}
 
 interface LoadResult {
     requests: number;
@@ -126,23 +76,6 @@ interface Cell extends LoadResult {
     rps: number;
     cpuPerGiB: number;
     peakRss: number;
-}
-interface Peer {
-    name: string;
-    port: number;
-    tls: boolean;
-    proc?: PinnedProcess;
-}
-
-function stats(values: number[]): { min: number; median: number; max: number } {
-    const s = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return { min: s[0], median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, max: s[s.length - 1] };
-}
-
-function fmt(values: number[], digits = 2): string {
-    const { min, median, max } = stats(values);
-    return `${median.toFixed(digits)} [${min.toFixed(digits)}–${max.toFixed(digits)}]`;
 }
 
 function uptime(): string {
@@ -182,125 +115,23 @@ async function main(): Promise<void> {
                 what: "sink",
             }),
         );
-        const sink = `127.0.0.1:${sinkPort}`;
-        const unlimited = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
-        const upstreams = {
-            metricsPushUrl: `http://${sink}/api/v1/push`,
-            logsPushUrl: `http://${sink}/loki/api/v1/push`,
-            metricsQueryUrl: `http://${sink}/prometheus`,
-            logsQueryUrl: `http://${sink}`,
-            alertmanagerUrl: `http://${sink}`,
-            metricsRulerUrl: `http://${sink}/prometheus`,
-            logsRulerUrl: `http://${sink}`,
-        };
-
         const peers: Peer[] = [];
         for (const name of PEERS) {
-            const peerDir = join(dir, name);
-            mkdirSync(peerDir);
-            const port = await freePort();
-            if (name === "direct") {
-                peers.push({ name, port: sinkPort, tls: false });
-            } else if (name === "floor") {
-                const config = renderFloorNginx({
-                    tenantId: "bench",
-                    listenPort: port,
-                    upstream: sink,
-                    runtimeDir: peerDir,
-                    accessLog: "/dev/stdout",
-                    tls,
-                });
-                peers.push({
-                    name,
-                    port,
-                    tls: true,
-                    proc: await startPinnedNginx({
-                        prefix: peerDir,
-                        config,
-                        cpu: GATEWAY_CPU,
-                        ports: [port],
-                        quota: true,
-                        ids,
-                    }),
-                });
-            } else if (name === "haproxy") {
-                const cfg = join(peerDir, "haproxy.cfg");
-                writeFileSync(
-                    cfg,
-                    renderHaproxyConfig({
-                        tenantId: "bench",
-                        listenPort: port,
-                        upstream: sink,
-                        certAndKeyPath: join(serverTls, "haproxy.pem"),
-                        caPath: tls.caPath,
-                        maxBodyBytes: 16 * MIB,
-                    }),
-                );
-                execFileSync("haproxy", ["-c", "-q", "-f", cfg]);
-                const proc = await startPinned({
-                    argv: ["haproxy", "-db", "-f", cfg],
-                    cpu: GATEWAY_CPU,
-                    ports: [port],
-                    stdoutFile: join(peerDir, "stdout.log"),
-                    what: "haproxy",
-                    quota: true,
-                });
-                peers.push({ name, port, tls: true, proc });
-            } else if (name === "ours" || name in GATEWAY_VARIANTS) {
-                const readPort = await freePort();
-                const readTokenMapPath = join(peerDir, "read-token.map");
-                writeFileSync(readTokenMapPath, "");
-                const params: NginxConfigParams = {
-                    tenantId: "bench",
-                    writeListen: { host: "127.0.0.1", port },
-                    readListen: { host: "127.0.0.1", port: readPort },
-                    tls,
-                    readTokenMapPath,
-                    upstreams,
-                    // The rate limits are set out of the way: this measures the data path, not the limiter.
-                    limits: {
-                        metricsWrite: unlimited,
-                        logsWrite: unlimited,
-                        query: unlimited,
-                        maxBodySize: DEFAULT_LIMITS.maxBodySize,
-                    },
-                    suspended: false,
-                    retryAfterSeconds: 300,
-                    // As deployed (components/gateway/layout.ts): access log to stdout, collected by the runtime.
-                    runtime: { dir: peerDir, errorLog: join(peerDir, "error.log"), accessLog: "/dev/stdout" },
-                    workerProcesses: DEFAULT_WORKER_PROCESSES,
-                };
-                const rendered = renderNginxConfig(params);
-                const variant = GATEWAY_VARIANTS[name];
-                const config = variant ? variantConfig(rendered, variant) : rendered;
-                peers.push({
-                    name,
-                    port,
-                    tls: true,
-                    proc: await startPinnedNginx({
-                        prefix: peerDir,
-                        config,
-                        cpu: GATEWAY_CPU,
-                        ports: [port, readPort],
-                        quota: true,
-                        env: variant?.env,
-                        ids,
-                    }),
-                });
-            } else {
-                throw new Error(`unknown peer ${name}`);
-            }
-            if (peers[peers.length - 1].proc) started.push(peers[peers.length - 1].proc as PinnedProcess);
+            const peer = await startPeer(name, {
+                dir,
+                sinkPort,
+                tls,
+                haproxyPem: join(serverTls, "haproxy.pem"),
+                cpu: GATEWAY_CPU,
+                ids,
+            });
+            peers.push(peer);
+            if (peer.proc) started.push(peer.proc);
         }
         const gateways = peers.filter((p) => p.proc);
         const memory = (p: Peer): MemorySample => {
             const proc = p.proc as PinnedProcess;
-            return {
-                rss: groupRssBytes(proc.pid),
-                charged: groupChargedBytes(proc.pid),
-                mappedFiles: groupMappedFileBytes(proc.pid),
-                cgroup: proc.memoryCgroup ? cgroupMemory(proc.memoryCgroup) : undefined,
-            };
+            return memorySample(proc.pid, proc.memoryCgroup);
         };
         const idleRss = Object.fromEntries(gateways.map((p) => [p.name, memory(p)]));
 
@@ -406,76 +237,41 @@ async function main(): Promise<void> {
                 );
             }
         }
-        printMemory(gateways, idleRss, afterRss);
+        printMemory({ gateways, idle: idleRss, after: afterRss, nameWidth: NAME_WIDTH });
 
         if (HANDSHAKES > 0) {
-            console.log(
-                `\nhandshake storm: ${HANDSHAKES} full mTLS handshakes (ECDSA P-256, no resumption), ${HANDSHAKE_PARALLEL} at a time`,
-            );
-            const storm: Record<string, { perSecond: number; cpuMs: number; peakRss: number; peakWs: number }[]> = {};
-            const tlsPeers = gateways.filter((p) => ["floor", "ours", "haproxy"].includes(p.name));
-            for (let rep = 0; rep < REPS; rep++) {
-                for (const peer of tlsPeers.map((_, i) => tlsPeers[(i + rep) % tlsPeers.length])) {
-                    const pid = (peer.proc as PinnedProcess).pid;
-                    const cpu0 = groupCpuSeconds(pid);
-                    let [peakRss, peakWs] = [0, 0];
-                    const sampler = setInterval(() => {
-                        const m = memory(peer);
-                        peakRss = Math.max(peakRss, m.rss);
-                        peakWs = Math.max(peakWs, m.cgroup?.workingSetBytes ?? 0);
-                    }, 100);
-                    const r = await runLoadgen<{ handshakes: number; errors: number; seconds: number }>(
-                        loadgen,
-                        LOAD_CPU,
-                        ["handshake", "127.0.0.1", peer.port, ...clientArgs, HANDSHAKES, HANDSHAKE_PARALLEL],
-                    );
-                    clearInterval(sampler);
-                    const cpu = groupCpuSeconds(pid) - cpu0;
-                    if (r.errors > 0) console.log(`  ${peer.name} rep ${rep + 1}: ${r.errors} failed connections`);
-                    (storm[peer.name] ??= []).push({
-                        perSecond: r.handshakes / r.seconds,
-                        cpuMs: (cpu * 1000) / Math.max(1, r.handshakes),
-                        peakRss,
-                        peakWs,
-                    });
-                }
-            }
-            const afterStorm = Object.fromEntries(tlsPeers.map((p) => [p.name, memory(p)]));
-            console.log(
-                `${"peer".padEnd(NAME_WIDTH)} | handshakes/s        | CPU ms per connection | peak working set MiB | peak summed RSS MiB | after: working set / summed RSS`,
-            );
-            for (const p of tlsPeers) {
-                const after = afterStorm[p.name];
-                const ws = after.cgroup ? (after.cgroup.workingSetBytes / MIB).toFixed(1) : "-";
-                console.log(
-                    `${p.name.padEnd(NAME_WIDTH)} | ${fmt(
-                        storm[p.name].map((s) => s.perSecond),
-                        0,
-                    ).padEnd(19)} | ` +
-                        `${fmt(
-                            storm[p.name].map((s) => s.cpuMs),
-                            3,
-                        ).padEnd(21)} | ` +
-                        `${fmt(
-                            storm[p.name].map((s) => s.peakWs / MIB),
-                            1,
-                        ).padEnd(20)} | ` +
-                        `${fmt(
-                            storm[p.name].map((s) => s.peakRss / MIB),
-                            1,
-                        ).padEnd(19)} | ${ws} / ${(after.rss / MIB).toFixed(1)}`,
-                );
-            }
-            for (const b of ["floor", "haproxy"]) {
-                if (!storm.ours || !storm[b]) continue;
-                const cpu = stats(storm.ours.map((s, i) => s.cpuMs / storm[b][i].cpuMs));
-                const rate = stats(storm.ours.map((s, i) => s.perSecond / storm[b][i].perSecond));
-                console.log(
-                    `  ours/${b}`.padEnd(RATIO_WIDTH) +
-                        `handshakes/s ${rate.min.toFixed(2)} / ${rate.median.toFixed(2)} / ${rate.max.toFixed(2)}   ` +
-                        `CPU per connection ${cpu.min.toFixed(2)} / ${cpu.median.toFixed(2)} / ${cpu.max.toFixed(2)}`,
-                );
-            }
+            await handshakeStorm({
+                loadgen,
+                cpu: LOAD_CPU,
+                peers: gateways
+                    .filter((p) => ["floor", "ours", "haproxy"].includes(p.name))
+                    .map((p) => ({
+                        name: p.name,
+                        port: p.port,
+                        pid: (p.proc as PinnedProcess).pid,
+                        sample: () => memory(p),
+                    })),
+                clientArgs,
+                handshakes: HANDSHAKES,
+                parallel: HANDSHAKE_PARALLEL,
+                reps: REPS,
+                nameWidth: NAME_WIDTH,
+                ratioWidth: RATIO_WIDTH,
+            });
+        }
+        if (IDLE_CONNECTIONS > 0) {
+            await idleConnections({
+                loadgen,
+                cpu: LOAD_CPU,
+                // ours-trim too, when it runs: whether the glibc tunables return what closed connections held.
+                peers: gateways
+                    .filter((p) => ["floor", "ours", "haproxy", "ours-trim"].includes(p.name))
+                    .map((p) => ({ name: p.name, port: p.port, sample: () => memory(p) })),
+                clientArgs,
+                connections: IDLE_CONNECTIONS,
+                bytes: SIZES[0],
+                nameWidth: NAME_WIDTH,
+            });
         }
         console.log(`\nload at end: ${uptime()}`);
     } finally {

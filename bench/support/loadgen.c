@@ -11,11 +11,16 @@
  *       followed by one tiny request so the server has verified the client certificate,
  *       `parallel` at a time.
  *
+ *   loadgen idle <host> <port> <path> <ca> <cert> <key> <connections> <bytes>
+ *       Many idle agents: opens `connections` mTLS connections one after another, sends one POST
+ *       of `bytes` on each and keeps them all open; prints one JSON line once all are open, then
+ *       holds them until standard input closes, and closes them all.
+ *
  *   loadgen sink <port>
  *       The upstream: answers 204 to each request once it has read the whole body (an upstream
  *       that answers early makes nginx drop the client connection), one thread per connection.
  *
- * load and handshake print one JSON line. Build: gcc -O2 -pthread loadgen.c -lssl -lcrypto (the benchmark does it).
+ * load, handshake and idle print one JSON line. Build: gcc -O2 -pthread loadgen.c -lssl -lcrypto (the benchmark does it).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -254,6 +259,26 @@ static SSL_CTX *make_ctx(const char *ca, const char *cert, const char *key) {
     return ctx;
 }
 
+/* The request every connection sends: a remote-write-like POST of `bytes` to g_path. */
+static void build_request(size_t bytes) {
+    char head[512];
+    int hl = snprintf(head, sizeof head,
+                      "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-protobuf\r\n"
+                      "Content-Encoding: snappy\r\nX-Prometheus-Remote-Write-Version: 0.1.0\r\nContent-Length: %zu\r\n\r\n",
+                      g_path, bytes);
+    g_req_len = (size_t)hl + bytes;
+    g_req = malloc(g_req_len);
+    memcpy(g_req, head, (size_t)hl);
+    /* Compressed bodies are high-entropy: xorshift bytes, so nothing on the path compresses them. */
+    unsigned long long s = 88172645463325252ULL;
+    for (size_t i = 0; i < bytes; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        g_req[hl + i] = (char)(s >> 24);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc == 11 && strcmp(argv[1], "load") == 0) {
         g_host = argv[2];
@@ -263,22 +288,7 @@ int main(int argc, char **argv) {
         int conc = atoi(argv[8]);
         size_t bytes = strtoul(argv[9], NULL, 10);
         double seconds = atof(argv[10]);
-        char head[512];
-        int hl = snprintf(head, sizeof head,
-                          "POST %s HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-protobuf\r\n"
-                          "Content-Encoding: snappy\r\nX-Prometheus-Remote-Write-Version: 0.1.0\r\nContent-Length: %zu\r\n\r\n",
-                          g_path, bytes);
-        g_req_len = (size_t)hl + bytes;
-        g_req = malloc(g_req_len);
-        memcpy(g_req, head, (size_t)hl);
-        /* Compressed bodies are high-entropy: xorshift bytes, so nothing on the path compresses them. */
-        unsigned long long s = 88172645463325252ULL;
-        for (size_t i = 0; i < bytes; i++) {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            g_req[hl + i] = (char)(s >> 24);
-        }
+        build_request(bytes);
         pthread_t th[conc];
         thread_lat_t tl[conc];
         double start = now();
@@ -316,6 +326,39 @@ int main(int argc, char **argv) {
         for (int i = 0; i < par; i++) pthread_join(th[i], NULL);
         double elapsed = now() - start;
         printf("{\"handshakes\":%ld,\"errors\":%ld,\"seconds\":%.4f}\n", (long)g_ok, (long)g_errors, elapsed);
+        return 0;
+    }
+    if (argc == 10 && strcmp(argv[1], "idle") == 0) {
+        g_host = argv[2];
+        g_port = atoi(argv[3]);
+        g_path = argv[4];
+        g_ctx = make_ctx(argv[5], argv[6], argv[7]);
+        long n = atol(argv[8]);
+        build_request(strtoul(argv[9], NULL, 10));
+        conn_t *conns = calloc((size_t)n, sizeof *conns);
+        long open = 0, errors = 0;
+        for (long i = 0; i < n; i++) {
+            int close_after = 0;
+            conns[i].fd = -1;
+            if (conn_open(&conns[i]) != 0) {
+                errors++;
+                continue;
+            }
+            int status = conn_write(&conns[i], g_req, g_req_len) == 0 ? read_response(&conns[i], &close_after) : -1;
+            if (status < 200 || status >= 300 || close_after) {
+                errors++;
+                conn_close(&conns[i]);
+                continue;
+            }
+            open++;
+        }
+        printf("{\"open\":%ld,\"errors\":%ld}\n", open, errors);
+        fflush(stdout);
+        char buf[64];
+        while (read(0, buf, sizeof buf) > 0) {
+        }
+        for (long i = 0; i < n; i++)
+            if (conns[i].fd >= 0) conn_close(&conns[i]);
         return 0;
     }
     if (argc == 3 && strcmp(argv[1], "sink") == 0) {
