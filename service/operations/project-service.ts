@@ -105,14 +105,15 @@ export class ProjectService {
             await this.deps.executor.unlock(stack);
         }
         record.stacks[stack] = entry ? { ...entry, running: true } : { seedStack, hash: "", running: true };
-        this.deps.store.put(record);
+        // The mark is on disk before the engine runs, so a crash mid-run is seen at the next start.
+        await this.deps.store.put(record);
         try {
             return await run();
         } finally {
             const latest = this.deps.store.get(project);
             if (latest.stacks[stack]) {
                 delete latest.stacks[stack].running;
-                this.deps.store.put(latest);
+                await this.deps.store.put(latest);
             }
         }
     }
@@ -185,7 +186,7 @@ export class ProjectService {
                 hash,
                 ...(typeof orgId === "number" ? { orgId } : {}),
             };
-            this.deps.store.put(latest);
+            await this.deps.store.put(latest);
         });
     }
 
@@ -228,8 +229,8 @@ export class ProjectService {
             );
             const latest = this.deps.store.get(target.project);
             delete latest.stacks[stack];
-            this.deps.store.put(latest);
-            this.deps.store.removeIfEmpty(target.project);
+            await this.deps.store.put(latest);
+            await this.deps.store.removeIfEmpty(target.project);
         });
     }
 
@@ -253,7 +254,8 @@ export class ProjectService {
         ].sort();
         // Admission first, so a full queue leaves the stored members unchanged.
         if (seeds.length > 0) this.deps.scheduler.admit();
-        this.deps.store.put({ ...record, members });
+        // Written to memory now (the operations below read it), to disk before the answer.
+        const stored = this.deps.store.put({ ...record, members });
         const operations: OperationRecord[] = [];
         for (const seedStack of seeds) {
             const stack = projectStackName(seedStack, project);
@@ -270,7 +272,7 @@ export class ProjectService {
             this.deps.scheduler.submit(job);
             operations.push(op);
         }
-        await this.deps.registry.durable();
+        await Promise.all([stored, this.deps.registry.durable()]);
         return { project, members, operations };
     }
 }

@@ -23,5 +23,10 @@ export function secretScrubber(secrets: readonly (string | undefined)[]): (text:
     }
     // Longest first, so a whole document is replaced before its lines are.
     const ordered = [...fragments].sort((a, b) => b.length - a.length);
-    return (text: string) => ordered.reduce((acc, f) => acc.split(f).join("[redacted]"), text);
+    // Most engine messages hold no secret: a fragment is only replaced where it occurs.
+    return (text: string) =>
+        ordered.reduce(
+            (acc, f) => (f.length <= acc.length && acc.includes(f) ? acc.split(f).join("[redacted]") : acc),
+            text,
+        );
 }

@@ -86,6 +86,7 @@ export function dayTwo(deps: DayTwoDeps, opts: DayTwoOptions = {}): DayTwo {
         stop() {
             reconciler.stop();
             health.stop();
+            store.flush();
         },
     };
 }

@@ -1,7 +1,9 @@
 /**
  * What the reconciler last found per cluster, kept next to the registry in
- * `<dataDir>/reconcile/state.json` (written whole, to a temp file then renamed) so drift and
- * certificate figures survive a restart. Holds no secret: steps name resources, never values.
+ * `<dataDir>/reconcile/state.json` (written whole, to a temp file then renamed, once per turn of
+ * the event loop however many records changed in it: the roster schedules every cluster at once)
+ * so drift and certificate figures survive a restart. Holds no secret: steps name resources,
+ * never values.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -45,6 +47,8 @@ export interface ReconcileRecord {
 export class ReconcileStore {
     private readonly records = new Map<string, ReconcileRecord>();
     private readonly path: string;
+    /** The write scheduled for the end of this turn of the event loop, if any. */
+    private pending: NodeJS.Immediate | undefined;
 
     constructor(dataDir: string) {
         const dir = join(dataDir, "reconcile");
@@ -69,7 +73,7 @@ export class ReconcileStore {
         return [...this.records.values()].map((r) => ({ ...r }));
     }
 
-    /** Merges `patch` into the cluster's record and writes the file. */
+    /** Merges `patch` into the cluster's record; the file is written at the end of this turn. */
     update(clusterId: string, patch: Partial<ReconcileRecord>): ReconcileRecord {
         const next: ReconcileRecord = {
             ...(this.records.get(clusterId) ?? { clusterId, state: "unknown" }),
@@ -77,15 +81,23 @@ export class ReconcileStore {
             clusterId,
         };
         this.records.set(clusterId, next);
-        this.flush();
+        this.schedule();
         return { ...next };
     }
 
     remove(clusterId: string): void {
-        if (this.records.delete(clusterId)) this.flush();
+        if (this.records.delete(clusterId)) this.schedule();
     }
 
-    private flush(): void {
+    private schedule(): void {
+        this.pending ??= setImmediate(() => this.flush());
+    }
+
+    /** Writes the file now if anything changed since it was last written (and at shutdown). */
+    flush(): void {
+        if (!this.pending) return;
+        clearImmediate(this.pending);
+        this.pending = undefined;
         const tmp = `${this.path}.${process.pid}.tmp`;
         writeFileSync(tmp, JSON.stringify([...this.records.values()]), { mode: 0o600 });
         renameSync(tmp, this.path);

@@ -1,5 +1,6 @@
-/** Small files (keys, tokens) written atomically and durably. */
+/** Small files (keys, tokens, project records) written atomically and durably. */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** fsyncs a directory, so a rename or unlink inside it survives a crash. */
@@ -24,4 +25,23 @@ export function writeFileAtomic(path: string, text: string, mode = 0o600): void 
     }
     renameSync(tmp, path);
     fsyncDir(dirname(path));
+}
+
+/** {@link writeFileAtomic} off the event loop: resolves once the file and its directory are fsynced. */
+export async function writeFileAtomicAsync(path: string, text: string, mode = 0o600): Promise<void> {
+    const tmp = `${path}.${process.pid}.tmp`;
+    const file = await open(tmp, "w", mode);
+    try {
+        await file.writeFile(text);
+        await file.sync();
+    } finally {
+        await file.close();
+    }
+    await rename(tmp, path);
+    const dir = await open(dirname(path), "r");
+    try {
+        await dir.sync();
+    } finally {
+        await dir.close();
+    }
 }

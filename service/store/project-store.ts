@@ -2,13 +2,16 @@
  * What the service remembers per project: its explicit Grafana org members, and the project
  * stacks (one per seed) it has applied, with the hash of the spec applied and the org id.
  *
- * One JSON file per project under `<dataDir>/projects/`, written atomically. Nothing secret:
- * logins, emails and roles (personal data, so the files are mode 0600 like the rest).
+ * One JSON file per project under `<dataDir>/projects/`, written atomically and fsynced off the
+ * event loop, one write after the other; each file is read once, then served from memory (the
+ * service is the data dir's only writer). Nothing secret: logins, emails and roles (personal
+ * data, so the files are mode 0600 like the rest).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProjectMember } from "../../spec/project-spec";
-import { writeFileAtomic } from "./atomic-file";
+import { writeFileAtomicAsync } from "./atomic-file";
 
 /** One applied project stack. */
 export interface AppliedProjectStack {
@@ -39,6 +42,10 @@ export interface ProjectRecord {
 /** Project records under `<dataDir>/projects/`. */
 export class ProjectStore {
     private readonly dir: string;
+    /** Each project read or written so far (undefined: no file). */
+    private readonly records = new Map<string, ProjectRecord | undefined>();
+    /** The writes, in order. */
+    private writes: Promise<unknown> = Promise.resolve();
 
     constructor(dataDir: string) {
         this.dir = join(dataDir, "projects");
@@ -49,21 +56,41 @@ export class ProjectStore {
         return join(this.dir, `${project}.json`);
     }
 
-    /** The project's record; a fresh one (no members, no stacks) when none was stored. */
+    /** Runs `write` after every earlier write. */
+    private inOrder(write: () => Promise<void>): Promise<void> {
+        const done = this.writes.then(write);
+        this.writes = done.catch(() => undefined);
+        return done;
+    }
+
+    /** The project's record (a copy to change and put); a fresh one (no members, no stacks) when none was stored. */
     get(project: string): ProjectRecord {
-        if (!existsSync(this.path(project)))
-            return { project, members: [], stacks: {}, updatedAt: new Date(0).toISOString() };
-        return JSON.parse(readFileSync(this.path(project), "utf8")) as ProjectRecord;
+        if (!this.records.has(project)) {
+            const path = this.path(project);
+            this.records.set(
+                project,
+                existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ProjectRecord) : undefined,
+            );
+        }
+        const record = this.records.get(project);
+        return record
+            ? structuredClone(record)
+            : { project, members: [], stacks: {}, updatedAt: new Date(0).toISOString() };
     }
 
-    put(record: ProjectRecord): void {
-        writeFileAtomic(this.path(record.project), JSON.stringify({ ...record, updatedAt: new Date().toISOString() }));
+    /** Stores the record: `get` sees it at once; resolves once its file is on disk. */
+    put(record: ProjectRecord): Promise<void> {
+        const stored = { ...record, updatedAt: new Date().toISOString() };
+        this.records.set(record.project, structuredClone(stored));
+        const text = JSON.stringify(stored);
+        return this.inOrder(() => writeFileAtomicAsync(this.path(record.project), text));
     }
 
-    /** Forgets a project that has neither members nor stacks. */
-    removeIfEmpty(project: string): void {
+    /** Forgets a project that has neither members nor stacks; resolves once its file is gone. */
+    removeIfEmpty(project: string): Promise<void> {
         const record = this.get(project);
-        if (record.members.length === 0 && Object.keys(record.stacks).length === 0)
-            rmSync(this.path(project), { force: true });
+        if (record.members.length > 0 || Object.keys(record.stacks).length > 0) return Promise.resolve();
+        this.records.set(project, undefined);
+        return this.inOrder(() => rm(this.path(project), { force: true }));
     }
 }
