@@ -1,11 +1,11 @@
 /**
  * The reconciler inside `mla serve`: keeps every cluster converged between user requests.
  *
- * Per cluster, on an interval with jitter, it queues a drift check (the executor's `refresh` then
- * `preview`) on the scheduler's background lane, which has its own budget and yields to every
- * queued user operation of the same cluster. The result (`inSync`, or `drifted` with the change
- * summary and steps) is recorded in the {@link ReconcileStore}, shown by the API and exported as
- * metrics. Then:
+ * Per cluster, on an interval with jitter, it queues a drift check (`drift-check.ts`: the
+ * executor's `refresh` then `preview`) on the scheduler's background lane, which has its own
+ * budget and yields to every queued user operation of the same cluster. The result (`inSync`, or
+ * `drifted` with the change summary and steps) is recorded in the {@link ReconcileStore}, shown by
+ * the API and exported as metrics. Then:
  * - a certificate inside its renewal window (`components/pki/pki-renewal.ts`) gets one renewal `up`,
  *   whatever the policy: nothing expires while the service runs;
  * - drift under the `remediate` policy gets one `up`.
@@ -25,7 +25,7 @@ import {
 } from "../../components/pki/pki-renewal";
 import type { ReconcilePolicy } from "../../spec/cluster-spec";
 import type { ClusterService } from "../operations/cluster-service";
-import type { DriftResult, Executor } from "../../executors/executor";
+import type { Executor } from "../../executors/executor";
 import type { ServiceMetrics } from "../operations/metrics";
 import type { OperationEvents } from "../operations/operation-events";
 import type { Log } from "../operations/operation-runner";
@@ -34,6 +34,7 @@ import type { Registry } from "../store/registry";
 import type { Scheduler } from "../operations/scheduler";
 import type { SpecStore } from "../store/spec-store";
 import type { Clock, TimerHandle } from "./clock";
+import { checkDrift, exportReconcileMetrics } from "./drift-check";
 import type { ReconcileRecord, ReconcileStore, RemediationReason } from "./reconcile-store";
 
 /** Reconciler settings; defaults live in `service/env.ts` (MLA_RECONCILE_*). */
@@ -64,22 +65,6 @@ export interface ReconcilerDeps {
     random?: () => number;
 }
 
-/** Changes a step of this kind does not make. */
-const NO_CHANGE = new Set(["same", "read"]);
-
-/** The drift part of a check: the steps that change something, and their counts. */
-export function driftOf(result: DriftResult): {
-    drifted: boolean;
-    changeSummary: Record<string, number>;
-    steps: DriftResult["steps"];
-} {
-    const steps = result.steps.filter((s) => !NO_CHANGE.has(s.op));
-    const changeSummary = Object.fromEntries(
-        Object.entries(result.changeSummary).filter(([op, n]) => !NO_CHANGE.has(op) && n > 0),
-    );
-    return { drifted: steps.length > 0 || Object.keys(changeSummary).length > 0, changeSummary, steps };
-}
-
 /** The reconciler. Call {@link start} once, {@link stop} on shutdown. */
 export class Reconciler {
     private readonly timers = new Map<string, TimerHandle>();
@@ -100,7 +85,7 @@ export class Reconciler {
     start(): void {
         this.running = true;
         // What the last run found stays visible in /metrics across a restart.
-        for (const record of this.deps.store.all()) this.exportMetrics(record);
+        for (const record of this.deps.store.all()) exportReconcileMetrics(this.deps.metrics, record);
         this.syncRoster();
     }
 
@@ -212,72 +197,14 @@ export class Reconciler {
     }
 
     private async checkOnce(clusterId: string, signal: AbortSignal, afterRemediation: boolean): Promise<void> {
-        const { registry, specs, executor, store, metrics, clock } = this.deps;
-        const cluster = registry.cluster(clusterId);
-        if (!cluster || cluster.status === "deleting") return;
-        const nowIso = new Date(clock.now()).toISOString();
-        const spec = specs.load(clusterId);
-        const unknown = (reason: string) => {
-            store.update(clusterId, {
-                state: "unknown",
-                reason,
-                checkedAt: nowIso,
-                driftedSince: undefined,
-                steps: undefined,
-                changeSummary: undefined,
-            });
-            metrics.reconciles.inc({ result: "unknown" });
-        };
-        if (!spec) return unknown("no stored spec: the cluster was never applied by this service (PUT it)");
-        if (!executor.checkDrift) return unknown(`the ${executor.name} executor cannot check drift`);
-
-        let result: DriftResult;
-        try {
-            result = await executor.checkDrift({ clusterId, spec, signal, onEvent: () => undefined });
-        } catch (e) {
-            if (signal.aborted) return;
-            store.update(clusterId, {
-                state: "error",
-                reason: e instanceof Error ? e.message : String(e),
-                checkedAt: nowIso,
-            });
-            metrics.reconciles.inc({ result: "error" });
-            metrics.lastReconcile.set({ cluster: clusterId }, clock.now() / 1000);
-            return;
-        }
-        const drift = driftOf(result);
-        const previous = store.get(clusterId);
-        const certificates = this.certificatesOf(result, cluster.outputs);
-        const record = store.update(clusterId, {
-            state: drift.drifted ? "drifted" : "inSync",
-            reason: result.detail,
-            checkedAt: nowIso,
-            driftedSince: drift.drifted
-                ? previous?.state === "drifted" && previous.driftedSince
-                    ? previous.driftedSince
-                    : nowIso
-                : undefined,
-            changeSummary: drift.changeSummary,
-            steps: drift.steps,
-            selfHealing: result.selfHealing,
-            ...(certificates ? { certificates } : {}),
-        });
-        this.exportMetrics(record);
-        metrics.reconciles.inc({ result: record.state });
-
-        const reason = this.remediationFor(record, {
-            earlyRenewalHours: spec.pki.earlyRenewalHours,
-            fixableDrift: drift.drifted && !result.selfHealing,
+        const found = await checkDrift(this.deps, clusterId, signal);
+        if (!found) return;
+        const reason = this.remediationFor(found.record, {
+            earlyRenewalHours: found.earlyRenewalHours,
+            fixableDrift: found.fixableDrift,
             afterRemediation,
         });
         if (reason) await this.remediate(clusterId, reason);
-    }
-
-    private certificatesOf(result: DriftResult, stored: Record<string, unknown>): Record<string, string> | undefined {
-        const value = result.outputs?.[CERTIFICATE_NOT_AFTER_OUTPUT]?.value ?? stored[CERTIFICATE_NOT_AFTER_OUTPUT];
-        const parsed = parseNotAfter(value);
-        if (Object.keys(parsed).length === 0) return undefined;
-        return Object.fromEntries(Object.entries(parsed).map(([name, ms]) => [name, new Date(ms).toISOString()]));
     }
 
     /** Why to run an `up` after this check, if at all: renewal first, then drift under `remediate`. */
@@ -295,19 +222,6 @@ export class Reconciler {
         if (due) return "certificate-renewal";
         if (fixableDrift && this.policyOf(clusterId) === "remediate") return "drift";
         return undefined;
-    }
-
-    private exportMetrics(record: ReconcileRecord): void {
-        const { metrics } = this.deps;
-        const cluster = record.clusterId;
-        metrics.drift.set({ cluster }, record.state === "drifted" ? 1 : 0);
-        if (record.driftedSince) metrics.driftSince.set({ cluster }, Date.parse(record.driftedSince) / 1000);
-        else metrics.driftSince.remove({ cluster });
-        if (record.checkedAt) metrics.lastReconcile.set({ cluster }, Date.parse(record.checkedAt) / 1000);
-        metrics.setCertificateExpiries(
-            cluster,
-            Object.fromEntries(Object.entries(parseNotAfter(record.certificates)).map(([n, ms]) => [n, ms / 1000])),
-        );
     }
 
     /** Starts the `up`; when it ends, checks again at once. */

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { earliestExpiry, parseNotAfter, renewalDue, renewalWindowStart } from "../../components/pki/pki-renewal";
 import { assessHealth, type HealthInput, worst } from "../../service/health/cluster-health";
 import { parseLokiNewest, parsePromVectorValue } from "../../service/health/health-probes";
-import { driftOf } from "../../service/reconcile/reconciler";
+import { driftOf } from "../../service/reconcile/drift-check";
 import { type Job, Scheduler } from "../../service/operations/scheduler";
 
 const NOW = Date.parse("2030-01-01T00:00:00Z");
