@@ -6,11 +6,10 @@ import {
     canRemoveWithoutEngine,
     destroyRequested,
     LifecycleConflictError,
-    lifecycleTableMarkdown,
     operationFinished,
     recoverAfterRestart,
-    TRANSITIONS,
 } from "../../service/operations/cluster-lifecycle";
+import { lifecycleTableMarkdown, TRANSITIONS } from "../../service/operations/cluster-transitions";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import type { ClusterRecord, ClusterStatus, OperationRecord } from "../../executors/operation-types";
 import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
