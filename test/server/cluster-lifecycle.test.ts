@@ -189,6 +189,8 @@ describe("cluster lifecycle over HTTP", () => {
         expect(again.json.error).to.equal(
             `cluster c is being deleted (operation ${deleteOp}); an update is refused until the destroy has finished`,
         );
+        // The `up` may still be bringing the project stack up (its record is written to disk first).
+        gate("up");
         gates.get("up")!.resolve();
         expect((await waitForOperation(server, up.json.operationId)).state).to.equal("succeeded");
         expect((await json(server.call("/v1/clusters/c"))).status).to.equal("deleting");
