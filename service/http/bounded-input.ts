@@ -52,8 +52,14 @@ export function jsonLimitProblems(value: unknown, root = "body"): string[] {
     return problems;
 }
 
-/** Characters without meaning in YAML's structure, in a run (sticky: matched at `lastIndex`). */
-const WORD_RUN = /[A-Za-z0-9+/=_.][A-Za-z0-9+/=_.-]*/y;
+/**
+ * Characters without meaning in YAML's structure: 1 may start a run of them, 2 only continue one
+ * (`-`, which may open a sequence entry where a value starts). Other characters, and any code
+ * point past 127, are 0 (or undefined).
+ */
+const WORD = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=_.") WORD[c.charCodeAt(0)] = 1;
+WORD["-".charCodeAt(0)] = 2;
 
 /** Deepest nesting the scan finds, or the limit plus one as soon as it is exceeded. */
 function yamlDepth(text: string, limit: number): number {
@@ -119,9 +125,9 @@ function yamlDepth(text: string, limit: number): number {
             const c = text[i];
             // A run of word characters (base64 data, tokens, names) changes nothing but these two:
             // skip it whole (its first character cannot be a `-`, which may open an entry).
-            WORD_RUN.lastIndex = i;
-            if (WORD_RUN.test(text)) {
-                i = WORD_RUN.lastIndex;
+            if (WORD[text.charCodeAt(i)] === 1) {
+                do i++;
+                while (WORD[text.charCodeAt(i)] >= 1);
                 valueStart = false;
                 lastNonSpace = text[i - 1];
                 continue;
