@@ -16,7 +16,12 @@
  * executor, so the burst measures the accept path alone (memory is then taken right after it); MLA_BENCH_NODE_ARGS passes node flags to the
  * service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  * - `journal`: with MLA_BENCH_BASELINE=DIR, the service of an older tree in DIR (e.g. the JSON-lines
- *   journal: `mkdir DIR && git archive d2771f9 | tar -x -C DIR && ln -s $PWD/node_modules DIR/`).
+ *   journal: `mkdir DIR && git archive d2771f9 | tar -x -C DIR && ln -s $PWD/node_modules DIR/`),
+ *   shown as MLA_BENCH_BASELINE_NAME (e.g. `before` for the tree before a change).
+ *
+ * Every PUT carries its own kubeconfigs (random CA data and token, the size of a real token-based
+ * kubeconfig), as a real fleet's would: nothing the service computes from one request can be
+ * reused for the next.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -28,6 +33,9 @@ const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
 const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
 const REPS = Number(process.env.MLA_BENCH_REPS ?? "3");
 const BASELINE = process.env.MLA_BENCH_BASELINE;
+/** The baseline row's name in the output (MLA_BENCH_BASELINE_NAME, e.g. `before`); selected as `journal`. */
+const BASELINE_NAME = process.env.MLA_BENCH_BASELINE_NAME ?? "journal";
+const label = (mode: Mode) => (mode === "journal" ? BASELINE_NAME : mode);
 /** MLA_BENCH_HOLD=1: operations are held in the executor, so the burst measures the accept path alone. */
 const HOLD = process.env.MLA_BENCH_HOLD === "1";
 const TOKEN = "bench-token-0123456789abcdefghij";
@@ -275,7 +283,7 @@ async function main(): Promise<void> {
             const r = await run(mode);
             results.push(r);
             console.log(
-                `  rep ${rep + 1} ${mode.padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
+                `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
             );
         }
     }
@@ -287,7 +295,7 @@ async function main(): Promise<void> {
         const rs = results.filter((r) => r.mode === mode);
         const commits = rs.map((r) => r.commits).filter((c): c is number => c !== null);
         console.log(
-            `| ${mode} | ${stat(rs.map((r) => r.totalMs))} | ${stat(
+            `| ${label(mode)} | ${stat(rs.map((r) => r.totalMs))} | ${stat(
                 rs.map((r) => r.cpuS),
                 2,
             )} | ${stat(
