@@ -193,8 +193,13 @@ export type BoundedYaml =
  * text without aliases is parsed by `fast-yaml.ts` (same values); one it refuses is parsed again
  * by `yaml`, so an invalid document gets the same verdict and line as before.
  * `field` names the field in each message (`userKubeconfig`, `tenant.alertmanagerConfig`).
+ *
+ * `unread`: lines whose value the caller does not read, so the fast parser need not read it
+ * either. Each match's first group is kept and the rest of the match becomes `x`; it must only
+ * match a whole line ending in a plain scalar of word characters (which no replacement can turn
+ * into structure). Lines keep their numbers, and `yaml`, when it has to read the text, reads it whole.
  */
-export function readBoundedYaml(field: string, text: string): BoundedYaml {
+export function readBoundedYaml(field: string, text: string, unread?: RegExp): BoundedYaml {
     const over = (problem: string): BoundedYaml => ({ kind: "over-limit", problems: [`${field} ${problem}`] });
     if (text.length > INPUT_LIMITS.maxStringLength)
         return over(`is longer than ${INPUT_LIMITS.maxStringLength} characters`);
@@ -204,7 +209,7 @@ export function readBoundedYaml(field: string, text: string): BoundedYaml {
     // Every alias starts with `*`: a text without one (every real kubeconfig) has none to count or
     // expand, and is read once by the faster parser; what it refuses goes to `yaml` for its verdict.
     const aliasFree = !text.includes("*");
-    const fast = aliasFree ? loadWithoutAliases(text) : undefined;
+    const fast = aliasFree ? loadWithoutAliases(unread ? text.replace(unread, "$1x") : text) : undefined;
     if (fast) return { kind: "parsed", value: fast.value };
     // Parsing resolves no alias; only converting to JS expands them, which the `yaml` library
     // bounds with `maxAliasCount` (it counts the nodes each alias would copy).
