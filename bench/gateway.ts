@@ -75,6 +75,8 @@ interface LoadResult {
 interface Cell extends LoadResult {
     rps: number;
     cpuPerGiB: number;
+    /** CPU seconds the gateway used per second of the cell: 1.0 is all of its one-CPU quota. */
+    cpuShare: number;
     peakRss: number;
 }
 
@@ -154,6 +156,9 @@ async function main(): Promise<void> {
         console.log(
             `gateway benchmark: ${SECONDS}s per cell, ${REPS} repetitions, concurrency ${CONCURRENCY}; gateways on CPU ${GATEWAY_CPU} ${quota}, load generator and sink on CPU ${LOAD_CPU}`,
         );
+        console.log(
+            "CPU used = the gateway's CPU seconds per second of a cell: 1.00 is its whole one-CPU quota; below that it waited, for the client or for a CPU that other work held",
+        );
         for (const name of PEERS.filter((p) => p in GATEWAY_VARIANTS))
             console.log(`  ${name}: ours with ${GATEWAY_VARIANTS[name].what}`);
         console.log(
@@ -184,6 +189,7 @@ async function main(): Promise<void> {
                         ...r,
                         rps: r.requests / r.seconds,
                         cpuPerGiB: cpu / ((r.requests * bytes) / GIB),
+                        cpuShare: cpu / r.seconds,
                         peakRss,
                     };
                     (cells[bytes][peer.name] ??= []).push(cell);
@@ -197,7 +203,7 @@ async function main(): Promise<void> {
         for (const bytes of SIZES) {
             console.log(`\n${bytes} B bodies: median [min–max] over ${REPS} repetitions`);
             console.log(
-                `${"peer".padEnd(NAME_WIDTH)} | requests/s            | CPU s/GiB           | added p50 ms        | added p99 ms        | peak RSS MiB`,
+                `${"peer".padEnd(NAME_WIDTH)} | requests/s            | CPU s/GiB           | CPU used         | added p50 ms        | added p99 ms        | peak RSS MiB`,
             );
             for (const peer of peers) {
                 const c = cells[bytes][peer.name];
@@ -208,6 +214,7 @@ async function main(): Promise<void> {
                         c.map((x) => x.rps),
                         0,
                     ).padEnd(21)} | ${(peer.proc ? fmt(c.map((x) => x.cpuPerGiB)) : "-").padEnd(19)} | ` +
+                        `${(peer.proc ? fmt(c.map((x) => x.cpuShare)) : "-").padEnd(16)} | ` +
                         `${(peer.proc ? fmt(added((x) => x.p50Ms)) : fmt(c.map((x) => x.p50Ms))).padEnd(19)} | ${(peer.proc ? fmt(added((x) => x.p99Ms)) : fmt(c.map((x) => x.p99Ms))).padEnd(19)} | ` +
                         `${
                             peer.proc

@@ -60,6 +60,10 @@ export function unprivilegedIds(user = UNPRIVILEGED_USER): { uid: number; gid: n
     }
 }
 
+/** Every process started here that still runs; one exit hook kills them all if the bench dies. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => running.forEach((child) => child.kill("SIGKILL")));
+
 const CPU_CGROUP_ROOT = "/sys/fs/cgroup/cpu";
 let cgroups = 0;
 
@@ -172,7 +176,8 @@ export async function startPinned(options: {
     let stderr = "";
     child.stderr?.on("data", (d) => (stderr = (stderr + String(d)).slice(-4000)));
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    process.once("exit", () => child.kill("SIGKILL"));
+    running.add(child);
+    child.once("exit", () => running.delete(child));
     await waitForPorts(child, options.ports, options.what, () => stderr);
     return {
         pid: child.pid as number,

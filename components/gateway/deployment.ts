@@ -32,10 +32,12 @@ const NGINX_UID = 101;
 /**
  * Defaults, sized from measured use (docs/fleet-cost.md, bench/RESULTS.md): one replica carrying
  * a whole 100k-series cluster (about 115 KB/s of remote write at a 15 s interval) uses well under
- * 1 millicore, so 5m leaves several times that as headroom; RSS is about 15 MiB idle and 20 MiB
- * after load with one worker. Seeds reserve requests for every replica of every cluster, so they
- * stay small; the limits let a replica burst to a full CPU (its one worker's ceiling) and buffer
- * bodies for many connections.
+ * 1 millicore, so 5m leaves several times that as headroom. Memory, as the kubelet counts it (the
+ * container's working set): about 3 MiB idle and 7 MiB after load, or 10-12 MiB if the pod is the
+ * first on its node to read nginx's libraries; each idle agent connection adds about 22 KiB, so
+ * 32Mi covers some 900 connected agents per replica. Seeds reserve requests for every replica of
+ * every cluster, so they stay small; the limits let a replica burst to a full CPU (its one
+ * worker's ceiling) and hold a body buffer for each of its 1,024 connections.
  */
 export const DEFAULT_GATEWAY_RESOURCES: ResourceSpec = {
     requests: { cpu: "5m", memory: "32Mi" },
