@@ -3,8 +3,9 @@
  * registered cluster costs in memory.
  *
  * Each run starts the service as its own process (`--child`, the in-memory executor, 4 workers,
- * a fresh data dir on the real disk) and fires 1,000 PUTs of distinct clusters at 100 in flight
- * over real HTTP from this process. It prints the total time, p50/p99 accept latency (send to
+ * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 100) PUTs of other
+ * clusters over as many connections as the burst uses, and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from this
+ * process. It prints the total time, p50/p99 accept latency (send to
  * 202, which is sent only after the registry committed the operation), the service's CPU time
  * during the burst, the registry's commits, and the service's RSS and heap (after a full GC)
  * before the burst and after all 1,000 clusters are `ready`.
@@ -26,11 +27,18 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
 const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
+/**
+ * PUTs of other clusters before the burst (IN_FLIGHT at once, their operations finished), so the
+ * burst measures a running service, not its first requests compiling the request path and opening
+ * connections (without it, the first 100 answers took 0.8 s). 0: a cold service.
+ */
+const WARM = Number(process.env.MLA_BENCH_WARM ?? "100");
 const REPS = Number(process.env.MLA_BENCH_REPS ?? "3");
 const BASELINE = process.env.MLA_BENCH_BASELINE;
 /** The baseline row's name in the output (MLA_BENCH_BASELINE_NAME, e.g. `before`); selected as `journal`. */
@@ -85,9 +93,9 @@ async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
     // Heap after a full GC, on demand: the memory a registered cluster costs, without GC noise.
     process.on("SIGUSR2", () => {
         (globalThis as { gc?: () => void }).gc?.();
-        process.stdout.write(
-            `${JSON.stringify({ heapUsed: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss })}\n`,
-        );
+        const { heapUsed, rss } = process.memoryUsage();
+        const commits = (built.registry as { commits?: number }).commits ?? null;
+        process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits })}\n`);
     });
     process.once("SIGTERM", () => {
         const commits = (built.registry as { commits?: number }).commits ?? null;
@@ -131,6 +139,8 @@ interface Result {
     totalMs: number;
     /** The service's CPU seconds during the burst. */
     cpuS: number;
+    /** The load generator's (this process's) CPU seconds during the burst. */
+    clientCpuS: number;
     p50: number;
     p99: number;
     commits: number | null;
@@ -138,6 +148,39 @@ interface Result {
     rssAfter: number;
     heapIdle: number;
     heapAfter: number;
+}
+
+/**
+ * The load generator's PUT: plain `node:http` over kept-alive connections, one per request in
+ * flight. (`fetch` cost as much CPU as the service itself, so the generator, not the service,
+ * set the pace on 2 cores.) Resolves with the status once the whole answer is read.
+ */
+function putRaw(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const req = request(url, {
+            method: "PUT",
+            agent,
+            headers: { ...headers, "content-length": Buffer.byteLength(body) },
+        });
+        req.on("response", (res) => {
+            res.on("data", () => undefined);
+            res.on("end", () => resolve(res.statusCode ?? 0));
+            res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end(body);
+    });
+}
+
+/** Waits (at most 120 s) until `count` clusters whose id starts with `prefix` are `ready`. */
+async function untilReady(base: string, headers: Record<string, string>, prefix: string, count: number) {
+    for (const deadline = Date.now() + 120_000; count > 0 && Date.now() < deadline;) {
+        const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as {
+            clusters: Array<{ id: string; status: string }>;
+        };
+        if (list.clusters.filter((c) => c.id.startsWith(prefix) && c.status === "ready").length >= count) return;
+        await new Promise((r) => setTimeout(r, 250));
+    }
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -169,12 +212,29 @@ async function run(mode: Mode): Promise<Result> {
     const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i)));
     // Warm up (JIT, connections), then measure idle RSS.
     for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
+    const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+    let warmed = 0;
+    await Promise.all(
+        Array.from({ length: Math.min(IN_FLIGHT, WARM) }, async () => {
+            for (let i = warmed++; i < WARM; i = warmed++) {
+                const status = await putRaw(
+                    agent,
+                    `${base}/v1/clusters/warm-${i}`,
+                    headers,
+                    JSON.stringify(benchBody(CLUSTERS + i)),
+                );
+                if (status !== 202) throw new Error(`PUT warm-${i}: ${status}`);
+            }
+        }),
+    );
+    await untilReady(base, headers, "warm-", HOLD ? 0 : WARM);
     proc.kill("SIGUSR2");
-    const idle = (await out.next()).value as { heapUsed: number; rss: number };
+    const idle = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
     const rssIdle = idle.rss;
     const latencies: number[] = [];
     let next = 0;
     const cpuBefore = cpuOf(proc.pid!);
+    const clientBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
         Array.from({ length: IN_FLIGHT }, async () => {
@@ -182,30 +242,24 @@ async function run(mode: Mode): Promise<Result> {
                 const i = next++;
                 const id = `bench-${i}`;
                 const t0 = performance.now();
-                const res = await fetch(`${base}/v1/clusters/${id}`, { method: "PUT", headers, body: bodies[i] });
-                await res.arrayBuffer();
-                if (res.status !== 202) throw new Error(`PUT ${id}: ${res.status}`);
+                const status = await putRaw(agent, `${base}/v1/clusters/${id}`, headers, bodies[i]);
+                if (status !== 202) throw new Error(`PUT ${id}: ${status}`);
                 latencies.push(performance.now() - t0);
             }
         }),
     );
     const totalMs = performance.now() - started;
     const cpuS = cpuOf(proc.pid!) - cpuBefore;
-    for (
-        const deadline = Date.now() + (HOLD ? 0 : 120_000);
-        Date.now() < deadline;
-        await new Promise((r) => setTimeout(r, 250))
-    ) {
-        const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as {
-            clusters: Array<{ status: string }>;
-        };
-        if (list.clusters.filter((c) => c.status === "ready").length === CLUSTERS) break;
-    }
+    const client = process.cpuUsage(clientBefore);
+    agent.destroy();
+    await untilReady(base, headers, "bench-", HOLD ? 0 : CLUSTERS);
     proc.kill("SIGUSR2");
-    const after = (await out.next()).value as { heapUsed: number; rss: number };
+    const after = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
     const rssAfter = after.rss;
+    // The burst's commits (its operations' included, unless held).
+    const commits = after.commits !== null && idle.commits !== null ? after.commits - idle.commits : null;
     proc.kill("SIGTERM");
-    const { commits } = (await out.next()).value as { commits: number | null };
+    await out.next();
     await new Promise((r) => proc.once("exit", r));
     rmSync(dataDir, { recursive: true, force: true });
     latencies.sort((a, b) => a - b);
@@ -213,6 +267,7 @@ async function run(mode: Mode): Promise<Result> {
         mode,
         totalMs,
         cpuS,
+        clientCpuS: (client.user + client.system) / 1e6,
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
         commits,
@@ -283,7 +338,7 @@ async function main(): Promise<void> {
             const r = await run(mode);
             results.push(r);
             console.log(
-                `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
+                `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s, generator CPU ${r.clientCpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
             );
         }
     }
