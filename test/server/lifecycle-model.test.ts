@@ -239,9 +239,12 @@ const restart = () =>
         stats.restartMs += Date.now() - started;
     });
 
-/** Releases every held call until nothing is queued or running. */
+/**
+ * Releases every held call until nothing is queued or running (at most 10 s: an operation may
+ * also wait for the disk, e.g. its project stack's record, written asynchronously).
+ */
 async function settle(real: Real): Promise<void> {
-    for (let i = 0; i < 200 && active(real).length > 0; i++) {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && active(real).length > 0;) {
         real.held.splice(0).forEach((h) => h.release());
         await quiesce(real);
         await new Promise((r) => setTimeout(r, 1));
