@@ -37,7 +37,10 @@ export interface RuntimePaths {
     dir: string;
     /** `stderr` or an absolute file path. */
     errorLog: string;
-    /** `off`, or an absolute file path (`/dev/stdout` in a container). */
+    /**
+     * `off`, or an absolute file path. `/dev/stdout` (in a container) is written in blocks of up to
+     * 4 KiB at least once a second; any other file line by line.
+     */
     accessLog: string;
 }
 

@@ -31,13 +31,26 @@ export * from "./nginx-config-params";
 
 /** Idle keepalive connections each worker keeps per upstream. */
 const UPSTREAM_KEEPALIVE = 16;
+/** The container's stdout, which the runtime reads through a pipe. */
+const CONTAINER_STDOUT = "/dev/stdout";
 /**
- * Access-log lines are written in blocks of up to 4 KiB, and at least once a second: one write
- * for about 25 pushes instead of one each (bench/RESULTS.md). 4 KiB is PIPE_BUF, so each write to
- * the container runtime's stdout pipe stays atomic even with several workers. A line reaches
- * stdout within a second; a killed pod loses at most its last second of lines.
+ * To the container's stdout, access-log lines are written in blocks of up to 4 KiB, and at least
+ * once a second: one write (and one wake-up of the runtime's log reader) for about 25 pushes
+ * instead of one each (bench/RESULTS.md). 4 KiB is PIPE_BUF, so each write to the pipe stays
+ * atomic even with several workers. A line reaches stdout within a second; a killed pod loses at
+ * most its last second of lines. A log file (`mla render gateway`'s default, for local runs) is
+ * written line by line, for whoever tails it.
  */
-const ACCESS_LOG_BUFFERING = "buffer=4k flush=1s";
+const STDOUT_LOG_BUFFERING = "buffer=4k flush=1s";
+
+function accessLogLines(accessLog: string): string[] {
+    if (accessLog === "off") return ["access_log off;"];
+    if (accessLog !== CONTAINER_STDOUT) return [`access_log ${accessLog} mla;`];
+    return [
+        "# Written in blocks of up to 4 KiB (atomic on a pipe), at least once a second.",
+        `access_log ${accessLog} mla ${STDOUT_LOG_BUFFERING};`,
+    ];
+}
 
 function upstreamBlocks(p: NginxConfigParams): string[] {
     return (Object.keys(UPSTREAM_NAMES) as (keyof UpstreamUrls)[]).flatMap((key) => [
@@ -56,13 +69,6 @@ export function renderNginxConfig(p: NginxConfigParams): string {
     const problems = nginxConfigProblems(p);
     if (problems.length > 0) throw new GatewayConfigError(problems);
     const dir = p.runtime.dir.replace(/\/+$/, "");
-    const accessLog =
-        p.runtime.accessLog === "off"
-            ? ["access_log off;"]
-            : [
-                  "# Written in blocks of up to 4 KiB (atomic on a pipe), at least once a second.",
-                  `access_log ${p.runtime.accessLog} mla ${ACCESS_LOG_BUFFERING};`,
-              ];
     const lines = [
         `# MLA gateway for tenant "${p.tenantId}". Rendered by components/gateway/nginx-config.ts; re-render, do not edit.`,
         `# Suspended: ${p.suspended ? "yes (write routes and silence changes answer 503)" : "no"}.`,
@@ -87,7 +93,7 @@ export function renderNginxConfig(p: NginxConfigParams): string {
                 `scgi_temp_path ${dir}/scgi;`,
                 'log_format mla \'$remote_addr "$ssl_client_s_dn" [$time_local] "$request" $status $body_bytes_sent \'',
                 "               '$request_time \"$upstream_addr\" $upstream_status';",
-                ...accessLog,
+                ...accessLogLines(p.runtime.accessLog),
                 "",
                 "# One gateway per tenant: a constant key makes each zone one bucket for the tenant.",
                 `limit_req_zone "${p.tenantId}" zone=${ZONES.metricsWrite}:1m rate=${rate(p.limits.metricsWrite)};`,

@@ -194,6 +194,16 @@ describe("renderNginxConfig", () => {
         expect(text).to.include("limit_req zone=mla_logs_write nodelay;");
     });
 
+    it("buffers the access log in 4 KiB blocks flushed every second only on the container's stdout", () => {
+        const line = (accessLog: string) =>
+            renderNginxConfig(params({ runtime: { dir: "/run", errorLog: "stderr", accessLog } }))
+                .split("\n")
+                .find((l) => l.trim().startsWith("access_log"))
+                ?.trim();
+        expect(line("/dev/stdout")).to.equal("access_log /dev/stdout mla buffer=4k flush=1s;");
+        expect(line("/var/log/gateway/access.log")).to.equal("access_log /var/log/gateway/access.log mla;");
+    });
+
     it("turns off the access log when asked", () => {
         expect(
             renderNginxConfig(params({ runtime: { dir: "/run", errorLog: "stderr", accessLog: "off" } })),
