@@ -6,14 +6,10 @@
  * The read listener's URL is the public stack output `gatewayReadUrl`; its token is the secret
  * output {@link READ_TOKEN_OUTPUT}, read from the executor's stack outputs and kept in memory only.
  */
-import type { Executor } from "../../executors/executor";
-import type { ServiceMetrics } from "../operations/metrics";
 import type { Log } from "../operations/operation-runner";
 import type { ClusterRecord } from "../../executors/operation-types";
-import type { Registry } from "../store/registry";
-import type { SpecStore } from "../store/spec-store";
-import type { Clock, TimerHandle } from "../reconcile/clock";
-import type { ReconcileStore } from "../reconcile/reconcile-store";
+import type { TimerHandle } from "../reconcile/clock";
+import type { DriftCheckDeps } from "../reconcile/drift-check";
 import { CERTIFICATE_NOT_AFTER_OUTPUT } from "../../components/pki/pki-renewal";
 import { READ_TOKEN_OUTPUT } from "../../components/gateway/read-token";
 import { assessHealth, type ClusterHealth, type ProbeFindings } from "./cluster-health";
@@ -33,14 +29,8 @@ export interface HealthSettings {
     timeoutMs: number;
 }
 
-/** What the monitor reads. */
-export interface HealthMonitorDeps {
-    registry: Registry;
-    specs: SpecStore;
-    executor: Executor;
-    store: ReconcileStore;
-    metrics: ServiceMetrics;
-    clock: Clock;
+/** What the monitor reads: what a drift check reads, a log and the cluster's last operation. */
+export interface HealthMonitorDeps extends DriftCheckDeps {
     log: Log;
     /** The cluster's last operation, for the report. */
     lastOperation(cluster: ClusterRecord): ClusterHealthInputOperation;
