@@ -22,6 +22,13 @@ module.exports = {
             to: { circular: true },
         },
         {
+            name: "no-http-in-the-core",
+            comment: "the service's core speaks domain errors and plain records; only service/http/ knows HTTP",
+            severity: "error",
+            from: { path: "^service/(operations|store|reconcile|health|input)/" },
+            to: { path: "^service/http/" },
+        },
+        {
             name: "no-production-import-of-tests",
             severity: "error",
             from: { path: `^(${LAYERS.join("|")})/` },

@@ -17,11 +17,12 @@ export type OperationState = "queued" | "running" | "succeeded" | "failed" | "in
 /** States after which an operation never changes again. */
 export const FINAL_STATES: readonly OperationState[] = ["succeeded", "failed", "interrupted", "cancelled"];
 
-/** A machine-readable error class plus a message that is safe to show (secrets scrubbed). */
+/**
+ * A machine-readable error class plus a message that is safe to show (secrets scrubbed). The
+ * HTTP layer adds the status the class maps to (`service/http/errors.ts`); the core never knows it.
+ */
 export interface OperationError {
     code: string;
-    /** The HTTP status this failure class maps to (see `errors.ts`). */
-    status: number;
     message: string;
 }
 

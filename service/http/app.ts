@@ -8,7 +8,7 @@ import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { authHook } from "./auth";
-import { INPUT_LIMITS, jsonLimitProblems } from "./bounded-input";
+import { INPUT_LIMITS, jsonLimitProblems } from "../input/bounded-input";
 import { engineGate } from "./engine-gate";
 import { Readiness, seedChecks, seedStacksInUse } from "../operations/engine-readiness";
 import { ClusterService } from "../operations/cluster-service";
@@ -165,6 +165,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
             metrics.running.set(running);
         },
     });
+    const projectStore = new ProjectStore(opts.dataDir);
     const projects = new ProjectService({
         registry,
         events,
@@ -172,7 +173,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
         metrics,
         executor: opts.executor,
         log: app.log,
-        store: new ProjectStore(opts.dataDir),
+        store: projectStore,
     });
     const service = new ClusterService({
         registry,
@@ -266,6 +267,10 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
             );
         for (const res of streams) res.end();
     });
-    app.addHook("onClose", async () => registry.close());
+    app.addHook("onClose", async () => {
+        // A project record written off the event loop is on disk before the service says it stopped.
+        await projectStore.settled();
+        registry.close();
+    });
     return { app, service, registry, scheduler, routes, dayTwo: day2, readiness };
 }

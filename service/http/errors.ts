@@ -50,3 +50,15 @@ const STATUS_BY_CODE: Record<string, number> = {
 export function statusForCode(code: string): number {
     return STATUS_BY_CODE[code] ?? 500;
 }
+
+/**
+ * An operation as the API shows it: its error, if any, with the HTTP status its class maps to. The
+ * core records only the class and the message; every route that returns an operation goes through here.
+ */
+export function operationForHttp<T extends { error?: { code: string; message: string } }>(
+    op: T,
+): Omit<T, "error"> & { error?: { code: string; status: number; message: string } } {
+    const { error, ...rest } = op;
+    if (error === undefined) return rest;
+    return { ...rest, error: { code: error.code, status: statusForCode(error.code), message: error.message } };
+}

@@ -198,7 +198,6 @@ export function recoverAfterRestart(
         op.finishedAt = now;
         op.error = {
             code: "interrupted",
-            status: 409,
             message: wasRunning
                 ? "the service stopped while this operation ran; the stack's lock is cleared before its next operation"
                 : "the service stopped before this operation started; send the request again",

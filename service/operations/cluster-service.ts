@@ -5,7 +5,7 @@
  * {@link OperationSubmitter}.
  */
 import type { ClusterSpec } from "../../spec/cluster-spec";
-import type { ClusterBody } from "../http/cluster-body";
+import type { ClusterBody } from "./cluster-body";
 import { bodyProblems, requestHash, resolveSeedKubeconfig, toClusterSpec } from "./cluster-request";
 import { rotatedSpec, withStoredCredentials } from "./credential-rotation";
 import { DomainError } from "./domain-errors";

@@ -3,7 +3,7 @@
  * `up` minutes later. Problem messages never quote the document: YAML parser errors include a
  * code frame of the offending line, which could be a token or key, so only line numbers pass.
  */
-import { readBoundedYaml } from "../http/bounded-input";
+import { readBoundedYaml } from "../input/bounded-input";
 
 /**
  * The long values the checks never read: certificate and key data and tokens, on a line of their

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { ExecutorError, type Executor, type ExecutorEvent } from "../../executors/executor";
-import { statusForCode } from "../http/errors";
 import type { ServiceMetrics } from "./metrics";
 import type { OperationEvents } from "./operation-events";
 import type {
@@ -82,7 +81,6 @@ export class OperationRunner {
                 this.finish(op, "cancelled", hooks, {
                     error: {
                         code: "cancelled",
-                        status: statusForCode("cancelled"),
                         message:
                             reason === "shutdown"
                                 ? "the service shut down before this operation started"
@@ -130,13 +128,12 @@ export class OperationRunner {
                 this.finish(op, "cancelled", hooks, {
                     error: {
                         code: "cancelled",
-                        status: statusForCode("cancelled"),
                         message: "cancelled while running",
                     },
                 });
             } else if (e instanceof ExecutorError) {
                 this.finish(op, "failed", hooks, {
-                    error: { code: e.code, status: statusForCode(e.code), message: scrub(e.message) },
+                    error: { code: e.code, message: scrub(e.message) },
                 });
             } else {
                 // Unknown failures may carry anything; log them scrubbed and show a generic message.
@@ -145,7 +142,7 @@ export class OperationRunner {
                     "operation failed",
                 );
                 this.finish(op, "failed", hooks, {
-                    error: { code: "internal", status: 500, message: "internal error; see the service log" },
+                    error: { code: "internal", message: "internal error; see the service log" },
                 });
             }
         }

@@ -49,7 +49,8 @@ describe("layering", function () {
                 join(dir, "tsconfig.json"),
                 JSON.stringify({ compilerOptions: { module: "commonjs", strict: true } }),
             );
-            for (const layer of ["spec", "components/x", "service"]) mkdirSync(join(dir, layer), { recursive: true });
+            for (const layer of ["spec", "components/x", "service/http", "service/operations"])
+                mkdirSync(join(dir, layer), { recursive: true });
             writeFileSync(
                 join(dir, "spec", "cluster.ts"),
                 'import { gateway } from "../components/x/gateway";\nexport const spec = gateway;\n',
@@ -57,10 +58,17 @@ describe("layering", function () {
             writeFileSync(join(dir, "components", "x", "gateway.ts"), "export const gateway = 1;\n");
             writeFileSync(join(dir, "service", "a.ts"), 'import { b } from "./b";\nexport const a = b;\n');
             writeFileSync(join(dir, "service", "b.ts"), 'import { a } from "./a";\nexport const b = () => a;\n');
+            // The core (operations, store, reconcile, health, input) never imports the HTTP layer.
+            writeFileSync(join(dir, "service", "http", "errors.ts"), "export const status = 409;\n");
+            writeFileSync(
+                join(dir, "service", "operations", "runner.ts"),
+                'import { status } from "../http/errors";\nexport const s = status;\n',
+            );
             const { code, report } = await cruise(dir, ["spec", "components", "service"]);
             expect(code).to.not.equal(0);
             expect(report).to.include("no-upward-from-spec: spec/cluster.ts → components/x/gateway.ts");
             expect(report).to.match(/no-circular: service\/a\.ts/);
+            expect(report).to.include("no-http-in-the-core: service/operations/runner.ts → service/http/errors.ts");
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }

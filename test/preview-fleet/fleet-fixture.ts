@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toClusterSpec } from "../../service/operations/cluster-request";
-import type { ClusterBody } from "../../service/http/cluster-body";
+import type { ClusterBody } from "../../service/operations/cluster-body";
 import type { ClusterStatus, OperationKind, OperationState, ResourceStep } from "../../executors/operation-types";
 import { Registry } from "../../service/store/registry";
 import { loadOrCreateKey, SpecStore } from "../../service/store/spec-store";

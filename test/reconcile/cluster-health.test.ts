@@ -208,7 +208,7 @@ describe("health assessment", () => {
                     kind: "up",
                     state: "failed",
                     createdAt: "t",
-                    error: { code: "engine-failed", status: 502, message: "boom" },
+                    error: { code: "engine-failed", message: "boom" },
                 },
             },
             "lastOperation",

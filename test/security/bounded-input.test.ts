@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { INPUT_LIMITS, jsonLimitProblems, yamlLimitProblems } from "../../service/http/bounded-input";
+import { INPUT_LIMITS, jsonLimitProblems, yamlLimitProblems } from "../../service/input/bounded-input";
 import { body, kubeconfig, removeDir, startServer, type TestServer } from "../server/support";
 
 /** The "billion laughs": each line doubles nine-fold what the previous one expands to. */

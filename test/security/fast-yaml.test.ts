@@ -1,12 +1,12 @@
 /**
- * The fast YAML reader (`service/http/fast-yaml.ts`) reads what the `yaml` library reads: on
+ * The fast YAML reader (`service/input/fast-yaml.ts`) reads what the `yaml` library reads: on
  * generated documents without aliases, whatever it accepts `yaml` accepts too, with the same
  * value; a real kubeconfig takes the fast path.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import { parseDocument, stringify } from "yaml";
-import { loadWithoutAliases } from "../../service/http/fast-yaml";
+import { loadWithoutAliases } from "../../service/input/fast-yaml";
 import { kubeconfig } from "../server/support";
 
 /** JSON with non-finite numbers spelled out, so `.inf` and `.nan` compare too. */

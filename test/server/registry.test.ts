@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { toClusterSpec } from "../../service/operations/cluster-request";
-import type { ClusterBody } from "../../service/http/cluster-body";
+import type { ClusterBody } from "../../service/operations/cluster-body";
 import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
 import { Registry } from "../../service/store/registry";
 import { registryPath } from "../../service/store/registry-schema";

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toClusterSpec } from "../../service/operations/cluster-request";
-import type { ClusterBody } from "../../service/http/cluster-body";
+import type { ClusterBody } from "../../service/operations/cluster-body";
 import { Registry } from "../../service/store/registry";
 import { loadOrCreateKey, SpecStore } from "../../service/store/spec-store";
 import { body, removeDir, SEED_SECRET, USER_SECRET } from "./support";

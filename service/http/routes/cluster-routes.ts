@@ -1,7 +1,8 @@
 /** The `/v1/clusters` routes. */
+import { operationForHttp } from "../errors";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AcceptedBody, ClusterList, ClusterParams, ClusterResponse, DeleteQuery, ErrorBody } from "../api-schemas";
-import { ClusterBody } from "../cluster-body";
+import { ClusterBody } from "../../operations/cluster-body";
 import type { ClusterService } from "../../operations/cluster-service";
 import type { Accepted } from "../../operations/operation-submitter";
 import type { ClusterRecord } from "../../../executors/operation-types";
@@ -35,7 +36,11 @@ export function clusterRoutes(
     const view = (c: ClusterRecord) => {
         const last = service.lastOperation(c);
         // The health summary is the last probe's (GET .../health probes now).
-        return { ...c, lastOperation: last, ...(health ? { health: health(c) } : {}) };
+        return {
+            ...c,
+            lastOperation: last === undefined ? undefined : operationForHttp(last),
+            ...(health ? { health: health(c) } : {}),
+        };
     };
     table.add(app, {
         method: "GET",

@@ -1,4 +1,5 @@
 /** The `/v1/operations` routes, including the Server-Sent Events progress stream. */
+import { operationForHttp } from "../errors";
 import type { ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ErrorBody, OperationBody, OperationParams } from "../api-schemas";
@@ -41,7 +42,7 @@ export function operationRoutes(
         summary: "An operation's state, timings, errors and result",
         params: OperationParams,
         responses: { 200: { description: "The operation", schema: OperationBody }, ...errors },
-        handler: async (req: IdRequest) => service.operation(req.params.id),
+        handler: async (req: IdRequest) => operationForHttp(service.operation(req.params.id)),
     });
     table.add(app, {
         method: "POST",
@@ -57,7 +58,7 @@ export function operationRoutes(
         },
         handler: async (req: IdRequest, reply: FastifyReply) => {
             reply.code(202);
-            return service.cancel(req.params.id);
+            return operationForHttp(service.cancel(req.params.id));
         },
     });
     table.add(app, {

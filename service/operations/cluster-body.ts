@@ -1,5 +1,6 @@
 /**
- * The HTTP body of `PUT /v1/clusters/{id}` and `POST .../preview`: the spec's own input schema
+ * A cluster request as the core accepts it, and the HTTP body of `PUT /v1/clusters/{id}` and
+ * `POST .../preview` (the routes validate with this schema): the spec's own input schema
  * (`spec/cluster-input.ts`) with the cluster id in the path, the seed by name and kubeconfigs as
  * text. Every field, enum and bound comes from the spec, so the body admits exactly what the
  * stack config admits; defaults and the checks are applied by `cluster-request.ts`.
