@@ -56,6 +56,11 @@ export class ProjectStore {
         return join(this.dir, `${project}.json`);
     }
 
+    /** Resolves when every write started so far has finished (shutdown waits for it). */
+    settled(): Promise<void> {
+        return this.writes.then(() => undefined);
+    }
+
     /** Runs `write` after every earlier write. */
     private inOrder(write: () => Promise<void>): Promise<void> {
         const done = this.writes.then(write);

@@ -33,6 +33,8 @@ const commit = db.transaction((rows) => {
 parentPort.on("message", (message) => {
     if (message === "close") {
         db.close();
+        Atomics.add(done, 0, 1);
+        Atomics.notify(done, 0);
         parentPort.close();
         return;
     }
@@ -95,10 +97,15 @@ export class RegistryWriter {
         }
     }
 
-    /** Stops the worker after the batches sent so far (their replies are dropped). */
+    /**
+     * Stops the worker after the batches sent so far (their replies are dropped), and waits until
+     * its connection is closed: the WAL is checkpointed and the data dir holds no file of it in use.
+     */
     close(): void {
+        this.sent++;
         this.worker.postMessage("close");
         this.replies.length = 0;
+        this.waitIdle(5_000);
     }
 
     /** Stops the worker at once, as a crash would: a batch in flight may or may not be on disk. */
