@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { RECONCILE_POLICIES, type ReconcilePolicy } from "../spec/cluster-spec";
-import { INPUT_LIMITS } from "./http/bounded-input";
+import { INPUT_LIMITS } from "./input/bounded-input";
 
 /**
  * Defaults of the reconciler and the health probes (`service/reconcile/`, `service/health/`): the
