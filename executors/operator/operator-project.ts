@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { ProjectSpec } from "../../spec/project-spec";
 import { DISABLE_DEFAULT_GRAFANA_PROVIDER, DISABLE_DEFAULT_PROVIDERS } from "../automation/stack-settings";
-import { FORWARDED_ENV, type StackIdentity } from "./operator-stack";
+import { type StackIdentity, forwardedEnv, opaqueSecret } from "./operator-stack";
 
 /** PKO rejects Stack names longer than this (as for cluster stacks). */
 const MAX_OBJECT_NAME = 42;
@@ -52,9 +52,7 @@ export function projectStackIdentity(stack: string, spec: ProjectSpec): StackIde
 
 /** The Secret's data: the forwarded Pulumi credentials only. */
 export function projectSecretData(env: NodeJS.ProcessEnv): Record<string, string> {
-    const data: Record<string, string> = {};
-    for (const name of FORWARDED_ENV) if (env[name]) data[name] = env[name] as string;
-    return data;
+    return forwardedEnv(env);
 }
 
 /** The `v1` Secret object of a project stack, for server-side apply. */
@@ -63,11 +61,5 @@ export function projectSecretObject(
     namespace: string,
     data: Record<string, string>,
 ): Record<string, unknown> {
-    return {
-        apiVersion: "v1",
-        kind: "Secret",
-        metadata: { name: identity.secretName, namespace, labels: identity.labels },
-        type: "Opaque",
-        data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")])),
-    };
+    return opaqueSecret({ name: identity.secretName, namespace, labels: identity.labels }, data);
 }

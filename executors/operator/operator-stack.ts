@@ -94,23 +94,37 @@ export function secretData(spec: ClusterSpec, env: NodeJS.ProcessEnv): Record<st
         userKubeconfig: plainSecret("userKubeconfig", spec.userKubeconfig),
         tenant: JSON.stringify(spec.tenant),
     };
+    return { ...data, ...forwardedEnv(env) };
+}
+
+/** The forwarded Pulumi credentials that are set in `env` ({@link FORWARDED_ENV}). */
+export function forwardedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+    const data: Record<string, string> = {};
     for (const name of FORWARDED_ENV) if (env[name]) data[name] = env[name] as string;
     return data;
 }
 
-/** The `v1` Secret object for server-side apply. */
-export function secretObject(
-    clusterId: string,
-    namespace: string,
+/** An `Opaque` `v1` Secret for server-side apply, `data` given as plain text. */
+export function opaqueSecret(
+    metadata: { name: string; namespace: string; labels: Record<string, string> },
     data: Record<string, string>,
 ): Record<string, unknown> {
     return {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: { name: secretObjectName(clusterId), namespace, labels: objectLabels(clusterId) },
+        metadata,
         type: "Opaque",
         data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "utf8").toString("base64")])),
     };
+}
+
+/** The `v1` Secret object of a cluster stack, for server-side apply. */
+export function secretObject(
+    clusterId: string,
+    namespace: string,
+    data: Record<string, string>,
+): Record<string, unknown> {
+    return opaqueSecret({ name: secretObjectName(clusterId), namespace, labels: objectLabels(clusterId) }, data);
 }
 
 const secretRef = (name: string, key: string) => ({ type: "Secret", secret: { name, key } });
