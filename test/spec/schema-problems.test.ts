@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import { Type } from "@sinclair/typebox";
 import { PROBLEM_KEYWORD, dotted, schemaProblems, sortBySchemaOrder } from "../../spec/schema-problems";
-import { ClusterSpecInput } from "../../spec/cluster-input";
+import { ClusterSpecInput, TenantInput } from "../../spec/cluster-input";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigReader } from "../../programs/config-reader";
+import { loadSeedSettings } from "../../programs/seed-config";
 import { scrapeSection } from "../../components/agents/prometheus-config";
 import { BUILTIN_JOB_NAMES } from "../../spec/checks/custom-scrape-configs";
 
@@ -58,5 +61,25 @@ describe("schemaProblems", () => {
             kubeStateMetrics: true,
         } as never).scrape_configs.map((j) => j.job_name);
         expect(jobs.filter((j) => !(BUILTIN_JOB_NAMES as readonly unknown[]).includes(j))).to.deep.equal([]);
+    });
+
+    it("never quotes a value that may be a secret: the Alertmanager YAML, a password pasted beside its Secret", () => {
+        const [problem] = schemaProblems(TenantInput, { alertmanagerConfig: { webhook: "s3cr3t-token" } });
+        expect(problem).to.deep.equal({
+            path: "alertmanagerConfig",
+            kind: "value",
+            message: "must be a string of at most 262144 characters, value not shown",
+        });
+        const reader = new ConfigReader({
+            namespace: "mla",
+            get: (k) =>
+                k === "grafana"
+                    ? { database: { type: "postgres", host: "db", name: "g", user: "g", password: "s3cr3t-pw" } }
+                    : undefined,
+            getSecret: () => pulumi.secret("unused"),
+        });
+        expect(() => loadSeedSettings(reader))
+            .to.throw(/grafana\.database\.password is not a known setting/)
+            .and.satisfy((e: Error) => !e.message.includes("s3cr3t"));
     });
 });
