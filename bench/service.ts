@@ -24,12 +24,14 @@
  * kubeconfig), as a real fleet's would: nothing the service computes from one request can be
  * reused for the next.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { Agent } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { cpuSeconds } from "./support/proc-sampler";
+import { benchBody, lines, putRaw, untilReady } from "./support/service-load";
+import { stats } from "./support/stats";
 
 const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
 const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
@@ -104,36 +106,6 @@ async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
     });
 }
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuOf(pid: number): number {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function lines(proc: ChildProcess): AsyncGenerator<Record<string, unknown>> {
-    const queue: string[] = [];
-    let wake: (() => void) | undefined;
-    let buf = "";
-    proc.stdout!.on("data", (c: Buffer) => {
-        buf += c.toString();
-        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
-            queue.push(buf.slice(0, i));
-            buf = buf.slice(i + 1);
-        }
-        wake?.();
-    });
-    return (async function* () {
-        for (;;) {
-            while (queue.length > 0) {
-                const line = queue.shift()!;
-                if (line.startsWith("{")) yield JSON.parse(line) as Record<string, unknown>;
-            }
-            await new Promise<void>((r) => (wake = r));
-        }
-    })();
-}
-
 interface Result {
     mode: Mode;
     totalMs: number;
@@ -148,39 +120,6 @@ interface Result {
     rssAfter: number;
     heapIdle: number;
     heapAfter: number;
-}
-
-/**
- * The load generator's PUT: plain `node:http` over kept-alive connections, one per request in
- * flight. (`fetch` cost as much CPU as the service itself, so the generator, not the service,
- * set the pace on 2 cores.) Resolves with the status once the whole answer is read.
- */
-function putRaw(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const req = request(url, {
-            method: "PUT",
-            agent,
-            headers: { ...headers, "content-length": Buffer.byteLength(body) },
-        });
-        req.on("response", (res) => {
-            res.on("data", () => undefined);
-            res.on("end", () => resolve(res.statusCode ?? 0));
-            res.on("error", reject);
-        });
-        req.on("error", reject);
-        req.end(body);
-    });
-}
-
-/** Waits (at most 120 s) until `count` clusters whose id starts with `prefix` are `ready`. */
-async function untilReady(base: string, headers: Record<string, string>, prefix: string, count: number) {
-    for (const deadline = Date.now() + 120_000; count > 0 && Date.now() < deadline;) {
-        const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as {
-            clusters: Array<{ id: string; status: string }>;
-        };
-        if (list.clusters.filter((c) => c.id.startsWith(prefix) && c.status === "ready").length >= count) return;
-        await new Promise((r) => setTimeout(r, 250));
-    }
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -233,7 +172,7 @@ async function run(mode: Mode): Promise<Result> {
     const rssIdle = idle.rss;
     const latencies: number[] = [];
     let next = 0;
-    const cpuBefore = cpuOf(proc.pid!);
+    const cpuBefore = cpuSeconds(proc.pid!);
     const clientBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
@@ -249,7 +188,7 @@ async function run(mode: Mode): Promise<Result> {
         }),
     );
     const totalMs = performance.now() - started;
-    const cpuS = cpuOf(proc.pid!) - cpuBefore;
+    const cpuS = cpuSeconds(proc.pid!) - cpuBefore;
     const client = process.cpuUsage(clientBefore);
     agent.destroy();
     await untilReady(base, headers, "bench-", HOLD ? 0 : CLUSTERS);
@@ -278,48 +217,10 @@ async function run(mode: Mode): Promise<Result> {
     };
 }
 
-/**
- * A kubeconfig the size and shape of a real token-based one, different every call: its server
- * address, random CA data (as large as a base64-encoded PEM certificate, about 1.5 KB) and a
- * random service-account token (about 0.9 KB).
- */
-function kubeconfig(server: string): string {
-    const ca = randomBytes(1100).toString("base64");
-    const token = randomBytes(660).toString("base64url");
-    return [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "  - name: c",
-        "    cluster:",
-        `      server: ${server}`,
-        `      certificate-authority-data: ${ca}`,
-        "users:",
-        "  - name: u",
-        "    user:",
-        `      token: ${token}`,
-        "contexts:",
-        "  - name: ctx",
-        "    context: { cluster: c, user: u }",
-        "current-context: ctx",
-        "",
-    ].join("\n");
-}
-
-/** The PUT body of cluster number `i`: its own user and seed kubeconfigs, so nothing is parsed twice. */
-function benchBody(i: number): Record<string, unknown> {
-    return {
-        project: "team-a",
-        seed: "seed-eu1",
-        userKubeconfig: kubeconfig(`https://10.${(i >> 8) & 255}.${i & 255}.1:6443`),
-        seedKubeconfig: kubeconfig("https://10.255.0.2:6443"),
-        gateway: { externalHostnames: ["mla.bench.example.com"] },
-    };
-}
-
+/** `min / median / max` of `xs`. */
 const stat = (xs: number[], digits = 0) => {
-    const s = [...xs].sort((a, b) => a - b);
-    return `${s[0].toFixed(digits)} / ${s[Math.floor(s.length / 2)].toFixed(digits)} / ${s[s.length - 1].toFixed(digits)}`;
+    const { min, median, max } = stats(xs);
+    return `${min.toFixed(digits)} / ${median.toFixed(digits)} / ${max.toFixed(digits)}`;
 };
 
 async function main(): Promise<void> {
@@ -369,12 +270,14 @@ async function main(): Promise<void> {
         );
     }
     const group = results.filter((r) => r.mode === "group");
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const total = median(group.map((r) => r.totalMs));
-    const p99 = median(group.map((r) => r.p99));
-    console.log(
-        `\ntargets (group, median): total ${total.toFixed(0)} ms ${total < 1000 ? "<" : ">="} 1000 ms: ${total < 1000 ? "met" : "MISSED"}; p99 ${p99.toFixed(1)} ms ${p99 < 50 ? "<" : ">="} 50 ms: ${p99 < 50 ? "met" : "MISSED"}`,
-    );
+    const total = stats(group.map((r) => r.totalMs)).median;
+    const p99 = stats(group.map((r) => r.p99)).median;
+    const asTargeted = CLUSTERS === 1000 && IN_FLIGHT === 100;
+    if (!asTargeted) console.log("\n(the targets are for 1,000 onboardings at 100 in flight; this run is not judged)");
+    else
+        console.log(
+            `\ntargets (group, median): total ${total.toFixed(0)} ms ${total < 1000 ? "<" : ">="} 1000 ms: ${total < 1000 ? "met" : "MISSED"}; p99 ${p99.toFixed(1)} ms ${p99 < 50 ? "<" : ">="} 50 ms: ${p99 < 50 ? "met" : "MISSED"}`,
+        );
     console.log(
         `load average after: ${loadavg()
             .map((l) => l.toFixed(2))

@@ -23,7 +23,8 @@ function rssBytes(pid: number): number {
     return m ? Number(m[1]) * 1024 : 0;
 }
 
-function cpuSeconds(pid: number): number {
+/** CPU seconds (utime + stime) of one process, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -1,0 +1,103 @@
+/**
+ * The onboarding benchmark's load side (`bench/service.ts`): real-sized request bodies, the PUT
+ * over kept-alive `node:http` connections, readiness waits and the service child's JSON lines.
+ */
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { type Agent, request } from "node:http";
+
+/** The service child's stdout, as the JSON objects it prints one per line. */
+export function lines(proc: ChildProcess): AsyncGenerator<Record<string, unknown>> {
+    const queue: string[] = [];
+    let wake: (() => void) | undefined;
+    let buf = "";
+    proc.stdout!.on("data", (c: Buffer) => {
+        buf += c.toString();
+        for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+            queue.push(buf.slice(0, i));
+            buf = buf.slice(i + 1);
+        }
+        wake?.();
+    });
+    return (async function* () {
+        for (;;) {
+            while (queue.length > 0) {
+                const line = queue.shift()!;
+                if (line.startsWith("{")) yield JSON.parse(line) as Record<string, unknown>;
+            }
+            await new Promise<void>((r) => (wake = r));
+        }
+    })();
+}
+
+/**
+ * The load generator's PUT: plain `node:http` over kept-alive connections, one per request in
+ * flight. (`fetch` cost as much CPU as the service itself, so the generator, not the service,
+ * set the pace on 2 cores.) Resolves with the status once the whole answer is read.
+ */
+export function putRaw(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const req = request(url, {
+            method: "PUT",
+            agent,
+            headers: { ...headers, "content-length": Buffer.byteLength(body) },
+        });
+        req.on("response", (res) => {
+            res.on("data", () => undefined);
+            res.on("end", () => resolve(res.statusCode ?? 0));
+            res.on("error", reject);
+        });
+        req.on("error", reject);
+        req.end(body);
+    });
+}
+
+/** Waits (at most 120 s) until `count` clusters whose id starts with `prefix` are `ready`. */
+export async function untilReady(base: string, headers: Record<string, string>, prefix: string, count: number) {
+    for (const deadline = Date.now() + 120_000; count > 0 && Date.now() < deadline;) {
+        const list = (await (await fetch(`${base}/v1/clusters`, { headers })).json()) as {
+            clusters: Array<{ id: string; status: string }>;
+        };
+        if (list.clusters.filter((c) => c.id.startsWith(prefix) && c.status === "ready").length >= count) return;
+        await new Promise((r) => setTimeout(r, 250));
+    }
+}
+
+/**
+ * A kubeconfig the size and shape of a real token-based one, different every call: its server
+ * address, random CA data (as large as a base64-encoded PEM certificate, about 1.5 KB) and a
+ * random service-account token (about 0.9 KB).
+ */
+function kubeconfig(server: string): string {
+    const ca = randomBytes(1100).toString("base64");
+    const token = randomBytes(660).toString("base64url");
+    return [
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: c",
+        "    cluster:",
+        `      server: ${server}`,
+        `      certificate-authority-data: ${ca}`,
+        "users:",
+        "  - name: u",
+        "    user:",
+        `      token: ${token}`,
+        "contexts:",
+        "  - name: ctx",
+        "    context: { cluster: c, user: u }",
+        "current-context: ctx",
+        "",
+    ].join("\n");
+}
+
+/** The PUT body of cluster number `i`: its own user and seed kubeconfigs, so nothing is parsed twice. */
+export function benchBody(i: number): Record<string, unknown> {
+    return {
+        project: "team-a",
+        seed: "seed-eu1",
+        userKubeconfig: kubeconfig(`https://10.${(i >> 8) & 255}.${i & 255}.1:6443`),
+        seedKubeconfig: kubeconfig("https://10.255.0.2:6443"),
+        gateway: { externalHostnames: ["mla.bench.example.com"] },
+    };
+}
