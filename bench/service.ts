@@ -28,9 +28,10 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { cpuSeconds } from "./support/proc-sampler";
-import { benchBody, lines, putRaw, untilReady } from "./support/service-load";
+import { buildC } from "./support/pinned";
+import { benchBody, lines, putRaw, startBurst, untilReady } from "./support/service-load";
 import { stats } from "./support/stats";
 
 const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
@@ -97,7 +98,7 @@ async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
         (globalThis as { gc?: () => void }).gc?.();
         const { heapUsed, rss } = process.memoryUsage();
         const commits = (built.registry as { commits?: number }).commits ?? null;
-        process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits })}\n`);
+ process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits })}\n`);
     });
     process.once("SIGTERM", () => {
         const commits = (built.registry as { commits?: number }).commits ?? null;
@@ -111,7 +112,7 @@ interface Result {
     totalMs: number;
     /** The service's CPU seconds during the burst. */
     cpuS: number;
-    /** The load generator's (this process's) CPU seconds during the burst. */
+    /** The load generator's (putgen's) CPU seconds during the burst. */
     clientCpuS: number;
     p50: number;
     p99: number;
@@ -122,10 +123,7 @@ interface Result {
     heapAfter: number;
 }
 
-const percentile = (sorted: number[], p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function run(mode: Mode): Promise<Result> {
+async function run(mode: Mode, putgen: string): Promise<Result> {
     const dataDir = mkdtempSync(join(tmpdir(), "mla-bench-service-"));
     const root = mode === "journal" ? (BASELINE as string) : join(__dirname, "..");
     const proc = spawn(
@@ -170,27 +168,24 @@ async function run(mode: Mode): Promise<Result> {
     proc.kill("SIGUSR2");
     const idle = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
     const rssIdle = idle.rss;
-    const latencies: number[] = [];
-    let next = 0;
-    const cpuBefore = cpuSeconds(proc.pid!);
-    const clientBefore = process.cpuUsage();
-    const started = performance.now();
-    await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-            while (next < CLUSTERS) {
-                const i = next++;
-                const id = `bench-${i}`;
-                const t0 = performance.now();
-                const status = await putRaw(agent, `${base}/v1/clusters/${id}`, headers, bodies[i]);
-                if (status !== 202) throw new Error(`PUT ${id}: ${status}`);
-                latencies.push(performance.now() - t0);
-            }
-        }),
-    );
-    const totalMs = performance.now() - started;
-    const cpuS = cpuSeconds(proc.pid!) - cpuBefore;
-    const client = process.cpuUsage(clientBefore);
     agent.destroy();
+    // The burst comes from putgen (compiled), over IN_FLIGHT connections opened before the clock starts.
+    const burst = await startBurst({
+        bin: putgen,
+        port,
+        token: TOKEN,
+        puts: bodies.map((body, i) => ({ path: `/v1/clusters/bench-${i}`, body })),
+        inFlight: IN_FLIGHT,
+        file: join(dataDir, "..", `${basename(dataDir)}.puts`),
+    });
+    const cpuBefore = cpuSeconds(proc.pid!);
+    const report = await burst.go();
+    const cpuS = cpuSeconds(proc.pid!) - cpuBefore;
+    rmSync(join(dataDir, "..", `${basename(dataDir)}.puts`), { force: true });
+    if (report.accepted !== CLUSTERS)
+        throw new Error(
+            `burst: ${report.accepted} of ${CLUSTERS} PUTs answered 202 (first other status ${report.firstOther}, ${report.errors} connection errors)`,
+        );
     await untilReady(base, headers, "bench-", HOLD ? 0 : CLUSTERS);
     proc.kill("SIGUSR2");
     const after = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
@@ -201,14 +196,13 @@ async function run(mode: Mode): Promise<Result> {
     await out.next();
     await new Promise((r) => proc.once("exit", r));
     rmSync(dataDir, { recursive: true, force: true });
-    latencies.sort((a, b) => a - b);
     return {
         mode,
-        totalMs,
+        totalMs: report.seconds * 1000,
         cpuS,
-        clientCpuS: (client.user + client.system) / 1e6,
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
+        clientCpuS: report.cpuSeconds,
+        p50: report.p50Ms,
+        p99: report.p99Ms,
         commits,
         rssIdle,
         rssAfter,
@@ -234,9 +228,10 @@ async function main(): Promise<void> {
             .map((l) => l.toFixed(2))
             .join(" ")}`,
     );
+    const putgen = buildC(mkdtempSync(join(tmpdir(), "mla-bench-putgen-")), "putgen");
     for (let rep = 0; rep < REPS; rep++) {
         for (const mode of modes) {
-            const r = await run(mode);
+            const r = await run(mode, putgen);
             results.push(r);
             console.log(
                 `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s, generator CPU ${r.clientCpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,

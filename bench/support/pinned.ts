@@ -235,21 +235,26 @@ export function startPinnedNginx(options: {
     });
 }
 
-/** Compiles loadgen.c into `dir`; throws how to get a compiler and OpenSSL's headers otherwise. */
-export function buildLoadgen(dir: string): string {
-    const bin = join(dir, "loadgen");
+/**
+ * Compiles `bench/support/<name>.c` into `dir` (linked with `libs`); throws how to get a compiler
+ * (and OpenSSL's headers) otherwise.
+ */
+export function buildC(dir: string, name: string, libs: string[] = []): string {
+    const bin = join(dir, name);
     try {
-        execFileSync("gcc", ["-O2", "-pthread", join(__dirname, "loadgen.c"), "-o", bin, "-lssl", "-lcrypto"], {
+        execFileSync("gcc", ["-O2", "-pthread", join(__dirname, `${name}.c`), "-o", bin, ...libs], {
             stdio: ["ignore", "ignore", "pipe"],
         });
     } catch (e) {
-        throw new Error(
-            `cannot build bench/support/loadgen.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`,
-            { cause: e },
-        );
+        throw new Error(`cannot build bench/support/${name}.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`, {
+            cause: e,
+        });
     }
     return bin;
 }
+
+/** Compiles loadgen.c (the gateway's TLS load generator) into `dir`. */
+export const buildLoadgen = (dir: string): string => buildC(dir, "loadgen", ["-lssl", "-lcrypto"]);
 
 /** Runs the load generator pinned to `cpu` and parses its JSON line. */
 export function runLoadgen<T>(bin: string, cpu: string, args: (string | number)[]): Promise<T> {

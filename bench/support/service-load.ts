@@ -2,8 +2,9 @@
  * The onboarding benchmark's load side (`bench/service.ts`): real-sized request bodies, the PUT
  * over kept-alive `node:http` connections, readiness waits and the service child's JSON lines.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
 import { type Agent, request } from "node:http";
 
 /** The service child's stdout, as the JSON objects it prints one per line. */
@@ -99,5 +100,56 @@ export function benchBody(i: number): Record<string, unknown> {
         userKubeconfig: kubeconfig(`https://10.${(i >> 8) & 255}.${i & 255}.1:6443`),
         seedKubeconfig: kubeconfig("https://10.255.0.2:6443"),
         gateway: { externalHostnames: ["mla.bench.example.com"] },
+    };
+}
+
+/** What `putgen` (the compiled generator, `putgen.c`) reports of one burst. */
+export interface Burst {
+    accepted: number;
+    other: number;
+    firstOther: number;
+    errors: number;
+    seconds: number;
+    p50Ms: number;
+    p99Ms: number;
+    /** The generator's own CPU seconds during the burst. */
+    cpuSeconds: number;
+}
+
+/**
+ * Starts `putgen` (built by `buildC`) with one PUT per body, `inFlight` kept-alive connections to
+ * `port`; resolves once every connection is open and has served one `GET /healthz`. `go()` starts
+ * the burst and resolves with its report when every request is answered.
+ */
+export async function startBurst(options: {
+    bin: string;
+    port: number;
+    token: string;
+    puts: Array<{ path: string; body: string }>;
+    inFlight: number;
+    file: string;
+}): Promise<{ go(): Promise<Burst> }> {
+    const records = options.puts.map(({ path, body }) => {
+        const request = Buffer.from(
+            `PUT ${path} HTTP/1.1\r\nHost: 127.0.0.1:${options.port}\r\nAuthorization: Bearer ${options.token}\r\n` +
+                `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        return Buffer.concat([Buffer.from(`${request.length}\n`), request]);
+    });
+    const probe = Buffer.from(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${options.port}\r\n\r\n`);
+    writeFileSync(options.file, Buffer.concat([Buffer.from(`${probe.length}\n`), probe, ...records]));
+    const proc = spawn(options.bin, ["127.0.0.1", String(options.port), options.file, String(options.inFlight)], {
+        stdio: ["pipe", "pipe", "inherit"],
+    });
+    const out = lines(proc);
+    const ready = await out.next();
+    if (ready.done || typeof ready.value.ready !== "number") throw new Error("putgen did not connect");
+    return {
+        async go() {
+            proc.stdin!.end("go\n");
+            const report = (await out.next()).value as unknown as Burst;
+            await new Promise((r) => (proc.exitCode === null ? proc.once("exit", r) : r(undefined)));
+            return report;
+        },
     };
 }

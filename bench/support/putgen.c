@@ -1,0 +1,200 @@
+/*
+ * A compiled HTTP load generator for `npm run bench:service`, so that the client does not take
+ * the cores the service needs (the `node:http` generator cost 0.25-0.6 ms of CPU per request,
+ * half of what the service itself spends).
+ *
+ *   putgen <host> <port> <requests-file> <concurrency>
+ *       The file holds whole HTTP/1.1 requests, each as "<bytes>\n" then the request: first a
+ *       probe, then the burst. putgen opens `concurrency` kept-alive plain-TCP connections and
+ *       sends the probe on each (so the server has accepted every connection and served one
+ *       request on it, as on a client's kept-alive connections), prints {"ready":N}, and waits
+ *       for a line on standard input. Then, closed loop, each connection sends the next burst
+ *       request not yet sent and reads its whole answer, until every one has been sent once. It prints
+ *       one JSON line: answers with status 202, others (and the first such status), errors, the
+ *       wall time, p50 and p99 latency from sending a request to reading its answer, and its own
+ *       CPU seconds (getrusage) during the burst.
+ *
+ * Build: gcc -O2 -pthread putgen.c (the benchmark does it).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static char **g_req;
+static size_t *g_len;
+static long g_count;
+static double *g_lat;
+static atomic_long g_next, g_accepted, g_other, g_errors;
+static atomic_int g_first_other;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_seconds(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static int connect_to(const char *host, int port) {
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    inet_pton(AF_INET, host, &a.sin_addr);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    if (fd < 0) return -1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int write_all(int fd, const char *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n <= 0) return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Reads one whole answer (head and Content-Length body); returns its status, or -1. */
+static int read_answer(int fd) {
+    char buf[16384];
+    size_t have = 0;
+    char *end = NULL;
+    while (!end) {
+        if (have >= sizeof buf - 1) return -1;
+        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
+        if (n <= 0) return -1;
+        have += (size_t)n;
+        buf[have] = 0;
+        end = strstr(buf, "\r\n\r\n");
+    }
+    int status = 0;
+    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) return -1;
+    long clen = 0;
+    for (char *p = buf; p < end; p++)
+        if (strncasecmp(p, "\ncontent-length:", 16) == 0) clen = strtol(p + 16, NULL, 10);
+    for (long body = (long)(have - (size_t)(end + 4 - buf)); body < clen;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) return -1;
+        body += n;
+    }
+    return status;
+}
+
+static void *connection(void *arg) {
+    int fd = (int)(long)arg;
+    for (long i = g_next++; i < g_count; i = g_next++) {
+        double t0 = now();
+        int status = write_all(fd, g_req[i], g_len[i]) == 0 ? read_answer(fd) : -1;
+        if (status < 0) {
+            g_errors++;
+            break;
+        }
+        g_lat[i] = (now() - t0) * 1000.0;
+        if (status == 202) {
+            g_accepted++;
+        } else {
+            int none = 0;
+            atomic_compare_exchange_strong(&g_first_other, &none, status);
+            g_other++;
+        }
+    }
+    close(fd);
+    return NULL;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Reads the requests file into g_req / g_len. */
+static int read_requests(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    long cap = 1024;
+    g_req = malloc(sizeof *g_req * (size_t)cap);
+    g_len = malloc(sizeof *g_len * (size_t)cap);
+    size_t len;
+    while (fscanf(f, "%zu\n", &len) == 1) {
+        if (g_count == cap) {
+            cap *= 2;
+            g_req = realloc(g_req, sizeof *g_req * (size_t)cap);
+            g_len = realloc(g_len, sizeof *g_len * (size_t)cap);
+        }
+        g_req[g_count] = malloc(len);
+        if (fread(g_req[g_count], 1, len, f) != len) return -1;
+        g_len[g_count++] = len;
+    }
+    fclose(f);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: putgen <host> <port> <requests-file> <concurrency>\n");
+        return 2;
+    }
+    if (read_requests(argv[3]) != 0 || g_count < 2) {
+        fprintf(stderr, "putgen: cannot read requests from %s\n", argv[3]);
+        return 2;
+    }
+    int conc = atoi(argv[4]);
+    g_lat = calloc((size_t)g_count, sizeof *g_lat);
+    int *fds = malloc(sizeof *fds * (size_t)conc);
+    for (int i = 0; i < conc; i++) {
+        if ((fds[i] = connect_to(argv[1], atoi(argv[2]))) < 0) {
+            perror("putgen: connect");
+            return 1;
+        }
+    }
+    /* The probe on every connection, then the burst is the rest of the file. */
+    for (int i = 0; i < conc; i++) {
+        int status = write_all(fds[i], g_req[0], g_len[0]) == 0 ? read_answer(fds[i]) : -1;
+        if (status < 200 || status >= 300) {
+            fprintf(stderr, "putgen: the probe answered %d\n", status);
+            return 1;
+        }
+    }
+    g_req++;
+    g_len++;
+    g_count--;
+    printf("{\"ready\":%d}\n", conc);
+    fflush(stdout);
+    char go[16];
+    if (!fgets(go, sizeof go, stdin)) return 1;
+    pthread_t *th = malloc(sizeof *th * (size_t)conc);
+    double cpu0 = cpu_seconds(), start = now();
+    for (int i = 0; i < conc; i++) pthread_create(&th[i], NULL, connection, (void *)(long)fds[i]);
+    for (int i = 0; i < conc; i++) pthread_join(th[i], NULL);
+    double seconds = now() - start, cpu = cpu_seconds() - cpu0;
+    long answered = g_accepted + g_other;
+    double *sorted = malloc(sizeof *sorted * (size_t)g_count);
+    long k = 0;
+    for (long i = 0; i < g_count; i++)
+        if (g_lat[i] > 0) sorted[k++] = g_lat[i];
+    qsort(sorted, (size_t)k, sizeof *sorted, cmp);
+    printf("{\"accepted\":%ld,\"other\":%ld,\"firstOther\":%d,\"errors\":%ld,\"seconds\":%.4f,\"p50Ms\":%.3f,"
+           "\"p99Ms\":%.3f,\"cpuSeconds\":%.4f}\n",
+           (long)g_accepted, (long)g_other, (int)g_first_other, (long)g_errors, seconds,
+           k ? sorted[(long)(0.50 * k)] : 0, k ? sorted[(long)(0.99 * k)] : 0, cpu);
+    return answered == g_count ? 0 : 1;
+}
