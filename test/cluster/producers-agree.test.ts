@@ -63,7 +63,8 @@ const SETTINGS: Record<string, Record<string, unknown[]>> = {
         purgeOnDestroy: [true],
     },
     seedApi: {
-        grafanaUrl: ["http://grafana.example", "ftp://x"],
+        // 300 characters outside the BMP: 308 code points, 608 UTF-16 units (the bound is 500).
+        grafanaUrl: ["http://grafana.example", "ftp://x", `http://${"\u{1F600}".repeat(300)}`],
         grafanaOrgId: [0, 3],
     },
 };
