@@ -146,9 +146,6 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
                 removeAdditional: false,
                 coerceTypes: false,
                 allErrors: true,
-                // String bounds count UTF-16 units, as TypeBox does for the stack config (and
-                // without walking every string of a body to count code points).
-                unicode: false,
                 keywords: [PROBLEM_KEYWORD, NEVER_ECHO_KEYWORD],
             },
         },
