@@ -3,12 +3,14 @@
  * registered cluster costs in memory.
  *
  * Each run starts the service as its own process (`--child`, the in-memory executor, 4 workers,
- * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 100) PUTs of other
- * clusters over as many connections as the burst uses, and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from this
- * process. It prints the total time, p50/p99 accept latency (send to
+ * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 3,000) PUTs of other
+ * clusters, and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from
+ * `putgen` (`support/putgen.c`, compiled, so the generator takes 0.08 ms of CPU per request, not
+ * the 0.25-0.6 ms of a `node:http` one). Its 100 kept-alive connections each serve one probe
+ * before the clock starts. It prints the total time, p50/p99 accept latency (send to
  * 202, which is sent only after the registry committed the operation), the service's CPU time
- * during the burst, the registry's commits, and the service's RSS and heap (after a full GC)
- * before the burst and after all 1,000 clusters are `ready`.
+ * during the burst, the registry's commits, and the service's RSS and heap (after a full GC) with
+ * no cluster registered and after all of them (warm-up and burst) are `ready`, per 1,000 clusters.
  *
  * Rows, alternating, MLA_BENCH_REPS (default 3) times each:
  * - `group`: the registry as deployed (one transaction, one fsync, per burst of writes);
@@ -38,10 +40,12 @@ const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
 const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
 /**
  * PUTs of other clusters before the burst (IN_FLIGHT at once, their operations finished), so the
- * burst measures a running service, not its first requests compiling the request path and opening
- * connections (without it, the first 100 answers took 0.8 s). 0: a cold service.
+ * burst measures a running service, not its first requests compiling the request path. Without
+ * any, the first 100 answers took 0.8 s. After 100 or 1,000, V8 was still optimising the request
+ * path during the burst (78 functions compiled after 1,000), on V8's helper threads on the same
+ * two cores: 0.25-0.3 ms of CPU per PUT there, against 0.1 after 3,000. 0: a cold service.
  */
-const WARM = Number(process.env.MLA_BENCH_WARM ?? "100");
+const WARM = Number(process.env.MLA_BENCH_WARM ?? "3000");
 const REPS = Number(process.env.MLA_BENCH_REPS ?? "3");
 const BASELINE = process.env.MLA_BENCH_BASELINE;
 /** The baseline row's name in the output (MLA_BENCH_BASELINE_NAME, e.g. `before`); selected as `journal`. */
@@ -87,19 +91,24 @@ async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
         }),
         token: TOKEN,
         workers: 4,
-        queueLimit: CLUSTERS * 2,
+        // Room for every held operation (MLA_BENCH_HOLD=1): the warm-up's and the burst's.
+        queueLimit: (CLUSTERS + WARM) * 2,
         log: { level: "error" },
     });
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as { port: number };
     process.stdout.write(`${JSON.stringify({ port })}\n`);
-    // Heap after a full GC, on demand: the memory a registered cluster costs, without GC noise.
+    // SIGUSR2: heap and RSS after a full GC, on demand (the memory registered clusters cost,
+    // without GC noise); SIGHUP: the commit count alone. A forced GC is never taken just before
+    // the burst: it threw away optimised code, and V8 compiled again during the burst (0.2 ms
+    // more CPU per PUT on the helper threads).
+    const commits = () => (built.registry as { commits?: number }).commits ?? null;
     process.on("SIGUSR2", () => {
         (globalThis as { gc?: () => void }).gc?.();
         const { heapUsed, rss } = process.memoryUsage();
-        const commits = (built.registry as { commits?: number }).commits ?? null;
- process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits })}\n`);
+        process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits: commits() })}\n`);
     });
+    process.on("SIGHUP", () => process.stdout.write(`${JSON.stringify({ commits: commits() })}\n`));
     process.once("SIGTERM", () => {
         const commits = (built.registry as { commits?: number }).commits ?? null;
         process.stdout.write(`${JSON.stringify({ commits })}\n`);
@@ -147,8 +156,10 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
     const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
     // One body per cluster, each with its own kubeconfigs (as in a real fleet), built before the clock starts.
     const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i)));
-    // Warm up (JIT, connections), then measure idle RSS.
+    // Memory with no cluster registered yet (after a few reads, so the first requests' set-up is not counted).
     for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
+    proc.kill("SIGUSR2");
+    const idle = (await out.next()).value as { heapUsed: number; rss: number };
     const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
     let warmed = 0;
     await Promise.all(
@@ -165,9 +176,8 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
         }),
     );
     await untilReady(base, headers, "warm-", HOLD ? 0 : WARM);
-    proc.kill("SIGUSR2");
-    const idle = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
-    const rssIdle = idle.rss;
+    proc.kill("SIGHUP");
+    const before = (await out.next()).value as { commits: number | null };
     agent.destroy();
     // The burst comes from putgen (compiled), over IN_FLIGHT connections opened before the clock starts.
     const burst = await startBurst({
@@ -189,9 +199,8 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
     await untilReady(base, headers, "bench-", HOLD ? 0 : CLUSTERS);
     proc.kill("SIGUSR2");
     const after = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
-    const rssAfter = after.rss;
     // The burst's commits (its operations' included, unless held).
-    const commits = after.commits !== null && idle.commits !== null ? after.commits - idle.commits : null;
+    const commits = after.commits !== null && before.commits !== null ? after.commits - before.commits : null;
     proc.kill("SIGTERM");
     await out.next();
     await new Promise((r) => proc.once("exit", r));
@@ -204,12 +213,15 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
         p50: report.p50Ms,
         p99: report.p99Ms,
         commits,
-        rssIdle,
-        rssAfter,
+        rssIdle: idle.rss,
+        rssAfter: after.rss,
         heapIdle: idle.heapUsed,
         heapAfter: after.heapUsed,
     };
 }
+
+/** MiB per 1,000 clusters of a growth measured from none to WARM + CLUSTERS registered. */
+const perThousand = (bytes: number) => (bytes / MIB) * (1000 / (WARM + CLUSTERS));
 
 /** `min / median / max` of `xs`. */
 const stat = (xs: number[], digits = 0) => {
@@ -239,7 +251,7 @@ async function main(): Promise<void> {
         }
     }
     console.log(
-        `\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per ${CLUSTERS} clusters, MiB | heap per ${CLUSTERS} clusters (after GC), MiB |`,
+        `\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per 1000 clusters, MiB | heap per 1000 clusters (after GC), MiB |`,
     );
     console.log("|---|---|---|---|---|---|---|---|");
     for (const mode of modes) {
@@ -256,10 +268,10 @@ async function main(): Promise<void> {
                 rs.map((r) => r.p99),
                 1,
             )} | ${commits.length ? stat(commits) : "n/a"} | ${stat(
-                rs.map((r) => (r.rssAfter - r.rssIdle) / MIB),
+                rs.map((r) => perThousand(r.rssAfter - r.rssIdle)),
                 1,
             )} | ${stat(
-                rs.map((r) => (r.heapAfter - r.heapIdle) / MIB),
+                rs.map((r) => perThousand(r.heapAfter - r.heapIdle)),
                 1,
             )} |`,
         );

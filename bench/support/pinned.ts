@@ -246,9 +246,12 @@ export function buildC(dir: string, name: string, libs: string[] = []): string {
             stdio: ["ignore", "ignore", "pipe"],
         });
     } catch (e) {
-        throw new Error(`cannot build bench/support/${name}.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`, {
-            cause: e,
-        });
+        throw new Error(
+            `cannot build bench/support/${name}.c (apt-get install -y gcc libssl-dev): ${(e as Error).message}`,
+            {
+                cause: e,
+            },
+        );
     }
     return bin;
 }
