@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http-answer.h"
+
 #define MAX_LAT (1 << 18)
 
 static const char *g_host, *g_path;
@@ -115,35 +117,10 @@ static int conn_read(conn_t *c, char *buf, size_t len) {
     return n;
 }
 
+static int conn_read_answer(void *c, char *buf, size_t len) { return conn_read(c, buf, len); }
+
 /* Reads one response; returns the status, or -1. Sets *close_after when the server closes. */
-static int read_response(conn_t *c, int *close_after) {
-    char buf[16384];
-    size_t have = 0;
-    char *end = NULL;
-    while (!end) {
-        if (have >= sizeof buf - 1) return -1;
-        int n = conn_read(c, buf + have, sizeof buf - 1 - have);
-        if (n <= 0) return -1;
-        have += (size_t)n;
-        buf[have] = 0;
-        end = strstr(buf, "\r\n\r\n");
-    }
-    int status = 0;
-    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) return -1;
-    long clen = 0;
-    *close_after = 0;
-    for (char *p = buf; p < end; p++) {
-        if (strncasecmp(p, "\ncontent-length:", 16) == 0) clen = strtol(p + 16, NULL, 10);
-        if (strncasecmp(p, "\nconnection: close", 18) == 0) *close_after = 1;
-    }
-    long body = (long)(have - (size_t)(end + 4 - buf));
-    while (body < clen) {
-        int n = conn_read(c, buf, sizeof buf);
-        if (n <= 0) return -1;
-        body += n;
-    }
-    return status;
-}
+static int read_response(conn_t *c, int *close_after) { return read_answer_with(conn_read_answer, c, close_after); }
 
 typedef struct {
     double *lat;

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "http-answer.h"
+
 static char **g_req;
 static size_t *g_len;
 static long g_count;
@@ -73,30 +75,12 @@ static int write_all(int fd, const char *buf, size_t len) {
     return 0;
 }
 
-/* Reads one whole answer (head and Content-Length body); returns its status, or -1. */
+static int fd_read(void *ctx, char *buf, size_t len) { return (int)read(*(int *)ctx, buf, len); }
+
+/* Reads one whole answer on `fd`; returns its status, or -1. */
 static int read_answer(int fd) {
-    char buf[16384];
-    size_t have = 0;
-    char *end = NULL;
-    while (!end) {
-        if (have >= sizeof buf - 1) return -1;
-        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-        if (n <= 0) return -1;
-        have += (size_t)n;
-        buf[have] = 0;
-        end = strstr(buf, "\r\n\r\n");
-    }
-    int status = 0;
-    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) return -1;
-    long clen = 0;
-    for (char *p = buf; p < end; p++)
-        if (strncasecmp(p, "\ncontent-length:", 16) == 0) clen = strtol(p + 16, NULL, 10);
-    for (long body = (long)(have - (size_t)(end + 4 - buf)); body < clen;) {
-        ssize_t n = read(fd, buf, sizeof buf);
-        if (n <= 0) return -1;
-        body += n;
-    }
-    return status;
+    int close_after;
+    return read_answer_with(fd_read, &fd, &close_after);
 }
 
 static void *connection(void *arg) {

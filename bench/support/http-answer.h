@@ -1,0 +1,44 @@
+/*
+ * Reading one HTTP/1.1 answer (its head, then a Content-Length body), shared by the compiled
+ * load generators (loadgen.c, putgen.c). Include it once, after <stdio.h>, <stdlib.h> and
+ * <string.h>/<strings.h>.
+ */
+#ifndef MLA_BENCH_HTTP_ANSWER_H
+#define MLA_BENCH_HTTP_ANSWER_H
+
+/* Reads up to `len` bytes of the connection `ctx` into `buf`: the count, or 0 / -1 at its end. */
+typedef int (*answer_read_fn)(void *ctx, char *buf, size_t len);
+
+/*
+ * Reads one whole answer from `ctx` through `rd`; returns its status, or -1. Sets *close_after
+ * when the server says it will close the connection.
+ */
+static int read_answer_with(answer_read_fn rd, void *ctx, int *close_after) {
+    char buf[16384];
+    size_t have = 0;
+    char *end = NULL;
+    while (!end) {
+        if (have >= sizeof buf - 1) return -1;
+        int n = rd(ctx, buf + have, sizeof buf - 1 - have);
+        if (n <= 0) return -1;
+        have += (size_t)n;
+        buf[have] = 0;
+        end = strstr(buf, "\r\n\r\n");
+    }
+    int status = 0;
+    if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1) return -1;
+    long clen = 0;
+    *close_after = 0;
+    for (char *p = buf; p < end; p++) {
+        if (strncasecmp(p, "\ncontent-length:", 16) == 0) clen = strtol(p + 16, NULL, 10);
+        if (strncasecmp(p, "\nconnection: close", 18) == 0) *close_after = 1;
+    }
+    for (long body = (long)(have - (size_t)(end + 4 - buf)); body < clen;) {
+        int n = rd(ctx, buf, sizeof buf);
+        if (n <= 0) return -1;
+        body += n;
+    }
+    return status;
+}
+
+#endif
