@@ -150,74 +150,83 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
         ],
         { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") },
     );
-    const out = lines(proc);
-    const { port } = (await out.next()).value as { port: number };
-    const base = `http://127.0.0.1:${port}`;
-    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-    // One body per cluster, each with its own kubeconfigs (as in a real fleet), built before the clock starts.
-    const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i)));
-    // Memory with no cluster registered yet (after a few reads, so the first requests' set-up is not counted).
-    for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
-    proc.kill("SIGUSR2");
-    const idle = (await out.next()).value as { heapUsed: number; rss: number };
-    const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-    let warmed = 0;
-    await Promise.all(
-        Array.from({ length: Math.min(IN_FLIGHT, WARM) }, async () => {
-            for (let i = warmed++; i < WARM; i = warmed++) {
-                const status = await putRaw(
-                    agent,
-                    `${base}/v1/clusters/warm-${i}`,
-                    headers,
-                    JSON.stringify(benchBody(CLUSTERS + i)),
-                );
-                if (status !== 202) throw new Error(`PUT warm-${i}: ${status}`);
-            }
-        }),
-    );
-    await untilReady(base, headers, "warm-", HOLD ? 0 : WARM);
-    proc.kill("SIGHUP");
-    const before = (await out.next()).value as { commits: number | null };
-    agent.destroy();
-    // The burst comes from putgen (compiled), over IN_FLIGHT connections opened before the clock starts.
-    const burst = await startBurst({
-        bin: putgen,
-        port,
-        token: TOKEN,
-        puts: bodies.map((body, i) => ({ path: `/v1/clusters/bench-${i}`, body })),
-        inFlight: IN_FLIGHT,
-        file: join(dataDir, "..", `${basename(dataDir)}.puts`),
-    });
-    const cpuBefore = cpuSeconds(proc.pid!);
-    const report = await burst.go();
-    const cpuS = cpuSeconds(proc.pid!) - cpuBefore;
-    rmSync(join(dataDir, "..", `${basename(dataDir)}.puts`), { force: true });
-    if (report.accepted !== CLUSTERS)
-        throw new Error(
-            `burst: ${report.accepted} of ${CLUSTERS} PUTs answered 202 (first other status ${report.firstOther}, ${report.errors} connection errors)`,
+    const putsFile = join(dataDir, "..", `${basename(dataDir)}.puts`);
+    try {
+        const out = lines(proc);
+        const { port } = (await out.next()).value as { port: number };
+        const base = `http://127.0.0.1:${port}`;
+        const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+        // One body per cluster, each with its own kubeconfigs (as in a real fleet), built before the clock starts.
+        const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i)));
+        // Memory with no cluster registered yet (after a few reads, so the first requests' set-up is not counted).
+        for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
+        proc.kill("SIGUSR2");
+        const idle = (await out.next()).value as { heapUsed: number; rss: number };
+        const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+        let warmed = 0;
+        await Promise.all(
+            Array.from({ length: Math.min(IN_FLIGHT, WARM) }, async () => {
+                for (let i = warmed++; i < WARM; i = warmed++) {
+                    const status = await putRaw(
+                        agent,
+                        `${base}/v1/clusters/warm-${i}`,
+                        headers,
+                        JSON.stringify(benchBody(CLUSTERS + i)),
+                    );
+                    if (status !== 202) throw new Error(`PUT warm-${i}: ${status}`);
+                }
+            }),
         );
-    await untilReady(base, headers, "bench-", HOLD ? 0 : CLUSTERS);
-    proc.kill("SIGUSR2");
-    const after = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
-    // The burst's commits (its operations' included, unless held).
-    const commits = after.commits !== null && before.commits !== null ? after.commits - before.commits : null;
-    proc.kill("SIGTERM");
-    await out.next();
-    await new Promise((r) => proc.once("exit", r));
-    rmSync(dataDir, { recursive: true, force: true });
-    return {
-        mode,
-        totalMs: report.seconds * 1000,
-        cpuS,
-        clientCpuS: report.cpuSeconds,
-        p50: report.p50Ms,
-        p99: report.p99Ms,
-        commits,
-        rssIdle: idle.rss,
-        rssAfter: after.rss,
-        heapIdle: idle.heapUsed,
-        heapAfter: after.heapUsed,
-    };
+        await untilReady(base, headers, "warm-", HOLD ? 0 : WARM);
+        proc.kill("SIGHUP");
+        const before = (await out.next()).value as { commits: number | null };
+        agent.destroy();
+        // The burst comes from putgen (compiled), over IN_FLIGHT connections opened before the clock starts.
+        const burst = await startBurst({
+            bin: putgen,
+            port,
+            token: TOKEN,
+            puts: bodies.map((body, i) => ({ path: `/v1/clusters/bench-${i}`, body })),
+            inFlight: IN_FLIGHT,
+            file: putsFile,
+        });
+        const cpuBefore = cpuSeconds(proc.pid!);
+        const report = await burst.go();
+        const cpuS = cpuSeconds(proc.pid!) - cpuBefore;
+        rmSync(putsFile, { force: true });
+        if (report.accepted !== CLUSTERS)
+            throw new Error(
+                `burst: ${report.accepted} of ${CLUSTERS} PUTs answered 202 (first other status ${report.firstOther}, ${report.errors} connection errors)`,
+            );
+        await untilReady(base, headers, "bench-", HOLD ? 0 : CLUSTERS);
+        proc.kill("SIGUSR2");
+        const after = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
+        // The burst's commits (its operations' included, unless held).
+        const commits = after.commits !== null && before.commits !== null ? after.commits - before.commits : null;
+        proc.kill("SIGTERM");
+        await out.next();
+        await new Promise((r) => proc.once("exit", r));
+        rmSync(dataDir, { recursive: true, force: true });
+        return {
+            mode,
+            totalMs: report.seconds * 1000,
+            cpuS,
+            clientCpuS: report.cpuSeconds,
+            p50: report.p50Ms,
+            p99: report.p99Ms,
+            commits,
+            rssIdle: idle.rss,
+            rssAfter: after.rss,
+            heapIdle: idle.heapUsed,
+            heapAfter: after.heapUsed,
+        };
+    } catch (e) {
+        // A failed run leaves no service running and nothing on disk.
+        proc.kill("SIGKILL");
+        rmSync(putsFile, { force: true });
+        rmSync(dataDir, { recursive: true, force: true });
+        throw e;
+    }
 }
 
 /** MiB per 1,000 clusters of a growth measured from none to WARM + CLUSTERS registered. */
@@ -240,15 +249,20 @@ async function main(): Promise<void> {
             .map((l) => l.toFixed(2))
             .join(" ")}`,
     );
-    const putgen = buildC(mkdtempSync(join(tmpdir(), "mla-bench-putgen-")), "putgen");
-    for (let rep = 0; rep < REPS; rep++) {
-        for (const mode of modes) {
-            const r = await run(mode, putgen);
-            results.push(r);
-            console.log(
-                `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s, generator CPU ${r.clientCpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
-            );
+    const putgenDir = mkdtempSync(join(tmpdir(), "mla-bench-putgen-"));
+    const putgen = buildC(putgenDir, "putgen");
+    try {
+        for (let rep = 0; rep < REPS; rep++) {
+            for (const mode of modes) {
+                const r = await run(mode, putgen);
+                results.push(r);
+                console.log(
+                    `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s, generator CPU ${r.clientCpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
+                );
+            }
         }
+    } finally {
+        rmSync(putgenDir, { recursive: true, force: true });
     }
     console.log(
         `\n| row | total ms (min / median / max) | service CPU s | p50 ms | p99 ms | commits | RSS per 1000 clusters, MiB | heap per 1000 clusters (after GC), MiB |`,

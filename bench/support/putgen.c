@@ -118,7 +118,8 @@ static int read_requests(const char *path) {
     g_req = malloc(sizeof *g_req * (size_t)cap);
     g_len = malloc(sizeof *g_len * (size_t)cap);
     size_t len;
-    while (fscanf(f, "%zu\n", &len) == 1) {
+    /* Each record: its length in decimal, one newline, then exactly that many bytes. */
+    while (fscanf(f, "%zu", &len) == 1 && fgetc(f) == '\n') {
         if (g_count == cap) {
             cap *= 2;
             g_req = realloc(g_req, sizeof *g_req * (size_t)cap);
@@ -128,8 +129,9 @@ static int read_requests(const char *path) {
         if (fread(g_req[g_count], 1, len, f) != len) return -1;
         g_len[g_count++] = len;
     }
+    int whole = feof(f) || fgetc(f) == EOF;
     fclose(f);
-    return 0;
+    return whole ? 0 : -1;
 }
 
 int main(int argc, char **argv) {

@@ -141,14 +141,22 @@ export async function startBurst(options: {
     const proc = spawn(options.bin, ["127.0.0.1", String(options.port), options.file, String(options.inFlight)], {
         stdio: ["pipe", "pipe", "inherit"],
     });
+    // putgen ending (or failing to start) before it has said what the caller waits for is an error, not a hang.
+    const ended = new Promise<never>((_, reject) => {
+        proc.once("error", reject);
+        proc.once("close", (code, signal) => reject(new Error(`putgen ended (${signal ?? `exit ${code}`})`)));
+    });
+    ended.catch(() => undefined);
+    proc.stdin!.on("error", () => undefined); // a putgen that died is reported by `ended`
     const out = lines(proc);
-    const ready = await out.next();
+    const next = () => Promise.race([out.next(), ended]);
+    const ready = await next();
     if (ready.done || typeof ready.value.ready !== "number") throw new Error("putgen did not connect");
     return {
         async go() {
             proc.stdin!.end("go\n");
-            const report = (await out.next()).value as unknown as Burst;
-            await new Promise((r) => (proc.exitCode === null ? proc.once("exit", r) : r(undefined)));
+            const report = (await next()).value as unknown as Burst;
+            await ended.catch(() => undefined);
             return report;
         },
     };
