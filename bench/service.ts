@@ -2,7 +2,7 @@
  * `npm run bench:service`: how fast the onboarding service accepts onboardings, and what a
  * registered cluster costs in memory.
  *
- * Each run starts the service as its own process (`--child`, the in-memory executor, 4 workers,
+ * Each run starts the service as its own process (`support/service-child.ts`, the in-memory executor, 4 workers,
  * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 3,000) PUTs of other
  * clusters, and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from
  * `putgen` (`support/putgen.c`, compiled, so the generator takes 0.07-0.10 ms of CPU per request, not
@@ -27,7 +27,7 @@
  * reused for the next.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
 import { loadavg, tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -35,6 +35,7 @@ import { cpuSeconds } from "./support/proc-sampler";
 import { buildC } from "./support/pinned";
 import { benchBody, lines, putRaw, startBurst, untilReady } from "./support/service-load";
 import { stats } from "./support/stats";
+import type { Mode } from "./support/service-child";
 
 const CLUSTERS = Number(process.env.MLA_BENCH_CLUSTERS ?? "1000");
 const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
@@ -55,66 +56,6 @@ const label = (mode: Mode) => (mode === "journal" ? BASELINE_NAME : mode);
 const HOLD = process.env.MLA_BENCH_HOLD === "1";
 const TOKEN = "bench-token-0123456789abcdefghij";
 const MIB = 1024 * 1024;
-
-type Mode = "group" | "per-write" | "journal";
-
-/**
- * Imports the first of `candidates` (paths under `root`, without extension) that exists: a
- * baseline tree may predate the move of the service into `service/{http,store}` and `executors/`.
- */
-async function importFrom<T>(root: string, candidates: string[]): Promise<T> {
-    const found = candidates.find((c) => existsSync(join(root, `${c}.ts`)));
-    if (!found) throw new Error(`none of ${candidates.join(", ")} under ${root}`);
-    return (await import(join(root, found))) as T;
-}
-
-/** The service side: builds the app from `root`'s service/http/app.ts and prints its port. */
-async function child(mode: Mode, dataDir: string, root: string): Promise<void> {
-    const registryModule = await importFrom<typeof import("../service/store/registry")>(root, [
-        "service/store/registry",
-        "server/registry",
-    ]);
-    if (mode === "per-write") registryModule.registryDefaults.commit = "per-write";
-    const { buildApp } = await importFrom<typeof import("../service/http/app")>(root, [
-        "service/http/app",
-        "server/app",
-    ]);
-    const { MemoryExecutor } = await importFrom<typeof import("../executors/memory/executor-memory")>(root, [
-        "executors/memory/executor-memory",
-        "server/executor-memory",
-    ]);
-    const built = await buildApp({
-        dataDir,
-        executor: new MemoryExecutor({
-            delayMs: 5,
-            ...(HOLD ? { gate: () => new Promise<void>(() => undefined) } : {}),
-        }),
-        token: TOKEN,
-        workers: 4,
-        // Room for every held operation (MLA_BENCH_HOLD=1): the warm-up's and the burst's.
-        queueLimit: (CLUSTERS + WARM) * 2,
-        log: { level: "error" },
-    });
-    await built.app.listen({ host: "127.0.0.1", port: 0 });
-    const { port } = built.app.server.address() as { port: number };
-    process.stdout.write(`${JSON.stringify({ port })}\n`);
-    // SIGUSR2: heap and RSS after a full GC, on demand (the memory registered clusters cost,
-    // without GC noise); SIGHUP: the commit count alone. A forced GC is never taken just before
-    // the burst: it threw away optimised code, and V8 compiled again during the burst (0.2 ms
-    // more CPU per PUT on the helper threads).
-    const commits = () => (built.registry as { commits?: number }).commits ?? null;
-    process.on("SIGUSR2", () => {
-        (globalThis as { gc?: () => void }).gc?.();
-        const { heapUsed, rss } = process.memoryUsage();
-        process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits: commits() })}\n`);
-    });
-    process.on("SIGHUP", () => process.stdout.write(`${JSON.stringify({ commits: commits() })}\n`));
-    process.once("SIGTERM", () => {
-        const commits = (built.registry as { commits?: number }).commits ?? null;
-        process.stdout.write(`${JSON.stringify({ commits })}\n`);
-        built.app.close().then(() => process.exit(0));
-    });
-}
 
 interface Result {
     mode: Mode;
@@ -142,11 +83,12 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
             "--expose-gc",
             "-r",
             "ts-node/register/transpile-only",
-            __filename,
-            "--child",
+            join(__dirname, "support", "service-child.ts"),
             mode,
             dataDir,
             root,
+            // Room for every held operation (MLA_BENCH_HOLD=1): the warm-up's and the burst's.
+            JSON.stringify({ hold: HOLD, token: TOKEN, queueLimit: (CLUSTERS + WARM) * 2 }),
         ],
         { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") },
     );
@@ -306,14 +248,7 @@ async function main(): Promise<void> {
     );
 }
 
-if (process.argv[2] === "--child") {
-    child(process.argv[3] as Mode, process.argv[4], process.argv[5]).catch((e: unknown) => {
-        console.error(e);
-        process.exit(1);
-    });
-} else {
-    main().catch((e: unknown) => {
-        console.error(e);
-        process.exit(1);
-    });
-}
+main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+});

@@ -1,0 +1,86 @@
+/**
+ * The service side of `npm run bench:service`: `mla serve`'s app from a tree (this one, or a
+ * baseline's), with the in-memory executor and 4 workers, in its own process. It prints its port
+ * as a JSON line; SIGUSR2 prints heap and RSS after a full GC, SIGHUP the registry's commit count,
+ * SIGTERM the count and closes. Started by `bench/service.ts` as
+ * `service-child.ts <mode> <dataDir> <root> <options JSON>`.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/** `group` and `per-write`: this tree's registry in either commit mode; `journal`: a baseline tree. */
+export type Mode = "group" | "per-write" | "journal";
+
+/** What the parent decides for the child. */
+export interface ChildOptions {
+    /** Hold every operation in the executor, so only the accept path runs. */
+    hold: boolean;
+    /** The API token. */
+    token: string;
+    /** Operations queued at most (room for every held one). */
+    queueLimit: number;
+}
+
+/**
+ * Imports the first of `candidates` (paths under `root`, without extension) that exists: a
+ * baseline tree may predate the move of the service into `service/{http,store}` and `executors/`.
+ */
+async function importFrom<T>(root: string, candidates: string[]): Promise<T> {
+    const found = candidates.find((c) => existsSync(join(root, `${c}.ts`)));
+    if (!found) throw new Error(`none of ${candidates.join(", ")} under ${root}`);
+    return (await import(join(root, found))) as T;
+}
+
+/** The service side: builds the app from `root`'s service/http/app.ts and prints its port. */
+async function child(mode: Mode, dataDir: string, root: string, options: ChildOptions): Promise<void> {
+    const registryModule = await importFrom<typeof import("../../service/store/registry")>(root, [
+        "service/store/registry",
+        "server/registry",
+    ]);
+    if (mode === "per-write") registryModule.registryDefaults.commit = "per-write";
+    const { buildApp } = await importFrom<typeof import("../../service/http/app")>(root, [
+        "service/http/app",
+        "server/app",
+    ]);
+    const { MemoryExecutor } = await importFrom<typeof import("../../executors/memory/executor-memory")>(root, [
+        "executors/memory/executor-memory",
+        "server/executor-memory",
+    ]);
+    const built = await buildApp({
+        dataDir,
+        executor: new MemoryExecutor({
+            delayMs: 5,
+            ...(options.hold ? { gate: () => new Promise<void>(() => undefined) } : {}),
+        }),
+        token: options.token,
+        workers: 4,
+        queueLimit: options.queueLimit,
+        log: { level: "error" },
+    });
+    await built.app.listen({ host: "127.0.0.1", port: 0 });
+    const { port } = built.app.server.address() as { port: number };
+    process.stdout.write(`${JSON.stringify({ port })}\n`);
+    // SIGUSR2: heap and RSS after a full GC, on demand (the memory registered clusters cost,
+    // without GC noise); SIGHUP: the commit count alone. A forced GC is never taken just before
+    // the burst: it threw away optimised code, and V8 compiled again during the burst (0.2 ms
+    // more CPU per PUT on the helper threads).
+    const commits = () => (built.registry as { commits?: number }).commits ?? null;
+    process.on("SIGUSR2", () => {
+        (globalThis as { gc?: () => void }).gc?.();
+        const { heapUsed, rss } = process.memoryUsage();
+        process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits: commits() })}\n`);
+    });
+    process.on("SIGHUP", () => process.stdout.write(`${JSON.stringify({ commits: commits() })}\n`));
+    process.once("SIGTERM", () => {
+        process.stdout.write(`${JSON.stringify({ commits: commits() })}\n`);
+        built.app.close().then(() => process.exit(0));
+    });
+}
+
+if (require.main === module) {
+    const [mode, dataDir, root, options] = process.argv.slice(2);
+    child(mode as Mode, dataDir, root, JSON.parse(options) as ChildOptions).catch((e: unknown) => {
+        console.error(e);
+        process.exit(1);
+    });
+}
