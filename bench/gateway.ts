@@ -3,7 +3,7 @@
  *
  * Peers, each a separate server process pinned to one CPU (`taskset -c`) in its own one-CPU cgroup
  * (the pod's 1-CPU limit) and its own memory cgroup (read as the kubelet reads a container's), all
- * forwarding to the same sink (support/loadgen.c in sink mode: reads each body whole, answers 204):
+ * forwarding to the same sink (support/sink.c: reads each body whole, answers 204):
  * - direct:     plain HTTP straight to the sink (reference only);
  * - floor:      the minimal nginx that terminates mTLS and streams (support/floor-nginx.ts);
  * - ours:       the rendered gateway config (components/gateway/nginx-config.ts), access log as deployed;
@@ -33,6 +33,7 @@ import { freePort } from "../test/support/ports";
 import { type Peer, startPeer } from "./support/gateway-peers";
 import { GATEWAY_VARIANTS } from "./support/gateway-variants";
 import {
+    buildC,
     buildLoadgen,
     runLoadgen,
     startPinned,
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
         const sinkPort = await freePort();
         started.push(
             await startPinned({
-                argv: [loadgen, "sink", String(sinkPort)],
+                argv: [buildC(dir, "sink"), String(sinkPort)],
                 cpu: LOAD_CPU,
                 ports: [sinkPort],
                 stdoutFile: join(dir, "sink.log"),

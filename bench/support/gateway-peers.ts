@@ -61,6 +61,27 @@ function upstreamsFor(sink: string): UpstreamUrls {
 
 const unlimited = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
 
+/** An nginx peer: `config` run pinned and unprivileged under the one-CPU quota, listening on `ports` (the first is the write port). */
+async function nginxPeer(
+    name: string,
+    peerDir: string,
+    ctx: PeerContext,
+    config: string,
+    ports: number[],
+    env?: Record<string, string>,
+): Promise<Peer> {
+    const proc = await startPinnedNginx({
+        prefix: peerDir,
+        config,
+        cpu: ctx.cpu,
+        ports,
+        quota: true,
+        env,
+        ids: ctx.ids,
+    });
+    return { name, port: ports[0], tls: true, proc };
+}
+
 /** Starts the peer `name` and waits until it accepts connections. */
 export async function startPeer(name: string, ctx: PeerContext): Promise<Peer> {
     const peerDir = join(ctx.dir, name);
@@ -78,19 +99,7 @@ export async function startPeer(name: string, ctx: PeerContext): Promise<Peer> {
             accessLog: "/dev/stdout",
             tls: ctx.tls,
         });
-        return {
-            name,
-            port,
-            tls: true,
-            proc: await startPinnedNginx({
-                prefix: peerDir,
-                config,
-                cpu: ctx.cpu,
-                ports: [port],
-                quota: true,
-                ids: ctx.ids,
-            }),
-        };
+        return nginxPeer(name, peerDir, ctx, config, [port]);
     }
     if (name === "haproxy") {
         const cfg = join(peerDir, "haproxy.cfg");
@@ -143,20 +152,7 @@ export async function startPeer(name: string, ctx: PeerContext): Promise<Peer> {
         const rendered = renderNginxConfig(params);
         const variant = GATEWAY_VARIANTS[name];
         const config = variant ? variantConfig(rendered, variant) : rendered;
-        return {
-            name,
-            port,
-            tls: true,
-            proc: await startPinnedNginx({
-                prefix: peerDir,
-                config,
-                cpu: ctx.cpu,
-                ports: [port, readPort],
-                quota: true,
-                env: variant?.env,
-                ids: ctx.ids,
-            }),
-        };
+        return nginxPeer(name, peerDir, ctx, config, [port, readPort], variant?.env);
     }
     throw new Error(`unknown peer ${name}`);
 }

@@ -16,11 +16,8 @@
  *       of `bytes` on each and keeps them all open; prints one JSON line once all are open, then
  *       holds them until standard input closes, and closes them all.
  *
- *   loadgen sink <port>
- *       The upstream: answers 204 to each request once it has read the whole body (an upstream
- *       that answers early makes nginx drop the client connection), one thread per connection.
- *
- * load, handshake and idle print one JSON line. Build: gcc -O2 -pthread loadgen.c -lssl -lcrypto (the benchmark does it).
+ * Each prints one JSON line. The upstream the gateways forward to is sink.c.
+ * Build: gcc -O2 -pthread loadgen.c -lssl -lcrypto (the benchmark does it).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -38,7 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http-answer.h"
+#include "loadgen-common.h"
 
 #define MAX_LAT (1 << 18)
 
@@ -50,12 +47,6 @@ static size_t g_req_len;
 static double g_deadline;
 static atomic_long g_ok, g_errors, g_non2xx, g_next;
 static long g_total;
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 typedef struct {
     int fd;
@@ -172,47 +163,6 @@ static void *handshake_thread(void *arg) {
         else g_errors++;
         conn_close(&c);
     }
-    return NULL;
-}
-
-static void *sink_thread(void *arg) {
-    int fd = (int)(long)arg;
-    static const char resp[] = "HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n";
-    char *buf = malloc(1 << 16);
-    size_t have = 0;
-    for (;;) {
-        char *end = NULL;
-        while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
-            if (have >= (1 << 16)) goto out;
-            ssize_t n = read(fd, buf + have, (1 << 16) - have);
-            if (n <= 0) goto out;
-            have += (size_t)n;
-        }
-        long clen = 0;
-        for (char *p = buf; p < end; p++)
-            if (strncasecmp(p, "\ncontent-length:", 16) == 0) clen = strtol(p + 16, NULL, 10);
-        size_t head = (size_t)(end + 4 - buf);
-        long in_buf = (long)(have - head);
-        long need = clen - (in_buf < clen ? in_buf : clen);
-        size_t extra = in_buf > clen ? (size_t)(in_buf - clen) : 0;
-        memmove(buf, buf + head + (size_t)(clen < in_buf ? clen : in_buf), extra);
-        have = extra;
-        while (need > 0) {
-            ssize_t n = read(fd, buf + have, (1 << 16) - have);
-            if (n <= 0) goto out;
-            if (n <= need) {
-                need -= n;
-            } else {
-                memmove(buf, buf + have + need, (size_t)(n - need));
-                have = (size_t)(n - need);
-                need = 0;
-            }
-        }
-        if (write(fd, resp, sizeof resp - 1) != (ssize_t)(sizeof resp - 1)) goto out;
-    }
-out:
-    free(buf);
-    close(fd);
     return NULL;
 }
 
@@ -337,24 +287,6 @@ int main(int argc, char **argv) {
         for (long i = 0; i < n; i++)
             if (conns[i].fd >= 0) conn_close(&conns[i]);
         return 0;
-    }
-    if (argc == 3 && strcmp(argv[1], "sink") == 0) {
-        int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(atoi(argv[2]))};
-        inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-        if (bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1024) != 0) {
-            perror("sink");
-            return 1;
-        }
-        for (;;) {
-            int fd = accept(ls, NULL, NULL);
-            if (fd < 0) continue;
-            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-            pthread_t th;
-            pthread_create(&th, NULL, sink_thread, (void *)(long)fd);
-            pthread_detach(th);
-        }
     }
     fprintf(stderr, "usage: see the comment at the top of loadgen.c\n");
     return 2;

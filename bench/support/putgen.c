@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http-answer.h"
+#include "loadgen-common.h"
 
 static char **g_req;
 static size_t *g_len;
@@ -39,12 +39,6 @@ static long g_count;
 static double *g_lat;
 static atomic_long g_next, g_accepted, g_other, g_errors;
 static atomic_int g_first_other;
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double cpu_seconds(void) {
     struct rusage ru;

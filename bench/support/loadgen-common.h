@@ -1,10 +1,17 @@
 /*
- * Reading one HTTP/1.1 answer (its head, then a Content-Length body), shared by the compiled
- * load generators (loadgen.c, putgen.c). Include it once, after <stdio.h>, <stdlib.h> and
- * <string.h>/<strings.h>.
+ * What the compiled load generators (loadgen.c, putgen.c) share: a monotonic clock and reading
+ * one HTTP/1.1 answer (its head, then a Content-Length body). Include it once, after <stdio.h>,
+ * <stdlib.h>, <string.h>/<strings.h> and <time.h>.
  */
-#ifndef MLA_BENCH_HTTP_ANSWER_H
-#define MLA_BENCH_HTTP_ANSWER_H
+#ifndef MLA_BENCH_LOADGEN_COMMON_H
+#define MLA_BENCH_LOADGEN_COMMON_H
+
+/* Seconds on the monotonic clock. */
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* Reads up to `len` bytes of the connection `ctx` into `buf`: the count, or 0 / -1 at its end. */
 typedef int (*answer_read_fn)(void *ctx, char *buf, size_t len);
