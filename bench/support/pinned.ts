@@ -87,16 +87,16 @@ export function oneCpuCgroup(name: string): { path: string; remove(): void } | u
         }
         return undefined;
     }
-    return {
-        path,
-        remove: () => {
-            try {
-                rmdirSync(path);
-            } catch {
-                // Still busy or already gone; the next run does not depend on it.
-            }
-        },
-    };
+    return { path, remove: () => removeCgroup(path) };
+}
+
+/** Removes a cgroup directory made by this benchmark; one still busy or already gone is left (the next run does not depend on it). */
+function removeCgroup(path: string): void {
+    try {
+        rmdirSync(path);
+    } catch {
+        // Still busy or already gone.
+    }
 }
 
 /**
@@ -124,16 +124,7 @@ export function memoryCgroup(name: string): { path: string; remove(): void } | u
     } catch {
         return undefined;
     }
-    return {
-        path,
-        remove: () => {
-            try {
-                rmdirSync(path);
-            } catch {
-                // Still busy or already gone.
-            }
-        },
-    };
+    return { path, remove: () => removeCgroup(path) };
 }
 
 /**

@@ -107,20 +107,18 @@ export function groupRssBytes(pid: number): number {
  */
 export function groupChargedBytes(pid: number): number {
     let anon = 0;
-    let file = 0;
-    let shmem = 0;
-    for (const p of processGroup(pid)) {
-        try {
-            const status = readFileSync(`/proc/${p}/status`, "utf8");
-            const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-            anon += kb("RssAnon");
-            file = Math.max(file, kb("RssFile"));
-            shmem = Math.max(shmem, kb("RssShmem"));
-        } catch {
-            // Gone between the listing and the read.
-        }
+    for (const p of processGroup(pid)) anon += statusBytes(p, "RssAnon");
+    return anon + groupMappedFileBytes(pid);
+}
+
+/** A `kB` field of /proc/<pid>/status in bytes; 0 when the process is gone. */
+function statusBytes(pid: number, field: string): number {
+    try {
+        const status = readFileSync(`/proc/${pid}/status`, "utf8");
+        return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+    } catch {
+        return 0; // gone between the listing and the read
     }
-    return anon + file + shmem;
 }
 
 /**
@@ -134,14 +132,8 @@ export function groupMappedFileBytes(pid: number): number {
     let file = 0;
     let shmem = 0;
     for (const p of processGroup(pid)) {
-        try {
-            const status = readFileSync(`/proc/${p}/status`, "utf8");
-            const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-            file = Math.max(file, kb("RssFile"));
-            shmem = Math.max(shmem, kb("RssShmem"));
-        } catch {
-            // Gone between the listing and the read.
-        }
+        file = Math.max(file, statusBytes(p, "RssFile"));
+        shmem = Math.max(shmem, statusBytes(p, "RssShmem"));
     }
     return file + shmem;
 }
