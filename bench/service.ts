@@ -43,7 +43,7 @@ const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
  * PUTs of other clusters before the burst (IN_FLIGHT at once, their operations finished), so the
  * burst measures a running service, not its first requests compiling the request path. Without
  * any, the first 100 answers took 0.8 s. After 100 or 1,000, V8 was still optimising the request
- * path during the burst (78 functions compiled after 1,000), on V8's helper threads on the same
+ * path during the burst (78 optimising compilations after 1,000), on V8's helper threads on the same
  * two cores: 0.25-0.3 ms of CPU per PUT there, against 0.1 after 3,000. 0: a cold service.
  */
 const WARM = Number(process.env.MLA_BENCH_WARM ?? "3000");
