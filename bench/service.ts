@@ -17,13 +17,16 @@
  * - `per-write`: the same registry committing every write on its own (the peer);
  * MLA_BENCH_MODES=group,per-write selects rows; MLA_BENCH_HOLD=1 holds every operation in the
  * executor, so the burst measures the accept path alone (memory is then taken right after it); MLA_BENCH_NODE_ARGS passes node flags to the
- * service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); MLA_BENCH_LATENCIES=FILE has `putgen` append every
+ * request's send time and latency to FILE.
  * - `journal`: with MLA_BENCH_BASELINE=DIR, the service of an older tree in DIR (e.g. the JSON-lines
  *   journal: `mkdir DIR && git archive d2771f9 | tar -x -C DIR && ln -s $PWD/node_modules DIR/`),
  *   shown as MLA_BENCH_BASELINE_NAME (e.g. `before` for the tree before a change).
  *
- * Every PUT carries its own kubeconfigs (random CA data and token, the size of a real token-based
- * kubeconfig), as a real fleet's would: nothing the service computes from one request can be
+ * Every PUT carries its own user kubeconfig (random CA data and token, the size of a real
+ * token-based kubeconfig) and its seed's kubeconfig, the same for every cluster of the seed, as a
+ * fleet's clients send them. MLA_BENCH_SEED_KUBECONFIG=per-request sends a new seed kubeconfig
+ * every time instead: the worst case, where nothing the service computes from one request can be
  * reused for the next.
  */
 import { spawn } from "node:child_process";
@@ -54,6 +57,8 @@ const BASELINE_NAME = process.env.MLA_BENCH_BASELINE_NAME ?? "journal";
 const label = (mode: Mode) => (mode === "journal" ? BASELINE_NAME : mode);
 /** MLA_BENCH_HOLD=1: operations are held in the executor, so the burst measures the accept path alone. */
 const HOLD = process.env.MLA_BENCH_HOLD === "1";
+/** MLA_BENCH_SEED_KUBECONFIG: `per-seed` (default) or `per-request` (see above). */
+const SEED_KUBECONFIG = process.env.MLA_BENCH_SEED_KUBECONFIG === "per-request" ? "per-request" : "per-seed";
 const TOKEN = "bench-token-0123456789abcdefghij";
 const MIB = 1024 * 1024;
 
@@ -98,8 +103,8 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
         const { port } = (await out.next()).value as { port: number };
         const base = `http://127.0.0.1:${port}`;
         const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
-        // One body per cluster, each with its own kubeconfigs (as in a real fleet), built before the clock starts.
-        const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i)));
+        // One body per cluster, each with its own user kubeconfig, built before the clock starts.
+        const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i, SEED_KUBECONFIG)));
         // Memory with no cluster registered yet (after a few reads, so the first requests' set-up is not counted).
         for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
         proc.kill("SIGUSR2");
@@ -113,7 +118,7 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
                         agent,
                         `${base}/v1/clusters/warm-${i}`,
                         headers,
-                        JSON.stringify(benchBody(CLUSTERS + i)),
+                        JSON.stringify(benchBody(CLUSTERS + i, SEED_KUBECONFIG)),
                     );
                     if (status !== 202) throw new Error(`PUT warm-${i}: ${status}`);
                 }
@@ -187,7 +192,7 @@ async function main(): Promise<void> {
         : all;
     const results: Result[] = [];
     console.log(
-        `bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight${HOLD ? " (operations held: accept path only)" : ""}, ${REPS} reps per row, alternating; load average before: ${loadavg()
+        `bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight${HOLD ? " (operations held: accept path only)" : ""}, seed kubeconfig ${SEED_KUBECONFIG}, ${REPS} reps per row, alternating; load average before: ${loadavg()
             .map((l) => l.toFixed(2))
             .join(" ")}`,
     );

@@ -12,7 +12,9 @@
  *       request not yet sent and reads its whole answer, until every one has been sent once. It prints
  *       one JSON line: answers with status 202, others (and the first such status), errors, the
  *       wall time, p50 and p99 latency from sending a request to reading its answer, and its own
- *       CPU seconds (getrusage) during the burst.
+ *       CPU seconds (getrusage) during the burst. With MLA_BENCH_LATENCIES=FILE set, it also
+ *       appends each request's send time into the burst and its latency to FILE, which shows
+ *       how the answers come: in waves, the whole of one turn of the service's event loop at once.
  *
  * Build: gcc -O2 -pthread putgen.c (the benchmark does it).
  */
@@ -36,7 +38,7 @@
 static char **g_req;
 static size_t *g_len;
 static long g_count;
-static double *g_lat;
+static double *g_lat, *g_sent;
 static atomic_long g_next, g_accepted, g_other, g_errors;
 static atomic_int g_first_other;
 
@@ -87,6 +89,7 @@ static void *connection(void *arg) {
             break;
         }
         g_lat[i] = (now() - t0) * 1000.0;
+        g_sent[i] = t0;
         if (status == 202) {
             g_accepted++;
         } else {
@@ -139,6 +142,7 @@ int main(int argc, char **argv) {
     }
     int conc = atoi(argv[4]);
     g_lat = calloc((size_t)g_count, sizeof *g_lat);
+    g_sent = calloc((size_t)g_count, sizeof *g_sent);
     int *fds = malloc(sizeof *fds * (size_t)conc);
     for (int i = 0; i < conc; i++) {
         if ((fds[i] = connect_to(argv[1], atoi(argv[2]))) < 0) {
@@ -166,6 +170,14 @@ int main(int argc, char **argv) {
     for (int i = 0; i < conc; i++) pthread_create(&th[i], NULL, connection, (void *)(long)fds[i]);
     for (int i = 0; i < conc; i++) pthread_join(th[i], NULL);
     double seconds = now() - start, cpu = cpu_seconds() - cpu0;
+    /* MLA_BENCH_LATENCIES=FILE: each request's send time (ms into the burst) and latency, a burst per block. */
+    const char *dump = getenv("MLA_BENCH_LATENCIES");
+    FILE *d = dump ? fopen(dump, "a") : NULL;
+    if (d) {
+        fprintf(d, "# burst: sent_ms latency_ms\n");
+        for (long i = 0; i < g_count; i++) fprintf(d, "%.3f %.3f\n", (g_sent[i] - start) * 1000.0, g_lat[i]);
+        fclose(d);
+    }
     long answered = g_accepted + g_other;
     double *sorted = malloc(sizeof *sorted * (size_t)g_count);
     long k = 0;

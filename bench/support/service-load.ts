@@ -92,13 +92,20 @@ function kubeconfig(server: string): string {
     ].join("\n");
 }
 
-/** The PUT body of cluster number `i`: its own user and seed kubeconfigs, so nothing is parsed twice. */
-export function benchBody(i: number): Record<string, unknown> {
+/** The kubeconfig of the seed every bench cluster is onboarded to. */
+const SEED_KUBECONFIG = kubeconfig("https://10.255.0.2:6443");
+
+/**
+ * The PUT body of cluster number `i`: its own user kubeconfig, and the seed's kubeconfig, which
+ * every cluster of a seed sends as it is (`per-seed`, as a fleet's clients do), or a new one every
+ * time (`per-request`: the worst case, where no verdict on it can be reused).
+ */
+export function benchBody(i: number, seedKubeconfig: "per-seed" | "per-request" = "per-seed"): Record<string, unknown> {
     return {
         project: "team-a",
         seed: "seed-eu1",
         userKubeconfig: kubeconfig(`https://10.${(i >> 8) & 255}.${i & 255}.1:6443`),
-        seedKubeconfig: kubeconfig("https://10.255.0.2:6443"),
+        seedKubeconfig: seedKubeconfig === "per-seed" ? SEED_KUBECONFIG : kubeconfig("https://10.255.0.2:6443"),
         gateway: { externalHostnames: ["mla.bench.example.com"] },
     };
 }

@@ -3,7 +3,8 @@
  * `up` minutes later. Problem messages never quote the document: YAML parser errors include a
  * code frame of the offending line, which could be a token or key, so only line numbers pass.
  */
-import { readBoundedYaml } from "../input/bounded-input";
+import { INPUT_LIMITS, readBoundedYaml } from "../input/bounded-input";
+import { VerdictMemo } from "../input/verdict-memo";
 
 /**
  * The long values the checks never read: certificate and key data and tokens, on a line of their
@@ -25,11 +26,25 @@ function names(list: Named[]): Set<string> {
 }
 
 /**
+ * Verdicts already reached, by field and the text's digest: a seed's kubeconfig comes with every
+ * cluster of the seed. 256 is far more than the seeds one service serves, and a few hundred bytes each.
+ */
+const verdicts = new VerdictMemo<readonly string[]>(256);
+
+/**
  * Returns every problem with the kubeconfig in `text` (empty when usable), each prefixed with
  * `field` (e.g. "userKubeconfig"). A usable kubeconfig has a cluster with a server, a user, and a
- * context (the current one, or the only one) that names both.
+ * context (the current one, or the only one) that names both. A text judged before (same field,
+ * same text) gets the same verdict without being read again ({@link VerdictMemo}).
  */
 export function kubeconfigProblems(field: string, text: string): string[] {
+    // Over the size limit is refused before reading anything; hashing it first would only cost time.
+    if (text.length > INPUT_LIMITS.maxStringLength) return readKubeconfigProblems(field, text);
+    return [...verdicts.verdict(field, text, (t) => readKubeconfigProblems(field, t))];
+}
+
+/** {@link kubeconfigProblems}, read every time (the memo's judge, and the tests' reference). */
+export function readKubeconfigProblems(field: string, text: string): string[] {
     // Size, depth and aliases are checked around the one parse: the parser is not safe on unbounded input.
     const read = readBoundedYaml(field, text, UNREAD);
     if (read.kind === "over-limit") return read.problems;

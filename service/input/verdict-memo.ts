@@ -1,0 +1,40 @@
+/**
+ * Verdicts of a pure check on request text, remembered by the text's SHA-256, so a text every
+ * request carries is judged once. A seed's kubeconfig is the one that matters: every cluster of
+ * the seed sends it (or reads it from the same file), about 2.6 KB of YAML that costs 10–20 times
+ * its hash to read. Only the digest and the verdict are kept, never the text, so the memo holds no
+ * secret; SHA-256 makes two texts sharing a verdict by collision out of reach.
+ *
+ * Bounded: at most `capacity` verdicts, least recently used out first, so user kubeconfigs (one
+ * per cluster, seen once) pass through without pushing out the seed's, which every request uses.
+ */
+import { hash } from "node:crypto";
+
+export class VerdictMemo<T> {
+    private readonly verdicts = new Map<string, T>();
+
+    constructor(private readonly capacity: number) {
+        if (!(capacity >= 1)) throw new Error("a verdict memo needs room for at least one verdict");
+    }
+
+    /** The verdict on `text` under `scope` (e.g. the field): remembered, or `judge(text)`'s, then remembered. */
+    verdict(scope: string, text: string, judge: (text: string) => T): T {
+        const key = `${scope}\0${hash("sha256", text, "base64")}`;
+        const known = this.verdicts.get(key);
+        if (known !== undefined || this.verdicts.has(key)) {
+            // Most recently used last: delete and set again moves it to the end of the Map's order.
+            this.verdicts.delete(key);
+            this.verdicts.set(key, known as T);
+            return known as T;
+        }
+        const judged = judge(text);
+        if (this.verdicts.size >= this.capacity) this.verdicts.delete(this.verdicts.keys().next().value!);
+        this.verdicts.set(key, judged);
+        return judged;
+    }
+
+    /** Verdicts held now (tests). */
+    get size(): number {
+        return this.verdicts.size;
+    }
+}

@@ -1,0 +1,78 @@
+import { expect } from "chai";
+import { VerdictMemo } from "../../service/input/verdict-memo";
+import { kubeconfigProblems, readKubeconfigProblems } from "../../service/operations/kubeconfig";
+import { kubeconfig } from "./support";
+
+describe("VerdictMemo", () => {
+    it("judges a text once per scope, and a changed text again", () => {
+        const memo = new VerdictMemo<string>(8);
+        const judged: string[] = [];
+        const judge = (text: string) => {
+            judged.push(text);
+            return `verdict on ${text.length}`;
+        };
+        expect(memo.verdict("a", "text", judge)).to.equal("verdict on 4");
+        expect(memo.verdict("a", "text", judge)).to.equal("verdict on 4");
+        expect(memo.verdict("b", "text", judge)).to.equal("verdict on 4"); // another scope is judged on its own
+        expect(memo.verdict("a", "texT", judge)).to.equal("verdict on 4");
+        expect(judged).to.deep.equal(["text", "text", "texT"]);
+    });
+
+    it("remembers an undefined verdict too", () => {
+        const memo = new VerdictMemo<undefined>(2);
+        let calls = 0;
+        memo.verdict("s", "x", () => void calls++);
+        memo.verdict("s", "x", () => void calls++);
+        expect(calls).to.equal(1);
+    });
+
+    it("holds at most its capacity, dropping the least recently used first", () => {
+        const memo = new VerdictMemo<number>(3);
+        const judged: string[] = [];
+        const judge = (text: string) => (judged.push(text), text.length);
+        for (const t of ["seed", "u1", "u2"]) memo.verdict("f", t, judge);
+        memo.verdict("f", "seed", judge); // used again: now the most recent
+        memo.verdict("f", "u3", judge); // drops u1, the least recently used
+        expect(memo.size).to.equal(3);
+        memo.verdict("f", "seed", judge);
+        memo.verdict("f", "u2", judge);
+        memo.verdict("f", "u1", judge); // judged again
+        expect(judged).to.deep.equal(["seed", "u1", "u2", "u3", "u1"]);
+    });
+
+    it("refuses a capacity below one", () => {
+        expect(() => new VerdictMemo(0)).to.throw(/at least one/);
+    });
+});
+
+describe("kubeconfigProblems with its memo", () => {
+    /** One-character edits of a kubeconfig, each also seen twice: the memo's answer must be the reading's. */
+    it("answers exactly as reading the text again, on edits and repeats", () => {
+        const base = kubeconfig("t".repeat(40));
+        const texts: string[] = [];
+        for (let i = 0; i < 400; i++) {
+            const at = (i * 7919) % base.length;
+            const edit = [":", " ", "-", "\n", "x", "[", ""][i % 7];
+            texts.push(base.slice(0, at) + edit + base.slice(at + 1));
+        }
+        let problems = 0;
+        for (const text of [...texts, ...texts.reverse()]) {
+            const expected = readKubeconfigProblems("seedKubeconfig", text);
+            problems += expected.length;
+            expect(kubeconfigProblems("seedKubeconfig", text)).to.deep.equal(expected);
+        }
+        expect(problems).to.be.greaterThan(0); // the edits broke some of them
+    });
+
+    it("names the field it was asked about, not the one a first verdict named", () => {
+        const broken = "clusters: []\n";
+        expect(kubeconfigProblems("seedKubeconfig", broken)[0]).to.match(/^seedKubeconfig /);
+        expect(kubeconfigProblems("userKubeconfig", broken)[0]).to.match(/^userKubeconfig /);
+    });
+
+    it("hands out a copy, so a caller's change never reaches the next verdict", () => {
+        const broken = "users: []\n";
+        kubeconfigProblems("kc", broken).push("added by a caller");
+        expect(kubeconfigProblems("kc", broken)).to.not.include("added by a caller");
+    });
+});
