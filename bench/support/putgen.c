@@ -166,6 +166,9 @@ int main(int argc, char **argv) {
     char go[16];
     if (!fgets(go, sizeof go, stdin)) return 1;
     pthread_t *th = malloc(sizeof *th * (size_t)conc);
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    double start_epoch_ms = wall.tv_sec * 1000.0 + wall.tv_nsec / 1e6;
     double cpu0 = cpu_seconds(), start = now();
     for (int i = 0; i < conc; i++) pthread_create(&th[i], NULL, connection, (void *)(long)fds[i]);
     for (int i = 0; i < conc; i++) pthread_join(th[i], NULL);
@@ -174,7 +177,7 @@ int main(int argc, char **argv) {
     const char *dump = getenv("MLA_BENCH_LATENCIES");
     FILE *d = dump ? fopen(dump, "a") : NULL;
     if (d) {
-        fprintf(d, "# burst: sent_ms latency_ms\n");
+        fprintf(d, "# burst: sent_ms latency_ms start_epoch_ms %.0f\n", start_epoch_ms);
         for (long i = 0; i < g_count; i++) fprintf(d, "%.3f %.3f\n", (g_sent[i] - start) * 1000.0, g_lat[i]);
         fclose(d);
     }

@@ -2,10 +2,11 @@
  * The service side of `npm run bench:service`: `mla serve`'s app from a tree (this one, or a
  * baseline's), with the in-memory executor and 4 workers, in its own process. It prints its port
  * as a JSON line; SIGUSR2 prints heap and RSS after a full GC, SIGHUP the registry's commit count,
- * SIGTERM the count and closes. Started by `bench/service.ts` as
+ * SIGTERM the count and closes; MLA_BENCH_GC_LOG=FILE logs every garbage collection. Started by `bench/service.ts` as
  * `service-child.ts <mode> <dataDir> <root> <options JSON>`.
  */
-import { existsSync } from "node:fs";
+import { appendFileSync, existsSync } from "node:fs";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { join } from "node:path";
 
 /** `group` and `per-write`: this tree's registry in either commit mode; `journal`: a baseline tree. */
@@ -57,6 +58,20 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
         queueLimit: options.queueLimit,
         log: { level: "error" },
     });
+    // MLA_BENCH_GC_LOG=FILE: every garbage collection's end (epoch ms), kind (1 = scavenge, 2 =
+    // mark-compact, ...) and pause (ms), to set beside putgen's MLA_BENCH_LATENCIES.
+    const gcLog = process.env.MLA_BENCH_GC_LOG;
+    if (gcLog) {
+        new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) {
+                const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+                appendFileSync(
+                    gcLog,
+                    `${Math.round(e.startTime + e.duration + performance.timeOrigin)} ${kind} ${e.duration.toFixed(2)}\n`,
+                );
+            }
+        }).observe({ entryTypes: ["gc"] });
+    }
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as { port: number };
     process.stdout.write(`${JSON.stringify({ port })}\n`);
