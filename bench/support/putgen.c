@@ -20,6 +20,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -79,6 +82,19 @@ static int read_answer(int fd) {
     return read_answer_with(fd_read, &fd, &close_after);
 }
 
+/* Records the answer `status` to request `i`, sent at `t0`. */
+static void record(long i, double t0, int status) {
+    g_lat[i] = (now() - t0) * 1000.0;
+    g_sent[i] = t0;
+    if (status == 202) {
+        g_accepted++;
+    } else {
+        int none = 0;
+        atomic_compare_exchange_strong(&g_first_other, &none, status);
+        g_other++;
+    }
+}
+
 static void *connection(void *arg) {
     int fd = (int)(long)arg;
     for (long i = g_next++; i < g_count; i = g_next++) {
@@ -88,18 +104,128 @@ static void *connection(void *arg) {
             g_errors++;
             break;
         }
-        g_lat[i] = (now() - t0) * 1000.0;
-        g_sent[i] = t0;
-        if (status == 202) {
-            g_accepted++;
-        } else {
-            int none = 0;
-            atomic_compare_exchange_strong(&g_first_other, &none, status);
-            g_other++;
-        }
+        record(i, t0, status);
     }
     close(fd);
     return NULL;
+}
+
+/* A connection of the single-threaded burst: the request in flight and how far its answer is read. */
+struct conn {
+    int fd;
+    long req; /* the request in flight, -1 once the connection is done */
+    size_t sent;
+    double t0;
+    int want_out;
+    char head[16384];
+    size_t have;
+    long body_left; /* -1 while the head is read */
+    int status;
+};
+
+/* Writes what the socket takes of the request in flight; waits for EPOLLOUT for the rest. */
+static int pump_write(int ep, struct conn *c) {
+    while (c->sent < g_len[c->req]) {
+        ssize_t n = write(c->fd, g_req[c->req] + c->sent, g_len[c->req] - c->sent);
+        if (n > 0) {
+            c->sent += (size_t)n;
+        } else if (n < 0 && errno == EAGAIN) {
+            break;
+        } else {
+            return -1;
+        }
+    }
+    int want_out = c->sent < g_len[c->req];
+    if (want_out != c->want_out) {
+        struct epoll_event ev = {.events = EPOLLIN | (want_out ? EPOLLOUT : 0), .data.ptr = c};
+        epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+        c->want_out = want_out;
+    }
+    return 0;
+}
+
+/* Sends the next request on `c`, or closes it when none is left. */
+static int start_next(int ep, struct conn *c) {
+    c->req = g_next++;
+    if (c->req >= g_count) {
+        close(c->fd);
+        c->req = -1;
+        return 0;
+    }
+    c->sent = 0;
+    c->have = 0;
+    c->body_left = -1;
+    c->t0 = now();
+    return pump_write(ep, c);
+}
+
+/* Reads what has arrived of the answer: 1 once it is whole, 0 for more to come, -1 on an error. */
+static int pump_read(struct conn *c) {
+    char body[16384];
+    for (;;) {
+        int head = c->body_left < 0;
+        ssize_t n = head ? read(c->fd, c->head + c->have, sizeof c->head - 1 - c->have) : read(c->fd, body, sizeof body);
+        if (n == 0) return -1;
+        if (n < 0) return errno == EAGAIN ? 0 : -1;
+        if (head) {
+            c->have += (size_t)n;
+            c->head[c->have] = 0;
+            char *end = strstr(c->head, "\r\n\r\n");
+            if (!end) {
+                if (c->have >= sizeof c->head - 1) return -1;
+                continue;
+            }
+            long clen;
+            int close_after;
+            if ((c->status = parse_head(c->head, end, &clen, &close_after)) < 0) return -1;
+            c->body_left = clen - (long)(c->have - (size_t)(end + 4 - c->head));
+        } else {
+            c->body_left -= n;
+        }
+        if (c->body_left <= 0) return 1;
+    }
+}
+
+/*
+ * The burst on one thread with epoll, as a client fleet's many machines look to the service: the
+ * service's answer to one connection does not wake a thread of its own (the thread per connection
+ * of MLA_BENCH_PUTGEN=threads does, which the service pays for in every 202's write on loopback).
+ */
+static void burst_epoll(int *fds, int conc) {
+    int ep = epoll_create1(0), open = 0;
+    struct conn *cs = calloc((size_t)conc, sizeof *cs);
+    for (int i = 0; i < conc; i++) {
+        cs[i].fd = fds[i];
+        fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &cs[i]};
+        epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+    }
+    for (int i = 0; i < conc; i++) {
+        if (start_next(ep, &cs[i]) < 0) g_errors++;
+        if (cs[i].req >= 0) open++;
+    }
+    struct epoll_event evs[256];
+    while (open > 0) {
+        int n = epoll_wait(ep, evs, 256, -1);
+        for (int k = 0; k < n; k++) {
+            struct conn *c = evs[k].data.ptr;
+            if (c->req < 0) continue;
+            int r = (evs[k].events & EPOLLOUT) ? pump_write(ep, c) : 0;
+            if (r == 0 && c->sent == g_len[c->req]) r = pump_read(c);
+            if (r == 1) {
+                record(c->req, c->t0, c->status);
+                r = start_next(ep, c);
+                if (c->req < 0) open--;
+            }
+            if (r < 0) {
+                g_errors++;
+                close(c->fd);
+                c->req = -1;
+                open--;
+            }
+        }
+    }
+    close(ep);
 }
 
 static int cmp(const void *a, const void *b) {
@@ -170,8 +296,13 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_REALTIME, &wall);
     double start_epoch_ms = wall.tv_sec * 1000.0 + wall.tv_nsec / 1e6;
     double cpu0 = cpu_seconds(), start = now();
-    for (int i = 0; i < conc; i++) pthread_create(&th[i], NULL, connection, (void *)(long)fds[i]);
-    for (int i = 0; i < conc; i++) pthread_join(th[i], NULL);
+    const char *mode = getenv("MLA_BENCH_PUTGEN");
+    if (mode && strcmp(mode, "threads") == 0) {
+        for (int i = 0; i < conc; i++) pthread_create(&th[i], NULL, connection, (void *)(long)fds[i]);
+        for (int i = 0; i < conc; i++) pthread_join(th[i], NULL);
+    } else {
+        burst_epoll(fds, conc);
+    }
     double seconds = now() - start, cpu = cpu_seconds() - cpu0;
     /* MLA_BENCH_LATENCIES=FILE: each request's send time (ms into the burst) and latency, a burst per block. */
     const char *dump = getenv("MLA_BENCH_LATENCIES");
