@@ -8,15 +8,16 @@
  *       probe, then the burst. putgen opens `concurrency` kept-alive plain-TCP connections and
  *       sends the probe on each (so the server has accepted every connection and served one
  *       request on it, as on a client's kept-alive connections), prints {"ready":N}, and waits
- *       for a line on standard input. Then, closed loop, each connection sends the next burst
- *       request not yet sent and reads its whole answer, until every one has been sent once. It prints
+ *       for a line on standard input. Then, closed loop and on one thread (epoll), each
+ *       connection sends the next burst request not yet sent and reads its whole answer, until
+ *       every one has been sent once. It prints
  *       one JSON line: answers with status 202, others (and the first such status), errors, the
  *       wall time, p50 and p99 latency from sending a request to reading its answer, and its own
  *       CPU seconds (getrusage) during the burst. With MLA_BENCH_LATENCIES=FILE set, it also
  *       appends each request's send time into the burst and its latency to FILE, which shows
  *       how the answers come: in waves, the whole of one turn of the service's event loop at once.
  *
- * Build: gcc -O2 -pthread putgen.c (the benchmark does it).
+ * Build: gcc -O2 putgen.c (the benchmark does it).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,8 +25,6 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +41,8 @@ static char **g_req;
 static size_t *g_len;
 static long g_count;
 static double *g_lat, *g_sent;
-static atomic_long g_next, g_accepted, g_other, g_errors;
-static atomic_int g_first_other;
+static long g_next, g_accepted, g_other, g_errors;
+static int g_first_other;
 
 static double cpu_seconds(void) {
     struct rusage ru;
@@ -76,38 +75,15 @@ static int write_all(int fd, const char *buf, size_t len) {
 
 static int fd_read(void *ctx, char *buf, size_t len) { return (int)read(*(int *)ctx, buf, len); }
 
-/* Reads one whole answer on `fd`; returns its status, or -1. */
-static int read_answer(int fd) {
-    int close_after;
-    return read_answer_with(fd_read, &fd, &close_after);
-}
-
 /* Records the answer `status` to request `i`, sent at `t0`. */
 static void record(long i, double t0, int status) {
     g_lat[i] = (now() - t0) * 1000.0;
     g_sent[i] = t0;
     if (status == 202) {
         g_accepted++;
-    } else {
-        int none = 0;
-        atomic_compare_exchange_strong(&g_first_other, &none, status);
-        g_other++;
+    } else if (g_other++ == 0) {
+        g_first_other = status;
     }
-}
-
-static void *connection(void *arg) {
-    int fd = (int)(long)arg;
-    for (long i = g_next++; i < g_count; i = g_next++) {
-        double t0 = now();
-        int status = write_all(fd, g_req[i], g_len[i]) == 0 ? read_answer(fd) : -1;
-        if (status < 0) {
-            g_errors++;
-            break;
-        }
-        record(i, t0, status);
-    }
-    close(fd);
-    return NULL;
 }
 
 /* A connection of the single-threaded burst: the request in flight and how far its answer is read. */
@@ -187,9 +163,9 @@ static int pump_read(struct conn *c) {
 }
 
 /*
- * The burst on one thread with epoll, as a client fleet's many machines look to the service: the
- * service's answer to one connection does not wake a thread of its own (the thread per connection
- * of MLA_BENCH_PUTGEN=threads does, which the service pays for in every 202's write on loopback).
+ * The burst, on one thread with epoll. A thread per connection (before 2026-12) cost 3 times the
+ * CPU on the cores the service shares, and each 202 woke a thread of its own (on loopback, the
+ * service's write pays for that wake-up).
  */
 static void burst_epoll(int *fds, int conc) {
     int ep = epoll_create1(0), open = 0;
@@ -278,7 +254,8 @@ int main(int argc, char **argv) {
     }
     /* The probe on every connection, then the burst is the rest of the file. */
     for (int i = 0; i < conc; i++) {
-        int status = write_all(fds[i], g_req[0], g_len[0]) == 0 ? read_answer(fds[i]) : -1;
+        int close_after, status = -1;
+        if (write_all(fds[i], g_req[0], g_len[0]) == 0) status = read_answer_with(fd_read, &fds[i], &close_after);
         if (status < 200 || status >= 300) {
             fprintf(stderr, "putgen: the probe answered %d\n", status);
             return 1;
@@ -291,18 +268,11 @@ int main(int argc, char **argv) {
     fflush(stdout);
     char go[16];
     if (!fgets(go, sizeof go, stdin)) return 1;
-    pthread_t *th = malloc(sizeof *th * (size_t)conc);
     struct timespec wall;
     clock_gettime(CLOCK_REALTIME, &wall);
     double start_epoch_ms = wall.tv_sec * 1000.0 + wall.tv_nsec / 1e6;
     double cpu0 = cpu_seconds(), start = now();
-    const char *mode = getenv("MLA_BENCH_PUTGEN");
-    if (mode && strcmp(mode, "threads") == 0) {
-        for (int i = 0; i < conc; i++) pthread_create(&th[i], NULL, connection, (void *)(long)fds[i]);
-        for (int i = 0; i < conc; i++) pthread_join(th[i], NULL);
-    } else {
-        burst_epoll(fds, conc);
-    }
+    burst_epoll(fds, conc);
     double seconds = now() - start, cpu = cpu_seconds() - cpu0;
     /* MLA_BENCH_LATENCIES=FILE: each request's send time (ms into the burst) and latency, a burst per block. */
     const char *dump = getenv("MLA_BENCH_LATENCIES");
@@ -320,7 +290,7 @@ int main(int argc, char **argv) {
     qsort(sorted, (size_t)k, sizeof *sorted, cmp);
     printf("{\"accepted\":%ld,\"other\":%ld,\"firstOther\":%d,\"errors\":%ld,\"seconds\":%.4f,\"p50Ms\":%.3f,"
            "\"p99Ms\":%.3f,\"cpuSeconds\":%.4f}\n",
-           (long)g_accepted, (long)g_other, (int)g_first_other, (long)g_errors, seconds,
+           g_accepted, g_other, g_first_other, g_errors, seconds,
            k ? sorted[(long)(0.50 * k)] : 0, k ? sorted[(long)(0.99 * k)] : 0, cpu);
     return answered == g_count ? 0 : 1;
 }
