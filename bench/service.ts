@@ -5,8 +5,8 @@
  * Each run starts the service as its own process (`support/service-child.ts`, the in-memory executor, 4 workers,
  * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 3,000) PUTs of other
  * clusters, and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from
- * `putgen` (`support/putgen.c`, compiled, so the generator takes 0.07-0.10 ms of CPU per request, not
- * the 0.25-0.6 ms of a `node:http` one). Its 100 kept-alive connections each serve one probe
+ * `putgen` (`support/putgen.c`, compiled, on one thread with epoll, so the generator takes about
+ * 0.03 ms of CPU per request, not the 0.25-0.6 ms of a `node:http` one). Its 100 kept-alive connections each serve one probe
  * before the clock starts. It prints the total time, p50/p99 accept latency (send to
  * 202, which is sent only after the registry committed the operation), the service's CPU time
  * during the burst, the registry's commits, and the service's RSS and heap (after a full GC) with
