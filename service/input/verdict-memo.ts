@@ -1,14 +1,20 @@
 /**
  * Verdicts of a pure check on request text, remembered by the text's SHA-256, so a text every
  * request carries is judged once. A seed's kubeconfig is the one that matters: every cluster of
- * the seed sends it (or reads it from the same file), about 2.6 KB of YAML that costs 10–20 times
- * its hash to read. Only the digest and the verdict are kept, never the text, so the memo holds no
- * secret; SHA-256 makes two texts sharing a verdict by collision out of reach.
+ * the seed sends it (or reads it from the same file), about 2.6 KB of YAML that costs about ten
+ * times its hash to read. Only the digest and the verdict are kept, never the text, so the memo
+ * holds no secret.
  *
- * Bounded: at most `capacity` verdicts, least recently used out first, so user kubeconfigs (one
- * per cluster, seen once) pass through without pushing out the seed's, which every request uses.
+ * The hash is of the text's UTF-8 bytes, which tell two strings apart only when neither has a lone
+ * surrogate (UTF-8 turns each into U+FFFD): such a text is judged every time, never remembered.
+ * Between well-formed texts, SHA-256 puts a shared verdict by collision out of reach.
+ *
+ * Bounded: at most `capacity` verdicts, least recently used out first.
  */
 import { hash } from "node:crypto";
+
+/** Whether `text` has no lone surrogate (ES2024's `isWellFormed`, in Node since 20). */
+const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
 export class VerdictMemo<T> {
     private readonly verdicts = new Map<string, T>();
@@ -19,6 +25,7 @@ export class VerdictMemo<T> {
 
     /** The verdict on `text` under `scope` (e.g. the field): remembered, or `judge(text)`'s, then remembered. */
     verdict(scope: string, text: string, judge: (text: string) => T): T {
+        if (!wellFormed(text)) return judge(text);
         const key = `${scope}\0${hash("sha256", text, "base64")}`;
         const known = this.verdicts.get(key);
         if (known !== undefined || this.verdicts.has(key)) {
@@ -31,6 +38,11 @@ export class VerdictMemo<T> {
         if (this.verdicts.size >= this.capacity) this.verdicts.delete(this.verdicts.keys().next().value!);
         this.verdicts.set(key, judged);
         return judged;
+    }
+
+    /** Whether a verdict on `text` under `scope` is held now (tests). */
+    knows(scope: string, text: string): boolean {
+        return wellFormed(text) && this.verdicts.has(`${scope}\0${hash("sha256", text, "base64")}`);
     }
 
     /** Verdicts held now (tests). */

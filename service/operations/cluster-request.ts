@@ -10,7 +10,7 @@ import type { ClusterSpec } from "../../spec/cluster-spec";
 import type { ClusterBody } from "./cluster-body";
 import { DomainError } from "./domain-errors";
 import { yamlLimitProblems } from "../input/bounded-input";
-import { kubeconfigProblems } from "./kubeconfig";
+import { kubeconfigProblems, rememberedKubeconfigProblems } from "./kubeconfig";
 import { type ClusterSpecInput } from "../../spec/cluster-input";
 import { ConfigError } from "../../spec/config-error";
 
@@ -65,7 +65,7 @@ export async function resolveSeedKubeconfig(
             return { problems: [`seedKubeconfig is required: send it in the body or store it in ${path}`] };
         }
     }
-    return { text, problems: kubeconfigProblems("seedKubeconfig", text) };
+    return { text, problems: rememberedKubeconfigProblems("seedKubeconfig", text) };
 }
 
 /**

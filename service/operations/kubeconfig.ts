@@ -26,25 +26,28 @@ function names(list: Named[]): Set<string> {
 }
 
 /**
- * Verdicts already reached, by field and the text's digest: a seed's kubeconfig comes with every
- * cluster of the seed. 256 is far more than the seeds one service serves, and a few hundred bytes each.
+ * Seed kubeconfig verdicts already reached, by field and the text's digest: every cluster of a seed
+ * sends the seed's one kubeconfig, so a service serving a few seeds keeps a few verdicts, used on
+ * every request. (User kubeconfigs, one per cluster and seen once, are read every time.)
  */
-const verdicts = new VerdictMemo<readonly string[]>(256);
+export const kubeconfigVerdicts = new VerdictMemo<readonly string[]>(64);
+
+/**
+ * {@link kubeconfigProblems} for a text many requests carry (a seed's kubeconfig): a text judged
+ * before (same field, same text) gets the same verdict without being read again.
+ */
+export function rememberedKubeconfigProblems(field: string, text: string): string[] {
+    // Over the size limit is refused before reading anything; hashing it first would only cost time.
+    if (text.length > INPUT_LIMITS.maxStringLength) return kubeconfigProblems(field, text);
+    return [...kubeconfigVerdicts.verdict(field, text, (t) => kubeconfigProblems(field, t))];
+}
 
 /**
  * Returns every problem with the kubeconfig in `text` (empty when usable), each prefixed with
  * `field` (e.g. "userKubeconfig"). A usable kubeconfig has a cluster with a server, a user, and a
- * context (the current one, or the only one) that names both. A text judged before (same field,
- * same text) gets the same verdict without being read again ({@link VerdictMemo}).
+ * context (the current one, or the only one) that names both.
  */
 export function kubeconfigProblems(field: string, text: string): string[] {
-    // Over the size limit is refused before reading anything; hashing it first would only cost time.
-    if (text.length > INPUT_LIMITS.maxStringLength) return readKubeconfigProblems(field, text);
-    return [...verdicts.verdict(field, text, (t) => readKubeconfigProblems(field, t))];
-}
-
-/** {@link kubeconfigProblems}, read every time (the memo's judge, and the tests' reference). */
-export function readKubeconfigProblems(field: string, text: string): string[] {
     // Size, depth and aliases are checked around the one parse: the parser is not safe on unbounded input.
     const read = readBoundedYaml(field, text, UNREAD);
     if (read.kind === "over-limit") return read.problems;

@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import { VerdictMemo } from "../../service/input/verdict-memo";
-import { kubeconfigProblems, readKubeconfigProblems } from "../../service/operations/kubeconfig";
+import {
+    kubeconfigProblems,
+    kubeconfigVerdicts,
+    rememberedKubeconfigProblems,
+} from "../../service/operations/kubeconfig";
 import { kubeconfig } from "./support";
 
 describe("VerdictMemo", () => {
@@ -40,12 +44,23 @@ describe("VerdictMemo", () => {
         expect(judged).to.deep.equal(["seed", "u1", "u2", "u3", "u1"]);
     });
 
+    it("never remembers a text with a lone surrogate, which UTF-8 (what is hashed) cannot tell from U+FFFD", () => {
+        const memo = new VerdictMemo<string>(8);
+        const judged: string[] = [];
+        const judge = (text: string) => (judged.push(text), text);
+        expect(memo.verdict("f", "c\ufffd", judge)).to.equal("c\ufffd");
+        expect(memo.verdict("f", "c\ud800", judge)).to.equal("c\ud800");
+        expect(memo.verdict("f", "c\ud800", judge)).to.equal("c\ud800");
+        expect(judged).to.deep.equal(["c\ufffd", "c\ud800", "c\ud800"]);
+        expect(memo.size).to.equal(1);
+    });
+
     it("refuses a capacity below one", () => {
         expect(() => new VerdictMemo(0)).to.throw(/at least one/);
     });
 });
 
-describe("kubeconfigProblems with its memo", () => {
+describe("rememberedKubeconfigProblems", () => {
     /** One-character edits of a kubeconfig, each also seen twice: the memo's answer must be the reading's. */
     it("answers exactly as reading the text again, on edits and repeats", () => {
         const base = kubeconfig("t".repeat(40));
@@ -57,22 +72,55 @@ describe("kubeconfigProblems with its memo", () => {
         }
         let problems = 0;
         for (const text of [...texts, ...texts.reverse()]) {
-            const expected = readKubeconfigProblems("seedKubeconfig", text);
+            const expected = kubeconfigProblems("seedKubeconfig", text);
             problems += expected.length;
-            expect(kubeconfigProblems("seedKubeconfig", text)).to.deep.equal(expected);
+            expect(rememberedKubeconfigProblems("seedKubeconfig", text)).to.deep.equal(expected);
         }
         expect(problems).to.be.greaterThan(0); // the edits broke some of them
     });
 
     it("names the field it was asked about, not the one a first verdict named", () => {
         const broken = "clusters: []\n";
-        expect(kubeconfigProblems("seedKubeconfig", broken)[0]).to.match(/^seedKubeconfig /);
-        expect(kubeconfigProblems("userKubeconfig", broken)[0]).to.match(/^userKubeconfig /);
+        expect(rememberedKubeconfigProblems("seedKubeconfig", broken)[0]).to.match(/^seedKubeconfig /);
+        expect(rememberedKubeconfigProblems("userKubeconfig", broken)[0]).to.match(/^userKubeconfig /);
     });
 
     it("hands out a copy, so a caller's change never reaches the next verdict", () => {
         const broken = "users: []\n";
-        kubeconfigProblems("kc", broken).push("added by a caller");
-        expect(kubeconfigProblems("kc", broken)).to.not.include("added by a caller");
+        rememberedKubeconfigProblems("kc", broken).push("added by a caller");
+        expect(rememberedKubeconfigProblems("kc", broken)).to.not.include("added by a caller");
+    });
+
+    it("keeps the verdict on a text it was asked about", () => {
+        const text = kubeconfig("r".repeat(48));
+        expect(kubeconfigVerdicts.knows("seedKubeconfig", text)).to.equal(false);
+        rememberedKubeconfigProblems("seedKubeconfig", text);
+        expect(kubeconfigVerdicts.knows("seedKubeconfig", text)).to.equal(true);
+        expect(kubeconfigVerdicts.knows("userKubeconfig", text)).to.equal(false);
+    });
+
+    it("tells a lone surrogate from U+FFFD: a context naming a missing cluster is caught either way round", () => {
+        // Raw lone surrogates in the text, as a JSON body's "\ud800" escapes arrive.
+        const named = (cluster: string, ctxCluster: string) =>
+            [
+                "clusters:",
+                `  - name: ${cluster}`,
+                "    cluster: { server: https://10.0.0.1:6443 }",
+                "users: [{ name: u, user: { token: t } }]",
+                `contexts: [{ name: x, context: { cluster: ${ctxCluster}, user: u } }]`,
+                "",
+            ].join("\n");
+        for (const [a, b] of [
+            ["c\ufffd", "c\ud800"],
+            ["c\ud800", "c\ufffd"],
+        ]) {
+            for (const text of [named(a, a), named(a, b), named(b, b), named(b, a)])
+                expect(rememberedKubeconfigProblems("seedKubeconfig", text)).to.deep.equal(
+                    kubeconfigProblems("seedKubeconfig", text),
+                );
+        }
+        expect(kubeconfigProblems("seedKubeconfig", named("c\ufffd", "c\ud800"))).to.deep.equal([
+            "seedKubeconfig context names a cluster that does not exist",
+        ]);
     });
 });
