@@ -58,7 +58,11 @@ const label = (mode: Mode) => (mode === "journal" ? BASELINE_NAME : mode);
 /** MLA_BENCH_HOLD=1: operations are held in the executor, so the burst measures the accept path alone. */
 const HOLD = process.env.MLA_BENCH_HOLD === "1";
 /** MLA_BENCH_SEED_KUBECONFIG: `per-seed` (default) or `per-request` (see above). */
-const SEED_KUBECONFIG = process.env.MLA_BENCH_SEED_KUBECONFIG === "per-request" ? "per-request" : "per-seed";
+const SEED_KUBECONFIG = ((value = process.env.MLA_BENCH_SEED_KUBECONFIG ?? "per-seed") => {
+    if (value !== "per-seed" && value !== "per-request")
+        throw new Error(`MLA_BENCH_SEED_KUBECONFIG must be per-seed or per-request, not ${value}`);
+    return value;
+})();
 const TOKEN = "bench-token-0123456789abcdefghij";
 const MIB = 1024 * 1024;
 

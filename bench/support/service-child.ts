@@ -58,8 +58,10 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
         queueLimit: options.queueLimit,
         log: { level: "error" },
     });
-    // MLA_BENCH_GC_LOG=FILE: every garbage collection's end (epoch ms), kind (1 = scavenge, 2 =
-    // mark-compact, ...) and pause (ms), to set beside putgen's MLA_BENCH_LATENCIES.
+    // MLA_BENCH_GC_LOG=FILE: every garbage collection's end (epoch ms), kind (Node's
+    // NODE_PERFORMANCE_GC_*: 1 scavenge, 4 mark-compact, 8 incremental marking, 16 weak callbacks)
+    // and pause (ms), to set beside putgen's MLA_BENCH_LATENCIES. Each is one synchronous append on
+    // the event loop (a handful per burst), so leave it unset for the figures of record.
     const gcLog = process.env.MLA_BENCH_GC_LOG;
     if (gcLog) {
         new PerformanceObserver((list) => {
