@@ -3,6 +3,7 @@
  * over kept-alive `node:http` connections, readiness waits and the service child's JSON lines.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { kubeconfig as testKubeconfig } from "../../test/support/kubeconfig";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { type Agent, request } from "node:http";
@@ -70,26 +71,7 @@ export async function untilReady(base: string, headers: Record<string, string>, 
  * random service-account token (about 0.9 KB).
  */
 function kubeconfig(server: string): string {
-    const ca = randomBytes(1100).toString("base64");
-    const token = randomBytes(660).toString("base64url");
-    return [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "  - name: c",
-        "    cluster:",
-        `      server: ${server}`,
-        `      certificate-authority-data: ${ca}`,
-        "users:",
-        "  - name: u",
-        "    user:",
-        `      token: ${token}`,
-        "contexts:",
-        "  - name: ctx",
-        "    context: { cluster: c, user: u }",
-        "current-context: ctx",
-        "",
-    ].join("\n");
+    return testKubeconfig(randomBytes(660).toString("base64url"), server, randomBytes(1100).toString("base64"));
 }
 
 /** The kubeconfig of the seed every bench cluster is onboarded to. */

@@ -141,6 +141,12 @@ describe("onboarding API over HTTP", () => {
             state: "cancelled",
             error: { code: "cancelled", status: 409, message: "cancelled while running" },
         });
+        // The cluster's view of its last operation maps the error class to its status too.
+        const cluster = (await (await server.call("/v1/clusters/c4")).json()) as { lastOperation: unknown };
+        expect(cluster.lastOperation).to.deep.include({
+            id: operationId,
+            error: { code: "cancelled", status: 409, message: "cancelled while running" },
+        });
         expect((await server.call(`/v1/operations/${operationId}/cancel`, { method: "POST" })).status).to.equal(409);
     });
 

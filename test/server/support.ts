@@ -6,29 +6,12 @@ import { PassThrough } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { buildApp, type AppOptions, type BuiltApp } from "../../service/http/app";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
+import { kubeconfig } from "../support/kubeconfig";
 
 export const TOKEN = "test-token-0123456789abcdef";
 
 /** A valid kubeconfig whose token is easy to search for in logs and records. */
-export function kubeconfig(secret: string, server = "https://10.0.0.1:6443"): string {
-    return [
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "  - name: c",
-        "    cluster:",
-        `      server: ${server}`,
-        "users:",
-        "  - name: u",
-        "    user:",
-        `      token: ${secret}`,
-        "contexts:",
-        "  - name: ctx",
-        "    context: { cluster: c, user: u }",
-        "current-context: ctx",
-        "",
-    ].join("\n");
-}
+export { kubeconfig };
 
 export const USER_SECRET = "user-cluster-token-SECRET-7f3a9c1e5b";
 export const SEED_SECRET = "seed-cluster-token-SECRET-2d8e4b6a0c";
