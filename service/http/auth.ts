@@ -5,7 +5,7 @@
  * answer, so no spelling of a path (`/%761/clusters`, `//v1`, absolute-form targets) can reach a
  * handler the router matched without the check the route declared.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { HttpError } from "./errors";
 
@@ -16,7 +16,8 @@ declare module "fastify" {
     }
 }
 
-const digest = (text: string) => createHash("sha256").update(text).digest();
+/** SHA-256 in one call (half the time of a `Hash` object, which every request would build). */
+const digest = (text: string): Buffer => hash("sha256", text, "buffer");
 
 /**
  * Returns a check for `Authorization` header values. Both sides are hashed first so the compare

@@ -39,6 +39,8 @@ export interface RegistryOptions {
     commit?: "group" | "per-write";
     /** With `group`: wait this long (ms) for more writes before committing; 0 = next event-loop turn. */
     commitDelayMs?: number;
+    /** With `group`: row changes between checkpoints, which run after a commit's reply. Defaults to 1,000. */
+    checkpointRows?: number;
 }
 
 /**
@@ -79,6 +81,11 @@ export class Registry {
         return this.commitsTo.commits;
     }
 
+    /** Checkpoints of the WAL so far, each run after a commit's reply (tests and the benchmark). */
+    get checkpoints(): number {
+        return this.commitsTo.checkpoints;
+    }
+
     /**
      * Opens (or creates) the registry under `<dataDir>/registry`, taking the data dir's lock.
      * Throws `DataDirLockedError` naming the holder when another process has it.
@@ -102,6 +109,7 @@ export class Registry {
                 path: registryPath(dataDir),
                 commit: options.commit,
                 commitDelayMs: options.commitDelayMs,
+                checkpointRows: options.checkpointRows,
             });
             return registry;
         } catch (e) {

@@ -9,6 +9,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
 import { type EngineNeed, engineNeed } from "../engine-gate";
+import { bodyValidationSchema } from "../validation-schema";
 
 /** One documented response. */
 export interface RouteResponse {
@@ -58,11 +59,14 @@ export class RouteTable {
         app.route({
             method: route.method,
             url: route.url,
-            // Only the parts a route has: Fastify warns about keys set to undefined.
+            // Only the parts a route has: Fastify warns about keys set to undefined. The body is
+            // validated without the bounds its parser already enforced (`validation-schema.ts`).
             schema: Object.fromEntries(
-                Object.entries({ params: route.params, querystring: route.querystring, body: route.body }).filter(
-                    ([, s]) => s !== undefined,
-                ),
+                Object.entries({
+                    params: route.params,
+                    querystring: route.querystring,
+                    body: route.body && bodyValidationSchema(route.body),
+                }).filter(([, s]) => s !== undefined),
             ),
             config: {
                 auth: requiresToken(route),
