@@ -2,7 +2,7 @@
  * The lifecycle of one operation: queued → running → a final state, with its record, events,
  * metrics and secret scrubbing handled in one place so every operation kind behaves the same.
  */
-import { randomUUID } from "node:crypto";
+import { newOperationId } from "./operation-id";
 import { ExecutorError, type Executor, type ExecutorEvent } from "../../executors/executor";
 import type { ServiceMetrics } from "./metrics";
 import type { OperationEvents } from "./operation-events";
@@ -54,7 +54,7 @@ export class OperationRunner {
         extra: { purge?: boolean; generation?: number } = {},
     ): OperationRecord {
         const op: OperationRecord = {
-            id: randomUUID(),
+            id: newOperationId(),
             clusterId,
             kind,
             state: "queued",
