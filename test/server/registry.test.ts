@@ -112,6 +112,28 @@ describe("Registry (SQLite)", () => {
         db.close();
     });
 
+    it("drops the index on operations' clusters that earlier versions made, keeping the rows", async () => {
+        const first = Registry.open(dir);
+        first.putCluster(cluster("a"));
+        first.putOperation(op("o1", "a", "succeeded"));
+        first.close();
+        const old = new Database(registryPath(dir));
+        old.exec("CREATE INDEX operations_by_cluster ON operations (cluster_id)");
+        old.close();
+        const reopened = Registry.open(dir);
+        const db = new Database(registryPath(dir), { readonly: true });
+        expect(
+            db
+                .prepare(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'operations' AND sql IS NOT NULL",
+                )
+                .all(),
+        ).to.deep.equal([]);
+        db.close();
+        expect(reopened.operationsOf("a").map((o) => o.id)).to.deep.equal(["o1"]);
+        reopened.close();
+    });
+
     it("marks queued and running operations interrupted, moves only the newest request's cluster, and flags the running ones' stacks", async () => {
         const first = Registry.open(dir);
         first.putCluster(cluster("run"));
