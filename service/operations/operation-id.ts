@@ -33,6 +33,7 @@ export function operationIdGenerator(now: () => number = Date.now): () => string
         used += ID_RANDOM;
         return pool.subarray(used - ID_RANDOM, used);
     };
+    const id = Buffer.alloc(16);
     return () => {
         const r = random();
         const t = now();
@@ -43,10 +44,12 @@ export function operationIdGenerator(now: () => number = Date.now): () => string
             lastMs++;
             counter = r.readUInt16BE(0) & 0x7ff;
         }
-        const hex = (n: number, digits: number) => n.toString(16).padStart(digits, "0");
-        const time = hex(lastMs, 12);
-        const variant = hex(0x8000 | (r.readUInt16BE(2) & 0x3fff), 4);
-        return `${time.slice(0, 8)}-${time.slice(8)}-${hex(0x7000 | counter, 4)}-${variant}-${r.toString("hex", 4, 10)}`;
+        id.writeUIntBE(lastMs, 0, 6);
+        id.writeUInt16BE(0x7000 | counter, 6);
+        id.writeUInt16BE(0x8000 | (r.readUInt16BE(2) & 0x3fff), 8);
+        r.copy(id, 10, 4, 10);
+        const hex = id.toString("hex");
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
     };
 }
 
