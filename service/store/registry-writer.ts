@@ -20,8 +20,9 @@ import { Worker } from "node:worker_threads";
 import { ROW_SQL, type RowChange } from "./registry-schema";
 
 /**
- * Row changes between checkpoints. Keys are random (cluster and operation ids), so each row
- * change dirties about one page: this keeps the WAL near SQLite's own default of 1,000 pages.
+ * Row changes between checkpoints. A row change dirties at most about one page (a cluster's, whose
+ * id the client chose; operations and events, keyed by ids in creation order, share the last
+ * pages), so this keeps the WAL at or under SQLite's own default of 1,000 pages.
  */
 export const CHECKPOINT_ROWS = 1000;
 

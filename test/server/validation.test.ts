@@ -42,6 +42,9 @@ describe("request validation and secret hygiene", () => {
             [body({ gateway: { replicas: 0 } }), /body\/gateway\/replicas must be >= 1/],
             [body({ gateway: { replicas: "2" } }), /body\/gateway\/replicas must be integer/],
             [body({ userKubeconfig: "a: [" }), /^userKubeconfig is not valid YAML \(line 1\)$/],
+            // Empty: no schema bound needed, the kubeconfig checks refuse it and name the field.
+            [body({ userKubeconfig: "" }), /^userKubeconfig must be a kubeconfig mapping$/],
+            [body({ seedKubeconfig: "" }), /^seedKubeconfig must be a kubeconfig mapping$/],
             [
                 body({ userKubeconfig: "apiVersion: v1\nkind: Config\n" }),
                 /userKubeconfig has no cluster with a server address; userKubeconfig has no user; userKubeconfig has no context/,
