@@ -3,9 +3,10 @@
  *
  * The registry keys operations and their events by operation id. Random (version 4) ids put every
  * new row on a random page of each table, so a commit of one burst's operations rewrote hundreds
- * of pages; ids in creation order land on the last page or two, and so do their events. A
- * commit of one wave of 100 accepted onboardings took about half as long (`npm run
- * bench:registry`; figures in bench/RESULTS.md).
+ * of pages; ids in creation order land on the last page or two, and so do their events. A wave
+ * of 100 accepted onboardings then wrote 81–93 pages instead of 266–289, its commit took about
+ * 2 ms instead of 4–6 by the writer's own timing, and 0.67–0.78 of the time through the whole
+ * registry (`npm run bench:registry`; bench/RESULTS.md).
  *
  * Layout (RFC 9562 §5.7, with the counter of §6.2 method 1): 48 bits of Unix time in ms, the
  * version, a 12-bit counter that keeps ids from one process strictly increasing within a
