@@ -12,8 +12,8 @@ import { MAX_TEXT_FIELD } from "../../spec/tenant-spec";
 
 /**
  * A kubeconfig's text. No `minLength`: an empty one is refused by the kubeconfig checks, which name
- * the field, and Ajv would count every kubeconfig's code points to enforce it (about 2 % of the
- * event loop in `bench:service`). The `maxLength` is documentation: the body parser's bound,
+ * the field, and Ajv would count every kubeconfig's code points to enforce it (2.5 % of the event
+ * loop in a profile of a `bench:service` burst). The `maxLength` is documentation: the body parser's bound,
  * stricter, is what holds (`validation-schema.ts`).
  */
 const Kubeconfig = (description: string) =>

@@ -32,8 +32,8 @@ export interface GroupCommitOptions {
     commit?: "group" | "per-write";
     /** With `group`: wait this long (ms) for more writes before committing; 0 = next event-loop turn. */
     commitDelayMs?: number;
-    /** With `group`: row changes between the writer's checkpoints (`registry-writer.ts`). */
-    checkpointRows?: number;
+    /** With `group`: pages written between the writer's checkpoints (`registry-writer.ts`). */
+    checkpointPages?: number;
 }
 
 /** The batches of one registry. */
@@ -52,12 +52,12 @@ export class GroupCommit {
     commits = 0;
 
     constructor(private readonly options: GroupCommitOptions) {
-        if (options.commit !== "per-write") this.writer = new RegistryWriter(options.path, options.checkpointRows);
+        if (options.commit !== "per-write") this.writer = new RegistryWriter(options.path, options.checkpointPages);
     }
 
-    /** Checkpoints the writer thread has run (tests and the benchmark). */
-    get checkpoints(): number {
-        return this.writer?.checkpoints ?? 0;
+    /** Checkpoints the writer thread completed, and those a reader or an error cut short (tests, benchmark). */
+    get checkpoints(): { completed: number; cutShort: number } {
+        return { completed: this.writer?.checkpoints ?? 0, cutShort: this.writer?.checkpointsCutShort ?? 0 };
     }
 
     /** Adds a row change to the open batch (per-write: commits it now). Throws after a failed commit. */

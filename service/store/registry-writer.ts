@@ -8,9 +8,9 @@
  * commit. SQLite's automatic checkpoint runs inside the COMMIT that takes the WAL past 1,000
  * pages, so the requests waiting on that commit waited for it too: in `bench:service` it made
  * two or three commits of a burst take 16–22 ms instead of 4–6. Here the writer turns it off and
- * checkpoints (PASSIVE: it never waits for a reader) right after replying, once
- * {@link CHECKPOINT_ROWS} row changes have committed since the last one; the main thread
- * meanwhile gathers the next batch, which queues behind the checkpoint only if it is ready first.
+ * checkpoints (PASSIVE: it never waits for a reader) right after replying, once about
+ * {@link CHECKPOINT_PAGES} pages have committed since the last one; the main thread meanwhile
+ * gathers the next batch, which queues behind the checkpoint only if it is ready first.
  *
  * The worker is plain JavaScript (`eval`), so it runs the same under ts-node and compiled.
  * After each batch it also bumps a shared counter, so {@link RegistryWriter.waitIdle} can block
@@ -20,11 +20,16 @@ import { Worker } from "node:worker_threads";
 import { ROW_SQL, type RowChange } from "./registry-schema";
 
 /**
- * Row changes between checkpoints. A row change dirties at most about one page (a cluster's, whose
- * id the client chose; operations and events, keyed by ids in creation order, share the last
- * pages), so this keeps the WAL at or under SQLite's own default of 1,000 pages.
+ * Pages written between checkpoints: SQLite's own default for its automatic checkpoint. The
+ * writer counts a row change as the pages its value fills, at least one (a cluster's row lands on
+ * a page of its own, its id being the client's; a sealed spec of 8.9 KB fills three), so a few
+ * large rows checkpoint as soon as many small ones. The count errs high: operations and events,
+ * keyed by ids in creation order, share the last pages.
  */
-export const CHECKPOINT_ROWS = 1000;
+export const CHECKPOINT_PAGES = 1000;
+
+/** The WAL file is cut back to this after a checkpoint let it start over (SQLite keeps its largest size otherwise). */
+const WAL_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /** The worker: the same statements and the same row handling as `applyRows` in registry-schema.ts. */
 const WORKER_SOURCE = `
@@ -36,6 +41,8 @@ db.pragma("journal_mode = WAL");
 db.pragma("synchronous = FULL");
 db.pragma("busy_timeout = 5000");
 db.pragma("wal_autocheckpoint = 0");
+db.pragma("journal_size_limit = " + workerData.walSizeLimit);
+const pageSize = db.pragma("page_size", { simple: true });
 const s = Object.fromEntries(Object.entries(workerData.sql).map(([k, sql]) => [k, db.prepare(sql)]));
 let sinceCheckpoint = 0;
 const commit = db.transaction((rows) => {
@@ -65,15 +72,20 @@ parentPort.on("message", (message) => {
     Atomics.add(done, 0, 1);
     Atomics.notify(done, 0);
     parentPort.postMessage(reply);
-    sinceCheckpoint += message.length;
-    if (reply.ok && sinceCheckpoint >= workerData.checkpointRows) {
-        sinceCheckpoint = 0;
-        // A failed checkpoint loses nothing (the rows are in the WAL) and the next one retries it;
-        // a failing disk fails the next commit, which the registry reports.
-        try {
-            db.pragma("wal_checkpoint(PASSIVE)");
+    if (!reply.ok) return;
+    for (const r of message) sinceCheckpoint += 1 + Math.floor((r.value === undefined ? 0 : r.value.length) / pageSize);
+    if (sinceCheckpoint < workerData.checkpointPages) return;
+    // Done only when every frame went back and none was held by a reader (a PASSIVE checkpoint
+    // never waits for one); otherwise, or on an error, it is tried again after the next commit,
+    // as SQLite's own would be. The rows are safe in the WAL either way.
+    try {
+        const [r] = db.pragma("wal_checkpoint(PASSIVE)");
+        if (r.busy === 0 && r.checkpointed === r.log) {
+            sinceCheckpoint = 0;
             Atomics.add(done, 1, 1);
-        } catch {}
+        } else Atomics.add(done, 2, 1);
+    } catch {
+        Atomics.add(done, 2, 1);
     }
 });
 `;
@@ -81,12 +93,12 @@ parentPort.on("message", (message) => {
 /** Commits batches on a worker thread, one at a time, in order. */
 export class RegistryWriter {
     private readonly worker: Worker;
-    /** [0]: batches committed (or failed), [1]: checkpoints run. */
-    private readonly done = new Int32Array(new SharedArrayBuffer(8));
+    /** [0]: batches committed (or failed), [1]: checkpoints completed, [2]: checkpoints cut short or failed. */
+    private readonly done = new Int32Array(new SharedArrayBuffer(12));
     private sent = 0;
     private readonly replies: Array<(error: Error | undefined) => void> = [];
 
-    constructor(path: string, checkpointRows = CHECKPOINT_ROWS) {
+    constructor(path: string, checkpointPages = CHECKPOINT_PAGES) {
         this.worker = new Worker(WORKER_SOURCE, {
             eval: true,
             workerData: {
@@ -94,7 +106,8 @@ export class RegistryWriter {
                 path,
                 done: this.done.buffer,
                 sql: ROW_SQL,
-                checkpointRows,
+                checkpointPages,
+                walSizeLimit: WAL_SIZE_LIMIT,
             },
         });
         this.worker.on("message", (reply: { ok: boolean; message?: string }) => {
@@ -106,9 +119,14 @@ export class RegistryWriter {
         this.worker.unref();
     }
 
-    /** Checkpoints the writer has run (tests and the benchmark). */
+    /** Checkpoints the writer completed (tests and the benchmark). */
     get checkpoints(): number {
         return Atomics.load(this.done, 1);
+    }
+
+    /** Checkpoints a reader held back or an error stopped, each retried after the next commit. */
+    get checkpointsCutShort(): number {
+        return Atomics.load(this.done, 2);
     }
 
     /** Whether a batch is being committed now. */

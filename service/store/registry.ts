@@ -39,8 +39,8 @@ export interface RegistryOptions {
     commit?: "group" | "per-write";
     /** With `group`: wait this long (ms) for more writes before committing; 0 = next event-loop turn. */
     commitDelayMs?: number;
-    /** With `group`: row changes between checkpoints, which run after a commit's reply. Defaults to 1,000. */
-    checkpointRows?: number;
+    /** With `group`: pages written between checkpoints, which run after a commit's reply. Defaults to 1,000. */
+    checkpointPages?: number;
 }
 
 /**
@@ -81,8 +81,11 @@ export class Registry {
         return this.commitsTo.commits;
     }
 
-    /** Checkpoints of the WAL so far, each run after a commit's reply (tests and the benchmark). */
-    get checkpoints(): number {
+    /**
+     * Checkpoints of the WAL so far, each run after a commit's reply: completed, and cut short by a
+     * reader or an error (then retried after the next commit). For tests and the benchmark.
+     */
+    get checkpoints(): { completed: number; cutShort: number } {
         return this.commitsTo.checkpoints;
     }
 
@@ -109,7 +112,7 @@ export class Registry {
                 path: registryPath(dataDir),
                 commit: options.commit,
                 commitDelayMs: options.commitDelayMs,
-                checkpointRows: options.checkpointRows,
+                checkpointPages: options.checkpointPages,
             });
             return registry;
         } catch (e) {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -7,7 +7,7 @@ import type { ClusterRecord } from "../../executors/operation-types";
 import { Registry } from "../../service/store/registry";
 import { registryPath } from "../../service/store/registry-schema";
 import { readRegistry } from "../../service/store/registry-view";
-import { CHECKPOINT_ROWS } from "../../service/store/registry-writer";
+import { CHECKPOINT_PAGES } from "../../service/store/registry-writer";
 import { removeDir } from "./support";
 
 /** A cluster record of about one database page (4 KiB), so row changes and WAL pages go together. */
@@ -23,10 +23,10 @@ const pageSized = (id: string): ClusterRecord => ({
     updatedAt: "t",
 });
 
-/** Writes `batches` commits of `rows` clusters each, awaiting each one. */
-async function commitBatches(registry: Registry, batches: number, rows: number): Promise<void> {
+/** Writes `batches` commits of `rows` new clusters each (ids from `prefix`), awaiting each one. */
+async function commitBatches(registry: Registry, batches: number, rows: number, prefix = "c"): Promise<void> {
     for (let b = 0; b < batches; b++) {
-        for (let i = 0; i < rows; i++) registry.putCluster(pageSized(`c${b}-${i}`));
+        for (let i = 0; i < rows; i++) registry.putCluster(pageSized(`${prefix}${b}-${i}`));
         await registry.durable();
     }
 }
@@ -53,26 +53,58 @@ describe("Registry checkpoints (after a commit's reply, never inside one)", () =
 
     it("leaves SQLite's automatic checkpoint off: no commit copies the WAL back, however far past 1,000 pages it grows", async () => {
         // The writer's own checkpoints pushed out of reach: only an automatic one could run.
-        const registry = Registry.open(dir, { checkpointRows: 1e9 });
+        const registry = Registry.open(dir, { checkpointPages: 1e9 });
         await commitBatches(registry, 3, 600);
         // SQLite's default would have checkpointed inside the commit that took the WAL past 1,000
         // pages, and the third batch would have started the WAL over (about 600 frames).
         expect(walFrames(dir)).to.be.greaterThan(1800);
-        expect(registry.checkpoints).to.equal(0);
+        expect(registry.checkpoints.completed).to.equal(0);
         registry.close();
     });
 
-    it(`checkpoints after replying once ${CHECKPOINT_ROWS} row changes have committed, so the WAL stays short`, async () => {
+    it(`checkpoints after replying once ${CHECKPOINT_PAGES} pages have committed, so the WAL stays short`, async () => {
         const registry = Registry.open(dir);
         await commitBatches(registry, 10, 300); // a checkpoint after the 4th and the 8th
-        await until(() => registry.checkpoints === 2, "two checkpoints");
+        await until(() => registry.checkpoints.completed === 2, "two checkpoints");
         // Only the two batches since the last checkpoint are left in the WAL.
         const frames = walFrames(dir);
-        expect(frames).to.be.within(600, CHECKPOINT_ROWS);
+        expect(frames).to.be.within(600, CHECKPOINT_PAGES);
         expect(readRegistry(dir)?.clusters).to.have.length(3000);
         registry.close();
         const reopened = Registry.open(dir);
         expect(reopened.clusters()).to.have.length(3000);
         reopened.close();
+    });
+
+    it("counts a large row as the pages it fills: 150 specs of 200 KB checkpoint as 1,000 small rows would", async () => {
+        const registry = Registry.open(dir);
+        const big = (i: number) => JSON.stringify({ sealed: `${i}`.padEnd(200_000, "x") });
+        for (let b = 0; b < 15; b++) {
+            for (let i = 0; i < 10; i++) registry.putSealedSpec(`c${b}-${i}`, big(b * 10 + i));
+            await registry.durable();
+        }
+        // About 490 pages a batch: a checkpoint after every third. Counted as rows, none would run,
+        // and the WAL would hold all 30 MB.
+        await until(() => registry.checkpoints.completed === 5, "five checkpoints");
+        expect(statSync(`${registryPath(dir)}-wal`).size).to.be.below(12 * 1024 * 1024);
+        registry.close();
+    });
+
+    it("retries a checkpoint that a reader held back after the next commit, and counts it done only when it is", async () => {
+        const registry = Registry.open(dir);
+        const reader = new Database(registryPath(dir), { readonly: true });
+        reader.prepare("BEGIN").run();
+        reader.prepare("SELECT count(*) FROM clusters").get(); // a snapshot from before every write below
+        await commitBatches(registry, 5, 300);
+        await until(() => registry.checkpoints.cutShort === 2, "two checkpoints cut short");
+        expect(registry.checkpoints.completed).to.equal(0);
+        reader.prepare("COMMIT").run();
+        reader.close();
+        await commitBatches(registry, 1, 1, "retry");
+        await until(() => registry.checkpoints.completed === 1, "the retried checkpoint");
+        // Complete: the next commit that writes a page starts the WAL over.
+        await commitBatches(registry, 1, 1, "after");
+        expect(walFrames(dir)).to.be.below(10);
+        registry.close();
     });
 });

@@ -38,9 +38,26 @@ describe("the schema a body is validated with (validation-schema.ts)", () => {
         expect(JSON.stringify(ClusterBody)).to.equal(documentedBefore);
     });
 
-    it("keeps a root string's bound, data keywords and TypeBox's markers", () => {
+    it("keeps every bound of a body that need not be an object, and the bounds on keys", () => {
+        // Such a body may be a string no JSON parser read (text/plain): nothing bounded it.
         const root = Type.String({ maxLength: limit * 2 });
-        expect(bodyValidationSchema(root).maxLength).to.equal(limit * 2);
+        expect(bodyValidationSchema(root)).to.equal(root);
+        const union = Type.Union([Type.String({ maxLength: limit }), Type.Object({ a: Type.String() })]);
+        expect(bodyValidationSchema(union)).to.equal(union);
+        // The parser bounds values, not keys.
+        const keyed = Type.Object(
+            {},
+            {
+                propertyNames: { type: "string", maxLength: limit },
+                additionalProperties: Type.String({ maxLength: limit }),
+            },
+        );
+        const rewritten = bodyValidationSchema(keyed);
+        expect(rewritten.propertyNames).to.deep.equal({ type: "string", maxLength: limit });
+        expect(rewritten.additionalProperties).to.not.have.property("maxLength");
+    });
+
+    it("keeps data keywords and TypeBox's markers", () => {
         const withData = Type.Object({
             a: Type.String({ maxLength: limit, default: "x", examples: [{ maxLength: limit }] }),
             b: Type.Object({ c: Type.String() }, { default: { c: "x", maxLength: limit } }),
