@@ -107,4 +107,19 @@ describe("Registry checkpoints (after a commit's reply, never inside one)", () =
         expect(walFrames(dir)).to.be.below(10);
         registry.close();
     });
+
+    it("cuts the WAL file back to 16 MiB once it starts over, instead of keeping its largest size", async () => {
+        const registry = Registry.open(dir, { checkpointPages: 6000 });
+        const big = (i: number) => JSON.stringify({ sealed: `${i}`.padEnd(200_000, "x") });
+        const wal = () => statSync(`${registryPath(dir)}-wal`).size;
+        for (let b = 0; b < 13; b++) {
+            for (let i = 0; i < 10; i++) registry.putSealedSpec(`c${b}-${i}`, big(b * 10 + i));
+            await registry.durable();
+        }
+        await until(() => registry.checkpoints.completed === 1, "the checkpoint");
+        expect(wal()).to.be.above(24 * 1024 * 1024); // about 6,400 pages went through it
+        await commitBatches(registry, 1, 1, "after"); // starts the WAL over
+        expect(wal()).to.be.at.most(16 * 1024 * 1024);
+        registry.close();
+    });
 });

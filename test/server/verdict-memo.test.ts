@@ -5,7 +5,9 @@ import {
     kubeconfigVerdicts,
     rememberedKubeconfigProblems,
 } from "../../service/operations/kubeconfig";
-import { kubeconfig } from "./support";
+import type { ClusterBody } from "../../service/operations/cluster-body";
+import { bodyProblems, resolveSeedKubeconfig } from "../../service/operations/cluster-request";
+import { body, kubeconfig } from "./support";
 
 describe("VerdictMemo", () => {
     it("judges a text once per scope, and a changed text again", () => {
@@ -97,6 +99,16 @@ describe("rememberedKubeconfigProblems", () => {
         rememberedKubeconfigProblems("seedKubeconfig", text);
         expect(kubeconfigVerdicts.knows("seedKubeconfig", text)).to.equal(true);
         expect(kubeconfigVerdicts.knows("userKubeconfig", text)).to.equal(false);
+    });
+
+    it("is what a request's seed kubeconfig goes through, and never its user kubeconfig", async () => {
+        const seed = kubeconfig("s".repeat(52));
+        const user = kubeconfig("u".repeat(52));
+        const request = body({ seedKubeconfig: seed, userKubeconfig: user }) as ClusterBody;
+        expect((await resolveSeedKubeconfig(request, "/nonexistent")).problems).to.deep.equal([]);
+        expect(bodyProblems(request)).to.deep.equal([]);
+        expect(kubeconfigVerdicts.knows("seedKubeconfig", seed)).to.equal(true);
+        expect(kubeconfigVerdicts.knows("userKubeconfig", user)).to.equal(false);
     });
 
     it("tells a lone surrogate from U+FFFD: a context naming a missing cluster is caught either way round", () => {
