@@ -2,7 +2,8 @@
  * `npm run bench:service`: how fast the onboarding service accepts onboardings, and what a
  * registered cluster costs in memory.
  *
- * Each run starts the service as its own process (`support/service-child.ts`, the in-memory executor, 4 workers,
+ * Each run starts the service as its own process (`support/service-child.ts`, the in-memory executor
+ * keeping no log of its calls, 4 workers,
  * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 3,000) PUTs of other
  * clusters, and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from
  * `putgen` (`support/putgen.c`, compiled, on one thread with epoll, so the generator takes about

@@ -59,7 +59,7 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
     const token = resolveApiToken(env, dataDir);
     const executor: Executor =
         env.MLA_EXECUTOR === "memory"
-            ? new MemoryExecutor({ delayMs: 500 })
+            ? new MemoryExecutor({ delayMs: 500, keepCalls: false })
             : env.MLA_EXECUTOR === "operator"
               ? operatorExecutorFromEnv(env, source)
               : new AutomationExecutor({

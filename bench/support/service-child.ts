@@ -51,6 +51,8 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
         dataDir,
         executor: new MemoryExecutor({
             delayMs: 5,
+            // The test double's log of every call (each spec, both kubeconfigs) is not the service's memory.
+            keepCalls: false,
             ...(options.hold ? { gate: () => new Promise<void>(() => undefined) } : {}),
         }),
         token: options.token,

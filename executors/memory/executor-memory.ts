@@ -1,5 +1,5 @@
 /**
- * An executor that runs nothing: it records every call, emits plausible progress events and
+ * An executor that runs nothing: it records every call (unless `keepCalls` is false), emits plausible progress events and
  * answers after a delay. Tests use it to drive the service; `mla serve --executor memory` uses it
  * for demos without a cluster.
  */
@@ -113,7 +113,7 @@ export class MemoryExecutor implements Executor {
     }
 
     private async perform(call: MemoryCall, { signal, onEvent, op, planned }: PerformOptions): Promise<ResourceStep[]> {
-        this.calls.push(call);
+        this.record(call);
         this.active++;
         const perCluster = (this.activePerCluster.get(call.clusterId) ?? 0) + 1;
         this.activePerCluster.set(call.clusterId, perCluster);
@@ -207,7 +207,11 @@ export class MemoryExecutor implements Executor {
     }
 
     async unlock(clusterId: string): Promise<void> {
-        this.calls.push({ method: "unlock", clusterId });
+        this.record({ method: "unlock", clusterId });
+    }
+
+    private record(call: MemoryCall): void {
+        if (this.options.keepCalls !== false) this.calls.push(call);
     }
 
     /** Every project-stack call, in order. */

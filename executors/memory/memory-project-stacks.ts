@@ -1,7 +1,7 @@
 /**
  * The in-memory executor's project stacks: each `up` pretends to apply the project program (one
  * Grafana org that gets an id on create and keeps it), each `destroy` pretends to delete it. Every
- * call is recorded, and the concurrency per stack is tracked.
+ * call is recorded (unless `keepCalls` is false), and the concurrency per stack is tracked.
  */
 import type { ProjectSpec } from "../../spec/project-spec";
 import { type DestroyResult, ExecutorError, type ProjectRequest, type UpResult } from "../executor";
@@ -24,6 +24,12 @@ export interface MemoryProjectOptions {
     gateProject?(call: MemoryProjectCall): Promise<void> | undefined;
     /** Time each call takes, in ms. Defaults to 20. */
     delayMs?: number;
+    /**
+     * Whether `calls` keeps every call (tests read it). Defaults to true. A long-running demo
+     * service and the benchmark pass false: the log grows with every operation and holds each
+     * spec, kubeconfigs included, which no real executor keeps.
+     */
+    keepCalls?: boolean;
 }
 
 const ORG_TYPE = "grafana:oss/organization:Organization";
@@ -72,7 +78,7 @@ export class MemoryProjectStacks {
     }
 
     private async perform(call: MemoryProjectCall, request: ProjectRequest, op: string): Promise<ResourceStep[]> {
-        this.calls.push(call);
+        if (this.options.keepCalls !== false) this.calls.push(call);
         const active = (this.active.get(call.stack) ?? 0) + 1;
         this.active.set(call.stack, active);
         this.maxPerStack = Math.max(this.maxPerStack, active);
