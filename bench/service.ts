@@ -5,7 +5,7 @@
  * Each run starts the service as its own process (`support/service-child.ts`, the in-memory executor
  * keeping no log of its calls, 4 workers,
  * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 3,000) PUTs of other
- * clusters, and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from
+ * clusters from the burst's own client (MLA_BENCH_WARM_CLIENT=mixed: half of them from `node:http`), and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from
  * `putgen` (`support/putgen.c`, compiled, on one thread with epoll, so the generator takes about
  * 0.03 ms of CPU per request, not the 0.25-0.6 ms of a `node:http` one). Its 100 kept-alive connections each serve one probe
  * before the clock starts. It prints the total time, p50/p99 accept latency (send to
@@ -52,6 +52,12 @@ const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
  */
 const WARM = Number(process.env.MLA_BENCH_WARM ?? "3000");
 const REPS = Number(process.env.MLA_BENCH_REPS ?? "3");
+/** MLA_BENCH_WARM_CLIENT: `putgen` (default: the burst's client) or `mixed` (half from `node:http`). */
+const WARM_CLIENT = ((value = process.env.MLA_BENCH_WARM_CLIENT ?? "putgen") => {
+    if (value !== "putgen" && value !== "mixed")
+        throw new Error(`MLA_BENCH_WARM_CLIENT must be putgen or mixed, not ${value}`);
+    return value;
+})();
 const BASELINE = process.env.MLA_BENCH_BASELINE;
 /** The baseline row's name in the output (MLA_BENCH_BASELINE_NAME, e.g. `before`); selected as `journal`. */
 const BASELINE_NAME = process.env.MLA_BENCH_BASELINE_NAME ?? "journal";
@@ -110,29 +116,46 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
         const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
         // One body per cluster, each with its own user kubeconfig, built before the clock starts.
         const bodies = Array.from({ length: CLUSTERS }, (_, i) => JSON.stringify(benchBody(i, SEED_KUBECONFIG)));
+        const warmBody = (i: number) => JSON.stringify(benchBody(CLUSTERS + i, SEED_KUBECONFIG));
         // Memory with no cluster registered yet (after a few reads, so the first requests' set-up is not counted).
         for (let i = 0; i < 20; i++) await (await fetch(`${base}/v1/clusters`, { headers })).arrayBuffer();
         proc.kill("SIGUSR2");
         const idle = (await out.next()).value as { heapUsed: number; rss: number };
+        // The warm-up comes from the burst's own client (putgen), so the request path V8 compiled
+        // is the one the burst takes; MLA_BENCH_WARM_CLIENT=mixed sends its first half from
+        // `node:http` (other headers, in another order), as a service hearing from two kinds of client.
+        const fromNode = WARM_CLIENT === "mixed" ? Math.floor(WARM / 2) : 0;
         const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
         let warmed = 0;
         await Promise.all(
-            Array.from({ length: Math.min(IN_FLIGHT, WARM) }, async () => {
-                for (let i = warmed++; i < WARM; i = warmed++) {
-                    const status = await putRaw(
-                        agent,
-                        `${base}/v1/clusters/warm-${i}`,
-                        headers,
-                        JSON.stringify(benchBody(CLUSTERS + i, SEED_KUBECONFIG)),
-                    );
+            Array.from({ length: Math.min(IN_FLIGHT, fromNode) }, async () => {
+                for (let i = warmed++; i < fromNode; i = warmed++) {
+                    const status = await putRaw(agent, `${base}/v1/clusters/warm-${i}`, headers, warmBody(i));
                     if (status !== 202) throw new Error(`PUT warm-${i}: ${status}`);
                 }
             }),
         );
+        agent.destroy();
+        if (WARM > fromNode) {
+            const warm = await startBurst({
+                bin: putgen,
+                port,
+                token: TOKEN,
+                puts: Array.from({ length: WARM - fromNode }, (_, k) => ({
+                    path: `/v1/clusters/warm-${fromNode + k}`,
+                    body: warmBody(fromNode + k),
+                })),
+                inFlight: IN_FLIGHT,
+                file: putsFile,
+                recordLatencies: false,
+            });
+            const report = await warm.go();
+            if (report.accepted !== WARM - fromNode)
+                throw new Error(`warm-up: ${report.accepted} of ${WARM - fromNode} PUTs from putgen answered 202`);
+        }
         await untilReady(base, headers, "warm-", HOLD ? 0 : WARM);
         proc.kill("SIGHUP");
         const before = (await out.next()).value as { commits: number | null };
-        agent.destroy();
         // The burst comes from putgen (compiled), over IN_FLIGHT connections opened before the clock starts.
         const burst = await startBurst({
             bin: putgen,

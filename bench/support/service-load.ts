@@ -117,6 +117,8 @@ export async function startBurst(options: {
     puts: Array<{ path: string; body: string }>;
     inFlight: number;
     file: string;
+    /** Whether putgen writes each request's latency to MLA_BENCH_LATENCIES (not for a warm-up). */
+    recordLatencies?: boolean;
 }): Promise<{ go(): Promise<Burst> }> {
     const records = options.puts.map(({ path, body }) => {
         const request = Buffer.from(
@@ -127,8 +129,10 @@ export async function startBurst(options: {
     });
     const probe = Buffer.from(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${options.port}\r\n\r\n`);
     writeFileSync(options.file, Buffer.concat([Buffer.from(`${probe.length}\n`), probe, ...records]));
+    const { MLA_BENCH_LATENCIES, ...others } = process.env;
     const proc = spawn(options.bin, ["127.0.0.1", String(options.port), options.file, String(options.inFlight)], {
         stdio: ["pipe", "pipe", "inherit"],
+        env: options.recordLatencies === false ? others : { ...others, MLA_BENCH_LATENCIES },
     });
     // putgen ending (or failing to start) before it has said what the caller waits for is an error, not a hang.
     const ended = new Promise<never>((_, reject) => {
