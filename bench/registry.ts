@@ -55,9 +55,7 @@ const operation = (id: string, clusterId: string): OperationRecord => ({
 const event = (seq: number) => JSON.stringify({ seq, time: now(), type: "log", message: "x".repeat(60) });
 /** As `spec-store.ts` seals one: JSON around the ciphertext of a 6.6 KB spec. */
 const sealed = () =>
-    Buffer.from(
-        JSON.stringify({ v: 1, iv: randomBytes(12).toString("base64"), data: randomBytes(6600).toString("base64") }),
-    );
+    JSON.stringify({ v: 1, iv: randomBytes(12).toString("base64"), data: randomBytes(6600).toString("base64") });
 
 /** Writes one accepted onboarding: operation, cluster, `events` events and, when `spec`, a sealed spec. */
 function accept(row: Row, events: number, spec: boolean): void {

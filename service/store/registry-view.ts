@@ -6,7 +6,6 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
 import { registryPath } from "./registry-schema";
-import { type SealedSpec, sealedSpecOf } from "./spec-store";
 
 /** A registry's records as last committed, read without opening it for writing. */
 export interface RegistryView {
@@ -14,8 +13,8 @@ export interface RegistryView {
     clusters: ClusterRecord[];
     /** Every operation, in no particular order. */
     operations: OperationRecord[];
-    /** A cluster's sealed spec, if any. */
-    sealedSpec(clusterId: string): SealedSpec | undefined;
+    /** A cluster's sealed spec (JSON), if any. */
+    sealedSpec(clusterId: string): string | undefined;
 }
 
 /**
@@ -37,7 +36,7 @@ export function readRegistry(dataDir: string): RegistryView | undefined {
             }>,
         }));
         const rows = read();
-        const specs = new Map(rows.specs.map((r) => [r.cluster_id, sealedSpecOf(r.sealed)]));
+        const specs = new Map(rows.specs.map((r) => [r.cluster_id, r.sealed]));
         return {
             clusters: rows.clusters.map((r) => JSON.parse(r) as ClusterRecord),
             operations: rows.operations.map((r) => JSON.parse(r) as OperationRecord),

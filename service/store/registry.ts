@@ -26,7 +26,6 @@ import type { ClusterRecord, OperationRecord } from "../../executors/operation-t
 import { GroupCommit } from "./group-commit";
 import { readLegacyRegistry, retireLegacySources } from "./registry-legacy";
 import { prepareRows, registryPath, type RowChange, type RowStatements, SCHEMA } from "./registry-schema";
-import { type SealedSpec, sealedSpecOf } from "./spec-store";
 import { recoverAfterRestart } from "../operations/cluster-lifecycle";
 
 /** How writes reach the disk. */
@@ -58,7 +57,7 @@ export class Registry {
     private readonly clustersById = new Map<string, ClusterRecord>();
     private readonly operationsById = new Map<string, OperationRecord>();
     private readonly operationIdsByCluster = new Map<string, string[]>();
-    private readonly specsById = new Map<string, SealedSpec>();
+    private readonly specsById = new Map<string, string>();
     private readonly statements: RowStatements;
     private readonly eventsOfOperation: Database.Statement;
     private commitsTo!: GroupCommit;
@@ -151,7 +150,7 @@ export class Registry {
             cluster_id: string;
             sealed: string;
         }>) {
-            this.specsById.set(row.cluster_id, sealedSpecOf(row.sealed));
+            this.specsById.set(row.cluster_id, row.sealed);
         }
         // Recovery is one transaction: a crash during it leaves the state before it, and it reruns.
         const changed = recoverAfterRestart(
@@ -226,13 +225,13 @@ export class Registry {
     }
 
     /** A cluster's sealed (encrypted) spec, as `spec-store.ts` wrote it. */
-    sealedSpec(clusterId: string): SealedSpec | undefined {
+    sealedSpec(clusterId: string): string | undefined {
         return this.specsById.get(clusterId);
     }
 
-    /** Stores a sealed spec (durable at the next commit), keeping the buffer, outside the heap. */
-    putSealedSpec(clusterId: string, sealed: SealedSpec): void {
-        this.write({ table: "specs", id: clusterId, value: sealed.toString("utf8") });
+    /** Stores a sealed spec (durable at the next commit). */
+    putSealedSpec(clusterId: string, sealed: string): void {
+        this.write({ table: "specs", id: clusterId, value: sealed });
         this.specsById.set(clusterId, sealed);
     }
 

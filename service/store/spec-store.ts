@@ -7,10 +7,6 @@
  * state already holds the same kubeconfigs, encrypted with the Pulumi passphrase.
  * Sealed specs live in the registry's database (`specs` table), written in the same commits as
  * the records, so a spec and the operation that stored it are durable together.
- *
- * In memory a sealed spec is a `Buffer` (the sealed JSON's UTF-8 bytes), outside the JavaScript
- * heap: one stays for each registered cluster (about 9 KB), and as a string on the heap each was
- * copied by two young-generation collections before it settled, while requests waited.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -25,38 +21,23 @@ export function loadOrCreateKey(path: string): Buffer {
     return key;
 }
 
-/** A sealed spec: the sealed JSON's UTF-8 bytes. Whoever stores one keeps the buffer and never changes it. */
-export type SealedSpec = Buffer;
-
-/**
- * The sealed spec of the sealed JSON `text`, in a buffer of its own: never a slice of Node's
- * shared 8 KB pool, which one small spec kept for the process's life would pin whole.
- */
-export function sealedSpecOf(text: string): SealedSpec {
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, "utf8"));
-    bytes.write(text, "utf8");
-    return bytes;
-}
-
 /** Encrypts `spec` for `clusterId`; the id is bound as associated data, so a record moved to another id fails to open. */
-export function sealSpec(key: Buffer, clusterId: string, spec: ClusterSpec): SealedSpec {
+export function sealSpec(key: Buffer, clusterId: string, spec: ClusterSpec): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", key, iv);
     cipher.setAAD(Buffer.from(clusterId));
     const body = Buffer.concat([cipher.update(JSON.stringify(spec), "utf8"), cipher.final()]);
-    return sealedSpecOf(
-        JSON.stringify({
-            v: 1,
-            iv: iv.toString("base64"),
-            tag: cipher.getAuthTag().toString("base64"),
-            body: body.toString("base64"),
-        }),
-    );
+    return JSON.stringify({
+        v: 1,
+        iv: iv.toString("base64"),
+        tag: cipher.getAuthTag().toString("base64"),
+        body: body.toString("base64"),
+    });
 }
 
 /** Decrypts a sealed spec; throws when it was tampered with or sealed with another key or id. */
-export function openSpec(key: Buffer, clusterId: string, sealed: SealedSpec): ClusterSpec {
-    const record = JSON.parse(sealed.toString("utf8")) as { iv: string; tag: string; body: string };
+export function openSpec(key: Buffer, clusterId: string, sealed: string): ClusterSpec {
+    const record = JSON.parse(sealed) as { iv: string; tag: string; body: string };
     const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(record.iv, "base64"));
     decipher.setAAD(Buffer.from(clusterId));
     decipher.setAuthTag(Buffer.from(record.tag, "base64"));
@@ -68,9 +49,8 @@ export function openSpec(key: Buffer, clusterId: string, sealed: SealedSpec): Cl
 
 /** Where sealed specs are kept: the registry, or a read-only view of it. */
 export interface SealedSpecs {
-    /** The stored sealed spec: the same buffer on every call until another replaces it. */
-    sealedSpec(clusterId: string): SealedSpec | undefined;
-    putSealedSpec?(clusterId: string, sealed: SealedSpec): void;
+    sealedSpec(clusterId: string): string | undefined;
+    putSealedSpec?(clusterId: string, sealed: string): void;
     removeSpec?(clusterId: string): void;
 }
 
@@ -97,10 +77,10 @@ function summaryOf(spec: ClusterSpec): SpecSummary {
 /** Encrypted per-cluster specs over the registry. */
 export class SpecStore {
     /**
-     * Each cluster's {@link SpecSummary}, with the sealed spec it was read from (the buffer the
+     * Each cluster's {@link SpecSummary}, with the sealed spec it was read from (the string the
      * registry holds, so it costs no memory of its own); a newer sealed spec replaces it.
      */
-    private readonly summaries = new Map<string, { sealed: SealedSpec; summary: SpecSummary }>();
+    private readonly summaries = new Map<string, { sealed: string; summary: SpecSummary }>();
     /** Entries at which the next insertion drops those of removed specs (amortised O(1)). */
     private pruneAt = 64;
 
@@ -117,7 +97,7 @@ export class SpecStore {
         this.remember(clusterId, sealed, summaryOf(spec));
     }
 
-    private remember(clusterId: string, sealed: SealedSpec, summary: SpecSummary): void {
+    private remember(clusterId: string, sealed: string, summary: SpecSummary): void {
         this.summaries.set(clusterId, { sealed, summary });
         if (this.summaries.size < this.pruneAt) return;
         for (const id of [...this.summaries.keys()])

@@ -78,7 +78,7 @@ describe("Registry checkpoints (after a commit's reply, never inside one)", () =
 
     it("counts a large row as the pages it fills: 150 specs of 200 KB checkpoint as 1,000 small rows would", async () => {
         const registry = Registry.open(dir);
-        const big = (i: number) => Buffer.from(JSON.stringify({ sealed: `${i}`.padEnd(200_000, "x") }));
+        const big = (i: number) => JSON.stringify({ sealed: `${i}`.padEnd(200_000, "x") });
         for (let b = 0; b < 15; b++) {
             for (let i = 0; i < 10; i++) registry.putSealedSpec(`c${b}-${i}`, big(b * 10 + i));
             await registry.durable();
@@ -110,7 +110,7 @@ describe("Registry checkpoints (after a commit's reply, never inside one)", () =
 
     it("cuts the WAL file back to 16 MiB once it starts over, instead of keeping its largest size", async () => {
         const registry = Registry.open(dir, { checkpointPages: 6000 });
-        const big = (i: number) => Buffer.from(JSON.stringify({ sealed: `${i}`.padEnd(200_000, "x") }));
+        const big = (i: number) => JSON.stringify({ sealed: `${i}`.padEnd(200_000, "x") });
         const wal = () => statSync(`${registryPath(dir)}-wal`).size;
         for (let b = 0; b < 13; b++) {
             for (let i = 0; i < 10; i++) registry.putSealedSpec(`c${b}-${i}`, big(b * 10 + i));
