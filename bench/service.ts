@@ -2,10 +2,11 @@
  * `npm run bench:service`: how fast the onboarding service accepts onboardings, and what a
  * registered cluster costs in memory.
  *
- * Each run starts the service as its own process (`support/service-child.ts`, the in-memory executor
- * keeping no log of its calls, 4 workers,
- * a fresh data dir on the real disk), warms it with MLA_BENCH_WARM (default 3,000) PUTs of other
- * clusters from the burst's own client (MLA_BENCH_WARM_CLIENT=mixed: half of them from `node:http`), and fires 1,000 PUTs of distinct clusters at 100 in flight over real HTTP from
+ * Each run starts the service as its own process (`support/service-child.ts`, the in-memory
+ * executor keeping no log of its calls, 4 workers, a fresh data dir on the real disk), warms it
+ * with MLA_BENCH_WARM (default 3,000) PUTs of other clusters from the burst's own client
+ * (MLA_BENCH_WARM_CLIENT=mixed: half of them from `node:http`), and fires 1,000 PUTs of distinct
+ * clusters at 100 in flight over real HTTP from
  * `putgen` (`support/putgen.c`, compiled, on one thread with epoll, so the generator takes about
  * 0.03 ms of CPU per request, not the 0.25-0.6 ms of a `node:http` one). Its 100 kept-alive connections each serve one probe
  * before the clock starts. It prints the total time, p50/p99 accept latency (send to
