@@ -27,6 +27,15 @@ const BAD_CREDENTIALS: Array<[string, Record<string, string>]> = [
     ["wrong token", { authorization: "Bearer wrong-token-wrong-token-0000" }],
     ["token prefix", { authorization: `Bearer ${TOKEN.slice(0, -1)}` }],
     ["token plus a character", { authorization: `Bearer ${TOKEN}x` }],
+    // Same length, last character changed: the digests compared are equally long either way.
+    [
+        "same length, one character off",
+        { authorization: `Bearer ${TOKEN.slice(0, -1)}${TOKEN.endsWith("x") ? "y" : "x"}` },
+    ],
+    [
+        "token in lowercase",
+        { authorization: `Bearer ${TOKEN.toLowerCase() === TOKEN ? TOKEN.toUpperCase() : TOKEN.toLowerCase()}` },
+    ],
     ["token in Basic", { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString("base64")}` }],
     ["empty bearer", { authorization: "Bearer " }],
 ];

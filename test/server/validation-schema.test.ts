@@ -5,7 +5,7 @@ import { RouteTable } from "../../service/http/routes/route-table";
 import { ClusterBody } from "../../service/operations/cluster-body";
 import { INPUT_LIMITS } from "../../service/input/bounded-input";
 import { bodyValidationSchema } from "../../service/http/validation-schema";
-import { body, removeDir, startServer, type TestServer } from "./support";
+import { body, removeDir, startServer, type TestServer, TOKEN } from "./support";
 
 /** Every `maxLength` in a schema, by its path (data keywords skipped, as the rewrite skips them). */
 function maxLengths(schema: unknown, path = "#"): Map<string, number> {
@@ -113,6 +113,45 @@ describe("the schema a body is validated with (validation-schema.ts)", () => {
             expect(((await res.json()) as { error: string }).error).to.equal(
                 `body/userKubeconfig is longer than ${limit} characters`,
             );
+        });
+
+        it("lets no spelling of a content type carry a kubeconfig past the bound, and creates nothing", async () => {
+            const astral = "\u{1F600}".repeat(limit / 2) + "x";
+            const text = JSON.stringify(body({ userKubeconfig: astral }));
+            const jsonSpellings = [
+                "application/json",
+                "application/json; charset=utf-8",
+                "APPLICATION/JSON",
+                "application/json;charset=UTF-8",
+                "Application/Json ; charset=utf-8",
+            ];
+            // Text is no JSON: it reaches validation as one string, which the object schema refuses.
+            // Every other type has no parser at all. A parser added for one of them fails this test.
+            const others: Record<string, [number, string]> = {
+                "text/plain": [400, "body must be object"],
+                "text/plain; charset=utf-8": [400, "body must be object"],
+                "application/x-www-form-urlencoded": [415, "Unsupported Media Type"],
+                "application/merge-patch+json": [415, "Unsupported Media Type"],
+                "application/vnd.api+json": [415, "Unsupported Media Type"],
+                "application/jsonx": [415, "Unsupported Media Type"],
+                "multipart/form-data; boundary=x": [415, "Unsupported Media Type"],
+            };
+            for (const type of [...jsonSpellings, ...Object.keys(others)]) {
+                const res = await fetch(`${server.url}/v1/clusters/c-${jsonSpellings.indexOf(type) + 1}`, {
+                    method: "PUT",
+                    headers: { authorization: `Bearer ${TOKEN}`, "content-type": type },
+                    body: text,
+                });
+                const answer = (await res.json()) as { error?: string };
+                if (jsonSpellings.includes(type)) {
+                    expect(res.status, type).to.equal(400);
+                    expect(answer.error, type).to.equal(`body/userKubeconfig is longer than ${limit} characters`);
+                } else {
+                    expect([res.status, answer.error], type).to.deep.equal(others[type]);
+                }
+            }
+            expect(server.registry.clusters()).to.deep.equal([]);
+            expect(server.executor.calls).to.deep.equal([]);
         });
     });
 });
