@@ -17,6 +17,7 @@
  * Rows, alternating, MLA_BENCH_REPS (default 3) times each:
  * - `group`: the registry as deployed (one transaction, one fsync, per burst of writes);
  * - `per-write`: the same registry committing every write on its own (the peer);
+ * The service logs as `mla serve` does (MLA_BENCH_LOG, below).
  * MLA_BENCH_MODES=group,per-write selects rows; MLA_BENCH_HOLD=1 holds every operation in the
  * executor, so the burst measures the accept path alone (memory is then taken right after it); MLA_BENCH_NODE_ARGS passes node flags to the
  * service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); MLA_BENCH_LATENCIES=FILE has `putgen` append every
@@ -65,6 +66,15 @@ const BASELINE_NAME = process.env.MLA_BENCH_BASELINE_NAME ?? "journal";
 const label = (mode: Mode) => (mode === "journal" ? BASELINE_NAME : mode);
 /** MLA_BENCH_HOLD=1: operations are held in the executor, so the burst measures the accept path alone. */
 const HOLD = process.env.MLA_BENCH_HOLD === "1";
+/**
+ * MLA_BENCH_LOG: `deployed` (default) logs as `mla serve` does: at info (the access log and the
+ * service's own lines), through pino's own destination on stdout, a pipe this process drains as a
+ * container runtime would. `off` logs errors only, as every run before this knob did.
+ */
+const LOG = ((value = process.env.MLA_BENCH_LOG ?? "deployed") => {
+    if (value !== "deployed" && value !== "off") throw new Error(`MLA_BENCH_LOG must be deployed or off, not ${value}`);
+    return value;
+})();
 /** MLA_BENCH_SEED_KUBECONFIG: `per-seed` (default) or `per-request` (see above). */
 const SEED_KUBECONFIG = ((value = process.env.MLA_BENCH_SEED_KUBECONFIG ?? "per-seed") => {
     if (value !== "per-seed" && value !== "per-request")
@@ -84,6 +94,8 @@ interface Result {
     p50: number;
     p99: number;
     commits: number | null;
+    /** Bytes the service logged during the burst. */
+    logBytes: number;
     rssIdle: number;
     rssAfter: number;
     heapIdle: number;
@@ -105,13 +117,16 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
             dataDir,
             root,
             // Room for every held operation (MLA_BENCH_HOLD=1): the warm-up's and the burst's.
-            JSON.stringify({ hold: HOLD, token: TOKEN, queueLimit: (CLUSTERS + WARM) * 2 }),
+            JSON.stringify({ hold: HOLD, token: TOKEN, queueLimit: (CLUSTERS + WARM) * 2, log: LOG }),
         ],
-        { stdio: ["ignore", "pipe", "inherit"], cwd: join(__dirname, "..") },
+        // stdout: the service's log, read and dropped here as a container runtime reads it; fd 3: the child's reports.
+        { stdio: ["ignore", "pipe", "inherit", "pipe"], cwd: join(__dirname, "..") },
     );
+    let logBytes = 0;
+    proc.stdout!.on("data", (chunk: Buffer) => (logBytes += chunk.length));
     const putsFile = join(dataDir, "..", `${basename(dataDir)}.puts`);
     try {
-        const out = lines(proc);
+        const out = lines(proc, 3);
         const { port } = (await out.next()).value as { port: number };
         const base = `http://127.0.0.1:${port}`;
         const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
@@ -167,8 +182,10 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
             file: putsFile,
         });
         const cpuBefore = cpuSeconds(proc.pid!);
+        const logBefore = logBytes;
         const report = await burst.go();
         const cpuS = cpuSeconds(proc.pid!) - cpuBefore;
+        const burstLogBytes = logBytes - logBefore;
         rmSync(putsFile, { force: true });
         if (report.accepted !== CLUSTERS)
             throw new Error(
@@ -191,6 +208,7 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
             p50: report.p50Ms,
             p99: report.p99Ms,
             commits,
+            logBytes: burstLogBytes,
             rssIdle: idle.rss,
             rssAfter: after.rss,
             heapIdle: idle.heapUsed,
@@ -221,7 +239,7 @@ async function main(): Promise<void> {
         : all;
     const results: Result[] = [];
     console.log(
-        `bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight${HOLD ? " (operations held: accept path only)" : ""}, seed kubeconfig ${SEED_KUBECONFIG}, ${REPS} reps per row, alternating; load average before: ${loadavg()
+        `bench:service: ${CLUSTERS} PUTs at ${IN_FLIGHT} in flight${HOLD ? " (operations held: accept path only)" : ""}, log ${LOG}, seed kubeconfig ${SEED_KUBECONFIG}, ${REPS} reps per row, alternating; load average before: ${loadavg()
             .map((l) => l.toFixed(2))
             .join(" ")}`,
     );
@@ -233,7 +251,7 @@ async function main(): Promise<void> {
                 const r = await run(mode, putgen);
                 results.push(r);
                 console.log(
-                    `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s, generator CPU ${r.clientCpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
+                    `  rep ${rep + 1} ${label(mode).padEnd(9)} total ${r.totalMs.toFixed(0)} ms (service CPU ${r.cpuS.toFixed(2)} s, generator CPU ${r.clientCpuS.toFixed(2)} s), p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, commits ${r.commits ?? "n/a"}, log ${(r.logBytes / 1024).toFixed(0)} KiB, RSS ${(r.rssIdle / MIB).toFixed(1)} -> ${(r.rssAfter / MIB).toFixed(1)} MiB, heap after GC ${(r.heapIdle / MIB).toFixed(1)} -> ${(r.heapAfter / MIB).toFixed(1)} MiB`,
                 );
             }
         }

@@ -1,11 +1,11 @@
 /**
  * The service side of `npm run bench:service`: `mla serve`'s app from a tree (this one, or a
  * baseline's), with the in-memory executor and 4 workers, in its own process. It prints its port
- * as a JSON line; SIGUSR2 prints heap and RSS after a full GC, SIGHUP the registry's commit count,
+ * as a JSON line on fd 3 (stdout carries its log); SIGUSR2 prints heap and RSS after a full GC, SIGHUP the registry's commit count,
  * SIGTERM the count and closes; MLA_BENCH_GC_LOG=FILE logs every garbage collection. Started by `bench/service.ts` as
  * `service-child.ts <mode> <dataDir> <root> <options JSON>`.
  */
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, writeSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { join } from "node:path";
 
@@ -20,6 +20,8 @@ export interface ChildOptions {
     token: string;
     /** Operations queued at most (room for every held one). */
     queueLimit: number;
+    /** `deployed`: at info, to stdout as `mla serve` logs (a pipe the parent drains); `off`: errors only. */
+    log: "deployed" | "off";
 }
 
 /**
@@ -31,6 +33,9 @@ async function importFrom<T>(root: string, candidates: string[]): Promise<T> {
     if (!found) throw new Error(`none of ${candidates.join(", ")} under ${root}`);
     return (await import(join(root, found))) as T;
 }
+
+/** A line to the parent, on fd 3: stdout is the service's log, as in a pod. */
+const say = (line: string) => writeSync(3, line);
 
 /** The service side: builds the app from `root`'s service/http/app.ts and prints its port. */
 async function child(mode: Mode, dataDir: string, root: string, options: ChildOptions): Promise<void> {
@@ -58,7 +63,8 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
         token: options.token,
         workers: 4,
         queueLimit: options.queueLimit,
-        log: { level: "error" },
+        // No stream: pino's own destination on stdout, as `mla serve` (main.ts) has.
+        log: { level: options.log === "deployed" ? "info" : "error" },
     });
     // MLA_BENCH_GC_LOG=FILE: every garbage collection's end (epoch ms), kind (Node's
     // NODE_PERFORMANCE_GC_*: 1 scavenge, 4 mark-compact, 8 incremental marking, 16 weak callbacks)
@@ -78,7 +84,7 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
     }
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     const { port } = built.app.server.address() as { port: number };
-    process.stdout.write(`${JSON.stringify({ port })}\n`);
+    say(`${JSON.stringify({ port })}\n`);
     // SIGUSR2: heap and RSS after a full GC, on demand (the memory registered clusters cost,
     // without GC noise); SIGHUP: the commit count alone. A forced GC is never taken just before
     // the burst: it threw away optimised code, and V8 compiled again during the burst (0.2 ms
@@ -87,11 +93,11 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
     process.on("SIGUSR2", () => {
         (globalThis as { gc?: () => void }).gc?.();
         const { heapUsed, rss } = process.memoryUsage();
-        process.stdout.write(`${JSON.stringify({ heapUsed, rss, commits: commits() })}\n`);
+        say(`${JSON.stringify({ heapUsed, rss, commits: commits() })}\n`);
     });
-    process.on("SIGHUP", () => process.stdout.write(`${JSON.stringify({ commits: commits() })}\n`));
+    process.on("SIGHUP", () => say(`${JSON.stringify({ commits: commits() })}\n`));
     process.once("SIGTERM", () => {
-        process.stdout.write(`${JSON.stringify({ commits: commits() })}\n`);
+        say(`${JSON.stringify({ commits: commits() })}\n`);
         built.app.close().then(() => process.exit(0));
     });
 }

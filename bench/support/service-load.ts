@@ -9,11 +9,11 @@ import { writeFileSync } from "node:fs";
 import { type Agent, request } from "node:http";
 
 /** The service child's stdout, as the JSON objects it prints one per line. */
-export function lines(proc: ChildProcess): AsyncGenerator<Record<string, unknown>> {
+export function lines(proc: ChildProcess, fd = 1): AsyncGenerator<Record<string, unknown>> {
     const queue: string[] = [];
     let wake: (() => void) | undefined;
     let buf = "";
-    proc.stdout!.on("data", (c: Buffer) => {
+    (proc.stdio[fd] as NodeJS.ReadableStream).on("data", (c: Buffer) => {
         buf += c.toString();
         for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
             queue.push(buf.slice(0, i));

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { AccessLog } from "./access-log";
 import { authHook } from "./auth";
 import { INPUT_LIMITS, jsonLimitProblems } from "../input/bounded-input";
 import { engineGate } from "./engine-gate";
@@ -149,6 +150,8 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
                 keywords: [PROBLEM_KEYWORD, NEVER_ECHO_KEYWORD],
             },
         },
+        // One access-log line per request, at its end (`access-log.ts`).
+        logController: new AccessLog(),
         forceCloseConnections: true,
         return503OnClosing: true,
     });

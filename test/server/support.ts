@@ -53,8 +53,9 @@ export async function startServer(
         queueLimit: 100,
         token: TOKEN,
         shutdownTimeoutMs: 2000,
-        log: { level: "debug", stream },
         ...opts,
+        // Captured, at the level asked for (debug by default), unless the caller brings its own stream.
+        log: { level: opts.log?.level ?? "debug", stream: opts.log?.stream ?? stream },
         dataDir,
         executor,
     });
