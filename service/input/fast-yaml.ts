@@ -50,9 +50,13 @@ const COMMENT_AFTER_TOKEN = /\S#/;
 const OPEN_QUOTES = [/^[^"\n]*"(?:[^"\n]*"[^"\n]*")*[^"\n]*$/m, /^[^'\n]*'(?:[^'\n]*'[^'\n]*')*[^'\n]*$/m];
 /** A collection as a key, text right after a flow collection, a flow collection over lines. */
 const ODD_FLOW = /[\]}]\s*:|[{,]\s*[[{]|[\]}][^\s,\]}:]|[[{][^\]}\n]*$/m;
-/** An empty sequence entry, a null key (`~:`, `: x`), a null key without a value in a flow mapping. */
+/**
+ * An empty sequence entry, a null key (`~:`, `: x`), a null key without a value in a flow mapping,
+ * and an empty or null key right after a flow collection opens or a comma, whatever follows its
+ * `:` (`[:[]]`, `{~:{}}`: `yaml` makes the key "", js-yaml "null").
+ */
 const NULLS =
-    /(?:^|\s)-[ ]*(?:#.*)?$|(?:^|[\s{,[])(?:~|[Nn]ull|NULL)?:(?=[\s,\]}]|$)|[{,]\s*(?:~|[Nn]ull|NULL)\s*[,}]/m;
+    /(?:^|\s)-[ ]*(?:#.*)?$|(?:^|[\s{,[])(?:~|[Nn]ull|NULL)?:(?=[\s,\]}]|$)|[{,]\s*(?:~|[Nn]ull|NULL)\s*[,}]|[{,[]\s*(?:~|[Nn]ull|NULL)?\s*:/m;
 
 /**
  * Whether `text` has syntax js-yaml and `yaml` read differently (found by comparing them on

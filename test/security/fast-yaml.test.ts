@@ -60,6 +60,14 @@ describe("fast YAML reader", function () {
         );
     });
 
+    it("leaves to `yaml` an empty or null key right after a flow collection opens or a comma (found by the generator)", () => {
+        // js-yaml makes each key "null", `yaml` makes it "".
+        for (const text of ["[:[]]", "[: []]", "{:[]}", "[a,:[]]", "[~:[]]", "[ :{}]", "[null:[]]", "{a: 1, :{}}"]) {
+            expect(loadWithoutAliases(text), JSON.stringify(text)).to.equal(undefined);
+            agrees(text);
+        }
+    });
+
     it("resolves plain scalars as `yaml`'s core schema does", () => {
         const text = "a: 0b11\nb: 0o17\nc: 0x1F\nd: +1\ne: 2001-12-14\nf: ~\ng: .inf\nh: yes\ni: 1e3\n<<: x\n";
         const fast = loadWithoutAliases(text);
