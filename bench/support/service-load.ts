@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { type Agent, request } from "node:http";
 
-/** The service child's stdout, as the JSON objects it prints one per line. */
+/** A child's output on `fd` (stdout by default), as the JSON objects it prints one per line. */
 export function lines(proc: ChildProcess, fd = 1): AsyncGenerator<Record<string, unknown>> {
     const queue: string[] = [];
     let wake: (() => void) | undefined;
