@@ -6,7 +6,7 @@
  *
  * At `info`, as deployed, each request costs one line instead of two: in `bench:service` the
  * service logged about 270 KiB per 1,000 onboardings instead of 386, and its p99 accept latency
- * at the median fell from 53.0 to 43.1 ms, and from 60.7 to 51.1 ms in a run an hour later
+ * at the median fell from 53.0 to 43.1 ms, and from 60.7 to 51.1 ms in a run 40 minutes later
  * (bench/RESULTS.md). The redaction of `app.ts` applies to both lines unchanged.
  */
 import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
