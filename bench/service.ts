@@ -54,12 +54,15 @@ const IN_FLIGHT = Number(process.env.MLA_BENCH_IN_FLIGHT ?? "100");
  */
 const WARM = Number(process.env.MLA_BENCH_WARM ?? "3000");
 const REPS = Number(process.env.MLA_BENCH_REPS ?? "3");
+/** The environment variable `name`: one of `choices`, the first when unset. */
+function choice<T extends string>(name: string, choices: readonly [T, ...T[]]): T {
+    const value = process.env[name] ?? choices[0];
+    if (!(choices as readonly string[]).includes(value))
+        throw new Error(`${name} must be ${choices.join(" or ")}, not ${value}`);
+    return value as T;
+}
 /** MLA_BENCH_WARM_CLIENT: `putgen` (default: the burst's client) or `mixed` (half from `node:http`). */
-const WARM_CLIENT = ((value = process.env.MLA_BENCH_WARM_CLIENT ?? "putgen") => {
-    if (value !== "putgen" && value !== "mixed")
-        throw new Error(`MLA_BENCH_WARM_CLIENT must be putgen or mixed, not ${value}`);
-    return value;
-})();
+const WARM_CLIENT = choice("MLA_BENCH_WARM_CLIENT", ["putgen", "mixed"]);
 const BASELINE = process.env.MLA_BENCH_BASELINE;
 /** The baseline row's name in the output (MLA_BENCH_BASELINE_NAME, e.g. `before`); selected as `journal`. */
 const BASELINE_NAME = process.env.MLA_BENCH_BASELINE_NAME ?? "journal";
@@ -71,16 +74,9 @@ const HOLD = process.env.MLA_BENCH_HOLD === "1";
  * service's own lines), through pino's own destination on stdout, a pipe this process drains as a
  * container runtime would. `off` logs errors only, as every run before this knob did.
  */
-const LOG = ((value = process.env.MLA_BENCH_LOG ?? "deployed") => {
-    if (value !== "deployed" && value !== "off") throw new Error(`MLA_BENCH_LOG must be deployed or off, not ${value}`);
-    return value;
-})();
+const LOG = choice("MLA_BENCH_LOG", ["deployed", "off"]);
 /** MLA_BENCH_SEED_KUBECONFIG: `per-seed` (default) or `per-request` (see above). */
-const SEED_KUBECONFIG = ((value = process.env.MLA_BENCH_SEED_KUBECONFIG ?? "per-seed") => {
-    if (value !== "per-seed" && value !== "per-request")
-        throw new Error(`MLA_BENCH_SEED_KUBECONFIG must be per-seed or per-request, not ${value}`);
-    return value;
-})();
+const SEED_KUBECONFIG = choice("MLA_BENCH_SEED_KUBECONFIG", ["per-seed", "per-request"]);
 const TOKEN = "bench-token-0123456789abcdefghij";
 const MIB = 1024 * 1024;
 

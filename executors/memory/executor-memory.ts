@@ -1,7 +1,7 @@
 /**
  * An executor that runs nothing: it records every call (unless `keepCalls` is false), emits
- * plausible progress events and answers after a delay. Tests use it to drive the service; `mla serve --executor memory` uses it
- * for demos without a cluster.
+ * plausible progress events and answers after a delay. Tests use it to drive the service;
+ * `mla serve --executor memory` uses it for demos without a cluster.
  */
 import { CERTIFICATE_NOT_AFTER_OUTPUT } from "../../components/pki/pki-renewal";
 import type { ClusterSpec } from "../../spec/cluster-spec";

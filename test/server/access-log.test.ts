@@ -19,6 +19,9 @@ const lines = (server: TestServer) =>
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as LogLine);
 
+/** A hostile client's guess at the token: refused, and never written to the log either. */
+const WRONG_TOKEN = "wrong-token-0123456789";
+
 /** pino's numeric levels. */
 const DEBUG = 20;
 const INFO = 30;
@@ -32,7 +35,7 @@ describe("access log: one line per request", () => {
                     ["/v1/clusters", {}, 200],
                     ["/v1/clusters/c1", { method: "PUT", json: body() }, 202],
                     ["/v1/clusters/c2", { method: "PUT", json: body({ userKubeconfig: `x: ${USER_SECRET}` }) }, 400],
-                    ["/v1/clusters", { headers: { authorization: "Bearer wrong-token-0123456789" } }, 401],
+                    ["/v1/clusters", { headers: { authorization: `Bearer ${WRONG_TOKEN}` } }, 401],
                     ["/v1/nowhere", {}, 404],
                 ];
                 for (const [path, init, status] of requests)
@@ -56,8 +59,11 @@ describe("access log: one line per request", () => {
                     const debug = logged[i].filter((l) => l.level === DEBUG && l.msg === "incoming request");
                     expect(debug, `${path}: arrival lines`).to.have.length(level === "debug" ? 1 : 0);
                 }
-                // Neither line carries the token or a kubeconfig.
-                expect(server.logs()).not.to.include(TOKEN).and.not.to.include(USER_SECRET);
+                // No line carries the token, a refused client's token or a kubeconfig.
+                expect(server.logs())
+                    .not.to.include(TOKEN)
+                    .and.not.to.include(WRONG_TOKEN)
+                    .and.not.to.include(USER_SECRET);
             } finally {
                 await server.app.close();
                 removeDir(server.dataDir);
