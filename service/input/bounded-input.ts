@@ -6,6 +6,7 @@
  * when it is within the limits. Every problem names the field it was found in.
  */
 import { isAlias, parseDocument, visit } from "yaml";
+import { readBlockYaml } from "./block-yaml";
 import { loadWithoutAliases } from "./fast-yaml";
 
 /** The limits. Generous for real kubeconfigs, Alertmanager configs, rules and scrape configs. */
@@ -190,8 +191,9 @@ export type BoundedYaml =
  * Reads a YAML string field within the limits, parsing it once: size, nesting depth (a linear
  * scan before the parser sees the text, erring towards counting more levels, never fewer), then
  * one parse, the alias count and the conversion to JavaScript with alias expansion bounded. A
- * text without aliases is parsed by `fast-yaml.ts` (same values); one it refuses is parsed again
- * by `yaml`, so an invalid document gets the same verdict and line as before.
+ * text in plain block style is read by `block-yaml.ts` before the depth scan; any other without
+ * aliases by `fast-yaml.ts`; one they refuse is parsed again by `yaml`, so an invalid document gets
+ * the same verdict and line as before. All three give `yaml`'s values.
  * `field` names the field in each message (`userKubeconfig`, `tenant.alertmanagerConfig`).
  *
  * `unread`: lines whose value the caller does not read, so the fast parser need not read it
@@ -203,6 +205,11 @@ export function readBoundedYaml(field: string, text: string, unread?: RegExp): B
     const over = (problem: string): BoundedYaml => ({ kind: "over-limit", problems: [`${field} ${problem}`] });
     if (text.length > INPUT_LIMITS.maxStringLength)
         return over(`is longer than ${INPUT_LIMITS.maxStringLength} characters`);
+    // The plain block style of every real kubeconfig, read in one pass. Its nesting is bounded at
+    // half the limit, so what it reads is well within the depth scan's count too; deeper texts, and
+    // any other style, take the path below.
+    const block = readBlockYaml(text, INPUT_LIMITS.maxDepth / 2);
+    if (block) return { kind: "parsed", value: block.value };
     if (yamlDepth(text, INPUT_LIMITS.maxDepth) > INPUT_LIMITS.maxDepth)
         return over(`nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
     const tooMany = () => over(`has more than ${INPUT_LIMITS.maxAliases} YAML aliases or expands them too far`);

@@ -13,35 +13,18 @@
  * `bounded-input.ts` calls it, after the size and depth limits, for a text without aliases.
  */
 import { FAILSAFE_SCHEMA, load, Type } from "js-yaml";
+import { CORE_SCALARS, type CoreScalar } from "./core-scalars";
 
-/** A plain-scalar type of the core schema: `yaml`'s patterns for it, in order, each with its value. */
-const scalar = (tag: string, forms: Array<[RegExp, (text: string) => unknown]>) =>
+/** A plain-scalar type of the core schema as js-yaml sees it: `yaml`'s patterns, in order, each with its value. */
+const scalar = ({ tag, forms }: CoreScalar) =>
     new Type(`tag:yaml.org,2002:${tag}`, {
         kind: "scalar",
         resolve: (text: string) => forms.some(([pattern]) => pattern.test(text)),
         construct: (text: string) => forms.find(([pattern]) => pattern.test(text))![1](text),
     });
 
-/** `yaml`'s core schema (`yaml/dist/schema/core/*.js`): the same patterns, tried in the same order. */
-const CORE_AS_YAML = FAILSAFE_SCHEMA.extend({
-    implicit: [
-        scalar("null", [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
-        scalar("bool", [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (t) => t[0] === "t" || t[0] === "T"]]),
-        scalar("int", [
-            [/^0o[0-7]+$/, (t) => parseInt(t.slice(2), 8)],
-            [/^[-+]?[0-9]+$/, (t) => parseInt(t, 10)],
-            [/^0x[0-9a-fA-F]+$/, (t) => parseInt(t.slice(2), 16)],
-        ]),
-        scalar("float", [
-            [
-                /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-                (t) => (/nan/i.test(t) ? NaN : t.startsWith("-") ? -Infinity : Infinity),
-            ],
-            [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, (t) => parseFloat(t)],
-            [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, (t) => parseFloat(t)],
-        ]),
-    ],
-});
+/** `yaml`'s core schema (`core-scalars.ts`). */
+const CORE_AS_YAML = FAILSAFE_SCHEMA.extend({ implicit: CORE_SCALARS.map(scalar) });
 
 const UNCOMMON_CHARS = /[\t!?%&|>]/; // tabs, tags, complex keys, directives, anchors, block scalars
 const MARKERS = /^(?:---|\.\.\.)/m;
