@@ -66,6 +66,10 @@ WORD["-".charCodeAt(0)] = 2;
 function yamlDepth(text: string, limit: number): number {
     let max = 0;
     let flow = 0;
+    // Structural `:` inside flow collections since the last `,` (or since the outermost one
+    // opened): each implicit key without a comma between nests one more level in `yaml`'s parser
+    // (`{k: v k: v …}`, invalid, overflowed its stack at 3,000 of them), so each counts as one.
+    let flowKeys = 0;
     // Columns of the open block levels (indentation and compact `- ` / `? ` indicators).
     const block: number[] = [];
     // Whether the line that opened each level ended in `key:`: a sequence may then sit at the
@@ -154,11 +158,18 @@ function yamlDepth(text: string, limit: number): number {
                 if (max > limit) return max;
             } else if ((c === "]" || c === "}") && flow > 0) {
                 flow--;
+                if (flow === 0) flowKeys = 0;
             } else if (c === "," && flow > 0) {
                 structural = true;
+                flowKeys = 0;
             } else if (c === ":" && (spaced || flow > 0)) {
                 structural = true;
                 if (flow === 0) max = Math.max(max, block.length + 1);
+                else {
+                    flowKeys++;
+                    max = Math.max(max, block.length + flow + flowKeys);
+                    if (max > limit) return max;
+                }
             } else if ((c === "-" || c === "?") && spaced && valueStart) {
                 structural = true;
             }
@@ -220,7 +231,15 @@ export function readBoundedYaml(field: string, text: string, unread?: RegExp): B
     if (fast) return { kind: "parsed", value: fast.value };
     // Parsing resolves no alias; only converting to JS expands them, which the `yaml` library
     // bounds with `maxAliasCount` (it counts the nodes each alias would copy).
-    const doc = parseDocument(text, { uniqueKeys: false });
+    // The depth scan counts every construct known to nest in `yaml`'s parser; a stack overflow
+    // from one it misses is still a 400 naming the field, never an error escaping the request.
+    let doc: ReturnType<typeof parseDocument>;
+    try {
+        doc = parseDocument(text, { uniqueKeys: false });
+    } catch (e) {
+        if (e instanceof RangeError) return over("could not be read as YAML within the limits");
+        throw e;
+    }
     if (!aliasFree) {
         let aliases = 0;
         visit(doc, {

@@ -27,6 +27,12 @@ const nestedJson = (depth: number): unknown => {
     return value;
 };
 const FIVE_MIB = 5 * 1024 * 1024;
+/**
+ * Implicit keys one after another in a flow collection, with no comma between (invalid YAML):
+ * each nests a level in `yaml`'s parser, whose stack overflowed at 3,000 of them (15 KB).
+ */
+const flowKeys = (open: string, count: number, unit = "k: v ") =>
+    `a: ${open}${unit.repeat(count)}${open === "{" ? "}" : "]"}\n`;
 
 describe("bounded parsing of request fields", function () {
     this.timeout(30_000);
@@ -51,6 +57,20 @@ describe("bounded parsing of request fields", function () {
             ["200 nested block mappings", nestedBlock(200), ["f nests deeper than 64 levels"]],
             ["100,000 compact nested sequences", nestedCompact(100_000), ["f nests deeper than 64 levels"]],
             ["60 nested flow sequences", nestedFlow(60), []],
+            ["3,000 implicit keys in one flow mapping", flowKeys("{", 3000), ["f nests deeper than 64 levels"]],
+            ["3,000 implicit keys in one flow sequence", flowKeys("[", 3000), ["f nests deeper than 64 levels"]],
+            [
+                "3,000 keys without values in one flow mapping",
+                flowKeys("{", 3000, "k: "),
+                ["f nests deeper than 64 levels"],
+            ],
+            [
+                "3,000 implicit keys in a flow mapping over lines",
+                flowKeys("{", 3000, "k: v\n"),
+                ["f nests deeper than 64 levels"],
+            ],
+            ["60 implicit keys in one flow mapping", flowKeys("{", 60), []],
+            ["a flow mapping of 3,000 entries", `a: {${"k: v, ".repeat(3000)}}\n`, []],
             ["a 5 MiB string", "x".repeat(FIVE_MIB), ["f is longer than 262144 characters"]],
         ];
         for (const [what, text, expected] of cases) {
@@ -114,6 +134,30 @@ describe("bounded parsing of request fields", function () {
                     },
                 ),
                 { numRuns: 300 },
+            );
+        });
+
+        it("never throws on a short piece repeated to 15 KB, with or without a collection around it", () => {
+            // Long repetitions are what overflow a recursive parser; random texts of 2,000
+            // characters never reached the 3,000 implicit keys that once escaped as a RangeError.
+            const piece = fc.string({
+                minLength: 1,
+                maxLength: 4,
+                unit: fc.constantFrom("k", ":", " ", "\n", "-", "[", "{", ",", "?", "'", "#", "&a", "v"),
+            });
+            fc.assert(
+                fc.property(
+                    fc.constantFrom("", "{", "a: {", "[", "- "),
+                    piece,
+                    fc.constantFrom("", "}", "]"),
+                    (open, unit, close) => {
+                        const text = `${open}${unit.repeat(Math.ceil(15_000 / unit.length))}${close}`;
+                        const started = Date.now();
+                        expect(yamlLimitProblems("f", text)).to.be.an("array");
+                        expect(Date.now() - started).to.be.below(2000);
+                    },
+                ),
+                { numRuns: 40 },
             );
         });
 
@@ -211,6 +255,11 @@ describe("bounded parsing of request fields", function () {
             [
                 "1,000-deep YAML in userKubeconfig",
                 body({ userKubeconfig: nestedFlow(1000) }),
+                "userKubeconfig nests deeper than 64 levels",
+            ],
+            [
+                "3,000 implicit keys in one flow mapping in userKubeconfig",
+                body({ userKubeconfig: flowKeys("{", 3000) }),
                 "userKubeconfig nests deeper than 64 levels",
             ],
             [
