@@ -12,6 +12,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { parse } from "yaml";
+import { QUIET_YAML } from "../../spec/yaml-quiet";
 
 /** Everything needed to call the API server. */
 export interface KubeConnection {
@@ -46,7 +47,7 @@ function named(root: Obj, list: string, name: unknown, field: string): Obj {
 export function connectionFromKubeconfig(text: string, dir: string): KubeConnection {
     let root: Obj;
     try {
-        root = asObj(parse(text));
+        root = asObj(parse(text, QUIET_YAML));
     } catch {
         throw new Error("the kubeconfig is not valid YAML");
     }

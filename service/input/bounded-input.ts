@@ -6,6 +6,7 @@
  * when it is within the limits. Every problem names the field it was found in.
  */
 import { isAlias, parseDocument, visit } from "yaml";
+import { QUIET_YAML } from "../../spec/yaml-quiet";
 import { readBlockYaml } from "./block-yaml";
 import { loadWithoutAliases } from "./fast-yaml";
 
@@ -232,24 +233,24 @@ export function readBoundedYaml(field: string, text: string, unread?: RegExp): B
     // Parsing resolves no alias; only converting to JS expands them, which the `yaml` library
     // bounds with `maxAliasCount` (it counts the nodes each alias would copy).
     // The depth scan counts every construct known to nest in `yaml`'s parser; a stack overflow
-    // from one it misses is still a 400 naming the field, never an error escaping the request.
+    // from one it misses, in the parser or the alias count's walk, is still a 400 naming the
+    // field, never an error escaping the request.
     let doc: ReturnType<typeof parseDocument>;
+    let aliases = 0;
     try {
-        doc = parseDocument(text, { uniqueKeys: false });
+        doc = parseDocument(text, { ...QUIET_YAML, uniqueKeys: false });
+        if (!aliasFree)
+            visit(doc, {
+                Alias: (_key, node) => {
+                    if (isAlias(node)) aliases++;
+                    return aliases > INPUT_LIMITS.maxAliases ? visit.BREAK : undefined;
+                },
+            });
     } catch (e) {
         if (e instanceof RangeError) return over("could not be read as YAML within the limits");
         throw e;
     }
-    if (!aliasFree) {
-        let aliases = 0;
-        visit(doc, {
-            Alias: (_key, node) => {
-                if (isAlias(node)) aliases++;
-                return aliases > INPUT_LIMITS.maxAliases ? visit.BREAK : undefined;
-            },
-        });
-        if (aliases > INPUT_LIMITS.maxAliases) return tooMany();
-    }
+    if (aliases > INPUT_LIMITS.maxAliases) return tooMany();
     if (doc.errors.length > 0) return { kind: "invalid", line: doc.errors[0].linePos?.[0]?.line };
     try {
         return { kind: "parsed", value: doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases }) };

@@ -5,6 +5,7 @@
  * regexes, receiver keys, egress, merge keys and file references.
  */
 import { parse } from "yaml";
+import { QUIET_YAML } from "../yaml-quiet";
 import { alertmanagerEgressProblems } from "./alertmanager-egress";
 import { matcherProblems } from "./alertmanager-matchers";
 import { receiverKeyProblems } from "./alertmanager-receivers";
@@ -25,7 +26,7 @@ export function alertmanagerConfigProblems(text: string): string[] {
     try {
         // The Alertmanager reads its config with Go's yaml.v2, which speaks YAML 1.1: `yes`/`on` are
         // booleans and `<<` merges. Parsing the same way, the checks see the values it gets.
-        doc = parse(text, { version: "1.1" });
+        doc = parse(text, { ...QUIET_YAML, version: "1.1" });
     } catch (e) {
         return [`alertmanagerConfig is not valid YAML: ${(e as Error).message.split("\n")[0]}`];
     }
@@ -50,7 +51,7 @@ export function alertmanagerConfigProblems(text: string): string[] {
     problems.push(...alertmanagerEgressProblems(doc));
     // Merge keys are refused as well: the delivered text is edited (`withoutRedirects`) where its
     // structure shows an http_config, and a merged one would hide from that.
-    for (const path of mergeKeyPaths(parse(text), "alertmanagerConfig")) {
+    for (const path of mergeKeyPaths(parse(text, QUIET_YAML), "alertmanagerConfig")) {
         problems.push(`${path} uses a YAML merge key (<<); write the fields out so they can be checked`);
     }
     for (const path of filePaths(doc, "alertmanagerConfig")) {

@@ -20,6 +20,7 @@
  * - SNS must sign with the tenant's own keys, never the seed's AWS identity.
  */
 import { type Document, type YAMLMap, isMap, isSeq, parseDocument } from "yaml";
+import { QUIET_YAML } from "../yaml-quiet";
 import { receiverUrlProblem } from "./alertmanager-url-host";
 
 type Obj = Record<string, unknown>;
@@ -254,7 +255,7 @@ function forceNoRedirects(doc: Document, parent: YAMLMap, key: string): void {
  * stop the second hop, this stops the first. Call it on a config without problems.
  */
 export function withoutRedirects(text: string): string {
-    const doc = parseDocument(text);
+    const doc = parseDocument(text, QUIET_YAML);
     const existing: unknown = doc.get("global", true);
     const global = isMap(existing) ? existing : (doc.createNode({}) as YAMLMap);
     if (global !== existing) doc.set("global", global);
