@@ -7,7 +7,7 @@
  * - a mapping at the top;
  * - block mappings and sequences, `- key: value` entries and `key:` followed by a sequence at
  *   the key's own column;
- * - plain keys of letters, digits and `_ . / -`;
+ * - plain keys of letters, digits and `_ . / -`, up to 1,024 characters;
  * - plain scalars on one line, resolved by the core schema (`core-scalars.ts`);
  * - quoted scalars on one line without escapes;
  * - flow collections on one line of plain scalars (`{ cluster: c, user: u }`, `[]`);
@@ -30,8 +30,11 @@ const NOT = new NotBlockYaml();
 
 /** Anything but printable ASCII and line feeds: tabs, carriage returns, control characters, non-ASCII. */
 const UNREAD_CHARS = /[^\n\x20-\x7e]/;
-/** A plain key: letters, digits, `_`, `.`, `/`, `-`, not starting with `-` or `.`, then `:`. */
-const KEY = /^[A-Za-z0-9_/][A-Za-z0-9_./-]*(?=:(?: |$))/;
+/**
+ * A plain key: letters, digits, `_`, `.`, `/`, `-`, not starting with `-` or `.`, then `:`. At
+ * most 1,024 characters: `yaml` refuses an implicit key whose `:` comes later than that.
+ */
+const KEY = /^[A-Za-z0-9_/][A-Za-z0-9_./-]{0,1023}(?=:(?: |$))/;
 /** Characters that give a value's first character a meaning other than plain text. */
 const INDICATORS = "-?:,[]{}#&*!|>'\"%@`";
 /** A plain scalar inside a one-line flow collection. */

@@ -34,7 +34,23 @@ function compare(texts: fc.Arbitrary<string>, numRuns: number, share: number): v
 }
 
 const NAMES = ["a", "name", "b", "server", "a/b.c", "x_1", "kind"];
-const ODD_KEYS = ["__proto__", "1", "null", "~", "true", "'q'", "a b", ".a", "-a", "<<", "a :", "? a", "a#b"];
+const ODD_KEYS = [
+    "k".repeat(1024),
+    "k".repeat(1025),
+    "__proto__",
+    "1",
+    "null",
+    "~",
+    "true",
+    "'q'",
+    "a b",
+    ".a",
+    "-a",
+    "<<",
+    "a :",
+    "? a",
+    "a#b",
+];
 const VALUES = [
     "x",
     "v1",
@@ -210,6 +226,7 @@ describe("block-style YAML reader", function () {
             "1: x\n", // a key that is not a string
             "a:\tb\n", // a tab
             "a: é\n", // non-ASCII
+            `${"k".repeat(1025)}: v\n`, // a key longer than `yaml` allows (found by a review's fuzzer)
         ];
         for (const text of others) expect(readBlockYaml(text, 32), JSON.stringify(text)).to.equal(undefined);
     });
