@@ -139,6 +139,16 @@ function yamlDepth(text: string, limit: number): number {
                 continue;
             }
             if (c === "#" && (i === 0 || text[i - 1] === " " || text[i - 1] === "\t")) break;
+            if ((c === "&" || c === "!") && valueStart) {
+                // A node's anchor or tag: the node itself follows, and may be a flow collection
+                // (`&a[`, `!t{`), so the value has not started yet. The name ends at a space or a
+                // flow indicator (or a `:`, counted as usual); a verbatim tag (`!<…>`) at its `>`.
+                i++;
+                if (c === "!" && text[i] === "<") while (i < lineEnd && text[i] !== ">") i++;
+                while (i < lineEnd && !" \t[]{},:".includes(text[i])) i++;
+                lastNonSpace = c;
+                continue;
+            }
             if ((c === '"' || c === "'") && valueStart) {
                 // Skip the quoted scalar, across lines if need be. A quote inside a plain scalar
                 // (`-"`, `a"b`) is text: taking it for an opening quote would skip structure.
