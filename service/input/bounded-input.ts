@@ -5,8 +5,8 @@
  * alias bomb expands exponentially, so YAML is measured by a linear scan first and only parsed
  * when it is within the limits. Every problem names the field it was found in.
  */
-import { isAlias, parseDocument, visit } from "yaml";
-import { QUIET_YAML } from "../../spec/yaml-quiet";
+import { isAlias, visit } from "yaml";
+import { parseUntilFirstError } from "../../spec/yaml-first-error";
 import { readBlockYaml } from "./block-yaml";
 import { loadWithoutAliases } from "./fast-yaml";
 
@@ -127,6 +127,10 @@ function yamlDepth(text: string, limit: number): number {
         }
         let valueStart = true;
         let lastNonSpace = "";
+        // Implicit keys (`: `) and complex-key indicators (`? `) on this line outside flow
+        // collections: valid YAML has one, but `yaml`'s parser nests a level for each
+        // (`k: k: k: …`, invalid), so each counts as one.
+        let lineKeys = 0;
         while (i < lineEnd) {
             const c = text[i];
             // A run of word characters (base64 data, tokens, names) changes nothing but these two:
@@ -175,7 +179,7 @@ function yamlDepth(text: string, limit: number): number {
                 flowKeys = 0;
             } else if (c === ":" && (spaced || flow > 0)) {
                 structural = true;
-                if (flow === 0) max = Math.max(max, block.length + 1);
+                if (flow === 0) max = Math.max(max, block.length + ++lineKeys);
                 else {
                     flowKeys++;
                     max = Math.max(max, block.length + flow + flowKeys);
@@ -184,6 +188,7 @@ function yamlDepth(text: string, limit: number): number {
             } else if ((c === "-" || c === "?") && spaced && valueStart) {
                 structural = true;
             }
+            if (c === "?" && spaced && flow === 0) max = Math.max(max, block.length + ++lineKeys);
             if (c !== " " && c !== "\t") valueStart = structural;
             if (c !== " " && c !== "\t" && c !== "\r") lastNonSpace = c;
             i++;
@@ -245,12 +250,12 @@ export function readBoundedYaml(field: string, text: string, unread?: RegExp): B
     // The depth scan counts every construct known to nest in `yaml`'s parser; a stack overflow
     // from one it misses, in the parser or the alias count's walk, is still a 400 naming the
     // field, never an error escaping the request.
-    let doc: ReturnType<typeof parseDocument>;
     let aliases = 0;
+    let parsed: ReturnType<typeof parseUntilFirstError>;
     try {
-        doc = parseDocument(text, { ...QUIET_YAML, uniqueKeys: false });
-        if (!aliasFree)
-            visit(doc, {
+        parsed = parseUntilFirstError(text, { uniqueKeys: false });
+        if ("doc" in parsed && !aliasFree)
+            visit(parsed.doc, {
                 Alias: (_key, node) => {
                     if (isAlias(node)) aliases++;
                     return aliases > INPUT_LIMITS.maxAliases ? visit.BREAK : undefined;
@@ -261,7 +266,8 @@ export function readBoundedYaml(field: string, text: string, unread?: RegExp): B
         throw e;
     }
     if (aliases > INPUT_LIMITS.maxAliases) return tooMany();
-    if (doc.errors.length > 0) return { kind: "invalid", line: doc.errors[0].linePos?.[0]?.line };
+    if ("errorLine" in parsed) return { kind: "invalid", line: parsed.errorLine };
+    const { doc } = parsed;
     try {
         return { kind: "parsed", value: doc.toJS({ maxAliasCount: INPUT_LIMITS.maxAliases }) };
     } catch (e) {

@@ -4,8 +4,7 @@
  * would let a receiver reach inside the seed, is refused here first: structure, matchers and their
  * regexes, receiver keys, egress, merge keys and file references.
  */
-import { parse } from "yaml";
-import { QUIET_YAML } from "../yaml-quiet";
+import { parseUntilFirstError } from "../yaml-first-error";
 import { alertmanagerEgressProblems } from "./alertmanager-egress";
 import { matcherProblems } from "./alertmanager-matchers";
 import { receiverKeyProblems } from "./alertmanager-receivers";
@@ -22,14 +21,12 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
  * receiver keys, and where receivers may send (tests run amtool on the same texts).
  */
 export function alertmanagerConfigProblems(text: string): string[] {
-    let doc: unknown;
-    try {
-        // The Alertmanager reads its config with Go's yaml.v2, which speaks YAML 1.1: `yes`/`on` are
-        // booleans and `<<` merges. Parsing the same way, the checks see the values it gets.
-        doc = parse(text, { ...QUIET_YAML, version: "1.1" });
-    } catch (e) {
-        return [`alertmanagerConfig is not valid YAML: ${(e as Error).message.split("\n")[0]}`];
-    }
+    // The Alertmanager reads its config with Go's yaml.v2, which speaks YAML 1.1: `yes`/`on` are
+    // booleans and `<<` merges. Parsing the same way, the checks see the values it gets. Stopped
+    // at the first error, so hostile text costs no more than valid text.
+    const parsed = parseUntilFirstError(text, { version: "1.1" });
+    if ("errorLine" in parsed) return [`alertmanagerConfig is not valid YAML (line ${parsed.errorLine})`];
+    const doc: unknown = parsed.doc.toJS();
     if (!isObj(doc)) return ["alertmanagerConfig must be a YAML mapping with route and receivers"];
     const problems: string[] = [];
     const names = receiverNames(doc.receivers, problems);
@@ -51,7 +48,8 @@ export function alertmanagerConfigProblems(text: string): string[] {
     problems.push(...alertmanagerEgressProblems(doc));
     // Merge keys are refused as well: the delivered text is edited (`withoutRedirects`) where its
     // structure shows an http_config, and a merged one would hide from that.
-    for (const path of mergeKeyPaths(parse(text, QUIET_YAML), "alertmanagerConfig")) {
+    const literal = parseUntilFirstError(text);
+    for (const path of "doc" in literal ? mergeKeyPaths(literal.doc.toJS(), "alertmanagerConfig") : []) {
         problems.push(`${path} uses a YAML merge key (<<); write the fields out so they can be checked`);
     }
     for (const path of filePaths(doc, "alertmanagerConfig")) {

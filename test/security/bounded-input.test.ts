@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { INPUT_LIMITS, jsonLimitProblems, yamlLimitProblems } from "../../service/input/bounded-input";
+import { INPUT_LIMITS, jsonLimitProblems, readBoundedYaml, yamlLimitProblems } from "../../service/input/bounded-input";
+import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
 import { body, kubeconfig, removeDir, startServer, type TestServer } from "../server/support";
 
 /** The "billion laughs": each line doubles nine-fold what the previous one expands to. */
@@ -159,6 +160,23 @@ describe("bounded parsing of request fields", function () {
                 ),
                 { numRuns: 40 },
             );
+        });
+
+        it("stops at the first error: 80 KB of one error per character take well under 5 s, not 25", () => {
+            // `[,-,-,…`: 1.5 errors per character, each formatted with a slice of its line by
+            // `parseDocument`, so the time grew with the square of the length (25 s at 80 KB).
+            const text = `[${",-".repeat(40_000)}`;
+            for (const check of [
+                () => expect(readBoundedYaml("f", text)).to.deep.equal({ kind: "invalid", line: 1 }),
+                () =>
+                    expect(alertmanagerConfigProblems(text)).to.deep.equal([
+                        "alertmanagerConfig is not valid YAML (line 1)",
+                    ]),
+            ]) {
+                const started = Date.now();
+                check();
+                expect(Date.now() - started).to.be.below(5000);
+            }
         });
 
         it("accepts real nesting up to 30 levels in every output style (no false alarm)", () => {

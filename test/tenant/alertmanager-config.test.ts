@@ -90,7 +90,7 @@ describe("alertmanager config", () => {
     }
 
     const BROKEN: [string, string, string[]][] = [
-        ["not YAML", "route: [", ["alertmanagerConfig is not valid YAML: "]],
+        ["not YAML", "route: [", ["alertmanagerConfig is not valid YAML (line 1)"]],
         ["a list", "- a\n- b\n", ["alertmanagerConfig must be a YAML mapping with route and receivers"]],
         ["no route", 'receivers:\n  - name: "null"\n', ["alertmanagerConfig.route is required and must be a mapping"]],
         [
