@@ -18,7 +18,7 @@ import { body, removeDir } from "../server/support";
 const MLA = join(__dirname, "..", "..", "bin", "mla.js");
 
 /** Texts that nest deep in `yaml`'s parser, each 3 KB or more: a piece and how often it repeats. */
-export const DEEP_TEXTS: Array<[string, string]> = [
+const DEEP_TEXTS: Array<[string, string]> = [
     ["flow sequences behind anchors", "&a[".repeat(1000)],
     ["flow mappings behind anchors", "&a{".repeat(1000)],
     ["flow sequences behind tags", "!t[".repeat(1000)],
@@ -26,6 +26,8 @@ export const DEEP_TEXTS: Array<[string, string]> = [
     ["flow sequences behind an anchor and a tag each", "&a !t [".repeat(600)],
     ["flow sequences", "[".repeat(1000)],
     ["implicit keys in one flow mapping", `{${"k: v ".repeat(3000)}}`],
+    ["implicit keys on one line, then a stray bracket", `${"k: ".repeat(3000)}}`],
+    ["complex-key indicators on one line, then a stray bracket", `${"? *a ".repeat(2000)}]`],
 ];
 
 describe("no request aborts the service", function () {
