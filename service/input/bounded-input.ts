@@ -67,10 +67,15 @@ WORD["-".charCodeAt(0)] = 2;
 function yamlDepth(text: string, limit: number): number {
     let max = 0;
     let flow = 0;
-    // Structural `:` inside flow collections since the last `,` (or since the outermost one
-    // opened): each implicit key without a comma between nests one more level in `yaml`'s parser
-    // (`{k: v k: v …}`, invalid, overflowed its stack at 3,000 of them), so each counts as one.
-    let flowKeys = 0;
+    // Implicit keys in flow collections: a valid entry has at most one (`k: v`), but `yaml`'s
+    // parser nests a level for each further key in the same entry (`{k: v k: v …}`, invalid,
+    // overflowed its stack at 3,000 of them), so each counts as one. Per open flow collection, the
+    // keys of its current entry; and the further keys of all of them together.
+    const entryKeys: number[] = [];
+    let extraKeys = 0;
+    const endEntry = () => {
+        extraKeys -= Math.max(0, (entryKeys[entryKeys.length - 1] ?? 0) - 1);
+    };
     // Columns of the open block levels (indentation and compact `- ` / `? ` indicators).
     const block: number[] = [];
     // Whether the line that opened each level ended in `key:`: a sequence may then sit at the
@@ -168,21 +173,25 @@ function yamlDepth(text: string, limit: number): number {
             let structural = false;
             if ((c === "[" || c === "{") && (valueStart || flow > 0)) {
                 flow++;
+                entryKeys.push(0);
                 structural = true;
                 max = Math.max(max, block.length + flow);
                 if (max > limit) return max;
             } else if ((c === "]" || c === "}") && flow > 0) {
                 flow--;
-                if (flow === 0) flowKeys = 0;
+                endEntry();
+                entryKeys.pop();
             } else if (c === "," && flow > 0) {
                 structural = true;
-                flowKeys = 0;
+                endEntry();
+                entryKeys[entryKeys.length - 1] = 0;
             } else if (c === ":" && (spaced || flow > 0)) {
                 structural = true;
                 if (flow === 0) max = Math.max(max, block.length + ++lineKeys);
-                else {
-                    flowKeys++;
-                    max = Math.max(max, block.length + flow + flowKeys);
+                else if (spaced || "[]{},".includes(text[i + 1]) || lastNonSpace === '"' || lastNonSpace === "'") {
+                    // An indicator (a `:` inside a plain scalar, as in `a:b`, is text).
+                    if (++entryKeys[entryKeys.length - 1] > 1) extraKeys++;
+                    max = Math.max(max, block.length + flow + extraKeys);
                     if (max > limit) return max;
                 }
             } else if ((c === "-" || c === "?") && spaced && valueStart) {

@@ -200,6 +200,14 @@ describe("bounded parsing of request fields", function () {
             expect(yamlLimitProblems("f", text)).to.deep.equal([`f nests deeper than ${INPUT_LIMITS.maxDepth} levels`]);
         });
 
+        it("does not count a `:` inside a flow key (`:#`) as an implicit key (a false alarm the generator found)", () => {
+            let doc: unknown = false;
+            for (let i = 0; i < 30; i++) doc = i % 3 === 2 ? [doc] : { ":#": doc };
+            const text = stringify(doc, { collectionStyle: "flow" });
+            expect(text).to.include(":#:");
+            expect(yamlLimitProblems("f", text)).to.deep.equal([]);
+        });
+
         it("refuses real nesting beyond the limit in every output style (no miss)", () => {
             fc.assert(
                 fc.property(
