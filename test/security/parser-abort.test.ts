@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../support/ports";
+import { serveEnv } from "../support/serve-env";
 import { body, removeDir } from "../server/support";
 
 const MLA = join(__dirname, "..", "..", "bin", "mla.js");
@@ -43,14 +44,7 @@ describe("no request aborts the service", function () {
         const port = await freePort();
         base = `http://127.0.0.1:${port}`;
         child = spawn(process.execPath, [MLA, "serve"], {
-            env: {
-                HOME: dir,
-                PATH: process.env.PATH,
-                MLA_LISTEN: `127.0.0.1:${port}`,
-                MLA_DATA_DIR: join(dir, "data"),
-                MLA_EXECUTOR: "memory",
-                MLA_LOG_LEVEL: "warn",
-            },
+            env: serveEnv(dir, port),
             stdio: ["ignore", "pipe", "pipe"],
         });
         child.stdout!.on("data", (c: Buffer) => (output += c.toString()));

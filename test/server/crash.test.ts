@@ -12,6 +12,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { registryPath } from "../../service/store/registry-schema";
 import { body, removeDir, startServer, type TestServer } from "./support";
+import { serveEnv } from "../support/serve-env";
 
 const MLA = join(__dirname, "..", "..", "bin", "mla.js");
 const BURST = 400;
@@ -53,15 +54,7 @@ describe("SIGKILL during a burst of operations", function () {
         const dataDir = join(dir, "data");
         let output = "";
         child = spawn(process.execPath, [MLA, "serve"], {
-            env: {
-                HOME: dir,
-                PATH: process.env.PATH,
-                MLA_LISTEN: `127.0.0.1:${port}`,
-                MLA_DATA_DIR: dataDir,
-                MLA_EXECUTOR: "memory",
-                MLA_LOG_LEVEL: "warn",
-                MLA_QUEUE_SIZE: "1000",
-            },
+            env: serveEnv(dir, port, { MLA_QUEUE_SIZE: "1000" }),
             stdio: ["ignore", "pipe", "pipe"],
         });
         child.stdout!.on("data", (c: Buffer) => (output += c.toString()));

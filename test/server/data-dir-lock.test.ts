@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { DataDirLock, DataDirLockedError, processStartTicks } from "../../service/store/data-dir-lock";
 import { readRegistry } from "../../service/store/registry-view";
 import { body, removeDir } from "./support";
+import { serveEnv } from "../support/serve-env";
 
 const MLA = join(__dirname, "..", "..", "bin", "mla.js");
 
@@ -99,14 +100,7 @@ describe("two `mla serve` on one data dir", function () {
     });
 
     it("the second exits non-zero naming the first; the first keeps serving with its registry intact", async () => {
-        const env = (port: number) => ({
-            HOME: dir,
-            PATH: process.env.PATH,
-            MLA_LISTEN: `127.0.0.1:${port}`,
-            MLA_DATA_DIR: join(dir, "data"),
-            MLA_EXECUTOR: "memory",
-            MLA_LOG_LEVEL: "warn",
-        });
+        const env = (port: number) => serveEnv(dir, port);
         const port = await freePort();
         const base = `http://127.0.0.1:${port}`;
         let output = "";
