@@ -1,39 +1,23 @@
 /**
- * Bounded parsing: every YAML or JSON field of a request is measured before it is parsed. An
- * alias bomb, a 1,000-deep nesting and a 5 MiB field each get a 400 naming the field, over real
- * HTTP, and nothing reaches the executor.
+ * Bounded parsing: every YAML or JSON field of a request is measured before it is parsed. The
+ * limits' own checks, on tables and generated documents; `bounded-input-http.test.ts` sends the
+ * same attacks over HTTP.
  */
 import { expect } from "chai";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { INPUT_LIMITS, jsonLimitProblems, readBoundedYaml, yamlLimitProblems } from "../../service/input/bounded-input";
 import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
-import { body, kubeconfig, removeDir, startServer, type TestServer } from "../server/support";
-
-/** The "billion laughs": each line doubles nine-fold what the previous one expands to. */
-export const ALIAS_BOMB = [
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-    ...["b", "c", "d", "e", "f", "g", "h", "i"].map(
-        (name, i) => `${name}: &${name} [${Array(9).fill(`*${"abcdefgh"[i]}`).join(",")}]`,
-    ),
-].join("\n");
-
-const nestedFlow = (depth: number) => `a: ${"[".repeat(depth)}1${"]".repeat(depth)}\n`;
-const nestedBlock = (depth: number) =>
-    `${Array.from({ length: depth }, (_, i) => `${" ".repeat(i)}k:`).join("\n")} 1\n`;
-const nestedCompact = (depth: number) => `${"- ".repeat(depth)}x\n`;
-const nestedJson = (depth: number): unknown => {
-    let value: unknown = { job_name: "deep" };
-    for (let i = 0; i < depth; i++) value = { nested: value };
-    return value;
-};
-const FIVE_MIB = 5 * 1024 * 1024;
-/**
- * Implicit keys one after another in a flow collection, with no comma between (invalid YAML):
- * each nests a level in `yaml`'s parser, whose stack overflowed at 3,000 of them (15 KB).
- */
-const flowKeys = (open: string, count: number, unit = "k: v ") =>
-    `a: ${open}${unit.repeat(count)}${open === "{" ? "}" : "]"}\n`;
+import { body, kubeconfig } from "../server/support";
+import {
+    ALIAS_BOMB,
+    FIVE_MIB,
+    flowKeys,
+    nestedBlock,
+    nestedCompact,
+    nestedFlow,
+    nestedJson,
+} from "../support/hostile-input";
 
 describe("bounded parsing of request fields", function () {
     this.timeout(30_000);
@@ -240,92 +224,5 @@ describe("bounded parsing of request fields", function () {
             ).to.deep.equal(["body/tenant/metricRuleGroups/0/rules/0/expr is longer than 262144 characters"]);
             expect(jsonLimitProblems(body())).to.deep.equal([]);
         });
-    });
-
-    describe("over HTTP", () => {
-        let server: TestServer;
-        before(async () => {
-            server = await startServer();
-        });
-        after(async () => {
-            await server.app.close();
-            removeDir(server.dataDir);
-        });
-
-        const put = async (json: unknown) => {
-            const res = await server.call("/v1/clusters/c1", { method: "PUT", json });
-            return { status: res.status, error: ((await res.json()) as { error?: string }).error };
-        };
-        const preview = async (json: unknown) => {
-            const res = await server.call("/v1/clusters/c1/preview", { method: "POST", json });
-            return { status: res.status, error: ((await res.json()) as { error?: string }).error };
-        };
-        const alertmanager = (text: string) => body({ tenant: { alertmanagerConfig: text } });
-
-        const cases: Array<[string, Record<string, unknown>, string]> = [
-            [
-                "an alias bomb in userKubeconfig",
-                body({ userKubeconfig: ALIAS_BOMB }),
-                "userKubeconfig has more than 100 YAML aliases or expands them too far",
-            ],
-            [
-                "an alias bomb in seedKubeconfig",
-                body({ seedKubeconfig: ALIAS_BOMB }),
-                "seedKubeconfig has more than 100 YAML aliases or expands them too far",
-            ],
-            [
-                "an alias bomb in the Alertmanager config",
-                alertmanager(ALIAS_BOMB),
-                "tenant.alertmanagerConfig has more than 100 YAML aliases or expands them too far",
-            ],
-            [
-                "1,000-deep YAML in userKubeconfig",
-                body({ userKubeconfig: nestedFlow(1000) }),
-                "userKubeconfig nests deeper than 64 levels",
-            ],
-            [
-                "3,000 implicit keys in one flow mapping in userKubeconfig",
-                body({ userKubeconfig: flowKeys("{", 3000) }),
-                "userKubeconfig nests deeper than 64 levels",
-            ],
-            [
-                "1,000-deep YAML in the Alertmanager config",
-                alertmanager(nestedCompact(1000)),
-                "tenant.alertmanagerConfig nests deeper than 64 levels",
-            ],
-            [
-                "1,000-deep JSON in a custom scrape config",
-                body({ monitoring: { customScrapeConfigs: [nestedJson(1000)] } }),
-                "body/monitoring/customScrapeConfigs/0 nests deeper than 64 levels",
-            ],
-            [
-                "1,000-deep JSON in a rule",
-                body({ tenant: { metricRuleGroups: [{ name: "g", rules: [nestedJson(1000)] }] } }),
-                "body/tenant/metricRuleGroups/0 nests deeper than 64 levels",
-            ],
-            [
-                "a 5 MiB userKubeconfig",
-                body({ userKubeconfig: "x".repeat(FIVE_MIB) }),
-                "body/userKubeconfig is longer than 262144 characters",
-            ],
-            [
-                "a 5 MiB Alertmanager config",
-                alertmanager("x".repeat(FIVE_MIB)),
-                "body/tenant/alertmanagerConfig is longer than 262144 characters",
-            ],
-            [
-                "a 5 MiB string in a custom scrape config",
-                body({ monitoring: { customScrapeConfigs: [{ job_name: "x".repeat(FIVE_MIB) }] } }),
-                "body/monitoring/customScrapeConfigs/0/job_name is longer than 262144 characters",
-            ],
-        ];
-        for (const [what, json, message] of cases) {
-            it(`answers 400 naming the field to ${what}, on PUT and preview`, async () => {
-                expect(await put(json)).to.deep.equal({ status: 400, error: message });
-                expect(await preview(json)).to.deep.equal({ status: 400, error: message });
-                expect(server.executor.calls).to.deep.equal([]);
-                expect(server.registry.cluster("c1")).to.equal(undefined);
-            });
-        }
     });
 });

@@ -1,0 +1,76 @@
+/**
+ * A receiver URL smuggled past the checks' YAML reading: a duplicate key (the checks could see one
+ * value and the Alertmanager the other), a second document (the Alertmanager reads only the
+ * first), a mapping key that is a collection. The checks read the config with
+ * `spec/yaml-first-error.ts` (stopped at the first error, warnings off), so each trick must
+ * still be refused: by the checks, and over HTTP with nothing run, nothing registered and no
+ * process warning. The public twin, one plain document, passes the checks, real amtool and the
+ * service.
+ */
+import { expect } from "chai";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
+import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
+import { body, removeDir, startServer, type TestServer } from "../server/support";
+import { runBinary, tempDir } from "../tenant/binaries";
+
+const INTERNAL = "http://cortex-purger.mla.svc.cluster.local:8080/purger/delete_tenant";
+const PUBLIC = "https://hooks.example.com/alerts";
+const HEAD = "route:\n  receiver: r\nreceivers:\n  - name: r\n    webhook_configs:\n";
+const TWIN = `${HEAD}      - url: ${PUBLIC}\n`;
+
+/** Each trick, and the line of the first YAML error the checks must report. */
+const SMUGGLED: Array<[string, string, number]> = [
+    ["a duplicate url, the internal one last", `${HEAD}      - url: ${PUBLIC}\n        url: ${INTERNAL}\n`, 7],
+    ["a duplicate url, the internal one first", `${HEAD}      - url: ${INTERNAL}\n        url: ${PUBLIC}\n`, 7],
+    ["a second document with an internal receiver", `${TWIN}---\n${HEAD}      - url: ${INTERNAL}\n`, 7],
+    ["a receiver whose key is a collection holding the URL", `${TWIN}        ? {url: ${INTERNAL}}\n        : x\n`, 0],
+];
+
+describe("SSRF: a receiver URL smuggled past the YAML reading", () => {
+    const tmp = tempDir("mla-ssrf-yaml-");
+    let server: TestServer;
+    before(async () => {
+        server = await startServer({ executor: new MemoryExecutor() });
+    });
+    after(async () => {
+        await server.app.close();
+        removeDir(server.dataDir);
+        tmp.cleanup();
+    });
+
+    for (const [what, text, line] of SMUGGLED) {
+        it(`refuses ${what}, in the checks and over HTTP, running and registering nothing`, async () => {
+            const problems = alertmanagerConfigProblems(text);
+            expect(problems, `accepted:\n${text}`).to.have.length.greaterThan(0);
+            if (line > 0) expect(problems).to.deep.equal([`alertmanagerConfig is not valid YAML (line ${line})`]);
+            const warnings: string[] = [];
+            const listener = (w: Error) => warnings.push(w.message);
+            process.on("warning", listener);
+            try {
+                const res = await server.call("/v1/clusters/c1", {
+                    method: "PUT",
+                    json: body({ tenant: { alertmanagerConfig: text } }),
+                });
+                expect(res.status).to.equal(400);
+                expect(((await res.json()) as { error: string }).error).to.include("alertmanagerConfig");
+                await new Promise((r) => setTimeout(r, 20));
+            } finally {
+                process.off("warning", listener);
+            }
+            expect(warnings).to.deep.equal([]);
+            expect(server.executor.calls).to.deep.equal([]);
+            expect(server.registry.cluster("c1")).to.equal(undefined);
+        });
+    }
+
+    it("accepts the public twin: the checks, real amtool and the service (202)", async () => {
+        expect(alertmanagerConfigProblems(TWIN)).to.deep.equal([]);
+        const checked = await runBinary("amtool", ["check-config", tmp.write("twin.yml", TWIN)]);
+        expect(checked.code, checked.output).to.equal(0);
+        const res = await server.call("/v1/clusters/c2", {
+            method: "PUT",
+            json: body({ tenant: { alertmanagerConfig: TWIN } }),
+        });
+        expect(res.status, await res.clone().text()).to.equal(202);
+    });
+});
