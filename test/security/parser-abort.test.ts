@@ -90,6 +90,9 @@ describe("no request aborts the service", function () {
                 }
             }
             expect(await up(), "the service still answers").to.equal(true);
+            // Nothing was registered: the cluster is unknown.
+            const get = await fetch(`${base}/v1/clusters/c1`, { headers: { authorization: `Bearer ${token}` } });
+            expect(get.status).to.equal(404);
             expect(child!.exitCode).to.equal(null);
         });
     }
