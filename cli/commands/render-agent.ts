@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { QUIET_YAML } from "../../spec/yaml-quiet";
 import {
     AGENT_TLS_DIR,
     renderAgentConfigs,
@@ -77,7 +78,7 @@ function customConfigs(path: string | undefined): Record<string, unknown>[] | un
     if (path === undefined) return undefined;
     let value: unknown;
     try {
-        value = parse(readFileSync(path, "utf8"));
+        value = parse(readFileSync(path, "utf8"), QUIET_YAML);
     } catch (e) {
         throw new UsageError(`--custom-scrape-configs: cannot read ${path}: ${(e as Error).message}`);
     }

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, stringify } from "yaml";
+import { QUIET_YAML } from "../../spec/yaml-quiet";
 import { SEED_CHARTS } from "../../components/seed/charts";
 import { seedChartValues } from "../../components/seed/seed-values";
 import { parseFlags, requireFlag, writeFiles } from "./args";
@@ -15,7 +16,7 @@ import { type SeedPlan, defaultSeedPlan } from "../../spec/seed-plan";
  * decrypted: values do not contain them, so a placeholder marks them present.
  */
 export function stackFileConfigSource(text: string, namespace = "mla"): ConfigSource {
-    const config = ((parse(text) ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+    const config = ((parse(text, QUIET_YAML) ?? {}) as { config?: Record<string, unknown> }).config ?? {};
     const get = (key: string) => config[`${namespace}:${key}`];
     return {
         namespace,

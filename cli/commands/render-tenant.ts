@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { QUIET_YAML } from "../../spec/yaml-quiet";
 import {
     defaultLogRuleGroups,
     defaultMetricRuleGroups,
@@ -61,7 +62,7 @@ function readText(file: string, flag: string): string {
 }
 
 function readGroups(file: string, flag: string): TenantSpec["metricRuleGroups"] {
-    const doc = parse(readText(file, flag)) as { groups?: unknown } | null;
+    const doc = parse(readText(file, flag), QUIET_YAML) as { groups?: unknown } | null;
     if (!doc || !Array.isArray(doc.groups))
         throw new UsageError(`--${flag} ${file} must be a rule file with a groups: list`);
     return doc.groups as TenantSpec["metricRuleGroups"];
@@ -74,7 +75,7 @@ function readGroups(file: string, flag: string): TenantSpec["metricRuleGroups"] 
 export function tenantFromFlags(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>): TenantSpec {
     let partial: TenantInput = {};
     if (flags.config !== undefined) {
-        const doc = parse(readText(flags.config, "config"));
+        const doc = parse(readText(flags.config, "config"), QUIET_YAML);
         if (doc !== null && (typeof doc !== "object" || Array.isArray(doc))) {
             throw new UsageError(`--config ${flags.config} must hold a mapping (a TenantSpec)`);
         }

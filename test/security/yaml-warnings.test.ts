@@ -6,6 +6,12 @@
  * request text here is attacked with such a key and must stay silent.
  */
 import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderAgentFiles } from "../../cli/commands/render-agent";
+import { stackFileConfigSource } from "../../cli/commands/render-seed-values";
+import { tenantFromFlags } from "../../cli/commands/render-tenant";
 import { connectionFromKubeconfig } from "../../executors/operator/kube-connection";
 import { readBoundedYaml } from "../../service/input/bounded-input";
 import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
@@ -86,6 +92,44 @@ describe("no request text in a process warning", () => {
         } finally {
             await server.app.close();
             removeDir(server.dataDir);
+        }
+    });
+
+    it("the CLI's render commands read an operator's files and warn of nothing", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "mla-yaml-warnings-"));
+        const file = (name: string, text: string) => {
+            writeFileSync(join(dir, name), text);
+            return join(dir, name);
+        };
+        const tenant = file("tenant.yaml", `retentionMetrics: 7d\n${COLLECTION_KEY}`);
+        const rules = file("rules.yaml", `groups: []\n${COLLECTION_KEY}`);
+        const scrape = file("scrape.yaml", `- job_name: x\n  ? {token: ${KEY_SECRET}}\n  : x\n`);
+        const attempts: Array<() => unknown> = [
+            () => tenantFromFlags({ config: tenant } as Parameters<typeof tenantFromFlags>[0]),
+            () => tenantFromFlags({ "metric-rules": rules } as Parameters<typeof tenantFromFlags>[0]),
+            () => stackFileConfigSource(`config:\n  mla:x: 1\n${COLLECTION_KEY}`),
+            () =>
+                renderAgentFiles([
+                    "--cluster-id=c1",
+                    "--gateway-url=https://gw.example",
+                    `--out=${join(dir, "out")}`,
+                    `--custom-scrape-configs=${scrape}`,
+                ]),
+        ];
+        try {
+            const seen = await warningsDuring(() => {
+                // Each file is read whatever the command then makes of it (a refusal is fine here).
+                for (const attempt of attempts) {
+                    try {
+                        attempt();
+                    } catch {
+                        // refused after reading: what matters is what reached stderr meanwhile
+                    }
+                }
+            });
+            expect(seen).to.deep.equal([]);
+        } finally {
+            removeDir(dir);
         }
     });
 });

@@ -1,4 +1,6 @@
 import { expect } from "chai";
+import Fastify from "fastify";
+import { AccessLog } from "../../service/http/access-log";
 import { body, removeDir, startServer, TOKEN, type TestServer, USER_SECRET } from "./support";
 
 /** A pino line, with the access log's fields when it is one. */
@@ -25,6 +27,7 @@ const WRONG_TOKEN = "wrong-token-0123456789";
 /** pino's numeric levels. */
 const DEBUG = 20;
 const INFO = 30;
+const ERROR = 50;
 
 describe("access log: one line per request", () => {
     for (const level of ["info", "debug"] as const) {
@@ -70,4 +73,38 @@ describe("access log: one line per request", () => {
             }
         });
     }
+
+    it("an answer that fails on the way out is logged once, at error, as `request errored` with the error", async () => {
+        const written: string[] = [];
+        const app = Fastify({
+            logger: { level: "info", stream: { write: (line: string) => void written.push(line) } },
+            logController: new AccessLog(),
+        });
+        // What Node does when the socket fails under a response: the response emits `error`.
+        app.get("/broken", (_request, reply) => {
+            reply.raw.emit("error", new Error("write EPIPE"));
+            return reply.code(200).send("late");
+        });
+        try {
+            // Over a real socket: an injected request fails the whole call on a response's `error`.
+            await app.listen({ host: "127.0.0.1", port: 0 });
+            const { port } = app.server.address() as { port: number };
+            await (
+                await fetch(`http://127.0.0.1:${port}/broken`, { headers: { authorization: `Bearer ${TOKEN}` } })
+            ).text();
+            // The request's lines (listening writes one of its own).
+            const logged = written
+                .map((l) => JSON.parse(l) as LogLine & { err?: { message?: string } })
+                .filter((l) => l.reqId !== undefined);
+            expect(logged.map((l) => [l.level, l.msg])).to.deep.equal([[ERROR, "request errored"]]);
+            const [line] = logged;
+            expect(line.err?.message).to.equal("write EPIPE");
+            expect(line.req?.method).to.equal("GET");
+            expect(line.req?.url).to.equal("/broken");
+            expect(line.responseTime).to.be.a("number");
+            expect(written.join("")).not.to.include(TOKEN);
+        } finally {
+            await app.close();
+        }
+    });
 });
