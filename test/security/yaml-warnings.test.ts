@@ -3,7 +3,8 @@
  * `process.emitWarning`, when a mapping key is itself a collection, and the warning quotes the
  * key; Node writes every warning to stderr, which a pod's log collector keeps. A kubeconfig or an
  * Alertmanager config with `? {token: …}: x` put the token there on every read. Each reader of
- * request text here is attacked with such a key and must stay silent.
+ * request text here is attacked with such a key and must stay silent, and so must the CLI's
+ * reads of an operator's files (a tenant config, rule files, scrape configs, a stack config).
  */
 import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
