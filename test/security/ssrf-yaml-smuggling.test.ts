@@ -18,12 +18,25 @@ const PUBLIC = "https://hooks.example.com/alerts";
 const HEAD = "route:\n  receiver: r\nreceivers:\n  - name: r\n    webhook_configs:\n";
 const TWIN = `${HEAD}      - url: ${PUBLIC}\n`;
 
-/** Each trick, and the line of the first YAML error the checks must report. */
-const SMUGGLED: Array<[string, string, number]> = [
-    ["a duplicate url, the internal one last", `${HEAD}      - url: ${PUBLIC}\n        url: ${INTERNAL}\n`, 7],
-    ["a duplicate url, the internal one first", `${HEAD}      - url: ${INTERNAL}\n        url: ${PUBLIC}\n`, 7],
-    ["a second document with an internal receiver", `${TWIN}---\n${HEAD}      - url: ${INTERNAL}\n`, 7],
-    ["a receiver whose key is a collection holding the URL", `${TWIN}        ? {url: ${INTERNAL}}\n        : x\n`, 0],
+const NOT_YAML_AT_7 = "alertmanagerConfig is not valid YAML (line 7)";
+/** Each trick, and the one problem the checks must report for it (not merely some problem). */
+const SMUGGLED: Array<[string, string, string]> = [
+    [
+        "a duplicate url, the internal one last",
+        `${HEAD}      - url: ${PUBLIC}\n        url: ${INTERNAL}\n`,
+        NOT_YAML_AT_7,
+    ],
+    [
+        "a duplicate url, the internal one first",
+        `${HEAD}      - url: ${INTERNAL}\n        url: ${PUBLIC}\n`,
+        NOT_YAML_AT_7,
+    ],
+    ["a second document with an internal receiver", `${TWIN}---\n${HEAD}      - url: ${INTERNAL}\n`, NOT_YAML_AT_7],
+    [
+        "a receiver whose key is a collection holding the URL",
+        `${TWIN}        ? {url: ${INTERNAL}}\n        : x\n`,
+        `alertmanagerConfig.receivers[0] (receiver "r").webhook_configs[0] has an unknown key "{ url: ${INTERNAL} }"`,
+    ],
 ];
 
 describe("SSRF: a receiver URL smuggled past the YAML reading", () => {
@@ -38,11 +51,11 @@ describe("SSRF: a receiver URL smuggled past the YAML reading", () => {
         tmp.cleanup();
     });
 
-    for (const [what, text, line] of SMUGGLED) {
+    for (const [what, text, problem] of SMUGGLED) {
         it(`refuses ${what}, in the checks and over HTTP, running and registering nothing`, async () => {
             const problems = alertmanagerConfigProblems(text);
-            expect(problems, `accepted:\n${text}`).to.have.length.greaterThan(0);
-            if (line > 0) expect(problems).to.deep.equal([`alertmanagerConfig is not valid YAML (line ${line})`]);
+            expect(problems, `accepted:\n${text}`).to.have.length(1);
+            expect(problems[0]).to.satisfy((p: string) => p.startsWith(problem));
             const warnings: string[] = [];
             const listener = (w: Error) => warnings.push(w.message);
             process.on("warning", listener);
@@ -52,7 +65,7 @@ describe("SSRF: a receiver URL smuggled past the YAML reading", () => {
                     json: body({ tenant: { alertmanagerConfig: text } }),
                 });
                 expect(res.status).to.equal(400);
-                expect(((await res.json()) as { error: string }).error).to.include("alertmanagerConfig");
+                expect(((await res.json()) as { error: string }).error).to.include(problem);
                 await new Promise((r) => setTimeout(r, 20));
             } finally {
                 process.off("warning", listener);
