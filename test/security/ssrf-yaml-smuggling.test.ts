@@ -8,6 +8,7 @@
  * service.
  */
 import { expect } from "chai";
+import { renderAlertmanagerConfig } from "../../components/tenant/alertmanager-config";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
 import { body, removeDir, startServer, type TestServer } from "../server/support";
@@ -56,6 +57,8 @@ describe("SSRF: a receiver URL smuggled past the YAML reading", () => {
             const problems = alertmanagerConfigProblems(text);
             expect(problems, `accepted:\n${text}`).to.have.length(1);
             expect(problems[0]).to.satisfy((p: string) => p.startsWith(problem));
+            // The cluster stack's renderer, which writes the file the Alertmanager loads, refuses it too.
+            expect(() => renderAlertmanagerConfig(text)).to.throw(problem);
             const warnings: string[] = [];
             const listener = (w: Error) => warnings.push(w.message);
             process.on("warning", listener);
@@ -76,10 +79,17 @@ describe("SSRF: a receiver URL smuggled past the YAML reading", () => {
         });
     }
 
-    it("accepts the public twin: the checks, real amtool and the service (202)", async () => {
+    it("accepts the public twin: the checks, real amtool and the service (202), and delivers only its URL", async () => {
         expect(alertmanagerConfigProblems(TWIN)).to.deep.equal([]);
-        const checked = await runBinary("amtool", ["check-config", tmp.write("twin.yml", TWIN)]);
-        expect(checked.code, checked.output).to.equal(0);
+        const delivered = renderAlertmanagerConfig(TWIN);
+        expect(delivered).to.include(PUBLIC).and.not.include("svc.cluster.local");
+        for (const [name, text] of [
+            ["twin.yml", TWIN],
+            ["delivered.yml", delivered],
+        ]) {
+            const checked = await runBinary("amtool", ["check-config", tmp.write(name, text)]);
+            expect(checked.code, checked.output).to.equal(0);
+        }
         const res = await server.call("/v1/clusters/c2", {
             method: "PUT",
             json: body({ tenant: { alertmanagerConfig: TWIN } }),
