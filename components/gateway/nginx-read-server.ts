@@ -30,7 +30,8 @@ export function readTokenMap(readTokenMapPath: string): string[] {
         "# 1 when the read listener admits the request: the read token, or the kubelet's probe path.",
         "map $uri $mla_read_admitted {",
         "    default $mla_read_token_ok;",
-        `    "~^${PROBE_PATH}$" 1;`,
+        // `\z`, not `$`: PCRE's `$` also matches before a final newline, and `$uri` is decoded (`/healthz%0A`).
+        `    "~^${PROBE_PATH}\\z" 1;`,
         "}",
     ];
 }

@@ -32,7 +32,7 @@ export function readTokenProblems(token: string): string[] {
 export function renderReadTokenMap(token: string): string {
     if (!SAFE_TOKEN.test(token))
         throw new Error(`read token: only A-Z, a-z, 0-9, _ and - are allowed (got ${token.length} characters)`);
-    return `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${token}$" 1;\n`;
+    return `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${token}\\z" 1;\n`;
 }
 
 /** The map fragment that admits nobody: a gateway without a token refuses every read request. */

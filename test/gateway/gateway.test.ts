@@ -193,7 +193,7 @@ describe("Gateway", () => {
         expect(secret.stringData[SECRET_SIG]).to.equal("1b47061264138c4ac30d75fd1eb44270");
         expect(secret.stringData.value).to.deep.equal({
             token: READ_TOKEN,
-            "read-token.map": `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${READ_TOKEN}$" 1;\n`,
+            "read-token.map": `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${READ_TOKEN}\\z" 1;\n`,
         });
         const pod = findResource(resources, DEPLOYMENT, "gw").inputs.spec.template.spec;
         expect(pod.volumes).to.deep.include({

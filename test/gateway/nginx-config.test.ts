@@ -70,7 +70,7 @@ describe("renderNginxConfig", () => {
         expect(check, "the server-level token check").to.be.greaterThan(-1);
         expect(check).to.be.lessThan(firstLocation);
         expect(text).to.include(
-            'map $uri $mla_read_admitted {\n        default $mla_read_token_ok;\n        "~^/healthz$" 1;\n    }',
+            'map $uri $mla_read_admitted {\n        default $mla_read_token_ok;\n        "~^/healthz\\z" 1;\n    }',
         );
         // The write server never consults the read token.
         expect(text.slice(0, text.indexOf("# Read listener"))).to.not.include("if ($mla_read_admitted");

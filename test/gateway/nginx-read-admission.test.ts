@@ -33,7 +33,17 @@ describe("gateway read listener admission in real nginx", function () {
         expect(gw.upstreamHits()).to.equal(0);
     });
 
-    for (const path of ["/", "/nope", "/HEALTHZ", "/healthz/", "/healthz2", "/x/../healthz-not"]) {
+    // `/healthz%0A`: PCRE's `$` also matches before a final newline, so a `$`-anchored probe entry admitted it.
+    for (const path of [
+        "/",
+        "/nope",
+        "/HEALTHZ",
+        "/healthz/",
+        "/healthz2",
+        "/x/../healthz-not",
+        "/healthz%0A",
+        "/healthz%0a",
+    ]) {
         it(`answers 401 to ${path} without the token (only the probe path is open)`, async () => {
             const res = await get(path);
             expect(statusOf(res), describeOutcome(res)).to.equal(401);
