@@ -165,11 +165,24 @@ export function blockedNameReason(name: string): string | undefined {
 }
 
 /**
+ * The URL as a message may quote it: scheme and host, never userinfo, a path past `/`, a query or
+ * a fragment. The Alertmanager config is a secret field, and a receiver's credentials often sit
+ * in its URL (`user:password@`, a Slack webhook's path, a token in the query).
+ */
+function shownUrl(url: string): string {
+    const m = /^([a-zA-Z][a-zA-Z0-9+.-]*:)?\/\/([^/?#]*)([\s\S]*)$/.exec(url);
+    if (!m) return "(URL not shown)";
+    const authority = m[2].includes("@") ? `…@${m[2].slice(m[2].lastIndexOf("@") + 1)}` : m[2];
+    const shortened = authority.length > 100 ? `${authority.slice(0, 100)}…` : authority;
+    return `${m[1] ?? ""}//${shortened}${m[3] === "" || m[3] === "/" ? m[3] : "/…"}`;
+}
+
+/**
  * Why the URL text may not be a receiver endpoint, or undefined when it names a public host over
- * http(s). `what` is the field path, for the message.
+ * http(s). `what` is the field path, for the message, which quotes the URL without its secrets.
  */
 export function receiverUrlProblem(url: string, what: string): string | undefined {
-    const refuse = (why: string) => `${what} ${JSON.stringify(url)} ${why}`;
+    const refuse = (why: string) => `${what} ${JSON.stringify(shownUrl(url))} ${why}`;
     if (url.includes("{{"))
         return refuse("is a template; receiver endpoints must be literal URLs so they can be checked");
     const control = [...url].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);

@@ -24,7 +24,20 @@ describe("receiver URL host check", () => {
         ],
         [
             "http://a@b.example.com/",
-            'u "http://a@b.example.com/" carries userinfo (user@host); put credentials in http_config.basic_auth',
+            'u "http://…@b.example.com/" carries userinfo (user@host); put credentials in http_config.basic_auth',
+        ],
+        // Secrets in a refused URL are never quoted: userinfo, a path past "/", a query.
+        [
+            "https://alice:Pa55-SECRET@hooks.example.com/services/T0/B0/TOKEN-SECRET",
+            'u "https://…@hooks.example.com/…" carries userinfo (user@host); put credentials in http_config.basic_auth',
+        ],
+        [
+            "http://10.0.0.1/hook?token=SECRET",
+            'u "http://10.0.0.1/…" names an address in 10.0.0.0/8 (private (RFC 1918))',
+        ],
+        [
+            "https://hooks.example.com/{{ .SECRET }}",
+            'u "https://hooks.example.com/…" is a template; receiver endpoints must be literal URLs so they can be checked',
         ],
         [
             "http://svc/",
