@@ -91,6 +91,9 @@ export const ServiceEnv = Type.Object({
         { default: "info" },
     ),
     MLA_SEED_KUBECONFIG_DIR: Type.Optional(Type.String({ minLength: 1 })),
+    MLA_SEED_API_FILE: Type.Optional(
+        Type.String({ minLength: 1, description: "JSON: each seed's API addresses as the service reaches them" }),
+    ),
     MLA_SPEC_KEY_FILE: Type.Optional(Type.String({ minLength: 1 })),
     MLA_SECRETS_PROVIDER: Type.Optional(Type.String({ pattern: "^[a-z0-9]+://" })),
     PULUMI_CONFIG_PASSPHRASE: Type.Optional(Type.String()),

@@ -14,6 +14,7 @@ import type { Executor } from "../executors/executor";
 import { AutomationExecutor } from "../executors/automation/executor-automation";
 import { MemoryExecutor } from "../executors/memory/executor-memory";
 import { operatorExecutorFromEnv } from "./operator-from-env";
+import { readSeedApis } from "./seed-apis";
 
 /** Options of {@link serve} that are not environment settings. */
 export interface ServeOptions {
@@ -80,6 +81,7 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
         bodyLimit: config.bodyLimit,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
         seedKubeconfigDir: env.MLA_SEED_KUBECONFIG_DIR ?? join(dataDir, "seeds"),
+        seedApis: env.MLA_SEED_API_FILE ? readSeedApis(env.MLA_SEED_API_FILE) : undefined,
         specKeyFile: env.MLA_SPEC_KEY_FILE,
         log: { level: env.MLA_LOG_LEVEL },
         processMetrics: true,

@@ -67,8 +67,12 @@ export const DnsLabel = Type.String({
     ...says("must be a DNS-1123 label"),
 });
 /** A Pulumi stack name: `[org/][project/]stack`. */
+/**
+ * A stack name: up to three segments, none of them `.` or `..` (the service makes a workspace
+ * directory from the name: `../../x` once named one outside its data dir).
+ */
 export const StackName = Type.String({
-    pattern: "^([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$",
+    pattern: "^(?!(.*/)?\\.{1,2}(/|$))([A-Za-z0-9_.-]+/){0,2}[A-Za-z0-9_.-]+$",
     maxLength: 200,
     description: "A stack: `seed-eu1` or `org/mla/seed-eu1`",
     ...says("must be a stack name like org/mla/seed"),
@@ -231,6 +235,18 @@ export const SeedApiSpec = Type.Object(
     { ...STRICT, description: "Seed APIs as reachable from the service; default: the seed's in-cluster addresses" },
 );
 export type SeedApiSpec = Static<typeof SeedApiSpec>;
+
+/**
+ * A seed's API addresses without the org id: what the operator of the onboarding service sets per
+ * seed (`MLA_SEED_API_FILE`). The service never takes them from a request: Grafana's URL is where
+ * the project program sends the seed's Grafana admin login, and the purge URLs are where a destroy
+ * sends the tenant's deletion requests.
+ */
+export const SeedApiUrls = Type.Omit(SeedApiSpec, ["grafanaOrgId"], {
+    ...STRICT,
+    description: "A seed's API addresses as reachable from the service",
+});
+export type SeedApiUrls = Static<typeof SeedApiUrls>;
 
 /** Everything one cluster stack needs, every default applied. */
 export const ClusterSpec = Type.Object(

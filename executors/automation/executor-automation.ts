@@ -25,6 +25,7 @@ import {
     type DestroyResult,
     type DriftResult,
     type Executor,
+    ExecutorError,
     type ExecutorRequest,
     type PreviewResult,
     type ProjectRequest,
@@ -64,6 +65,23 @@ export interface AutomationExecutorOptions {
     programCheck?: () => ReadyCheck;
 }
 
+/**
+ * Refuses a stack that is not cluster `clusterId`'s: one whose last deployment left outputs, but
+ * not the cluster program's `clusterId` output with this id. A cluster's stack is named after its
+ * id, in the project seeds use too, so a cluster id equal to a seed's stack name (or a project
+ * stack's, or a hand-made one's) would otherwise run the cluster program on that stack, deleting
+ * everything of the seed, and a DELETE would destroy and remove it. A stack with no outputs has
+ * never completed a deployment (a new one, or a cluster's first `up` that failed) and is taken.
+ */
+export async function ownedBy(stack: Stack, clusterId: string): Promise<void> {
+    const outputs = await stack.outputs();
+    if (Object.keys(outputs).length === 0 || outputs.clusterId?.value === clusterId) return;
+    throw new ExecutorError(
+        "stack-not-owned",
+        `stack ${clusterId} exists and is not cluster ${clusterId}'s (its outputs have no clusterId ${clusterId}: a seed's, a project's or another program's stack); nothing was changed`,
+    );
+}
+
 /** The Automation API executor. */
 export class AutomationExecutor implements Executor {
     readonly name = "automation";
@@ -101,7 +119,13 @@ export class AutomationExecutor implements Executor {
         };
         // The engine then refuses any Kubernetes resource without an explicit provider, instead of
         // silently applying it to whatever cluster the ambient kubeconfig points at. Not secret.
-        return this.workspaces.open({ name: clusterId, program, workDir, config: [DISABLE_DEFAULT_PROVIDERS] });
+        return this.workspaces.open({
+            name: clusterId,
+            program,
+            workDir,
+            config: [DISABLE_DEFAULT_PROVIDERS],
+            check: (stack) => ownedBy(stack, clusterId),
+        });
     }
 
     /** Selects or creates a project stack with the project program over `spec` (no secrets in it). */
@@ -157,7 +181,11 @@ export class AutomationExecutor implements Executor {
 
     /** The stack's outputs from its state (secrets decrypted); no program runs. */
     outputs(clusterId: string): Promise<Record<string, StackOutput>> {
-        return this.classified(async () => (await this.workspaces.select(clusterId)).outputs());
+        return this.classified(async () => {
+            const stack = await this.workspaces.select(clusterId);
+            await ownedBy(stack, clusterId);
+            return stack.outputs();
+        });
     }
 
     /**

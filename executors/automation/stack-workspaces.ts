@@ -5,7 +5,7 @@
  * `pulumi` every workspace runs, started with the allow-listed environment and nothing inherited.
  */
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { LocalWorkspace, type PulumiCommand, type PulumiFn, type Stack } from "@pulumi/pulumi/automation";
 import { isolatedPulumiCommand, type SpawnRecord } from "./engine-command";
 import { childEnvironment } from "./engine-env";
@@ -35,6 +35,8 @@ export interface StackToOpen {
     workDir?: string;
     /** Set with `--path` after opening: plain values only, as they go on the command line. */
     config: readonly { key: string; value: string }[];
+    /** Runs on the selected (or new) stack before anything is set on it; throws to leave it untouched. */
+    check?: (stack: Stack) => Promise<void>;
 }
 
 /** Opens the executor's stacks. */
@@ -81,9 +83,12 @@ export class StackWorkspaces {
         return isolatedPulumiCommand(this.cliVersion, { record: this.options.onSpawn });
     }
 
-    /** The stack's own workspace directory, created when missing. */
+    /** The stack's own workspace directory, created when missing; never outside `<dataDir>/workspaces`. */
     workDir(stackName: string): string {
-        const dir = join(this.options.dataDir, "workspaces", stackName);
+        const root = resolve(this.options.dataDir, "workspaces");
+        const dir = resolve(root, stackName);
+        if (!dir.startsWith(`${root}${sep}`))
+            throw new Error(`stack name ${JSON.stringify(stackName)} leaves the workspaces`);
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         return dir;
     }
@@ -106,6 +111,7 @@ export class StackWorkspaces {
                 projectSettings: projectSettings(this.options.backendUrl),
             },
         );
+        await stack.check?.(opened);
         for (const setting of stack.config) await opened.setConfig(setting.key, { value: setting.value }, true);
         return opened;
     }

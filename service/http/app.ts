@@ -11,11 +11,13 @@ import { AccessLog } from "./access-log";
 import { authHook } from "./auth";
 import { INPUT_LIMITS, jsonLimitProblems } from "../input/bounded-input";
 import { engineGate } from "./engine-gate";
+import { schemaErrorFormatter } from "./schema-errors";
 import { Readiness, seedChecks, seedStacksInUse } from "../operations/engine-readiness";
 import { ClusterService } from "../operations/cluster-service";
 import { HttpError, httpErrorFor } from "./errors";
 import { DomainError } from "../operations/domain-errors";
 import type { Executor } from "../../executors/executor";
+import type { SeedApiUrls } from "../../spec/cluster-spec";
 import { ServiceMetrics } from "../operations/metrics";
 import { OperationEvents } from "../operations/operation-events";
 import { Registry } from "../store/registry";
@@ -53,6 +55,11 @@ export interface AppOptions {
     shutdownTimeoutMs?: number;
     /** Default seed kubeconfigs, `<seed>.yaml`. Defaults to `<dataDir>/seeds`. */
     seedKubeconfigDir?: string;
+    /**
+     * The seeds' API addresses as reachable from the service, by seed stack (`MLA_SEED_API_FILE`,
+     * `seed-apis.ts`). A seed not named uses its stack's outputs (in-cluster addresses).
+     */
+    seedApis?: Readonly<Record<string, SeedApiUrls>>;
     /** Key of the encrypted spec store. Defaults to `<dataDir>/spec.key`. */
     specKeyFile?: string;
     /** pino settings; `stream` captures logs (tests). Defaults to info on stdout. */
@@ -88,6 +95,22 @@ const REDACT = [
     "*.seedKubeconfig",
     "*.alertmanagerConfig",
 ];
+
+/**
+ * The service's logging, as Fastify options: pino at `log.level` (info by default) with every
+ * path of {@link REDACT} redacted, and one access-log line per request, at its end
+ * (`access-log.ts`). `bench:service`'s floor logs with the same options.
+ */
+export function serviceLogging(log: AppOptions["log"]) {
+    return {
+        logger: {
+            level: log?.level ?? "info",
+            redact: { paths: REDACT, censor: "[redacted]" },
+            ...(log?.stream ? { stream: log.stream } : {}),
+        },
+        logController: new AccessLog(),
+    };
+}
 
 /**
  * Fastify's JSON parser (prototype-poisoning protection kept), then the depth and string limits
@@ -135,11 +158,7 @@ function errorHandler(app: FastifyInstance) {
 export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     const app = Fastify({
         bodyLimit: opts.bodyLimit ?? INPUT_LIMITS.bodyLimit,
-        logger: {
-            level: opts.log?.level ?? "info",
-            redact: { paths: REDACT, censor: "[redacted]" },
-            ...(opts.log?.stream ? { stream: opts.log.stream } : {}),
-        },
+        ...serviceLogging(opts.log),
         // Reject instead of silently dropping unknown fields or coercing types.
         // The spec's schemas carry their messages in an annotation keyword, which Ajv must know.
         ajv: {
@@ -150,8 +169,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
                 keywords: [PROBLEM_KEYWORD, NEVER_ECHO_KEYWORD],
             },
         },
-        // One access-log line per request, at its end (`access-log.ts`).
-        logController: new AccessLog(),
+        schemaErrorFormatter,
         forceCloseConnections: true,
         return503OnClosing: true,
     });
@@ -177,6 +195,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
         executor: opts.executor,
         log: app.log,
         store: projectStore,
+        seedApis: opts.seedApis,
     });
     const service = new ClusterService({
         registry,
@@ -187,6 +206,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
         executor: opts.executor,
         log: app.log,
         seedKubeconfigDir: opts.seedKubeconfigDir ?? join(opts.dataDir, "seeds"),
+        seedApis: opts.seedApis,
         projects,
     });
     const day2 = dayTwo(

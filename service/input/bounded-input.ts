@@ -16,6 +16,12 @@ export const INPUT_LIMITS = {
     maxDepth: 64,
     /** Most YAML aliases (`*name`) in one document; kubeconfigs have none. */
     maxAliases: 100,
+    /**
+     * Most items of one JSON array, or keys of one JSON object. Real bodies hold a few dozen; the
+     * schemas' own bounds are far lower. Without it, one 8 MiB body of four million array items
+     * made Ajv (`allErrors`) collect a problem per item: 27 s of blocked event loop and 3 GB.
+     */
+    maxEntries: 10_000,
     /** Longest string anywhere in a body (a kubeconfig with embedded certificates is a few KiB). */
     maxStringLength: 256 * 1024,
     /**
@@ -32,8 +38,9 @@ function pathText(path: string[]): string {
 }
 
 /**
- * Problems with a parsed JSON value: nesting deeper than {@link INPUT_LIMITS.maxDepth} and strings
- * longer than {@link INPUT_LIMITS.maxStringLength}, each naming the path (`body/tenant/...`).
+ * Problems with a parsed JSON value: nesting deeper than {@link INPUT_LIMITS.maxDepth}, arrays or
+ * objects of more than {@link INPUT_LIMITS.maxEntries} entries and strings longer than
+ * {@link INPUT_LIMITS.maxStringLength}, each naming the path (`body/tenant/...`).
  * Iterative, so any depth the JSON parser accepted is walked without recursion.
  */
 export function jsonLimitProblems(value: unknown, root = "body"): string[] {
@@ -48,7 +55,13 @@ export function jsonLimitProblems(value: unknown, root = "body"): string[] {
                 problems.push(`${pathText(path.slice(0, 4))} nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
                 continue;
             }
-            for (const [k, child] of Object.entries(v)) stack.push({ value: child, path: [...path, k] });
+            const entries = Object.entries(v);
+            if (entries.length > INPUT_LIMITS.maxEntries) {
+                const what = Array.isArray(v) ? "items" : "keys";
+                problems.push(`${pathText(path)} has ${entries.length} ${what}, more than ${INPUT_LIMITS.maxEntries}`);
+                continue;
+            }
+            for (const [k, child] of entries) stack.push({ value: child, path: [...path, k] });
         }
     }
     return problems;

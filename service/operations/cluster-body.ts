@@ -19,6 +19,14 @@ import { MAX_TEXT_FIELD } from "../../spec/tenant-spec";
 const Kubeconfig = (description: string) =>
     Type.String({ maxLength: MAX_TEXT_FIELD, description: `${description} (secret; never echoed)` });
 
+/**
+ * The settings a request may carry: the stack config's, but `seedApi`. The seed's API addresses
+ * are the operator's, per seed (`MLA_SEED_API_FILE`), and the org id comes from the project stack:
+ * a request that could set them could send the seed's Grafana admin login, or the purge's
+ * requests, to a host of its choosing, or put its datasources into another project's org.
+ */
+const { seedApi: _operatorsOnly, ...RequestSettings } = ClusterSettingsInput;
+
 /** The body of a cluster create/update or preview request. */
 export const ClusterBody = Type.Object(
     {
@@ -28,7 +36,7 @@ export const ClusterBody = Type.Object(
         seedKubeconfig: Type.Optional(
             Kubeconfig("Kubeconfig of the seed; defaults to the file MLA_SEED_KUBECONFIG_DIR/<seed>.yaml"),
         ),
-        ...ClusterSettingsInput,
+        ...RequestSettings,
         // Credentials are rotated through POST .../rotate-credentials, not set in a body.
         pki: Type.Optional(Type.Omit(PkiInput, ["credentialsGeneration"])),
     },

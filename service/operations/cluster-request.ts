@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { resolveClusterSpec } from "../../spec/cluster-defaults";
-import type { ClusterSpec } from "../../spec/cluster-spec";
+import type { ClusterSpec, SeedApiUrls } from "../../spec/cluster-spec";
 import type { ClusterBody } from "./cluster-body";
 import { DomainError } from "./domain-errors";
 import { yamlLimitProblems } from "../input/bounded-input";
@@ -14,8 +14,16 @@ import { kubeconfigProblems, rememberedKubeconfigProblems } from "./kubeconfig";
 import { type ClusterSpecInput } from "../../spec/cluster-input";
 import { ConfigError } from "../../spec/config-error";
 
-/** Returns the spec for cluster `clusterId`; `seedKubeconfig` is the body's or the configured file's. */
-export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconfig: string): ClusterSpec {
+/**
+ * Returns the spec for cluster `clusterId`; `seedKubeconfig` is the body's or the configured
+ * file's, `seedApi` the operator's addresses of the body's seed (`MLA_SEED_API_FILE`).
+ */
+export function toClusterSpec(
+    clusterId: string,
+    body: ClusterBody,
+    seedKubeconfig: string,
+    seedApi: SeedApiUrls = {},
+): ClusterSpec {
     const input: ClusterSpecInput = {
         clusterId,
         project: body.project,
@@ -29,7 +37,7 @@ export function toClusterSpec(clusterId: string, body: ClusterBody, seedKubeconf
         monitoring: body.monitoring,
         logging: body.logging,
         tenant: body.tenant,
-        seedApi: body.seedApi,
+        seedApi,
     };
     try {
         return resolveClusterSpec(input);
@@ -78,6 +86,21 @@ export function bodyProblems(body: ClusterBody): string[] {
         ...kubeconfigProblems("userKubeconfig", body.userKubeconfig),
         ...(alertmanager === undefined ? [] : yamlLimitProblems("tenant.alertmanagerConfig", alertmanager)),
     ];
+}
+
+/**
+ * A cluster's stack is named after its id, in the project seed stacks use too: an id equal to a
+ * seed's stack name would make the seed's stack the cluster's. The executor refuses any stack
+ * that is not the cluster's (`ownedBy` in executor-automation.ts); this refuses, up front and
+ * naming the field, an id equal to a seed the service knows: the request's own, or one named in
+ * `MLA_SEED_API_FILE`.
+ */
+export function seedNameProblems(clusterId: string, seeds: Iterable<string>): string[] {
+    for (const seed of seeds) {
+        if (seed.split("/").pop() === clusterId)
+            return [`id ${clusterId} is the name of seed stack ${seed}: a cluster's stack is named after its id`];
+    }
+    return [];
 }
 
 /** Canonical JSON: object keys sorted, so equal specs hash equally. */

@@ -4,9 +4,9 @@
  * lifecycle (`cluster-lifecycle.ts`), builds its work (`cluster-work.ts`) and is queued by the
  * {@link OperationSubmitter}.
  */
-import type { ClusterSpec } from "../../spec/cluster-spec";
+import type { ClusterSpec, SeedApiUrls } from "../../spec/cluster-spec";
 import type { ClusterBody } from "./cluster-body";
-import { bodyProblems, requestHash, resolveSeedKubeconfig, toClusterSpec } from "./cluster-request";
+import { bodyProblems, requestHash, resolveSeedKubeconfig, seedNameProblems, toClusterSpec } from "./cluster-request";
 import { rotatedSpec, withStoredCredentials } from "./credential-rotation";
 import { DomainError } from "./domain-errors";
 import type { Executor } from "../../executors/executor";
@@ -45,6 +45,8 @@ export interface ClusterServiceDeps {
     log: Log;
     /** Directory of default seed kubeconfigs (`<seed>.yaml`). */
     seedKubeconfigDir: string;
+    /** The operator's API addresses per seed stack (`MLA_SEED_API_FILE`); a seed not named uses the seed's outputs. */
+    seedApis?: Readonly<Record<string, SeedApiUrls>>;
     /** Project stacks (the projects' Grafana orgs); without it, every cluster needs `seedApi.grafanaOrgId`. */
     projects?: ProjectService;
 }
@@ -72,11 +74,12 @@ export class ClusterService {
     /** Validates a body beyond its schema and builds the spec; the error lists every problem. */
     private async specFor(clusterId: string, body: ClusterBody): Promise<ClusterSpec> {
         const seed = await resolveSeedKubeconfig(body, this.deps.seedKubeconfigDir);
-        const problems = [...bodyProblems(body), ...seed.problems];
+        const seeds = [body.seed, ...Object.keys(this.deps.seedApis ?? {})];
+        const problems = [...seedNameProblems(clusterId, seeds), ...bodyProblems(body), ...seed.problems];
         if (problems.length > 0) throw new DomainError("invalid", problems.join("; "));
         // The body never carries a credentials generation: keep the stored one (see credential-rotation.ts).
         return withStoredCredentials(
-            toClusterSpec(clusterId, body, seed.text as string),
+            toClusterSpec(clusterId, body, seed.text as string, this.deps.seedApis?.[body.seed]),
             this.deps.specs.load(clusterId),
         );
     }

@@ -24,11 +24,7 @@ export const PREVIEW_ORG_ID = 1;
 
 /** The project stack a cluster spec reads its Grafana org id from. */
 export function projectTarget(spec: ClusterSpec): ProjectTarget {
-    return {
-        project: spec.project,
-        seedStack: spec.seedStack,
-        ...(spec.seedApi.grafanaUrl !== undefined ? { grafanaUrl: spec.seedApi.grafanaUrl } : {}),
-    };
+    return { project: spec.project, seedStack: spec.seedStack };
 }
 
 /** Only non-secret stack outputs ever leave the executor's result. */

@@ -18,6 +18,7 @@
  * keeps the org alive or, if the destroy came first, creates it again.
  */
 import { createHash } from "node:crypto";
+import type { SeedApiUrls } from "../../spec/cluster-spec";
 import { type ProjectMember, type ProjectSpec, memberProblems, projectStackName } from "../../spec/project-spec";
 import type { Executor, ExecutorEvent } from "../../executors/executor";
 import type { ServiceMetrics } from "./metrics";
@@ -37,6 +38,8 @@ export interface ProjectServiceDeps {
     metrics: ServiceMetrics;
     log: Log;
     store: ProjectStore;
+    /** The operator's API addresses per seed stack (`MLA_SEED_API_FILE`): where each seed's Grafana is reached. */
+    seedApis?: Readonly<Record<string, SeedApiUrls>>;
 }
 
 /** The context of the operation a project stack runs in. */
@@ -45,11 +48,10 @@ export interface RunContext {
     onEvent(event: ExecutorEvent): void;
 }
 
-/** Which project stack a cluster needs: the project, the seed, and how Grafana is reached. */
+/** Which project stack a cluster needs: the project and the seed. */
 export interface ProjectTarget {
     project: string;
     seedStack: string;
-    grafanaUrl?: string;
 }
 
 /** A request that breaks the project rules; `problems` name the fields (`members[0].role ...`). */
@@ -130,12 +132,18 @@ export class ProjectService {
         return run;
     }
 
+    /**
+     * The project program's spec. Grafana's URL is the operator's for the seed, else the seed's
+     * output: never a request's, nor one stored by an earlier run (a stack applied before requests
+     * lost `seedApi` may have stored one a request chose).
+     */
     private specOf(record: ProjectRecord, target: ProjectTarget): ProjectSpec {
+        const grafanaUrl = this.deps.seedApis?.[target.seedStack]?.grafanaUrl;
         return {
             project: record.project,
             seedStack: target.seedStack,
             members: record.members,
-            ...(target.grafanaUrl !== undefined ? { grafanaUrl: target.grafanaUrl } : {}),
+            ...(grafanaUrl !== undefined ? { grafanaUrl } : {}),
         };
     }
 
@@ -158,9 +166,7 @@ export class ProjectService {
         const stack = projectStackName(target.seedStack, target.project);
         return this.exclusive(stack, async () => {
             const record = this.deps.store.get(target.project);
-            // A stack created earlier keeps the Grafana URL it was created with unless this cluster gives one.
-            const grafanaUrl = target.grafanaUrl ?? record.stacks[stack]?.grafanaUrl;
-            const spec = this.specOf(record, { ...target, grafanaUrl });
+            const spec = this.specOf(record, target);
             const hash = specHash(spec);
             if (record.stacks[stack]?.hash === hash) {
                 ctx.onEvent({
@@ -182,7 +188,6 @@ export class ProjectService {
             const latest = this.deps.store.get(target.project);
             latest.stacks[stack] = {
                 seedStack: target.seedStack,
-                ...(grafanaUrl !== undefined ? { grafanaUrl } : {}),
                 hash,
                 ...(typeof orgId === "number" ? { orgId } : {}),
             };
@@ -223,7 +228,7 @@ export class ProjectService {
                 type: "log",
                 message: `last cluster of project ${target.project} on ${target.seedStack} offboarded: destroying project stack ${stack} (its Grafana org)`,
             });
-            const spec = this.specOf(record, { ...target, grafanaUrl: applied.grafanaUrl });
+            const spec = this.specOf(record, target);
             await this.engineRun({ project: target.project, stack, seedStack: target.seedStack }, ctx, () =>
                 this.deps.executor.destroyProject({ stack, spec, signal: ctx.signal, onEvent: ctx.onEvent }),
             );

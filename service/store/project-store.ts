@@ -17,8 +17,6 @@ import { writeFileAtomicAsync } from "./atomic-file";
 export interface AppliedProjectStack {
     /** The seed stack the org lives in. */
     seedStack: string;
-    /** The Grafana URL the project program used (`seedApi.grafanaUrl` of the cluster that created it). */
-    grafanaUrl?: string;
     /** Hash of the project spec last applied successfully. */
     hash: string;
     /** The org id the stack reported. */
@@ -37,6 +35,17 @@ export interface ProjectRecord {
     /** By project stack name. */
     stacks: Record<string, AppliedProjectStack>;
     updatedAt: string;
+}
+
+/**
+ * A stored record as this version keeps it. Files written before requests lost `seedApi` may hold
+ * the Grafana URL a request chose (`stacks.*.grafanaUrl`): it is dropped, never used, and gone from
+ * the file at the next write. Grafana's URL is the operator's per seed (`project-service.ts`).
+ */
+function withoutStoredUrls(text: string): ProjectRecord {
+    const record = JSON.parse(text) as ProjectRecord;
+    for (const stack of Object.values(record.stacks ?? {})) delete (stack as { grafanaUrl?: unknown }).grafanaUrl;
+    return record;
 }
 
 /** Project records under `<dataDir>/projects/`. */
@@ -72,10 +81,7 @@ export class ProjectStore {
     get(project: string): ProjectRecord {
         if (!this.records.has(project)) {
             const path = this.path(project);
-            this.records.set(
-                project,
-                existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as ProjectRecord) : undefined,
-            );
+            this.records.set(project, existsSync(path) ? withoutStoredUrls(readFileSync(path, "utf8")) : undefined);
         }
         const record = this.records.get(project);
         return record

@@ -63,7 +63,7 @@ if (is("version")) process.stdout.write("v3.200.0\\n");
 else if (is("preview")) fs.writeFileSync(eventLog, ${JSON.stringify(events.map((e) => JSON.stringify(e)).join("\n") + "\n")});
 else if (is("refresh")) { if (eventLog) fs.writeFileSync(eventLog, ""); }
 else if (is("stack", "history")) process.stdout.write('[{"version":2,"kind":"refresh","startTime":"2030-01-01T00:00:00Z","message":"","environment":{},"config":{},"result":"succeeded","resourceChanges":{"same":13}}]');
-else if (is("stack", "output")) process.stdout.write(JSON.stringify({ certificateNotAfter: { server: "2031-01-01T00:00:00Z" }, gatewayReadToken: "read-token-from-state" }));
+else if (is("stack", "output")) process.stdout.write(JSON.stringify({ clusterId: args[args.indexOf("--stack") + 1], certificateNotAfter: { server: "2031-01-01T00:00:00Z" }, gatewayReadToken: "read-token-from-state" }));
 `;
     writeFileSync(join(dir, "pulumi"), script);
     chmodSync(join(dir, "pulumi"), 0o755);

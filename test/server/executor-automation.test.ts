@@ -20,7 +20,7 @@ const args = process.argv.slice(2);
 fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, passphrase: process.env.PULUMI_CONFIG_PASSPHRASE, backend: process.env.PULUMI_BACKEND_URL }) + "\\n");
 const is = (...w) => w.every((x, i) => args[i] === x);
 if (is("version")) process.stdout.write("v3.248.0\\n");
-else if (is("stack", "output")) process.stdout.write('{"gatewayHostname":"gw.example"}');
+else if (is("stack", "output")) process.stdout.write(JSON.stringify({ clusterId: args[args.indexOf("--stack") + 1], gatewayHostname: "gw.example" }));
 else if (is("stack", "history")) process.stdout.write('[{"version":1,"kind":"update","startTime":"2026-01-01T00:00:00Z","message":"","environment":{},"config":{},"result":"succeeded","resourceChanges":{"create":3}}]');
 else if (is("whoami")) process.stdout.write("organization\\n");
 `;
@@ -85,7 +85,10 @@ describe("Automation API executor with a recording `pulumi` stub", () => {
         );
         const signal = new AbortController().signal;
         const up = await executor.up({ clusterId: "c1", spec, signal, onEvent: (e) => events.push(e) });
-        expect(up.outputs).to.deep.equal({ gatewayHostname: { value: "gw.example", secret: false } });
+        expect(up.outputs).to.deep.equal({
+            clusterId: { value: "c1", secret: false },
+            gatewayHostname: { value: "gw.example", secret: false },
+        });
         await executor.destroy({ clusterId: "c1", spec, purge: true, signal, onEvent: (e) => events.push(e) });
         await executor.unlock("c1");
 
@@ -150,13 +153,13 @@ fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, env: process.en
 const stacks = fs.existsSync(${JSON.stringify(stacksFile)}) ? JSON.parse(fs.readFileSync(${JSON.stringify(stacksFile)}, "utf8")) : [];
 const save = () => fs.writeFileSync(${JSON.stringify(stacksFile)}, JSON.stringify(stacks));
 const is = (...w) => w.every((x, i) => args[i] === x);
-const named = () => args[args.indexOf("--stack") + 1] ?? args[2];
+const named = () => (args.includes("--stack") ? args[args.indexOf("--stack") + 1] : args[2]);
 if (is("version")) process.stdout.write("v3.248.0\\n");
 else if (is("stack", "ls")) process.stdout.write(JSON.stringify(stacks.map((name) => ({ name, current: false }))));
 else if (is("stack", "init")) { stacks.push(named()); save(); }
 else if (is("stack", "select")) { if (!stacks.includes(named())) { process.stderr.write("error: no stack named '" + named() + "' found\\n"); process.exit(255); } }
 else if (is("stack", "rm")) { const name = args.find((a, i) => i > 1 && !a.startsWith("-")); stacks.splice(stacks.indexOf(name), 1); save(); }
-else if (is("stack", "output")) { if (!stacks.includes(named())) { process.stderr.write("error: no stack named '" + named() + "' found\\n"); process.exit(255); } process.stdout.write('{"seedDomain":"seed.example","caCert":"[secret]"}'); }
+else if (is("stack", "output")) { if (!stacks.includes(named())) { process.stderr.write("error: no stack named '" + named() + "' found\\n"); process.exit(255); } process.stdout.write(JSON.stringify(named().startsWith("seed") ? { seedDomain: "seed.example", caCert: "[secret]" } : { clusterId: named() })); }
 `;
     const path = join(dir, "pulumi");
     writeFileSync(path, script);
@@ -229,6 +232,37 @@ describe("Automation API executor: what child processes get and what a preview l
         expect(JSON.parse(readFileSync(stacksFile, "utf8"))).to.deep.equal(["known"]);
         expect(calls().filter((c) => c.args[0] === "stack" && c.args[1] === "rm")).to.have.length(1); // the earlier preview's only
         expect(readdirSync(join(dataDir, "workspaces"))).to.deep.equal(["known"]);
+    });
+
+    it("never touches a seed's stack for a cluster named like it: up, preview, destroy and outputs are refused before any change", async () => {
+        writeFileSync(stacksFile, JSON.stringify(["known", "seed-eu1"]));
+        const before = calls().length;
+        const spec = toClusterSpec("seed-eu1", body({ seed: "seed-eu2" }) as never, body().seedKubeconfig as string);
+        const request = { clusterId: "seed-eu1", spec, signal, onEvent: () => undefined };
+        for (const [verb, attempt] of [
+            ["up", () => executor.up(request)],
+            ["preview", () => executor.preview(request)],
+            ["destroy", () => executor.destroy({ ...request, purge: true })],
+            ["outputs", () => executor.outputs("seed-eu1")],
+        ] as const) {
+            const refused = await attempt().then(
+                () => undefined,
+                (e: unknown) => e as { code?: string; message: string },
+            );
+            expect(refused?.code, verb).to.equal("stack-not-owned");
+            expect(refused?.message).to.contain("is not cluster seed-eu1's");
+        }
+        const touched = calls()
+            .slice(before)
+            .map((c) => c.args.filter((a) => !a.startsWith("--") && a !== "seed-eu1").join(" "));
+        // Only reads: selecting the stack and reading its outputs (and listing stacks, for the preview).
+        expect([...new Set(touched)].sort()).to.deep.equal(
+            ["stack ls", "stack output", "stack select", "version"].filter((v) => touched.includes(v)),
+        );
+        expect(
+            touched.some((t) => /^(up|preview|destroy|refresh|config|stack rm|stack init|cancel)\b/.test(t)),
+        ).to.equal(false);
+        expect(JSON.parse(readFileSync(stacksFile, "utf8"))).to.deep.equal(["known", "seed-eu1"]);
     });
 
     it("reports whether the seed stack is readable in the same backend, and says how to fix a mismatch", async () => {

@@ -317,10 +317,7 @@ describe("project stacks (Grafana org per project) in the service", () => {
         ).to.deep.equal([1, undefined]);
     });
 
-    it("skips the project stack for a cluster that brings its own seedApi.grafanaOrgId, and fails the cluster's up when the org cannot be created", async () => {
-        await put(server, "c1", { seedApi: { grafanaOrgId: 7 } });
-        expect(executor.projectCalls).to.deep.equal([]);
-
+    it("fails the cluster's up when the org cannot be created (a request cannot bring its own org id: seed-api-from-request.test.ts)", async () => {
         const failing = new MemoryExecutor({ delayMs: 1, failProject: () => "grafana: 401 Unauthorized" });
         await server.app.close();
         removeDir(server.dataDir);

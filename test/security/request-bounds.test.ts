@@ -1,0 +1,99 @@
+/**
+ * Bounds an attacker with the token hit first, over real HTTP: a body of a huge array, a body of
+ * many unknown fields, and a seed name that walks out of the data dir. Each is a prompt 400 that
+ * names the field, with a bounded message; the workspace directory of a stack can never leave
+ * `<dataDir>/workspaces`, whatever name reaches it.
+ */
+import { expect } from "chai";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { StackWorkspaces } from "../../executors/automation/stack-workspaces";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
+import { INPUT_LIMITS } from "../../service/input/bounded-input";
+import { MAX_LISTED_PROBLEMS } from "../../service/http/schema-errors";
+import { body, removeDir, startServer, type TestServer } from "../server/support";
+
+describe("request bounds: huge arrays, many unknown fields, seed names with dot segments, ids of seeds", () => {
+    let server: TestServer;
+    let executor: MemoryExecutor;
+    beforeEach(async () => {
+        executor = new MemoryExecutor({ delayMs: 1 });
+        server = await startServer({ executor });
+    });
+    afterEach(async () => {
+        await server.app.close();
+        removeDir(server.dataDir);
+    });
+
+    const put = async (json: unknown) => {
+        const res = await server.call("/v1/clusters/c1", { method: "PUT", json });
+        return { status: res.status, error: ((await res.json()) as { error: string }).error };
+    };
+
+    it("refuses an array of more than maxEntries items at the parser, naming it, before the schema walks it", async () => {
+        const items = INPUT_LIMITS.maxEntries * 40;
+        const started = Date.now();
+        const { status, error } = await put(body({ gateway: { externalHostnames: new Array(items).fill(1) } }));
+        expect(status).to.equal(400);
+        expect(error).to.equal(
+            `body/gateway/externalHostnames has ${items} items, more than ${INPUT_LIMITS.maxEntries}`,
+        );
+        // A bound on work, not a timing: the schema's walk over 400,000 bad items took seconds.
+        expect(Date.now() - started).to.be.below(5000);
+        expect(executor.calls).to.deep.equal([]);
+    });
+
+    it("names each unknown field and lists at most MAX_LISTED_PROBLEMS problems", async () => {
+        const unknown = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`stray${i}`, i]));
+        const { status, error } = await put(body(unknown));
+        expect(status).to.equal(400);
+        expect(error).to.contain("body must NOT have additional properties: stray0");
+        expect(error.split(", ")).to.have.length(MAX_LISTED_PROBLEMS);
+        expect(error).to.match(/\(and 480 more\)$/);
+        expect(error.length).to.be.below(3000);
+    });
+
+    for (const seed of ["../../escaped", "..", "org/../x", "org/./x", "a/b/.."]) {
+        it(`refuses the seed ${JSON.stringify(seed)}: 400 naming seed, nothing written outside the data dir`, async () => {
+            const { status, error } = await put(body({ seed }));
+            expect(status).to.equal(400);
+            expect(error).to.contain("body/seed");
+            expect(existsSync(join(dirname(server.dataDir), "escaped.team-a"))).to.equal(false);
+            expect(executor.calls).to.deep.equal([]);
+            expect(executor.projectCalls).to.deep.equal([]);
+        });
+    }
+
+    it("refuses a cluster id that is the name of its seed's stack, or of a seed the operator named, before anything runs", async () => {
+        await server.app.close();
+        removeDir(server.dataDir);
+        server = await startServer({ executor, seedApis: { "org/mla/seed-us1": {} } });
+        for (const [id, seed] of [
+            ["seed-eu1", "seed-eu1"],
+            ["seed-eu1", "org/mla/seed-eu1"],
+            ["seed-us1", "seed-eu1"],
+        ]) {
+            const res = await server.call(`/v1/clusters/${id}`, { method: "PUT", json: body({ seed }) });
+            expect(res.status, `${id} on ${seed}`).to.equal(400);
+            expect(((await res.json()) as { error: string }).error).to.contain(`id ${id} is the name of seed stack`);
+        }
+        expect(executor.calls).to.deep.equal([]);
+        expect((await server.call("/v1/clusters/c9", { method: "PUT", json: body() })).status).to.equal(202);
+    });
+
+    it("never makes a workspace directory outside <dataDir>/workspaces", () => {
+        const dataDir = mkdtempSync(join(tmpdir(), "mla-ws-"));
+        try {
+            const ws = new StackWorkspaces({ dataDir, backendUrl: "file:///nowhere", env: {} });
+            expect(ws.workDir("org/mla/seed-eu1.team-a")).to.equal(
+                join(dataDir, "workspaces", "org/mla/seed-eu1.team-a"),
+            );
+            for (const name of ["../../escaped.team-a", "..", "../workspaces-x", "/etc/x"])
+                expect(() => ws.workDir(name), name).to.throw(/leaves the workspaces/);
+            expect(existsSync(join(dirname(dataDir), "escaped.team-a"))).to.equal(false);
+        } finally {
+            removeDir(dataDir);
+        }
+    });
+});
