@@ -17,8 +17,11 @@
  * Rows, alternating, MLA_BENCH_REPS (default 3) times each:
  * - `group`: the registry as deployed (one transaction, one fsync, per burst of writes);
  * - `per-write`: the same registry committing every write on its own (the peer);
+ * - `floor`: the service's HTTP front alone (`support/service-floor.ts`: Fastify with the service's
+ *   logging, answering 202 a turn later, no checks, registry or fsync), the latency any Fastify
+ *   JSON API has on this machine; each repetition's `group` row is printed as a ratio to it;
  * The service logs as `mla serve` does (MLA_BENCH_LOG, below).
- * MLA_BENCH_MODES=group,per-write selects rows; MLA_BENCH_HOLD=1 holds every operation in the
+ * MLA_BENCH_MODES=group,floor selects rows; MLA_BENCH_HOLD=1 holds every operation in the
  * executor, so the burst measures the accept path alone (memory is then taken right after it); MLA_BENCH_NODE_ARGS passes node flags to the
  * service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); MLA_BENCH_LATENCIES=FILE has `putgen` append every
  * request's send time and latency to FILE.
@@ -165,7 +168,9 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
             if (report.accepted !== WARM - fromNode)
                 throw new Error(`warm-up: ${report.accepted} of ${WARM - fromNode} PUTs from putgen answered 202`);
         }
-        await untilReady(base, headers, "warm-", HOLD ? 0 : WARM);
+        // The floor registers nothing; held operations never become ready.
+        const settles = mode !== "floor" && !HOLD;
+        await untilReady(base, headers, "warm-", settles ? WARM : 0);
         proc.kill("SIGHUP");
         const before = (await out.next()).value as { commits: number | null };
         // The burst comes from putgen (compiled), over IN_FLIGHT connections opened before the clock starts.
@@ -187,7 +192,7 @@ async function run(mode: Mode, putgen: string): Promise<Result> {
             throw new Error(
                 `burst: ${report.accepted} of ${CLUSTERS} PUTs answered 202 (first other status ${report.firstOther}, ${report.errors} connection errors)`,
             );
-        await untilReady(base, headers, "bench-", HOLD ? 0 : CLUSTERS);
+        await untilReady(base, headers, "bench-", settles ? CLUSTERS : 0);
         proc.kill("SIGUSR2");
         const after = (await out.next()).value as { heapUsed: number; rss: number; commits: number | null };
         // The burst's commits (its operations' included, unless held).
@@ -229,7 +234,7 @@ const stat = (xs: number[], digits = 0) => {
 };
 
 async function main(): Promise<void> {
-    const all: Mode[] = ["group", "per-write", ...(BASELINE ? (["journal"] as const) : [])];
+    const all: Mode[] = ["group", "per-write", "floor", ...(BASELINE ? (["journal"] as const) : [])];
     const modes = process.env.MLA_BENCH_MODES
         ? all.filter((m) => process.env.MLA_BENCH_MODES!.split(",").includes(m))
         : all;
@@ -281,6 +286,18 @@ async function main(): Promise<void> {
         );
     }
     const group = results.filter((r) => r.mode === "group");
+    const floor = results.filter((r) => r.mode === "floor");
+    if (group.length > 0 && floor.length === group.length) {
+        // Each repetition's group row beside the floor row run next to it.
+        const ratio = (pick: (r: Result) => number, digits = 2) =>
+            stat(
+                group.map((g, i) => pick(g) / pick(floor[i])),
+                digits,
+            );
+        console.log(
+            `\ngroup / floor, per repetition (min / median / max): total ${ratio((r) => r.totalMs)}, p50 ${ratio((r) => r.p50)}, p99 ${ratio((r) => r.p99)}, CPU ${ratio((r) => r.cpuS)}`,
+        );
+    }
     const total = stats(group.map((r) => r.totalMs)).median;
     const p99 = stats(group.map((r) => r.p99)).median;
     const asTargeted = CLUSTERS === 1000 && IN_FLIGHT === 100;

@@ -1,16 +1,21 @@
 /**
  * The service side of `npm run bench:service`: `mla serve`'s app from a tree (this one, or a
- * baseline's), with the in-memory executor and 4 workers, in its own process. It prints its port
- * as a JSON line on fd 3 (stdout carries its log); SIGUSR2 prints heap and RSS after a full GC, SIGHUP the registry's commit count,
+ * baseline's), with the in-memory executor and 4 workers, or the floor (`service-floor.ts`), in
+ * its own process. It prints its port as a JSON line on fd 3 (stdout carries its log); SIGUSR2
+ * prints heap and RSS after a full GC, SIGHUP the registry's commit count (null for the floor),
  * SIGTERM the count and closes; MLA_BENCH_GC_LOG=FILE logs every garbage collection. Started by `bench/service.ts` as
  * `service-child.ts <mode> <dataDir> <root> <options JSON>`.
  */
 import { appendFileSync, existsSync, writeSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { join } from "node:path";
+import { buildFloor } from "./service-floor";
 
-/** `group` and `per-write`: this tree's registry in either commit mode; `journal`: a baseline tree. */
-export type Mode = "group" | "per-write" | "journal";
+/**
+ * `group` and `per-write`: this tree's registry in either commit mode; `journal`: a baseline tree;
+ * `floor`: the service's HTTP front alone (`service-floor.ts`).
+ */
+export type Mode = "group" | "per-write" | "journal" | "floor";
 
 /** What the parent decides for the child. */
 export interface ChildOptions {
@@ -37,8 +42,17 @@ async function importFrom<T>(root: string, candidates: string[]): Promise<T> {
 /** A line to the parent, on fd 3: stdout is the service's log, as in a pod. */
 const say = (line: string) => writeSync(3, line);
 
-/** The service side: builds the app from `root`'s service/http/app.ts and prints its port. */
-async function child(mode: Mode, dataDir: string, root: string, options: ChildOptions): Promise<void> {
+/** What the child serves: the service's app and, when it has one, its registry (for the commit count). */
+interface Served {
+    app: import("fastify").FastifyInstance;
+    registry?: unknown;
+}
+
+/** The log level of `options.log`. */
+const levelOf = (options: ChildOptions) => (options.log === "deployed" ? "info" : "error");
+
+/** The service's app from `root`'s service/http/app.ts. */
+async function service(mode: Mode, dataDir: string, root: string, options: ChildOptions): Promise<Served> {
     const registryModule = await importFrom<typeof import("../../service/store/registry")>(root, [
         "service/store/registry",
         "server/registry",
@@ -52,7 +66,7 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
         "executors/memory/executor-memory",
         "server/executor-memory",
     ]);
-    const built = await buildApp({
+    return buildApp({
         dataDir,
         executor: new MemoryExecutor({
             delayMs: 5,
@@ -64,8 +78,14 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
         workers: 4,
         queueLimit: options.queueLimit,
         // No stream: pino's own destination on stdout, as `mla serve` (main.ts) has.
-        log: { level: options.log === "deployed" ? "info" : "error" },
+        log: { level: levelOf(options) },
     });
+}
+
+/** Builds the service (or the floor), serves it on a port and reports to the parent (see the file's comment). */
+async function child(mode: Mode, dataDir: string, root: string, options: ChildOptions): Promise<void> {
+    const built =
+        mode === "floor" ? { app: buildFloor(levelOf(options)) } : await service(mode, dataDir, root, options);
     // MLA_BENCH_GC_LOG=FILE: every garbage collection's end (epoch ms), kind (Node's
     // NODE_PERFORMANCE_GC_*: 1 scavenge, 4 mark-compact, 8 incremental marking, 16 weak callbacks)
     // and pause (ms), to set beside putgen's MLA_BENCH_LATENCIES. Each is one synchronous append on
@@ -89,7 +109,7 @@ async function child(mode: Mode, dataDir: string, root: string, options: ChildOp
     // without GC noise); SIGHUP: the commit count alone. A forced GC is never taken just before
     // the burst: it threw away optimised code, and V8 compiled again during the burst (0.2 ms
     // more CPU per PUT on the helper threads).
-    const commits = () => (built.registry as { commits?: number }).commits ?? null;
+    const commits = () => (built.registry as { commits?: number } | undefined)?.commits ?? null;
     process.on("SIGUSR2", () => {
         (globalThis as { gc?: () => void }).gc?.();
         const { heapUsed, rss } = process.memoryUsage();
