@@ -18,7 +18,7 @@ const TOKEN = "AbC123_-".repeat(6);
 describe("read token", () => {
     it("renders a case-sensitive exact-match map entry", () => {
         expect(renderReadTokenMap(TOKEN)).to.equal(
-            `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${TOKEN}$" 1;\n`,
+            `# The cluster's read token (secret). Rendered by components/gateway/read-token.ts.\n"~^${TOKEN}\\z" 1;\n`,
         );
     });
 
