@@ -9,7 +9,8 @@ import { join } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { AccessLog } from "./access-log";
 import { authHook } from "./auth";
-import { INPUT_LIMITS, jsonLimitProblems } from "../input/bounded-input";
+import { INPUT_LIMITS } from "../input/bounded-input";
+import { boundedJsonParser } from "./json-body-parser";
 import { engineGate } from "./engine-gate";
 import { schemaErrorFormatter } from "./schema-errors";
 import { Readiness, seedChecks, seedStacksInUse } from "../operations/engine-readiness";
@@ -110,25 +111,6 @@ export function serviceLogging(log: AppOptions["log"]) {
         },
         logController: new AccessLog(),
     };
-}
-
-/**
- * Fastify's JSON parser (prototype-poisoning protection kept), then the depth and string limits
- * of `bounded-input.ts`, so no check or hash ever walks an unbounded value.
- */
-function boundedJsonParser(app: FastifyInstance): void {
-    const parse = app.getDefaultJsonParser("error", "error");
-    app.removeContentTypeParser("application/json");
-    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, text, done) => {
-        parse(request, text as string, (err, value) => {
-            if (err) return done(err, undefined);
-            const problems = jsonLimitProblems(value);
-            done(
-                problems.length > 0 ? new HttpError(400, problems.join("; ")) : null,
-                problems.length > 0 ? undefined : value,
-            );
-        });
-    });
 }
 
 function errorHandler(app: FastifyInstance) {

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { StackWorkspaces } from "../../executors/automation/stack-workspaces";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { INPUT_LIMITS } from "../../service/input/bounded-input";
+import { jsonNestsDeeper, jsonTextProblem, PRESCAN_FROM } from "../../service/input/json-depth";
 import { MAX_LISTED_PROBLEMS } from "../../service/http/schema-errors";
 import { body, removeDir, startServer, type TestServer } from "../server/support";
 
@@ -42,6 +43,33 @@ describe("request bounds: huge arrays, many unknown fields, seed names with dot 
         // A bound on work, not a timing: the schema's walk over 400,000 bad items took seconds.
         expect(Date.now() - started).to.be.below(5000);
         expect(executor.calls).to.deep.equal([]);
+    });
+
+    it("refuses a body of a million nested arrays before parsing it", async () => {
+        const levels = 1_000_000;
+        const text = JSON.stringify(body()).replace(/}$/, `,"x":${"[".repeat(levels)}${"]".repeat(levels)}}`);
+        const started = Date.now();
+        const res = await server.call("/v1/clusters/c1", {
+            method: "PUT",
+            body: text,
+            headers: { "content-type": "application/json" },
+        });
+        expect(res.status).to.equal(400);
+        expect(((await res.json()) as { error: string }).error).to.equal(
+            `body nests deeper than ${INPUT_LIMITS.maxDepth} levels`,
+        );
+        // A bound on work, not a timing: parsing four million levels took about 4 s.
+        expect(Date.now() - started).to.be.below(3000);
+    });
+
+    it("measures nesting outside strings only, and scans only texts of PRESCAN_FROM characters or more", () => {
+        const deep = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+        expect(jsonNestsDeeper(deep(64))).to.equal(false);
+        expect(jsonNestsDeeper(deep(65))).to.equal(true);
+        expect(jsonNestsDeeper(JSON.stringify({ s: "[".repeat(1000), t: 'a\\"[[[' }))).to.equal(false);
+        expect(jsonNestsDeeper(`["\\"${"[".repeat(100)}`)).to.equal(false);
+        expect(jsonTextProblem(deep(1000))).to.equal(undefined);
+        expect(jsonTextProblem(deep(PRESCAN_FROM))).to.equal(`body nests deeper than ${INPUT_LIMITS.maxDepth} levels`);
     });
 
     it("names each unknown field and lists at most MAX_LISTED_PROBLEMS problems", async () => {
