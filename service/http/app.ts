@@ -158,7 +158,11 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     const metrics = new ServiceMetrics({ processMetrics: opts.processMetrics });
     const registry = Registry.open(opts.dataDir);
     const events = new OperationEvents(opts.dataDir, registry);
-    const specs = new SpecStore(registry, loadOrCreateKey(opts.specKeyFile ?? join(opts.dataDir, "spec.key")));
+    const specs = new SpecStore(
+        registry,
+        loadOrCreateKey(opts.specKeyFile ?? join(opts.dataDir, "spec.key")),
+        (seed) => opts.seedApis?.[seed] ?? {},
+    );
     const scheduler = new Scheduler({
         workers: opts.workers,
         queueLimit: opts.queueLimit,

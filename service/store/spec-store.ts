@@ -10,7 +10,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import type { ClusterSpec, ReconcilePolicy } from "../../spec/cluster-spec";
+import type { ClusterSpec, ReconcilePolicy, SeedApiUrls } from "../../spec/cluster-spec";
 import { writeFileAtomic } from "./atomic-file";
 
 /** Reads the key file, creating it with a random key when missing. */
@@ -84,9 +84,16 @@ export class SpecStore {
     /** Entries at which the next insertion drops those of removed specs (amortised O(1)). */
     private pruneAt = 64;
 
+    /**
+     * `seedApiOf`: the operator's API addresses of a seed (`MLA_SEED_API_FILE`). When given, every
+     * spec loaded carries them in place of the stored ones: a spec stored by an older version may
+     * hold addresses a request chose, and re-applies, suspends, rotations, purges and drift checks
+     * all start from the stored spec.
+     */
     constructor(
         private readonly store: SealedSpecs,
         private readonly key: Buffer,
+        private readonly seedApiOf?: (seedStack: string) => SeedApiUrls,
     ) {}
 
     /** Stores `spec` for `clusterId`, replacing the previous one (durable with the registry's next commit). */
@@ -126,7 +133,9 @@ export class SpecStore {
     /** The stored spec, or undefined when there is none. Throws when it was tampered with. */
     load(clusterId: string): ClusterSpec | undefined {
         const sealed = this.store.sealedSpec(clusterId);
-        return sealed === undefined ? undefined : openSpec(this.key, clusterId, sealed);
+        if (sealed === undefined) return undefined;
+        const spec = openSpec(this.key, clusterId, sealed);
+        return this.seedApiOf ? { ...spec, seedApi: this.seedApiOf(spec.seedStack) } : spec;
     }
 
     remove(clusterId: string): void {

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { readSeedApis, seedApiProblems } from "../../service/seed-apis";
+import { loadOrCreateKey, SpecStore } from "../../service/store/spec-store";
 import { body, removeDir, startServer, type TestServer, waitForOperation } from "../server/support";
 
 const ATTACKER = "https://grafana-collector.attacker.example";
@@ -91,6 +92,34 @@ describe("seed API addresses: the operator's, never a request's", () => {
         ]);
         const view = (await (await server.call("/v1/projects/team-b/members")).json()) as { stacks: object };
         expect(JSON.stringify(view)).to.not.contain(ATTACKER);
+    });
+
+    it("replaces the addresses of a spec an older version stored (from a request) with the operator's, for suspend and purge", async () => {
+        executor = new MemoryExecutor({ delayMs: 1 });
+        const seedApis = { "seed-eu1": { grafanaUrl: OPERATORS } };
+        server = await startServer({ executor, seedApis });
+        const accepted = async (res: Response) => {
+            expect(res.status, await res.clone().text()).to.equal(202);
+            const op = await waitForOperation(server, ((await res.json()) as { operationId: string }).operationId);
+            expect(op.state).to.equal("succeeded");
+        };
+        await accepted(await server.call("/v1/clusters/c1", { method: "PUT", json: body() }));
+        // What an older version stored: the request's own addresses and org id.
+        const raw = new SpecStore(server.registry, loadOrCreateKey(join(server.dataDir, "spec.key")));
+        const stored = raw.load("c1")!;
+        const chosen = { grafanaUrl: ATTACKER, cortexPurgerUrl: "http://127.0.0.1:9/x", grafanaOrgId: 2 };
+        raw.save("c1", { ...stored, seedApi: chosen });
+        await server.registry.durable();
+        expect(raw.load("c1")?.seedApi).to.deep.equal(chosen);
+
+        await accepted(await server.call("/v1/clusters/c1/suspend", { method: "POST" }));
+        await accepted(await server.call("/v1/clusters/c1?purge=true", { method: "DELETE" }));
+        const used = executor.calls.filter((c) => c.method === "up" || c.method === "destroy").slice(1);
+        expect(used.map((c) => [c.method, c.spec?.seedApi])).to.deep.equal([
+            ["up", seedApis["seed-eu1"]],
+            ["destroy", seedApis["seed-eu1"]],
+        ]);
+        expect(JSON.stringify(executor.projectCalls)).to.not.contain(ATTACKER);
     });
 
     it("MLA_SEED_API_FILE: every problem at once, naming the seed and field; a good file is read as written", () => {
