@@ -274,6 +274,9 @@ export class AutomationExecutor implements Executor {
             if (e instanceof StackNotFoundError) return; // never created: nothing to unlock
             throw classifyEngineError(e);
         }
+        // A cluster's stack (its id, a DNS label; project stacks have a '.') must be that cluster's:
+        // `pulumi cancel` would stop a seed's running update.
+        if (!clusterId.includes(".")) await ownedBy(stack, clusterId);
         // Fails when no update holds the lock, which is the good case.
         await stack.cancel().catch(() => undefined);
     }

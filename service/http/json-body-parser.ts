@@ -3,12 +3,11 @@
  */
 import type { FastifyInstance } from "fastify";
 import { HttpError } from "./errors";
-import { jsonLimitProblems } from "../input/bounded-input";
-import { jsonTextProblem } from "../input/json-depth";
+import { jsonLimitProblems, jsonTextProblem } from "../input/json-limits";
 
 /**
  * Fastify's JSON parser (prototype-poisoning protection kept), after a depth scan of large texts
- * (`json-depth.ts`), then the depth, size and string limits of `bounded-input.ts`, so no check or
+ * (`json-limits.ts`), then the depth, size and string limits of `bounded-input.ts`, so no check or
  * hash ever walks an unbounded value.
  */
 export function boundedJsonParser(app: FastifyInstance): void {

@@ -92,8 +92,8 @@ export function bodyProblems(body: ClusterBody): string[] {
  * A cluster's stack is named after its id, in the project seed stacks use too: an id equal to a
  * seed's stack name would make the seed's stack the cluster's. The executor refuses any stack
  * that is not the cluster's (`ownedBy` in executor-automation.ts); this refuses, up front and
- * naming the field, an id equal to a seed the service knows: the request's own, or one named in
- * `MLA_SEED_API_FILE`.
+ * naming the field, an id equal to a seed the service knows: the request's own, one named in
+ * `MLA_SEED_API_FILE`, or one a registered cluster is on. (The operator executor has only this.)
  */
 export function seedNameProblems(clusterId: string, seeds: Iterable<string>): string[] {
     for (const seed of seeds) {

@@ -74,7 +74,7 @@ export class ClusterService {
     /** Validates a body beyond its schema and builds the spec; the error lists every problem. */
     private async specFor(clusterId: string, body: ClusterBody): Promise<ClusterSpec> {
         const seed = await resolveSeedKubeconfig(body, this.deps.seedKubeconfigDir);
-        const seeds = [body.seed, ...Object.keys(this.deps.seedApis ?? {})];
+        const seeds = [body.seed, ...Object.keys(this.deps.seedApis ?? {}), ...this.deps.registry.seedsInUse()];
         const problems = [...seedNameProblems(clusterId, seeds), ...bodyProblems(body), ...seed.problems];
         if (problems.length > 0) throw new DomainError("invalid", problems.join("; "));
         // The body never carries a credentials generation: keep the stored one (see credential-rotation.ts).

@@ -58,6 +58,8 @@ export class Registry {
     private readonly operationsById = new Map<string, OperationRecord>();
     private readonly operationIdsByCluster = new Map<string, string[]>();
     private readonly specsById = new Map<string, string>();
+    /** Seeds registered clusters name, built on first use; a removal rebuilds it (a moved cluster's old seed stays). */
+    private seeds: Set<string> | undefined;
     private readonly statements: RowStatements;
     private readonly eventsOfOperation: Database.Statement;
     private commitsTo!: GroupCommit;
@@ -197,12 +199,20 @@ export class Registry {
         const copy = { ...record };
         this.write({ table: "clusters", id: record.id, value: JSON.stringify(copy) });
         this.clustersById.set(record.id, copy);
+        this.seeds?.add(copy.seed);
+    }
+
+    /** The seed stacks registered clusters are on (or were on, until a cluster is removed). */
+    seedsInUse(): ReadonlySet<string> {
+        this.seeds ??= new Set([...this.clustersById.values()].map((c) => c.seed));
+        return this.seeds;
     }
 
     /** Forgets a cluster, its operations and its sealed spec, in one commit. */
     removeCluster(id: string): void {
         this.write({ table: "clusters", id, value: undefined });
         this.clustersById.delete(id);
+        this.seeds = undefined;
         this.removeSpec(id);
     }
 

@@ -6,7 +6,8 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { stringify } from "yaml";
-import { INPUT_LIMITS, jsonLimitProblems, readBoundedYaml, yamlLimitProblems } from "../../service/input/bounded-input";
+import { INPUT_LIMITS, readBoundedYaml, yamlLimitProblems } from "../../service/input/bounded-input";
+import { jsonLimitProblems } from "../../service/input/json-limits";
 import { alertmanagerConfigProblems } from "../../spec/checks/alertmanager-config";
 import { body, kubeconfig } from "../server/support";
 import {

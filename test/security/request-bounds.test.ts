@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { StackWorkspaces } from "../../executors/automation/stack-workspaces";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { INPUT_LIMITS } from "../../service/input/bounded-input";
-import { jsonNestsDeeper, jsonTextProblem, PRESCAN_FROM } from "../../service/input/json-depth";
+import { jsonNestsDeeper, jsonTextProblem, PRESCAN_FROM } from "../../service/input/json-limits";
 import { MAX_LISTED_PROBLEMS } from "../../service/http/schema-errors";
 import { body, removeDir, startServer, type TestServer } from "../server/support";
 
@@ -42,6 +42,18 @@ describe("request bounds: huge arrays, many unknown fields, seed names with dot 
         );
         // A bound on work, not a timing: the schema's walk over 400,000 bad items took seconds.
         expect(Date.now() - started).to.be.below(5000);
+        expect(executor.calls).to.deep.equal([]);
+    });
+
+    it("refuses more than maxValues values spread over many arrays, and an object of more than maxEntries keys", async () => {
+        const groups = Array.from({ length: 400 }, () => ({ name: "g", rules: new Array(200).fill(0) }));
+        const spread = await put(body({ tenant: { metricRuleGroups: groups } }));
+        expect(spread.status).to.equal(400);
+        expect(spread.error).to.equal(`body holds more than ${INPUT_LIMITS.maxValues} values`);
+        const keys = Object.fromEntries(Array.from({ length: INPUT_LIMITS.maxEntries + 1 }, (_, i) => [`k${i}`, 0]));
+        const wide = await put(body({ monitoring: { wide: keys } }));
+        expect(wide.status).to.equal(400);
+        expect(wide.error).to.equal(`body/monitoring/wide has more than ${INPUT_LIMITS.maxEntries} keys`);
         expect(executor.calls).to.deep.equal([]);
     });
 
@@ -107,7 +119,15 @@ describe("request bounds: huge arrays, many unknown fields, seed names with dot 
             expect(((await res.json()) as { error: string }).error).to.contain(`id ${id} is the name of seed stack`);
         }
         expect(executor.calls).to.deep.equal([]);
-        expect((await server.call("/v1/clusters/c9", { method: "PUT", json: body() })).status).to.equal(202);
+        // A seed a registered cluster is on is known too, whatever seed the request names.
+        expect(
+            (await server.call("/v1/clusters/c9", { method: "PUT", json: body({ seed: "org/mla/seed-eu3" }) })).status,
+        ).to.equal(202);
+        const taken = await server.call("/v1/clusters/seed-eu3", { method: "PUT", json: body({ seed: "seed-eu2" }) });
+        expect(taken.status).to.equal(400);
+        expect(((await taken.json()) as { error: string }).error).to.contain(
+            "is the name of seed stack org/mla/seed-eu3",
+        );
     });
 
     it("never makes a workspace directory outside <dataDir>/workspaces", () => {

@@ -234,7 +234,7 @@ describe("Automation API executor: what child processes get and what a preview l
         expect(readdirSync(join(dataDir, "workspaces"))).to.deep.equal(["known"]);
     });
 
-    it("never touches a seed's stack for a cluster named like it: up, preview, destroy and outputs are refused before any change", async () => {
+    it("never touches a seed's stack for a cluster named like it: up, preview, destroy, outputs and unlock are refused before any change", async () => {
         writeFileSync(stacksFile, JSON.stringify(["known", "seed-eu1"]));
         const before = calls().length;
         const spec = toClusterSpec("seed-eu1", body({ seed: "seed-eu2" }) as never, body().seedKubeconfig as string);
@@ -244,6 +244,7 @@ describe("Automation API executor: what child processes get and what a preview l
             ["preview", () => executor.preview(request)],
             ["destroy", () => executor.destroy({ ...request, purge: true })],
             ["outputs", () => executor.outputs("seed-eu1")],
+            ["unlock", () => executor.unlock("seed-eu1")],
         ] as const) {
             const refused = await attempt().then(
                 () => undefined,
