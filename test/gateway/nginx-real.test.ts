@@ -128,6 +128,15 @@ describe("gateway nginx config in real nginx", function () {
             expect(gw.upstreamHits()).to.equal(0);
         });
 
+        it("refuses an agent certificate issued through an intermediate CA, even one the cluster's CA signed", async () => {
+            const chained = await pki.issueThroughIntermediate("mla-metrics-agent.c1");
+            const res = await write("/api/v1/push", { cert: chained.certPem, key: chained.keyPem });
+            expect(statusOf(res), describeOutcome(res)).to.equal(400);
+            expect(gw.upstreamHits()).to.equal(0);
+            // The agents' own certificates, issued by the CA itself, still pass.
+            expect(statusOf(await write("/api/v1/push")), "direct").to.equal(200);
+        });
+
         it("overwrites a tenant header the client sent", async () => {
             const res = await write("/api/v1/push", { headers: { "X-Scope-OrgID": "c2" } });
             expect(statusOf(res), describeOutcome(res)).to.equal(200);

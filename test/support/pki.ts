@@ -51,6 +51,11 @@ export interface TestClusterPki {
     logAgent: CertMaterial;
     /** Issues another client certificate (client_auth) from this cluster's CA. */
     issueClient(commonName: string, options?: ClientOptions): Promise<CertMaterial>;
+    /**
+     * Issues a client certificate through an intermediate CA that this cluster's CA signed (which
+     * `ClusterPki` never makes): `certPem` is the chain, leaf then intermediate.
+     */
+    issueThroughIntermediate(commonName: string): Promise<CertMaterial>;
 }
 
 /** Options for `makeClusterPki`. */
@@ -173,6 +178,26 @@ export async function makeClusterPki(clusterId: string, options: ClusterPkiOptio
             {},
             opts,
         );
+    const issueThroughIntermediate = async (commonName: string) => {
+        const keys = await generateKeys();
+        const name = `CN=intermediate.${clusterId}, O=${profile.ca.organization}`;
+        const intermediate = await x509.X509CertificateGenerator.create({
+            subject: name,
+            issuer: ca.name,
+            publicKey: keys.publicKey,
+            signingKey: ca.keys.privateKey,
+            signingAlgorithm: SIGNING,
+            ...window({}),
+            extensions: [
+                new x509.BasicConstraintsExtension(true, undefined, true),
+                ...usageExtensions(profile.ca.allowedUses),
+                await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+                await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
+            ],
+        });
+        const leaf = await issueLeaf({ name, keys }, { ...profile.metricsAgent, commonName });
+        return { certPem: leaf.certPem + intermediate.toString("pem") + "\n", keyPem: leaf.keyPem };
+    };
     return {
         clusterId,
         ca: { certPem: ca.certPem, keyPem: ca.keyPem },
@@ -180,6 +205,7 @@ export async function makeClusterPki(clusterId: string, options: ClusterPkiOptio
         metricsAgent: await issueLeaf(ca, profile.metricsAgent),
         logAgent: await issueLeaf(ca, profile.logAgent),
         issueClient,
+        issueThroughIntermediate,
     };
 }
 
