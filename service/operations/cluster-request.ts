@@ -51,7 +51,9 @@ export function toClusterSpec(
 /**
  * The file a seed's default kubeconfig is read from: `<dir>/<seed stack name with "/" as "__">.yaml`
  * (`orgA/mla/eu1` -> `orgA__mla__eu1.yaml`). The whole name, so two organizations' seeds of the
- * same short name do not share a file (only names with underscores next to a `/` could collide).
+ * same short name do not share a file. Names with `__`, or with `_` next to a `/`, can collide
+ * (`a__b` and `a/b` both read `a__b.yaml`); a caller may name either seed anyway, so this gives it
+ * nothing it could not ask for, but a fleet should not name seeds so.
  */
 export function seedKubeconfigPath(dir: string, seed: string): string {
     return join(dir, `${seed.split("/").join("__")}.yaml`);
