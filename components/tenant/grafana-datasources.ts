@@ -11,6 +11,7 @@
  * chart's datasource sidecar loads; without a token (only for tests and renders) it is a
  * ConfigMap, and the gateway answers its datasources with 401.
  */
+import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { OBJECT_NAMES, READ_SERVICE_PORT, clusterNamespace } from "../gateway/layout";
 import { READ_TOKEN_HEADER } from "../gateway/read-routes";
@@ -38,12 +39,34 @@ export interface DatasourceInputs {
     readToken?: string;
 }
 
+/**
+ * Grafana (12 and later; the seed runs 13) refuses to provision a datasource whose uid is not 1-40
+ * of `[a-zA-Z0-9_-]`, and a refused file stops the provisioning of every datasource, so one
+ * cluster's uid could take Grafana down for every tenant.
+ */
+export const MAX_DATASOURCE_UID = 40;
+
+/**
+ * The uid of one of a cluster's datasources: `<kind>-<id>` while that fits in
+ * {@link MAX_DATASOURCE_UID} (as it always was), else `mla-<k>-<id prefix>-<8 hex of the id's
+ * SHA-256>`. The long form starts with `mla-`, which no `<kind>-` form does, so no long uid can equal
+ * a short one, and the hash keeps long ids with a common prefix apart.
+ */
+function datasourceUid(kind: "prometheus" | "loki" | "alertmanager", clusterId: string): string {
+    const short = `${kind}-${clusterId}`;
+    if (short.length <= MAX_DATASOURCE_UID) return short;
+    const head = `mla-${kind[0]}-`;
+    const hash = createHash("sha256").update(clusterId).digest("hex").slice(0, 8);
+    const room = MAX_DATASOURCE_UID - head.length - hash.length - 1;
+    return `${head}${clusterId.slice(0, room).replace(/-+$/, "")}-${hash}`;
+}
+
 /** Stable datasource uids; dashboards and the owner's links refer to them. */
 export function datasourceUids(clusterId: string): { prometheus: string; loki: string; alertmanager: string } {
     return {
-        prometheus: `prometheus-${clusterId}`,
-        loki: `loki-${clusterId}`,
-        alertmanager: `alertmanager-${clusterId}`,
+        prometheus: datasourceUid("prometheus", clusterId),
+        loki: datasourceUid("loki", clusterId),
+        alertmanager: datasourceUid("alertmanager", clusterId),
     };
 }
 
