@@ -120,6 +120,12 @@ function component(replicas: number, resources: ResourceSpec): Record<string, un
     };
 }
 
+/**
+ * Each Cortex ingester's volume: the TSDB head and WAL of every tenant it holds. Not sized by a
+ * measurement here; the chart's 2Gi default is for its demo, Loki's chart asks 10Gi per ingester.
+ */
+export const INGESTER_VOLUME_SIZE = "10Gi";
+
 /** The values passed to the Cortex chart. */
 export function cortexValues(plan: SeedPlan): Record<string, unknown> {
     const endpoints = seedEndpoints(SEED_CHARTS, plan.namespace);
@@ -129,6 +135,12 @@ export function cortexValues(plan: SeedPlan): Record<string, unknown> {
     for (const [name, key] of Object.entries(COMPONENT_KEYS) as [keyof typeof COMPONENT_KEYS, string][]) {
         components[key] = component(plan.cortex.replicas[name], plan.sizing.resources.cortex[name]);
     }
+    // The ingesters' TSDB head and WAL (`/data/tsdb`: every tenant's samples not yet shipped to the
+    // object store, up to two or three hours of them) on a PVC: the chart's default, a Deployment
+    // with an emptyDir, lost them whenever every ingester was replaced, as a seed config change does.
+    const ingester = components.ingester as Record<string, unknown>;
+    ingester.statefulSet = { enabled: true };
+    ingester.persistentVolume = { enabled: true, size: INGESTER_VOLUME_SIZE };
     const alertmanager = components.alertmanager as Record<string, unknown>;
     // A StatefulSet gives the replicas the headless Service their gossip peering resolves.
     alertmanager.statefulSet = { enabled: true };

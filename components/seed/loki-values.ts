@@ -49,6 +49,11 @@ export function lokiValues(plan: SeedPlan): Record<string, unknown> {
         components[key] = component(plan.loki.replicas[name], plan.sizing.resources.loki[name]);
     }
     components.ruler.sidecar = true;
+    // On PVCs, not the chart's emptyDirs: the ingesters' WAL (lost with a node otherwise), and the
+    // compactor's working directory, where retention keeps its marker files until the marked chunks
+    // are deleted (on an emptyDir, a restart forgets them and the chunks stay in the bucket).
+    components.ingester.persistence = { enabled: true };
+    components.compactor.persistence = { enabled: true };
     return {
         deploymentMode: "Distributed",
         loki: {

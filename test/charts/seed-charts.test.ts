@@ -152,12 +152,43 @@ describe("seed charts rendered by the real Helm with the seed's values", functio
                 expect(secrets).to.deep.equal(["cortex: cortex.yaml"]);
             });
 
+            it("keeps the ingesters' WAL and the Loki compactor's retention markers on PVCs, not emptyDirs", () => {
+                const r = renderedOf(c);
+                // [chart, StatefulSet, container, the path its state lives under]
+                const stateful: Array<[SeedChartName, string, string, string]> = [
+                    ["cortex", "cortex-ingester", "ingester", "/data"],
+                    ["loki", "loki-compactor", "compactor", "/var/loki"],
+                    ...["a", "b", "c"].map(
+                        (zone) =>
+                            ["loki", `loki-ingester-zone-${zone}`, "ingester", "/var/loki"] as [
+                                SeedChartName,
+                                string,
+                                string,
+                                string,
+                            ],
+                    ),
+                ];
+                for (const [name, set, containerName, path] of stateful) {
+                    const obj = find(chart(r, name), "StatefulSet", set);
+                    const claims = (obj.spec.volumeClaimTemplates ?? []).map((t: Manifest) => t.metadata.name);
+                    const mount = container(obj.spec.template.spec, containerName).volumeMounts.find(
+                        (m: Manifest) => m.mountPath === path,
+                    );
+                    expect(mount, `${set}: a volume at ${path}`).to.not.equal(undefined);
+                    expect(claims, `${set}: ${path} on a claim`).to.include(mount.name);
+                    const emptyDirs = (obj.spec.template.spec.volumes ?? [])
+                        .filter((v: Manifest) => v.emptyDir)
+                        .map((v: Manifest) => v.name);
+                    expect(emptyDirs, set).to.not.include(mount.name);
+                }
+            });
+
             it("requests what the sizing says, for backends and caches", () => {
                 const r = renderedOf(c);
                 const s = r.plan.sizing;
                 const cortex = chart(r, "cortex");
                 const ingester = container(
-                    find(cortex, "Deployment", "cortex-ingester").spec.template.spec,
+                    find(cortex, "StatefulSet", "cortex-ingester").spec.template.spec,
                     "ingester",
                 );
                 expect(ingester.resources).to.deep.equal(s.resources.cortex.ingester);
