@@ -62,8 +62,13 @@ export function exportReconcileMetrics(metrics: ServiceMetrics, record: Reconcil
     if (record.driftedSince) metrics.driftSince.set({ cluster }, Date.parse(record.driftedSince) / 1000);
     else metrics.driftSince.remove({ cluster });
     if (record.checkedAt) metrics.lastReconcile.set({ cluster }, Date.parse(record.checkedAt) / 1000);
+    exportCertificateExpiries(metrics, record);
+}
+
+/** Exports a cluster's known certificate expiries (seconds), which the expiry alert reads. */
+function exportCertificateExpiries(metrics: ServiceMetrics, record: ReconcileRecord): void {
     metrics.setCertificateExpiries(
-        cluster,
+        record.clusterId,
         Object.fromEntries(Object.entries(parseNotAfter(record.certificates)).map(([n, ms]) => [n, ms / 1000])),
     );
 }
@@ -96,21 +101,29 @@ export async function checkDrift(
         return undefined;
     };
     if (!spec) return unknown("no stored spec: the cluster was never applied by this service (PUT it)");
-    if (!executor.checkDrift) return unknown(`the ${executor.name} executor cannot check drift`);
+    // Without a drift check, renewal still decides from the expiries the last `up` reported, and
+    // they are still exported for the expiry alert: a failing check must not let a certificate lapse.
+    const withoutCheck = (state: "unknown" | "error", reason: string): DriftFound => {
+        const certificates = certificatesOf({ changeSummary: {}, steps: [] }, cluster.outputs);
+        const record = store.update(clusterId, {
+            state,
+            reason,
+            checkedAt: nowIso,
+            ...(certificates ? { certificates } : {}),
+        });
+        exportCertificateExpiries(metrics, record);
+        metrics.reconciles.inc({ result: state });
+        metrics.lastReconcile.set({ cluster: clusterId }, clock.now() / 1000);
+        return { record, earlyRenewalHours: spec.pki.earlyRenewalHours, fixableDrift: false };
+    };
+    if (!executor.checkDrift) return withoutCheck("unknown", `the ${executor.name} executor cannot check drift`);
 
     let result: DriftResult;
     try {
         result = await executor.checkDrift({ clusterId, spec, signal, onEvent: () => undefined });
     } catch (e) {
         if (signal.aborted) return undefined;
-        store.update(clusterId, {
-            state: "error",
-            reason: e instanceof Error ? e.message : String(e),
-            checkedAt: nowIso,
-        });
-        metrics.reconciles.inc({ result: "error" });
-        metrics.lastReconcile.set({ cluster: clusterId }, clock.now() / 1000);
-        return undefined;
+        return withoutCheck("error", e instanceof Error ? e.message : String(e));
     }
     const drift = driftOf(result);
     const previous = store.get(clusterId);

@@ -65,6 +65,9 @@ export interface ReconcilerDeps {
     random?: () => number;
 }
 
+/** How long a renewal the service refused to queue waits before its cluster is checked again. */
+export const REFUSED_RETRY_MS = 5 * 60_000;
+
 /** The reconciler. Call {@link start} once, {@link stop} on shutdown. */
 export class Reconciler {
     private readonly timers = new Map<string, TimerHandle>();
@@ -75,6 +78,12 @@ export class Reconciler {
     private readonly inFlight = new Map<string, { afterRemediation: boolean }>();
     /** Clusters whose reconciler-started `up` has not finished. */
     private readonly remediating = new Set<string>();
+    /**
+     * When the service last refused a reconciler's `up` (queue full, shutting down), per cluster:
+     * a renewal then waits {@link REFUSED_RETRY_MS} before its check comes round again, instead of
+     * being checked again at once, back to back, while the queue stays full.
+     */
+    private readonly refusedAt = new Map<string, number>();
 
     constructor(
         private readonly settings: ReconcilerSettings,
@@ -162,7 +171,9 @@ export class Reconciler {
         const recentRenewal =
             record?.lastRemediation?.reason === "certificate-renewal" &&
             now - Date.parse(record.lastRemediation.at) < this.settings.intervalMs;
-        if (window !== undefined && !recentRenewal) due = Math.min(due, Math.max(now, window));
+        const refused = this.refusedAt.get(clusterId);
+        const earliest = refused === undefined ? now : Math.max(now, refused + REFUSED_RETRY_MS);
+        if (window !== undefined && !recentRenewal) due = Math.min(due, Math.max(earliest, window));
         const previous = this.timers.get(clusterId);
         if (previous) this.deps.clock.clearTimer(previous);
         this.timers.set(
@@ -236,8 +247,10 @@ export class Reconciler {
                 { clusterId, reason, err: e instanceof Error ? e.message : String(e) },
                 "reconcile could not start an up",
             );
+            this.refusedAt.set(clusterId, clock.now());
             return;
         }
+        this.refusedAt.delete(clusterId);
         this.remediating.add(clusterId);
         store.update(clusterId, { lastRemediation: { operationId, reason, at: new Date(clock.now()).toISOString() } });
         log.info({ clusterId, reason, operationId }, "reconcile started an up");

@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import { removeDir, body } from "../server/support";
+import { REFUSED_RETRY_MS } from "../../service/reconcile/reconciler";
 import type { OperationRecord } from "../../executors/operation-types";
 import {
     type ClusterJson,
@@ -179,5 +180,49 @@ describe("reconciler", function () {
         expect(metrics).to.include(
             `mla_cluster_certificate_expiry_timestamp_seconds{cluster="later",certificate="server"} ${(start + 300 * DAY) / 1000}`,
         );
+    });
+    it("renews a certificate in its window even when every drift check fails, and exports its expiry for the alert", async () => {
+        server = await startDayTwoServer({ reconcile: { intervalMs: DAY } });
+        const start = server.clock.now();
+        server.executor.setCertificates("soon", { ca: start + 3650 * DAY, server: start + 35 * DAY });
+        // Every drift check fails, from onboarding on (an engine or backend that is down for checks).
+        server.executor.checkDrift = async () => {
+            throw new Error("backend unreachable");
+        };
+        await onboard(server, "soon", body());
+        await tick(server, 60_000);
+        for (let day = 0; day < 6; day++) await tick(server, DAY);
+        expect(upsOf(server, "soon"), "the renewal up ran in the window").to.equal(2);
+        const health = await healthOf(server, "soon");
+        expect(health.reconcile.state).to.equal("error");
+        expect(health.reconcile.lastRemediation?.reason).to.equal("certificate-renewal");
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        expect(metrics).to.match(
+            /mla_cluster_certificate_expiry_timestamp_seconds\{cluster="soon",certificate="server"\} \d+/,
+        );
+    });
+
+    it("waits before trying again when the service refuses a renewal up (queue full), instead of checking back to back", async () => {
+        server = await startDayTwoServer({ reconcile: { intervalMs: DAY } });
+        const start = server.clock.now();
+        // Enters its renewal window (30 days, the default) 5 days from now.
+        server.executor.setCertificates("soon", { ca: start + 3650 * DAY, server: start + 35 * DAY });
+        await onboard(server, "soon", body());
+        let refused = 0;
+        server.service.reapply = async () => {
+            refused++;
+            throw new Error("queue full");
+        };
+        const checks = () => server!.executor.calls.filter((c) => c.method === "checkDrift").length;
+        await tick(server, 60_000);
+        for (let day = 0; day < 5; day++) await tick(server, DAY);
+        const [refusedBefore, checksBefore] = [refused, checks()];
+        expect(refusedBefore, "the window's first check tried a renewal").to.equal(1);
+        for (let minute = 0; minute < 60; minute++) await tick(server, 60_000);
+        // Tried again about every REFUSED_RETRY_MS, not back to back.
+        const expected = HOUR / REFUSED_RETRY_MS;
+        expect(refused - refusedBefore).to.be.within(expected - 1, expected + 1);
+        expect(checks() - checksBefore).to.be.within(expected - 1, expected + 1);
+        expect(upsOf(server, "soon")).to.equal(1);
     });
 });
