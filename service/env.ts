@@ -20,6 +20,12 @@ export const RECONCILE_DEFAULTS = {
     policy: "report",
     /** Drift checks running at once, on top of MLA_WORKERS. */
     workers: 1,
+    /**
+     * Seconds one drift check (refresh and preview) may take before it is aborted and recorded as
+     * an error: a check that never returns would otherwise hold the background lane, and with it
+     * every cluster's checks and certificate renewals.
+     */
+    checkTimeoutSeconds: 1800,
     /** Seconds between two health probes of every cluster. */
     healthIntervalSeconds: 300,
     /** Seconds each health probe request may take. */
@@ -81,6 +87,10 @@ export const ServiceEnv = Type.Object({
         },
     ),
     MLA_RECONCILE_WORKERS: Int("Drift checks running at once (besides MLA_WORKERS)", RECONCILE_DEFAULTS.workers),
+    MLA_RECONCILE_TIMEOUT: Int(
+        "Seconds one drift check may take before it is aborted",
+        RECONCILE_DEFAULTS.checkTimeoutSeconds,
+    ),
     MLA_HEALTH_INTERVAL: Int(
         "Seconds between two health probes of every cluster",
         RECONCILE_DEFAULTS.healthIntervalSeconds,
@@ -114,7 +124,7 @@ export interface ServiceConfig {
     bodyLimit: number;
     shutdownTimeoutMs: number;
     /** The reconciler (MLA_RECONCILE_*). */
-    reconcile: { intervalMs: number; jitter: number; policy: ReconcilePolicy; workers: number };
+    reconcile: { intervalMs: number; jitter: number; policy: ReconcilePolicy; workers: number; checkTimeoutMs: number };
     /** The health probes (MLA_HEALTH_*). */
     health: { intervalMs: number; timeoutMs: number };
 }
@@ -149,6 +159,7 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv): ServiceConfig {
             jitter: Number(env.MLA_RECONCILE_JITTER) / 100,
             policy: env.MLA_RECONCILE_POLICY as ReconcilePolicy,
             workers: Number(env.MLA_RECONCILE_WORKERS),
+            checkTimeoutMs: Number(env.MLA_RECONCILE_TIMEOUT) * 1000,
         },
         health: {
             intervalMs: Number(env.MLA_HEALTH_INTERVAL) * 1000,

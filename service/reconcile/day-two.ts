@@ -62,6 +62,7 @@ export function dayTwo(deps: DayTwoDeps, opts: DayTwoOptions = {}): DayTwo {
             jitter: opts.reconcile?.jitter ?? d.jitterPercent / 100,
             policy: opts.reconcile?.policy ?? d.policy,
             rosterMs: opts.reconcile?.rosterMs ?? 60_000,
+            checkTimeoutMs: opts.reconcile?.checkTimeoutMs ?? d.checkTimeoutSeconds * 1000,
         },
         { ...deps, store, clock, random: opts.random },
     );

@@ -9,7 +9,7 @@ import type { DriftResult, Executor } from "../../executors/executor";
 import type { ServiceMetrics } from "../operations/metrics";
 import type { Registry } from "../store/registry";
 import type { SpecStore } from "../store/spec-store";
-import type { Clock } from "./clock";
+import type { Clock, TimerHandle } from "./clock";
 import type { ReconcileRecord, ReconcileStore } from "./reconcile-store";
 
 /** What a drift check works with. */
@@ -74,14 +74,50 @@ function exportCertificateExpiries(metrics: ServiceMetrics, record: ReconcileRec
 }
 
 /**
+ * Runs `work` with a signal that aborts when `signal` does or when `timeoutMs` has passed on
+ * `clock`. It settles at the deadline (or the outer abort) even if `work` never does, so one
+ * engine run that hangs cannot hold the background lane, and every cluster's renewals with it.
+ */
+export async function withDeadline<T>(
+    clock: Clock,
+    timeoutMs: number,
+    signal: AbortSignal,
+    work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+    const inner = new AbortController();
+    let onAbort: () => void = () => undefined;
+    let timer: TimerHandle | undefined;
+    const ended = new Promise<never>((_, reject) => {
+        onAbort = () => {
+            inner.abort();
+            reject(new Error("the drift check was cancelled"));
+        };
+        timer = clock.setTimer(() => {
+            inner.abort();
+            reject(new Error(`the drift check did not finish within ${Math.round(timeoutMs / 1000)} s and was aborted`));
+        }, timeoutMs);
+    });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    try {
+        return await Promise.race([work(inner.signal), ended]);
+    } finally {
+        if (timer) clock.clearTimer(timer);
+        signal.removeEventListener("abort", onAbort);
+    }
+}
+
+/**
  * Checks `clusterId` for drift and records the outcome. Returns what it found, or undefined when
  * there was nothing to check (gone, being deleted, no stored spec, an executor that cannot check)
- * or the check failed or was cancelled.
+ * or the check was cancelled. A check that fails, or takes longer than `timeoutMs` (then it is
+ * aborted), is recorded as `error`.
  */
 export async function checkDrift(
     deps: DriftCheckDeps,
     clusterId: string,
     signal: AbortSignal,
+    timeoutMs: number,
 ): Promise<DriftFound | undefined> {
     const { registry, specs, executor, store, metrics, clock } = deps;
     const cluster = registry.cluster(clusterId);
@@ -120,7 +156,10 @@ export async function checkDrift(
 
     let result: DriftResult;
     try {
-        result = await executor.checkDrift({ clusterId, spec, signal, onEvent: () => undefined });
+        const check = executor.checkDrift.bind(executor);
+        result = await withDeadline(clock, timeoutMs, signal, (inner) =>
+            check({ clusterId, spec, signal: inner, onEvent: () => undefined }),
+        );
     } catch (e) {
         if (signal.aborted) return undefined;
         return withoutCheck("error", e instanceof Error ? e.message : String(e));

@@ -47,6 +47,8 @@ export interface ReconcilerSettings {
     policy: ReconcilePolicy;
     /** How often the list of clusters is re-read (new clusters scheduled, removed ones dropped), in ms. */
     rosterMs: number;
+    /** How long one drift check may take before it is aborted and recorded as an error, in ms. */
+    checkTimeoutMs: number;
 }
 
 /** What the reconciler works with. */
@@ -208,7 +210,7 @@ export class Reconciler {
     }
 
     private async checkOnce(clusterId: string, signal: AbortSignal, afterRemediation: boolean): Promise<void> {
-        const found = await checkDrift(this.deps, clusterId, signal);
+        const found = await checkDrift(this.deps, clusterId, signal, this.settings.checkTimeoutMs);
         if (!found) return;
         const reason = this.remediationFor(found.record, {
             earlyRenewalHours: found.earlyRenewalHours,

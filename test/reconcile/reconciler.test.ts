@@ -16,6 +16,7 @@ import {
     settle,
     startDayTwoServer,
     upsOf,
+    waitFor,
 } from "./support";
 
 const HOUR = 3600_000;
@@ -224,5 +225,33 @@ describe("reconciler", function () {
         expect(refused - refusedBefore).to.be.within(expected - 1, expected + 1);
         expect(checks() - checksBefore).to.be.within(expected - 1, expected + 1);
         expect(upsOf(server, "soon")).to.equal(1);
+    });
+
+    it("aborts a drift check that never returns at its deadline, so the lane moves on to the next cluster", async () => {
+        server = await startDayTwoServer({ reconcile: { checkTimeoutMs: 10 * 60_000 } });
+        await onboard(server, "a-stuck", body());
+        await onboard(server, "b-other", body());
+        const real = server.executor.checkDrift.bind(server.executor);
+        let stuckSignal: AbortSignal | undefined;
+        // The engine hangs on "a-stuck" and never settles, not even when aborted.
+        server.executor.checkDrift = (request) => {
+            if (request.clusterId !== "a-stuck") return real(request);
+            stuckSignal = request.signal;
+            return new Promise(() => undefined);
+        };
+        const state = (id: string) => server!.dayTwo.store.get(id)?.state;
+        server.clock.advance(60_000);
+        server.clock.advance(HOUR);
+        await waitFor(() => stuckSignal !== undefined, "the check of a-stuck to start");
+        // One background worker: "b-other" (checked after "a-stuck", in id order) waits behind the hung check until its deadline.
+        server.clock.advance(9 * 60_000);
+        await new Promise((r) => setTimeout(r, 50));
+        const checked = server.dayTwo.store.get("b-other")?.checkedAt;
+        expect(checked, "no check runs past a hung one before its deadline").to.equal(undefined);
+        server.clock.advance(60_000);
+        await waitFor(() => state("a-stuck") === "error" && state("b-other") === "inSync", "both checks to end");
+        expect(stuckSignal?.aborted, "the hung check was told to stop").to.equal(true);
+        expect(server.dayTwo.store.get("a-stuck")?.reason).to.match(/did not finish within 600 s/);
+        expect(server.scheduler.background.running).to.equal(0);
     });
 });
