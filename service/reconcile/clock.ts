@@ -19,14 +19,18 @@ export interface Clock {
 /** Node's timers cap delays at 2^31-1 ms (about 24.8 days); longer waits are chained. */
 const MAX_DELAY = 2 ** 31 - 1;
 
-/** The wall clock and Node's timers. */
+/**
+ * The wall clock for `now`, and Node's timers measured on the monotonic clock: a timer fires
+ * after `ms` of elapsed time whatever the wall clock does meanwhile. (Measured on the wall clock,
+ * a step back of a day, from NTP or an operator, held every timer a day longer.)
+ */
 export function systemClock(): Clock {
     let next = 1;
     const timers = new Map<number, NodeJS.Timeout>();
     const arm = (id: number, fn: () => void, due: number) => {
-        const delay = Math.min(Math.max(0, due - Date.now()), MAX_DELAY);
+        const delay = Math.min(Math.max(0, due - performance.now()), MAX_DELAY);
         const t = setTimeout(() => {
-            if (Date.now() < due) return arm(id, fn, due);
+            if (performance.now() < due) return arm(id, fn, due);
             timers.delete(id);
             fn();
         }, delay);
@@ -37,7 +41,7 @@ export function systemClock(): Clock {
         now: () => Date.now(),
         setTimer(fn, ms) {
             const id = next++;
-            arm(id, fn, Date.now() + ms);
+            arm(id, fn, performance.now() + ms);
             return { id };
         },
         clearTimer(handle) {

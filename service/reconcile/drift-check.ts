@@ -94,7 +94,9 @@ export async function withDeadline<T>(
         };
         timer = clock.setTimer(() => {
             inner.abort();
-            reject(new Error(`the drift check did not finish within ${Math.round(timeoutMs / 1000)} s and was aborted`));
+            reject(
+                new Error(`the drift check did not finish within ${Math.round(timeoutMs / 1000)} s and was aborted`),
+            );
         }, timeoutMs);
     });
     if (signal.aborted) onAbort();

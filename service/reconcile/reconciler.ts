@@ -169,6 +169,8 @@ export class Reconciler {
         const spread = () =>
             now + Math.round((this.deps.random ?? Math.random)() * this.settings.intervalMs * this.settings.jitter);
         let due = first && last !== undefined ? Math.max(spread(), last + this.jittered()) : now + this.jittered();
+        // A last check "in the future" (the wall clock stepped back) never delays the next beyond one interval.
+        due = Math.min(due, now + Math.round(this.settings.intervalMs * (1 + this.settings.jitter)));
         const window = this.windowStart(clusterId, record);
         const recentRenewal =
             record?.lastRemediation?.reason === "certificate-renewal" &&
