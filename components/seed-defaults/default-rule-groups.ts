@@ -151,6 +151,16 @@ export function serviceRuleGroup(): RuleGroupSpec {
                 },
             },
             {
+                alert: "MlaClusterCertificateRenewalOverdue",
+                expr: "time() - mla_cluster_certificate_renewal_due_timestamp_seconds > 2 * 86400",
+                labels: { severity: "warning" },
+                annotations: {
+                    summary: "A certificate of cluster {{ $labels.cluster }} has been due for renewal for over 2 days.",
+                    description:
+                        "Its renewal window opened {{ $value | humanizeDuration }} ago and the reconciler, which tries at every check, has not renewed it; see lastRemediation in GET /v1/clusters/{{ $labels.cluster }}/health and the operation it names.",
+                },
+            },
+            {
                 alert: "MlaClusterDriftedForADay",
                 expr: "(time() - mla_cluster_drift_since_timestamp_seconds) > 86400 and on (cluster) mla_cluster_drift == 1",
                 labels: { severity: "warning" },

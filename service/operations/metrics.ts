@@ -46,6 +46,13 @@ export class ServiceMetrics {
         labelNames: ["cluster", "certificate"] as const,
         registers: [this.registry],
     });
+    /** Per cluster: when its first certificate enters its renewal window; the renewal alert reads it. */
+    readonly renewalDue = new Gauge({
+        name: "mla_cluster_certificate_renewal_due_timestamp_seconds",
+        help: "When the cluster's first certificate enters its renewal window (Unix seconds): the reconciler renews it from then on, so a time long past means renewals are failing.",
+        labelNames: ["cluster"] as const,
+        registers: [this.registry],
+    });
     /** Per cluster: 1 while the last drift check found drift, else 0. */
     readonly drift = new Gauge({
         name: "mla_cluster_drift",
@@ -98,7 +105,8 @@ export class ServiceMetrics {
     forgetCluster(clusterId: string): void {
         this.setCertificateExpiries(clusterId, {});
         this.certificateNames.delete(clusterId);
-        for (const gauge of [this.drift, this.driftSince, this.lastReconcile]) gauge.remove({ cluster: clusterId });
+        for (const gauge of [this.drift, this.driftSince, this.lastReconcile, this.renewalDue])
+            gauge.remove({ cluster: clusterId });
         for (const signal of ["metrics", "logs"]) this.lastDataSeen.remove({ cluster: clusterId, signal });
     }
 

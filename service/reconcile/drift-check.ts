@@ -4,7 +4,12 @@
  * `unknown` or `error`) and exported as metrics. The reconciler (`reconciler.ts`) decides when to
  * run it and what to do about what it found.
  */
-import { CERTIFICATE_NOT_AFTER_OUTPUT, parseNotAfter } from "../../components/pki/pki-renewal";
+import {
+    CERTIFICATE_NOT_AFTER_OUTPUT,
+    earliestExpiry,
+    parseNotAfter,
+    renewalWindowStart,
+} from "../../components/pki/pki-renewal";
 import type { DriftResult, Executor } from "../../executors/executor";
 import type { ServiceMetrics } from "../operations/metrics";
 import type { Registry } from "../store/registry";
@@ -55,22 +60,41 @@ function certificatesOf(result: DriftResult, stored: Record<string, unknown>): R
     return Object.fromEntries(Object.entries(parsed).map(([name, ms]) => [name, new Date(ms).toISOString()]));
 }
 
-/** Exports a cluster's record as metrics: drift, drift since, last check, certificate expiries. */
-export function exportReconcileMetrics(metrics: ServiceMetrics, record: ReconcileRecord): void {
+/**
+ * Exports a cluster's record as metrics: drift, drift since, last check, certificate expiries,
+ * and, when the cluster's renewal window is known, when its first certificate enters it.
+ */
+export function exportReconcileMetrics(
+    metrics: ServiceMetrics,
+    record: ReconcileRecord,
+    earlyRenewalHours: number | undefined,
+): void {
     const cluster = record.clusterId;
     metrics.drift.set({ cluster }, record.state === "drifted" ? 1 : 0);
     if (record.driftedSince) metrics.driftSince.set({ cluster }, Date.parse(record.driftedSince) / 1000);
     else metrics.driftSince.remove({ cluster });
     if (record.checkedAt) metrics.lastReconcile.set({ cluster }, Date.parse(record.checkedAt) / 1000);
-    exportCertificateExpiries(metrics, record);
+    exportCertificateExpiries(metrics, record, earlyRenewalHours);
 }
 
-/** Exports a cluster's known certificate expiries (seconds), which the expiry alert reads. */
-function exportCertificateExpiries(metrics: ServiceMetrics, record: ReconcileRecord): void {
+/** Exports a cluster's known certificate expiries (seconds) and its renewal window, which the alerts read. */
+function exportCertificateExpiries(
+    metrics: ServiceMetrics,
+    record: ReconcileRecord,
+    earlyRenewalHours: number | undefined,
+): void {
+    const notAfter = parseNotAfter(record.certificates);
     metrics.setCertificateExpiries(
         record.clusterId,
-        Object.fromEntries(Object.entries(parseNotAfter(record.certificates)).map(([n, ms]) => [n, ms / 1000])),
+        Object.fromEntries(Object.entries(notAfter).map(([n, ms]) => [n, ms / 1000])),
     );
+    const first = earliestExpiry(notAfter);
+    if (first && earlyRenewalHours !== undefined)
+        metrics.renewalDue.set(
+            { cluster: record.clusterId },
+            renewalWindowStart(first.notAfterMs, earlyRenewalHours) / 1000,
+        );
+    else metrics.renewalDue.remove({ cluster: record.clusterId });
 }
 
 /**
@@ -149,7 +173,7 @@ export async function checkDrift(
             checkedAt: nowIso,
             ...(certificates ? { certificates } : {}),
         });
-        exportCertificateExpiries(metrics, record);
+        exportCertificateExpiries(metrics, record, spec.pki.earlyRenewalHours);
         metrics.reconciles.inc({ result: state });
         metrics.lastReconcile.set({ cluster: clusterId }, clock.now() / 1000);
         return { record, earlyRenewalHours: spec.pki.earlyRenewalHours, fixableDrift: false };
@@ -183,7 +207,7 @@ export async function checkDrift(
         selfHealing: result.selfHealing,
         ...(certificates ? { certificates } : {}),
     });
-    exportReconcileMetrics(metrics, record);
+    exportReconcileMetrics(metrics, record, spec.pki.earlyRenewalHours);
     metrics.reconciles.inc({ result: record.state });
     return {
         record,

@@ -96,7 +96,12 @@ export class Reconciler {
     start(): void {
         this.running = true;
         // What the last run found stays visible in /metrics across a restart.
-        for (const record of this.deps.store.all()) exportReconcileMetrics(this.deps.metrics, record);
+        for (const record of this.deps.store.all())
+            exportReconcileMetrics(
+                this.deps.metrics,
+                record,
+                this.deps.specs.summary(record.clusterId)?.earlyRenewalHours,
+            );
         this.syncRoster();
     }
 

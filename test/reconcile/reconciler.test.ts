@@ -203,6 +203,30 @@ describe("reconciler", function () {
         );
     });
 
+    it("keeps exporting when the renewal window opened while renewal ups fail, for the overdue alert", async () => {
+        let failUps = false;
+        server = await startDayTwoServer({
+            reconcile: { intervalMs: DAY },
+            executor: { failWith: (c) => (failUps && c.method === "up" ? "seed API unreachable" : undefined) },
+        });
+        const start = server.clock.now();
+        server.executor.setCertificates("soon", { ca: start + 3650 * DAY, server: start + 35 * DAY });
+        await onboard(server, "soon", body());
+        failUps = true;
+        await tick(server, 60_000);
+        const due = `mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="soon"} ${(start + 5 * DAY) / 1000}`;
+        for (let day = 0; day < 8; day++) await tick(server, DAY);
+        expect(upsOf(server, "soon"), "a renewal was tried at each daily check in the window").to.be.at.least(3);
+        expect(await (await fetch(`${server.url}/metrics`)).text()).to.include(due);
+
+        failUps = false;
+        await tick(server, DAY);
+        const renewed = await (await fetch(`${server.url}/metrics`)).text();
+        expect(renewed).not.to.include(due);
+        const moved = /renewal_due_timestamp_seconds\{cluster="soon"\} (\d+)/.exec(renewed)?.[1];
+        expect(Number(moved) * 1000, "the window moved past now").to.be.greaterThan(server.clock.now());
+    });
+
     it("waits before trying again when the service refuses a renewal up (queue full), instead of checking back to back", async () => {
         server = await startDayTwoServer({ reconcile: { intervalMs: DAY } });
         const start = server.clock.now();

@@ -32,7 +32,7 @@ describe("alerts on the service's metrics (promtool)", function () {
             tmp.write("check.yml", renderRuleFile([serviceRuleGroup()])),
         ]);
         expect(result.code, result.output).to.equal(0);
-        expect(result.output).to.include("3 rules found");
+        expect(result.output).to.include("4 rules found");
     });
 
     it("fires on a certificate expiring within 7 days, not on one expiring later", async () => {
@@ -57,6 +57,32 @@ describe("alerts on the service's metrics (promtool)", function () {
             "            exp_annotations:",
             "              summary: A certificate of cluster soon expires within 7 days.",
             "              description: The first certificate expires in 6d 12h 0m 0s. The reconciler renews certificates in their renewal window; check its renewal up in GET /v1/clusters/soon/health.",
+        ]);
+    });
+
+    it("fires on a renewal window open for over 2 days, not on a younger one nor on a renewed certificate", async () => {
+        await promtoolTest("renewal-test.yml", [
+            "  - interval: 1h",
+            "    input_series:",
+            // failing: its window opened at hour 0 and nothing renews it; young: opened at hour 30;
+            // renewed: opened at hour 0, renewed at hour 24 (the window moves 90 days on).
+            `      - series: 'mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="failing"}'`,
+            "        values: '0x60'",
+            `      - series: 'mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="young"}'`,
+            `        values: '${30 * 3600}x60'`,
+            `      - series: 'mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="renewed"}'`,
+            `        values: '0x24 ${90 * DAY}x36'`,
+            "    alert_rule_test:",
+            "      - eval_time: 47h",
+            "        alertname: MlaClusterCertificateRenewalOverdue",
+            "        exp_alerts: []",
+            "      - eval_time: 50h",
+            "        alertname: MlaClusterCertificateRenewalOverdue",
+            "        exp_alerts:",
+            "          - exp_labels: {severity: warning, cluster: failing}",
+            "            exp_annotations:",
+            "              summary: A certificate of cluster failing has been due for renewal for over 2 days.",
+            "              description: Its renewal window opened 2d 2h 0m 0s ago and the reconciler, which tries at every check, has not renewed it; see lastRemediation in GET /v1/clusters/failing/health and the operation it names.",
         ]);
     });
 
