@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { RECONCILE_POLICIES, type ReconcilePolicy } from "../spec/cluster-spec";
+import { RETENTION_DEFAULTS, type RetentionPolicy } from "./store/operation-history";
 import { INPUT_LIMITS } from "./input/bounded-input";
 
 /**
@@ -96,6 +97,11 @@ export const ServiceEnv = Type.Object({
         RECONCILE_DEFAULTS.healthIntervalSeconds,
     ),
     MLA_HEALTH_TIMEOUT: Int("Seconds a health probe request may take", RECONCILE_DEFAULTS.healthTimeoutSeconds),
+    MLA_OPERATION_HISTORY: Int("Finished operations kept per registered cluster", RETENTION_DEFAULTS.perCluster),
+    MLA_OPERATION_RETENTION_DAYS: Int(
+        "Days a removed cluster's finished operations are kept",
+        RETENTION_DEFAULTS.removedForDays,
+    ),
     MLA_LOG_LEVEL: Type.Union(
         ["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)),
         { default: "info" },
@@ -125,6 +131,8 @@ export interface ServiceConfig {
     shutdownTimeoutMs: number;
     /** The reconciler (MLA_RECONCILE_*). */
     reconcile: { intervalMs: number; jitter: number; policy: ReconcilePolicy; workers: number; checkTimeoutMs: number };
+    /** The operation history kept (MLA_OPERATION_*). */
+    retention: RetentionPolicy;
     /** The health probes (MLA_HEALTH_*). */
     health: { intervalMs: number; timeoutMs: number };
 }
@@ -160,6 +168,10 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv): ServiceConfig {
             policy: env.MLA_RECONCILE_POLICY as ReconcilePolicy,
             workers: Number(env.MLA_RECONCILE_WORKERS),
             checkTimeoutMs: Number(env.MLA_RECONCILE_TIMEOUT) * 1000,
+        },
+        retention: {
+            perCluster: Number(env.MLA_OPERATION_HISTORY),
+            removedForMs: Number(env.MLA_OPERATION_RETENTION_DAYS) * 86_400_000,
         },
         health: {
             intervalMs: Number(env.MLA_HEALTH_INTERVAL) * 1000,

@@ -85,6 +85,7 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
         specKeyFile: env.MLA_SPEC_KEY_FILE,
         log: { level: env.MLA_LOG_LEVEL },
         processMetrics: true,
+        retention: config.retention,
         dayTwo: { workers: config.reconcile.workers, reconcile: config.reconcile, health: config.health },
         version: (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { version: string }).version,
     });

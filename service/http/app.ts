@@ -22,6 +22,7 @@ import type { SeedApiUrls } from "../../spec/cluster-spec";
 import { ServiceMetrics } from "../operations/metrics";
 import { OperationEvents } from "../operations/operation-events";
 import { Registry } from "../store/registry";
+import type { RetentionPolicy } from "../store/operation-history";
 import { clusterRoutes } from "./routes/cluster-routes";
 import { projectRoutes } from "./routes/project-routes";
 import { ProjectService } from "../operations/project-service";
@@ -69,6 +70,8 @@ export interface AppOptions {
     processMetrics?: boolean;
     /** Reported in the OpenAPI document. */
     version?: string;
+    /** How much operation history the registry keeps. Defaults to `DEFAULT_RETENTION` (`operation-history.ts`). */
+    retention?: RetentionPolicy;
     /** The reconciler and health probes (docs/operations.md); `workers` is the background lane's budget. */
     dayTwo?: DayTwoOptions & { workers?: number };
 }
@@ -156,7 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
         return503OnClosing: true,
     });
     const metrics = new ServiceMetrics({ processMetrics: opts.processMetrics });
-    const registry = Registry.open(opts.dataDir);
+    const registry = Registry.open(opts.dataDir, { retention: opts.retention });
     const events = new OperationEvents(opts.dataDir, registry);
     const specs = new SpecStore(
         registry,

@@ -156,6 +156,7 @@ export class Reconciler {
         const t = this.timers.get(clusterId);
         if (t) this.deps.clock.clearTimer(t);
         this.timers.delete(clusterId);
+        this.refusedAt.delete(clusterId);
         this.deps.store.remove(clusterId);
         this.deps.metrics.forgetCluster(clusterId);
     }

@@ -26,7 +26,7 @@ export function registryPath(dataDir: string): string {
     return join(dataDir, "registry", "registry.db");
 }
 
-/** One row change: `value` undefined deletes the row. */
+/** One row change: `value` undefined deletes the row (for `events`, every event of the operation). */
 export interface RowChange {
     table: "clusters" | "operations" | "specs" | "events" | "meta";
     /** The row's key (for `events`, the operation id). */
@@ -49,6 +49,7 @@ export const ROW_SQL = {
         "INSERT INTO specs (cluster_id, sealed) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET sealed = excluded.sealed",
     delSpec: "DELETE FROM specs WHERE cluster_id = ?",
     putEvent: "INSERT OR REPLACE INTO events (operation_id, seq, event) VALUES (?, ?, ?)",
+    delEvents: "DELETE FROM events WHERE operation_id = ?",
     putMeta: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
 } as const;
 
@@ -62,7 +63,8 @@ export function prepareRows(db: Database.Database): RowStatements {
 /** Writes `rows` with `s` (the caller holds the transaction). */
 export function applyRows(s: RowStatements, rows: Iterable<RowChange>): void {
     for (const r of rows) {
-        if (r.table === "events") s.putEvent.run(r.id, r.seq, r.value);
+        if (r.table === "events" && r.value === undefined) s.delEvents.run(r.id);
+        else if (r.table === "events") s.putEvent.run(r.id, r.seq, r.value);
         else if (r.table === "meta") s.putMeta.run(r.id, r.value);
         else if (r.value === undefined)
             (r.table === "clusters" ? s.delCluster : r.table === "operations" ? s.delOperation : s.delSpec).run(r.id);

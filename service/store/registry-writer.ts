@@ -47,7 +47,7 @@ const s = Object.fromEntries(Object.entries(workerData.sql).map(([k, sql]) => [k
 let sinceCheckpoint = 0;
 const commit = db.transaction((rows) => {
     for (const r of rows) {
-        if (r.table === "events") s.putEvent.run(r.id, r.seq, r.value);
+        if (r.table === "events") r.value === undefined ? s.delEvents.run(r.id) : s.putEvent.run(r.id, r.seq, r.value);
         else if (r.table === "meta") s.putMeta.run(r.id, r.value);
         else if (r.table === "clusters") r.value === undefined ? s.delCluster.run(r.id) : s.putCluster.run(r.id, r.value);
         else if (r.table === "operations") r.value === undefined ? s.delOperation.run(r.id) : s.putOperation.run(r.id, r.clusterId, r.value);

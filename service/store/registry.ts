@@ -22,7 +22,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { DataDirLock } from "./data-dir-lock";
 import type { ReadyCheck } from "../../executors/executor";
-import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import { type ClusterRecord, FINAL_STATES, type OperationRecord } from "../../executors/operation-types";
+import { DEFAULT_RETENTION, OperationHistory, type RetentionPolicy } from "./operation-history";
 import { GroupCommit } from "./group-commit";
 import { readLegacyRegistry, retireLegacySources } from "./registry-legacy";
 import { prepareRows, registryPath, type RowChange, type RowStatements, SCHEMA } from "./registry-schema";
@@ -41,6 +42,8 @@ export interface RegistryOptions {
     commitDelayMs?: number;
     /** With `group`: pages written between checkpoints, which run after a commit's reply. Defaults to 1,000. */
     checkpointPages?: number;
+    /** How much operation history to keep (`operation-retention.ts`). Defaults to {@link DEFAULT_RETENTION}. */
+    retention?: RetentionPolicy;
 }
 
 /**
@@ -55,8 +58,7 @@ const STALLED_COMMIT_MS = 30_000;
 /** Clusters, operations and sealed specs, persisted under a data dir. */
 export class Registry {
     private readonly clustersById = new Map<string, ClusterRecord>();
-    private readonly operationsById = new Map<string, OperationRecord>();
-    private readonly operationIdsByCluster = new Map<string, string[]>();
+    private readonly operations: OperationHistory;
     private readonly specsById = new Map<string, string>();
     /** Seeds registered clusters name, built on first use; a removal rebuilds it (a moved cluster's old seed stays). */
     private seeds: Set<string> | undefined;
@@ -73,7 +75,9 @@ export class Registry {
         private readonly dataDir: string,
         private readonly db: Database.Database,
         private readonly lock: DataDirLock,
+        retention: RetentionPolicy,
     ) {
+        this.operations = new OperationHistory(retention);
         this.statements = prepareRows(db);
         this.eventsOfOperation = db.prepare("SELECT event FROM events WHERE operation_id = ? ORDER BY seq").pluck();
     }
@@ -106,7 +110,7 @@ export class Registry {
             db.pragma("synchronous = FULL");
             db.pragma("busy_timeout = 5000");
             db.exec(SCHEMA);
-            const registry = new Registry(dataDir, db, lock);
+            const registry = new Registry(dataDir, db, lock, options.retention ?? DEFAULT_RETENTION);
             registry.load();
             registry.commitsTo = new GroupCommit({
                 db,
@@ -116,6 +120,7 @@ export class Registry {
                 commitDelayMs: options.commitDelayMs,
                 checkpointPages: options.checkpointPages,
             });
+            for (const clusterId of registry.operations.clusterIds()) registry.trimOperations(clusterId);
             return registry;
         } catch (e) {
             db?.close();
@@ -147,7 +152,7 @@ export class Registry {
             (r) => JSON.parse(r) as OperationRecord,
         );
         ops.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-        for (const o of ops) this.remember(o);
+        for (const o of ops) this.operations.remember(o);
         for (const row of this.db.prepare("SELECT cluster_id, sealed FROM specs").all() as Array<{
             cluster_id: string;
             sealed: string;
@@ -156,7 +161,7 @@ export class Registry {
         }
         // Recovery is one transaction: a crash during it leaves the state before it, and it reruns.
         const changed = recoverAfterRestart(
-            [...this.operationsById.values()],
+            this.operations.all(),
             (id) => this.clustersById.get(id),
             new Date().toISOString(),
         );
@@ -165,15 +170,6 @@ export class Registry {
             for (const c of changed.clusters) s.putCluster.run(c.id, JSON.stringify(c));
         })();
         this.interrupted.push(...changed.operations);
-    }
-
-    private remember(op: OperationRecord): void {
-        if (!this.operationsById.has(op.id)) {
-            const ids = this.operationIdsByCluster.get(op.clusterId) ?? [];
-            ids.push(op.id);
-            this.operationIdsByCluster.set(op.clusterId, ids);
-        }
-        this.operationsById.set(op.id, op);
     }
 
     private write(row: RowChange): void {
@@ -208,30 +204,46 @@ export class Registry {
         return this.seeds;
     }
 
-    /** Forgets a cluster, its operations and its sealed spec, in one commit. */
+    /**
+     * Forgets a cluster and its sealed spec, in one commit. Its operations stay for the retention
+     * period (`operation-retention.ts`); those of clusters removed earlier that have passed it go now.
+     */
     removeCluster(id: string): void {
         this.write({ table: "clusters", id, value: undefined });
         this.clustersById.delete(id);
         this.seeds = undefined;
         this.removeSpec(id);
+        for (const clusterId of this.operations.clusterIds())
+            if (!this.clustersById.has(clusterId)) this.trimOperations(clusterId);
     }
 
     operation(id: string): OperationRecord | undefined {
-        return this.operationsById.get(id);
+        return this.operations.get(id);
     }
 
     /** A cluster's operations, oldest first. */
     operationsOf(clusterId: string): OperationRecord[] {
-        return (this.operationIdsByCluster.get(clusterId) ?? []).map(
-            (id) => this.operationsById.get(id) as OperationRecord,
-        );
+        return this.operations.of(clusterId);
     }
 
-    /** Creates or replaces an operation record (durable at the next commit). */
+    /**
+     * Creates or replaces an operation record (durable at the next commit). A cluster's history
+     * beyond the retention policy is forgotten in the same commit.
+     */
     putOperation(record: OperationRecord): void {
         const copy = { ...record };
         this.write({ table: "operations", id: record.id, value: JSON.stringify(copy), clusterId: record.clusterId });
-        this.remember(copy);
+        this.operations.remember(copy);
+        if (FINAL_STATES.includes(copy.state) && this.operations.over(copy.clusterId))
+            this.trimOperations(copy.clusterId);
+    }
+
+    /** Forgets what the retention policy no longer keeps of `clusterId`'s operations, with their events. */
+    private trimOperations(clusterId: string): void {
+        for (const id of this.operations.trim(clusterId, this.clustersById.get(clusterId), Date.now())) {
+            this.write({ table: "operations", id, value: undefined });
+            this.write({ table: "events", id, value: undefined });
+        }
     }
 
     /** A cluster's sealed (encrypted) spec, as `spec-store.ts` wrote it. */

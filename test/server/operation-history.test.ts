@@ -1,0 +1,156 @@
+/**
+ * Operation history is bounded: a registered cluster keeps its newest finished operations (and
+ * every queued or running one, and its last one), a removed cluster's go after the retention
+ * period, and a forgotten operation's events go with it, in memory and in the database. The
+ * service-level case is the attack: a client cycling suspend and resume on one cluster.
+ */
+import { expect } from "chai";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import { operationsToForget, type RetentionPolicy } from "../../service/store/operation-history";
+import { Registry } from "../../service/store/registry";
+import { readRegistry } from "../../service/store/registry-view";
+import { body, removeDir, startServer, type TestServer, waitForOperation } from "./support";
+
+const DAY = 86_400_000;
+const NOW = Date.parse("2030-06-01T00:00:00Z");
+const POLICY: RetentionPolicy = { perCluster: 3, removedForMs: 30 * DAY };
+
+const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({
+    id,
+    project: "p",
+    seed: "s",
+    suspended: false,
+    status: "ready",
+    outputs: {},
+    lockCheckPending: false,
+    stackMayExist: true,
+    createdAt: "t",
+    updatedAt: "t",
+    ...extra,
+});
+const op = (i: number, state: OperationRecord["state"], finishedAt = NOW - DAY): OperationRecord => ({
+    id: `o${i}`,
+    clusterId: "c",
+    kind: "up",
+    state,
+    createdAt: new Date(finishedAt - 1000).toISOString(),
+    ...(state === "queued" || state === "running" ? {} : { finishedAt: new Date(finishedAt).toISOString() }),
+});
+
+describe("operation history", function () {
+    this.timeout(20_000);
+
+    describe("operationsToForget", () => {
+        it("keeps a registered cluster's newest finished operations, its last one and every active one", () => {
+            const ops = [op(1, "succeeded"), op(2, "running"), op(3, "failed"), op(4, "succeeded"), op(5, "queued")];
+            ops.push(op(6, "cancelled"), op(7, "succeeded"));
+            // Finished: 1, 3, 4, 6, 7; the newest three (4, 6, 7) stay, and 1 stays as the last operation.
+            expect(operationsToForget(ops, cluster("c", { lastOperationId: "o1" }), NOW, POLICY)).to.deep.equal(["o3"]);
+            expect(operationsToForget(ops, cluster("c"), NOW, POLICY)).to.deep.equal(["o1", "o3"]);
+        });
+
+        it("keeps a removed cluster's finished operations for the retention period, then forgets them", () => {
+            const ops = [op(1, "succeeded", NOW - 31 * DAY), op(2, "succeeded", NOW - 29 * DAY), op(3, "running")];
+            expect(operationsToForget(ops, undefined, NOW, POLICY)).to.deep.equal(["o1"]);
+        });
+
+        it("forgets nothing of a record from before stackMayExist: its history says whether the stack exists", () => {
+            const ops = [1, 2, 3, 4, 5].map((i) => op(i, "succeeded"));
+            expect(operationsToForget(ops, cluster("c", { stackMayExist: undefined }), NOW, POLICY)).to.deep.equal([]);
+        });
+    });
+
+    describe("the registry", () => {
+        let dir: string;
+        beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "mla-history-"))));
+        afterEach(() => removeDir(dir));
+
+        it("forgets a cluster's operations beyond the policy with their events, in memory, on disk and after a reopen", async () => {
+            const registry = Registry.open(dir, { retention: POLICY });
+            registry.putCluster(cluster("c"));
+            for (let i = 1; i <= 6; i++) {
+                registry.putOperation(op(i, "running"));
+                registry.appendEvent(`o${i}`, 1, JSON.stringify({ seq: 1, message: `event of o${i}` }));
+                await registry.durable();
+                registry.putOperation(op(i, "succeeded"));
+            }
+            await registry.durable();
+            expect(registry.operationsOf("c").map((o) => o.id)).to.deep.equal(["o4", "o5", "o6"]);
+            expect(registry.operation("o1")).to.equal(undefined);
+            expect(registry.eventsOf("o1")).to.deep.equal([]);
+            expect(registry.eventsOf("o6")).to.have.length(1);
+            expect(
+                readRegistry(dir)
+                    ?.operations.map((o) => o.id)
+                    .sort(),
+            ).to.deep.equal(["o4", "o5", "o6"]);
+            registry.close();
+
+            const reopened = Registry.open(dir, { retention: { ...POLICY, perCluster: 1 } });
+            expect(
+                reopened.operationsOf("c").map((o) => o.id),
+                "trimmed at open to a smaller policy",
+            ).to.deep.equal(["o6"]);
+            await reopened.durable();
+            reopened.close();
+            expect(readRegistry(dir)?.operations.map((o) => o.id)).to.deep.equal(["o6"]);
+        });
+
+        it("keeps a removed cluster's operations until the period has passed, then forgets them", async () => {
+            const registry = Registry.open(dir, { retention: POLICY });
+            const yesterday = Date.now() - DAY;
+            for (const [i, id] of [
+                [1, "gone"],
+                [2, "also-gone"],
+            ] as const) {
+                registry.putCluster(cluster(id));
+                registry.putOperation({ ...op(i, "succeeded", yesterday), clusterId: id });
+                registry.removeCluster(id);
+            }
+            expect(registry.operation("o1")?.state, "a day after its finish").to.equal("succeeded");
+            expect(registry.operation("o2")?.state).to.equal("succeeded");
+            await registry.durable();
+            registry.close();
+
+            const later = Registry.open(dir, { retention: { ...POLICY, removedForMs: DAY / 2 } });
+            expect([later.operation("o1"), later.operation("o2")]).to.deep.equal([undefined, undefined]);
+            await later.durable();
+            later.close();
+            expect(readRegistry(dir)?.operations).to.deep.equal([]);
+        });
+    });
+
+    describe("the service", () => {
+        let server: TestServer | undefined;
+        afterEach(async () => {
+            if (!server) return;
+            await server.app.close();
+            removeDir(server.dataDir);
+            server = undefined;
+        });
+
+        it("holds at most the policy's operations of a cluster whose client cycles suspend and resume", async () => {
+            server = await startServer({ retention: { perCluster: 4, removedForMs: 30 * DAY } });
+            const ids: string[] = [];
+            const accept = async (path: string, init: Parameters<TestServer["call"]>[1]) => {
+                const res = await server!.call(path, init);
+                expect(res.status, await res.clone().text()).to.equal(202);
+                const id = ((await res.json()) as { operationId: string }).operationId;
+                ids.push(id);
+                expect((await waitForOperation(server!, id)).state).to.equal("succeeded");
+            };
+            await accept("/v1/clusters/c1", { method: "PUT", json: body() });
+            for (let i = 0; i < 5; i++) {
+                await accept("/v1/clusters/c1/suspend", { method: "POST" });
+                await accept("/v1/clusters/c1/resume", { method: "POST" });
+            }
+            expect(server.registry.operationsOf("c1").map((o) => o.id)).to.deep.equal(ids.slice(-4));
+            expect((await server.call(`/v1/operations/${ids[0]}`)).status).to.equal(404);
+            const last = await server.call(`/v1/operations/${ids[ids.length - 1]}/events`);
+            expect(last.status).to.equal(200);
+        });
+    });
+});
