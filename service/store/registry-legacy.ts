@@ -7,7 +7,9 @@
 import { existsSync, readdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { fsyncDir } from "./atomic-file";
+import type Database from "better-sqlite3";
 import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import type { RowStatements } from "./registry-schema";
 
 type JournalEntry = { cluster: ClusterRecord } | { operation: OperationRecord } | { removeCluster: string };
 
@@ -66,4 +68,23 @@ export function retireLegacySources(legacy: LegacyRegistry, dataDir: string): vo
     for (const source of legacy.sources) renameSync(source, `${source}.imported`);
     fsyncDir(join(dataDir, "registry"));
     fsyncDir(dataDir);
+}
+
+/**
+ * Imports the old files into `db` unless an earlier open did, in one transaction with the
+ * `imported` marker (a crash before it commits reruns the import), then renames them. Returns
+ * the files read, or nothing when there was nothing to import.
+ */
+export function importLegacyOnce(db: Database.Database, s: RowStatements, dataDir: string): string[] {
+    if (db.prepare("SELECT value FROM meta WHERE key = 'imported'").get() !== undefined) return [];
+    const legacy = readLegacyRegistry(dataDir);
+    if (!legacy) return [];
+    db.transaction(() => {
+        for (const c of legacy.clusters.values()) s.putCluster.run(c.id, JSON.stringify(c));
+        for (const o of legacy.operations.values()) s.putOperation.run(o.id, o.clusterId, JSON.stringify(o));
+        for (const [id, sealed] of legacy.specs) s.putSpec.run(id, sealed);
+        s.putMeta.run("imported", JSON.stringify({ at: new Date().toISOString(), from: legacy.sources }));
+    })();
+    retireLegacySources(legacy, dataDir);
+    return legacy.sources;
 }

@@ -16,6 +16,7 @@
  *   per-file specs) in one transaction, then renames the old files `*.imported`.
  * - Open recovers: operations found `queued` or `running` become `interrupted`, and clusters whose
  *   operation was running are flagged `lockCheckPending` (see `cluster-lifecycle.ts`).
+ * - Operation history is bounded (`operation-history.ts`), trimmed at open and as operations finish.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,7 @@ import type { ReadyCheck } from "../../executors/executor";
 import { type ClusterRecord, FINAL_STATES, type OperationRecord } from "../../executors/operation-types";
 import { DEFAULT_RETENTION, OperationHistory, type RetentionPolicy } from "./operation-history";
 import { GroupCommit } from "./group-commit";
-import { readLegacyRegistry, retireLegacySources } from "./registry-legacy";
+import { importLegacyOnce } from "./registry-legacy";
 import { prepareRows, registryPath, type RowChange, type RowStatements, SCHEMA } from "./registry-schema";
 import { recoverAfterRestart } from "../operations/cluster-lifecycle";
 
@@ -131,19 +132,7 @@ export class Registry {
 
     private load(): void {
         const s = this.statements;
-        // Imported once: the marker commits with the records, so a crash before it reruns the import.
-        const importedBefore = this.db.prepare("SELECT value FROM meta WHERE key = 'imported'").get() !== undefined;
-        const legacy = importedBefore ? undefined : readLegacyRegistry(this.dataDir);
-        if (legacy) {
-            this.db.transaction(() => {
-                for (const c of legacy.clusters.values()) s.putCluster.run(c.id, JSON.stringify(c));
-                for (const o of legacy.operations.values()) s.putOperation.run(o.id, o.clusterId, JSON.stringify(o));
-                for (const [id, sealed] of legacy.specs) s.putSpec.run(id, sealed);
-                s.putMeta.run("imported", JSON.stringify({ at: new Date().toISOString(), from: legacy.sources }));
-            })();
-            retireLegacySources(legacy, this.dataDir);
-            this.imported.push(...legacy.sources);
-        }
+        this.imported.push(...importLegacyOnce(this.db, s, this.dataDir));
         for (const r of this.db.prepare("SELECT record FROM clusters").pluck().all() as string[]) {
             const c = JSON.parse(r) as ClusterRecord;
             this.clustersById.set(c.id, c);
