@@ -42,6 +42,12 @@ export const ServiceEnv = Type.Object({
         Type.String({ minLength: 16, description: "Bearer token for /v1 (at least 16 characters)" }),
     ),
     MLA_API_TOKEN_FILE: Type.Optional(Type.String({ minLength: 1, description: "File holding the bearer token" })),
+    MLA_METRICS_TOKEN: Type.Optional(
+        Type.String({ minLength: 16, description: "Bearer token for /metrics only (at least 16 characters)" }),
+    ),
+    MLA_METRICS_TOKEN_FILE: Type.Optional(
+        Type.String({ minLength: 1, description: "File holding the /metrics bearer token" }),
+    ),
     MLA_LISTEN: Type.String({
         pattern: "^(\\[[0-9a-fA-F:]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
         default: "127.0.0.1:8080",

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { resolveApiToken } from "./store/api-token";
+import { resolveApiToken, resolveMetricsToken } from "./store/api-token";
 import { buildApp } from "./http/app";
 import { clusterProgramCheck, inlineClusterProgram } from "../executors/cluster-program";
 import { childEnvironment } from "../executors/automation/engine-env";
@@ -58,6 +58,7 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
     const { env, dataDir } = config;
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const token = resolveApiToken(env, dataDir);
+    const metricsToken = resolveMetricsToken(env, dataDir, token);
     const executor: Executor =
         env.MLA_EXECUTOR === "memory"
             ? new MemoryExecutor({ delayMs: 500, keepCalls: false })
@@ -76,6 +77,7 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
         dataDir,
         executor,
         token: token.token,
+        metricsToken: metricsToken.token,
         workers: config.workers,
         queueLimit: config.queueLimit,
         bodyLimit: config.bodyLimit,
@@ -92,8 +94,14 @@ export async function serve(sourceEnv: NodeJS.ProcessEnv = process.env, opts: Se
     await app.listen({ host: config.host, port: config.port });
     // The token's source (a variable name or file path) is logged, never the token.
     app.log.info(
-        { tokenSource: token.source, dataDir, executor: executor.name, workers: config.workers },
-        "mla serve ready; /v1 needs the bearer token from tokenSource",
+        {
+            tokenSource: token.source,
+            metricsTokenSource: metricsToken.source,
+            dataDir,
+            executor: executor.name,
+            workers: config.workers,
+        },
+        "mla serve ready; /v1 needs the bearer token from tokenSource, /metrics that or the one from metricsTokenSource",
     );
 
     await new Promise<void>((resolveStop) => {

@@ -42,6 +42,8 @@ export interface AppOptions {
     executor: Executor;
     /** The bearer token every `/v1` route requires. */
     token: string;
+    /** A scrape-only token `/metrics` takes besides the API token. Without it, `/metrics` takes the API token only. */
+    metricsToken?: string;
     /** Operations running at once. */
     workers: number;
     /** Operations waiting at most before 429. */
@@ -229,11 +231,12 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
     }
 
     // After routing: the hook sees the matched route's declared `auth`, never the raw URL.
-    app.addHook("onRequest", authHook(opts.token));
+    app.addHook("onRequest", authHook(opts.token, opts.metricsToken));
     // Every route goes through the route table, so the security suite, which derives its targets
     // from the table, cannot miss one (Fastify's automatic HEAD routes copy the GET's config).
     app.addHook("onRoute", (route) => {
-        if (typeof route.config?.auth !== "boolean")
+        const auth = route.config?.auth;
+        if (typeof auth !== "boolean" && auth !== "metrics")
             throw new Error(`route ${String(route.method)} ${route.url} was registered outside the route table`);
     });
     errorHandler(app);

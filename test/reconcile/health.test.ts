@@ -147,7 +147,7 @@ describe("cluster health over the read path", function () {
             l.searchParams.get("direction"),
         ]).to.deep.equal(["/loki/api/v1/query_range", LOGS_SELECTOR, "1", "backward"]);
         expect(l.searchParams.get("end")).to.equal(`${BigInt(now) * 1_000_000n}`);
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        const metrics = await (await server.call("/metrics")).text();
         expect(metrics).to.include(
             `mla_cluster_last_data_timestamp_seconds{cluster="c1",signal="metrics"} ${(now - 30_000) / 1000}`,
         );
@@ -167,7 +167,7 @@ describe("cluster health over the read path", function () {
         metricsAnswer = () => [200, vector((server.clock.now() - 10_000) / 1000)];
         logsAnswer = () => [200, streams(server.clock.now() - 20_000)];
         await onboard(server, "c1", body());
-        const metricsText = async () => (await fetch(`${server.url}/metrics`)).text();
+        const metricsText = async () => (await server.call("/metrics")).text();
         const exported = async (line: string) => {
             for (let i = 0; i < 400 && !(await metricsText()).includes(line); i++)
                 await new Promise((r) => setTimeout(r, 5));

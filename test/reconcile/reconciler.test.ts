@@ -70,7 +70,7 @@ describe("reconciler", function () {
         expect(listed.health.reconcile.state).to.equal("drifted");
         expect(listed.health.parts.drift.state).to.equal("warning");
 
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        const metrics = await (await server.call("/metrics")).text();
         expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 1');
         const checkedAt = server.clock.now() / 1000;
         expect(metrics).to.include(`mla_cluster_last_reconcile_timestamp_seconds{cluster="c1"} ${checkedAt}`);
@@ -99,7 +99,7 @@ describe("reconciler", function () {
 
         clock.advance(10 * 60_000);
         server = await startDayTwoServer({ dataDir, clock });
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        const metrics = await (await server.call("/metrics")).text();
         expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 1');
         const health = await healthOf(server, "c1");
         expect(health.reconcile.state).to.equal("drifted");
@@ -136,7 +136,7 @@ describe("reconciler", function () {
         const c1Calls = server.executor.calls.filter((c) => c.clusterId === "c1").map((c) => c.method);
         expect(c1Calls).to.deep.equal(["up", "checkDrift", "up", "checkDrift"]);
         expect((await healthOf(server, "c2")).reconcile.state).to.equal("drifted");
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        const metrics = await (await server.call("/metrics")).text();
         expect(metrics).to.include('mla_cluster_drift{cluster="c1"} 0');
         expect(metrics).to.include('mla_cluster_drift{cluster="c2"} 1');
         expect(metrics).not.to.include('mla_cluster_drift_since_timestamp_seconds{cluster="c1"}');
@@ -177,7 +177,7 @@ describe("reconciler", function () {
         for (let day = 0; day < 10; day++) await tick(server, DAY);
         expect(upsOf(server, "soon")).to.equal(3);
         expect(upsOf(server, "later")).to.equal(1);
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        const metrics = await (await server.call("/metrics")).text();
         expect(metrics).to.include(
             `mla_cluster_certificate_expiry_timestamp_seconds{cluster="later",certificate="server"} ${(start + 300 * DAY) / 1000}`,
         );
@@ -197,7 +197,7 @@ describe("reconciler", function () {
         const health = await healthOf(server, "soon");
         expect(health.reconcile.state).to.equal("error");
         expect(health.reconcile.lastRemediation?.reason).to.equal("certificate-renewal");
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        const metrics = await (await server.call("/metrics")).text();
         expect(metrics).to.match(
             /mla_cluster_certificate_expiry_timestamp_seconds\{cluster="soon",certificate="server"\} \d+/,
         );
@@ -217,11 +217,11 @@ describe("reconciler", function () {
         const due = `mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="soon"} ${(start + 5 * DAY) / 1000}`;
         for (let day = 0; day < 8; day++) await tick(server, DAY);
         expect(upsOf(server, "soon"), "a renewal was tried at each daily check in the window").to.be.at.least(3);
-        expect(await (await fetch(`${server.url}/metrics`)).text()).to.include(due);
+        expect(await (await server.call("/metrics")).text()).to.include(due);
 
         failUps = false;
         await tick(server, DAY);
-        const renewed = await (await fetch(`${server.url}/metrics`)).text();
+        const renewed = await (await server.call("/metrics")).text();
         expect(renewed).not.to.include(due);
         const moved = /renewal_due_timestamp_seconds\{cluster="soon"\} (\d+)/.exec(renewed)?.[1];
         expect(Number(moved) * 1000, "the window moved past now").to.be.greaterThan(server.clock.now());

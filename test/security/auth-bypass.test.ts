@@ -19,7 +19,10 @@ import { pathForms } from "./path-forms";
 import { rawRequest, type RawResponse } from "./raw-http";
 
 /** The only routes allowed to answer without a token; adding one is a visible, reviewed change. */
-const PUBLIC_ROUTES = ["GET /healthz", "GET /metrics", "GET /openapi.json", "GET /readyz"];
+const PUBLIC_ROUTES = ["GET /healthz", "GET /openapi.json", "GET /readyz"];
+
+/** The scrape-only token: it opens `GET /metrics` and must open nothing else. */
+const METRICS_TOKEN = "scrape-only-token-0123456789";
 
 /** Credentials an attacker might send; none of them is the token. */
 const BAD_CREDENTIALS: Array<[string, Record<string, string>]> = [
@@ -63,7 +66,7 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
     const failures: string[] = [];
 
     before(async () => {
-        server = await startServer();
+        server = await startServer({ metricsToken: METRICS_TOKEN });
         port = Number(new URL(server.url).port);
         // A real cluster and operation, so a bypassed DELETE, suspend or cancel would have a target.
         const res = await server.call("/v1/clusters/c1", { method: "PUT", json: body() });
@@ -103,12 +106,13 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
         }
     }
 
-    it("declares public only the health, readiness, metrics and API-document routes", () => {
+    it("declares public only the health, readiness and API-document routes, and only /metrics takes the metrics token", () => {
         const publicRoutes = server.routes.routes
             .filter((r) => !requiresToken(r))
             .map(key)
             .sort();
         expect(publicRoutes).to.deep.equal(PUBLIC_ROUTES);
+        expect(server.routes.routes.filter((r) => r.auth === "metrics").map(key)).to.deep.equal(["GET /metrics"]);
         expect(server.routes.routes.filter(requiresToken).length).to.be.greaterThan(8);
     });
 
@@ -132,7 +136,7 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
         }
     });
 
-    it("answers 401, 404 or 405 to every protected route, under every path form and wrong credential, and changes nothing", async () => {
+    it("answers 401, 404 or 405 to every protected route, under every path form and wrong credential (the metrics token included), and changes nothing", async () => {
         const before = snapshot();
         const host = `127.0.0.1:${port}`;
         for (const route of server.routes.routes.filter(requiresToken)) {
@@ -141,8 +145,12 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
             const contentType: Record<string, string> = payload ? { "content-type": "application/json" } : {};
             const attempts: Array<{ what: string; method: string; target: string; headers: Record<string, string> }> =
                 [];
+            const credentials: typeof BAD_CREDENTIALS =
+                route.auth === "metrics"
+                    ? BAD_CREDENTIALS
+                    : [...BAD_CREDENTIALS, ["the metrics token", { authorization: `Bearer ${METRICS_TOKEN}` }]];
             for (const { form, target } of pathForms(path, host)) {
-                for (const [credential, headers] of BAD_CREDENTIALS) {
+                for (const [credential, headers] of credentials) {
                     attempts.push({
                         what: `${key(route)} as ${form} (${target}) with ${credential}`,
                         method: String(route.method),
@@ -219,6 +227,15 @@ describe("authentication cannot be bypassed (real HTTP, every route of the route
             });
             expect(res.status, target).to.equal(200);
             expect(res.body).to.include('"id":"c1"');
+        }
+        for (const token of [TOKEN, METRICS_TOKEN]) {
+            const res = await rawRequest(port, {
+                method: "GET",
+                target: "/metrics",
+                headers: { authorization: `Bearer ${token}` },
+            });
+            expect(res.status, token === TOKEN ? "the API token" : "the metrics token").to.equal(200);
+            expect(res.body).to.include("mla_queue_depth");
         }
         for (const route of server.routes.routes.filter((r) => !requiresToken(r))) {
             expect(

@@ -55,7 +55,11 @@ export function pathForms(path: string, host: string): PathForm[] {
         { form: "inner .. segment", target: path.replace(/\/([^/]*)$/, "/x/../$1") },
         { form: "public route then ..", target: `/healthz/..${path}` },
         { form: "encoded .. segment", target: `/x/%2E%2E${path}` },
-        { form: "encoded slash", target: path.replace(/\/([^/]*)$/, "%2F$1") },
+        // The last slash encoded; a one-segment path (`/metrics`) gets an encoded one after its own.
+        {
+            form: "encoded slash",
+            target: /^\/[^/]*$/.test(path) ? `/%2F${path.slice(1)}` : path.replace(/\/([^/]*)$/, "%2F$1"),
+        },
         { form: "trailing slash", target: `${path}/` },
         { form: "trailing /.", target: `${path}/.` },
         { form: "mixed case", target: mapAll(mixCase) },

@@ -186,7 +186,7 @@ describe("onboarding API over HTTP", () => {
                 }
             ).operationId,
         );
-        const text = await (await fetch(`${server.url}/metrics`)).text();
+        const text = await (await server.call("/metrics")).text();
         expect(text).to.include('mla_operations_total{kind="up",result="succeeded"} 1');
         expect(text).to.include("mla_queue_depth 0");
         expect(text).to.match(/mla_operation_duration_seconds_count\{kind="up",result="succeeded"\} 1/);

@@ -86,7 +86,7 @@ describe("operation scheduling over HTTP", () => {
         expect(refused.json.error).to.match(/queue is full/);
         expect(server.registry.operationsOf("q-3")).to.deep.equal([]);
         expect(server.registry.cluster("q-3")).to.equal(undefined);
-        expect(await (await fetch(`${server.url}/metrics`)).text()).to.include("mla_queue_depth 2");
+        expect(await (await server.call("/metrics")).text()).to.include("mla_queue_depth 2");
         gate.resolve();
         await waitForOperation(server, queued[1].json.operationId);
         expect((await put(server, "q-3")).status).to.equal(202);

@@ -126,6 +126,19 @@ describe("`mla serve` as a process, on a machine without the Pulumi CLI", () => 
         expect(output).to.not.include(token);
     });
 
+    it("starts /metrics closed too: a generated 0600 scrape token opens it and nothing else", async () => {
+        const metricsFile = join(dir, "data", "metrics-token");
+        expect(statSync(metricsFile).mode & 0o777).to.equal(0o600);
+        const scrape = { authorization: `Bearer ${readFileSync(metricsFile, "utf8").trim()}` };
+        expect((await fetch(`${base}/metrics`)).status).to.equal(401);
+        const metrics = await fetch(`${base}/metrics`, { headers: scrape });
+        expect(metrics.status).to.equal(200);
+        expect(await metrics.text()).to.include("mla_queue_depth");
+        expect((await fetch(`${base}/v1/clusters`, { headers: scrape })).status).to.equal(401);
+        expect(output).to.include(metricsFile);
+        expect(output).to.not.include(scrape.authorization.slice(7));
+    });
+
     it("shuts down cleanly on SIGTERM", async () => {
         child.kill("SIGTERM");
         expect(await exit).to.equal(0);

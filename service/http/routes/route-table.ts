@@ -26,10 +26,11 @@ export interface RouteSpec {
     url: string;
     summary: string;
     /**
-     * `false` makes the route public (health, readiness, metrics, the API document). Anything
-     * else, including leaving it out, requires the bearer token.
+     * `false` makes the route public (health, readiness, the API document); `"metrics"` takes the
+     * API token or the metrics token (`/metrics`). Anything else, including leaving it out,
+     * requires the API token.
      */
-    auth?: boolean;
+    auth?: boolean | "metrics";
     /**
      * Whether the route starts stack operations, and so answers 503 (with Retry-After) while the
      * engine is not ready. A function decides per request. Defaults to true for PUT, POST, PATCH
@@ -44,7 +45,7 @@ export interface RouteSpec {
     handler(request: FastifyRequest<any>, reply: FastifyReply): Promise<unknown>;
 }
 
-/** Whether `route` needs the bearer token: every route but those declaring `auth: false`. */
+/** Whether `route` needs a bearer token: every route but those declaring `auth: false`. */
 export function requiresToken(route: Pick<RouteSpec, "auth">): boolean {
     return route.auth !== false;
 }
@@ -69,7 +70,7 @@ export class RouteTable {
                 }).filter(([, s]) => s !== undefined),
             ),
             config: {
-                auth: requiresToken(route),
+                auth: route.auth === "metrics" ? "metrics" : requiresToken(route),
                 engine: engineNeed({ method: route.method as string | string[], engine: route.engine }),
             },
             handler: route.handler,

@@ -1,4 +1,7 @@
-/** Unauthenticated operational routes: health, readiness, metrics and the API document. */
+/**
+ * Operational routes: health, readiness and the API document are public; metrics, which name
+ * every cluster, take the API or the metrics token.
+ */
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { ReadyBody } from "../api-schemas";
@@ -40,8 +43,9 @@ export function systemRoutes(
     table.add(app, {
         method: "GET",
         url: "/metrics",
-        summary: "Prometheus metrics: operations by kind and result, durations, queue depth",
-        auth: false,
+        summary:
+            "Prometheus metrics: operations by kind and result, durations, queue depth, and per cluster drift, certificate expiries and newest data. Takes the API token or the scrape-only metrics token",
+        auth: "metrics",
         responses: { 200: { description: "Prometheus text format", contentType: "text/plain" } },
         handler: async (_req, reply: FastifyReply) => {
             reply.header("content-type", deps.metrics.registry.contentType);
