@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { systemClock } from "../../service/reconcile/clock";
 import { ManualClock } from "../support/manual-clock";
-import { body, removeDir } from "../server/support";
+import { body, stopServer } from "../server/support";
 import { type DayTwoServer, getJson, type HealthJson, onboard, settle, startDayTwoServer } from "./support";
 
 const HOUR = 3600_000;
@@ -18,10 +18,7 @@ describe("day two when the wall clock steps back", function () {
     let server: DayTwoServer | undefined;
     afterEach(async () => {
         Date.now = realNow;
-        if (!server) return;
-        await server.app.close();
-        removeDir(server.dataDir);
-        server = undefined;
+        server = await stopServer(server);
     });
 
     it("fires a system-clock timer after its delay although the wall clock went back a day", async () => {

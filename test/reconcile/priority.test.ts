@@ -3,7 +3,7 @@
  * own budget, and a queued user operation of a cluster pre-empts that cluster's queued check.
  */
 import { expect } from "chai";
-import { body, deferred, removeDir, waitForOperation } from "../server/support";
+import { body, deferred, stopServer, waitForOperation } from "../server/support";
 import { type DayTwoServer, onboard, settle, startDayTwoServer, waitFor } from "./support";
 
 const CLUSTERS = Array.from({ length: 50 }, (_, i) => `c${i}`);
@@ -11,12 +11,7 @@ const CLUSTERS = Array.from({ length: 50 }, (_, i) => `c${i}`);
 describe("reconcile priority", function () {
     this.timeout(30_000);
     let server: DayTwoServer | undefined;
-    afterEach(async () => {
-        if (!server) return;
-        await server.app.close();
-        removeDir(server.dataDir);
-        server = undefined;
-    });
+    afterEach(async () => (server = await stopServer(server)));
 
     it("a burst of 50 user PUTs is never queued behind reconciles", async () => {
         const hold = deferred();

@@ -4,7 +4,7 @@
  * a certificate inside its renewal window gets exactly one renewal `up`, one outside none.
  */
 import { expect } from "chai";
-import { removeDir, body } from "../server/support";
+import { body, stopServer } from "../server/support";
 import { REFUSED_RETRY_MS } from "../../service/reconcile/reconciler";
 import type { OperationRecord } from "../../executors/operation-types";
 import {
@@ -40,12 +40,7 @@ async function tick(server: DayTwoServer, ms: number): Promise<void> {
 describe("reconciler", function () {
     this.timeout(20_000);
     let server: DayTwoServer | undefined;
-    afterEach(async () => {
-        if (!server) return;
-        await server.app.close();
-        removeDir(server.dataDir);
-        server = undefined;
-    });
+    afterEach(async () => (server = await stopServer(server)));
 
     it("detects drift on the next tick and shows it in the cluster, its health and /metrics", async () => {
         server = await startDayTwoServer();

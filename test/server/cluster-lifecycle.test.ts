@@ -12,7 +12,7 @@ import {
 import { lifecycleTableMarkdown, TRANSITIONS } from "../../service/operations/cluster-transitions";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import type { ClusterRecord, ClusterStatus, OperationRecord } from "../../executors/operation-types";
-import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
+import { body, deferred, startServer, stopServer, type TestServer, waitForOperation } from "./support";
 
 /** The fields of the service's answers the tests read. */
 interface Answer {
@@ -160,12 +160,7 @@ describe("cluster lifecycle (pure)", () => {
 
 describe("cluster lifecycle over HTTP", () => {
     let server: TestServer | undefined;
-    afterEach(async () => {
-        if (!server) return;
-        await server.app.close();
-        removeDir(server.dataDir);
-        server = undefined;
-    });
+    afterEach(async () => (server = await stopServer(server)));
 
     const put = async (s: TestServer, id: string, b = body()) => {
         const res = await s.call(`/v1/clusters/${id}`, { method: "PUT", json: b });

@@ -12,25 +12,14 @@ import type { ClusterRecord, OperationRecord } from "../../executors/operation-t
 import { operationsToForget, type RetentionPolicy } from "../../service/store/operation-history";
 import { Registry } from "../../service/store/registry";
 import { readRegistry } from "../../service/store/registry-view";
-import { body, removeDir, startServer, type TestServer, waitForOperation } from "./support";
+import { body, clusterRecord, removeDir, startServer, stopServer, type TestServer, waitForOperation } from "./support";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2030-06-01T00:00:00Z");
 const POLICY: RetentionPolicy = { perCluster: 3, removedForMs: 30 * DAY };
 
-const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({
-    id,
-    project: "p",
-    seed: "s",
-    suspended: false,
-    status: "ready",
-    outputs: {},
-    lockCheckPending: false,
-    stackMayExist: true,
-    createdAt: "t",
-    updatedAt: "t",
-    ...extra,
-});
+const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord =>
+    clusterRecord(id, { stackMayExist: true, ...extra });
 const op = (i: number, state: OperationRecord["state"], finishedAt = NOW - DAY): OperationRecord => ({
     id: `o${i}`,
     clusterId: "c",
@@ -125,12 +114,7 @@ describe("operation history", function () {
 
     describe("the service", () => {
         let server: TestServer | undefined;
-        afterEach(async () => {
-            if (!server) return;
-            await server.app.close();
-            removeDir(server.dataDir);
-            server = undefined;
-        });
+        afterEach(async () => (server = await stopServer(server)));
 
         it("holds at most the policy's operations of a cluster whose client cycles suspend and resume", async () => {
             server = await startServer({ retention: { perCluster: 4, removedForMs: 30 * DAY } });

@@ -5,25 +5,14 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { toClusterSpec } from "../../service/operations/cluster-request";
 import type { ClusterBody } from "../../service/operations/cluster-body";
-import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import type { OperationRecord } from "../../executors/operation-types";
 import { Registry } from "../../service/store/registry";
 import { registryPath } from "../../service/store/registry-schema";
 import { readRegistry } from "../../service/store/registry-view";
 import { loadOrCreateKey, sealSpec, SpecStore } from "../../service/store/spec-store";
-import { body, removeDir, USER_SECRET } from "./support";
+import { body, clusterRecord, removeDir, USER_SECRET } from "./support";
 
-const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({
-    id,
-    project: "p",
-    seed: "s",
-    suspended: false,
-    status: "ready",
-    outputs: {},
-    lockCheckPending: false,
-    createdAt: "t",
-    updatedAt: "t",
-    ...extra,
-});
+const cluster = clusterRecord;
 const op = (
     id: string,
     clusterId: string,

@@ -2,17 +2,12 @@ import type { Static } from "@sinclair/typebox";
 import { expect } from "chai";
 import type { OperationBody } from "../../service/http/api-schemas";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
-import { body, deferred, removeDir, startServer, type TestServer, waitForOperation } from "./support";
+import { body, deferred, startServer, stopServer, type TestServer, waitForOperation } from "./support";
 
 describe("operation scheduling over HTTP", () => {
     let server: TestServer | undefined;
 
-    afterEach(async () => {
-        if (!server) return;
-        await server.app.close();
-        removeDir(server.dataDir);
-        server = undefined;
-    });
+    afterEach(async () => (server = await stopServer(server)));
 
     // The answer body: the accepted operation (202), or an error when refused (429, 503).
     type PutAnswer = { operationId: string; joined: boolean; error?: string };

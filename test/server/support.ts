@@ -6,6 +6,7 @@ import { PassThrough } from "node:stream";
 import type { AddressInfo } from "node:net";
 import { buildApp, type AppOptions, type BuiltApp } from "../../service/http/app";
 import { MemoryExecutor } from "../../executors/memory/executor-memory";
+import type { ClusterRecord } from "../../executors/operation-types";
 import { kubeconfig } from "../support/kubeconfig";
 
 export const TOKEN = "test-token-0123456789abcdef";
@@ -78,6 +79,28 @@ export async function startServer(
 /** Removes a temp data dir. */
 export function removeDir(dir: string): void {
     rmSync(dir, { recursive: true, force: true });
+}
+
+/** A cluster record as the registry stores it, `ready` unless `extra` says otherwise. */
+export const clusterRecord = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord => ({
+    id,
+    project: "p",
+    seed: "s",
+    suspended: false,
+    status: "ready",
+    outputs: {},
+    lockCheckPending: false,
+    createdAt: "t",
+    updatedAt: "t",
+    ...extra,
+});
+
+/** Closes a test server, if any, and removes its data dir; resolves to undefined, for `server = await stopServer(server)`. */
+export async function stopServer(server: TestServer | undefined): Promise<undefined> {
+    if (!server) return undefined;
+    await server.app.close();
+    removeDir(server.dataDir);
+    return undefined;
 }
 
 /** Polls an operation until it reaches a final state. */
