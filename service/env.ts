@@ -177,6 +177,7 @@ export function loadServiceConfig(source: NodeJS.ProcessEnv): ServiceConfig {
         },
         retention: {
             perCluster: Number(env.MLA_OPERATION_HISTORY),
+            withStepsPerCluster: RETENTION_DEFAULTS.withStepsPerCluster,
             removedForMs: Number(env.MLA_OPERATION_RETENTION_DAYS) * 86_400_000,
         },
         health: {

@@ -1,9 +1,12 @@
 /**
  * The registry's operations in memory, by id and by cluster, and how much of that history it
- * keeps, so neither memory (every record is held in
- * memory) nor the database grows with every request the service ever accepted:
+ * keeps, so neither memory (every record is held in memory) nor the database grows with every
+ * request the service ever accepted:
  * - a registered cluster keeps its newest {@link RetentionPolicy.perCluster} finished operations,
  *   and besides them its last operation and every queued or running one;
+ * - only the newest {@link RetentionPolicy.withStepsPerCluster} finished operations of a cluster
+ *   keep their per-resource steps (a preview lists every resource of the stack, tens of KB); older
+ *   ones keep their change summary;
  * - the operations of a removed cluster are kept {@link RetentionPolicy.removedForMs} after they
  *   finished (`GET /v1/operations/{id}` still answers for an offboarding), then forgotten.
  * A forgotten operation's events go with it. Queued and running operations are never forgotten.
@@ -14,6 +17,8 @@ import { FINAL_STATES, type ClusterRecord, type OperationRecord } from "../../ex
 export interface RetentionPolicy {
     /** Finished operations kept per registered cluster. */
     perCluster: number;
+    /** Finished operations per cluster that keep their steps. */
+    withStepsPerCluster: number;
     /** How long a removed cluster's finished operations are kept after they finished, in ms. */
     removedForMs: number;
 }
@@ -21,6 +26,7 @@ export interface RetentionPolicy {
 /** The defaults (`MLA_OPERATION_HISTORY`, `MLA_OPERATION_RETENTION_DAYS`). */
 export const RETENTION_DEFAULTS = {
     perCluster: 50,
+    withStepsPerCluster: 5,
     removedForDays: 30,
 } as const;
 
@@ -29,6 +35,7 @@ const DAY_MS = 86_400_000;
 /** {@link RETENTION_DEFAULTS} as a policy. */
 export const DEFAULT_RETENTION: RetentionPolicy = {
     perCluster: RETENTION_DEFAULTS.perCluster,
+    withStepsPerCluster: RETENTION_DEFAULTS.withStepsPerCluster,
     removedForMs: RETENTION_DEFAULTS.removedForDays * DAY_MS,
 };
 
@@ -55,6 +62,20 @@ export function operationsToForget(
         .slice(0, excess)
         .filter((o) => o.id !== cluster.lastOperationId)
         .map((o) => o.id);
+}
+
+/** The finished operations of `ops` (oldest first) that should lose their steps now. */
+export function operationsToSlim(ops: readonly OperationRecord[], policy: RetentionPolicy): OperationRecord[] {
+    const finished = ops.filter((o) => FINAL_STATES.includes(o.state));
+    return finished
+        .slice(0, Math.max(0, finished.length - policy.withStepsPerCluster))
+        .filter((o) => o.result?.steps !== undefined);
+}
+
+/** `op` without its steps (the change summary and outputs stay). */
+function withoutSteps(op: OperationRecord): OperationRecord {
+    const { steps: _steps, ...result } = op.result ?? {};
+    return { ...op, result };
 }
 
 /** Every operation record in memory, by id and by cluster id (oldest first), with the policy that trims it. */
@@ -93,21 +114,28 @@ export class OperationHistory {
         return [...this.idsByCluster.keys()];
     }
 
-    /** Whether `clusterId` holds more operations than the policy keeps finished ones. */
-    over(clusterId: string): boolean {
-        return (this.idsByCluster.get(clusterId)?.length ?? 0) > this.policy.perCluster;
-    }
-
-    /** Drops what the policy no longer keeps of `clusterId`'s operations; returns their ids. */
-    trim(clusterId: string, cluster: ClusterRecord | undefined, nowMs: number): string[] {
+    /**
+     * Applies the policy to `clusterId`'s operations: returns the ids it forgot, and the records
+     * it replaced by ones without steps (for the caller to store).
+     */
+    trim(
+        clusterId: string,
+        cluster: ClusterRecord | undefined,
+        nowMs: number,
+    ): { forgotten: string[]; slimmed: OperationRecord[] } {
         const ops = this.of(clusterId);
-        const forget = operationsToForget(ops, cluster, nowMs, this.policy);
-        if (forget.length === 0) return forget;
-        const gone = new Set(forget);
-        for (const id of forget) this.byId.delete(id);
-        const kept = ops.filter((o) => !gone.has(o.id)).map((o) => o.id);
-        if (kept.length > 0) this.idsByCluster.set(clusterId, kept);
-        else this.idsByCluster.delete(clusterId);
-        return forget;
+        const forgotten = operationsToForget(ops, cluster, nowMs, this.policy);
+        const gone = new Set(forgotten);
+        for (const id of forgotten) this.byId.delete(id);
+        const kept = ops.filter((o) => !gone.has(o.id));
+        if (gone.size > 0 && kept.length > 0)
+            this.idsByCluster.set(
+                clusterId,
+                kept.map((o) => o.id),
+            );
+        else if (gone.size > 0) this.idsByCluster.delete(clusterId);
+        const slimmed = operationsToSlim(kept, this.policy).map(withoutSteps);
+        for (const op of slimmed) this.byId.set(op.id, op);
+        return { forgotten, slimmed };
     }
 }

@@ -223,16 +223,17 @@ export class Registry {
         const copy = { ...record };
         this.write({ table: "operations", id: record.id, value: JSON.stringify(copy), clusterId: record.clusterId });
         this.operations.remember(copy);
-        if (FINAL_STATES.includes(copy.state) && this.operations.over(copy.clusterId))
-            this.trimOperations(copy.clusterId);
+        if (FINAL_STATES.includes(copy.state)) this.trimOperations(copy.clusterId);
     }
 
-    /** Forgets what the retention policy no longer keeps of `clusterId`'s operations, with their events. */
+    /** Applies the retention policy to `clusterId`'s operations, in the open batch: forgotten ones go with their events. */
     private trimOperations(clusterId: string): void {
-        for (const id of this.operations.trim(clusterId, this.clustersById.get(clusterId), Date.now())) {
+        const { forgotten, slimmed } = this.operations.trim(clusterId, this.clustersById.get(clusterId), Date.now());
+        for (const id of forgotten) {
             this.write({ table: "operations", id, value: undefined });
             this.write({ table: "events", id, value: undefined });
         }
+        for (const op of slimmed) this.write({ table: "operations", id: op.id, value: JSON.stringify(op), clusterId });
     }
 
     /** A cluster's sealed (encrypted) spec, as `spec-store.ts` wrote it. */

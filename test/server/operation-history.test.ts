@@ -16,7 +16,7 @@ import { body, clusterRecord, removeDir, startServer, stopServer, type TestServe
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2030-06-01T00:00:00Z");
-const POLICY: RetentionPolicy = { perCluster: 3, removedForMs: 30 * DAY };
+const POLICY: RetentionPolicy = { perCluster: 3, withStepsPerCluster: 2, removedForMs: 30 * DAY };
 
 const cluster = (id: string, extra: Partial<ClusterRecord> = {}): ClusterRecord =>
     clusterRecord(id, { stackMayExist: true, ...extra });
@@ -88,6 +88,28 @@ describe("operation history", function () {
             expect(readRegistry(dir)?.operations.map((o) => o.id)).to.deep.equal(["o6"]);
         });
 
+        it("keeps the steps of a cluster's newest operations only; older ones keep their summary", async () => {
+            const registry = Registry.open(dir, { retention: POLICY });
+            registry.putCluster(cluster("c"));
+            const urn = "urn:pulumi:c::mla::kubernetes:core/v1:Namespace::ns";
+            const steps = [{ op: "same", urn, type: "kubernetes:core/v1:Namespace", name: "ns", diffs: [] }];
+            for (let i = 1; i <= 3; i++)
+                registry.putOperation({
+                    ...op(i, "succeeded"),
+                    kind: "preview",
+                    result: { changeSummary: { same: 1 }, steps },
+                });
+            await registry.durable();
+            const stored = () => readRegistry(dir)?.operations.sort((a, b) => a.id.localeCompare(b.id));
+            for (const ops of [registry.operationsOf("c"), stored() ?? []])
+                expect(ops.map((o) => [o.id, o.result?.steps?.length, o.result?.changeSummary?.same])).to.deep.equal([
+                    ["o1", undefined, 1],
+                    ["o2", 1, 1],
+                    ["o3", 1, 1],
+                ]);
+            registry.close();
+        });
+
         it("keeps a removed cluster's operations until the period has passed, then forgets them", async () => {
             const registry = Registry.open(dir, { retention: POLICY });
             const yesterday = Date.now() - DAY;
@@ -117,7 +139,9 @@ describe("operation history", function () {
         afterEach(async () => (server = await stopServer(server)));
 
         it("holds at most the policy's operations of a cluster whose client cycles suspend and resume", async () => {
-            server = await startServer({ retention: { perCluster: 4, removedForMs: 30 * DAY } });
+            server = await startServer({
+                retention: { perCluster: 4, withStepsPerCluster: 1, removedForMs: 30 * DAY },
+            });
             const ids: string[] = [];
             const accept = async (path: string, init: Parameters<TestServer["call"]>[1]) => {
                 const res = await server!.call(path, init);
