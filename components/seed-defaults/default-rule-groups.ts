@@ -152,10 +152,16 @@ export function serviceRuleGroup(): RuleGroupSpec {
             },
             {
                 alert: "MlaClusterCertificateRenewalOverdue",
-                expr: "time() - mla_cluster_certificate_renewal_due_timestamp_seconds > 2 * 86400",
+                // A quarter of the renewal window, at most 2 days: with the default 30-day window, 2
+                // days in (weeks before the 7-day alert); with a 2-day window, 12 hours in.
+                expr: [
+                    "time() - max by (cluster) (mla_cluster_certificate_renewal_due_timestamp_seconds)",
+                    "> clamp_max(0.25 * (min by (cluster) (mla_cluster_certificate_expiry_timestamp_seconds)",
+                    "- max by (cluster) (mla_cluster_certificate_renewal_due_timestamp_seconds)), 2 * 86400)",
+                ].join(" "),
                 labels: { severity: "warning" },
                 annotations: {
-                    summary: "A certificate of cluster {{ $labels.cluster }} has been due for renewal for over 2 days.",
+                    summary: "A certificate of cluster {{ $labels.cluster }} is overdue for renewal.",
                     description:
                         "Its renewal window opened {{ $value | humanizeDuration }} ago and the reconciler, which tries at every check, has not renewed it; see lastRemediation in GET /v1/clusters/{{ $labels.cluster }}/health and the operation it names.",
                 },

@@ -40,10 +40,23 @@ export interface SpawnRecord {
 }
 
 /**
- * Runs `command args` in `cwd` with `env` and nothing else, streaming output, SIGINT on abort,
- * and failing with the SDK's own error classes (so `StackNotFoundError` etc. still work).
+ * How long an aborted engine gets to stop after SIGINT before SIGKILL. Pulumi's graceful cancel
+ * waits for the resource operations in flight (the Kubernetes provider awaits a rollout for up to
+ * 10 minutes), so the grace is that long; an engine that hangs past it would otherwise hold its
+ * stack, and the operation or drift check waiting on it, for ever.
  */
-export function runIsolated(command: string, record?: (r: SpawnRecord) => void): Run {
+export const ENGINE_KILL_GRACE_MS = 10 * 60_000;
+
+/**
+ * Runs `command args` in `cwd` with `env` and nothing else, streaming output, SIGINT on abort
+ * (SIGKILL `killAfterMs` later if it is still running), and failing with the SDK's own error
+ * classes (so `StackNotFoundError` etc. still work).
+ */
+export function runIsolated(
+    command: string,
+    record?: (r: SpawnRecord) => void,
+    killAfterMs = ENGINE_KILL_GRACE_MS,
+): Run {
     // eslint-disable-next-line max-params
     return (args, cwd, extra, onOutput, onError, signal) => {
         if (!args.includes("--non-interactive")) args.push("--non-interactive");
@@ -61,15 +74,23 @@ export function runIsolated(command: string, record?: (r: SpawnRecord) => void):
                 stderr += chunk.toString();
                 onError?.(chunk.toString());
             });
-            const abort = () => child.kill("SIGINT");
-            signal?.addEventListener("abort", abort, { once: true });
+            let kill: NodeJS.Timeout | undefined;
+            const abort = () => {
+                child.kill("SIGINT");
+                kill = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
+                kill.unref();
+            };
+            if (signal?.aborted) abort();
+            else signal?.addEventListener("abort", abort, { once: true });
             child.on("error", (err) => {
+                clearTimeout(kill);
                 signal?.removeEventListener("abort", abort);
                 reject(
                     sdk.createCommandError(new sdk.CommandResult("", `${command} ${args[0]}: ${err.message}`, -2, err)),
                 );
             });
             child.on("close", (code) => {
+                clearTimeout(kill);
                 signal?.removeEventListener("abort", abort);
                 const result = new sdk.CommandResult(stdout, stderr, code ?? -2);
                 if (code === 0) resolve(result);

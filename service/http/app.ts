@@ -22,7 +22,7 @@ import type { SeedApiUrls } from "../../spec/cluster-spec";
 import { ServiceMetrics } from "../operations/metrics";
 import { OperationEvents } from "../operations/operation-events";
 import { Registry } from "../store/registry";
-import type { RetentionPolicy } from "../store/operation-history";
+import { RETENTION_SWEEP_MS, type RetentionPolicy } from "../store/operation-history";
 import { clusterRoutes } from "./routes/cluster-routes";
 import { projectRoutes } from "./routes/project-routes";
 import { ProjectService } from "../operations/project-service";
@@ -282,7 +282,11 @@ export async function buildApp(opts: AppOptions): Promise<BuiltApp> {
             );
         for (const res of streams) res.end();
     });
+    // Operations of removed clusters pass their retention period with no request to trigger a trim.
+    const sweep = setInterval(() => registry.trimUnregistered(), RETENTION_SWEEP_MS);
+    sweep.unref();
     app.addHook("onClose", async () => {
+        clearInterval(sweep);
         // A project record written off the event loop is on disk before the service says it stopped.
         await projectStore.settled();
         registry.close();

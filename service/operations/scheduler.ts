@@ -15,8 +15,13 @@ export interface Job {
     id: string;
     /** The stack: only one job per key runs at a time. */
     key: string;
-    /** Does the work; must settle after `signal` aborts (SIGINT to the engine). */
-    run(signal: AbortSignal): Promise<void>;
+    /**
+     * Does the work; must settle after `signal` aborts (SIGINT to the engine). A job that gives up
+     * on work still running (a drift check past its deadline) hands that work to `holdKey`: the
+     * job's worker is free when `run` settles, but its stack stays busy until the work settles, so
+     * nothing else runs on a stack an engine may still hold.
+     */
+    run(signal: AbortSignal, holdKey: (work: Promise<unknown>) => void): Promise<void>;
     /** Called instead of `run` when the job leaves the queue without running. */
     dropped(reason: "cancelled" | "shutdown"): void;
     /** `background`: the low-priority lane (see the file comment). Defaults to `user`. */
@@ -57,6 +62,8 @@ export class Scheduler {
     private backgroundRunning = 0;
     private readonly running = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>();
     private readonly busyKeys = new Set<string>();
+    /** Work a finished job left running, by key: the key stays busy until it settles. */
+    private readonly held = new Map<string, Promise<unknown>>();
     private accepting = true;
     /** Moving average of job durations, for Retry-After. */
     private averageSeconds = 5;
@@ -159,17 +166,35 @@ export class Scheduler {
         if (background) this.backgroundRunning++;
         this.busyKeys.add(job.key);
         const started = Date.now();
+        let held: Promise<unknown> | undefined;
+        const holdKey = (work: Promise<unknown>) => {
+            held = work.then(
+                () => undefined,
+                () => undefined,
+            );
+        };
         const done = Promise.resolve()
-            .then(() => job.run(controller.signal))
+            .then(() => job.run(controller.signal, holdKey))
             .catch(() => undefined) // a job records its own failure; the pool must keep going
             .finally(() => {
                 if (background) this.backgroundRunning--;
                 else this.averageSeconds = 0.8 * this.averageSeconds + 0.2 * ((Date.now() - started) / 1000);
                 this.running.delete(job.id);
-                this.busyKeys.delete(job.key);
+                if (held) this.holdUntil(job.key, held);
+                else this.busyKeys.delete(job.key);
                 this.dispatch();
             });
         this.running.set(job.id, { job, controller, done });
+    }
+
+    /** Keeps `key` busy until `work` settles, then frees it. */
+    private holdUntil(key: string, work: Promise<unknown>): void {
+        const release = work.finally(() => {
+            this.held.delete(key);
+            this.busyKeys.delete(key);
+            this.dispatch();
+        });
+        this.held.set(key, release);
     }
 
     /**
@@ -184,7 +209,9 @@ export class Scheduler {
         entries.forEach((e) => e.controller.abort());
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-        await Promise.race([Promise.all(entries.map((e) => e.done)), deadline]);
+        // Jobs, then the work they left holding a key (which settles once its engine is gone).
+        const settled = Promise.all(entries.map((e) => e.done)).then(() => Promise.all(this.held.values()));
+        await Promise.race([settled, deadline]);
         clearTimeout(timer);
         return [...this.running.keys()];
     }

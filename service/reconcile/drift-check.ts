@@ -14,7 +14,8 @@ import type { DriftResult, Executor } from "../../executors/executor";
 import type { ServiceMetrics } from "../operations/metrics";
 import type { Registry } from "../store/registry";
 import type { SpecStore } from "../store/spec-store";
-import type { Clock, TimerHandle } from "./clock";
+import type { Clock } from "./clock";
+import { DeadlineError, type DeadlineOptions, withDeadline } from "./deadline";
 import type { ReconcileRecord, ReconcileStore } from "./reconcile-store";
 
 /** What a drift check works with. */
@@ -98,53 +99,18 @@ function exportCertificateExpiries(
 }
 
 /**
- * Runs `work` with a signal that aborts when `signal` does or when `timeoutMs` has passed on
- * `clock`. It settles at the deadline (or the outer abort) even if `work` never does, so one
- * engine run that hangs cannot hold the background lane, and every cluster's renewals with it.
- */
-export async function withDeadline<T>(
-    clock: Clock,
-    timeoutMs: number,
-    signal: AbortSignal,
-    work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-    const inner = new AbortController();
-    let onAbort: () => void = () => undefined;
-    let timer: TimerHandle | undefined;
-    const ended = new Promise<never>((_, reject) => {
-        onAbort = () => {
-            inner.abort();
-            reject(new Error("the drift check was cancelled"));
-        };
-        timer = clock.setTimer(() => {
-            inner.abort();
-            reject(
-                new Error(`the drift check did not finish within ${Math.round(timeoutMs / 1000)} s and was aborted`),
-            );
-        }, timeoutMs);
-    });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
-    try {
-        return await Promise.race([work(inner.signal), ended]);
-    } finally {
-        if (timer) clock.clearTimer(timer);
-        signal.removeEventListener("abort", onAbort);
-    }
-}
-
-/**
  * Checks `clusterId` for drift and records the outcome. Returns what it found, or undefined when
  * there was nothing to check (gone, being deleted, no stored spec, an executor that cannot check)
- * or the check was cancelled. A check that fails, or takes longer than `timeoutMs` (then it is
- * aborted), is recorded as `error`.
+ * or the check was cancelled. A check that fails, or runs past `run.timeoutMs` (then it is
+ * aborted, its stack stays busy until the engine is gone, and the cluster's next operation
+ * clears a lock the engine may have left), is recorded as `error`.
  */
 export async function checkDrift(
     deps: DriftCheckDeps,
     clusterId: string,
-    signal: AbortSignal,
-    timeoutMs: number,
+    run: Omit<DeadlineOptions, "clock">,
 ): Promise<DriftFound | undefined> {
+    const { signal } = run;
     const { registry, specs, executor, store, metrics, clock } = deps;
     const cluster = registry.cluster(clusterId);
     if (!cluster || cluster.status === "deleting") return undefined;
@@ -183,11 +149,17 @@ export async function checkDrift(
     let result: DriftResult;
     try {
         const check = executor.checkDrift.bind(executor);
-        result = await withDeadline(clock, timeoutMs, signal, (inner) =>
+        result = await withDeadline({ ...run, clock }, (inner) =>
             check({ clusterId, spec, signal: inner, onEvent: () => undefined }),
         );
     } catch (e) {
         if (signal.aborted) return undefined;
+        if (e instanceof DeadlineError) {
+            // The engine may have been stopped holding the stack's lock: the next operation clears it first.
+            const now = registry.cluster(clusterId);
+            if (now) registry.putCluster({ ...now, lockCheckPending: true, updatedAt: nowIso });
+            return withoutCheck("error", `the drift check ${e.message}`);
+        }
         return withoutCheck("error", e instanceof Error ? e.message : String(e));
     }
     const drift = driftOf(result);

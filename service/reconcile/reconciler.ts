@@ -34,7 +34,7 @@ import type { Registry } from "../store/registry";
 import type { Scheduler } from "../operations/scheduler";
 import type { SpecStore } from "../store/spec-store";
 import type { Clock, TimerHandle } from "./clock";
-import { checkDrift, exportReconcileMetrics } from "./drift-check";
+import { checkDrift, type DriftFound, exportReconcileMetrics } from "./drift-check";
 import type { ReconcileRecord, ReconcileStore, RemediationReason } from "./reconcile-store";
 
 /** Reconciler settings; defaults live in `service/env.ts` (MLA_RECONCILE_*). */
@@ -132,7 +132,7 @@ export class Reconciler {
             id,
             key: clusterId,
             lane: "background",
-            run: (signal) => this.check(clusterId, signal),
+            run: (signal, holdKey) => this.check(clusterId, signal, holdKey),
             dropped: () => this.inFlight.delete(clusterId),
         });
         if (!queued) this.inFlight.delete(clusterId);
@@ -205,10 +205,19 @@ export class Reconciler {
     }
 
     /** One check: run on the background lane. */
-    private async check(clusterId: string, signal: AbortSignal): Promise<void> {
+    private async check(
+        clusterId: string,
+        signal: AbortSignal,
+        holdKey: (work: Promise<unknown>) => void,
+    ): Promise<void> {
         const { afterRemediation } = this.inFlight.get(clusterId) ?? { afterRemediation: false };
         try {
-            await this.checkOnce(clusterId, signal, afterRemediation);
+            const found = await checkDrift(this.deps, clusterId, {
+                signal,
+                holdKey,
+                timeoutMs: this.settings.checkTimeoutMs,
+            });
+            if (found) await this.remediateIfDue(clusterId, found, afterRemediation);
         } catch (e) {
             this.deps.log.error({ clusterId, err: e instanceof Error ? e.message : String(e) }, "reconcile failed");
         } finally {
@@ -217,9 +226,7 @@ export class Reconciler {
         }
     }
 
-    private async checkOnce(clusterId: string, signal: AbortSignal, afterRemediation: boolean): Promise<void> {
-        const found = await checkDrift(this.deps, clusterId, signal, this.settings.checkTimeoutMs);
-        if (!found) return;
+    private async remediateIfDue(clusterId: string, found: DriftFound, afterRemediation: boolean): Promise<void> {
         const reason = this.remediationFor(found.record, {
             earlyRenewalHours: found.earlyRenewalHours,
             fixableDrift: found.fixableDrift,

@@ -7,8 +7,10 @@
  * - only the newest {@link RetentionPolicy.withStepsPerCluster} finished operations of a cluster
  *   keep their per-resource steps (a preview lists every resource of the stack, tens of KB); older
  *   ones keep their change summary;
- * - the operations of a removed cluster are kept {@link RetentionPolicy.removedForMs} after they
- *   finished (`GET /v1/operations/{id}` still answers for an offboarding), then forgotten.
+ * - the operations of a removed cluster (or of an id only ever previewed) are kept
+ *   {@link RetentionPolicy.removedForMs} after they finished (`GET /v1/operations/{id}` still
+ *   answers for an offboarding), at most {@link RetentionPolicy.perCluster} of them, then forgotten;
+ *   the service sweeps for them hourly.
  * A forgotten operation's events go with it. Queued and running operations are never forgotten.
  */
 import { FINAL_STATES, type ClusterRecord, type OperationRecord } from "../../executors/operation-types";
@@ -32,6 +34,9 @@ export const RETENTION_DEFAULTS = {
 
 const DAY_MS = 86_400_000;
 
+/** How often the service sweeps the operations of ids without a cluster. */
+export const RETENTION_SWEEP_MS = 3_600_000;
+
 /** {@link RETENTION_DEFAULTS} as a policy. */
 export const DEFAULT_RETENTION: RetentionPolicy = {
     perCluster: RETENTION_DEFAULTS.perCluster,
@@ -40,8 +45,8 @@ export const DEFAULT_RETENTION: RetentionPolicy = {
 };
 
 /**
- * The ids of `ops` (one cluster id's operations, oldest first) to forget now. `cluster` is its
- * record, or undefined once the cluster was removed.
+ * The ids of `ops` (one cluster id's operations) to forget now. `cluster` is its record, or
+ * undefined once the cluster was removed.
  */
 export function operationsToForget(
     ops: readonly OperationRecord[],
@@ -49,10 +54,15 @@ export function operationsToForget(
     nowMs: number,
     policy: RetentionPolicy,
 ): string[] {
-    const finished = ops.filter((o) => FINAL_STATES.includes(o.state));
+    const finished = finishedByFinish(ops);
+    // An id without a cluster (removed, or only ever previewed): kept for the period, and at most
+    // as many as a cluster keeps.
     if (!cluster)
         return finished
-            .filter((o) => nowMs - Date.parse(o.finishedAt ?? o.createdAt) >= policy.removedForMs)
+            .filter(
+                (o, i) =>
+                    i < finished.length - policy.perCluster || nowMs - Date.parse(finishTime(o)) >= policy.removedForMs,
+            )
             .map((o) => o.id);
     // A record from before `stackMayExist` needs its history to tell whether its stack may exist.
     if (cluster.stackMayExist === undefined) return [];
@@ -64,12 +74,24 @@ export function operationsToForget(
         .map((o) => o.id);
 }
 
-/** The finished operations of `ops` (oldest first) that should lose their steps now. */
+/** The finished operations of `ops` that should lose their steps now: all but the newest few to finish. */
 export function operationsToSlim(ops: readonly OperationRecord[], policy: RetentionPolicy): OperationRecord[] {
-    const finished = ops.filter((o) => FINAL_STATES.includes(o.state));
+    const finished = finishedByFinish(ops);
     return finished
         .slice(0, Math.max(0, finished.length - policy.withStepsPerCluster))
         .filter((o) => o.result?.steps !== undefined);
+}
+
+const finishTime = (o: OperationRecord): string => o.finishedAt ?? o.createdAt;
+
+/**
+ * The finished operations, oldest finish first: "newest" means newest to finish, so an operation
+ * that finished just now (a long preview overtaken by later requests) is never the one trimmed.
+ */
+function finishedByFinish(ops: readonly OperationRecord[]): OperationRecord[] {
+    return ops
+        .filter((o) => FINAL_STATES.includes(o.state))
+        .sort((a, b) => (finishTime(a) < finishTime(b) ? -1 : finishTime(a) > finishTime(b) ? 1 : 0));
 }
 
 /** `op` without its steps (the change summary and outputs stay). */

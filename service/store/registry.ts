@@ -43,7 +43,7 @@ export interface RegistryOptions {
     commitDelayMs?: number;
     /** With `group`: pages written between checkpoints, which run after a commit's reply. Defaults to 1,000. */
     checkpointPages?: number;
-    /** How much operation history to keep (`operation-retention.ts`). Defaults to {@link DEFAULT_RETENTION}. */
+    /** How much operation history to keep (`operation-history.ts`). Defaults to {@link DEFAULT_RETENTION}. */
     retention?: RetentionPolicy;
 }
 
@@ -121,7 +121,10 @@ export class Registry {
                 commitDelayMs: options.commitDelayMs,
                 checkpointPages: options.checkpointPages,
             });
-            for (const clusterId of registry.operations.clusterIds()) registry.trimOperations(clusterId);
+            // Not the clusters with operations this open interrupted: their events are appended next.
+            const interrupted = new Set(registry.interrupted.map((o) => o.clusterId));
+            for (const clusterId of registry.operations.clusterIds())
+                if (!interrupted.has(clusterId)) registry.trimOperations(clusterId);
             return registry;
         } catch (e) {
             db?.close();
@@ -195,13 +198,18 @@ export class Registry {
 
     /**
      * Forgets a cluster and its sealed spec, in one commit. Its operations stay for the retention
-     * period (`operation-retention.ts`); those of clusters removed earlier that have passed it go now.
+     * period (`operation-history.ts`); those of clusters removed earlier that have passed it go now.
      */
     removeCluster(id: string): void {
         this.write({ table: "clusters", id, value: undefined });
         this.clustersById.delete(id);
         this.seeds = undefined;
         this.removeSpec(id);
+        this.trimUnregistered();
+    }
+
+    /** Applies the retention policy to the operations of ids without a cluster (the service runs it hourly too). */
+    trimUnregistered(): void {
         for (const clusterId of this.operations.clusterIds())
             if (!this.clustersById.has(clusterId)) this.trimOperations(clusterId);
     }

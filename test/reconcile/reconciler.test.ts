@@ -4,7 +4,7 @@
  * a certificate inside its renewal window gets exactly one renewal `up`, one outside none.
  */
 import { expect } from "chai";
-import { body, stopServer } from "../server/support";
+import { body, stopServer, waitForOperation } from "../server/support";
 import { REFUSED_RETRY_MS } from "../../service/reconcile/reconciler";
 import type { OperationRecord } from "../../executors/operation-types";
 import {
@@ -246,23 +246,24 @@ describe("reconciler", function () {
         expect(upsOf(server, "soon")).to.equal(1);
     });
 
-    it("aborts a drift check that never returns at its deadline, so the lane moves on to the next cluster", async () => {
+    it("aborts a drift check that hangs at its deadline: the lane moves on, its stack waits for the engine", async () => {
         server = await startDayTwoServer({ reconcile: { checkTimeoutMs: 10 * 60_000 } });
         await onboard(server, "a-stuck", body());
         await onboard(server, "b-other", body());
         const real = server.executor.checkDrift.bind(server.executor);
         let stuckSignal: AbortSignal | undefined;
-        // The engine hangs on "a-stuck" and never settles, not even when aborted.
+        let engineGone: (e: Error) => void = () => undefined;
+        // The engine hangs on "a-stuck", even when told to stop, until the test lets it go.
         server.executor.checkDrift = (request) => {
             if (request.clusterId !== "a-stuck") return real(request);
             stuckSignal = request.signal;
-            return new Promise(() => undefined);
+            return new Promise((_, reject) => (engineGone = reject));
         };
         const state = (id: string) => server!.dayTwo.store.get(id)?.state;
         server.clock.advance(60_000);
         server.clock.advance(HOUR);
         await waitFor(() => stuckSignal !== undefined, "the check of a-stuck to start");
-        // One background worker: "b-other" (checked after "a-stuck", in id order) waits behind the hung check until its deadline.
+        // One background worker: "b-other" (after "a-stuck", in id order) waits behind the hung check.
         server.clock.advance(9 * 60_000);
         await new Promise((r) => setTimeout(r, 50));
         const checked = server.dayTwo.store.get("b-other")?.checkedAt;
@@ -272,5 +273,16 @@ describe("reconciler", function () {
         expect(stuckSignal?.aborted, "the hung check was told to stop").to.equal(true);
         expect(server.dayTwo.store.get("a-stuck")?.reason).to.match(/did not finish within 600 s/);
         expect(server.scheduler.background.running).to.equal(0);
+        expect(server.registry.cluster("a-stuck")?.lockCheckPending).to.equal(true);
+
+        // A user operation on the stack waits for the engine to be gone, then clears its lock first.
+        const res = await server.call("/v1/clusters/a-stuck/suspend", { method: "POST" });
+        const { operationId } = (await res.json()) as { operationId: string };
+        await new Promise((r) => setTimeout(r, 50));
+        expect(server.registry.operation(operationId)?.state).to.equal("queued");
+        engineGone(new Error("killed"));
+        expect((await waitForOperation(server, operationId)).state).to.equal("succeeded");
+        const calls = server.executor.calls.filter((c) => c.clusterId === "a-stuck").map((c) => c.method);
+        expect(calls.slice(-2)).to.deep.equal(["unlock", "up"]);
     });
 });

@@ -60,29 +60,54 @@ describe("alerts on the service's metrics (promtool)", function () {
         ]);
     });
 
-    it("fires on a renewal window open for over 2 days, not on a younger one nor on a renewed certificate", async () => {
+    it("fires a quarter into the renewal window (at most 2 days), not earlier nor on a renewed certificate", async () => {
+        const due = (cluster: string) =>
+            `mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="${cluster}",job="mla-serve"}`;
+        const expiry = (cluster: string) =>
+            `mla_cluster_certificate_expiry_timestamp_seconds{cluster="${cluster}",certificate="server",job="mla-serve"}`;
         await promtoolTest("renewal-test.yml", [
             "  - interval: 1h",
             "    input_series:",
-            // failing: its window opened at hour 0 and nothing renews it; young: opened at hour 30;
-            // renewed: opened at hour 0, renewed at hour 24 (the window moves 90 days on).
-            `      - series: 'mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="failing"}'`,
+            // failing: a 30-day window opened at hour 0, never renewed; young: opened at hour 30;
+            // renewed: opened at hour 0, renewed at hour 24; short: a 2-day window opened at hour 0.
+            `      - series: '${due("failing")}'`,
             "        values: '0x60'",
-            `      - series: 'mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="young"}'`,
+            `      - series: '${expiry("failing")}'`,
+            `        values: '${30 * DAY}x60'`,
+            `      - series: '${due("young")}'`,
             `        values: '${30 * 3600}x60'`,
-            `      - series: 'mla_cluster_certificate_renewal_due_timestamp_seconds{cluster="renewed"}'`,
+            `      - series: '${expiry("young")}'`,
+            `        values: '${30 * 3600 + 30 * DAY}x60'`,
+            `      - series: '${due("renewed")}'`,
             `        values: '0x24 ${90 * DAY}x36'`,
+            `      - series: '${expiry("renewed")}'`,
+            `        values: '${30 * DAY}x24 ${120 * DAY}x36'`,
+            `      - series: '${due("short")}'`,
+            "        values: '0x60'",
+            `      - series: '${expiry("short")}'`,
+            `        values: '${2 * DAY}x60'`,
             "    alert_rule_test:",
-            "      - eval_time: 47h",
+            "      - eval_time: 11h",
             "        alertname: MlaClusterCertificateRenewalOverdue",
             "        exp_alerts: []",
+            "      - eval_time: 13h",
+            "        alertname: MlaClusterCertificateRenewalOverdue",
+            "        exp_alerts:",
+            "          - exp_labels: {severity: warning, cluster: short}",
+            "            exp_annotations:",
+            "              summary: A certificate of cluster short is overdue for renewal.",
+            "              description: Its renewal window opened 13h 0m 0s ago and the reconciler, which tries at every check, has not renewed it; see lastRemediation in GET /v1/clusters/short/health and the operation it names.",
             "      - eval_time: 50h",
             "        alertname: MlaClusterCertificateRenewalOverdue",
             "        exp_alerts:",
             "          - exp_labels: {severity: warning, cluster: failing}",
             "            exp_annotations:",
-            "              summary: A certificate of cluster failing has been due for renewal for over 2 days.",
+            "              summary: A certificate of cluster failing is overdue for renewal.",
             "              description: Its renewal window opened 2d 2h 0m 0s ago and the reconciler, which tries at every check, has not renewed it; see lastRemediation in GET /v1/clusters/failing/health and the operation it names.",
+            "          - exp_labels: {severity: warning, cluster: short}",
+            "            exp_annotations:",
+            "              summary: A certificate of cluster short is overdue for renewal.",
+            "              description: Its renewal window opened 2d 2h 0m 0s ago and the reconciler, which tries at every check, has not renewed it; see lastRemediation in GET /v1/clusters/short/health and the operation it names.",
         ]);
     });
 

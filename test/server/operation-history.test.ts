@@ -9,10 +9,23 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ClusterRecord, OperationRecord } from "../../executors/operation-types";
+import Database from "better-sqlite3";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
 import { operationsToForget, type RetentionPolicy } from "../../service/store/operation-history";
+import { registryPath } from "../../service/store/registry-schema";
+import { waitFor } from "../reconcile/support";
 import { Registry } from "../../service/store/registry";
 import { readRegistry } from "../../service/store/registry-view";
-import { body, clusterRecord, removeDir, startServer, stopServer, type TestServer, waitForOperation } from "./support";
+import {
+    body,
+    clusterRecord,
+    deferred,
+    removeDir,
+    startServer,
+    stopServer,
+    type TestServer,
+    waitForOperation,
+} from "./support";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2030-06-01T00:00:00Z");
@@ -44,6 +57,11 @@ describe("operation history", function () {
         it("keeps a removed cluster's finished operations for the retention period, then forgets them", () => {
             const ops = [op(1, "succeeded", NOW - 31 * DAY), op(2, "succeeded", NOW - 29 * DAY), op(3, "running")];
             expect(operationsToForget(ops, undefined, NOW, POLICY)).to.deep.equal(["o1"]);
+        });
+
+        it("keeps at most as many of an id without a cluster (previews of an unregistered id) as of a cluster", () => {
+            const ops = [1, 2, 3, 4, 5].map((i) => op(i, "succeeded", NOW - (6 - i) * 60_000));
+            expect(operationsToForget(ops, undefined, NOW, POLICY)).to.deep.equal(["o1", "o2"]);
         });
 
         it("forgets nothing of a record from before stackMayExist: its history says whether the stack exists", () => {
@@ -160,5 +178,67 @@ describe("operation history", function () {
             const last = await server.call(`/v1/operations/${ids[ids.length - 1]}/events`);
             expect(last.status).to.equal(200);
         });
+    });
+});
+
+/** Event rows of operations the database no longer holds. */
+function orphanEvents(dataDir: string): unknown[] {
+    const db = new Database(registryPath(dataDir), { readonly: true });
+    try {
+        return db
+            .prepare("SELECT operation_id FROM events WHERE operation_id NOT IN (SELECT id FROM operations)")
+            .all();
+    } finally {
+        db.close();
+    }
+}
+
+describe("operation history: what trimming must never forget", function () {
+    this.timeout(20_000);
+    let server: TestServer | undefined;
+    afterEach(async () => (server = await stopServer(server)));
+    const RETAIN: RetentionPolicy = { perCluster: 2, withStepsPerCluster: 1, removedForMs: 30 * DAY };
+
+    it("keeps an operation that finishes after newer ones, and its final events", async () => {
+        const hold = deferred();
+        let ups = 0;
+        const gate = (c: { method: string }) => (c.method === "up" && ++ups === 2 ? hold.promise : undefined);
+        server = await startServer({ executor: new MemoryExecutor({ gate }), retention: RETAIN });
+        const s = server;
+        const accept = async (path: string, init: Parameters<TestServer["call"]>[1]) => {
+            const res = await s.call(path, init);
+            expect(res.status, await res.clone().text()).to.equal(202);
+            return ((await res.json()) as { operationId: string }).operationId;
+        };
+        const host = (h: string) => body({ gateway: { externalHostnames: [h] } });
+        await waitForOperation(s, await accept("/v1/clusters/c1", { method: "PUT", json: body() }));
+        const held = await accept("/v1/clusters/c1", { method: "PUT", json: host("mla2.c1.example.com") });
+        await waitFor(() => s.registry.operation(held)?.state === "running", "the second up to run");
+        // Two newer operations finish (cancelled) while it runs; then it finishes last.
+        for (const id of [
+            await accept("/v1/clusters/c1/preview", { method: "POST", json: host("mla3.c1.example.com") }),
+            await accept("/v1/clusters/c1", { method: "PUT", json: host("mla4.c1.example.com") }),
+        ])
+            await s.call(`/v1/operations/${id}/cancel`, { method: "POST" });
+        hold.resolve();
+        expect((await waitForOperation(s, held)).state).to.equal("succeeded");
+        await s.registry.durable();
+        expect(orphanEvents(s.dataDir)).to.deep.equal([]);
+    });
+
+    it("keeps the operations a restart interrupted, whose events are appended after the open", async () => {
+        const dataDir = mkdtempSync(join(tmpdir(), "mla-history-"));
+        const registry = Registry.open(dataDir);
+        registry.putCluster(cluster("c", { lastOperationId: "o4", generation: 4 }));
+        registry.putOperation(op(1, "succeeded"));
+        registry.putOperation(op(2, "running"));
+        registry.putOperation(op(3, "queued"));
+        registry.putOperation(op(4, "queued"));
+        await registry.durable();
+        registry.close();
+        server = await startServer({ dataDir, retention: { ...RETAIN, perCluster: 1 } });
+        await server.registry.durable();
+        expect(orphanEvents(dataDir)).to.deep.equal([]);
+        expect(server.registry.operation("o2")?.state).to.equal("interrupted");
     });
 });
