@@ -15,7 +15,7 @@ function markdownFiles(dir: string): string[] {
 const DOCS = [
     join(ROOT, "README.md"),
     join(ROOT, "CONTRIBUTING.md"),
-    join(ROOT, "bench", "RESULTS.md"),
+    ...markdownFiles(join(ROOT, "bench")),
     ...markdownFiles(join(ROOT, "docs")),
 ];
 
