@@ -97,6 +97,7 @@ export class OperationRunner {
     ): Promise<void> {
         const { work, scrub, hooks } = how;
         const { registry, events, executor, log } = this.deps;
+        let engineRan = false;
         try {
             // Nothing reaches the engine before the request that asked for it is on disk.
             await registry.durable();
@@ -121,6 +122,7 @@ export class OperationRunner {
                 if (now) registry.putCluster({ ...now, lockCheckPending: false, updatedAt: new Date().toISOString() });
             }
             const onEvent = (e: ExecutorEvent) => events.append(op.id, { ...e, message: scrub(e.message) });
+            engineRan = true;
             const result = await work({ signal, onEvent });
             this.finish(op, "succeeded", hooks, { result });
         } catch (e) {
@@ -131,6 +133,9 @@ export class OperationRunner {
                         message: "cancelled while running",
                     },
                 });
+                // A cancelled engine may have been killed after its grace (ENGINE_KILL_GRACE_MS),
+                // holding the stack's lock: the cluster's next operation clears it first.
+                if (engineRan) this.flagLockCheck(op.clusterId);
             } else if (e instanceof ExecutorError) {
                 this.finish(op, "failed", hooks, {
                     error: { code: e.code, message: scrub(e.message) },
@@ -146,6 +151,12 @@ export class OperationRunner {
                 });
             }
         }
+    }
+
+    private flagLockCheck(clusterId: string): void {
+        const { registry } = this.deps;
+        const cluster = registry.cluster(clusterId);
+        if (cluster) registry.putCluster({ ...cluster, lockCheckPending: true, updatedAt: new Date().toISOString() });
     }
 
     private finish(

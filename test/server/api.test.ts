@@ -150,6 +150,37 @@ describe("onboarding API over HTTP", () => {
         expect((await server.call(`/v1/operations/${operationId}/cancel`, { method: "POST" })).status).to.equal(409);
     });
 
+    it("clears the stack's lock before the next operation after a cancel reached the engine", async () => {
+        await server.app.close();
+        removeDir(server.dataDir);
+        const { MemoryExecutor } = await import("../../executors/memory/executor-memory");
+        const executor = new MemoryExecutor({ delayMs: 10_000 });
+        server = await startServer({ executor });
+        const apply = async () =>
+            (
+                (await (await server.call("/v1/clusters/c5", { method: "PUT", json: body() })).json()) as {
+                    operationId: string;
+                }
+            ).operationId;
+        const first = await apply();
+        await new Promise((r) => setTimeout(r, 50));
+        await server.call(`/v1/operations/${first}/cancel`, { method: "POST" });
+        expect((await waitForOperation(server, first)).state).to.equal("cancelled");
+        // An engine stopped after its grace can leave the lock behind: the cluster says so.
+        const cluster = (await (await server.call("/v1/clusters/c5")).json()) as { lockCheckPending: boolean };
+        expect(cluster.lockCheckPending).to.equal(true);
+        const second = await apply();
+        await new Promise((r) => setTimeout(r, 50));
+        // The next apply clears the lock before its engine runs (the memory executor records an up
+        // when it finishes: the cancelled one never did, the second is still running).
+        expect(executor.calls.map((c) => c.method)).to.deep.equal(["unlock"]);
+        expect(((await (await server.call(`/v1/operations/${second}`)).json()) as { state: string }).state).to.equal(
+            "running",
+        );
+        await server.call(`/v1/operations/${second}/cancel`, { method: "POST" });
+        await waitForOperation(server, second);
+    });
+
     it("answers 401 on every /v1 route without the right bearer token, and serves health without one", async () => {
         const routes: Array<[string, string]> = [
             ["GET", "/v1/clusters"],
