@@ -14,6 +14,7 @@ import type {
     OperationState,
 } from "../../executors/operation-types";
 import type { Registry } from "../store/registry";
+import { setLockCheckPending } from "../store/lock-check";
 import type { Job } from "./scheduler";
 
 /** The subset of a pino logger the service uses. */
@@ -118,8 +119,7 @@ export class OperationRunner {
                     message: "clearing the lock left by an interrupted operation (pulumi cancel)",
                 });
                 await executor.unlock(op.clusterId);
-                const now = registry.cluster(op.clusterId);
-                if (now) registry.putCluster({ ...now, lockCheckPending: false, updatedAt: new Date().toISOString() });
+                setLockCheckPending(registry, op.clusterId, false, new Date().toISOString());
             }
             const onEvent = (e: ExecutorEvent) => events.append(op.id, { ...e, message: scrub(e.message) });
             engineRan = true;
@@ -135,7 +135,7 @@ export class OperationRunner {
                 });
                 // A cancelled engine may have been killed after its grace (ENGINE_KILL_GRACE_MS),
                 // holding the stack's lock: the cluster's next operation clears it first.
-                if (engineRan) this.flagLockCheck(op.clusterId);
+                if (engineRan) setLockCheckPending(registry, op.clusterId, true, new Date().toISOString());
             } else if (e instanceof ExecutorError) {
                 this.finish(op, "failed", hooks, {
                     error: { code: e.code, message: scrub(e.message) },
@@ -151,12 +151,6 @@ export class OperationRunner {
                 });
             }
         }
-    }
-
-    private flagLockCheck(clusterId: string): void {
-        const { registry } = this.deps;
-        const cluster = registry.cluster(clusterId);
-        if (cluster) registry.putCluster({ ...cluster, lockCheckPending: true, updatedAt: new Date().toISOString() });
     }
 
     private finish(

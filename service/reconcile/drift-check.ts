@@ -13,6 +13,7 @@ import {
 import type { DriftResult, Executor } from "../../executors/executor";
 import type { ServiceMetrics } from "../operations/metrics";
 import type { Registry } from "../store/registry";
+import { setLockCheckPending } from "../store/lock-check";
 import type { SpecStore } from "../store/spec-store";
 import type { Clock } from "./clock";
 import { DeadlineError, type DeadlineOptions, withDeadline } from "./deadline";
@@ -156,8 +157,7 @@ export async function checkDrift(
         if (signal.aborted) return undefined;
         if (e instanceof DeadlineError) {
             // The engine may have been stopped holding the stack's lock: the next operation clears it first.
-            const now = registry.cluster(clusterId);
-            if (now) registry.putCluster({ ...now, lockCheckPending: true, updatedAt: nowIso });
+            setLockCheckPending(registry, clusterId, true, nowIso);
             return withoutCheck("error", `the drift check ${e.message}`);
         }
         return withoutCheck("error", e instanceof Error ? e.message : String(e));

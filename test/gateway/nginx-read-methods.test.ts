@@ -33,28 +33,38 @@ describe("gateway read listener methods in real nginx", function () {
             path,
             method,
             body: method === "GET" || method === "HEAD" ? undefined : "{}",
-            headers: token === null ? {} : { "X-MLA-Read-Token": token },
+            // Every call also claims another tenant, as a hostile client would.
+            headers: { "X-Scope-OrgID": "c2", ...(token === null ? {} : { "X-MLA-Read-Token": token }) },
         });
     const allowOf = (res: Outcome) => (res.kind === "response" ? res.headers.allow : undefined);
 
-    it("forwards each route's own methods and answers every other one 405 with the route's Allow", async () => {
-        let admitted = 0;
+    it("forwards each route's own methods to its upstream alone, as c1, and answers every other one 405 with its Allow", async () => {
+        let forwarded = 0;
         for (const route of READ_ROUTES) {
             const path = route.path.endsWith("/") ? `${route.path}x` : route.path;
+            const upstream = gw.upstreams[route.upstream].requests;
             for (const method of METHODS) {
+                const before = upstream.length;
                 const res = await call(method, path);
                 const what = `${method} ${path}: ${describeOutcome(res)}`;
                 if ((route.methods as readonly string[]).includes(method)) {
                     expect(statusOf(res), what).to.equal(200);
                     expect(allowOf(res), what).to.equal(undefined);
-                    admitted += 1;
+                    forwarded += 1;
+                    // One request, on this route's upstream, with the tenant's header and no read token.
+                    expect(upstream.length, what).to.equal(before + 1);
+                    const seen = upstream[before];
+                    expect(
+                        [seen.method, seen.headers["x-scope-orgid"], seen.headers["x-mla-read-token"] ?? ""],
+                        what,
+                    ).to.deep.equal([method, "c1", ""]);
                 } else {
                     expect(statusOf(res), what).to.equal(405);
                     expect(allowOf(res), what).to.equal(route.methods.join(", "));
                 }
+                expect(gw.upstreamHits(), what).to.equal(forwarded);
             }
         }
-        expect(gw.upstreamHits()).to.equal(admitted);
     });
 
     it("answers 404, not 405, to a route's path in another case or with a final newline", async () => {
