@@ -1,6 +1,16 @@
 import { expect } from "chai";
 import type { PreviewResult } from "../../executors/executor";
-import { body, kubeconfig, removeDir, startServer, TOKEN, type TestServer, waitForOperation } from "./support";
+import { MemoryExecutor } from "../../executors/memory/executor-memory";
+import {
+    body,
+    kubeconfig,
+    removeDir,
+    startServer,
+    TOKEN,
+    type TestServer,
+    untilEngineRan,
+    waitForOperation,
+} from "./support";
 
 describe("onboarding API over HTTP", () => {
     let server: TestServer;
@@ -128,13 +138,12 @@ describe("onboarding API over HTTP", () => {
     it("cancels a running operation and reports it cancelled", async () => {
         await server.app.close();
         removeDir(server.dataDir);
-        server = await startServer({
-            executor: new (await import("../../executors/memory/executor-memory")).MemoryExecutor({ delayMs: 10_000 }),
-        });
+        const executor = new MemoryExecutor({ delayMs: 10_000 });
+        server = await startServer({ executor });
         const { operationId } = (await (
             await server.call("/v1/clusters/c4", { method: "PUT", json: body() })
         ).json()) as { operationId: string };
-        await new Promise((r) => setTimeout(r, 50));
+        await untilEngineRan(executor, 1);
         expect((await server.call(`/v1/operations/${operationId}/cancel`, { method: "POST" })).status).to.equal(202);
         const op = await waitForOperation(server, operationId);
         expect(op).to.deep.include({
@@ -153,7 +162,6 @@ describe("onboarding API over HTTP", () => {
     it("clears the stack's lock before the next operation after a cancel reached the engine", async () => {
         await server.app.close();
         removeDir(server.dataDir);
-        const { MemoryExecutor } = await import("../../executors/memory/executor-memory");
         const executor = new MemoryExecutor({ delayMs: 10_000 });
         server = await startServer({ executor });
         const apply = async () =>
@@ -162,21 +170,15 @@ describe("onboarding API over HTTP", () => {
                     operationId: string;
                 }
             ).operationId;
-        // The engine is running once the executor has a call: the project stack's up comes first.
-        const engineCalls = async (n: number) => {
-            for (let i = 0; i < 500 && executor.projectCalls.length < n; i++)
-                await new Promise((r) => setTimeout(r, 10));
-            expect(executor.projectCalls).to.have.length(n);
-        };
         const first = await apply();
-        await engineCalls(1);
+        await untilEngineRan(executor, 1);
         await server.call(`/v1/operations/${first}/cancel`, { method: "POST" });
         expect((await waitForOperation(server, first)).state).to.equal("cancelled");
         // An engine stopped after its grace can leave the lock behind: the cluster says so.
         const cluster = (await (await server.call("/v1/clusters/c5")).json()) as { lockCheckPending: boolean };
         expect(cluster.lockCheckPending).to.equal(true);
         const second = await apply();
-        await engineCalls(2);
+        await untilEngineRan(executor, 2);
         // Cancelled in its project stack's up, the first never reached the cluster's; the second ran
         // `pulumi cancel` on the cluster's stack before its engine started.
         expect(executor.calls.map((c) => c.method)).to.deep.equal(["unlock"]);

@@ -118,6 +118,19 @@ export async function waitForOperation(
     }
 }
 
+/**
+ * Waits until the memory executor has started `n` project-stack calls: an operation's engine runs
+ * from its first one (the project stack's up comes before the cluster's).
+ */
+export async function untilEngineRan(executor: MemoryExecutor, n: number, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (executor.projectCalls.length < n) {
+        if (Date.now() > deadline)
+            throw new Error(`${executor.projectCalls.length} engine calls after ${timeoutMs} ms, not ${n}`);
+        await new Promise((r) => setTimeout(r, 10));
+    }
+}
+
 /** A promise plus its resolve function, to hold memory-executor calls open. */
 export function deferred(): { promise: Promise<void>; resolve: () => void } {
     let resolve!: () => void;
